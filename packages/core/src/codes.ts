@@ -1,0 +1,27 @@
+/** Every error code of Arena, in one place (docs/errors.md documents each; a test keeps the two in sync). */
+import { defineError } from './errors.ts';
+
+export const E = {
+  // configuration and CLI
+  CONFIG: defineError('ARENA_E_CONFIG', '%s'),
+  CLI_ARG: defineError('ARENA_E_CLI_ARG', 'invalid value for %s: %s'),
+  TIMEFRAME: defineError('ARENA_E_TIMEFRAME', 'unknown timeframe "%s" (expected one of %s)'),
+  TIMERANGE: defineError('ARENA_E_TIMERANGE', 'invalid timerange "%s": %s'),
+  // market data files
+  DATA_DIR_MISSING: defineError('ARENA_E_DATA_DIR_MISSING', 'data folder %s does not exist'),
+  DATA_NO_FILES: defineError('ARENA_E_DATA_NO_FILES', 'no candle files (*.csv or *.csv.gz) in %s'),
+  DATA_UNKNOWN_SYMBOL: defineError('ARENA_E_DATA_UNKNOWN_SYMBOL', 'unknown symbol %s in %s (available: %s)'),
+  DATA_EMPTY_RANGE: defineError('ARENA_E_DATA_EMPTY_RANGE', 'no bars of %s fall inside timerange %s (data covers %s)'),
+  DATA_HEADER: defineError('ARENA_E_DATA_HEADER', 'bad header "%s" (expected %s)'),
+  DATA_ROW: defineError('ARENA_E_DATA_ROW', '%s'),
+  DATA_TIMEFRAME: defineError('ARENA_E_DATA_TIMEFRAME', 'cannot make %s bars from %s data (%s)'),
+  DATA_STRICT: defineError('ARENA_E_DATA_STRICT', '%d bad rows in %s (first: %s); rerun without --strict to skip them'),
+  DATA_IMPORT: defineError('ARENA_E_DATA_IMPORT', 'cannot import %s: %s'),
+  DATA_TOO_SHORT: defineError('ARENA_E_DATA_TOO_SHORT', 'only %d bars after alignment; at least %d are needed'),
+  // engine
+  PANEL_SHAPE: defineError('ARENA_E_PANEL_SHAPE', '%s'),
+  EXPERT_UNKNOWN: defineError('ARENA_E_EXPERT_UNKNOWN', 'unknown expert "%s" (known: %s)'),
+  BROKER: defineError('ARENA_E_BROKER', '%s'),
+  REPORT_WRITE: defineError('ARENA_E_REPORT_WRITE', 'cannot write report to %s: %s'),
+  BENCH_UNKNOWN: defineError('ARENA_E_BENCH_UNKNOWN', 'unknown benchmark "%s" (known: %s)'),
+} as const;

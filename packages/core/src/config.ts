@@ -1,0 +1,142 @@
+/** Config schema (zod): unknown keys rejected, every violation reported at once, with its key. */
+import { z } from 'zod';
+import { arenaError } from './errors.ts';
+import { E } from './codes.ts';
+import { TIMEFRAMES } from './timeframe.ts';
+
+const pos = (what: string) => z.number({ error: `${what} must be a number` }).positive({ error: `must be > 0` });
+const nonneg = () => z.number().nonnegative({ error: 'must be >= 0' });
+const int = (min: number) => z.number().int({ error: 'must be an integer' }).min(min, { error: `must be >= ${min}` });
+const frac = () => z.number().gt(0, { error: 'must be in (0,1]' }).lte(1, { error: 'must be in (0,1]' });
+
+export const EXPERT_NAMES = ['trend', 'reversal', 'breakout', 'positioning'] as const;
+export type ExpertName = (typeof EXPERT_NAMES)[number];
+
+export const TrendParams = z.strictObject({
+  /** fast EMA span of log price, bars */
+  fast: int(2).default(20),
+  /** slow EMA span of log price, bars */
+  slow: int(3).default(100),
+  /** EWMA span of squared returns for the volatility that normalises the EMA gap */
+  volWindow: int(2).default(50),
+  /** tanh gain on the normalised EMA gap */
+  gain: pos('gain').default(1.5),
+});
+
+export const ReversalParams = z.strictObject({
+  /** Bollinger / z-score window, bars */
+  window: int(3).default(20),
+  /** RSI window (Wilder), bars */
+  rsiWindow: int(2).default(14),
+  /** |z| from which the expert leans against the move */
+  entryZ: nonneg().default(1),
+  /** |z| at which the exposure saturates */
+  zMax: pos('zMax').default(2.5),
+});
+
+export const BreakoutParams = z.strictObject({
+  /** Donchian entry channel, bars (excludes the current bar) */
+  window: int(2).default(55),
+  /** Donchian exit channel, bars */
+  exitWindow: int(2).default(20),
+  /** window of the average volume that confirms a breakout */
+  volumeWindow: int(2).default(20),
+  /** volume must exceed this multiple of its average to confirm */
+  volumeMult: nonneg().default(1.2),
+});
+
+export const PositioningParams = z.strictObject({
+  /** EWMA span of squared returns for realised volatility */
+  volWindow: int(2).default(50),
+  /** annualised volatility the exposure targets */
+  targetVol: pos('targetVol').default(0.3),
+  /** window of the rolling peak for the drawdown, bars */
+  ddWindow: int(2).default(500),
+  /** drawdown from that peak at which exposure reaches 0 */
+  maxDrawdown: frac().default(0.3),
+});
+
+const weights = z
+  .record(z.enum(EXPERT_NAMES), nonneg())
+  .refine((w) => Object.values(w).some((v) => v > 0), { error: 'at least one expert weight must be > 0' });
+
+export const ArenaConfig = z.strictObject({
+  data: z
+    .strictObject({
+      /** folder of candle files; absent means the synthetic market */
+      dir: z.string().min(1).optional(),
+      symbols: z.array(z.string().min(1)).min(1).optional(),
+      timeframe: z.enum(TIMEFRAMES).default('1h'),
+      timerange: z.string().optional(),
+      /** stop at the first bad row instead of skipping it with a report */
+      strict: z.boolean().default(false),
+    })
+    .prefault({}),
+  synthetic: z
+    .strictObject({
+      seed: int(0).default(42),
+      assets: int(1).max(64, { error: 'must be <= 64' }).default(6),
+      bars: int(50).default(6000),
+      timeframe: z.enum(TIMEFRAMES).default('1h'),
+    })
+    .prefault({}),
+  experts: z
+    .strictObject({
+      weights: weights.default({ trend: 0.25, reversal: 0.25, breakout: 0.25, positioning: 0.25 }),
+      trend: TrendParams.prefault({}),
+      reversal: ReversalParams.prefault({}),
+      breakout: BreakoutParams.prefault({}),
+      positioning: PositioningParams.prefault({}),
+    })
+    .prefault({}),
+  portfolio: z
+    .strictObject({
+      /** |weight| cap per asset, fraction of equity */
+      maxPerAsset: frac().default(0.5),
+      /** sum of |weights| cap */
+      maxGross: pos('maxGross').max(10, { error: 'must be <= 10' }).default(1),
+      longOnly: z.boolean().default(false),
+      /** skip a rebalance when |target - current| weight is below this */
+      noTradeBand: z.number().min(0).lt(1, { error: 'must be in [0,1)' }).default(0.02),
+      /** skip orders smaller than this notional, quote currency */
+      minNotional: nonneg().default(10),
+    })
+    .prefault({}),
+  broker: z
+    .strictObject({
+      initialCash: pos('initialCash').default(100_000),
+      /** taker fee, basis points of notional */
+      feeBps: nonneg().default(10),
+      /** half the bid-ask spread, basis points */
+      halfSpreadBps: nonneg().default(2),
+      /** impact = coef x bar volatility x sqrt(participation) */
+      impactCoef: nonneg().default(0.5),
+      /** at most this fraction of a bar's volume is filled; the rest is cancelled */
+      maxParticipation: frac().default(0.1),
+      fill: z.enum(['next_open']).default('next_open'),
+    })
+    .prefault({}),
+});
+
+export type ArenaConfig = z.infer<typeof ArenaConfig>;
+export type ArenaConfigInput = z.input<typeof ArenaConfig>;
+
+function describe(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((k) => `${path ? `${path}.` : ''}${k} is not a known key`).join('; ');
+  }
+  return `${path || '(root)'} ${issue.message}`;
+}
+
+/** Parses a config object; throws ARENA_E_CONFIG naming every offending key at once. */
+export function parseConfig(input: unknown): ArenaConfig {
+  const r = ArenaConfig.safeParse(input ?? {});
+  if (r.success) {
+    if (r.data.experts.trend.fast >= r.data.experts.trend.slow) {
+      throw arenaError(E.CONFIG, 'experts.trend.fast must be < experts.trend.slow');
+    }
+    return r.data;
+  }
+  throw arenaError(E.CONFIG, r.error.issues.map(describe).join('; '));
+}

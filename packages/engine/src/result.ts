@@ -1,0 +1,69 @@
+/** What a backtest produces: per-bar series for the main strategy and each baseline, trades, fills, attribution. */
+import type { ArenaConfig, Timeframe } from '@arena/core';
+
+/** A position episode of one asset: from flat (or a flip) to flat (or the next flip, or the end of data). */
+export interface TradeRecord {
+  readonly asset: number;
+  readonly symbol: string;
+  readonly side: 1 | -1;
+  readonly entryTs: number;
+  /** ts of the bar that closed the episode; for a trade still open at the end, the last bar's ts */
+  readonly exitTs: number;
+  /** bars held */
+  readonly bars: number;
+  /** profit in quote currency after fees and slippage, marked at the exit (or last) price */
+  readonly pnl: number;
+  /** true when the position was still open at the end of the data */
+  readonly open: boolean;
+}
+
+/** One strategy run over the panel (the main strategy or a baseline). All arrays have length nTimes. */
+export interface StrategyRun {
+  readonly name: string;
+  /** equity at each bar's close, after that bar's fills */
+  readonly equity: Float64Array;
+  /** sum |position value| / equity at each close */
+  readonly grossExposure: Float64Array;
+  /** sum position value / equity at each close */
+  readonly netExposure: Float64Array;
+  /** traded notional / equity in each bar */
+  readonly turnover: Float64Array;
+  /** fees paid in each bar, quote currency */
+  readonly fees: Float64Array;
+  /** slippage paid in each bar (vs the raw open), quote currency */
+  readonly slippage: Float64Array;
+  readonly trades: readonly TradeRecord[];
+  readonly nFills: number;
+  /** fills cut by the volume cap */
+  readonly nPartialFills: number;
+  /** PnL per asset after costs, quote currency, [nAssets] */
+  readonly assetPnl: Float64Array;
+}
+
+/** Gross signal attribution of one expert: sum over bars and assets of its weighted exposure x the next bar's return x equity. */
+export interface ExpertAttribution {
+  readonly expert: string;
+  readonly weight: number;
+  /** quote currency, before costs and before the portfolio projection */
+  readonly pnl: number;
+}
+
+export interface BacktestResult {
+  readonly config: ArenaConfig;
+  /** 'synthetic seed=42' or the data folder as given */
+  readonly source: string;
+  readonly symbols: readonly string[];
+  readonly timeframe: Timeframe;
+  /** bar open times, ms UTC, [nTimes] */
+  readonly ts: Float64Array;
+  readonly periodsPerYear: number;
+  readonly initialCash: number;
+  readonly main: StrategyRun;
+  readonly expertAttribution: readonly ExpertAttribution[];
+  /** buy and hold (equal weight), each expert alone, equal-weight experts */
+  readonly baselines: readonly StrategyRun[];
+  /** plain-language statement of how fills are simulated, printed in every report */
+  readonly fillAssumptions: string;
+  /** data-quality findings that reached the run (warnings) and rows skipped (errors) */
+  readonly dataIssues: { readonly errors: number; readonly warnings: number };
+}

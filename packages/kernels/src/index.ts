@@ -1,0 +1,2 @@
+/** @arena/kernels: placeholder; see ../../shared/ARCHITECTURE.md. Filled by a later issue. */
+export const PACKAGE = '@arena/kernels' as const;

@@ -1,0 +1,7 @@
+/** @arena/streams: market sources (files, synthetic; Kafka and ccxt later) and their validation. */
+export * from './csv.ts';
+export * from './resample.ts';
+export * from './loadDataset.ts';
+export * from './inspect.ts';
+export * from './importCsv.ts';
+export * from './synthetic.ts';

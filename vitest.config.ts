@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@arena/core': src('./packages/core/src/index.ts'),
+      '@arena/kernels': src('./packages/kernels/src/index.ts'),
+      '@arena/streams': src('./packages/streams/src/index.ts'),
+      '@arena/features': src('./packages/features/src/index.ts'),
+      '@arena/experts': src('./packages/experts/src/index.ts'),
+      '@arena/router': src('./packages/router/src/index.ts'),
+      '@arena/contest': src('./packages/contest/src/index.ts'),
+      '@arena/engine': src('./packages/engine/src/index.ts'),
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
