@@ -1,0 +1,145 @@
+/** The per-bar loop of a backtest: fill at the open, mark at the close, combine experts, project, order. */
+import type { ArenaConfig, BarPanel } from '@arena/core';
+import type { ExpertSeries } from '@arena/experts';
+import { PaperBroker } from './broker.ts';
+import { projectTargets } from './portfolio.ts';
+import type { StrategyRun, TradeRecord } from './result.ts';
+
+export interface SimulationInput {
+  readonly name: string;
+  readonly panel: BarPanel;
+  /** per-expert exposures over the whole panel, time-major */
+  readonly experts: readonly ExpertSeries[];
+  /** static expert weights (same order as experts), summing to 1 */
+  readonly weights: Float64Array;
+  readonly config: ArenaConfig;
+  /** buy and hold: trade each asset only until its first target is reached, never rebalance */
+  readonly holdOnceEntered?: boolean;
+  /** accumulate each expert's gross signal PnL into this array (length = experts) */
+  readonly attribution?: Float64Array;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+const PROGRESS_EVERY = 8192;
+
+/** Runs one strategy over the panel. Allocates its arrays once up front; the loop itself allocates nothing. */
+export function simulate(input: SimulationInput): StrategyRun {
+  const { panel, experts, weights, config } = input;
+  const A = panel.nAssets;
+  const T = panel.nTimes;
+  const E = experts.length;
+  const limits = config.portfolio;
+  const broker = new PaperBroker(A, config.broker);
+  const equity = new Float64Array(T);
+  const grossExposure = new Float64Array(T);
+  const netExposure = new Float64Array(T);
+  const turnover = new Float64Array(T);
+  const fees = new Float64Array(T);
+  const slippage = new Float64Array(T);
+  const combined = new Float64Array(A);
+  const target = new Float64Array(A);
+  const entered = new Uint8Array(A);
+  const attribution = input.attribution;
+  const slot = limits.maxGross / A;
+  const { close, present } = panel;
+  const exposures = experts.map((e) => e.exposure);
+  let prevEquity = config.broker.initialCash;
+
+  for (let t = 0; t < T; t++) {
+    const base = t * A;
+    broker.executeOpen(panel, t);
+    const eq = broker.markClose(panel, t);
+    equity[t] = eq;
+    fees[t] = broker.barFees;
+    slippage[t] = broker.barSlippage;
+    turnover[t] = eq > 0 ? broker.barTraded / eq : 0;
+    let gross = 0;
+    let net = 0;
+    for (let a = 0; a < A; a++) {
+      const v = broker.units[a]! * broker.lastPrice[a]!;
+      if (v === v) {
+        gross += v < 0 ? -v : v;
+        net += v;
+      }
+    }
+    grossExposure[t] = eq > 0 ? gross / eq : 0;
+    netExposure[t] = eq > 0 ? net / eq : 0;
+
+    // gross signal attribution: what each expert's weighted exposure at t-1 earned from close t-1 to close t
+    if (attribution !== undefined && t > 0) {
+      const prevBase = base - A;
+      for (let a = 0; a < A; a++) {
+        if (present[base + a] !== 1 || present[prevBase + a] !== 1) continue;
+        const p0 = close[prevBase + a]!;
+        if (!(p0 > 0)) continue;
+        const r = close[base + a]! / p0 - 1;
+        for (let e = 0; e < E; e++) {
+          attribution[e] = attribution[e]! + weights[e]! * exposures[e]![prevBase + a]! * slot * r * prevEquity;
+        }
+      }
+    }
+    prevEquity = eq;
+
+    if (t === T - 1 || !(eq > 0)) continue;
+    for (let a = 0; a < A; a++) {
+      let x = 0;
+      for (let e = 0; e < E; e++) x += weights[e]! * exposures[e]![base + a]!;
+      combined[a] = present[base + a] === 1 ? x : NaN;
+    }
+    projectTargets(combined, limits, target);
+    for (let a = 0; a < A; a++) {
+      const w = target[a]!;
+      const c = close[base + a]!;
+      // missing bar or a non-positive price: keep the position as it is
+      if (w !== w || !(c > 0)) continue;
+      if (input.holdOnceEntered === true && entered[a] === 1) continue;
+      const u = broker.units[a]!;
+      const current = (u * c) / eq;
+      const gap = w - current;
+      if ((gap < 0 ? -gap : gap) < limits.noTradeBand) {
+        entered[a] = 1;
+        continue;
+      }
+      const qty = (w * eq) / c - u;
+      if ((qty < 0 ? -qty : qty) * c < limits.minNotional) continue;
+      broker.submit(a, qty);
+    }
+    if (input.onProgress !== undefined && t % PROGRESS_EVERY === 0) input.onProgress(t, T);
+  }
+  broker.finish(T - 1);
+  input.onProgress?.(T, T);
+  return {
+    name: input.name,
+    equity,
+    grossExposure,
+    netExposure,
+    turnover,
+    fees,
+    slippage,
+    trades: tradesOf(broker, panel),
+    nFills: broker.fills.length,
+    nPartialFills: broker.nPartialFills,
+    assetPnl: broker.assetPnl(),
+  };
+}
+
+function tradesOf(broker: PaperBroker, panel: BarPanel): TradeRecord[] {
+  const log = broker.trades;
+  const out: TradeRecord[] = [];
+  for (let i = 0; i < log.length; i++) {
+    const asset = log.get('asset', i);
+    const entryT = log.get('entryT', i);
+    const exitT = log.get('exitT', i);
+    out.push({
+      asset,
+      symbol: panel.symbols[asset]!,
+      side: log.get('side', i) > 0 ? 1 : -1,
+      entryTs: panel.ts[entryT]!,
+      exitTs: panel.ts[exitT]!,
+      bars: exitT - entryT,
+      pnl: log.get('pnl', i),
+      open: log.get('open', i) === 1,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,8 @@
+/** @arena/experts: the Expert interface and the rule experts (trend, reversal, breakout, positioning). */
+export * from './expert.ts';
+export * from './rolling.ts';
+export * from './trend.ts';
+export * from './reversal.ts';
+export * from './breakout.ts';
+export * from './positioning.ts';
+export * from './registry.ts';
