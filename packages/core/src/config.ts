@@ -57,7 +57,7 @@ export const PositioningParams = z.strictObject({
 });
 
 const weights = z
-  .record(z.enum(EXPERT_NAMES), nonneg())
+  .partialRecord(z.enum(EXPERT_NAMES), nonneg())
   .refine((w) => Object.values(w).some((v) => v > 0), { error: 'at least one expert weight must be > 0' });
 
 export const ArenaConfig = z.strictObject({

@@ -1,0 +1,54 @@
+/** The `arena` command line: subcommands and their flags (commander); domain logic lives in the packages. */
+import { Command, Option } from 'commander';
+import { TIMEFRAMES } from '@arena/core';
+import { backtestCommand } from './commands/backtest.ts';
+import { importCommand, inspectCommand, synthCommand } from './commands/data.ts';
+
+export function buildCli(): Command {
+  const program = new Command('arena')
+    .description('Arena: trading agents on one engine (backtest now; paper trading and dashboard to come)')
+    .showHelpAfterError();
+
+  program
+    .command('backtest')
+    .description('backtest the experts on market data (default: the embedded synthetic market) and write a report')
+    .option('--config <file>', 'config file (default ./arena.config.json when present)')
+    .option('--data <dir>', 'folder of candle files (e.g. ../shared/data/crypto/binance/spot)')
+    .option('--symbols <list>', 'comma-separated symbols, e.g. BTC/USDT,ETH/USDT (default: all in the folder)')
+    .addOption(new Option('--timeframe <tf>', 'bar timeframe; coarser than the files resamples').choices(TIMEFRAMES))
+    .option('--timerange <range>', 'freqtrade-style range: 20250101-20250601, 20250101-, -20250601')
+    .option('--fee-bps <bps>', 'taker fee in basis points')
+    .option('--weights <list>', 'static expert weights, e.g. trend=0.4,reversal=0.2,breakout=0.2,positioning=0.2')
+    .option('--long-only', 'no short positions')
+    .option('--synthetic', 'use the synthetic market even if a data folder is configured')
+    .option('--seed <n>', 'synthetic market seed')
+    .option('--assets <n>', 'synthetic market: number of assets')
+    .option('--bars <n>', 'synthetic market: number of bars')
+    .option('--strict', 'stop at the first bad data row instead of skipping it with a report')
+    .option('--no-baselines', 'skip the baselines (buy and hold, each expert alone, equal weight)')
+    .option('--out <dir>', 'report folder', 'out/backtest')
+    .action(backtestCommand);
+
+  const data = program.command('data').description('market data: inspect, import, synthesise');
+  data
+    .command('inspect <dir>')
+    .description('per candle file: symbol, timeframe, range, rows, gaps, duplicates, bad rows')
+    .action(inspectCommand);
+  data
+    .command('import <files...>')
+    .description('normalise CSV files you bring into Arena candle files (DuckDB)')
+    .requiredOption('--out <dir>', 'folder to write <SYMBOL>.csv.gz into')
+    .option('--symbol <symbol>', 'symbol of a single imported file (default: from the file name)')
+    .addOption(new Option('--timeframe <tf>', 'expected timeframe (default: inferred)').choices(TIMEFRAMES))
+    .action(importCommand);
+  data
+    .command('synth')
+    .description('write the synthetic market (candles + ground-truth regimes) as csv.gz files')
+    .requiredOption('--out <dir>', 'folder to write into')
+    .option('--seed <n>', 'seed', '42')
+    .option('--assets <n>', 'number of assets', '6')
+    .option('--bars <n>', 'number of bars', '6000')
+    .addOption(new Option('--timeframe <tf>', 'bar timeframe').choices(TIMEFRAMES).default('1h'))
+    .action(synthCommand);
+  return program;
+}

@@ -1,0 +1,56 @@
+/** Reads the config file (arena.config.json) and merges command-line overrides into it before validation. */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type ArenaConfig, E, arenaError, parseConfig } from '@arena/core';
+
+export const DEFAULT_CONFIG_FILE = 'arena.config.json';
+
+type Json = Record<string, unknown>;
+
+/** Loads `path` (or ./arena.config.json when present), applies overrides at dotted keys, validates all at once. */
+export function loadConfig(path: string | undefined, overrides: Record<string, unknown>): ArenaConfig {
+  let base: Json = {};
+  const file = path ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  if (file !== undefined) {
+    const full = resolve(file);
+    if (!existsSync(full)) throw arenaError(E.CONFIG, `config file ${full} does not exist`);
+    try {
+      base = JSON.parse(readFileSync(full, 'utf8')) as Json;
+    } catch (e) {
+      throw arenaError(E.CONFIG, `${full} is not valid JSON: ${(e as Error).message}`);
+    }
+    if (typeof base !== 'object' || base === null || Array.isArray(base)) {
+      throw arenaError(E.CONFIG, `${full} must hold a JSON object`);
+    }
+  }
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    const parts = key.split('.');
+    let node: Json = base;
+    for (const p of parts.slice(0, -1)) {
+      const next = node[p];
+      if (typeof next !== 'object' || next === null) node[p] = {};
+      node = node[p] as Json;
+    }
+    node[parts[parts.length - 1]!] = value;
+  }
+  return parseConfig(base);
+}
+
+/** `trend=0.4,reversal=0.2` -> { trend: 0.4, reversal: 0.2 } */
+export function parseWeights(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const [name, value] = part.split('=');
+    const v = Number(value);
+    if (!name || value === undefined || !Number.isFinite(v)) throw arenaError(E.CLI_ARG, '--weights', `"${part}" is not name=number`);
+    out[name.trim()] = v;
+  }
+  return out;
+}
+
+export function parseNumber(flag: string, text: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v)) throw arenaError(E.CLI_ARG, flag, `"${text}" is not a number`);
+  return v;
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from './config.ts';
+
+describe('config schema', () => {
+  it('fills every default from an empty object', () => {
+    const c = parseConfig({});
+    expect(c.broker.feeBps).toBe(10);
+    expect(c.portfolio.maxGross).toBe(1);
+    expect(c.experts.trend.slow).toBe(100);
+    expect(c.data.dir).toBeUndefined();
+  });
+
+  it('reports every violation at once, unknown keys included, with their keys', () => {
+    let message = '';
+    try {
+      parseConfig({ portfolio: { maxGross: -1, colour: 'red' }, broker: { feeBps: 'ten' }, risk: {} });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^ARENA_E_CONFIG: /);
+    expect(message).toContain('portfolio.maxGross must be > 0');
+    expect(message).toContain('portfolio.colour is not a known key');
+    expect(message).toContain('broker.feeBps');
+    expect(message).toContain('risk is not a known key');
+    expect(message.split('; ').length).toBe(4);
+  });
+
+  it('checks cross-field rules and ranges', () => {
+    expect(() => parseConfig({ experts: { trend: { fast: 50, slow: 20 } } })).toThrow(/fast must be < experts.trend.slow/);
+    expect(() => parseConfig({ broker: { maxParticipation: 1.5 } })).toThrow(/broker.maxParticipation must be in \(0,1\]/);
+    expect(() => parseConfig({ experts: { weights: { trend: 0 } } })).toThrow(/at least one expert weight/);
+    expect(() => parseConfig({ experts: { weights: { momentum: 1 } } })).toThrow(/experts.weights/);
+  });
+});
