@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTimerange, inTimerange, parseTimerange } from './timerange.ts';
+import { formatTimerange, inTimerange, parseTimerange, timerangeIndices } from './timerange.ts';
 import { bucketStart, parseTimeframe, timeframeFromMs, timeframeMs } from './timeframe.ts';
 
 describe('timerange', () => {
@@ -23,6 +23,13 @@ describe('timerange', () => {
     expect(inTimerange(Date.UTC(2025, 0, 1), r)).toBe(true);
     expect(inTimerange(Date.UTC(2025, 0, 2), r)).toBe(false);
     expect(formatTimerange(r)).toBe('20250101-20250102');
+  });
+
+  it('finds the index span of a range in a time index', () => {
+    const ts = Float64Array.from([10, 20, 30, 40]);
+    expect(timerangeIndices(ts, { startMs: 20, endMs: 40 })).toEqual([1, 3]);
+    expect(timerangeIndices(ts, { startMs: 15 })).toEqual([1, 4]);
+    expect(timerangeIndices(ts, { endMs: 5 })).toEqual([0, 0]);
   });
 });
 

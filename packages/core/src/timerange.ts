@@ -47,3 +47,18 @@ export function formatTimerange(r: Timerange): string {
   const f = (ms: number | undefined) => (ms === undefined ? '' : new Date(ms).toISOString().slice(0, 10).replaceAll('-', ''));
   return `${f(r.startMs)}-${f(r.endMs)}`;
 }
+
+/** [first, end) indices of an ascending time index that fall inside the range (binary search). */
+export function timerangeIndices(ts: Float64Array, r: Timerange): [number, number] {
+  const lowerBound = (x: number) => {
+    let lo = 0;
+    let hi = ts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ts[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return [r.startMs === undefined ? 0 : lowerBound(r.startMs), r.endMs === undefined ? ts.length : lowerBound(r.endMs)];
+}

@@ -35,6 +35,9 @@ export class PaperBroker {
   barFees = 0;
   barSlippage = 0;
   barTraded = 0;
+  /** sum |position value| and sum position value at the last markClose */
+  grossValue = 0;
+  netValue = 0;
   nPartialFills = 0;
   nCancelled = 0;
   private readonly aVol = 2 / (VOL_SPAN + 1);
@@ -144,11 +147,12 @@ export class PaperBroker {
     this.episodeCash[a] = 0;
   }
 
-  /** Marks positions at bar t's close, updates the volatility estimates; returns equity. */
+  /** Marks positions at bar t's close, updates the volatility estimates and gross/net values; returns equity. */
   markClose(panel: BarPanel, t: number): number {
     const A = this.nAssets;
     const base = t * A;
-    let equity = this.cash;
+    let gross = 0;
+    let net = 0;
     for (let a = 0; a < A; a++) {
       if (panel.present[base + a] === 1) {
         const c = panel.close[base + a]!;
@@ -165,9 +169,15 @@ export class PaperBroker {
         this.lastPrice[a] = c;
       }
       const u = this.units[a]!;
-      if (u !== 0) equity += u * this.lastPrice[a]!;
+      if (u !== 0) {
+        const value = u * this.lastPrice[a]!;
+        net += value;
+        gross += value < 0 ? -value : value;
+      }
     }
-    return equity;
+    this.grossValue = gross;
+    this.netValue = net;
+    return this.cash + net;
   }
 
   /** Closes the books at the end of a run: open episodes become open trades marked at the last price. */

@@ -5,3 +5,5 @@ export * from './portfolio.ts';
 export * from './broker.ts';
 export * from './simulate.ts';
 export * from './backtest.ts';
+export * from './metrics.ts';
+export * from './report/index.ts';

@@ -36,9 +36,10 @@ export function simulate(input: SimulationInput): StrategyRun {
   const turnover = new Float64Array(T);
   const fees = new Float64Array(T);
   const slippage = new Float64Array(T);
-  const combined = new Float64Array(A);
+  const combined = combineExposures(experts, weights, A * T);
   const target = new Float64Array(A);
   const entered = new Uint8Array(A);
+  const holdOnceEntered = input.holdOnceEntered === true;
   const attribution = input.attribution;
   const slot = limits.maxGross / A;
   const { close, present } = panel;
@@ -53,17 +54,8 @@ export function simulate(input: SimulationInput): StrategyRun {
     fees[t] = broker.barFees;
     slippage[t] = broker.barSlippage;
     turnover[t] = eq > 0 ? broker.barTraded / eq : 0;
-    let gross = 0;
-    let net = 0;
-    for (let a = 0; a < A; a++) {
-      const v = broker.units[a]! * broker.lastPrice[a]!;
-      if (v === v) {
-        gross += v < 0 ? -v : v;
-        net += v;
-      }
-    }
-    grossExposure[t] = eq > 0 ? gross / eq : 0;
-    netExposure[t] = eq > 0 ? net / eq : 0;
+    grossExposure[t] = eq > 0 ? broker.grossValue / eq : 0;
+    netExposure[t] = eq > 0 ? broker.netValue / eq : 0;
 
     // gross signal attribution: what each expert's weighted exposure at t-1 earned from close t-1 to close t
     if (attribution !== undefined && t > 0) {
@@ -81,20 +73,16 @@ export function simulate(input: SimulationInput): StrategyRun {
     prevEquity = eq;
 
     if (t === T - 1 || !(eq > 0)) continue;
-    for (let a = 0; a < A; a++) {
-      let x = 0;
-      for (let e = 0; e < E; e++) x += weights[e]! * exposures[e]![base + a]!;
-      combined[a] = present[base + a] === 1 ? x : NaN;
-    }
-    projectTargets(combined, limits, target);
+    projectTargets(combined, base, limits, target);
+    const invEq = 1 / eq;
     for (let a = 0; a < A; a++) {
       const w = target[a]!;
       const c = close[base + a]!;
       // missing bar or a non-positive price: keep the position as it is
-      if (w !== w || !(c > 0)) continue;
-      if (input.holdOnceEntered === true && entered[a] === 1) continue;
+      if (present[base + a] !== 1 || !(c > 0)) continue;
+      if (holdOnceEntered && entered[a] === 1) continue;
       const u = broker.units[a]!;
-      const current = (u * c) / eq;
+      const current = u * c * invEq;
       const gap = w - current;
       if ((gap < 0 ? -gap : gap) < limits.noTradeBand) {
         entered[a] = 1;
@@ -121,6 +109,18 @@ export function simulate(input: SimulationInput): StrategyRun {
     nPartialFills: broker.nPartialFills,
     assetPnl: broker.assetPnl(),
   };
+}
+
+/** The statically weighted sum of the experts' exposures for every bar and asset: one pass per expert. */
+export function combineExposures(experts: readonly ExpertSeries[], weights: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n);
+  experts.forEach((e, k) => {
+    const w = weights[k]!;
+    if (w === 0) return;
+    const x = e.exposure;
+    for (let i = 0; i < n; i++) out[i] = out[i]! + w * x[i]!;
+  });
+  return out;
 }
 
 function tradesOf(broker: PaperBroker, panel: BarPanel): TradeRecord[] {

@@ -52,16 +52,16 @@ describe('experts', () => {
 
   it('trend is net long in trend_up segments and net short in trend_down segments', () => {
     const s = runExpertBatch(new TrendExpert(), market.panel, ctx);
-    const sum = [0, 0];
-    const n = [0, 0];
+    const sum = new Float64Array(2);
+    const n = new Float64Array(2);
     const up = REGIMES.indexOf('trend_up');
     const down = REGIMES.indexOf('trend_down');
     for (let i = 0; i < s.exposure.length; i++) {
       const r = market.regimes[i];
       if (r === up || r === down) {
         const k = r === up ? 0 : 1;
-        sum[k] += s.exposure[i]!;
-        n[k]++;
+        sum[k] = sum[k]! + s.exposure[i]!;
+        n[k] = n[k]! + 1;
       }
     }
     expect(sum[0]! / n[0]!).toBeGreaterThan(0.15);

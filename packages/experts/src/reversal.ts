@@ -3,7 +3,6 @@ import type { BarPanel } from '@arena/core';
 import { ReversalParams } from '@arena/core';
 import type { z } from 'zod';
 import { type Expert, type ExpertContext, clamp } from './expert.ts';
-import { RollingWindow } from './rolling.ts';
 
 export type ReversalConfig = z.infer<typeof ReversalParams>;
 
@@ -16,7 +15,13 @@ export class ReversalExpert implements Expert {
   readonly name = 'reversal';
   readonly params: ReversalConfig;
   readonly warmup: number;
-  private windows: RollingWindow[] = [];
+  // the z-score window of each asset, inlined (ring buffer + running sums) so the loop keeps it in registers
+  private ring = new Float64Array(0);
+  private sum = new Float64Array(0);
+  private sumSq = new Float64Array(0);
+  private filled = new Float64Array(0);
+  private cursor = new Float64Array(0);
+  private anchor = new Float64Array(0);
   private avgGain = new Float64Array(0);
   private avgLoss = new Float64Array(0);
   private prev = new Float64Array(0);
@@ -30,7 +35,12 @@ export class ReversalExpert implements Expert {
 
   reset(ctx: ExpertContext): void {
     const A = ctx.nAssets;
-    this.windows = Array.from({ length: A }, () => new RollingWindow(this.params.window));
+    this.ring = new Float64Array(A * this.params.window);
+    this.sum = new Float64Array(A);
+    this.sumSq = new Float64Array(A);
+    this.filled = new Float64Array(A);
+    this.cursor = new Float64Array(A);
+    this.anchor = new Float64Array(A);
     this.avgGain = new Float64Array(A);
     this.avgLoss = new Float64Array(A);
     this.prev = new Float64Array(A);
@@ -46,7 +56,14 @@ export class ReversalExpert implements Expert {
     const entryZ2 = entryZ * entryZ;
     const invSpan = 1 / Math.max(this.params.zMax - entryZ, 1e-9);
     const warmup = this.warmup;
-    const win = this.windows[a]!;
+    const n = this.params.window;
+    const ring = this.ring;
+    const ringBase = a * n;
+    let sum = this.sum[a]!;
+    let sumSq = this.sumSq[a]!;
+    let filled = this.filled[a]!;
+    let cursor = this.cursor[a]!;
+    let anchor = this.anchor[a]!;
     let avgGain = this.avgGain[a]!;
     let avgLoss = this.avgLoss[a]!;
     let prev = this.prev[a]!;
@@ -63,11 +80,27 @@ export class ReversalExpert implements Expert {
         }
         prev = c;
         seen++;
-        win.push(c);
+        // prices are shifted by the asset's first close so the running sums keep their precision
+        if (seen === 1) anchor = c;
+        const shifted = c - anchor;
+        const slot = ringBase + cursor;
+        if (filled === n) {
+          const old = ring[slot]!;
+          sum -= old;
+          sumSq -= old * old;
+        } else {
+          filled++;
+        }
+        ring[slot] = shifted;
+        sum += shifted;
+        sumSq += shifted * shifted;
+        cursor = cursor + 1 === n ? 0 : cursor + 1;
         x = 0;
         if (seen >= warmup) {
-          const dev = c - win.mean();
-          const variance = win.variance();
+          const mean = sum / filled;
+          const dev = shifted - mean;
+          const v = sumSq / filled - mean * mean;
+          const variance = v > 0 ? v : 0;
           // |z| >= entryZ tested on squares: the square root is taken only for stretched bars
           if (variance > 0 && dev * dev >= entryZ2 * variance) {
             const az = (dev < 0 ? -dev : dev) / Math.sqrt(variance);
@@ -87,5 +120,10 @@ export class ReversalExpert implements Expert {
     this.prev[a] = prev;
     this.seen[a] = seen;
     this.last[a] = x;
+    this.sum[a] = sum;
+    this.sumSq[a] = sumSq;
+    this.filled[a] = filled;
+    this.cursor[a] = cursor;
+    this.anchor[a] = anchor;
   }
 }

@@ -52,55 +52,50 @@ export class RollingWindow {
   }
 }
 
-/** Maximum (or minimum) of the last `window` pushed values. */
+/**
+ * Maximum (or minimum) of the last `window` pushed values, streaming van Herk / Gil-Werman: values are cut
+ * into blocks of `window`; when a block fills, its suffix extremes are computed once (O(window) per block, so
+ * O(1) per value); the window's extreme is then max(suffix of the previous block from the current position,
+ * running prefix extreme of the current block). About three comparisons per value, no data-dependent loops.
+ */
 export class RollingExtreme {
-  private readonly val: Float64Array;
-  private readonly idx: Float64Array;
-  private readonly cap: number;
+  private readonly block: Float64Array;
+  private readonly suffix: Float64Array;
   private readonly sign: number;
-  private head = 0;
-  private size = 0;
+  private pos = 0;
+  private prefix = -Infinity;
   private count = 0;
 
   constructor(
     readonly window: number,
     kind: 'max' | 'min',
   ) {
-    this.cap = window + 1;
-    this.val = new Float64Array(this.cap);
-    this.idx = new Float64Array(this.cap);
+    this.block = new Float64Array(window);
+    this.suffix = new Float64Array(window).fill(-Infinity);
     this.sign = kind === 'max' ? 1 : -1;
   }
 
   push(value: number): void {
     const v = this.sign * value;
-    const cap = this.cap;
-    const val = this.val;
-    const idx = this.idx;
-    const i = this.count;
-    let head = this.head;
-    let size = this.size;
-    // drop from the back everything the new value dominates
-    let back = head + size - 1;
-    if (back >= cap) back -= cap;
-    while (size > 0 && val[back]! <= v) {
-      size--;
-      back = back === 0 ? cap - 1 : back - 1;
+    const pos = this.pos;
+    this.block[pos] = v;
+    this.prefix = pos === 0 || v > this.prefix ? v : this.prefix;
+    this.count++;
+    if (pos + 1 < this.window) {
+      this.pos = pos + 1;
+      return;
     }
-    let slot = head + size;
-    if (slot >= cap) slot -= cap;
-    val[slot] = v;
-    idx[slot] = i;
-    size++;
-    // drop from the front what has left the window
-    const oldest = i - this.window;
-    while (idx[head]! <= oldest) {
-      head = head + 1 === cap ? 0 : head + 1;
-      size--;
+    // block complete: its suffix extremes serve the next `window` queries
+    const block = this.block;
+    const suffix = this.suffix;
+    let m = block[pos]!;
+    suffix[pos] = m;
+    for (let k = pos - 1; k >= 0; k--) {
+      const b = block[k]!;
+      if (b > m) m = b;
+      suffix[k] = m;
     }
-    this.head = head;
-    this.size = size;
-    this.count = i + 1;
+    this.pos = 0;
   }
 
   /** Number of values pushed so far. */
@@ -110,6 +105,10 @@ export class RollingExtreme {
 
   /** The extreme of the window (NaN before the first push). */
   value(): number {
-    return this.size === 0 ? NaN : this.sign * this.val[this.head]!;
+    if (this.count === 0) return NaN;
+    const pos = this.pos;
+    if (pos === 0) return this.sign * this.suffix[0]!;
+    const s = this.suffix[pos]!;
+    return this.sign * (s > this.prefix ? s : this.prefix);
   }
 }

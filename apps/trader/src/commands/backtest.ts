@@ -1,6 +1,6 @@
 /** `arena backtest`: loads data (or the synthetic market), runs the backtest with baselines, prints and writes the report. */
 import { resolve } from 'node:path';
-import { type ArenaConfig, type BarPanel, E, arenaError, parseTimerange, parseTimeframe } from '@arena/core';
+import { type ArenaConfig, type BarPanel, E, arenaError, formatTimerange, parseTimerange, parseTimeframe, timerangeIndices } from '@arena/core';
 import { generateSyntheticMarket, loadDataset } from '@arena/streams';
 import { runBacktest, writeReports } from '@arena/engine';
 import { loadConfig, parseNumber, parseWeights } from '../configFile.ts';
@@ -54,11 +54,21 @@ export interface LoadedMarket {
 
 export async function loadMarket(config: ArenaConfig, log: (s: string) => void): Promise<LoadedMarket> {
   const dir = config.data.dir;
+  const timerange = config.data.timerange === undefined ? undefined : parseTimerange(config.data.timerange);
   if (dir === undefined) {
     const s = config.synthetic;
     const market = generateSyntheticMarket({ seed: s.seed, assets: s.assets, bars: s.bars, timeframe: s.timeframe });
     log(`synthetic market: seed ${s.seed}, ${s.assets} assets x ${s.bars} ${s.timeframe} bars (regime switching; see docs/synthetic.md)`);
-    return { panel: market.panel, source: `synthetic seed=${s.seed}`, dataIssues: { errors: 0, warnings: 0 } };
+    let panel = market.panel;
+    if (timerange !== undefined) {
+      const [t0, t1] = timerangeIndices(panel.ts, timerange);
+      if (t1 <= t0) {
+        const covers = `${new Date(panel.ts[0]!).toISOString()} .. ${new Date(panel.ts[panel.nTimes - 1]!).toISOString()}`;
+        throw arenaError(E.DATA_EMPTY_RANGE, 'the synthetic market', formatTimerange(timerange), covers);
+      }
+      panel = panel.slice(t0, t1);
+    }
+    return { panel, source: `synthetic seed=${s.seed}`, dataIssues: { errors: 0, warnings: 0 } };
   }
   const timeframe = parseTimeframe(config.data.timeframe);
   const ds = loadDataset({
@@ -66,7 +76,7 @@ export async function loadMarket(config: ArenaConfig, log: (s: string) => void):
     timeframe,
     strict: config.data.strict,
     ...(config.data.symbols ? { symbols: config.data.symbols } : {}),
-    ...(config.data.timerange ? { timerange: parseTimerange(config.data.timerange) } : {}),
+    ...(timerange !== undefined ? { timerange } : {}),
   });
   const errors = ds.issues.filter((i) => i.severity === 'error');
   const warnings = ds.issues.length - errors.length;

@@ -1,0 +1,69 @@
+/** backtest: throughput of the four rule experts + the paper-broker loop, in asset-bars per second. */
+import { join } from 'node:path';
+import { type BarPanel, parseConfig, sharedDataDir } from '@arena/core';
+import { type ExpertSeries, createExperts, runExpertBatch } from '@arena/experts';
+import { expertWeights, runBacktest, simulate } from '@arena/engine';
+import { generateSyntheticMarket, loadDataset } from '@arena/streams';
+import { type Bench, median, time } from './harness.ts';
+
+const RUNS = 7;
+
+function loadPanel(): { panel: BarPanel; data: string; loadMs: number } {
+  const root = sharedDataDir();
+  if (root !== undefined) {
+    const dir = join(root, 'crypto/binance/spot/5m');
+    const [ds, loadMs] = time(() => loadDataset({ dir, timeframe: '5m' }));
+    return { panel: ds.panel, data: dir, loadMs };
+  }
+  const [m, loadMs] = time(() => generateSyntheticMarket({ seed: 1, assets: 8, bars: 119_800, timeframe: '5m' }));
+  return { panel: m.panel, data: 'synthetic fallback (../shared/data absent): 8 x 119,800 5m bars', loadMs };
+}
+
+export const backtestBench: Bench = {
+  name: 'backtest',
+  description: 'four rule experts + portfolio + paper broker (fees, slippage, volume cap) on the 8-symbol 5m set',
+  async run() {
+    const { panel, data, loadMs } = loadPanel();
+    const config = parseConfig({ broker: { feeBps: 10 } });
+    const ctx = { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() };
+    const assetBars = panel.nAssets * panel.nTimes;
+    const weights = expertWeights(config);
+    const stageMs: Record<string, number[]> = {};
+    const totals: number[] = [];
+    let fills = 0;
+    for (let run = 0; run <= RUNS; run++) {
+      const experts = createExperts(config.experts);
+      const series: ExpertSeries[] = [];
+      let total = 0;
+      for (const e of experts) {
+        const [s, ms] = time(() => runExpertBatch(e, panel, ctx));
+        series.push(s);
+        total += ms;
+        (stageMs[e.name] ??= []).push(ms);
+      }
+      const [result, loopMs] = time(() => simulate({ name: 'bench', panel, experts: series, weights, config }));
+      total += loopMs;
+      (stageMs['loop (portfolio + broker)'] ??= []).push(loopMs);
+      fills = result.nFills;
+      if (run > 0) totals.push(total); // run 0 warms the JIT up
+      else for (const k of Object.keys(stageMs)) stageMs[k] = [];
+    }
+    const [, withBaselinesMs] = time(() => runBacktest({ panel, config, source: data }));
+    const medianMs = median(totals);
+    const assetBarsPerSec = assetBars / (medianMs / 1000);
+    const stages = Object.fromEntries(Object.entries(stageMs).map(([k, v]) => [k, median(v)]));
+    return {
+      rows: [
+        ['data', `${panel.nAssets} x ${panel.nTimes}`, 'assets x bars'],
+        ['asset-bars', assetBars.toLocaleString('en-US'), ''],
+        ['load (apart)', loadMs.toFixed(0), 'ms'],
+        ...Object.entries(stages).map(([k, v]) => [`  ${k}`, v.toFixed(1), 'ms (median)'] as const),
+        ['backtest, median of 7', medianMs.toFixed(1), 'ms'],
+        ['throughput', (assetBarsPerSec / 1e6).toFixed(2), 'M asset-bars/s'],
+        ['with 6 baselines', withBaselinesMs.toFixed(0), 'ms'],
+        ['fills', String(fills), ''],
+      ],
+      json: { data, assets: panel.nAssets, bars: panel.nTimes, assetBars, loadMs, runs: RUNS, medianMs, assetBarsPerSec, stagesMedianMs: stages, withBaselinesMs, fills, targetAssetBarsPerSec: 10e6 },
+    };
+  },
+};

@@ -1,0 +1,56 @@
+/** Console summary of a backtest, in the spirit of freqtrade's backtesting output: titled box tables with computed widths. */
+import {
+  ASSET_HEADER,
+  assetRows,
+  BASELINE_HEADER,
+  baselineRows,
+  EXPERT_HEADER,
+  expertRows,
+  metricRows,
+} from './format.ts';
+import type { ReportModel } from './model.ts';
+
+/** Display width of a string: code points (every cell here is ASCII or single-width). */
+function width(s: string): number {
+  return [...s].length;
+}
+
+function padCell(s: string, w: number, right: boolean): string {
+  const gap = ' '.repeat(Math.max(0, w - width(s)));
+  return right ? gap + s : s + gap;
+}
+
+/**
+ * A box table with a centred title: heavy header rule, light body. The first column is left-aligned, the others
+ * right-aligned unless leftAll is set.
+ */
+export function boxTable(title: string, header: readonly string[], rows: readonly (readonly string[])[], leftAll = false): string {
+  const widths = header.map((h, j) => Math.max(width(h), ...rows.map((r) => width(r[j] ?? ''))));
+  const line = (l: string, fill: string, mid: string, r: string): string => l + widths.map((w) => fill.repeat(w + 2)).join(mid) + r;
+  const row = (cells: readonly string[], bar: string): string =>
+    bar + widths.map((w, j) => ` ${padCell(cells[j] ?? '', w, j > 0 && !leftAll)} `).join(bar) + bar;
+  const total = widths.reduce((a, w) => a + w + 3, 1);
+  const lead = Math.max(0, Math.floor((total - width(title)) / 2));
+  const out = [
+    ' '.repeat(lead) + title,
+    line('┏', '━', '┳', '┓'),
+    row(header, '┃'),
+    line('┡', '━', '╇', '┩'),
+    ...rows.map((r) => row(r, '│')),
+    line('└', '─', '┴', '┘'),
+  ];
+  return out.join('\n');
+}
+
+/** The console summary: SUMMARY METRICS, the strategy-vs-baselines table, per-asset and per-expert attribution, fill assumptions. */
+export function formatSummary(model: ReportModel): string {
+  const parts = [
+    boxTable('SUMMARY METRICS', ['Metric', 'Value'], metricRows(model), true),
+    boxTable('STRATEGY VS BASELINES', BASELINE_HEADER, baselineRows(model)),
+  ];
+  if (model.assets.length > 0) parts.push(boxTable('PER-ASSET PNL (after costs)', ASSET_HEADER, assetRows(model)));
+  if (model.experts.length > 0) parts.push(boxTable('PER-EXPERT ATTRIBUTION (gross signal)', EXPERT_HEADER, expertRows(model)));
+  parts.push(`Source: ${model.meta.source} | symbols: ${model.meta.symbols.join(', ')} | timeframe: ${model.meta.timeframe}`);
+  parts.push(`Fill assumptions: ${model.meta.fillAssumptions}`);
+  return `${parts.join('\n\n')}\n`;
+}

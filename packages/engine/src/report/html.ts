@@ -1,0 +1,133 @@
+/** One self-contained HTML report: inline CSS and inline SVG plots, no external script, style sheet or font. */
+import {
+  ASSET_HEADER,
+  assetRows,
+  BASELINE_HEADER,
+  baselineRows,
+  EXPERT_HEADER,
+  expertRows,
+  metricRows,
+  money,
+  pct,
+} from './format.ts';
+import type { ReportModel } from './model.ts';
+import { barChart, escapeXml, lineChart, PALETTE } from './svg.ts';
+
+/** Equity switches to a log axis once the curves span more than this max/min ratio. */
+const LOG_EQUITY_RATIO = 3;
+
+const CSS = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;background:#f6f7f9;margin:0}
+main{max-width:1000px;margin:0 auto;padding:24px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
+.sub{color:#5b6475;margin:0 0 16px}
+section{background:#fff;border:1px solid #e1e4ea;border-radius:6px;padding:14px 16px;margin:14px 0}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums}
+th,td{padding:4px 12px;border-bottom:1px solid #eceef2;text-align:right}
+th{background:#f0f2f5;font-weight:600}th:first-child,td:first-child{text-align:left}
+.kv td:last-child{text-align:left}
+.cols{display:flex;gap:16px;flex-wrap:wrap}.cols>section{flex:1;min-width:300px}
+svg.chart{max-width:100%;height:auto;display:block}
+svg .title{font-weight:600;font-size:13px;fill:#1d2330}
+svg .tick,svg .legend{font-size:11px;fill:#5b6475}
+svg .grid{stroke:#eceef2}svg .axis{stroke:#9aa3b2}svg .zero{stroke:#5b6475;stroke-dasharray:3 3}
+pre{white-space:pre-wrap;font-size:12px;background:#f6f7f9;padding:8px}
+.assume{border-left:4px solid #e07b00}
+`;
+
+function table(header: readonly string[], rows: readonly (readonly string[])[], cls = ''): string {
+  const head = `<tr>${header.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr>`;
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`).join('');
+  return `<table${cls ? ` class="${cls}"` : ''}><thead>${head}</thead><tbody>${body}</tbody></table>`;
+}
+
+/** 1.23M, 45.6k, 789: short axis labels for quote-currency values. */
+function compact(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${Number((v / 1e9).toPrecision(3))}B`;
+  if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
+  if (a >= 1e3) return `${Number((v / 1e3).toPrecision(3))}k`;
+  return String(Number(v.toPrecision(3)));
+}
+
+function equityChart(model: ReportModel): string {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of model.curves.equity) {
+    for (const v of s.y) {
+      if (!Number.isFinite(v)) continue;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  const logY = lo > 0 && hi / lo > LOG_EQUITY_RATIO;
+  return lineChart({
+    title: `Equity (${logY ? 'log' : 'linear'} scale): ${model.meta.strategy} vs baselines`,
+    series: model.curves.equity.map((s, k) => ({ ...s, color: PALETTE[k % PALETTE.length]! })),
+    logY,
+    yFormat: compact,
+  });
+}
+
+/** Renders the report as one HTML document (plots: equity, drawdown, exposure, per-expert and per-asset bars). */
+export function renderHtml(model: ReportModel): string {
+  const meta = model.meta;
+  const dd = model.curves.drawdown;
+  const plots = [
+    equityChart(model),
+    lineChart({
+      title: 'Drawdown below running peak',
+      series: [{ name: 'drawdown', x: dd.x, y: dd.y.map((v) => -v), color: '#c23b3b', area: true }],
+      yFormat: (v) => pct(v, 0),
+      height: 220,
+    }),
+    lineChart({
+      title: 'Exposure (fraction of equity)',
+      series: [
+        { ...model.curves.grossExposure, color: '#1f5fbf' },
+        { ...model.curves.netExposure, color: '#e07b00', area: true },
+      ],
+      yFormat: (v) => pct(v, 0),
+      height: 220,
+    }),
+  ];
+  const expertChart = barChart({
+    title: 'Per-expert gross signal PnL',
+    labels: model.experts.map((e) => e.expert),
+    values: model.experts.map((e) => e.pnl),
+    valueFormat: money,
+  });
+  const assetChart = barChart({
+    title: 'Per-asset PnL after costs',
+    labels: model.assets.map((a) => a.symbol),
+    values: model.assets.map((a) => a.pnl),
+    valueFormat: money,
+  });
+  const subtitle = `${meta.source} · ${meta.symbols.join(', ')} · ${meta.timeframe} · ${meta.firstBar ?? '-'} → ${meta.lastBar ?? '-'} · ${meta.bars} bars`;
+  const config = JSON.stringify(model.meta.config, null, 2);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Arena backtest: ${escapeXml(meta.strategy)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+<h1>Arena backtest: ${escapeXml(meta.strategy)}</h1>
+<p class="sub">${escapeXml(subtitle)}</p>
+<section class="assume"><strong>Fill assumptions.</strong> ${escapeXml(meta.fillAssumptions)}</section>
+<section>${plots.join('\n')}</section>
+<div class="cols">
+<section><h2>Summary metrics</h2>${table(['Metric', 'Value'], metricRows(model), 'kv')}</section>
+<section><h2>Strategy vs baselines</h2>${table(BASELINE_HEADER, baselineRows(model))}</section>
+</div>
+<section>${expertChart}${table(EXPERT_HEADER, expertRows(model))}</section>
+<section>${assetChart}${table(ASSET_HEADER, assetRows(model))}</section>
+<section><details><summary>Config and data issues (${meta.dataIssues.errors} errors, ${meta.dataIssues.warnings} warnings)</summary><pre>${escapeXml(config)}</pre></details></section>
+</main>
+</body>
+</html>
+`;
+}

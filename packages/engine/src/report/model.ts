@@ -1,0 +1,144 @@
+/** The report model: everything a report shows, built once from a BacktestResult as a plain JSON-ready object. */
+import { computeMetrics, type Metrics } from '../metrics.ts';
+import type { BacktestResult, StrategyRun } from '../result.ts';
+import { downsampleMinMax, MAX_PLOT_POINTS } from './svg.ts';
+
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+export interface ReportMeta {
+  /** name of the main strategy run */
+  readonly strategy: string;
+  readonly source: string;
+  readonly symbols: readonly string[];
+  readonly timeframe: string;
+  /** ISO time of the first / last bar's open; null for an empty run */
+  readonly firstBar: string | null;
+  readonly lastBar: string | null;
+  readonly bars: number;
+  readonly periodsPerYear: number;
+  readonly initialCash: number;
+  readonly fillAssumptions: string;
+  readonly dataIssues: { readonly errors: number; readonly warnings: number };
+  /** the run's config, keys sorted recursively so its serialisation does not depend on construction order */
+  readonly config: JsonValue;
+}
+
+/** One asset's PnL; share = pnl / sum over assets of |pnl| (signed, the |shares| add up to 1; 0 when every pnl is 0). */
+export interface AssetShare {
+  readonly symbol: string;
+  readonly pnl: number;
+  readonly share: number;
+}
+
+/** One expert's gross signal PnL; share as for AssetShare, over experts. */
+export interface ExpertShare {
+  readonly expert: string;
+  readonly weight: number;
+  readonly pnl: number;
+  readonly share: number;
+}
+
+/** A plotted series after min/max-preserving downsampling; x is bar open time, ms UTC. */
+export interface CurveSeries {
+  readonly name: string;
+  readonly x: readonly number[];
+  readonly y: readonly number[];
+}
+
+export interface ReportModel {
+  readonly meta: ReportMeta;
+  readonly metrics: Metrics;
+  readonly assets: readonly AssetShare[];
+  readonly experts: readonly ExpertShare[];
+  readonly baselines: readonly { readonly name: string; readonly metrics: Metrics }[];
+  readonly curves: {
+    /** equity of the main run first, then each baseline */
+    readonly equity: readonly CurveSeries[];
+    /** drawdown of the main run as a positive fraction below its running peak */
+    readonly drawdown: CurveSeries;
+    readonly grossExposure: CurveSeries;
+    readonly netExposure: CurveSeries;
+  };
+}
+
+/** A deep copy of a JSON-like value with object keys sorted; undefined members dropped, typed arrays made plain arrays. */
+export function canonicalJson(value: unknown): JsonValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (Array.isArray(value)) return value.map(canonicalJson);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  if (typeof value === 'object') {
+    const out: Record<string, JsonValue> = {};
+    const obj = value as Record<string, unknown>;
+    for (const key of Object.keys(obj).sort()) {
+      if (obj[key] !== undefined) out[key] = canonicalJson(obj[key]);
+    }
+    return out;
+  }
+  return String(value);
+}
+
+function shares(pnls: readonly number[]): number[] {
+  let gross = 0;
+  for (const p of pnls) gross += Math.abs(p);
+  return pnls.map((p) => (gross > 0 ? p / gross : 0));
+}
+
+function isoOrNull(ms: number | undefined): string | null {
+  return ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
+}
+
+/** Drawdown below the running peak (peak starts at initialCash), positive fraction per bar. */
+function drawdownSeries(run: StrategyRun, initialCash: number): Float64Array {
+  const dd = new Float64Array(run.equity.length);
+  let peak = initialCash;
+  for (let t = 0; t < run.equity.length; t++) {
+    const e = run.equity[t]!;
+    if (e > peak) peak = e;
+    dd[t] = peak > 0 ? 1 - e / peak : 0;
+  }
+  return dd;
+}
+
+function curve(name: string, ts: Float64Array, y: Float64Array, maxPoints: number): CurveSeries {
+  const { x, y: ys } = downsampleMinMax(ts, y, maxPoints);
+  return { name, x, y: ys };
+}
+
+/** Builds the report model: metrics of the main run and every baseline, attribution shares, downsampled curves (at most maxPoints per series). */
+export function buildReport(result: BacktestResult, maxPoints: number = MAX_PLOT_POINTS): ReportModel {
+  const { ts, periodsPerYear, initialCash, main } = result;
+  const n = ts.length;
+  const metrics = computeMetrics(main, periodsPerYear, initialCash, ts);
+
+  const assetPnl = result.symbols.map((_, i) => main.assetPnl[i] ?? 0);
+  const assetShare = shares(assetPnl);
+  const expertShare = shares(result.expertAttribution.map((e) => e.pnl));
+
+  return {
+    meta: {
+      strategy: main.name,
+      source: result.source,
+      symbols: [...result.symbols],
+      timeframe: result.timeframe,
+      firstBar: isoOrNull(n > 0 ? ts[0] : undefined),
+      lastBar: isoOrNull(n > 0 ? ts[n - 1] : undefined),
+      bars: n,
+      periodsPerYear,
+      initialCash,
+      fillAssumptions: result.fillAssumptions,
+      dataIssues: { errors: result.dataIssues.errors, warnings: result.dataIssues.warnings },
+      config: canonicalJson(result.config),
+    },
+    metrics,
+    assets: result.symbols.map((symbol, i) => ({ symbol, pnl: assetPnl[i]!, share: assetShare[i]! })),
+    experts: result.expertAttribution.map((e, i) => ({ expert: e.expert, weight: e.weight, pnl: e.pnl, share: expertShare[i]! })),
+    baselines: result.baselines.map((b) => ({ name: b.name, metrics: computeMetrics(b, periodsPerYear, initialCash, ts) })),
+    curves: {
+      equity: [main, ...result.baselines].map((r) => curve(r.name, ts, r.equity, maxPoints)),
+      drawdown: curve('drawdown', ts, drawdownSeries(main, initialCash), maxPoints),
+      grossExposure: curve('gross', ts, main.grossExposure, maxPoints),
+      netExposure: curve('net', ts, main.netExposure, maxPoints),
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sharedDataDir } from '@arena/core';
+import { arena } from './cli.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'arena-e2e-'));
+const shared = sharedDataDir();
+
+describe('arena backtest (CLI, end to end)', () => {
+  it('gives a byte-identical report.json for the same seed, and a different one for another seed', () => {
+    const [a, b, c] = [tmp(), tmp(), tmp()];
+    const args = ['backtest', '--synthetic', '--bars', '1500', '--assets', '3'];
+    expect(arena([...args, '--seed', '3', '--out', a]).code).toBe(0);
+    expect(arena([...args, '--seed', '3', '--out', b]).code).toBe(0);
+    expect(arena([...args, '--seed', '4', '--out', c]).code).toBe(0);
+    const ja = readFileSync(join(a, 'report.json'));
+    expect(ja.equals(readFileSync(join(b, 'report.json')))).toBe(true);
+    expect(ja.equals(readFileSync(join(c, 'report.json')))).toBe(false);
+    expect(existsSync(join(a, 'report.html'))).toBe(true);
+  });
+
+  it('prints the summary with baselines and the fill assumptions', () => {
+    const r = arena(['backtest', '--synthetic', '--bars', '800', '--assets', '2', '--out', tmp()]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('SUMMARY METRICS');
+    for (const name of ['buy_and_hold', 'trend_only', 'reversal_only', 'breakout_only', 'positioning_only', 'equal_weight']) expect(r.stdout).toContain(name);
+    expect(r.stdout).toContain("fill at the next bar's open");
+  });
+
+  it('stops with a clear error and exit code 2 on bad input', () => {
+    const missing = arena(['backtest', '--data', '/nonexistent/arena', '--out', tmp()]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/ARENA_E_DATA_DIR_MISSING: .*\/nonexistent\/arena/);
+    const badRange = arena(['backtest', '--synthetic', '--timerange', '2025-01-01', '--out', tmp()]);
+    expect(badRange.code).toBe(2);
+    expect(badRange.stderr).toContain('ARENA_E_TIMERANGE');
+    const badFee = arena(['backtest', '--synthetic', '--fee-bps', '-3', '--out', tmp()]);
+    expect(badFee.code).toBe(2);
+    expect(badFee.stderr).toContain('broker.feeBps must be >= 0');
+  });
+
+  it.skipIf(!shared)('runs on real Binance data and rejects unknown symbols and empty ranges (needs ../shared/data)', () => {
+    const dir = join(shared!, 'crypto/binance/spot');
+    const out = tmp();
+    const r = arena(['backtest', '--data', dir, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1h', '--timerange', '20250101-20250601', '--fee-bps', '10', '--out', out]);
+    expect(r.stderr).toBe(r.code === 0 ? r.stderr : '');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.meta.symbols).toEqual(['BTC/USDT', 'ETH/USDT']);
+    expect(report.meta.bars).toBe(151 * 24);
+    const unknown = arena(['backtest', '--data', dir, '--symbols', 'NOPE/USDT', '--timeframe', '1h', '--out', tmp()]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/ARENA_E_DATA_UNKNOWN_SYMBOL: .*NOPE.*BTC\/USDT/);
+    const empty = arena(['backtest', '--data', dir, '--timeframe', '1h', '--timerange', '20300101-', '--out', tmp()]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('ARENA_E_DATA_EMPTY_RANGE');
+  });
+});
