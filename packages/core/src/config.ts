@@ -96,8 +96,8 @@ export const ArenaConfig = z.strictObject({
       /** sum of |weights| cap */
       maxGross: pos('maxGross').max(10, { error: 'must be <= 10' }).default(1),
       longOnly: z.boolean().default(false),
-      /** skip a rebalance when |target - current| weight is below this */
-      noTradeBand: z.number().min(0).lt(1, { error: 'must be in [0,1)' }).default(0.02),
+      /** skip a rebalance when |target - current| weight is below this fraction of the asset's slot (maxGross / nAssets) */
+      noTradeBand: z.number().min(0).lt(1, { error: 'must be in [0,1)' }).default(0.1),
       /** skip orders smaller than this notional, quote currency */
       minNotional: nonneg().default(10),
     })

@@ -35,7 +35,7 @@ export function fillAssumptions(config: ArenaConfig): string {
     `Orders decided at a bar's close fill at the next bar's open; taker fee ${b.feeBps} bps of notional; ` +
     `slippage = ${b.halfSpreadBps} bps half-spread + ${b.impactCoef} x bar volatility x sqrt(participation); ` +
     `at most ${b.maxParticipation * 100}% of the fill bar's volume, the rest cancelled; missing bars never trade; ` +
-    `no-trade band ${p.noTradeBand}, min notional ${p.minNotional}; ` +
+    `no-trade band ${p.noTradeBand} of an asset's slot (maxGross / assets), min notional ${p.minNotional}; ` +
     `${p.longOnly ? 'long only' : 'shorts allowed'}, gross <= ${p.maxGross}, per asset <= ${p.maxPerAsset}; ` +
     `no funding, borrow or margin costs.`
   );

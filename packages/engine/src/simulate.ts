@@ -42,6 +42,8 @@ export function simulate(input: SimulationInput): StrategyRun {
   const holdOnceEntered = input.holdOnceEntered === true;
   const attribution = input.attribution;
   const slot = limits.maxGross / A;
+  // the no-trade band is a fraction of the asset's slot, so it scales from 8 assets to 500
+  const band = limits.noTradeBand * slot;
   const { close, present } = panel;
   const exposures = experts.map((e) => e.exposure);
   let prevEquity = config.broker.initialCash;
@@ -84,7 +86,7 @@ export function simulate(input: SimulationInput): StrategyRun {
       const u = broker.units[a]!;
       const current = u * c * invEq;
       const gap = w - current;
-      if ((gap < 0 ? -gap : gap) < limits.noTradeBand) {
+      if ((gap < 0 ? -gap : gap) < band) {
         entered[a] = 1;
         continue;
       }

@@ -21,12 +21,12 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#
 main{max-width:1000px;margin:0 auto;padding:24px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
 .sub{color:#5b6475;margin:0 0 16px}
-section{background:#fff;border:1px solid #e1e4ea;border-radius:6px;padding:14px 16px;margin:14px 0}
+section{background:#fff;border:1px solid #e1e4ea;border-radius:6px;padding:14px 16px;margin:14px 0;overflow-x:auto}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums}
 th,td{padding:4px 12px;border-bottom:1px solid #eceef2;text-align:right}
 th{background:#f0f2f5;font-weight:600}th:first-child,td:first-child{text-align:left}
 .kv td:last-child{text-align:left}
-.cols{display:flex;gap:16px;flex-wrap:wrap}.cols>section{flex:1;min-width:300px}
+.cols{display:flex;gap:16px;flex-wrap:wrap}.cols>section{flex:1 1 auto;min-width:300px}
 svg.chart{max-width:100%;height:auto;display:block}
 svg .title{font-weight:600;font-size:13px;fill:#1d2330}
 svg .tick,svg .legend{font-size:11px;fill:#5b6475}
