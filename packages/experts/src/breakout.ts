@@ -3,15 +3,13 @@ import type { BarPanel } from '@arena/core';
 import { BreakoutParams } from '@arena/core';
 import type { z } from 'zod';
 import type { Expert, ExpertContext } from './expert.ts';
-import { RollingExtreme, RollingWindow } from './rolling.ts';
+import { RollingChannel, RollingWindow } from './rolling.ts';
 
 export type BreakoutConfig = z.infer<typeof BreakoutParams>;
 
 interface Channels {
-  readonly upper: RollingExtreme;
-  readonly lower: RollingExtreme;
-  readonly exitUpper: RollingExtreme;
-  readonly exitLower: RollingExtreme;
+  readonly entry: RollingChannel;
+  readonly exit: RollingChannel;
   readonly volume: RollingWindow;
 }
 
@@ -36,10 +34,8 @@ export class BreakoutExpert implements Expert {
   reset(ctx: ExpertContext): void {
     const p = this.params;
     this.channels = Array.from({ length: ctx.nAssets }, () => ({
-      upper: new RollingExtreme(p.window, 'max'),
-      lower: new RollingExtreme(p.window, 'min'),
-      exitUpper: new RollingExtreme(p.exitWindow, 'max'),
-      exitLower: new RollingExtreme(p.exitWindow, 'min'),
+      entry: new RollingChannel(p.window),
+      exit: new RollingChannel(p.exitWindow),
       volume: new RollingWindow(p.volumeWindow),
     }));
     this.position = new Float64Array(ctx.nAssets);
@@ -49,7 +45,7 @@ export class BreakoutExpert implements Expert {
   advance(panel: BarPanel, a: number, t0: number, t1: number, exposure: Float64Array, confidence: Float64Array, outStart: number): void {
     const A = panel.nAssets;
     const { close, high, low, volume, present } = panel;
-    const { upper, lower, exitUpper, exitLower, volume: volumes } = this.channels[a]!;
+    const { entry, exit, volume: volumes } = this.channels[a]!;
     const warmup = this.warmup;
     const volumeMult = this.params.volumeMult;
     const confScale = 1 / (2 * volumeMult || 1);
@@ -61,26 +57,24 @@ export class BreakoutExpert implements Expert {
         const c = close[j]!;
         const v = volume[j]!;
         // channels of the previous bars: read before this bar is pushed
-        if (upper.pushed() + 1 >= warmup) {
+        if (entry.pushed() + 1 >= warmup) {
           const avgVol = volumes.mean();
           const confirmed = avgVol > 0 && v > volumeMult * avgVol;
-          if (position <= 0 && confirmed && c > upper.value()) {
+          if (position <= 0 && confirmed && c > entry.upper()) {
             position = 1;
             conf = Math.min(1, (v / avgVol) * confScale);
-          } else if (position >= 0 && confirmed && c < lower.value()) {
+          } else if (position >= 0 && confirmed && c < entry.lower()) {
             position = -1;
             conf = Math.min(1, (v / avgVol) * confScale);
-          } else if ((position > 0 && c < exitLower.value()) || (position < 0 && c > exitUpper.value())) {
+          } else if ((position > 0 && c < exit.lower()) || (position < 0 && c > exit.upper())) {
             position = 0;
             conf = 0;
           }
         }
         const h = high[j]!;
         const l = low[j]!;
-        upper.push(h);
-        lower.push(l);
-        exitUpper.push(h);
-        exitLower.push(l);
+        entry.push(h, l);
+        exit.push(h, l);
         volumes.push(v);
       }
       exposure[out] = position;

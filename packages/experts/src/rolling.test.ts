@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@arena/core';
-import { RollingExtreme, RollingWindow } from './rolling.ts';
+import { RollingChannel, RollingExtreme, RollingWindow } from './rolling.ts';
 
 describe('rolling state', () => {
   it('RollingExtreme equals a naive max/min over the window', () => {
@@ -15,6 +15,21 @@ describe('rolling state', () => {
         const win = xs.slice(Math.max(0, i - w + 1), i + 1);
         expect(mx.value() === Math.max(...win)).toBe(true);
         expect(mn.value() === Math.min(...win)).toBe(true);
+      });
+    }
+  });
+
+  it('RollingChannel equals a naive highest high and lowest low', () => {
+    const rng = new Rng(5);
+    const highs = Array.from({ length: 1500 }, () => rng.normal() * 10);
+    const lows = highs.map((h) => h - Math.abs(rng.normal()));
+    for (const w of [1, 3, 20]) {
+      const ch = new RollingChannel(w);
+      highs.forEach((h, i) => {
+        ch.push(h, lows[i]!);
+        const from = Math.max(0, i - w + 1);
+        expect(ch.upper() === Math.max(...highs.slice(from, i + 1))).toBe(true);
+        expect(ch.lower() === Math.min(...lows.slice(from, i + 1))).toBe(true);
       });
     }
   });

@@ -112,3 +112,79 @@ export class RollingExtreme {
     return this.sign * (s > this.prefix ? s : this.prefix);
   }
 }
+
+/**
+ * Donchian channel: highest high and lowest low of the last `window` bars, both by the streaming van Herk /
+ * Gil-Werman scheme of RollingExtreme with one shared block position (half the bookkeeping of two extremes).
+ */
+export class RollingChannel {
+  private readonly highs: Float64Array;
+  private readonly lows: Float64Array;
+  private readonly highSuffix: Float64Array;
+  private readonly lowSuffix: Float64Array;
+  private pos = 0;
+  private highPrefix = -Infinity;
+  private lowPrefix = Infinity;
+  private count = 0;
+
+  constructor(readonly window: number) {
+    this.highs = new Float64Array(window);
+    this.lows = new Float64Array(window);
+    this.highSuffix = new Float64Array(window).fill(-Infinity);
+    this.lowSuffix = new Float64Array(window).fill(Infinity);
+  }
+
+  push(high: number, low: number): void {
+    const pos = this.pos;
+    this.highs[pos] = high;
+    this.lows[pos] = low;
+    if (pos === 0) {
+      this.highPrefix = high;
+      this.lowPrefix = low;
+    } else {
+      if (high > this.highPrefix) this.highPrefix = high;
+      if (low < this.lowPrefix) this.lowPrefix = low;
+    }
+    this.count++;
+    if (pos + 1 < this.window) {
+      this.pos = pos + 1;
+      return;
+    }
+    const { highs, lows, highSuffix, lowSuffix } = this;
+    let hi = highs[pos]!;
+    let lo = lows[pos]!;
+    highSuffix[pos] = hi;
+    lowSuffix[pos] = lo;
+    for (let k = pos - 1; k >= 0; k--) {
+      const h = highs[k]!;
+      const l = lows[k]!;
+      if (h > hi) hi = h;
+      if (l < lo) lo = l;
+      highSuffix[k] = hi;
+      lowSuffix[k] = lo;
+    }
+    this.pos = 0;
+  }
+
+  pushed(): number {
+    return this.count;
+  }
+
+  /** Highest high of the window (NaN before the first push). */
+  upper(): number {
+    if (this.count === 0) return NaN;
+    const pos = this.pos;
+    if (pos === 0) return this.highSuffix[0]!;
+    const s = this.highSuffix[pos]!;
+    return s > this.highPrefix ? s : this.highPrefix;
+  }
+
+  /** Lowest low of the window (NaN before the first push). */
+  lower(): number {
+    if (this.count === 0) return NaN;
+    const pos = this.pos;
+    if (pos === 0) return this.lowSuffix[0]!;
+    const s = this.lowSuffix[pos]!;
+    return s < this.lowPrefix ? s : this.lowPrefix;
+  }
+}

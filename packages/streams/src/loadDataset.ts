@@ -2,7 +2,7 @@
 import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
-import { BarPanel, E, TIMEFRAMES, arenaError, formatTimerange, timeframeMs } from '@arena/core';
+import { BarPanel, E, TIMEFRAMES, arenaError, formatTimerange, timeframeMs, timerangeIndices } from '@arena/core';
 import type { DataIssue, OhlcvSeries, Timeframe, Timerange } from '@arena/core';
 import { CANDLE_HEADER, isGzip, readCandleFile, symbolFromFileName, tsToIso } from './csv.ts';
 import type { CandleFileInfo } from './csv.ts';
@@ -104,22 +104,9 @@ function pickSymbols(refs: CandleFileRef[], wanted: readonly string[] | undefine
   });
 }
 
-/** First index with ts >= x (ts ascending). */
-function lowerBound(ts: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Views (no copy) of the bars with start <= ts < end. */
 function clip(s: OhlcvSeries, range: Timerange): OhlcvSeries {
-  const i0 = range.startMs === undefined ? 0 : lowerBound(s.ts, range.startMs);
-  const i1 = range.endMs === undefined ? s.ts.length : lowerBound(s.ts, range.endMs);
+  const [i0, i1] = timerangeIndices(s.ts, range);
   if (i0 === 0 && i1 === s.ts.length) return s;
   const v = (a: Float64Array) => a.subarray(i0, Math.max(i0, i1));
   return { symbol: s.symbol, timeframe: s.timeframe, ts: v(s.ts), open: v(s.open), high: v(s.high), low: v(s.low), close: v(s.close), volume: v(s.volume) };
