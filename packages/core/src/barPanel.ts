@@ -1,7 +1,9 @@
 /** BarPanel: many symbols aligned on one time index; columnar Float64Arrays, time-major ([t * nAssets + a]). */
 import { arenaError } from './errors.ts';
 import { E } from './codes.ts';
-import type { Timeframe } from './timeframe.ts';
+import { type Timeframe, timeframeMs } from './timeframe.ts';
+
+const DAY_MS = 86_400_000;
 import type { OhlcvSeries } from './types.ts';
 
 export class BarPanel {
@@ -116,10 +118,24 @@ export class BarPanel {
     return out;
   }
 
-  /** Bars per year estimated from the data itself: 24/7 crypto 1h gives ~8760, US daily bars ~252. */
+  /**
+   * Bars per year from the timeframe and the calendar the data trades on (a calendar fact, not a price, so no
+   * look-ahead): 24/7 markets 365.25 days x bars per day (crypto 1h: 8766); weekday-only markets (fewer than
+   * 5% of bars on a Saturday or Sunday) 252 days, daily bars 252, intraday bars 252 x the median bars per day.
+   */
   periodsPerYear(): number {
-    if (this.nTimes < 2) return 252;
-    const years = (this.ts[this.nTimes - 1]! - this.ts[0]!) / (365.25 * 86_400_000);
-    return (this.nTimes - 1) / years;
+    const perDay = DAY_MS / timeframeMs(this.timeframe);
+    const days = new Map<number, number>();
+    let weekend = 0;
+    for (let t = 0; t < this.nTimes; t++) {
+      const day = Math.floor(this.ts[t]! / DAY_MS);
+      const w = (((day + 4) % 7) + 7) % 7; // 0 = Sunday; 1970-01-01 was a Thursday
+      if (w === 0 || w === 6) weekend++;
+      days.set(day, (days.get(day) ?? 0) + 1);
+    }
+    if (this.nTimes === 0 || weekend >= 0.05 * this.nTimes) return 365.25 * perDay;
+    if (perDay <= 1) return 252;
+    const counts = [...days.values()].sort((a, b) => a - b);
+    return 252 * counts[counts.length >> 1]!;
   }
 }

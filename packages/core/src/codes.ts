@@ -13,15 +13,15 @@ export const E = {
   DATA_UNKNOWN_SYMBOL: defineError('ARENA_E_DATA_UNKNOWN_SYMBOL', 'unknown symbol %s in %s (available: %s)'),
   DATA_EMPTY_RANGE: defineError('ARENA_E_DATA_EMPTY_RANGE', 'no bars of %s fall inside timerange %s (data covers %s)'),
   DATA_HEADER: defineError('ARENA_E_DATA_HEADER', 'bad header "%s" (expected %s)'),
-  DATA_ROW: defineError('ARENA_E_DATA_ROW', '%s'),
   DATA_TIMEFRAME: defineError('ARENA_E_DATA_TIMEFRAME', 'cannot make %s bars from %s data (%s)'),
+  DATA_SPACING: defineError('ARENA_E_DATA_SPACING', 'cannot tell the timeframe: %s'),
+  DATA_DUPLICATE_SYMBOL: defineError('ARENA_E_DATA_DUPLICATE_SYMBOL', 'symbol %s is requested twice (as %s)'),
   DATA_STRICT: defineError('ARENA_E_DATA_STRICT', '%d bad rows in %s (first: %s); rerun without --strict to skip them'),
   DATA_IMPORT: defineError('ARENA_E_DATA_IMPORT', 'cannot import %s: %s'),
-  DATA_TOO_SHORT: defineError('ARENA_E_DATA_TOO_SHORT', 'only %d bars after alignment; at least %d are needed'),
+  DATA_TOO_SHORT: defineError('ARENA_E_DATA_TOO_SHORT', 'only %d bars of %s after alignment; at least %d are needed'),
   // engine
   PANEL_SHAPE: defineError('ARENA_E_PANEL_SHAPE', '%s'),
   EXPERT_UNKNOWN: defineError('ARENA_E_EXPERT_UNKNOWN', 'unknown expert "%s" (known: %s)'),
-  BROKER: defineError('ARENA_E_BROKER', '%s'),
   REPORT_WRITE: defineError('ARENA_E_REPORT_WRITE', 'cannot write report to %s: %s'),
   BENCH_UNKNOWN: defineError('ARENA_E_BENCH_UNKNOWN', 'unknown benchmark "%s" (known: %s)'),
 } as const;

@@ -13,11 +13,11 @@ export const EXPERT_NAMES = ['trend', 'reversal', 'breakout', 'positioning'] as 
 export type ExpertName = (typeof EXPERT_NAMES)[number];
 
 export const TrendParams = z.strictObject({
-  /** fast EMA span of log price, bars */
+  /** fast EMA span of price, bars */
   fast: int(2).default(20),
-  /** slow EMA span of log price, bars */
+  /** slow EMA span of price, bars */
   slow: int(3).default(100),
-  /** EWMA span of squared returns for the volatility that normalises the EMA gap */
+  /** EWMA span of squared price changes for the volatility that normalises the EMA gap */
   volWindow: int(2).default(50),
   /** tanh gain on the normalised EMA gap */
   gain: pos('gain').default(1.5),
@@ -66,7 +66,8 @@ export const ArenaConfig = z.strictObject({
       /** folder of candle files; absent means the synthetic market */
       dir: z.string().min(1).optional(),
       symbols: z.array(z.string().min(1)).min(1).optional(),
-      timeframe: z.enum(TIMEFRAMES).default('1h'),
+      /** bar timeframe; coarser than the files resamples; absent: the files' own */
+      timeframe: z.enum(TIMEFRAMES).optional(),
       timerange: z.string().optional(),
       /** stop at the first bad row instead of skipping it with a report */
       strict: z.boolean().default(false),
@@ -113,7 +114,6 @@ export const ArenaConfig = z.strictObject({
       impactCoef: nonneg().default(0.5),
       /** at most this fraction of a bar's volume is filled; the rest is cancelled */
       maxParticipation: frac().default(0.1),
-      fill: z.enum(['next_open']).default('next_open'),
     })
     .prefault({}),
 });

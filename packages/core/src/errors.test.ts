@@ -23,9 +23,9 @@ describe('error registry', () => {
   });
 
   it('formats the message with the code and the place', () => {
-    const e = arenaErrorAt(E.DATA_ROW, 'BTC_USDT.csv:17', 'high 1 < low 2');
+    const e = arenaErrorAt(E.DATA_HEADER, 'BTC_USDT.csv:1', 'Date,Open', 'ts,open,high,low,close,volume');
     expect(e).toBeInstanceOf(ArenaError);
-    expect(e.code).toBe('ARENA_E_DATA_ROW');
-    expect(e.message).toBe('ARENA_E_DATA_ROW: BTC_USDT.csv:17: high 1 < low 2');
+    expect(e.code).toBe('ARENA_E_DATA_HEADER');
+    expect(e.message).toBe('ARENA_E_DATA_HEADER: BTC_USDT.csv:1: bad header "Date,Open" (expected ts,open,high,low,close,volume)');
   });
 });

@@ -69,16 +69,25 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   });
   const baselines: StrategyRun[] = [];
   if (input.baselines !== false) {
-    baselines.push(
-      simulate({ name: 'buy_and_hold', panel, experts: [constantSeries(panel, 1)], weights: Float64Array.of(1), config, holdOnceEntered: true }),
-    );
+    const run = (name: string, series: ExpertSeries[], w: Float64Array, holdOnceEntered = false) =>
+      baselines.push(
+        simulate({
+          name,
+          panel,
+          experts: series,
+          weights: w,
+          config,
+          holdOnceEntered,
+          ...(progress ? { onProgress: (d: number, n: number) => progress(name, d, n) } : {}),
+        }),
+      );
+    run('buy_and_hold', [constantSeries(panel, 1)], Float64Array.of(1), true);
     experts.forEach((e, i) => {
       const onlyThis = new Float64Array(experts.length);
       onlyThis[i] = 1;
-      baselines.push(simulate({ name: `${e.name}_only`, panel, experts, weights: onlyThis, config }));
+      run(`${e.name}_only`, experts, onlyThis);
     });
-    const equal = new Float64Array(experts.length).fill(1 / experts.length);
-    baselines.push(simulate({ name: 'equal_weight', panel, experts, weights: equal, config }));
+    run('equal_weight', experts, new Float64Array(experts.length).fill(1 / experts.length));
   }
   return {
     config,

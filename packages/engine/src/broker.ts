@@ -77,6 +77,11 @@ export class PaperBroker {
         continue;
       }
       const open = panel.open[base + a]!;
+      // a non-positive price would turn the slippage in the trader's favour: no fill
+      if (!(open > 0)) {
+        this.nCancelled++;
+        continue;
+      }
       const volume = panel.volume[base + a]!;
       const cap = maxParticipation * volume;
       const absReq = requested < 0 ? -requested : requested;

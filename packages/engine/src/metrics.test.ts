@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeMetrics, type Metrics } from './metrics.ts';
 import type { StrategyRun, TradeRecord } from './result.ts';
+import { emptyFills } from './result.ts';
 
 const HOUR = 3_600_000;
 
@@ -17,6 +18,8 @@ function run(equity: number[], extra: Partial<Omit<StrategyRun, 'equity'>> = {})
     trades: [],
     nFills: 0,
     nPartialFills: 0,
+    nCancelled: 0,
+    fills: emptyFills(),
     assetPnl: new Float64Array(1),
     ...extra,
   };

@@ -8,7 +8,6 @@ export type PortfolioLimits = ArenaConfig['portfolio'];
  * equal-weight book at maxGross). Then: long-only clips shorts, each |weight| is capped at maxPerAsset, and if the
  * gross still exceeds maxGross every weight is scaled down by the same factor. Reads exposure[offset + a],
  * writes out[a] for a in [0, out.length); returns the gross of the targets.
- * Assets whose exposure is NaN (missing bar) get weight NaN: the caller keeps their current position.
  */
 export function projectTargets(exposure: Float64Array, offset: number, limits: PortfolioLimits, out: Float64Array): number {
   const A = out.length;

@@ -17,6 +17,25 @@ export interface TradeRecord {
   readonly open: boolean;
 }
 
+/** The paper broker's executions, one row per fill, as columns. */
+export interface FillColumns {
+  /** bar index of the fill (filled at that bar's open) */
+  readonly t: Float64Array;
+  readonly asset: Float64Array;
+  /** signed filled quantity */
+  readonly qty: Float64Array;
+  /** signed quantity the order asked for (more than qty when the volume cap cut it) */
+  readonly requestedQty: Float64Array;
+  readonly price: Float64Array;
+  readonly fee: Float64Array;
+  readonly slippageBps: Float64Array;
+}
+
+export function emptyFills(): FillColumns {
+  const e = () => new Float64Array(0);
+  return { t: e(), asset: e(), qty: e(), requestedQty: e(), price: e(), fee: e(), slippageBps: e() };
+}
+
 /** One strategy run over the panel (the main strategy or a baseline). All arrays have length nTimes. */
 export interface StrategyRun {
   readonly name: string;
@@ -33,9 +52,12 @@ export interface StrategyRun {
   /** slippage paid in each bar (vs the raw open), quote currency */
   readonly slippage: Float64Array;
   readonly trades: readonly TradeRecord[];
+  readonly fills: FillColumns;
   readonly nFills: number;
   /** fills cut by the volume cap */
   readonly nPartialFills: number;
+  /** orders not filled at all: missing bar, zero volume or a non-positive open */
+  readonly nCancelled: number;
   /** PnL per asset after costs, quote currency, [nAssets] */
   readonly assetPnl: Float64Array;
 }

@@ -86,12 +86,14 @@ export function simulate(input: SimulationInput): StrategyRun {
       const u = broker.units[a]!;
       const current = u * c * invEq;
       const gap = w - current;
-      if ((gap < 0 ? -gap : gap) < band) {
+      // inside the band nothing trades, except closing out (target 0) or flipping sides
+      const closesOrFlips = u !== 0 && (w === 0 || (w > 0) !== (u > 0));
+      if ((gap < 0 ? -gap : gap) < band && !closesOrFlips) {
         entered[a] = 1;
         continue;
       }
       const qty = (w * eq) / c - u;
-      if ((qty < 0 ? -qty : qty) * c < limits.minNotional) continue;
+      if (!closesOrFlips && (qty < 0 ? -qty : qty) * c < limits.minNotional) continue;
       broker.submit(a, qty);
     }
     if (input.onProgress !== undefined && t % PROGRESS_EVERY === 0) input.onProgress(t, T);
@@ -107,8 +109,18 @@ export function simulate(input: SimulationInput): StrategyRun {
     fees,
     slippage,
     trades: tradesOf(broker, panel),
+    fills: {
+      t: broker.fills.column('t'),
+      asset: broker.fills.column('asset'),
+      qty: broker.fills.column('qty'),
+      requestedQty: broker.fills.column('requestedQty'),
+      price: broker.fills.column('price'),
+      fee: broker.fills.column('fee'),
+      slippageBps: broker.fills.column('slippageBps'),
+    },
     nFills: broker.fills.length,
     nPartialFills: broker.nPartialFills,
+    nCancelled: broker.nCancelled,
     assetPnl: broker.assetPnl(),
   };
 }

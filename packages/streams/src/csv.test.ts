@@ -117,7 +117,7 @@ describe('readCandleFile', () => {
     expect(readCandleFile(tmpFile('A.csv', rows(5 * 60_000))).timeframe).toBe('5m');
     expect(readCandleFile(tmpFile('A.csv', rows(86_400_000 * 1))).timeframe).toBe('1d');
     const odd = tmpFile('A.csv', rows(7 * 60_000));
-    expect(() => readCandleFile(odd)).toThrow(/ARENA_E_DATA_TIMEFRAME: .*the most common bar spacing, 420000 ms, is none of 1m 5m 15m 1h 4h 1d/);
+    expect(() => readCandleFile(odd)).toThrow(/ARENA_E_DATA_SPACING: .*the most common bar spacing, 420000 ms, is none of 1m 5m 15m 1h 4h 1d/);
     expect(readCandleFile(odd, { timeframe: '1m' }).timeframe).toBe('1m');
   });
 
@@ -158,5 +158,24 @@ describe('readCandleFile on the shared data', () => {
     expect(f.stats.badRows).toBe(0);
     expect(f.stats.gaps).toBe(0);
     expect(f.stats.goodRows).toBeGreaterThan(12_000);
+  });
+});
+
+describe('off-grid timestamps', () => {
+  it('rejects an intraday row off the file grid with file:line, keeps the rest', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arena-grid-'));
+    const h = 3_600_000;
+    const t0 = Date.UTC(2025, 0, 1);
+    const rows = [0, h, 2 * h, 2.5 * h, 3 * h, 4 * h].map((d) => `${t0 + d},1,2,0.5,1.5,10`);
+    const path = join(dir, 'X_USD.csv');
+    writeFileSync(path, `ts,open,high,low,close,volume\n${rows.join('\n')}\n`);
+    const f = readCandleFile(path);
+    expect(f.timeframe).toBe('1h');
+    expect(f.series.ts.length).toBe(5);
+    expect(f.stats.badRows).toBe(1);
+    expect(f.stats.gaps).toBe(0);
+    const issue = f.issues.find((i) => i.kind === 'off_grid')!;
+    expect(issue.where).toBe(`${path}:5`);
+    expect(issue.message).toContain('1800 s off the 1h grid');
   });
 });

@@ -133,12 +133,14 @@ export function readCandleFile(path: string, opts: ReadCandleOptions = {}): Cand
   }
 
   const timeframe = opts.timeframe ?? inferTimeframe(ts.subarray(0, n), path);
+  const offGrid = n;
+  n = dropOffGrid(cols, lines, n, timeframe, (i, message) => bad(lines[i]!, ['off_grid', message]));
   const gaps = findGaps(ts.subarray(0, n), timeframe);
   for (const g of gaps.events) {
     warn(lines[g.index]!, 'gap', `gap of ${g.missing} missing ${timeframe} bar${g.missing === 1 ? '' : 's'} from ${tsToIso(ts[g.index - 1]!)} to ${tsToIso(ts[g.index]!)}`);
   }
   // Stable sort by line: row issues are already in file order, a gap warning goes after its row's own warnings.
-  if (gaps.events.length > 0) issues.sort((x, y) => x.line - y.line);
+  if (gaps.events.length > 0 || offGrid !== n) issues.sort((x, y) => x.line - y.line);
 
   const firstError = issues.find((i) => i.severity === 'error');
   if (opts.strict && firstError) throw arenaErrorAt(E.DATA_STRICT, firstError.where, badRows, path, firstError.message);
@@ -231,9 +233,36 @@ function parseRowSlow(text: string, start: number, end: number, cols: Float64Arr
   return undefined;
 }
 
+/**
+ * Intraday rows must sit on the file's bar grid (a whole number of bars after its first bar; the grid is not
+ * forced onto UTC hours, so US sessions opening at :30 are fine). A row off the grid (a 20:30 bar in hourly
+ * data) would add a time row where every other asset is missing, so it is rejected. Daily bars are exempt:
+ * their time of day moves with daylight saving. Compacts the columns in place; returns the new row count.
+ */
+function dropOffGrid(cols: Float64Array[], lines: Int32Array, n: number, tf: Timeframe, reject: (i: number, message: string) => void): number {
+  if (tf === '1d' || n === 0) return n;
+  const ts = cols[0]!;
+  const step = timeframeMs(tf);
+  const first = ts[0]!;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const off = (ts[i]! - first) % step;
+    if (off !== 0) {
+      reject(i, `ts ${ts[i]} (${tsToIso(ts[i]!)}) is ${off / 1000} s off the ${tf} grid that starts at ${tsToIso(first)}`);
+      continue;
+    }
+    if (k !== i) {
+      for (const col of cols) col[k] = col[i]!;
+      lines[k] = lines[i]!;
+    }
+    k++;
+  }
+  return k;
+}
+
 /** The timeframe is the most common spacing between consecutive good bars (gaps and weekends do not move the mode). */
 export function inferTimeframe(ts: Float64Array, path: string): Timeframe {
-  if (ts.length < 2) throw arenaErrorAt(E.DATA_TIMEFRAME, path, 'candle', path, `${ts.length} good bar(s): too few to infer the bar spacing; pass the timeframe`);
+  if (ts.length < 2) throw arenaErrorAt(E.DATA_SPACING, path, `${ts.length} good bar(s) are too few to infer the bar spacing; put the file in a folder named after its timeframe (e.g. 1h/)`);
   const counts = new Map<number, number>();
   for (let i = 1; i < ts.length; i++) {
     const d = ts[i]! - ts[i - 1]!;
@@ -243,7 +272,7 @@ export function inferTimeframe(ts: Float64Array, path: string): Timeframe {
   let best = -1;
   for (const [d, k] of counts) if (k > best || (k === best && d < mode)) (mode = d), (best = k);
   const tf = timeframeFromMs(mode);
-  if (!tf) throw arenaErrorAt(E.DATA_TIMEFRAME, path, 'candle', path, `the most common bar spacing, ${mode} ms, is none of ${TIMEFRAMES.join(' ')}`);
+  if (!tf) throw arenaErrorAt(E.DATA_SPACING, path, `the most common bar spacing, ${mode} ms, is none of ${TIMEFRAMES.join(' ')}`);
   return tf;
 }
 

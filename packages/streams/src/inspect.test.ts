@@ -28,7 +28,7 @@ describe('inspectDir', () => {
     const rows = inspectDir(root);
     expect(rows.map((r) => r.path)).toEqual(['CCC.csv', join('spot', '1h', 'AAA_USD.csv.gz'), join('spot', '1h', 'BBB_USD.csv')]);
     const [ccc, aaa, bbb] = rows;
-    expect(ccc!.error).toMatch(/ARENA_E_DATA_TIMEFRAME/);
+    expect(ccc!.error).toMatch(/ARENA_E_DATA_SPACING/);
     expect(aaa).toMatchObject({ symbol: 'AAA/USD', timeframe: '1h', first: '2025-01-01T00:00:00.000Z', last: '2025-01-01T05:00:00.000Z', rows: 4, gaps: 1, missingBars: 2, duplicates: 0, badRows: 0, warnings: 1, error: undefined });
     expect(bbb).toMatchObject({ rows: 4, badRows: 2, duplicates: 1 });
     expect(bbb!.issues.map((i) => i.where)).toEqual([`${join(root, 'spot/1h/BBB_USD.csv')}:3`, `${join(root, 'spot/1h/BBB_USD.csv')}:5`]);
@@ -43,7 +43,7 @@ describe('inspectDir', () => {
     expect(lines[3]!.length).toBe(lines[0]!.length);
     expect(lines[3]).toMatch(/^spot\/1h\/AAA_USD\.csv\.gz\s+AAA\/USD\s+1h\s+2025-01-01 00:00\s+2025-01-01 05:00\s+4\s+0\s+0\s+1\s+2\s+1$/);
     expect(text).toContain(`ERROR ${join(root, 'spot/1h/BBB_USD.csv')}:3  high_below_low: high 2 < low 3`);
-    expect(text).toContain('CCC.csv: ARENA_E_DATA_TIMEFRAME');
+    expect(text).toContain('CCC.csv: ARENA_E_DATA_SPACING');
   });
 
   it('refuses a missing folder', () => {

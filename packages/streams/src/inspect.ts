@@ -1,10 +1,10 @@
 /** `arena data inspect DIR`: one line of data-quality figures per candle file, then the first issues of each. */
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { E, arenaError, isArenaError } from '@arena/core';
+import { basename, dirname, join, relative } from 'node:path';
+import { E, TIMEFRAMES, arenaError, isArenaError } from '@arena/core';
 import type { DataIssue, Timeframe } from '@arena/core';
 import { readCandleFile } from './csv.ts';
-import { listCandleFiles } from './loadDataset.ts';
+import { isDir, listCandleFiles } from './loadDataset.ts';
 
 export interface FileInspection {
   /** Relative to the inspected folder. */
@@ -27,8 +27,11 @@ export interface FileInspection {
 
 const FIRST_ISSUES = 5;
 
+/** Candle files and CSVs with a foreign header (shown as unreadable rows, so no bad file goes unseen). */
 function candleFilesUnder(dir: string, out: string[]): void {
-  for (const ref of listCandleFiles(dir)) out.push(ref.path);
+  const foreign: DataIssue[] = [];
+  for (const ref of listCandleFiles(dir, foreign)) out.push(ref.path);
+  for (const f of foreign) out.push(f.where.replace(/:1$/, ''));
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) candleFilesUnder(p, out);
@@ -36,13 +39,7 @@ function candleFilesUnder(dir: string, out: string[]): void {
 }
 
 export function inspectDir(dir: string): FileInspection[] {
-  let isDir = false;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  if (!isDir) throw arenaError(E.DATA_DIR_MISSING, dir);
+  if (!isDir(dir)) throw arenaError(E.DATA_DIR_MISSING, dir);
   const paths: string[] = [];
   candleFilesUnder(dir, paths);
   if (paths.length === 0) throw arenaError(E.DATA_NO_FILES, dir);
@@ -51,7 +48,8 @@ export function inspectDir(dir: string): FileInspection[] {
 
 function inspectFile(path: string, rel: string): FileInspection {
   try {
-    const f = readCandleFile(path);
+    const folderTf = TIMEFRAMES.find((tf) => basename(dirname(path)) === tf);
+    const f = readCandleFile(path, folderTf ? { timeframe: folderTf } : {});
     const s = f.stats;
     const errors = f.issues.filter((i) => i.severity === 'error');
     const warnings = f.issues.filter((i) => i.severity === 'warning');

@@ -1,6 +1,6 @@
 /** Loads a folder of candle files into one aligned BarPanel: folder resolution, symbol choice, resampling, timerange. */
 import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import { BarPanel, E, TIMEFRAMES, arenaError, formatTimerange, timeframeMs, timerangeIndices } from '@arena/core';
 import type { DataIssue, OhlcvSeries, Timeframe, Timerange } from '@arena/core';
@@ -33,7 +33,7 @@ export interface LoadedDataset {
   readonly loadMs: number;
 }
 
-const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+export const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
 /** The first line of a file, gunzipping only its first block (Z_SYNC_FLUSH accepts a truncated stream). */
 export function peekHeader(path: string): string {
@@ -97,9 +97,13 @@ const normSymbol = (s: string) => s.replaceAll('_', '/').toUpperCase();
 
 function pickSymbols(refs: CandleFileRef[], wanted: readonly string[] | undefined, folder: string): CandleFileRef[] {
   if (!wanted) return refs;
+  const seen = new Map<string, string>();
   return wanted.map((w) => {
     const ref = refs.find((r) => normSymbol(r.symbol) === normSymbol(w));
     if (!ref) throw arenaError(E.DATA_UNKNOWN_SYMBOL, w, folder, refs.map((r) => r.symbol).join(', '));
+    const twice = seen.get(ref.symbol);
+    if (twice !== undefined) throw arenaError(E.DATA_DUPLICATE_SYMBOL, ref.symbol, `${twice} and ${w}`);
+    seen.set(ref.symbol, w);
     return ref;
   });
 }
@@ -117,7 +121,9 @@ export function loadDataset(opts: LoadDatasetOptions): LoadedDataset {
   const issues: DataIssue[] = [];
   const { folder, refs } = resolveFolder(opts.dir, opts.timeframe, issues);
   const chosen = pickSymbols(refs, opts.symbols, folder);
-  const files = chosen.map((r) => readCandleFile(r.path, opts.strict ? { strict: true } : {}));
+  // a folder named after a timeframe says what its files hold (a one-row file cannot say it itself)
+  const folderTf = TIMEFRAMES.find((tf) => basename(folder) === tf);
+  const files = chosen.map((r) => readCandleFile(r.path, { ...(opts.strict ? { strict: true } : {}), ...(folderTf ? { timeframe: folderTf } : {}) }));
 
   const fileTfs = files.map((f) => f.timeframe);
   const finest = fileTfs.reduce((a, b) => (timeframeMs(b) < timeframeMs(a) ? b : a));

@@ -1,6 +1,6 @@
 /** `arena backtest`: loads data (or the synthetic market), runs the backtest with baselines, prints and writes the report. */
 import { resolve } from 'node:path';
-import { type ArenaConfig, type BarPanel, E, arenaError, formatTimerange, parseTimerange, parseTimeframe, timerangeIndices } from '@arena/core';
+import { type ArenaConfig, type BarPanel, E, arenaError, formatTimerange, parseTimerange, timerangeIndices } from '@arena/core';
 import { generateSyntheticMarket, loadDataset } from '@arena/streams';
 import { runBacktest, writeReports } from '@arena/engine';
 import { loadConfig, parseNumber, parseWeights } from '../configFile.ts';
@@ -70,10 +70,9 @@ export async function loadMarket(config: ArenaConfig, log: (s: string) => void):
     }
     return { panel, source: `synthetic seed=${s.seed}`, dataIssues: { errors: 0, warnings: 0 } };
   }
-  const timeframe = parseTimeframe(config.data.timeframe);
   const ds = loadDataset({
     dir,
-    timeframe,
+    ...(config.data.timeframe !== undefined ? { timeframe: config.data.timeframe } : {}),
     strict: config.data.strict,
     ...(config.data.symbols ? { symbols: config.data.symbols } : {}),
     ...(timerange !== undefined ? { timerange } : {}),
@@ -81,7 +80,7 @@ export async function loadMarket(config: ArenaConfig, log: (s: string) => void):
   const errors = ds.issues.filter((i) => i.severity === 'error');
   const warnings = ds.issues.length - errors.length;
   log(
-    `loaded ${ds.panel.nAssets} symbols x ${ds.panel.nTimes} ${timeframe} bars from ${resolve(dir)} in ${ds.loadMs.toFixed(0)} ms` +
+    `loaded ${ds.panel.nAssets} symbols x ${ds.panel.nTimes} ${ds.panel.timeframe} bars from ${resolve(dir)} in ${ds.loadMs.toFixed(0)} ms` +
       `${ds.resampled ? ` (resampled from ${ds.sourceTimeframe})` : ''}; ${errors.length} bad rows skipped, ${warnings} warnings`,
   );
   for (const issue of errors.slice(0, 5)) log(`  skipped ${issue.where}: ${issue.message}`);
@@ -92,8 +91,11 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const config = configFromFlags(flags);
   const { panel, source, dataIssues } = await loadMarket(config, log);
-  if (panel.nTimes < 2) throw arenaError(E.DATA_TOO_SHORT, panel.nTimes, 2);
+  if (panel.nTimes < 2) throw arenaError(E.DATA_TOO_SHORT, panel.nTimes, source, 2);
   const progress = createProgress('backtest');
+  const stages = flags.baselines ? 7 : 1;
+  let stageIndex = -1;
+  let lastStage = '';
   const started = performance.now();
   const result = runBacktest({
     panel,
@@ -101,7 +103,11 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
     source,
     dataIssues,
     baselines: flags.baselines,
-    onProgress: (_stage, done, total) => progress.update(done, total),
+    // one bar over the strategy and its baselines: the stages run one after the other
+    onProgress: (stage, done, total) => {
+      if (stage !== lastStage) (lastStage = stage), stageIndex++;
+      progress.update(stageIndex * total + done, stages * total);
+    },
   });
   progress.done();
   const elapsed = performance.now() - started;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '@arena/core';
 import type { BacktestResult, StrategyRun } from '../result.ts';
+import { emptyFills } from '../result.ts';
 import { boxTable, formatSummary } from './console.ts';
 import { jsonNumber, reportJson } from './json.ts';
 import { buildReport, canonicalJson } from './model.ts';
@@ -54,6 +55,8 @@ function walkRun(name: string, n: number, seed: number, initialCash: number): St
     ],
     nFills: 42,
     nPartialFills: 3,
+    nCancelled: 0,
+    fills: emptyFills(),
     assetPnl: Float64Array.from([e - initialCash + 500, -500]),
   };
 }
