@@ -1,2 +1,10 @@
-/** @arena/kernels: placeholder; see ../../shared/ARCHITECTURE.md. Filled by a later issue. */
-export const PACKAGE = '@arena/kernels' as const;
+/** @arena/kernels: the tensor runtime (backend choice) and the numeric kernels, each with a CPU reference. */
+export * from './matrix.ts';
+export * from './kernel.ts';
+export * as KernelNames from './names.ts';
+export * from './dispatch.ts';
+export * from './thresholds.ts';
+export * from './gpu/context.ts';
+export * from './runtime/runtime.ts';
+export type { Tf } from './runtime/tfjs.ts';
+export * from './registerAll.ts';

@@ -1,0 +1,19 @@
+/** Kernel names, in one place (the registry, the benchmark and thresholds.json use them). */
+export const RollingMean = 'RollingMean';
+export const RollingStd = 'RollingStd';
+export const RollingZScore = 'RollingZScore';
+export const RollingMax = 'RollingMax';
+export const RollingMin = 'RollingMin';
+export const RollingSharpe = 'RollingSharpe';
+export const Ema = 'Ema';
+export const LogReturns = 'LogReturns';
+export const Rsi = 'Rsi';
+export const Atr = 'Atr';
+export const Macd = 'Macd';
+export const RealizedVol = 'RealizedVol';
+export const RollingCorrelation = 'RollingCorrelation';
+export const RollingCovariance = 'RollingCovariance';
+export const CrossSectionalRank = 'CrossSectionalRank';
+export const CrossSectionalZScore = 'CrossSectionalZScore';
+export const CombineExperts = 'CombineExperts';
+export const RasterizeCharts = 'RasterizeCharts';
