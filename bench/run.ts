@@ -1,9 +1,10 @@
 /** `npm run bench [-- NAME ...]`: runs every benchmark (or the named ones), prints a table each, writes bench/results/NAME.json. */
 import { E, arenaError, isArenaError } from '@arena/core';
 import { backtestBench } from './backtest.bench.ts';
+import { kernelsBench } from './kernels.bench.ts';
 import { type Bench, printTable, writeResult } from './harness.ts';
 
-const BENCHES: readonly Bench[] = [backtestBench];
+const BENCHES: readonly Bench[] = [backtestBench, kernelsBench];
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { TIMEFRAMES } from '@arena/core';
 import { backtestCommand } from './commands/backtest.ts';
 import { importCommand, inspectCommand, synthCommand } from './commands/data.ts';
+import { doctorCommand } from './commands/doctor.ts';
 
 export function buildCli(): Command {
   const program = new Command('arena')
@@ -28,6 +29,13 @@ export function buildCli(): Command {
     .option('--no-baselines', 'skip the baselines (buy and hold, each expert alone, equal weight)')
     .option('--out <dir>', 'report folder', 'out/backtest')
     .action(backtestCommand);
+
+  program
+    .command('doctor')
+    .description('tensor backends found, the one chosen and why, the GPU adapter; --bench measures the kernels')
+    .option('--bench', 'run a short kernel benchmark on the chosen backend')
+    .option('--seconds <n>', 'benchmark budget in seconds', '30')
+    .action(doctorCommand);
 
   const data = program.command('data').description('market data: inspect, import, synthesise');
   data

@@ -8,3 +8,4 @@ export * from './gpu/context.ts';
 export * from './runtime/runtime.ts';
 export type { Tf } from './runtime/tfjs.ts';
 export * from './registerAll.ts';
+export * from './benchmark.ts';

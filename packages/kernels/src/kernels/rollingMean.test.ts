@@ -26,3 +26,18 @@ describe('RollingMean', () => {
     }
   }
 });
+
+describe('RollingMean in chunks', () => {
+  it('tfjs over many row chunks equals the reference', async () => {
+    const { setTfjsChunkElements, TFJS_CHUNK_ELEMENTS } = await import('./util.ts');
+    const x = randomWalk(300, 3, 5, { holes: true });
+    const cpu = backends.find((b) => b.name === 'cpu')!.runtime!;
+    setTfjsChunkElements(60); // 20 rows a chunk, 9 of them halo
+    try {
+      const y = await runKernel(cpu, RollingMeanKernel, x, { window: 10 }, 'tfjs');
+      expect(maxRelativeError(y, rollingMeanCpu(x, { window: 10 }))).toBeLessThan(1e-5);
+    } finally {
+      setTfjsChunkElements(TFJS_CHUNK_ELEMENTS);
+    }
+  });
+});

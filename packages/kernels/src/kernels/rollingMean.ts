@@ -3,7 +3,7 @@ import { WGSL_NAN, uniforms } from '../gpu/context.ts';
 import { type Kernel, registerKernel } from '../kernel.ts';
 import { type Matrix, nanMatrix } from '../matrix.ts';
 import { RollingMean as NAME } from '../names.ts';
-import { chunkRows, fromFloat32 } from './util.ts';
+import { chunkRows, fromFloat32, tfjsChunkElements } from './util.ts';
 
 export interface WindowParams {
   readonly window: number;
@@ -64,16 +64,20 @@ export const RollingMeanKernel: Kernel<Matrix, WindowParams, Matrix> = registerK
   async tfjs(tf, x, { window }) {
     const out = nanMatrix(x.rows, x.cols);
     if (x.rows < window) return out;
-    const pooled = tf.tidy(() => {
-      const raw = tf.tensor4d(Float32Array.from(x.data), [1, x.rows, x.cols, 1]);
-      const missing = tf.isNaN(raw);
-      const mean = tf.avgPool(tf.where(missing, tf.zerosLike(raw), raw), [window, 1], 1, 'valid');
-      const anyMissing = tf.avgPool(tf.cast(missing, 'float32'), [window, 1], 1, 'valid').greater(0);
-      return tf.where(anyMissing, tf.fill(mean.shape, NaN), mean);
-    });
-    const values = (await pooled.data()) as Float32Array;
-    pooled.dispose();
-    out.data.set(values, (window - 1) * x.cols);
+    for (const chunk of chunkRows(x, window - 1, tfjsChunkElements())) {
+      if (chunk.rows < window) continue;
+      const pooled = tf.tidy(() => {
+        const raw = tf.tensor4d(chunk.data, [1, chunk.rows, x.cols, 1]);
+        const missing = tf.isNaN(raw);
+        const mean = tf.avgPool(tf.where(missing, tf.zerosLike(raw), raw), [window, 1], 1, 'valid');
+        const anyMissing = tf.avgPool(tf.cast(missing, 'float32'), [window, 1], 1, 'valid').greater(0);
+        return tf.where(anyMissing, tf.fill(mean.shape, NaN), mean);
+      });
+      const values = (await pooled.data()) as Float32Array;
+      pooled.dispose();
+      // pooled row k is chunk row k + window - 1 (the halo makes that the chunk's first output row)
+      fromFloat32(values, out.data, (chunk.outStart - chunk.firstRow + window - 1) * x.cols);
+    }
     return out;
   },
   async webgpu(gpu, x, { window }) {

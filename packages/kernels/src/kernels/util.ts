@@ -34,3 +34,20 @@ export function* chunkRows(x: Matrix, halo: number, maxElements: number): Genera
 export function fromFloat32(src: Float32Array, dst: Float64Array, offset: number): void {
   for (let i = 0; i < src.length; i++) dst[offset + i] = src[i]!;
 }
+
+/**
+ * Elements per tfjs call: the wasm backend's heap (and a GPU's memory) must hold a chunk and its intermediates;
+ * 512 assets x 100k bars in one call overruns wasm's memory, so tensor paths work through row chunks of this size.
+ */
+export const TFJS_CHUNK_ELEMENTS = 1 << 22;
+
+let tfjsChunk = TFJS_CHUNK_ELEMENTS;
+
+/** Elements per tfjs call (tests lower it to exercise the chunking). */
+export function tfjsChunkElements(): number {
+  return tfjsChunk;
+}
+
+export function setTfjsChunkElements(n: number): void {
+  tfjsChunk = n;
+}
