@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     alias: {
       '@arena/core': src('./packages/core/src/index.ts'),
+      '@arena/kernels/testing': src('./packages/kernels/src/testing.ts'),
       '@arena/kernels': src('./packages/kernels/src/index.ts'),
       '@arena/streams': src('./packages/streams/src/index.ts'),
       '@arena/features': src('./packages/features/src/index.ts'),

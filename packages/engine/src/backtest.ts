@@ -1,7 +1,7 @@
 /** A backtest: the experts over the whole panel in one batch, the main strategy, and the baselines beside it. */
 import { type ArenaConfig, type BarPanel, EXPERT_NAMES } from '@arena/core';
 import { type ExpertSeries, createExperts, runExpertBatch } from '@arena/experts';
-import type { BacktestResult, StrategyRun } from './result.ts';
+import type { BacktestResult, ComputeInfo, StrategyRun } from './result.ts';
 import { simulate } from './simulate.ts';
 
 export interface BacktestInput {
@@ -12,6 +12,10 @@ export interface BacktestInput {
   readonly dataIssues?: { errors: number; warnings: number };
   /** run the baselines (buy and hold, each expert alone, equal weight) too; default true */
   readonly baselines?: boolean;
+  /** the experts' outputs when already computed (e.g. on the tensor kernels); default: streaming batch here */
+  readonly experts?: readonly ExpertSeries[];
+  /** how the numbers were computed, for the report (backend, experts path) */
+  readonly compute?: ComputeInfo;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -55,7 +59,7 @@ function constantSeries(panel: BarPanel, value: number): ExpertSeries {
 export function runBacktest(input: BacktestInput): BacktestResult {
   const { panel, config } = input;
   const progress = input.onProgress;
-  const experts = computeExperts(panel, config);
+  const experts = input.experts ?? computeExperts(panel, config);
   const weights = expertWeights(config);
   const attribution = new Float64Array(experts.length);
   const main = simulate({
@@ -69,7 +73,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   });
   const baselines: StrategyRun[] = [];
   if (input.baselines !== false) {
-    const run = (name: string, series: ExpertSeries[], w: Float64Array, holdOnceEntered = false) =>
+    const run = (name: string, series: readonly ExpertSeries[], w: Float64Array, holdOnceEntered = false) =>
       baselines.push(
         simulate({
           name,
@@ -102,5 +106,6 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     baselines,
     fillAssumptions: fillAssumptions(config),
     dataIssues: input.dataIssues ?? { errors: 0, warnings: 0 },
+    compute: input.compute ?? { backend: 'none', experts: 'streaming', note: 'experts stepped bar by bar in one batch pass' },
   };
 }

@@ -70,6 +70,15 @@ export interface ExpertAttribution {
   readonly pnl: number;
 }
 
+/** How a backtest computed its expert outputs. */
+export interface ComputeInfo {
+  /** tensor backend of the runtime (tensorflow, webgpu, wasm, cpu), or none */
+  readonly backend: string;
+  /** kernels: whole-panel tensor kernels; streaming: the experts stepped bar by bar */
+  readonly experts: 'kernels' | 'streaming';
+  readonly note: string;
+}
+
 export interface BacktestResult {
   readonly config: ArenaConfig;
   /** 'synthetic seed=42' or the data folder as given */
@@ -88,4 +97,5 @@ export interface BacktestResult {
   readonly fillAssumptions: string;
   /** data-quality findings that reached the run (warnings) and rows skipped (errors) */
   readonly dataIssues: { readonly errors: number; readonly warnings: number };
+  readonly compute: ComputeInfo;
 }

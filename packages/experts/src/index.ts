@@ -6,3 +6,4 @@ export * from './reversal.ts';
 export * from './breakout.ts';
 export * from './positioning.ts';
 export * from './registry.ts';
+export * from './kernelBatch.ts';

@@ -2,7 +2,9 @@
 import { resolve } from 'node:path';
 import { type ArenaConfig, type BarPanel, E, arenaError, formatTimerange, parseTimerange, timerangeIndices } from '@arena/core';
 import { generateSyntheticMarket, loadDataset } from '@arena/streams';
-import { runBacktest, writeReports } from '@arena/engine';
+import { type ComputeInfo, runBacktest, writeReports } from '@arena/engine';
+import { type ExpertSeries, computeExpertsWithKernels } from '@arena/experts';
+import { initRuntime } from '@arena/kernels';
 import { loadConfig, parseNumber, parseWeights } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
 
@@ -87,11 +89,27 @@ export async function loadMarket(config: ArenaConfig, log: (s: string) => void):
   return { panel: ds.panel, source: dir, dataIssues: { errors: errors.length, warnings } };
 }
 
+/** The experts through the tensor runtime's kernels, or the streaming path with the reason when the panel has holes. */
+async function expertsOnKernels(panel: BarPanel, config: ArenaConfig, log: (s: string) => void): Promise<{ experts: ExpertSeries[] | undefined; compute: ComputeInfo }> {
+  const rt = await initRuntime({ log });
+  const ctx = { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() };
+  const t0 = performance.now();
+  const batch = await computeExpertsWithKernels(panel, config.experts, ctx, rt);
+  if (!Array.isArray(batch)) {
+    log(`experts: streaming path (${batch.obstacle})`);
+    return { experts: undefined, compute: { backend: rt.info.backend, experts: "streaming", note: batch.obstacle } };
+  }
+  const ms = performance.now() - t0;
+  log(`experts: ${batch.length} on the kernels (${rt.info.backend}) in ${ms.toFixed(0)} ms`);
+  return { experts: batch, compute: { backend: rt.info.backend, experts: 'kernels', note: 'each kernel on the CPU reference or the tensor backend by its measured crossover size' } };
+}
+
 export async function backtestCommand(flags: BacktestFlags): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const config = configFromFlags(flags);
   const { panel, source, dataIssues } = await loadMarket(config, log);
   if (panel.nTimes < 2) throw arenaError(E.DATA_TOO_SHORT, panel.nTimes, source, 2);
+  const { experts, compute } = await expertsOnKernels(panel, config, log);
   const progress = createProgress('backtest');
   const stages = flags.baselines ? 7 : 1;
   let stageIndex = -1;
@@ -102,6 +120,8 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
     config,
     source,
     dataIssues,
+    ...(experts !== undefined ? { experts } : {}),
+    compute,
     baselines: flags.baselines,
     // one bar over the strategy and its baselines: the stages run one after the other
     onProgress: (stage, done, total) => {

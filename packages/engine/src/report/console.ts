@@ -51,6 +51,7 @@ export function formatSummary(model: ReportModel): string {
   if (model.assets.length > 0) parts.push(boxTable('PER-ASSET PNL (after costs)', ASSET_HEADER, assetRows(model)));
   if (model.experts.length > 0) parts.push(boxTable('PER-EXPERT ATTRIBUTION (gross signal)', EXPERT_HEADER, expertRows(model)));
   parts.push(`Source: ${model.meta.source} | symbols: ${model.meta.symbols.join(', ')} | timeframe: ${model.meta.timeframe}`);
+  parts.push(`Compute: experts on ${model.meta.compute.experts} (backend ${model.meta.compute.backend}); ${model.meta.compute.note}`);
   parts.push(`Fill assumptions: ${model.meta.fillAssumptions}`);
   return `${parts.join('\n\n')}\n`;
 }

@@ -19,6 +19,8 @@ export interface ReportMeta {
   readonly initialCash: number;
   readonly fillAssumptions: string;
   readonly dataIssues: { readonly errors: number; readonly warnings: number };
+  /** tensor backend and how the experts were computed (kernels or streaming) */
+  readonly compute: { readonly backend: string; readonly experts: string; readonly note: string };
   /** the run's config, keys sorted recursively so its serialisation does not depend on construction order */
   readonly config: JsonValue;
 }
@@ -128,6 +130,7 @@ export function buildReport(result: BacktestResult, maxPoints: number = MAX_PLOT
       initialCash,
       fillAssumptions: result.fillAssumptions,
       dataIssues: { errors: result.dataIssues.errors, warnings: result.dataIssues.warnings },
+      compute: { backend: result.compute.backend, experts: result.compute.experts, note: result.compute.note },
       config: canonicalJson(result.config),
     },
     metrics,

@@ -67,6 +67,7 @@ function makeResult(n: number, config = parseConfig({})): BacktestResult {
   const initialCash = 100_000;
   return {
     config,
+    compute: { backend: 'cpu', experts: 'kernels', note: 'test' },
     source: 'synthetic seed=42',
     symbols: ['BTC/USDT', 'ETH/USDT'],
     timeframe: '1h',

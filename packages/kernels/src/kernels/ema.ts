@@ -1,5 +1,5 @@
 /** Ema: exponential moving average per column, seeded with the first value; a NaN row keeps the state (skip). */
-import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs';
 import { type Kernel, registerKernel } from '../kernel.ts';
 import { type Matrix, nanMatrix } from '../matrix.ts';
 import { Ema as NAME } from '../names.ts';
@@ -69,14 +69,14 @@ function lowerTriangle(n: number): Float32Array {
  * never overflow, whatever the decay. The block ends follow the same recurrence (steps summed per block), solved
  * recursively, so a chunk of n rows takes log_BLOCK(n) levels of a few tensor ops each. Call inside tf.tidy.
  */
-export function decayScanTf(tf: Tf, b: Tensor2D, steps: Tensor2D, logq: number, init: Tensor1D): Tensor2D {
-  const [n, cols] = b.shape;
+export function decayScanTf(tf: Tf, b: Tensor, steps: Tensor, logq: number, init: Tensor): Tensor {
+  const [n = 0, cols = 0] = b.shape;
   const decay = (N: Tensor) => tf.exp(tf.mul(N, logq));
   if (n <= BLOCK) {
     const N = tf.cumsum(steps, 0);
     const lags = tf.relu(tf.sub(tf.expandDims(N, 1), tf.expandDims(N, 0))); // [t, k, c] = N_t - N_k (k <= t)
     const weights = tf.mul(decay(lags), tf.tensor3d(lowerTriangle(n), [n, n, 1]));
-    const local = tf.sum(tf.mul(weights, tf.expandDims(b, 0)), 1) as Tensor2D;
+    const local = tf.sum(tf.mul(weights, tf.expandDims(b, 0)), 1);
     return tf.add(local, tf.mul(decay(N), tf.expandDims(init, 0)));
   }
   const blocks = Math.ceil(n / BLOCK);
@@ -94,12 +94,20 @@ export function decayScanTf(tf: Tf, b: Tensor2D, steps: Tensor2D, logq: number, 
   return tf.slice(tf.reshape(s, [blocks * BLOCK, cols]), [0, 0], [n, cols]);
 }
 
+/**
+ * 1 where `condition` holds, else 0, as float32. Not tf.cast(bool): tfjs-webgpu keeps the int32 data of a cast bool
+ * and a later transpose (cumsum along rows) feeds it to a float32 shader that does not compile.
+ */
+export function ones01(tf: Tf, condition: Tensor): Tensor {
+  return tf.where(condition, tf.ones(condition.shape), tf.zeros(condition.shape));
+}
+
 /** What one column's EMA carries from one chunk of rows to the next. */
 export type EmaCarry = {
-  /** the state s (0 before the seed) */
-  readonly level: Tensor1D;
-  /** non-NaN values seen so far */
-  readonly seen: Tensor1D;
+  /** [cols]: the state s (0 before the seed) */
+  readonly level: Tensor;
+  /** [cols]: non-NaN values seen so far */
+  readonly seen: Tensor;
 };
 
 export function emaStart(tf: Tf, cols: number): EmaCarry {
@@ -110,20 +118,19 @@ export function emaStart(tf: Tf, cols: number): EmaCarry {
  * The EMA of a chunk [n, cols] continuing from `carry` (emaColumns semantics): value is NaN where x is NaN, seen
  * counts the non-NaN values up to each row (for warm-up masks). Call inside tf.tidy.
  */
-export function emaChunkTf(tf: Tf, x: Tensor2D, alpha: number, carry: EmaCarry): { value: Tensor2D; seen: Tensor2D; carry: EmaCarry } {
-  const [n, cols] = x.shape;
+export function emaChunkTf(tf: Tf, x: Tensor, alpha: number, carry: EmaCarry): { value: Tensor; seen: Tensor; carry: EmaCarry } {
+  const [n = 0, cols = 0] = x.shape;
   const missing = tf.isNaN(x);
-  const present = tf.cast(tf.logicalNot(missing), 'float32');
+  const present = ones01(tf, tf.logicalNot(missing));
   const seen = tf.add(tf.cumsum(present, 0), tf.expandDims(carry.seen, 0));
-  const seed = tf.cast(tf.equal(seen, 1), 'float32');
+  const seed = ones01(tf, tf.equal(seen, 1));
   // rows that update: present after the seed; the seed row writes x over the (zero) state
-  const steps = tf.mul(present, tf.cast(tf.greater(seen, 1), 'float32'));
+  const steps = tf.mul(present, ones01(tf, tf.greater(seen, 1)));
   const coef = tf.mul(present, tf.add(seed, tf.mul(steps, alpha)));
   const b = tf.mul(tf.where(missing, tf.zerosLike(x), x), coef);
   const s = decayScanTf(tf, b, steps, Math.max(Math.log(1 - alpha), -1e4), carry.level);
   const value = tf.where(missing, tf.fill([n, cols], NaN), s);
-  const last = (m: Tensor2D) => tf.reshape(tf.slice(m, [n - 1, 0], [1, cols]), [cols]);
-  return { value, seen, carry: { level: last(s), seen: last(seen) } };
+  return { value, seen, carry: { level: lastRow(tf, s), seen: lastRow(tf, seen) } };
 }
 
 /**
@@ -158,51 +165,65 @@ export async function scanChunks<C extends Record<string, Tensor>>(
   }
 }
 
-/** Float32 rows [from, to) of a Float64 matrix, less `shift[c]` per column (differences stay in Float64). */
-export function float32Rows(x: Matrix, from: number, to: number, shift?: Float64Array): Float32Array {
+/**
+ * The gap g = x - ema follows the changes d_t = x_t - (the column's previous non-NaN x): g_t = (1 - alpha)(g_{t-1} + d_t),
+ * g = 0 at the seed, NaN rows skipped. Driven by changes, it keeps float32 digits for the moves rather than for the
+ * price level. `change` is NaN on NaN rows (0 at the seed); returns the gap per row. Call inside tf.tidy.
+ */
+export function emaGapChunkTf(tf: Tf, change: Tensor, alpha: number, gap: Tensor): Tensor {
+  const missing = tf.isNaN(change);
+  const b = tf.mul(tf.where(missing, tf.zerosLike(change), change), 1 - alpha);
+  return decayScanTf(tf, b, ones01(tf, tf.logicalNot(missing)), Math.max(Math.log(1 - alpha), -1e4), gap);
+}
+
+/**
+ * Float32 changes of rows [from, to) since each column's previous non-NaN value, taken in Float64: NaN on NaN rows,
+ * 0 at a column's first value. `last` holds the previous non-NaN value per column (NaN: none yet) and is advanced.
+ */
+export function changesSinceLast(x: Matrix, from: number, to: number, last: Float64Array): Float32Array {
   const { cols, data } = x;
   const out = new Float32Array((to - from) * cols);
-  for (let i = 0, j = from * cols; j < to * cols; i++, j++) out[i] = data[j]! - (shift === undefined ? 0 : shift[j % cols]!);
+  for (let i = 0, j = from * cols; j < to * cols; i++, j++) {
+    const v = data[j]!;
+    const c = j % cols;
+    const prev = last[c]!;
+    if (v !== v) out[i] = NaN;
+    else {
+      out[i] = prev === prev ? v - prev : 0;
+      last[c] = v;
+    }
+  }
   return out;
 }
 
-/** The first non-NaN value of each column (0 for an all-NaN column): a shift that keeps float32 digits for the changes. */
-export function firstValues(x: Matrix): Float64Array {
-  const ref = new Float64Array(x.cols);
-  for (let c = 0; c < x.cols; c++) {
-    for (let t = 0; t < x.rows; t++) {
-      const v = x.data[t * x.cols + c]!;
-      if (v === v) {
-        ref[c] = v;
-        break;
-      }
-    }
-  }
-  return ref;
+/** The last row of a [n, cols] tensor as [cols]. */
+export function lastRow(tf: Tf, m: Tensor): Tensor {
+  const [n = 0, cols = 0] = m.shape;
+  return tf.reshape(tf.slice(m, [n - 1, 0], [1, cols]), [cols]);
 }
 
 export const EmaKernel: Kernel<Matrix, EmaParams, Matrix> = registerKernel({
   name: NAME,
   size: (x) => x.rows * x.cols,
   cpu: emaCpu,
-  // Blocked closed form (decayScanTf) on x less its column's first value (EMA commutes with the shift), in
-  // float32; the shift is added back in Float64. Relative error ~1e-6 of the price level.
+  // The gap x - ema (emaGapChunkTf) through the blocked scan in float32, then ema = x - gap in Float64:
+  // error ~1e-7 of the recent moves, not of the price level.
   async tfjs(tf, x, { span }) {
     const alpha = emaAlpha(span);
-    const out = nanMatrix(x.rows, x.cols);
-    const ref = firstValues(x);
-    const cols = x.cols;
+    const { rows, cols, data } = x;
+    const out = nanMatrix(rows, cols);
+    const last = new Float64Array(cols).fill(NaN);
     await scanChunks(
       tf,
-      x.rows,
+      rows,
       scanRowsPerChunk(cols),
-      emaStart(tf, cols),
+      { gap: tf.zeros([cols]) },
       (from, to, carry) => {
-        const r = emaChunkTf(tf, tf.tensor2d(float32Rows(x, from, to, ref), [to - from, cols]), alpha, carry);
-        return { outputs: [r.value], carry: r.carry };
+        const gap = emaGapChunkTf(tf, tf.tensor2d(changesSinceLast(x, from, to, last), [to - from, cols]), alpha, carry.gap);
+        return { outputs: [gap], carry: { gap: lastRow(tf, gap) } };
       },
-      (from, _to, [value]) => {
-        for (let i = 0, j = from * cols; i < value!.length; i++, j++) out.data[j] = value![i]! + ref[j % cols]!;
+      (from, _to, [gap]) => {
+        for (let i = 0, j = from * cols; i < gap!.length; i++, j++) out.data[j] = data[j]! - gap![i]!;
       },
     );
     return out;

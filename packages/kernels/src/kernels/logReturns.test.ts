@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runKernel } from '../dispatch.ts';
 import { matrix, maxRelativeError } from '../matrix.ts';
 import { testBackends } from '../testing.ts';
-import { LogReturnsKernel, logReturnsCpu } from './logReturns.ts';
+import { LogReturnsKernel, logReturnsCpu, logReturnsLimits } from './logReturns.ts';
 import { randomWalk } from './testData.ts';
 
 const backends = await testBackends();
@@ -28,6 +28,17 @@ describe('LogReturns', () => {
       expect(ys).toHaveLength(lags.length);
       for (let k = 0; k < lags.length; k++) expect(maxRelativeError(ys[k]!, expected[k]!)).toBeLessThan(1e-6);
       expect(ys[3]!.data.every(Number.isNaN)).toBe(true);
+    });
+    it.skipIf(!b.runtime)(`tfjs on ${b.name} over 100-row chunks with a 60-row look-back equals the reference${b.skipReason ? ` [${b.skipReason}]` : ''}`, async () => {
+      const saved = logReturnsLimits.chunkElements;
+      logReturnsLimits.chunkElements = 160 * 5;
+      try {
+        const ys = await runKernel(b.runtime!, LogReturnsKernel, x, { lags: [1, 60] }, 'tfjs');
+        expect(maxRelativeError(ys[0]!, expected[0]!)).toBeLessThan(1e-6);
+        expect(maxRelativeError(ys[1]!, expected[2]!)).toBeLessThan(1e-6);
+      } finally {
+        logReturnsLimits.chunkElements = saved;
+      }
     });
   }
 });

@@ -1,5 +1,5 @@
 /** LogReturns: ln(x_t / x_{t-lag}) per column, one matrix per lag; NaN where either price is NaN or not > 0. */
-import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs';
 import { type Kernel, registerKernel } from '../kernel.ts';
 import { type Matrix, nanMatrix } from '../matrix.ts';
 import { LogReturns as NAME } from '../names.ts';
@@ -11,8 +11,8 @@ export interface LagParams {
   readonly lags: readonly number[];
 }
 
-/** float32 input elements per chunk of rows (each chunk carries max(lags) rows of look-back). */
-const CHUNK_ELEMENTS = 1 << 22;
+/** float32 input elements per chunk of rows (each chunk carries max(lags) rows of look-back); tests lower it. */
+export const logReturnsLimits = { chunkElements: 1 << 22 };
 
 function checkLags(lags: readonly number[]): void {
   for (const lag of lags) if (!Number.isInteger(lag) || lag < 1) throw new Error(`LogReturns lags must be integers >= 1, got ${lag}`);
@@ -34,8 +34,8 @@ export function logReturnsCpu(x: Matrix, { lags }: LagParams): Matrix[] {
 }
 
 /** ln(now / then) where both are > 0 (NaN is tested apart: backends differ on comparisons with NaN). Inside tf.tidy. */
-export function logRatioTf(tf: Tf, now: Tensor2D, then: Tensor2D): Tensor2D {
-  const valid = (v: Tensor2D) => tf.logicalAnd(tf.logicalNot(tf.isNaN(v)), tf.greater(v, 0));
+export function logRatioTf(tf: Tf, now: Tensor, then: Tensor): Tensor {
+  const valid = (v: Tensor) => tf.logicalAnd(tf.logicalNot(tf.isNaN(v)), tf.greater(v, 0));
   const ok = tf.logicalAnd(valid(now), valid(then));
   const one = tf.onesLike(now);
   const ratio = tf.div(tf.where(ok, now, one), tf.where(ok, then, one));
@@ -51,7 +51,7 @@ export const LogReturnsKernel: Kernel<Matrix, LagParams, Matrix[]> = registerKer
     checkLags(lags);
     const outs = lags.map(() => nanMatrix(x.rows, x.cols));
     const halo = Math.max(0, ...lags);
-    for (const chunk of chunkRows(x, halo, Math.max(CHUNK_ELEMENTS, (halo + 1) * x.cols))) {
+    for (const chunk of chunkRows(x, halo, Math.max(logReturnsLimits.chunkElements, (halo + 1) * x.cols))) {
       const n = chunk.rows - chunk.firstRow; // output rows of this chunk
       const results = tf.tidy(() => {
         const prices = tf.tensor2d(chunk.data, [chunk.rows, x.cols]);

@@ -1,10 +1,12 @@
 /** RollingMax / RollingMin (Donchian channel): the extreme of the last `window` rows of each column; NaN while the window is short or holds a NaN. Exact on every backend. */
+import type * as tfjs from '@tensorflow/tfjs';
 import { type Kernel, registerKernel } from '../kernel.ts';
 import { type Matrix, nanMatrix } from '../matrix.ts';
 import { RollingMax, RollingMin } from '../names.ts';
 import type { Tf } from '../runtime/tfjs.ts';
 import type { WindowParams } from './rollingMean.ts';
 import { WGSL_MAX_LOOP, checkWindow, runWindowShader, tfjsByChunks, wgslWindowShader } from './rollingStd.ts';
+import { tfjsChunkElements } from './util.ts';
 
 /**
  * Reference, O(1) amortised per cell: a monotonic deque of row indices per column (a ring buffer, allocated once).
@@ -54,17 +56,14 @@ export function rollingMinCpu(x: Matrix, { window }: WindowParams): Matrix {
   return rollingExtremeCpu(x, window, false);
 }
 
-/** Float32 elements per tfjs chunk (16 MB per tensor). */
-export const TFJS_POOL_ELEMENTS = 1 << 22;
-
 /**
  * maxPool over [1, rows, cols, 1] with a [window, 1] filter (min as -maxPool(-x): negation is exact). Backends
  * differ on NaN inside pooling (wasm drops it), so NaNs are pooled apart as a mask and put back explicitly.
  */
-export async function rollingExtremeTfjs(tf: Tf, x: Matrix, window: number, max: boolean, poolElements = TFJS_POOL_ELEMENTS): Promise<Matrix> {
-  const rowsPerChunk = Math.max(1, Math.floor(poolElements / Math.max(1, x.cols)));
+async function rollingExtremeTfjs(tf: Tf, x: Matrix, window: number, max: boolean): Promise<Matrix> {
+  const rowsPerChunk = Math.floor(tfjsChunkElements() / Math.max(1, x.cols)) - (window - 1);
   const [y] = await tfjsByChunks(tf, x, window, rowsPerChunk, 1, (chunk, outRows) => {
-    const raw = chunk.reshape([1, outRows + window - 1, x.cols, 1]) as import('@tensorflow/tfjs').Tensor4D;
+    const raw = chunk.reshape([1, outRows + window - 1, x.cols, 1]) as tfjs.Tensor4D;
     const missing = tf.isNaN(raw);
     const clean = tf.where(missing, tf.zerosLike(raw), raw);
     const pooled = max ? tf.maxPool(clean, [window, 1], 1, 'valid') : tf.maxPool(clean.neg(), [window, 1], 1, 'valid').neg();

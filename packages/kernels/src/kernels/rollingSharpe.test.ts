@@ -3,8 +3,9 @@ import { runKernel } from '../dispatch.ts';
 import { GpuContext } from '../gpu/context.ts';
 import { type Matrix, maxRelativeError, nanMatrix } from '../matrix.ts';
 import { testBackends } from '../testing.ts';
-import { type RollingSharpeResult, RollingSharpeKernel, rollingSharpeCpu, rollingSharpeTfjs } from './rollingSharpe.ts';
+import { type RollingSharpeResult, RollingSharpeKernel, rollingSharpeCpu } from './rollingSharpe.ts';
 import { randomWalk } from './testData.ts';
+import { TFJS_CHUNK_ELEMENTS, setTfjsChunkElements } from './util.ts';
 
 const backends = await testBackends();
 
@@ -88,8 +89,13 @@ describe('RollingSharpe', () => {
         const small = await runKernel(b.runtime!, RollingSharpeKernel, tiny, { window: 3 }, impl);
         expect(worstError(small, rollingSharpeCpu(tiny, { window: 3 }))).toBeLessThan(1e-6);
         if (impl === 'tfjs') {
-          const chunked = await rollingSharpeTfjs(b.runtime!.tf, r, { window: 20 }, 20 * 6 * 37);
-          expect(worstError(chunked, expected)).toBeLessThan(1e-4);
+          setTfjsChunkElements(20 * 6 * 37); // 37 output rows a chunk
+          try {
+            const chunked = await runKernel(b.runtime!, RollingSharpeKernel, r, { window: 20 }, 'tfjs');
+            expect(worstError(chunked, expected)).toBeLessThan(1e-4);
+          } finally {
+            setTfjsChunkElements(TFJS_CHUNK_ELEMENTS);
+          }
         }
       });
     }

@@ -2,10 +2,8 @@
 import { type Kernel, registerKernel } from '../kernel.ts';
 import { type Matrix } from '../matrix.ts';
 import { RollingSharpe as NAME } from '../names.ts';
-import type { Tf } from '../runtime/tfjs.ts';
 import type { WindowParams } from './rollingMean.ts';
 import {
-  TFJS_STACK_ELEMENTS,
   WGSL_MAX_LOOP,
   WGSL_WINDOW_MOMENTS,
   checkWindow,
@@ -43,40 +41,37 @@ export function rollingSharpeCpu(r: Matrix, { window }: WindowParams): RollingSh
   return { mean, std, sharpe };
 }
 
-/** The tfjs implementation with its chunk size exposed (tests force several chunks). */
-export async function rollingSharpeTfjs(tf: Tf, r: Matrix, { window }: WindowParams, stackElements = TFJS_STACK_ELEMENTS): Promise<RollingSharpeResult> {
-  checkWindow(NAME, window, MIN_WINDOW);
-  const [mean, std, sharpe] = await tfjsByChunks(tf, r, window, stackedRowsPerChunk(r, window, stackElements), 3, (chunk, outRows) => {
-    const m = tfjsMoments(tf, chunk, outRows, window);
-    const mu = m.last.add(m.meanShift);
-    const sd = m.m2.div(window - 1).sqrt();
-    return [
-      nanWhere(tf, m.missing, mu),
-      nanWhere(tf, m.missing, sd),
-      nanWhere(tf, tf.logicalOr(m.missing, m.m2.lessEqual(0)), mu.div(sd)),
-    ];
-  });
-  return { mean: mean!, std: std!, sharpe: sharpe! };
-}
-
 const WGSL = wgslWindowShader(
   3,
   WGSL_WINDOW_MOMENTS,
   /* wgsl */ `
   let m = windowMoments(t, c);
   if (!m.ok) { y0[i] = p.nan; y1[i] = p.nan; y2[i] = p.nan; return; }
-  let mean = m.shift + m.d;
-  let std = sqrt(m.m2 / f32(p.window - 1u));
-  y0[i] = mean;
-  y1[i] = std;
-  if (m.m2 <= 0.0) { y2[i] = p.nan; } else { y2[i] = mean / std; }`,
+  let mu = m.shift + m.d;
+  let sd = sqrt(m.m2 / f32(p.window - 1u));
+  y0[i] = mu;
+  y1[i] = sd;
+  if (m.m2 <= 0.0) { y2[i] = p.nan; } else { y2[i] = mu / sd; }`,
 );
 
 export const RollingSharpeKernel: Kernel<Matrix, WindowParams, RollingSharpeResult> = registerKernel({
   name: NAME,
   size: (r) => r.rows * r.cols,
   cpu: rollingSharpeCpu,
-  tfjs: (tf, r, params) => rollingSharpeTfjs(tf, r, params),
+  async tfjs(tf, r, { window }) {
+    checkWindow(NAME, window, MIN_WINDOW);
+    const [mean, std, sharpe] = await tfjsByChunks(tf, r, window, stackedRowsPerChunk(r, window), 3, (chunk, outRows) => {
+      const m = tfjsMoments(tf, chunk, outRows, window);
+      const mu = m.last.add(m.meanShift);
+      const sd = m.m2.div(window - 1).sqrt();
+      return [
+        nanWhere(tf, m.missing, mu),
+        nanWhere(tf, m.missing, sd),
+        nanWhere(tf, tf.logicalOr(m.missing, m.m2.lessEqual(0)), mu.div(sd)),
+      ];
+    });
+    return { mean: mean!, std: std!, sharpe: sharpe! };
+  },
   async webgpu(gpu, r, params) {
     checkWindow(NAME, params.window, MIN_WINDOW);
     // two passes of `window` iterations must stay under the adapter's loop limit; longer windows run on the CPU

@@ -6,7 +6,7 @@ import { type Matrix, nanMatrix } from '../matrix.ts';
 import { RollingStd as NAME } from '../names.ts';
 import type { Tf } from '../runtime/tfjs.ts';
 import type { WindowParams } from './rollingMean.ts';
-import { chunkRows, fromFloat32 } from './util.ts';
+import { chunkRows, fromFloat32, tfjsChunkElements } from './util.ts';
 
 export function checkWindow(kernel: string, window: number, min = 1): void {
   if (!Number.isInteger(window) || window < min) throw new Error(`${kernel}: window must be an integer >= ${min}, got ${window}`);
@@ -86,9 +86,6 @@ export function rollingStdCpu(x: Matrix, { window }: WindowParams): Matrix {
 // ---------------------------------------------------------------------------------------------------------------
 // tfjs
 
-/** Float32 elements of the stacked windows of one tfjs chunk (16 MB; a handful of such tensors live at once). */
-export const TFJS_STACK_ELEMENTS = 1 << 22;
-
 /**
  * Runs `compute` on row chunks of x: each chunk tensor is [outRows + window - 1, cols] (the look-back included)
  * and `compute` returns `outputs` tensors [outRows, cols] for the rows with a full window. Rows before the first
@@ -153,23 +150,13 @@ export function tfjsMoments(tf: Tf, chunk: tfjs.Tensor2D, outRows: number, windo
   return { last, meanShift, m2, missing };
 }
 
-/** Output rows per tfjs chunk so that the stacked windows stay within TFJS_STACK_ELEMENTS. */
-export function stackedRowsPerChunk(x: Matrix, window: number, stackElements: number): number {
-  return Math.max(1, Math.floor(stackElements / (Math.max(1, x.cols) * window)));
+/** Output rows per tfjs chunk so that the stacked windows [window, rows, cols] stay within tfjsChunkElements(). */
+export function stackedRowsPerChunk(x: Matrix, window: number): number {
+  return Math.max(1, Math.floor(tfjsChunkElements() / (Math.max(1, x.cols) * window)));
 }
 
 export function nanWhere(tf: Tf, mask: tfjs.Tensor, value: tfjs.Tensor): tfjs.Tensor {
   return tf.where(mask, tf.fill(value.shape, NaN), value);
-}
-
-/** The tfjs implementation with its chunk size exposed (tests force several chunks). */
-export async function rollingStdTfjs(tf: Tf, x: Matrix, { window }: WindowParams, stackElements = TFJS_STACK_ELEMENTS): Promise<Matrix> {
-  checkWindow(NAME, window);
-  const [std] = await tfjsByChunks(tf, x, window, stackedRowsPerChunk(x, window, stackElements), 1, (chunk, outRows) => {
-    const m = tfjsMoments(tf, chunk, outRows, window);
-    return [nanWhere(tf, m.missing, m.m2.div(window).sqrt())];
-  });
-  return std!;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -266,7 +253,14 @@ export const RollingStdKernel: Kernel<Matrix, WindowParams, Matrix> = registerKe
   name: NAME,
   size: (x) => x.rows * x.cols,
   cpu: rollingStdCpu,
-  tfjs: (tf, x, params) => rollingStdTfjs(tf, x, params),
+  async tfjs(tf, x, { window }) {
+    checkWindow(NAME, window);
+    const [std] = await tfjsByChunks(tf, x, window, stackedRowsPerChunk(x, window), 1, (chunk, outRows) => {
+      const m = tfjsMoments(tf, chunk, outRows, window);
+      return [nanWhere(tf, m.missing, m.m2.div(window).sqrt())];
+    });
+    return std!;
+  },
   async webgpu(gpu, x, params) {
     checkWindow(NAME, params.window);
     // two passes of `window` iterations must stay under the adapter's loop limit; longer windows run on the CPU

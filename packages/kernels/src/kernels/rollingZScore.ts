@@ -2,10 +2,8 @@
 import { type Kernel, registerKernel } from '../kernel.ts';
 import { type Matrix } from '../matrix.ts';
 import { RollingZScore as NAME } from '../names.ts';
-import type { Tf } from '../runtime/tfjs.ts';
 import type { WindowParams } from './rollingMean.ts';
 import {
-  TFJS_STACK_ELEMENTS,
   WGSL_MAX_LOOP,
   WGSL_WINDOW_MOMENTS,
   checkWindow,
@@ -30,18 +28,6 @@ export function rollingZScoreCpu(x: Matrix, { window }: WindowParams): Matrix {
   return z;
 }
 
-/** The tfjs implementation with its chunk size exposed (tests force several chunks). */
-export async function rollingZScoreTfjs(tf: Tf, x: Matrix, { window }: WindowParams, stackElements = TFJS_STACK_ELEMENTS): Promise<Matrix> {
-  checkWindow(NAME, window);
-  const [z] = await tfjsByChunks(tf, x, window, stackedRowsPerChunk(x, window, stackElements), 1, (chunk, outRows) => {
-    const m = tfjsMoments(tf, chunk, outRows, window);
-    // x_t - mean = -(mean of x - x_t): the shift cancels exactly
-    const z = m.meanShift.neg().div(m.m2.div(window).sqrt());
-    return [nanWhere(tf, tf.logicalOr(m.missing, m.m2.lessEqual(0)), z)];
-  });
-  return z!;
-}
-
 const WGSL = wgslWindowShader(
   1,
   WGSL_WINDOW_MOMENTS,
@@ -55,7 +41,16 @@ export const RollingZScoreKernel: Kernel<Matrix, WindowParams, Matrix> = registe
   name: NAME,
   size: (x) => x.rows * x.cols,
   cpu: rollingZScoreCpu,
-  tfjs: (tf, x, params) => rollingZScoreTfjs(tf, x, params),
+  async tfjs(tf, x, { window }) {
+    checkWindow(NAME, window);
+    const [z] = await tfjsByChunks(tf, x, window, stackedRowsPerChunk(x, window), 1, (chunk, outRows) => {
+      const m = tfjsMoments(tf, chunk, outRows, window);
+      // x_t - mean = -(mean of x - x_t): the shift cancels exactly
+      const score = m.meanShift.neg().div(m.m2.div(window).sqrt());
+      return [nanWhere(tf, tf.logicalOr(m.missing, m.m2.lessEqual(0)), score)];
+    });
+    return z!;
+  },
   async webgpu(gpu, x, params) {
     checkWindow(NAME, params.window);
     // two passes of `window` iterations must stay under the adapter's loop limit; longer windows run on the CPU
