@@ -1,22 +1,42 @@
 /** Every kernel, registered explicitly: importing a kernel module registers it (registerKernel). */
+import { AtrKernel } from './kernels/atr.ts';
+import { CombineExpertsKernel } from './kernels/combineExperts.ts';
+import { RollingCorrelationKernel, RollingCovarianceKernel } from './kernels/correlation.ts';
+import { CrossSectionalRankKernel, CrossSectionalZScoreKernel } from './kernels/crossSection.ts';
+import { EmaKernel } from './kernels/ema.ts';
+import { LogReturnsKernel } from './kernels/logReturns.ts';
+import { MacdKernel } from './kernels/macd.ts';
+import { RasterizeChartsKernel } from './kernels/rasterize.ts';
+import { RealizedVolKernel } from './kernels/realizedVol.ts';
+import { RollingMaxKernel, RollingMinKernel } from './kernels/rollingExtremes.ts';
 import { RollingMeanKernel } from './kernels/rollingMean.ts';
+import { RollingSharpeKernel } from './kernels/rollingSharpe.ts';
 import { RollingStdKernel } from './kernels/rollingStd.ts';
 import { RollingZScoreKernel } from './kernels/rollingZScore.ts';
-import { RollingMaxKernel, RollingMinKernel } from './kernels/rollingExtremes.ts';
-import { RollingSharpeKernel } from './kernels/rollingSharpe.ts';
-import { EmaKernel } from './kernels/ema.ts';
-import { RasterizeChartsKernel } from './kernels/rasterize.ts';
+import { RsiKernel } from './kernels/rsi.ts';
 
 export {
+  AtrKernel,
+  CombineExpertsKernel,
+  CrossSectionalRankKernel,
+  CrossSectionalZScoreKernel,
   EmaKernel,
+  LogReturnsKernel,
+  MacdKernel,
   RasterizeChartsKernel,
+  RealizedVolKernel,
+  RollingCorrelationKernel,
+  RollingCovarianceKernel,
   RollingMaxKernel,
   RollingMeanKernel,
   RollingMinKernel,
   RollingSharpeKernel,
   RollingStdKernel,
   RollingZScoreKernel,
+  RsiKernel,
 };
+export type { ChartImages, ChartInput, ChartParams } from './kernels/rasterize.ts';
+export { imageToPng, writeChartPng } from './png.ts';
 
 export const ALL_KERNELS = [
   RollingMeanKernel,
@@ -26,5 +46,15 @@ export const ALL_KERNELS = [
   RollingMinKernel,
   RollingSharpeKernel,
   EmaKernel,
+  LogReturnsKernel,
+  RsiKernel,
+  AtrKernel,
+  MacdKernel,
+  RealizedVolKernel,
+  RollingCorrelationKernel,
+  RollingCovarianceKernel,
+  CrossSectionalRankKernel,
+  CrossSectionalZScoreKernel,
+  CombineExpertsKernel,
   RasterizeChartsKernel,
 ] as const;

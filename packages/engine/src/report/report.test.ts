@@ -106,7 +106,7 @@ describe('report JSON', () => {
     expect(Object.keys(parsed)).toEqual(['format', 'version', 'meta', 'metrics', 'assets', 'experts', 'baselines', 'curves']);
     expect(Object.keys(parsed.meta!)).toEqual([
       'strategy', 'source', 'symbols', 'timeframe', 'firstBar', 'lastBar', 'bars', 'periodsPerYear',
-      'initialCash', 'fillAssumptions', 'dataIssues', 'config',
+      'initialCash', 'fillAssumptions', 'dataIssues', 'compute', 'config',
     ]);
     expect(Object.keys(parsed.metrics!).slice(0, 4)).toEqual(['bars', 'totalReturn', 'cagr', 'annualVol']);
     expect(parsed.meta!.firstBar).toBe('2024-01-01T00:00:00.000Z');
