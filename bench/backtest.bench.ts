@@ -1,7 +1,8 @@
 /** backtest: throughput of the four rule experts + the paper-broker loop, in asset-bars per second. */
 import { join } from 'node:path';
 import { type BarPanel, parseConfig, sharedDataDir } from '@arena/core';
-import { type ExpertSeries, createExperts, runExpertBatch } from '@arena/experts';
+import { type ExpertSeries, computeExpertsWithKernels, createExperts, runExpertBatch } from '@arena/experts';
+import { initRuntime } from '@arena/kernels';
 import { expertWeights, runBacktest, simulate } from '@arena/engine';
 import { generateSyntheticMarket, loadDataset } from '@arena/streams';
 import { type Bench, median, time } from './harness.ts';
@@ -48,10 +49,26 @@ export const backtestBench: Bench = {
       if (run > 0) totals.push(total); // run 0 warms the JIT up
       else for (const k of Object.keys(stageMs)) stageMs[k] = [];
     }
-    const [, withBaselinesMs] = time(() => runBacktest({ panel, config, source: data }));
     const medianMs = median(totals);
     const assetBarsPerSec = assetBars / (medianMs / 1000);
     const stages = Object.fromEntries(Object.entries(stageMs).map(([k, v]) => [k, median(v)]));
+    const [, withBaselinesMs] = time(() => runBacktest({ panel, config, source: data }));
+    // the end-to-end effect of the tensor kernels: the four experts through the runtime (auto backend)
+    const rt = await initRuntime();
+    const kernelMs: number[] = [];
+    let kernelPath = 'kernels';
+    for (let run = 0; run <= 3; run++) {
+      const t0 = performance.now();
+      const batch = await computeExpertsWithKernels(panel, config.experts, ctx, rt);
+      if (!Array.isArray(batch)) {
+        kernelPath = `streaming (${batch.obstacle})`;
+        break;
+      }
+      if (run > 0) kernelMs.push(performance.now() - t0);
+    }
+    const expertsStreamingMs = ['trend', 'reversal', 'breakout', 'positioning'].reduce((sum, k) => sum + (stages[k] ?? 0), 0);
+    const expertsKernelMs = kernelMs.length > 0 ? median(kernelMs) : NaN;
+    const loopMs = stages['loop (portfolio + broker)'] ?? 0;
     return {
       rows: [
         ['data', `${panel.nAssets} x ${panel.nTimes}`, 'assets x bars'],
@@ -61,9 +78,26 @@ export const backtestBench: Bench = {
         ['backtest, median of 7', medianMs.toFixed(1), 'ms'],
         ['throughput', (assetBarsPerSec / 1e6).toFixed(2), 'M asset-bars/s'],
         ['with 6 baselines', withBaselinesMs.toFixed(0), 'ms'],
+        [`experts on kernels (${rt.info.backend})`, expertsKernelMs.toFixed(1), 'ms (median of 3)'],
+        ['experts streaming (sum)', expertsStreamingMs.toFixed(1), 'ms'],
+        ['throughput with kernel experts', ((assetBars / ((expertsKernelMs + loopMs) / 1000)) / 1e6).toFixed(2), 'M asset-bars/s'],
         ['fills', String(fills), ''],
       ],
-      json: { data, assets: panel.nAssets, bars: panel.nTimes, assetBars, loadMs, runs: RUNS, medianMs, assetBarsPerSec, stagesMedianMs: stages, withBaselinesMs, fills, targetAssetBarsPerSec: 10e6 },
+      json: {
+        data,
+        assets: panel.nAssets,
+        bars: panel.nTimes,
+        assetBars,
+        loadMs,
+        runs: RUNS,
+        medianMs,
+        assetBarsPerSec,
+        stagesMedianMs: stages,
+        withBaselinesMs,
+        fills,
+        targetAssetBarsPerSec: 10e6,
+        kernels: { backend: rt.info.backend, path: kernelPath, expertsMs: expertsKernelMs, expertsStreamingMs, assetBarsPerSec: assetBars / ((expertsKernelMs + loopMs) / 1000) },
+      },
     };
   },
 };

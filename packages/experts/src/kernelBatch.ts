@@ -3,7 +3,7 @@
  * rolling mean / std / max / min) plus an O(1)-per-bar CPU pass for what is sequential (breakout's position).
  * Same formulas and seeds as the streaming experts, so on the CPU reference the two agree to ~1e-12; on float32
  * backends within the tolerances stated in kernelBatch.test.ts. Interior missing bars change what a window means
- * (the streaming experts skip them), so a panel with holes after an asset's first bar is left to the streaming path.
+ * (the streaming experts skip them), so a panel with a hole inside an asset's range is left to the streaming path.
  */
 import type { ArenaConfig, BarPanel } from '@arena/core';
 import {
@@ -16,22 +16,54 @@ import {
   RollingMinKernel,
   RollingStdKernel,
   type Runtime,
+  chooseImplementation,
   runKernel,
 } from '@arena/kernels';
 import { clamp, type ExpertContext, type ExpertSeries } from './expert.ts';
 
-/** Why a panel cannot take the kernel path, or undefined when it can (no missing bar after an asset's first bar). */
+/** First and last present row of each asset (-1 when it has none). */
+function presentSpans(panel: BarPanel): { first: Int32Array; last: Int32Array } {
+  const A = panel.nAssets;
+  const first = new Int32Array(A).fill(-1);
+  const last = new Int32Array(A).fill(-1);
+  for (let t = 0; t < panel.nTimes; t++) {
+    for (let a = 0; a < A; a++) {
+      if (panel.present[t * A + a] !== 1) continue;
+      if (first[a] === -1) first[a] = t;
+      last[a] = t;
+    }
+  }
+  return { first, last };
+}
+
+/**
+ * Why a panel cannot take the kernel path, or undefined when it can: no missing bar between an asset's first
+ * and last bar (late starts and early ends are fine).
+ */
 export function kernelBatchObstacle(panel: BarPanel): string | undefined {
   const A = panel.nAssets;
+  const { first, last } = presentSpans(panel);
   for (let a = 0; a < A; a++) {
-    let started = false;
-    for (let t = 0; t < panel.nTimes; t++) {
-      const p = panel.present[t * A + a] === 1;
-      if (p) started = true;
-      else if (started) return `${panel.symbols[a]} misses the bar at ${new Date(panel.ts[t]!).toISOString()} after its first bar`;
+    for (let t = first[a]!; t >= 0 && t <= last[a]!; t++) {
+      if (panel.present[t * A + a] !== 1) return `${panel.symbols[a]} misses the bar at ${new Date(panel.ts[t]!).toISOString()} inside its range`;
     }
   }
   return undefined;
+}
+
+/** After an asset's last bar the streaming experts repeat their last output: do the same on the kernel path. */
+function holdAfterLastBar(panel: BarPanel, series: ExpertSeries): ExpertSeries {
+  const A = panel.nAssets;
+  const { last } = presentSpans(panel);
+  for (let a = 0; a < A; a++) {
+    const end = last[a]!;
+    if (end < 0) continue;
+    for (let t = end + 1; t < panel.nTimes; t++) {
+      series.exposure[t * A + a] = series.exposure[end * A + a]!;
+      series.confidence[t * A + a] = series.confidence[end * A + a]!;
+    }
+  }
+  return series;
 }
 
 const asMatrix = (panel: BarPanel, data: Float64Array): Matrix => ({ rows: panel.nTimes, cols: panel.nAssets, data });
@@ -186,6 +218,21 @@ async function positioning(panel: BarPanel, p: ArenaConfig['experts']['positioni
 }
 
 /**
+ * Whether the kernel path can beat the streaming experts here: only when the measured crossovers send at least
+ * one of its kernels to the tensor backend at this panel's size. On the CPU reference alone it does the same
+ * arithmetic in more passes (measured ~3.7x slower than streaming on the 8 x 120k 5m set), so it is not used.
+ */
+export function kernelPathPays(panel: BarPanel, rt: Runtime): boolean {
+  const close = asMatrix(panel, panel.close);
+  return (
+    chooseImplementation(rt, EmaKernel, close, { span: 20 }) !== 'cpu' ||
+    chooseImplementation(rt, RollingMeanKernel, close, { window: 20 }) !== 'cpu' ||
+    chooseImplementation(rt, RollingStdKernel, close, { window: 20 }) !== 'cpu' ||
+    chooseImplementation(rt, RollingMaxKernel, close, { window: 20 }) !== 'cpu'
+  );
+}
+
+/**
  * All four rule experts over the panel through the kernels of a runtime (in EXPERT_NAMES order), or the reason
  * the panel needs the streaming path. `force` pins one implementation (tests); otherwise each kernel call goes
  * to the CPU reference or the tensor backend by the measured crossover size.
@@ -206,5 +253,5 @@ export async function computeExpertsWithKernels(
   const r = await reversal(panel, config.reversal, run, seen);
   const b = await breakout(panel, config.breakout, run, seen);
   const p = await positioning(panel, config.positioning, run, seen, ctx);
-  return [t, r, b, p];
+  return [t, r, b, p].map((series) => holdAfterLastBar(panel, series));
 }

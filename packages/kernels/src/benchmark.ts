@@ -37,9 +37,21 @@ export interface SampleData {
   readonly returns: Matrix;
 }
 
+const sampleCache = new Map<string, SampleData>();
+
+/** Sample matrices of one shape, generated once per process (the largest takes seconds and 2.5 GB). */
 export function sampleData(assets: number, bars: number, seed = 1): SampleData {
+  const key = `${assets}x${bars}x${seed}`;
+  let d = sampleCache.get(key);
+  if (d === undefined) {
+    d = makeSampleData(assets, bars, seed);
+    sampleCache.set(key, d);
+  }
+  return d;
+}
+
+function makeSampleData(assets: number, bars: number, seed: number): SampleData {
   const rng = new Rng(seed);
-  const n = assets * bars;
   const close = matrix(bars, assets);
   const open = matrix(bars, assets);
   const high = matrix(bars, assets);
@@ -61,7 +73,6 @@ export function sampleData(assets: number, bars: number, seed = 1): SampleData {
       returns.data[i] = r;
     }
   }
-  void n;
   return { close, open, high, low, volume, returns };
 }
 

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { type ArenaConfig, type BarPanel, E, arenaError, formatTimerange, parseTimerange, timerangeIndices } from '@arena/core';
 import { generateSyntheticMarket, loadDataset } from '@arena/streams';
 import { type ComputeInfo, runBacktest, writeReports } from '@arena/engine';
-import { type ExpertSeries, computeExpertsWithKernels } from '@arena/experts';
+import { type ExpertSeries, computeExpertsWithKernels, kernelPathPays } from '@arena/experts';
 import { initRuntime } from '@arena/kernels';
 import { loadConfig, parseNumber, parseWeights } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
@@ -93,6 +93,11 @@ export async function loadMarket(config: ArenaConfig, log: (s: string) => void):
 async function expertsOnKernels(panel: BarPanel, config: ArenaConfig, log: (s: string) => void): Promise<{ experts: ExpertSeries[] | undefined; compute: ComputeInfo }> {
   const rt = await initRuntime({ log });
   const ctx = { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() };
+  if (!kernelPathPays(panel, rt)) {
+    const note = `the CPU measured faster than ${rt.info.backend} at this size (packages/kernels/src/thresholds.json): experts streamed`;
+    log(`experts: streaming path (${note})`);
+    return { experts: undefined, compute: { backend: rt.info.backend, experts: 'streaming', note } };
+  }
   const t0 = performance.now();
   const batch = await computeExpertsWithKernels(panel, config.experts, ctx, rt);
   if (!Array.isArray(batch)) {
