@@ -10,11 +10,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function arena(args: string[], cwd: string = ROOT): CliResult {
+export function arena(args: string[], cwd: string = ROOT, env: Record<string, string> = {}): CliResult {
   const r = spawnSync(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, ...args], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, ARENA_PROGRESS: '0' },
+    env: { ...process.env, ARENA_PROGRESS: '0', ...env },
     timeout: 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

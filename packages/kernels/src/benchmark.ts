@@ -159,7 +159,12 @@ export async function runKernelBenchmark(rt: Runtime, opts: KernelBenchOptions):
   const kernels = registeredKernels().filter((k) => benchCase(k.name, sampleData(2, 2)) !== undefined);
   const rows: KernelBenchRow[] = [];
   const perCase = opts.budgetMs / Math.max(1, kernels.length * sizes.length * 2);
+  const deadline = performance.now() + opts.budgetMs;
   for (const [assets, bars] of sizes) {
+    if (performance.now() > deadline) {
+      opts.log?.(`budget spent: sizes from ${assets}x${bars} on not measured`);
+      break;
+    }
     const data = sampleData(assets, bars);
     for (const k of kernels) {
       const c = benchCase(k.name, data)!;
@@ -167,7 +172,8 @@ export async function runKernelBenchmark(rt: Runtime, opts: KernelBenchOptions):
       for (const impl of implementationsOf(rt, k)) {
         // skip a size the previous size's rate says would blow the budget
         const prev = rows.filter((r) => r.kernel === k.name && r.implementation === impl).at(-1);
-        if (prev && (elements / prev.elementsPerSec) * 1000 > Math.max(perCase * 4, 2000)) {
+        const left = deadline - performance.now();
+        if (prev && (elements / prev.elementsPerSec) * 1000 > Math.min(left, Math.max(perCase * 4, 2000))) {
           opts.log?.(`skip ${k.name} ${impl} ${assets}x${bars}: ~${((elements / prev.elementsPerSec)).toFixed(1)} s estimated`);
           continue;
         }
