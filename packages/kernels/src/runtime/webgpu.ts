@@ -1,4 +1,6 @@
 /** Finding a WebGPU adapter through Dawn (the `webgpu` package): a hardware GPU first, the software rasteriser only when asked. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AdapterDescription } from '../gpu/context.ts';
 
 export interface DawnDevice {
@@ -60,16 +62,39 @@ export function openDawnDevice(allowSoftware: boolean): Promise<DawnDevice | str
   return p;
 }
 
-async function openDawnDeviceOnce(allowSoftware: boolean): Promise<DawnDevice | string> {
-  const reasons: string[] = [];
+/** On Linux, Dawn's hardware path is Vulkan: without the loader it can only print warnings, so it is not tried. */
+function vulkanLoaderMissing(): boolean {
+  if (process.platform !== 'linux') return false;
+  const dirs = [
+    ...(process.env['LD_LIBRARY_PATH'] ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/lib/x86_64-linux-gnu',
+    '/usr/lib64',
+    '/usr/lib',
+    '/usr/local/lib',
+  ];
+  return !dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
+/** A hardware adapter on Dawn's default backend, or why there is none. */
+async function hardwareAdapter(): Promise<DawnDevice | string> {
+  if (vulkanLoaderMissing()) return 'no hardware adapter: no Vulkan loader (libvulkan.so.1)';
   try {
     const hw = await tryAdapter([], { powerPreference: 'high-performance' }, 'native');
-    if (typeof hw !== 'string' && !hw.description.software) return hw;
-    if (typeof hw !== 'string') hw.device.destroy();
-    reasons.push(typeof hw === 'string' ? 'no hardware adapter' : `only a software adapter (${hw.description.device})`);
+    if (typeof hw === 'string') return 'no hardware adapter';
+    if (!hw.description.software) return hw;
+    hw.device.destroy();
+    return `only a software adapter (${hw.description.device})`;
   } catch (e) {
-    reasons.push(`hardware adapter failed: ${(e as Error).message}`);
+    return `hardware adapter failed: ${(e as Error).message}`;
   }
+}
+
+async function openDawnDeviceOnce(allowSoftware: boolean): Promise<DawnDevice | string> {
+  const hw = await hardwareAdapter();
+  if (typeof hw !== 'string') return hw;
+  const reasons = [hw];
   if (!allowSoftware) return `${reasons.join('; ')}; the software adapter is used only when asked (ARENA_BACKEND=webgpu or ARENA_WEBGPU_SOFTWARE=1)`;
   process.env['EGL_PLATFORM'] ??= 'surfaceless';
   try {
