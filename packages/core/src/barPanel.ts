@@ -75,10 +75,6 @@ export class BarPanel {
     return panel;
   }
 
-  assetIndex(symbol: string): number {
-    return this.symbols.indexOf(symbol);
-  }
-
   /** The bars [t0, t1) as a new panel (copies). */
   slice(t0: number, t1: number): BarPanel {
     const A = this.nAssets;

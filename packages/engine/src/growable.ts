@@ -35,8 +35,4 @@ export class GrowableColumns<K extends string> {
   column(key: K): Float64Array {
     return this.cols[key].slice(0, this.length);
   }
-
-  clear(): void {
-    this.length = 0;
-  }
 }

@@ -3,7 +3,7 @@
  * locals (breakout). Streaming van Herk / Gil-Werman: bars are cut into blocks of `window`; when a block fills,
  * its suffix extremes are computed once; the channel over the last `window` bars at block position p is
  * max(suffix[p], running prefix max of the current block) (the suffix alone when p = 0). Exact, so it equals a
- * naive max/min over the window (RollingChannel in rolling.ts is the same scheme for one asset, as an object).
+ * naive max/min over the window (RollingExtreme in rolling.ts is the same scheme for one series, as an object).
  */
 export class ChannelState {
   readonly highs: Float64Array;

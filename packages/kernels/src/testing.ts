@@ -1,5 +1,7 @@
 /** Test support: a runtime per backend this machine has, so every kernel test runs on every available backend. */
+import { GpuContext } from './gpu/context.ts';
 import type { BackendName } from './kernel.ts';
+import { TFJS_CHUNK_ELEMENTS, setTfjsChunkElements } from './kernels/util.ts';
 import { type Runtime, initRuntime } from './runtime/runtime.ts';
 
 export interface TestBackend {
@@ -24,4 +26,28 @@ export function testBackends(): Promise<TestBackend[]> {
     return out;
   })();
   return cached;
+}
+
+/** A GpuContext whose storage bindings look small, so a WGSL kernel must split its input into chunks. */
+export class SmallBindings extends GpuContext {
+  constructor(
+    gpu: GpuContext,
+    private readonly elements: number,
+  ) {
+    super(gpu.device, gpu.adapter);
+  }
+
+  override get maxBindingElements(): number {
+    return this.elements;
+  }
+}
+
+/** Runs fn with tfjs calls cut into chunks of `elements`, then restores the default. */
+export async function withTfjsChunk<T>(elements: number, fn: () => Promise<T>): Promise<T> {
+  setTfjsChunkElements(elements);
+  try {
+    return await fn();
+  } finally {
+    setTfjsChunkElements(TFJS_CHUNK_ELEMENTS);
+  }
 }

@@ -29,6 +29,11 @@ export function crossover(backend: BackendName, kernel: string): number {
   return thresholds()[backend]?.[kernel] ?? Infinity;
 }
 
+/** Whether any backend has a measured crossover at all (if none, every kernel call stays on the CPU). */
+export function anyCrossover(): boolean {
+  return Object.values(thresholds()).some((t) => t !== undefined && Object.keys(t).length > 0);
+}
+
 export function setThresholds(t: ThresholdTable): void {
   table = t;
 }

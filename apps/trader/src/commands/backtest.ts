@@ -4,7 +4,7 @@ import { type ArenaConfig, type BarPanel, E, arenaError, formatTimerange, parseT
 import { generateSyntheticMarket, loadDataset } from '@arena/streams';
 import { type ComputeInfo, runBacktest, writeReports } from '@arena/engine';
 import { type ExpertSeries, computeExpertsWithKernels, kernelPathPays } from '@arena/experts';
-import { initRuntime } from '@arena/kernels';
+import { anyCrossover, initRuntime } from '@arena/kernels';
 import { loadConfig, parseNumber, parseWeights } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
 
@@ -91,6 +91,12 @@ export async function loadMarket(config: ArenaConfig, log: (s: string) => void):
 
 /** The experts through the tensor runtime's kernels, or the streaming path with the reason when the panel has holes. */
 async function expertsOnKernels(panel: BarPanel, config: ArenaConfig, log: (s: string) => void): Promise<{ experts: ExpertSeries[] | undefined; compute: ComputeInfo }> {
+  if (!anyCrossover()) {
+    // no kernel was ever measured faster than its CPU reference: skip loading the tensor runtime altogether
+    const note = 'no CPU/tensor crossover measured (packages/kernels/src/thresholds.json): experts streamed';
+    log(`experts: streaming path (${note})`);
+    return { experts: undefined, compute: { backend: 'none', experts: 'streaming', note } };
+  }
   const rt = await initRuntime({ log });
   const ctx = { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() };
   if (!kernelPathPays(panel, rt)) {

@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@arena/core';
 import { runKernel } from '../dispatch.ts';
-import { GpuContext } from '../gpu/context.ts';
 import { type Matrix, nanMatrix } from '../matrix.ts';
-import { testBackends } from '../testing.ts';
+import { testBackends, SmallBindings, withTfjsChunk } from '../testing.ts';
 import { RollingMaxKernel, RollingMinKernel, rollingMaxCpu, rollingMinCpu } from './rollingExtremes.ts';
 import { randomWalk } from './testData.ts';
-import { TFJS_CHUNK_ELEMENTS, setTfjsChunkElements } from './util.ts';
 
 const backends = await testBackends();
 
-/** A GpuContext whose storage bindings look small, so the kernel must chunk. */
-class SmallBindings extends GpuContext {
-  constructor(
-    gpu: GpuContext,
-    private readonly elements: number,
-  ) {
-    super(gpu.device, gpu.adapter);
-  }
-  override get maxBindingElements(): number {
-    return this.elements;
-  }
-}
 
 /** O(rows x window) extremes, the definition itself. */
 function naive(x: Matrix, window: number, max: boolean): Matrix {
@@ -81,13 +67,10 @@ for (const k of cases) {
             expect(Array.from(y.data)).toEqual(f32(k.cpu(input, { window })));
           }
           if (impl === 'tfjs') {
-            setTfjsChunkElements(5 * (19 + 37)); // 37 output rows a chunk
-            try {
+            await withTfjsChunk(5 * (19 + 37), async () => {
               const chunked = await runKernel(b.runtime!, k.kernel, x, { window: 20 }, 'tfjs');
               expect(Array.from(chunked.data)).toEqual(f32(k.cpu(x, { window: 20 })));
-            } finally {
-              setTfjsChunkElements(TFJS_CHUNK_ELEMENTS);
-            }
+            });
           }
         });
       }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runKernel } from '../dispatch.ts';
 import { maxRelativeError } from '../matrix.ts';
-import { testBackends } from '../testing.ts';
+import { testBackends, withTfjsChunk } from '../testing.ts';
 import { RollingMeanKernel, rollingMeanCpu } from './rollingMean.ts';
 import { randomWalk } from './testData.ts';
 
@@ -29,15 +29,11 @@ describe('RollingMean', () => {
 
 describe('RollingMean in chunks', () => {
   it('tfjs over many row chunks equals the reference', async () => {
-    const { setTfjsChunkElements, TFJS_CHUNK_ELEMENTS } = await import('./util.ts');
     const x = randomWalk(300, 3, 5, { holes: true });
     const cpu = backends.find((b) => b.name === 'cpu')!.runtime!;
-    setTfjsChunkElements(60); // 20 rows a chunk, 9 of them halo
-    try {
+    await withTfjsChunk(60, async () => {
       const y = await runKernel(cpu, RollingMeanKernel, x, { window: 10 }, 'tfjs');
       expect(maxRelativeError(y, rollingMeanCpu(x, { window: 10 }))).toBeLessThan(1e-5);
-    } finally {
-      setTfjsChunkElements(TFJS_CHUNK_ELEMENTS);
-    }
+    });
   });
 });

@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { runKernel } from '../dispatch.ts';
-import { GpuContext } from '../gpu/context.ts';
 import { type Matrix, maxRelativeError, nanMatrix } from '../matrix.ts';
-import { testBackends } from '../testing.ts';
+import { testBackends, SmallBindings, withTfjsChunk } from '../testing.ts';
 import { type RollingSharpeResult, RollingSharpeKernel, rollingSharpeCpu } from './rollingSharpe.ts';
 import { randomWalk } from './testData.ts';
-import { TFJS_CHUNK_ELEMENTS, setTfjsChunkElements } from './util.ts';
 
 const backends = await testBackends();
 
-/** A GpuContext whose storage bindings look small, so the kernel must chunk. */
-class SmallBindings extends GpuContext {
-  constructor(
-    gpu: GpuContext,
-    private readonly elements: number,
-  ) {
-    super(gpu.device, gpu.adapter);
-  }
-  override get maxBindingElements(): number {
-    return this.elements;
-  }
-}
 
 /** Per-bar simple returns of random-walk prices (agents as columns): NaN on the first bar and around holes. */
 function returns(rows: number, cols: number, seed: number): Matrix {
@@ -89,13 +75,10 @@ describe('RollingSharpe', () => {
         const small = await runKernel(b.runtime!, RollingSharpeKernel, tiny, { window: 3 }, impl);
         expect(worstError(small, rollingSharpeCpu(tiny, { window: 3 }))).toBeLessThan(1e-6);
         if (impl === 'tfjs') {
-          setTfjsChunkElements(20 * 6 * 37); // 37 output rows a chunk
-          try {
+          await withTfjsChunk(20 * 6 * 37, async () => {
             const chunked = await runKernel(b.runtime!, RollingSharpeKernel, r, { window: 20 }, 'tfjs');
             expect(worstError(chunked, expected)).toBeLessThan(1e-4);
-          } finally {
-            setTfjsChunkElements(TFJS_CHUNK_ELEMENTS);
-          }
+          });
         }
       });
     }

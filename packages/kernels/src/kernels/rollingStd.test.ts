@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { runKernel } from '../dispatch.ts';
-import { GpuContext } from '../gpu/context.ts';
 import { type Matrix, maxRelativeError, nanMatrix } from '../matrix.ts';
-import { testBackends } from '../testing.ts';
+import { testBackends, SmallBindings, withTfjsChunk } from '../testing.ts';
 import { RollingStdKernel, rollingStdCpu } from './rollingStd.ts';
 import { randomWalk } from './testData.ts';
-import { TFJS_CHUNK_ELEMENTS, setTfjsChunkElements } from './util.ts';
 
 const backends = await testBackends();
 
-/** A GpuContext whose storage bindings look small, so the kernel must chunk. */
-class SmallBindings extends GpuContext {
-  constructor(
-    gpu: GpuContext,
-    private readonly elements: number,
-  ) {
-    super(gpu.device, gpu.adapter);
-  }
-  override get maxBindingElements(): number {
-    return this.elements;
-  }
-}
 
 /** O(rows x window) two-pass population std, the definition itself. */
 function naiveStd(x: Matrix, window: number): Matrix {
@@ -70,13 +56,10 @@ describe('RollingStd', () => {
         expect(maxRelativeError(small, rollingStdCpu(tiny, { window: 3 }))).toBeLessThan(1e-6);
         expect([small.data[5], small.data[13]]).toEqual([0, 0]);
         if (impl === 'tfjs') {
-          setTfjsChunkElements(20 * 5 * 37); // 37 output rows a chunk
-          try {
+          await withTfjsChunk(20 * 5 * 37, async () => {
             const chunked = await runKernel(b.runtime!, RollingStdKernel, x, { window: 20 }, 'tfjs');
             expect(maxRelativeError(chunked, expected)).toBeLessThan(1e-4);
-          } finally {
-            setTfjsChunkElements(TFJS_CHUNK_ELEMENTS);
-          }
+          });
         }
       });
     }
