@@ -1,2 +1,5 @@
-/** @arena/features: placeholder; see ../../shared/ARCHITECTURE.md. Filled by a later issue. */
-export const PACKAGE = '@arena/features' as const;
+/** @arena/features: the feature catalogue, the dynamic feature selector and the LiteConvNet learned expert. */
+export * from './featureSet.ts';
+export * from './selection.ts';
+export * from './selectorConfig.ts';
+export * from './selector.ts';

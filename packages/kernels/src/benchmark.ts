@@ -76,6 +76,13 @@ function makeSampleData(assets: number, bars: number, seed: number): SampleData 
   return { close, open, high, low, volume, returns };
 }
 
+function firstColumns(x: Matrix, n: number): Matrix {
+  if (x.cols <= n) return x;
+  const out = matrix(x.rows, n);
+  for (let t = 0; t < x.rows; t++) out.data.set(x.data.subarray(t * x.cols, t * x.cols + n), t * n);
+  return out;
+}
+
 /** The input and parameters each kernel is measured with (typical trading settings). */
 export function benchCase(name: string, d: SampleData): { input: unknown; params: unknown } | undefined {
   const w = { window: 20 };
@@ -106,6 +113,9 @@ export function benchCase(name: string, d: SampleData): { input: unknown; params
     case 'CrossSectionalRank':
     case 'CrossSectionalZScore':
       return { input: d.close, params: {} };
+    case 'CorrelationMatrix':
+      // assets stand in for features (at most 64, like a feature catalogue): rows x cols^2 multiply-adds
+      return { input: firstColumns(d.returns, 64), params: {} };
     case 'CombineExperts': {
       const e = [d.returns, d.close, d.volume, d.high, d.low];
       return { input: { exposures: e, logits: e }, params: { temperature: 1 } };

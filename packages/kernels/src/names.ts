@@ -17,3 +17,4 @@ export const CrossSectionalRank = 'CrossSectionalRank';
 export const CrossSectionalZScore = 'CrossSectionalZScore';
 export const CombineExperts = 'CombineExperts';
 export const RasterizeCharts = 'RasterizeCharts';
+export const CorrelationMatrix = 'CorrelationMatrix';

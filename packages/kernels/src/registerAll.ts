@@ -2,6 +2,7 @@
 import { AtrKernel } from './kernels/atr.ts';
 import { CombineExpertsKernel } from './kernels/combineExperts.ts';
 import { RollingCorrelationKernel, RollingCovarianceKernel } from './kernels/correlation.ts';
+import { CorrelationMatrixKernel } from './kernels/correlationMatrix.ts';
 import { CrossSectionalRankKernel, CrossSectionalZScoreKernel } from './kernels/crossSection.ts';
 import { EmaKernel } from './kernels/ema.ts';
 import { LogReturnsKernel } from './kernels/logReturns.ts';
@@ -18,6 +19,7 @@ import { RsiKernel } from './kernels/rsi.ts';
 export {
   AtrKernel,
   CombineExpertsKernel,
+  CorrelationMatrixKernel,
   CrossSectionalRankKernel,
   CrossSectionalZScoreKernel,
   EmaKernel,
@@ -56,5 +58,6 @@ export const ALL_KERNELS = [
   CrossSectionalRankKernel,
   CrossSectionalZScoreKernel,
   CombineExpertsKernel,
+  CorrelationMatrixKernel,
   RasterizeChartsKernel,
 ] as const;

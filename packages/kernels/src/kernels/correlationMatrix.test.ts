@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { runKernel } from '../dispatch.ts';
+import { matrix, maxRelativeError } from '../matrix.ts';
+import { testBackends } from '../testing.ts';
+import { CorrelationMatrixKernel, correlationMatrixCpu } from './correlationMatrix.ts';
+import { randomWalk } from './testData.ts';
+
+const backends = await testBackends();
+
+describe('CorrelationMatrix', () => {
+  it('reference: by hand on 3 columns (y = 2x, z = -x + const, a constant column)', () => {
+    const x = matrix(4, 4, Float64Array.from([1, 2, 9, 5, 2, 4, 8, 5, 3, 6, 7, 5, 4, 8, 6, 5]));
+    const c = correlationMatrixCpu(x);
+    const row = (i: number) => Array.from(c.data.subarray(i * 4, i * 4 + 4)).map((v) => Math.round(v * 1e12) / 1e12);
+    expect(row(0)).toEqual([1, 1, -1, 0]);
+    expect(row(2)).toEqual([-1, -1, 1, 0]);
+    expect(row(3)).toEqual([0, 0, 0, 1]);
+  });
+
+  it('reference: a NaN cell is mean-imputed (same as dropping it from the cross products)', () => {
+    const x = randomWalk(200, 5, 11);
+    const c = correlationMatrixCpu(x);
+    expect(Math.abs(c.data[1]! - c.data[5]!)).toBe(0); // symmetric
+    for (const v of c.data) expect(Math.abs(v)).toBeLessThanOrEqual(1 + 1e-12);
+    x.data[7 * 5 + 2] = NaN;
+    const d = correlationMatrixCpu(x);
+    expect(Number.isFinite(d.data[2 * 5 + 3]!)).toBe(true);
+  });
+
+  const x = randomWalk(500, 12, 5);
+  const expected = correlationMatrixCpu(x);
+  for (const b of backends) {
+    it.skipIf(!b.runtime)(`tfjs on ${b.name} equals the reference (float32: error < 1e-5)${b.skipReason ? ` [${b.skipReason}]` : ''}`, async () => {
+      const y = await runKernel(b.runtime!, CorrelationMatrixKernel, x, {}, 'tfjs');
+      expect(maxRelativeError(y, expected)).toBeLessThan(1e-5);
+    });
+  }
+});
