@@ -3,3 +3,4 @@ export * from './featureSet.ts';
 export * from './selection.ts';
 export * from './selectorConfig.ts';
 export * from './selector.ts';
+export * from './catalogue.ts';

@@ -2,6 +2,7 @@
 export * from './csv.ts';
 export * from './resample.ts';
 export * from './loadDataset.ts';
+export * from './funding.ts';
 export * from './inspect.ts';
 export * from './importCsv.ts';
 export * from './synthetic.ts';

@@ -1,11 +1,12 @@
 /** Loads a folder of candle files into one aligned BarPanel: folder resolution, symbol choice, resampling, timerange. */
 import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import { BarPanel, E, TIMEFRAMES, arenaError, formatTimerange, timeframeMs, timerangeIndices } from '@arena/core';
 import type { DataIssue, OhlcvSeries, Timeframe, Timerange } from '@arena/core';
 import { CANDLE_HEADER, isGzip, readCandleFile, symbolFromFileName, tsToIso } from './csv.ts';
 import type { CandleFileInfo } from './csv.ts';
+import { alignFunding } from './funding.ts';
 import { canResample, resample } from './resample.ts';
 
 export interface CandleFileRef {
@@ -30,6 +31,11 @@ export interface LoadedDataset {
   /** The finest timeframe among the files read. */
   readonly sourceTimeframe: Timeframe;
   readonly resampled: boolean;
+  /**
+   * Funding rates aligned on the panel ([t * nAssets + a], see alignFunding), when the candle folder has a sibling
+   * `funding` folder (perp/1h -> perp/funding) holding a file for at least one symbol.
+   */
+  readonly funding?: Float64Array;
   readonly loadMs: number;
 }
 
@@ -156,6 +162,8 @@ export function loadDataset(opts: LoadDatasetOptions): LoadedDataset {
     }
   });
   const panel = BarPanel.fromSeries(series, target);
+  const fundingDir = join(dirname(folder), 'funding');
+  const funding = isDir(fundingDir) ? alignFunding(panel, fundingDir) : undefined;
   const infos: CandleFileInfo[] = files.map(({ path, symbol, timeframe, issues: fi, stats }) => ({ path, symbol, timeframe, issues: fi, stats }));
-  return { panel, files: infos, issues, sourceTimeframe: finest, resampled, loadMs: performance.now() - t0 };
+  return { panel, files: infos, issues, sourceTimeframe: finest, resampled, ...(funding ? { funding } : {}), loadMs: performance.now() - t0 };
 }
