@@ -4,6 +4,7 @@ import { TIMEFRAMES } from '@arena/core';
 import { backtestCommand } from './commands/backtest.ts';
 import { importCommand, inspectCommand, synthCommand } from './commands/data.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { trainConvnetCommand } from './commands/train.ts';
 
 export function buildCli(): Command {
   const program = new Command('arena')
@@ -36,6 +37,31 @@ export function buildCli(): Command {
     .option('--bench', 'run a short kernel benchmark on the chosen backend')
     .option('--seconds <n>', 'benchmark budget in seconds', '30')
     .action(doctorCommand);
+
+  const train = program.command('train').description('train the models: convnet (the learned expert)');
+  train
+    .command('convnet')
+    .description('walk-forward training of the LiteConvNet on the dynamically selected features, then pruning')
+    .option('--config <file>', 'config file (default ./arena.config.json when present)')
+    .option('--data <dir>', 'folder of candle files (default: the synthetic market)')
+    .option('--symbols <list>', 'comma-separated symbols (default: all in the folder)')
+    .addOption(new Option('--timeframe <tf>', 'bar timeframe (resamples coarser)'))
+    .option('--timerange <range>', 'training range, e.g. 20240901-20250901 (the model never sees a return past its end)')
+    .option('--synthetic', 'use the synthetic market')
+    .option('--seed <n>', 'synthetic market seed')
+    .option('--assets <n>', 'synthetic market: number of assets')
+    .option('--bars <n>', 'synthetic market: number of bars')
+    .option('--name <name>', 'model name', 'convnet')
+    .option('--out <dir>', 'model folder (default models/convnet/<name>)')
+    .option('--horizon <bars>', 'forward-return horizon', '4')
+    .option('--epochs <n>', 'max epochs per fold (early stopping)')
+    .option('--folds <n>', 'walk-forward folds')
+    .option('--sparsity <s>', 'magnitude-pruning target in [0, 1)')
+    .option('--samples-per-epoch <n>', 'training samples drawn per epoch')
+    .option('--selector-window <bars>', 'feature-selection window')
+    .option('--train-seed <n>', 'seed of initialisation and sampling')
+    .option('--strict', 'stop at the first bad data row')
+    .action(trainConvnetCommand);
 
   const data = program.command('data').description('market data: inspect, import, synthesise');
   data

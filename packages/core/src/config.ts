@@ -9,7 +9,9 @@ const nonneg = () => z.number().nonnegative({ error: 'must be >= 0' });
 const int = (min: number) => z.number().int({ error: 'must be an integer' }).min(min, { error: `must be >= ${min}` });
 const frac = () => z.number().gt(0, { error: 'must be in (0,1]' }).lte(1, { error: 'must be in (0,1]' });
 
-export const EXPERT_NAMES = ['trend', 'reversal', 'breakout', 'positioning'] as const;
+export const EXPERT_NAMES = ['trend', 'reversal', 'breakout', 'positioning', 'learned'] as const;
+/** The rule experts (no model to load). */
+export const RULE_EXPERT_NAMES = ['trend', 'reversal', 'breakout', 'positioning'] as const;
 export type ExpertName = (typeof EXPERT_NAMES)[number];
 
 export const TrendParams = z.strictObject({
@@ -56,6 +58,14 @@ export const PositioningParams = z.strictObject({
   maxDrawdown: frac().default(0.3),
 });
 
+export const LearnedParams = z.strictObject({
+  /** folder of the LiteConvNet (model.json, weights.bin, card.json); relative paths resolve against the working
+   * directory, then against the Arena checkout (where the committed default lives) */
+  model: z.string().min(1).default('models/convnet/default'),
+  /** exposure = clamp(signal / scale): the signal is in units of its validation spread */
+  scale: pos('scale').default(2),
+});
+
 const weights = z
   .partialRecord(z.enum(EXPERT_NAMES), nonneg())
   .refine((w) => Object.values(w).some((v) => v > 0), { error: 'at least one expert weight must be > 0' });
@@ -83,11 +93,12 @@ export const ArenaConfig = z.strictObject({
     .prefault({}),
   experts: z
     .strictObject({
-      weights: weights.default({ trend: 0.25, reversal: 0.25, breakout: 0.25, positioning: 0.25 }),
+      weights: weights.default({ trend: 0.2, reversal: 0.2, breakout: 0.2, positioning: 0.2, learned: 0.2 }),
       trend: TrendParams.prefault({}),
       reversal: ReversalParams.prefault({}),
       breakout: BreakoutParams.prefault({}),
       positioning: PositioningParams.prefault({}),
+      learned: LearnedParams.prefault({}),
     })
     .prefault({}),
   portfolio: z

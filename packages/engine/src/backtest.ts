@@ -1,6 +1,6 @@
 /** A backtest: the experts over the whole panel in one batch, the main strategy, and the baselines beside it. */
 import { type ArenaConfig, type BarPanel, EXPERT_NAMES } from '@arena/core';
-import { type ExpertSeries, createExperts, runExpertBatch } from '@arena/experts';
+import { type Expert, type ExpertSeries, createExperts, runExpertBatch } from '@arena/experts';
 import type { BacktestResult, ComputeInfo, StrategyRun } from './result.ts';
 import { simulate } from './simulate.ts';
 
@@ -45,10 +45,10 @@ export function fillAssumptions(config: ArenaConfig): string {
   );
 }
 
-/** Runs every expert over the panel (batch mode: one pass per expert over all bars). */
-export function computeExperts(panel: BarPanel, config: ArenaConfig): ExpertSeries[] {
+/** Runs every expert over the panel (batch mode: one pass per expert over all bars); learned: the loaded model. */
+export function computeExperts(panel: BarPanel, config: ArenaConfig, learned?: Expert): ExpertSeries[] {
   const ctx = { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() };
-  return createExperts(config.experts).map((e) => runExpertBatch(e, panel, ctx));
+  return createExperts(config.experts, learned).map((e) => runExpertBatch(e, panel, ctx));
 }
 
 function constantSeries(panel: BarPanel, value: number): ExpertSeries {

@@ -6,4 +6,5 @@ export * from './reversal.ts';
 export * from './breakout.ts';
 export * from './positioning.ts';
 export * from './registry.ts';
+export * from './learned.ts';
 export * from './kernelBatch.ts';

@@ -19,7 +19,8 @@ import {
   chooseImplementation,
   runKernel,
 } from '@arena/kernels';
-import { clamp, type ExpertContext, type ExpertSeries } from './expert.ts';
+import { clamp, type Expert, type ExpertContext, type ExpertSeries, runExpertBatch } from './expert.ts';
+import { FlatExpert } from './learned.ts';
 
 /** First and last present row of each asset (-1 when it has none). */
 function presentSpans(panel: BarPanel): { first: Int32Array; last: Int32Array } {
@@ -233,8 +234,8 @@ export function kernelPathPays(panel: BarPanel, rt: Runtime): boolean {
 }
 
 /**
- * All four rule experts over the panel through the kernels of a runtime (in EXPERT_NAMES order), or the reason
- * the panel needs the streaming path. `force` pins one implementation (tests); otherwise each kernel call goes
+ * All experts over the panel in EXPERT_NAMES order: the four rule experts through the kernels of a runtime, then
+ * the learned one (its own batched path; flat when not given), or the reason the panel needs the streaming path. `force` pins one implementation (tests); otherwise each kernel call goes
  * to the CPU reference or the tensor backend by the measured crossover size.
  */
 export async function computeExpertsWithKernels(
@@ -243,6 +244,7 @@ export async function computeExpertsWithKernels(
   ctx: ExpertContext,
   rt: Runtime,
   force?: Implementation,
+  learned?: Expert,
 ): Promise<ExpertSeries[] | { obstacle: string }> {
   const obstacle = kernelBatchObstacle(panel);
   if (obstacle !== undefined) return { obstacle };
@@ -253,5 +255,6 @@ export async function computeExpertsWithKernels(
   const r = await reversal(panel, config.reversal, run, seen);
   const b = await breakout(panel, config.breakout, run, seen);
   const p = await positioning(panel, config.positioning, run, seen, ctx);
-  return [t, r, b, p].map((series) => holdAfterLastBar(panel, series));
+  const l = runExpertBatch(learned ?? new FlatExpert('learned', 'no model loaded'), panel, ctx);
+  return [...[t, r, b, p].map((series) => holdAfterLastBar(panel, series)), l];
 }

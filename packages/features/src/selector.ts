@@ -150,7 +150,7 @@ export class DynamicFeatureSelector {
     const yv = new Float64Array(n);
     const rx = new Float64Array(n);
     const ry = new Float64Array(n);
-    const idx = new Uint32Array(n);
+    const idx = new Float64Array(n);
     const counts = new Float64Array(MI_BINS * MI_BINS);
     const ic = new Float64Array(F);
     const icT = new Float64Array(F);
@@ -158,6 +158,8 @@ export class DynamicFeatureSelector {
     const miZ = new Float64Array(F);
     const valid = new Uint8Array(F);
     const df = (MI_BINS - 1) * (MI_BINS - 1);
+    const ryAll = new Float64Array(n);
+    let ryAllDone = false;
     for (let f = 0; f < F; f++) {
       let k = 0;
       let lo = Infinity;
@@ -174,7 +176,11 @@ export class DynamicFeatureSelector {
       if (k < MIN_CELLS || !(hi > lo)) continue;
       valid[f] = 1;
       ranks(fv, k, rx, idx);
-      ranks(yv, k, ry, idx);
+      // the forward returns' ranks are the same for every feature defined on all cells: rank them once
+      if (k === n) {
+        if (!ryAllDone) ranks(yv, n, ryAll, idx), (ryAllDone = true);
+        ry.set(ryAll);
+      } else ranks(yv, k, ry, idx);
       ic[f] = pearson(rx, ry, k);
       const ne = effective(k);
       icT[f] = Math.abs(ic[f]!) * Math.sqrt(Math.max(0, ne - 2));

@@ -2,8 +2,8 @@
 import { resolve } from 'node:path';
 import { type ArenaConfig, type BarPanel, E, arenaError, formatTimerange, parseTimerange, timerangeIndices } from '@arena/core';
 import { generateSyntheticMarket, loadDataset } from '@arena/streams';
-import { type ComputeInfo, runBacktest, writeReports } from '@arena/engine';
-import { type ExpertSeries, computeExpertsWithKernels, kernelPathPays } from '@arena/experts';
+import { type ComputeInfo, computeExperts, runBacktest, writeReports } from '@arena/engine';
+import { type Expert, type ExpertSeries, FlatExpert, computeExpertsWithKernels, createLearnedExpert, kernelPathPays } from '@arena/experts';
 import { anyCrossover, initRuntime } from '@arena/kernels';
 import { loadConfig, parseNumber, parseWeights } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
@@ -52,6 +52,8 @@ export interface LoadedMarket {
   panel: BarPanel;
   source: string;
   dataIssues: { errors: number; warnings: number };
+  /** funding rates aligned on the panel (perpetuals with a funding folder beside their bars) */
+  funding?: Float64Array;
 }
 
 export async function loadMarket(config: ArenaConfig, log: (s: string) => void): Promise<LoadedMarket> {
@@ -86,11 +88,11 @@ export async function loadMarket(config: ArenaConfig, log: (s: string) => void):
       `${ds.resampled ? ` (resampled from ${ds.sourceTimeframe})` : ''}; ${errors.length} bad rows skipped, ${warnings} warnings`,
   );
   for (const issue of errors.slice(0, 5)) log(`  skipped ${issue.where}: ${issue.message}`);
-  return { panel: ds.panel, source: dir, dataIssues: { errors: errors.length, warnings } };
+  return { panel: ds.panel, source: dir, dataIssues: { errors: errors.length, warnings }, ...(ds.funding ? { funding: ds.funding } : {}) };
 }
 
 /** The experts through the tensor runtime's kernels, or the streaming path with the reason when the panel has holes. */
-async function expertsOnKernels(panel: BarPanel, config: ArenaConfig, log: (s: string) => void): Promise<{ experts: ExpertSeries[] | undefined; compute: ComputeInfo }> {
+async function expertsOnKernels(panel: BarPanel, config: ArenaConfig, log: (s: string) => void, learned: Expert | undefined): Promise<{ experts: ExpertSeries[] | undefined; compute: ComputeInfo }> {
   if (!anyCrossover()) {
     // no kernel was ever measured faster than its CPU reference: skip loading the tensor runtime altogether
     const note = 'no CPU/tensor crossover measured (packages/kernels/src/thresholds.json): experts streamed';
@@ -105,7 +107,7 @@ async function expertsOnKernels(panel: BarPanel, config: ArenaConfig, log: (s: s
     return { experts: undefined, compute: { backend: rt.info.backend, experts: 'streaming', note } };
   }
   const t0 = performance.now();
-  const batch = await computeExpertsWithKernels(panel, config.experts, ctx, rt);
+  const batch = await computeExpertsWithKernels(panel, config.experts, ctx, rt, undefined, learned);
   if (!Array.isArray(batch)) {
     log(`experts: streaming path (${batch.obstacle})`);
     return { experts: undefined, compute: { backend: rt.info.backend, experts: "streaming", note: batch.obstacle } };
@@ -118,9 +120,17 @@ async function expertsOnKernels(panel: BarPanel, config: ArenaConfig, log: (s: s
 export async function backtestCommand(flags: BacktestFlags): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const config = configFromFlags(flags);
-  const { panel, source, dataIssues } = await loadMarket(config, log);
+  const { panel, source, dataIssues, funding } = await loadMarket(config, log);
   if (panel.nTimes < 2) throw arenaError(E.DATA_TOO_SHORT, panel.nTimes, source, 2);
-  const { experts, compute } = await expertsOnKernels(panel, config, log);
+  const learned = (config.experts.weights.learned ?? 0) > 0 ? await createLearnedExpert(config.experts.learned, { log, ...(funding ? { funding } : {}) }) : undefined;
+  const onKernels = await expertsOnKernels(panel, config, log, learned);
+  const compute = onKernels.compute;
+  let experts = onKernels.experts;
+  if (experts === undefined && learned !== undefined) {
+    const t0 = performance.now();
+    experts = computeExperts(panel, config, learned);
+    log(`experts: ${experts.length} computed in ${(performance.now() - t0).toFixed(0)} ms (learned: ${learned instanceof FlatExpert ? 'flat' : 'LiteConvNet'})`);
+  }
   const progress = createProgress('backtest');
   const stages = flags.baselines ? 7 : 1;
   let stageIndex = -1;

@@ -94,7 +94,7 @@ function kmeansOnce(points: Float64Array, n: number, dim: number, k: number, rng
 }
 
 /** Best of `restarts` k-means++ runs by inertia. points: n x dim row-major. */
-export function kmeans(points: Float64Array, n: number, dim: number, k: number, seed: number, restarts = 4, maxIter = 50): Clustering {
+export function kmeans(points: Float64Array, n: number, dim: number, k: number, seed: number, restarts = 3, maxIter = 30): Clustering {
   if (k < 1 || k > n) throw new Error(`k-means needs 1 <= k <= ${n} points, got k = ${k}`);
   const rng = new Rng(seed);
   let best: Clustering | undefined;

@@ -1,16 +1,30 @@
 /** Predictive strength of a feature against forward returns: rank IC (Spearman) and mutual information. */
 
-/** Average ranks (ties share their mean rank), 0-based, of the first n values. idx is scratch of length >= n. */
-export function ranks(x: Float64Array, n: number, out: Float64Array, idx: Uint32Array): void {
-  for (let i = 0; i < n; i++) idx[i] = i;
-  const order = idx.subarray(0, n).sort((a, b) => x[a]! - x[b]!);
-  let i = 0;
-  while (i < n) {
-    let j = i + 1;
-    while (j < n && x[order[j]!] === x[order[i]!]) j++;
-    const r = (i + j - 1) / 2;
-    for (let k = i; k < j; k++) out[order[k]!] = r;
-    i = j;
+/**
+ * Average ranks (ties share their mean rank), 0-based, of the first n values. sorted is scratch of length >= n.
+ * A native typed-array sort, then two binary searches per value (no comparator callbacks).
+ */
+export function ranks(x: Float64Array, n: number, out: Float64Array, sorted: Float64Array): void {
+  const s = sorted.subarray(0, n);
+  s.set(x.subarray(0, n));
+  s.sort();
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (s[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    const first = lo;
+    hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (s[mid]! <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    out[i] = (first + lo - 1) / 2;
   }
 }
 

@@ -1,0 +1,141 @@
+/**
+ * The fifth expert, "learned": the LiteConvNet's signal over the dynamically selected features. Its exposure is
+ * clamp(signal / scale, -1, 1) (the signal is in units of its validation spread) and its confidence
+ * min(1, |signal| / scale). The whole panel is computed in one batch on the first advance (features, selections,
+ * batched inference), so a backtest and bar-by-bar stepping over the same panel agree exactly; stepping a
+ * growing live panel recomputes per new panel object (an incremental path is the paper daemon's job).
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ArenaConfig, BarPanel } from '@arena/core';
+import { type LoadedConvNet, ConvNetPredictor, combineSignal, loadConvNet, preparePanel } from '@arena/features';
+import { type Runtime, initRuntime } from '@arena/kernels';
+import { type Expert, type ExpertContext, clamp } from './expert.ts';
+
+/** An expert that holds 0 and says why (a model that is missing or failed to load). */
+export class FlatExpert implements Expert {
+  readonly params = {};
+  readonly warmup = 0;
+  constructor(
+    readonly name: string,
+    readonly reason: string,
+  ) {}
+  reset(_ctx: ExpertContext): void {}
+  advance(_panel: BarPanel, a: number, t0: number, t1: number, exposure: Float64Array, confidence: Float64Array, outStart: number): void {
+    const A = _panel.nAssets;
+    for (let t = t0; t < t1; t++) {
+      exposure[outStart + (t - t0) * A + a] = 0;
+      confidence[outStart + (t - t0) * A + a] = 0;
+    }
+  }
+}
+
+interface Computed {
+  readonly panel: BarPanel;
+  readonly exposure: Float64Array;
+  readonly confidence: Float64Array;
+}
+
+export class LearnedExpert implements Expert {
+  readonly name = 'learned';
+  readonly params: Readonly<Record<string, number>>;
+  readonly warmup: number;
+  private computed: Computed | undefined;
+  /** selections made over the last panel (for reports and the audit trail) */
+  lastSelections: ReturnType<typeof preparePanel>['run']['history'] = [];
+
+  constructor(
+    private readonly rt: Runtime,
+    readonly net: LoadedConvNet,
+    private readonly scale: number,
+    private readonly funding?: Float64Array,
+  ) {
+    const c = net.card;
+    this.params = { window: c.spec.window, horizon: c.horizon, selectorWindow: c.selector.window, scale };
+    this.warmup = c.selector.window + c.horizon;
+  }
+
+  reset(_ctx: ExpertContext): void {
+    this.computed = undefined;
+  }
+
+  /** Features, selections and the net over every bar of the panel, in batches. */
+  private compute(panel: BarPanel): Computed {
+    const { card, model } = this.net;
+    const prepared = preparePanel(panel, this.funding, card.selector);
+    const names = prepared.set.features.map((f) => f.name);
+    if (names.join(',') !== card.features.join(',')) {
+      throw new Error(`the model at ${this.net.dir} was trained on features [${card.features.join(', ')}], the catalogue now has [${names.join(', ')}]: retrain it`);
+    }
+    this.lastSelections = prepared.run.history;
+    const A = panel.nAssets;
+    const T = panel.nTimes;
+    const cells: number[] = [];
+    for (let t = 0; t < T; t++) {
+      if (prepared.inputs.at[t]! < 0) continue;
+      for (let a = 0; a < A; a++) if (panel.present[t * A + a] === 1) cells.push(t * A + a);
+    }
+    const out = new Float32Array(cells.length * 2);
+    const rtBackend = this.rt.info.backend;
+    if (this.rt.tf.getBackend() !== rtBackend) void this.rt.tf.setBackend(rtBackend);
+    new ConvNetPredictor(this.rt.tf, model, A).predictCells(prepared.inputs, Int32Array.from(cells), out);
+    const exposure = new Float64Array(T * A);
+    const confidence = new Float64Array(T * A);
+    cells.forEach((c, i) => {
+      const s = combineSignal(out[2 * i]!, out[2 * i + 1]!, card.signal);
+      exposure[c] = clamp(s / this.scale, -1, 1);
+      confidence[c] = Math.min(1, Math.abs(s) / this.scale);
+    });
+    // a missing bar repeats the asset's last output
+    for (let t = 1; t < T; t++) {
+      for (let a = 0; a < A; a++) {
+        if (panel.present[t * A + a] === 1) continue;
+        exposure[t * A + a] = exposure[(t - 1) * A + a]!;
+        confidence[t * A + a] = confidence[(t - 1) * A + a]!;
+      }
+    }
+    return { panel, exposure, confidence };
+  }
+
+  advance(panel: BarPanel, a: number, t0: number, t1: number, exposure: Float64Array, confidence: Float64Array, outStart: number): void {
+    if (this.computed?.panel !== panel) this.computed = this.compute(panel);
+    const A = panel.nAssets;
+    const c = this.computed;
+    for (let t = t0; t < t1; t++) {
+      exposure[outStart + (t - t0) * A + a] = c.exposure[t * A + a]!;
+      confidence[outStart + (t - t0) * A + a] = c.confidence[t * A + a]!;
+    }
+  }
+}
+
+/** The checkout's root (where models/ is committed), from this file's place in packages/experts/src. */
+const CHECKOUT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+
+/** A configured model folder: as given when it exists (absolute or from the working directory), else in the checkout. */
+export function resolveModelDir(dir: string): string {
+  if (isAbsolute(dir) || existsSync(dir)) return resolve(dir);
+  return join(CHECKOUT, dir);
+}
+
+/**
+ * The learned expert with its model loaded on a tensor runtime (wasm unless a faster one is present), or a
+ * FlatExpert with the reason when the model is missing or does not load. Never throws.
+ */
+export async function createLearnedExpert(
+  config: ArenaConfig['experts']['learned'],
+  opts: { runtime?: Runtime; funding?: Float64Array; log?: (s: string) => void } = {},
+): Promise<Expert> {
+  const log = opts.log ?? (() => undefined);
+  const dir = resolveModelDir(config.model);
+  try {
+    const rt = opts.runtime ?? (await initRuntime({ log }));
+    const net = await loadConvNet(rt.tf, dir);
+    log(`learned expert: ${net.card.name} from ${dir} (${net.card.cost.nonzeroParams} non-zero parameters, trained on ${net.card.data.source} ${net.card.data.timeframe})`);
+    return new LearnedExpert(rt, net, config.scale, opts.funding);
+  } catch (e) {
+    const reason = `learned expert unavailable, holding 0: ${(e as Error).message.split('\n')[0]}`;
+    log(reason);
+    return new FlatExpert('learned', reason);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * What the conv net sees and learns: every feature z-scored per asset over a trailing window (causal, clipped to
+ * +-5, 0 where undefined), masked by the selection in effect at the sample's last bar; and, as targets, the sign
+ * and the size of the forward log return over `horizon` bars in units of the trailing volatility (clipped to +-3).
+ */
+import type { BarPanel } from '@arena/core';
+import { RollingZScoreKernel } from '@arena/kernels';
+import type { FeatureSet } from '../featureSet.ts';
+import type { SelectionRun } from '../selector.ts';
+
+export const Z_WINDOW = 500;
+const Z_CLIP = 5;
+const SIZE_CLIP = 3;
+const VOL_SPAN = 48;
+
+export interface ConvInputs {
+  readonly nTimes: number;
+  readonly nAssets: number;
+  readonly nFeatures: number;
+  /** z-scored features, [(t * nAssets + a) * nFeatures + f] */
+  readonly z: Float32Array;
+  /** per selection in the run: 1 for selected features, else 0 */
+  readonly masks: readonly Float32Array[];
+  /** index of the selection in effect at each row (-1: none yet) */
+  readonly at: Int32Array;
+}
+
+/** z-scored inputs of a whole panel (RollingZScore kernel per feature). */
+export function buildInputs(set: FeatureSet, run: SelectionRun): ConvInputs {
+  const { nTimes: T, nAssets: A } = set;
+  const F = set.features.length;
+  const z = new Float32Array(T * A * F);
+  for (let f = 0; f < F; f++) {
+    const zs = RollingZScoreKernel.cpu({ rows: T, cols: A, data: set.columns[f]! }, { window: Math.min(Z_WINDOW, T) }).data;
+    for (let i = 0; i < T * A; i++) {
+      const v = zs[i]!;
+      z[i * F + f] = v !== v ? 0 : v > Z_CLIP ? Z_CLIP : v < -Z_CLIP ? -Z_CLIP : v;
+    }
+  }
+  const masks = run.history.map((s) => {
+    const m = new Float32Array(F);
+    for (const i of s.indices) m[i] = 1;
+    return m;
+  });
+  return { nTimes: T, nAssets: A, nFeatures: F, z, masks, at: run.at };
+}
+
+/** Writes sample (t, a) — the window of rows (t - window, t] — into out at offset, masked by the selection at t. */
+export function writeSample(inp: ConvInputs, window: number, t: number, a: number, out: Float32Array, offset: number): void {
+  const { nAssets: A, nFeatures: F, z } = inp;
+  const s = inp.at[t]!;
+  if (s < 0) {
+    out.fill(0, offset, offset + window * F);
+    return;
+  }
+  const mask = inp.masks[s]!;
+  for (let w = 0; w < window; w++) {
+    const r = t - window + 1 + w;
+    const o = offset + w * F;
+    if (r < 0) {
+      out.fill(0, o, o + F);
+      continue;
+    }
+    const src = (r * A + a) * F;
+    for (let f = 0; f < F; f++) out[o + f] = z[src + f]! * mask[f]!;
+  }
+}
+
+export interface Targets {
+  /** 1 when the forward return is > 0, else 0; NaN where unknown */
+  readonly up: Float32Array;
+  /** forward return / (trailing vol x sqrt(horizon)), clipped; NaN where unknown */
+  readonly size: Float32Array;
+  /** the raw forward log return (for IC and hit rate) */
+  readonly fwd: Float64Array;
+}
+
+/** Targets per cell [t * nAssets + a]; the trailing volatility is an EWMA of squared 1-bar log returns (causal). */
+export function buildTargets(panel: BarPanel, horizon: number): Targets {
+  const { nTimes: T, nAssets: A, close } = panel;
+  const up = new Float32Array(T * A).fill(NaN);
+  const size = new Float32Array(T * A).fill(NaN);
+  const fwd = new Float64Array(T * A).fill(NaN);
+  const alpha = 2 / (VOL_SPAN + 1);
+  for (let a = 0; a < A; a++) {
+    let v = NaN;
+    let prev = NaN;
+    for (let t = 0; t < T; t++) {
+      const c = close[t * A + a]!;
+      if (c > 0 && prev > 0) {
+        const r = Math.log(c / prev);
+        v = v !== v ? r * r : (1 - alpha) * v + alpha * r * r;
+      }
+      if (c > 0) prev = c;
+      if (t + horizon >= T) continue;
+      const c1 = close[(t + horizon) * A + a]!;
+      if (!(c > 0 && c1 > 0) || !(v > 0)) continue;
+      const f = Math.log(c1 / c);
+      fwd[t * A + a] = f;
+      up[t * A + a] = f > 0 ? 1 : 0;
+      const s = f / (Math.sqrt(v) * Math.sqrt(horizon));
+      size[t * A + a] = s > SIZE_CLIP ? SIZE_CLIP : s < -SIZE_CLIP ? -SIZE_CLIP : s;
+    }
+  }
+  return { up, size, fwd };
+}
