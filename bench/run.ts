@@ -2,9 +2,10 @@
 import { E, arenaError, isArenaError } from '@arena/core';
 import { backtestBench } from './backtest.bench.ts';
 import { kernelsBench } from './kernels.bench.ts';
+import { featuresBench } from './features.bench.ts';
 import { type Bench, printTable, writeResult } from './harness.ts';
 
-const BENCHES: readonly Bench[] = [backtestBench, kernelsBench];
+const BENCHES: readonly Bench[] = [backtestBench, kernelsBench, featuresBench];
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

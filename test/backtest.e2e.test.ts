@@ -25,7 +25,7 @@ describe('arena backtest (CLI, end to end)', () => {
     const r = arena(['backtest', '--synthetic', '--bars', '800', '--assets', '2', '--out', tmp()]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('SUMMARY METRICS');
-    for (const name of ['buy_and_hold', 'trend_only', 'reversal_only', 'breakout_only', 'positioning_only', 'equal_weight']) expect(r.stdout).toContain(name);
+    for (const name of ['buy_and_hold', 'trend_only', 'reversal_only', 'breakout_only', 'positioning_only', 'learned_only', 'equal_weight']) expect(r.stdout).toContain(name);
     expect(r.stdout).toContain("fill at the next bar's open");
   });
 

@@ -5,6 +5,7 @@ import { backtestCommand } from './commands/backtest.ts';
 import { importCommand, inspectCommand, synthCommand } from './commands/data.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { trainConvnetCommand } from './commands/train.ts';
+import { SELECTOR_DEFAULTS, featuresReportCommand } from './commands/features.ts';
 
 export function buildCli(): Command {
   const program = new Command('arena')
@@ -62,6 +63,26 @@ export function buildCli(): Command {
     .option('--train-seed <n>', 'seed of initialisation and sampling')
     .option('--strict', 'stop at the first bad data row')
     .action(trainConvnetCommand);
+
+  const features = program.command('features').description('the feature catalogue and its dynamic selection: report');
+  features
+    .command('report')
+    .description('compute the feature catalogue, run the dynamic selector, write features.html and features.json')
+    .option('--config <file>', 'config file (default ./arena.config.json when present)')
+    .option('--data <dir>', 'folder of candle files (default: the synthetic market)')
+    .option('--symbols <list>', 'comma-separated symbols (default: all in the folder)')
+    .addOption(new Option('--timeframe <tf>', 'bar timeframe; coarser than the files resamples').choices(TIMEFRAMES))
+    .option('--timerange <range>', 'freqtrade-style range: 20250101-20250901, 20250101-, -20250601')
+    .option('--synthetic', 'use the synthetic market even if a data folder is configured')
+    .option('--seed <n>', 'synthetic market seed')
+    .option('--assets <n>', 'synthetic market: number of assets')
+    .option('--bars <n>', 'synthetic market: number of bars')
+    .option('--strict', 'stop at the first bad data row instead of skipping it with a report')
+    .option('--window <bars>', `selector: bars of history each selection looks at (default ${SELECTOR_DEFAULTS.window})`)
+    .option('--horizon <bars>', `forward-return horizon the features are scored against (default ${SELECTOR_DEFAULTS.horizon})`)
+    .option('--reselect-every <bars>', `selector: scheduled re-selection interval (default ${SELECTOR_DEFAULTS.reselectEvery})`)
+    .option('--out <dir>', 'report folder', 'out/features')
+    .action(featuresReportCommand);
 
   const data = program.command('data').description('market data: inspect, import, synthesise');
   data

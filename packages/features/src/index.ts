@@ -13,3 +13,4 @@ export * from './convnet/pipeline.ts';
 export * from './convnet/predictor.ts';
 export * from './convnet/prune.ts';
 export * from './convnet/train.ts';
+export * from './report/index.ts';

@@ -76,8 +76,8 @@ export class DynamicFeatureSelector {
   }
 
   /**
-   * Median drift statistic over the selected features (calendar features excluded: their short-window
-   * distribution is a clock, not data), so one slow feature wandering does not trigger a re-selection alone.
+   * Median drift statistic over the selected features that a recent window can judge (see setReference), so one
+   * feature wandering does not trigger a re-selection alone.
    */
   driftStatistic(t: number): { value: number; max: number; feature: string } {
     const { recent, test } = this.config.drift;
@@ -296,7 +296,10 @@ export class DynamicFeatureSelector {
     const buf = new Float64Array((t - r0 + 1) * A);
     this.reference = [];
     for (const f of indices) {
-      if (this.set.features[f]!.group === 'calendar') continue;
+      // calendar features are a clock, not data; a feature whose look-back exceeds half the recent window moves too
+      // little within it for its recent distribution to say anything (it sits in one or two deciles by construction)
+      const info = this.set.features[f]!;
+      if (info.group === 'calendar' || info.window > this.config.drift.recent / 2) continue;
       const col = this.set.columns[f]!;
       let n = 0;
       for (let i = r0 * A; i < (t + 1) * A; i++) {

@@ -1,6 +1,6 @@
 /** `arena backtest`: loads data (or the synthetic market), runs the backtest with baselines, prints and writes the report. */
 import { resolve } from 'node:path';
-import { type ArenaConfig, type BarPanel, E, arenaError, formatTimerange, parseTimerange, timerangeIndices } from '@arena/core';
+import { type ArenaConfig, type BarPanel, E, EXPERT_NAMES, arenaError, formatTimerange, parseTimerange, timerangeIndices } from '@arena/core';
 import { generateSyntheticMarket, loadDataset } from '@arena/streams';
 import { type ComputeInfo, computeExperts, runBacktest, writeReports } from '@arena/engine';
 import { type Expert, type ExpertSeries, FlatExpert, computeExpertsWithKernels, createLearnedExpert, kernelPathPays } from '@arena/experts';
@@ -132,7 +132,8 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
     log(`experts: ${experts.length} computed in ${(performance.now() - t0).toFixed(0)} ms (learned: ${learned instanceof FlatExpert ? 'flat' : 'LiteConvNet'})`);
   }
   const progress = createProgress('backtest');
-  const stages = flags.baselines ? 7 : 1;
+  // the strategy, buy and hold, each expert alone, equal weight
+  const stages = flags.baselines ? 3 + EXPERT_NAMES.length : 1;
   let stageIndex = -1;
   let lastStage = '';
   const started = performance.now();
