@@ -103,7 +103,7 @@ describe('simulate', () => {
     const result = runBacktest({ panel: market.panel, config: parseConfig({ broker: { maxParticipation: 1 } }), source: 'test' });
     const bh = result.baselines.find((b) => b.name === 'buy_and_hold')!;
     expect(bh.nFills).toBe(3);
-    expect(result.baselines.map((b) => b.name)).toEqual(['buy_and_hold', 'trend_only', 'reversal_only', 'breakout_only', 'positioning_only', 'equal_weight']);
+    expect(result.baselines.map((b) => b.name)).toEqual(['buy_and_hold', 'trend_only', 'reversal_only', 'breakout_only', 'positioning_only', 'learned_only', 'equal_weight']);
   });
 
   it('higher fees cost more: the same strategy at 50 bps ends below 0 bps', () => {

@@ -9,3 +9,4 @@ export * from './runtime/runtime.ts';
 export type { Tf } from './runtime/tfjs.ts';
 export * from './registerAll.ts';
 export * from './benchmark.ts';
+export { loadTf, loadWasmBackend } from './runtime/tfjs.ts';
