@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { LayersModel, io } from '@tensorflow/tfjs';
 import type { Tf } from '@arena/kernels';
 import type { ModelCard } from './card.ts';
+import { temporalDepthwiseConv } from './temporalConv.ts';
 
 /** Writes the model and its card into dir (created). */
 export async function saveConvNet(tf: Tf, model: LayersModel, card: ModelCard, dir: string): Promise<void> {
@@ -36,6 +37,7 @@ export async function loadConvNet(tf: Tf, dir: string): Promise<LoadedConvNet> {
     modelTopology: object;
     weightsManifest: { weights: io.WeightsManifestEntry[] }[];
   };
+  temporalDepthwiseConv(tf); // registers the custom layer class before the topology is deserialised
   const buf = readFileSync(join(dir, 'weights.bin'));
   const weightData = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
   const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData }));
