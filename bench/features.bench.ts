@@ -141,7 +141,7 @@ export const featuresBench: Bench = {
     const lat100 = stepLatency(rt, 100, 1000);
     rows.push(['convnet step p50 / p99, 10 assets', `${lat10.p50.toFixed(3)} / ${lat10.p99.toFixed(3)}`, 'ms (wasm; aim p99 < 1 ms)']);
     rows.push(['convnet step p50 / p99, 100 assets', `${lat100.p50.toFixed(3)} / ${lat100.p99.toFixed(3)}`, 'ms (wasm)']);
-    rows.push(['convnet batch throughput', (lat100.batchCellsPerSec / 1000).toFixed(1), 'k asset-bars/s (2048 per call)']);
+    rows.push(['convnet batch throughput', (lat100.batchCellsPerSec / 1000).toFixed(1), 'k asset-bars/s (predictCells, 32 cells per call on wasm)']);
     const oosRankIC: Record<string, number> = {};
     const oos: Oos[] = [];
     const root = sharedDataDir();

@@ -50,7 +50,7 @@ export class ConvNetPredictor {
   private run(buf: Float32Array, n: number): Float32Array {
     const tf = this.tf;
     const x = tf.tensor3d(buf.subarray(0, n * this.window * this.F), [n, this.window, this.F]);
-    const y = this.model.predict(x) as Tensor;
+    const y = this.model.predictOnBatch(x) as Tensor;
     const out = y.dataSync() as Float32Array;
     x.dispose();
     y.dispose();
