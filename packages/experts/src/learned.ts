@@ -22,8 +22,8 @@ export class FlatExpert implements Expert {
     readonly reason: string,
   ) {}
   reset(_ctx: ExpertContext): void {}
-  advance(_panel: BarPanel, a: number, t0: number, t1: number, exposure: Float64Array, confidence: Float64Array, outStart: number): void {
-    const A = _panel.nAssets;
+  advance(panel: BarPanel, a: number, t0: number, t1: number, exposure: Float64Array, confidence: Float64Array, outStart: number): void {
+    const A = panel.nAssets;
     for (let t = t0; t < t1; t++) {
       exposure[outStart + (t - t0) * A + a] = 0;
       confidence[outStart + (t - t0) * A + a] = 0;
@@ -78,6 +78,7 @@ export class LearnedExpert implements Expert {
     }
     const out = new Float32Array(cells.length * 2);
     const rtBackend = this.rt.info.backend;
+    // back on the runtime's backend if something switched it (an initialised backend switches synchronously)
     if (this.rt.tf.getBackend() !== rtBackend) void this.rt.tf.setBackend(rtBackend);
     new ConvNetPredictor(this.rt.tf, model, A).predictCells(prepared.inputs, Int32Array.from(cells), out);
     const exposure = new Float64Array(T * A);
