@@ -8,3 +8,5 @@ export * from './types.ts';
 export * from './barPanel.ts';
 export * from './config.ts';
 export * from './dataDir.ts';
+export * from './jsonText.ts';
+export * from './reportFiles.ts';

@@ -1,4 +1,5 @@
 /** Deterministic JSON of a report: same model, byte-identical text (key order as built, floats to 10 significant digits, no wall-clock time). */
+import { deterministicJson, jsonNumberText } from '@arena/core';
 import type { ReportModel } from './model.ts';
 
 /** Significant digits kept for non-integer numbers: far above any metric's precision, and immune to last-bit float noise. */
@@ -6,69 +7,10 @@ export const JSON_SIGNIFICANT_DIGITS = 10;
 
 /** A number as JSON: integers exactly, other finite numbers rounded to JSON_SIGNIFICANT_DIGITS, NaN and +-Infinity as null, -0 as 0. */
 export function jsonNumber(v: number): string {
-  if (!Number.isFinite(v)) return 'null';
-  if (v === 0) return '0';
-  if (Number.isInteger(v) && Math.abs(v) < 1e21) return String(v);
-  return String(Number(v.toPrecision(JSON_SIGNIFICANT_DIGITS)));
-}
-
-function isPrimitive(v: unknown): boolean {
-  return v === null || typeof v !== 'object' || ArrayBuffer.isView(v);
-}
-
-function write(value: unknown, indent: string, out: string[]): void {
-  if (value === null || value === undefined) {
-    out.push('null');
-  } else if (typeof value === 'number') {
-    out.push(jsonNumber(value));
-  } else if (typeof value === 'string' || typeof value === 'boolean') {
-    out.push(JSON.stringify(value));
-  } else if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    write(Array.from(value as unknown as ArrayLike<number>), indent, out);
-  } else if (Array.isArray(value)) {
-    if (value.length === 0) {
-      out.push('[]');
-    } else if (value.every(isPrimitive)) {
-      // Arrays of plain values (curves, symbols) stay on one line: the file stays small and diffs stay readable.
-      out.push('[');
-      value.forEach((v, i) => {
-        if (i > 0) out.push(',');
-        write(v, indent, out);
-      });
-      out.push(']');
-    } else {
-      const inner = `${indent}  `;
-      out.push('[\n');
-      value.forEach((v, i) => {
-        out.push(inner);
-        write(v, inner, out);
-        out.push(i < value.length - 1 ? ',\n' : '\n');
-      });
-      out.push(`${indent}]`);
-    }
-  } else if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    if (entries.length === 0) {
-      out.push('{}');
-      return;
-    }
-    const inner = `${indent}  `;
-    out.push('{\n');
-    entries.forEach(([k, v], i) => {
-      out.push(`${inner}${JSON.stringify(k)}: `);
-      write(v, inner, out);
-      out.push(i < entries.length - 1 ? ',\n' : '\n');
-    });
-    out.push(`${indent}}`);
-  } else {
-    out.push(JSON.stringify(String(value)));
-  }
+  return jsonNumberText(v, JSON_SIGNIFICANT_DIGITS);
 }
 
 /** Serialises a report model; key order is the model's construction order (fixed by buildReport; the config's keys are sorted). */
 export function reportJson(model: ReportModel): string {
-  const out: string[] = [];
-  write({ format: 'arena-backtest-report', version: 1, ...model }, '', out);
-  out.push('\n');
-  return out.join('');
+  return deterministicJson({ format: 'arena-backtest-report', version: 1, ...model }, JSON_SIGNIFICANT_DIGITS);
 }
