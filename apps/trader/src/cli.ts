@@ -1,10 +1,12 @@
 /** The `arena` command line: subcommands and their flags (commander); domain logic lives in the packages. */
 import { Command, Option } from 'commander';
-import { TIMEFRAMES } from '@arena/core';
+import { ROUTER_MODES, TIMEFRAMES } from '@arena/core';
 import { backtestCommand } from './commands/backtest.ts';
 import { importCommand, inspectCommand, synthCommand } from './commands/data.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { evalCommand } from './commands/eval.ts';
 import { trainConvnetCommand } from './commands/train.ts';
+import { trainRouterCommand } from './commands/trainRouter.ts';
 import { SELECTOR_DEFAULTS, featuresReportCommand } from './commands/features.ts';
 
 export function buildCli(): Command {
@@ -22,6 +24,8 @@ export function buildCli(): Command {
     .option('--timerange <range>', 'freqtrade-style range: 20250101-20250601, 20250101-, -20250601')
     .option('--fee-bps <bps>', 'taker fee in basis points')
     .option('--weights <list>', 'static expert weights, e.g. trend=0.4,reversal=0.2,breakout=0.2,positioning=0.2')
+    .addOption(new Option('--router <mode>', 'expert weights: model (the trained router), static (--weights / config), equal, vlm (ARENA_VLM_URL)').choices(ROUTER_MODES))
+    .option('--router-model <dir>', 'router model folder (default models/router/default)')
     .option('--long-only', 'no short positions')
     .option('--synthetic', 'use the synthetic market even if a data folder is configured')
     .option('--seed <n>', 'synthetic market seed')
@@ -33,13 +37,36 @@ export function buildCli(): Command {
     .action(backtestCommand);
 
   program
+    .command('eval')
+    .description('router vs equal weights, best in-sample expert, fitted static weights, oracle and buy and hold, out of sample after costs')
+    .option('--config <file>', 'config file (default ./arena.config.json when present)')
+    .option('--data <dir>', 'folder of candle files (default: the synthetic market)')
+    .option('--symbols <list>', 'comma-separated symbols (default: all in the folder)')
+    .addOption(new Option('--timeframe <tf>', 'bar timeframe; coarser than the files resamples').choices(TIMEFRAMES))
+    .option('--timerange <range>', 'freqtrade-style range of the whole evaluation (train + test)')
+    .option('--test-fraction <f>', 'share of the bars held out at the end (single split)', '0.3')
+    .option('--walk-forward <folds>', 'walk-forward: split the second half into this many test blocks, refit before each')
+    .option('--train', 'train a router on the training bars (of each fold) instead of using the committed one')
+    .addOption(new Option('--router <mode>', 'the router row: model, static, equal, vlm').choices(ROUTER_MODES))
+    .option('--router-model <dir>', 'router model folder (default models/router/default)')
+    .option('--fee-bps <bps>', 'taker fee in basis points')
+    .option('--long-only', 'no short positions')
+    .option('--synthetic', 'use the synthetic market even if a data folder is configured')
+    .option('--seed <n>', 'synthetic market seed')
+    .option('--assets <n>', 'synthetic market: number of assets')
+    .option('--bars <n>', 'synthetic market: number of bars')
+    .option('--strict', 'stop at the first bad data row')
+    .option('--out <dir>', 'output folder (eval.json, eval.html)', 'out/eval')
+    .action(evalCommand);
+
+  program
     .command('doctor')
     .description('tensor backends found, the one chosen and why, the GPU adapter; --bench measures the kernels')
     .option('--bench', 'run a short kernel benchmark on the chosen backend')
     .option('--seconds <n>', 'benchmark budget in seconds', '30')
     .action(doctorCommand);
 
-  const train = program.command('train').description('train the models: convnet (the learned expert)');
+  const train = program.command('train').description('train the models: convnet (the learned expert), router (the expert weights)');
   train
     .command('convnet')
     .description('walk-forward training of the LiteConvNet on the dynamically selected features, then pruning')
@@ -63,6 +90,32 @@ export function buildCli(): Command {
     .option('--train-seed <n>', 'seed of initialisation and sampling')
     .option('--strict', 'stop at the first bad data row')
     .action(trainConvnetCommand);
+
+  train
+    .command('router')
+    .description('train the multimodal router: supervised fine-tuning on hindsight labels, then RL (GRPO) on risk-adjusted returns')
+    .option('--config <file>', 'config file (default ./arena.config.json when present)')
+    .option('--data <dir>', 'folder of candle files (default: the synthetic market)')
+    .option('--symbols <list>', 'comma-separated symbols (default: all in the folder)')
+    .addOption(new Option('--timeframe <tf>', 'bar timeframe (resamples coarser)').choices(TIMEFRAMES))
+    .option('--timerange <range>', 'range split chronologically into train / validation / test (70/15/15)')
+    .option('--synthetic', 'use the synthetic market')
+    .option('--seed <n>', 'synthetic market seed')
+    .option('--assets <n>', 'synthetic market: number of assets')
+    .option('--bars <n>', 'synthetic market: number of bars')
+    .option('--truth-labels', 'synthetic market: learn its true regimes instead of the hindsight rule')
+    .option('--name <name>', 'model name', 'router')
+    .option('--out <dir>', 'model folder (default models/router/<name>)')
+    .option('--horizon <bars>', 'forward window of the reward and the regime label (default 24)')
+    .option('--stride <bars>', 'a decision sample every this many bars (default 4)')
+    .option('--sft-epochs <n>', 'max supervised epochs (early stopping on validation Sharpe)')
+    .option('--rl-epochs <n>', 'max RL epochs')
+    .option('--kl-bound <kl>', 'RL trust region: max mean KL to the SFT policy')
+    .option('--samples-per-epoch <n>', 'training samples per epoch')
+    .option('--train-seed <n>', 'seed of initialisation, sampling and RL exploration')
+    .option('--no-features', 'leave the dynamically selected features out of the temporal branch')
+    .option('--strict', 'stop at the first bad data row')
+    .action(trainRouterCommand);
 
   const features = program.command('features').description('the feature catalogue and its dynamic selection: report');
   features

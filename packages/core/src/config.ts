@@ -66,6 +66,29 @@ export const LearnedParams = z.strictObject({
   scale: pos('scale').default(2),
 });
 
+export const ROUTER_MODES = ['model', 'static', 'equal', 'vlm'] as const;
+export type RouterMode = (typeof ROUTER_MODES)[number];
+
+export const RouterParams = z.strictObject({
+  /** model: the trained multimodal router; static: experts.weights; equal: 1/5 each; vlm: a vision-language model
+   * (ARENA_VLM_URL) with the model router as fallback */
+  mode: z.enum(ROUTER_MODES).default('model'),
+  /** folder of the router (model.json, weights.bin, card.json), resolved like experts.learned.model */
+  model: z.string().min(1).default('models/router/default'),
+  /** softmax temperature of the expert weights: < 1 sharper, > 1 flatter */
+  temperature: pos('temperature').default(1),
+  /** EWMA span, in bars, of each asset's expert weights (1: none); damps bar-to-bar churn. Default: the 24-bar horizon the router is trained to decide for */
+  smoothing: int(1).default(24),
+  vlm: z
+    .strictObject({
+      /** ask the VLM every this many bars per asset (weights held in between) */
+      every: int(1).default(24),
+      /** requests in flight at once */
+      concurrency: int(1).max(64, { error: 'must be <= 64' }).default(4),
+    })
+    .prefault({}),
+});
+
 const weights = z
   .partialRecord(z.enum(EXPERT_NAMES), nonneg())
   .refine((w) => Object.values(w).some((v) => v > 0), { error: 'at least one expert weight must be > 0' });
@@ -101,6 +124,7 @@ export const ArenaConfig = z.strictObject({
       learned: LearnedParams.prefault({}),
     })
     .prefault({}),
+  router: RouterParams.prefault({}),
   portfolio: z
     .strictObject({
       /** |weight| cap per asset, fraction of equity */

@@ -1,7 +1,11 @@
 /** A backtest: the experts over the whole panel in one batch, the main strategy, and the baselines beside it. */
 import { type ArenaConfig, type BarPanel, EXPERT_NAMES } from '@arena/core';
 import { type Expert, type ExpertSeries, createExperts, runExpertBatch } from '@arena/experts';
-import type { BacktestResult, ComputeInfo, StrategyRun } from './result.ts';
+import { imageToPng } from '@arena/kernels';
+import { type RoutingSeries, renderCharts } from '@arena/router';
+import { auditRecords } from './audit.ts';
+import type { BacktestResult, ComputeInfo, DecisionChart, StrategyRun } from './result.ts';
+import { summariseRouting } from './routingSummary.ts';
 import { simulate } from './simulate.ts';
 
 export interface BacktestInput {
@@ -14,6 +18,10 @@ export interface BacktestInput {
   readonly baselines?: boolean;
   /** the experts' outputs when already computed (e.g. on the tensor kernels); default: streaming batch here */
   readonly experts?: readonly ExpertSeries[];
+  /** the router's weights per bar and asset; without it the static config weights combine the experts */
+  readonly routing?: RoutingSeries;
+  /** decisions whose chart is embedded (as PNG) in the report, the latest ones; default 8 */
+  readonly decisionCharts?: number;
   /** how the numbers were computed, for the report (backend, experts path) */
   readonly compute?: ComputeInfo;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
@@ -51,6 +59,15 @@ export function computeExperts(panel: BarPanel, config: ArenaConfig, learned?: E
   return createExperts(config.experts, learned).map((e) => runExpertBatch(e, panel, ctx));
 }
 
+/** Mean of [cells x k] weights per column (the router's average weights, for the attribution table). */
+function meanOf(w: Float32Array, k: number): Float64Array {
+  const out = new Float64Array(k);
+  const n = w.length / k;
+  for (let i = 0; i < n; i++) for (let e = 0; e < k; e++) out[e] = out[e]! + w[i * k + e]!;
+  for (let e = 0; e < k; e++) out[e] = n > 0 ? out[e]! / n : 0;
+  return out;
+}
+
 function constantSeries(panel: BarPanel, value: number): ExpertSeries {
   const n = panel.nTimes * panel.nAssets;
   return { name: 'constant', exposure: new Float64Array(n).fill(value), confidence: new Float64Array(n).fill(1) };
@@ -60,13 +77,15 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   const { panel, config } = input;
   const progress = input.onProgress;
   const experts = input.experts ?? computeExperts(panel, config);
-  const weights = expertWeights(config);
+  const routing = input.routing;
+  const weights = routing ? meanOf(routing.weights, experts.length) : expertWeights(config);
   const attribution = new Float64Array(experts.length);
   const main = simulate({
     name: 'strategy',
     panel,
     experts,
     weights,
+    ...(routing ? { dynamicWeights: routing.weights } : {}),
     config,
     attribution,
     ...(progress ? { onProgress: (d: number, n: number) => progress('strategy', d, n) } : {}),
@@ -92,6 +111,16 @@ export function runBacktest(input: BacktestInput): BacktestResult {
       run(`${e.name}_only`, experts, onlyThis);
     });
     run('equal_weight', experts, new Float64Array(experts.length).fill(1 / experts.length));
+    if (routing !== undefined && routing.source !== 'static') run('static_weights', experts, expertWeights(config));
+  }
+  const decisions = routing ? auditRecords(panel, experts, routing, main, routing.chart.window) : undefined;
+  const charts: DecisionChart[] = [];
+  if (routing && decisions) {
+    const c = routing.chart;
+    for (const d of decisions.slice(-(input.decisionCharts ?? 8))) {
+      const img = renderCharts(panel, [d.t], c, [d.asset]);
+      charts.push({ t: d.t, asset: d.asset, png: imageToPng(img, 0, c.size, c.size, 3).toString('base64') });
+    }
   }
   return {
     config,
@@ -107,5 +136,6 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     fillAssumptions: fillAssumptions(config),
     dataIssues: input.dataIssues ?? { errors: 0, warnings: 0 },
     compute: input.compute ?? { backend: 'none', experts: 'streaming', note: 'experts stepped bar by bar in one batch pass' },
+    ...(routing ? { routing: summariseRouting(panel, routing), decisions: decisions!, decisionCharts: charts } : {}),
   };
 }

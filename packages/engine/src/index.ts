@@ -7,3 +7,8 @@ export * from './simulate.ts';
 export * from './backtest.ts';
 export * from './metrics.ts';
 export * from './report/index.ts';
+export * from './audit.ts';
+export * from './routingSummary.ts';
+export * from './eval/chain.ts';
+export * from './eval/evaluate.ts';
+export * from './eval/report.ts';

@@ -1,5 +1,14 @@
 /** What a backtest produces: per-bar series for the main strategy and each baseline, trades, fills, attribution. */
 import type { ArenaConfig, Timeframe } from '@arena/core';
+import type { AuditRecord } from './audit.ts';
+import type { RoutingSummary } from './routingSummary.ts';
+
+/** The chart of one decision as the router saw it (PNG, base64, enlarged 3x). */
+export interface DecisionChart {
+  readonly t: number;
+  readonly asset: number;
+  readonly png: string;
+}
 
 /** A position episode of one asset: from flat (or a flip) to flat (or the next flip, or the end of data). */
 export interface TradeRecord {
@@ -98,4 +107,10 @@ export interface BacktestResult {
   /** data-quality findings that reached the run (warnings) and rows skipped (errors) */
   readonly dataIssues: { readonly errors: number; readonly warnings: number };
   readonly compute: ComputeInfo;
+  /** what the router did (absent when the static config weights combined the experts) */
+  readonly routing?: RoutingSummary;
+  /** the audit trail: one record per fill of the main strategy */
+  readonly decisions?: readonly AuditRecord[];
+  /** charts of the latest decisions */
+  readonly decisionCharts?: readonly DecisionChart[];
 }

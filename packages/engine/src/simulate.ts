@@ -12,6 +12,8 @@ export interface SimulationInput {
   readonly experts: readonly ExpertSeries[];
   /** static expert weights (same order as experts), summing to 1 */
   readonly weights: Float64Array;
+  /** per-bar weights from a router, [(t * nAssets + a) * experts + e]; when given they replace `weights` */
+  readonly dynamicWeights?: Float32Array;
   readonly config: ArenaConfig;
   /** buy and hold: trade each asset only until its first target is reached, never rebalance */
   readonly holdOnceEntered?: boolean;
@@ -36,7 +38,8 @@ export function simulate(input: SimulationInput): StrategyRun {
   const turnover = new Float64Array(T);
   const fees = new Float64Array(T);
   const slippage = new Float64Array(T);
-  const combined = combineExposures(experts, weights, A * T);
+  const dyn = input.dynamicWeights;
+  const combined = dyn === undefined ? combineExposures(experts, weights, A * T) : combineRouted(experts, dyn, A * T);
   const target = new Float64Array(A);
   const entered = new Uint8Array(A);
   const holdOnceEntered = input.holdOnceEntered === true;
@@ -67,8 +70,10 @@ export function simulate(input: SimulationInput): StrategyRun {
         const p0 = close[prevBase + a]!;
         if (!(p0 > 0)) continue;
         const r = close[base + a]! / p0 - 1;
+        const wb = (prevBase + a) * E;
         for (let e = 0; e < E; e++) {
-          attribution[e] = attribution[e]! + weights[e]! * exposures[e]![prevBase + a]! * slot * r * prevEquity;
+          const w = dyn === undefined ? weights[e]! : dyn[wb + e]!;
+          attribution[e] = attribution[e]! + w * exposures[e]![prevBase + a]! * slot * r * prevEquity;
         }
       }
     }
@@ -133,6 +138,18 @@ export function combineExposures(experts: readonly ExpertSeries[], weights: Floa
     if (w === 0) return;
     const x = e.exposure;
     for (let i = 0; i < n; i++) out[i] = out[i]! + w * x[i]!;
+  });
+  return out;
+}
+
+/** The router-weighted sum of the experts' exposures: out[c] = sum_e w[c * E + e] x_e[c]. */
+export function combineRouted(experts: readonly ExpertSeries[], w: Float32Array, n: number): Float64Array {
+  const E = experts.length;
+  if (w.length !== n * E) throw new Error(`router weights hold ${w.length} values, expected ${n} cells x ${E} experts`);
+  const out = new Float64Array(n);
+  experts.forEach((e, k) => {
+    const x = e.exposure;
+    for (let i = 0; i < n; i++) out[i] = out[i]! + w[i * E + k]! * x[i]!;
   });
   return out;
 }

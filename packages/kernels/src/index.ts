@@ -10,3 +10,4 @@ export type { Tf } from './runtime/tfjs.ts';
 export * from './registerAll.ts';
 export * from './benchmark.ts';
 export { loadTf, loadWasmBackend } from './runtime/tfjs.ts';
+export * from './runtime/modelFiles.ts';

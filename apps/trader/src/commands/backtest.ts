@@ -5,6 +5,7 @@ import { generateSyntheticMarket, loadDataset } from '@arena/streams';
 import { type ComputeInfo, computeExperts, runBacktest, writeReports } from '@arena/engine';
 import { type Expert, type ExpertSeries, FlatExpert, computeExpertsWithKernels, createLearnedExpert, kernelPathPays } from '@arena/experts';
 import { anyCrossover, initRuntime } from '@arena/kernels';
+import { createRouter } from '@arena/router';
 import { loadConfig, parseNumber, parseWeights } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
 
@@ -23,6 +24,8 @@ export interface BacktestFlags {
   strict?: boolean;
   longOnly?: boolean;
   weights?: string;
+  router?: string;
+  routerModel?: string;
   baselines: boolean;
 }
 
@@ -41,6 +44,9 @@ export function configFromFlags(f: BacktestFlags): ArenaConfig {
     'broker.feeBps': num('--fee-bps', f.feeBps),
     'portfolio.longOnly': f.longOnly,
     'experts.weights': f.weights === undefined ? undefined : parseWeights(f.weights),
+    // --weights alone means: combine with these static weights
+    'router.mode': f.router ?? (f.weights !== undefined ? 'static' : undefined),
+    'router.model': f.routerModel,
   });
   if (f.synthetic !== true) return config;
   // --synthetic wins over a data folder named in the config file
@@ -131,9 +137,14 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
     experts = computeExperts(panel, config, learned);
     log(`experts: ${experts.length} computed in ${(performance.now() - t0).toFixed(0)} ms (learned: ${learned instanceof FlatExpert ? 'flat' : 'LiteConvNet'})`);
   }
+  if (experts === undefined) experts = computeExperts(panel, config, learned);
+  const router = await createRouter(config, { log });
+  const routeStart = performance.now();
+  const routing = await router.route(panel, experts.map((e) => e.exposure), funding);
+  log(`router: ${routing.source} weights for ${panel.nAssets} x ${panel.nTimes} bars in ${(performance.now() - routeStart).toFixed(0)} ms`);
   const progress = createProgress('backtest');
   // the strategy, buy and hold, each expert alone, equal weight
-  const stages = flags.baselines ? 3 + EXPERT_NAMES.length : 1;
+  const stages = flags.baselines ? 3 + EXPERT_NAMES.length + (routing.source !== 'static' ? 1 : 0) : 1;
   let stageIndex = -1;
   let lastStage = '';
   const started = performance.now();
@@ -142,7 +153,8 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
     config,
     source,
     dataIssues,
-    ...(experts !== undefined ? { experts } : {}),
+    experts,
+    routing,
     compute,
     baselines: flags.baselines,
     // one bar over the strategy and its baselines: the stages run one after the other
@@ -157,6 +169,6 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
   process.stdout.write(written.summary);
   log(
     `\n${panel.nAssets * panel.nTimes} asset-bars in ${elapsed.toFixed(0)} ms` +
-      ` (strategy + ${result.baselines.length} baselines); report: ${written.json}, ${written.html}`,
+      ` (strategy + ${result.baselines.length} baselines); report: ${written.json}, ${written.html}${written.decisions ? `, ${written.decisions}` : ''}`,
   );
 }

@@ -8,6 +8,7 @@ import {
   expertRows,
   metricRows,
 } from './format.ts';
+import { EXPERT_NAMES, REGIMES } from '@arena/core';
 import type { ReportModel } from './model.ts';
 
 /** Display width of a string: code points (every cell here is ASCII or single-width). */
@@ -51,6 +52,13 @@ export function formatSummary(model: ReportModel): string {
   if (model.assets.length > 0) parts.push(boxTable('PER-ASSET PNL (after costs)', ASSET_HEADER, assetRows(model)));
   if (model.experts.length > 0) parts.push(boxTable('PER-EXPERT ATTRIBUTION (gross signal)', EXPERT_HEADER, expertRows(model)));
   parts.push(`Source: ${model.meta.source} | symbols: ${model.meta.symbols.join(', ')} | timeframe: ${model.meta.timeframe}`);
+  if (model.router) {
+    const r = model.router;
+    const w = EXPERT_NAMES.map((n, e) => `${n} ${((r.meanWeights[e] ?? 0) * 100).toFixed(1)}%`).join(', ');
+    const g = REGIMES.map((n, k) => `${n} ${((r.meanRegime[k] ?? 0) * 100).toFixed(1)}%`).join(', ');
+    parts.push(`Router (${r.source}): ${r.note}\n  mean weights: ${w}\n  mean regime probabilities: ${g}${r.fellBack ? `\n  ${r.fellBack} cells fell back to the local router` : ''}`);
+  }
+  if (model.decisions) parts.push(`Audit trail: ${model.decisions.count} decisions (decisions.jsonl beside the report)`);
   parts.push(`Compute: experts on ${model.meta.compute.experts} (backend ${model.meta.compute.backend}); ${model.meta.compute.note}`);
   parts.push(`Fill assumptions: ${model.meta.fillAssumptions}`);
   return `${parts.join('\n\n')}\n`;

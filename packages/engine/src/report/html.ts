@@ -10,8 +10,35 @@ import {
   money,
   pct,
 } from './format.ts';
+import { EXPERT_NAMES, REGIMES } from '@arena/core';
 import type { ReportModel } from './model.ts';
+import { stackedChart } from './stacked.ts';
 import { barChart, escapeXml, lineChart, PALETTE } from './svg.ts';
+
+const EXPERT_COLORS = ['#1f5fbf', '#e07b00', '#2e9e5b', '#8a56c2', '#c23b3b'];
+const REGIME_COLORS = ['#2e9e5b', '#c23b3b', '#9aa3b2', '#e0b400'];
+
+/** The router section: weights and regimes over time, and the latest decisions with the chart each one saw. */
+function routerSection(model: ReportModel): string {
+  const r = model.router;
+  if (!r) return '';
+  const weights = stackedChart({ title: 'Expert weights over time (mean over assets)', x: r.ts, rows: r.weights, bands: [...EXPERT_NAMES], colors: EXPERT_COLORS });
+  const regimes = stackedChart({ title: 'Regime probabilities over time (mean over assets)', x: r.ts, rows: r.regime, bands: [...REGIMES], colors: REGIME_COLORS, height: 160 });
+  const latest = model.decisions?.latest ?? [];
+  const fmt = (rec: Readonly<Record<string, number>>) => Object.entries(rec).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ');
+  const rows = latest
+    .slice()
+    .reverse()
+    .map((d) => {
+      const img = d.png ? `<img alt="chart ${escapeXml(d.symbol)} ${escapeXml(d.ts)}" src="data:image/png;base64,${d.png}" width="192" height="192">` : '';
+      const exp = Object.entries(d.exposures).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+      return `<tr><td>${img}</td><td style="text-align:left">${escapeXml(`${d.ts} ${d.symbol}`)}<br>fill ${escapeXml(d.fill.qty.toPrecision(4))} @ ${escapeXml(d.fill.price.toPrecision(6))}<br><b>regime</b> ${escapeXml(fmt(d.regime))}<br><b>weights</b> ${escapeXml(fmt(d.weights))}<br><b>exposures</b> ${escapeXml(exp)} (combined ${d.combined.toFixed(3)})<br><b>attribution</b> ${escapeXml(fmt(d.attribution))}</td></tr>`;
+    })
+    .join('');
+  const count = model.decisions ? ` of ${model.decisions.count} (all in decisions.jsonl)` : '';
+  return `<section><h2>Router: ${escapeXml(r.source)}</h2><p class="sub">${escapeXml(r.note)}</p>${weights}${regimes}</section>
+<section><h2>Latest decisions${escapeXml(count)}</h2><table><tbody>${rows}</tbody></table></section>`;
+}
 
 /** Equity switches to a log axis once the curves span more than this max/min ratio. */
 const LOG_EQUITY_RATIO = 3;
@@ -123,6 +150,7 @@ export function renderHtml(model: ReportModel): string {
 <section><h2>Summary metrics</h2>${table(['Metric', 'Value'], metricRows(model), 'kv')}</section>
 <section><h2>Strategy vs baselines</h2>${table(BASELINE_HEADER, baselineRows(model))}</section>
 </div>
+${routerSection(model)}
 <section>${expertChart}${table(EXPERT_HEADER, expertRows(model))}</section>
 <section>${assetChart}${table(ASSET_HEADER, assetRows(model))}</section>
 <section><details><summary>Config and data issues (${meta.dataIssues.errors} errors, ${meta.dataIssues.warnings} warnings)</summary><pre>${escapeXml(config)}</pre></details></section>

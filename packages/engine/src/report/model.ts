@@ -1,6 +1,8 @@
 /** The report model: everything a report shows, built once from a BacktestResult as a plain JSON-ready object. */
 import { computeMetrics, type Metrics } from '../metrics.ts';
-import type { BacktestResult, StrategyRun } from '../result.ts';
+import type { AuditRecord } from '../audit.ts';
+import type { BacktestResult, DecisionChart, StrategyRun } from '../result.ts';
+import type { RoutingSummary } from '../routingSummary.ts';
 import { downsampleMinMax, MAX_PLOT_POINTS } from './svg.ts';
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -61,6 +63,19 @@ export interface ReportModel {
     readonly grossExposure: CurveSeries;
     readonly netExposure: CurveSeries;
   };
+  /** the router's weights and regimes over time (absent with static weights) */
+  readonly router?: RoutingSummary;
+  /** the audit trail: how many decisions, and the latest with their charts (the full trail is decisions.jsonl) */
+  readonly decisions?: { readonly count: number; readonly latest: readonly (AuditRecord & { readonly png?: string })[] };
+}
+
+/** The latest decisions with their chart PNG when the backtest rendered one. */
+function latestDecisions(decisions: readonly AuditRecord[], charts: readonly DecisionChart[]): (AuditRecord & { png?: string })[] {
+  const png = new Map(charts.map((c) => [`${c.t}:${c.asset}`, c.png]));
+  return decisions.slice(-charts.length || -8).map((d) => {
+    const p = png.get(`${d.t}:${d.asset}`);
+    return p === undefined ? d : { ...d, png: p };
+  });
 }
 
 /** A deep copy of a JSON-like value with object keys sorted; undefined members dropped, typed arrays made plain arrays. */
@@ -143,5 +158,7 @@ export function buildReport(result: BacktestResult, maxPoints: number = MAX_PLOT
       grossExposure: curve('gross', ts, main.grossExposure, maxPoints),
       netExposure: curve('net', ts, main.netExposure, maxPoints),
     },
+    ...(result.routing ? { router: result.routing } : {}),
+    ...(result.decisions ? { decisions: { count: result.decisions.length, latest: latestDecisions(result.decisions, result.decisionCharts ?? []) } } : {}),
   };
 }

@@ -11,6 +11,8 @@ export interface WrittenReports {
   readonly json: string;
   /** path of report.html */
   readonly html: string;
+  /** path of decisions.jsonl (the audit trail) when the run had a router */
+  readonly decisions?: string;
   /** the console summary text (not written; the caller prints it) */
   readonly summary: string;
 }
@@ -18,6 +20,9 @@ export interface WrittenReports {
 /** Builds the report model once and writes outDir/report.json and outDir/report.html (creating outDir). */
 export function writeReports(result: BacktestResult, outDir: string): WrittenReports {
   const model = buildReport(result);
-  const paths = writeReportFiles(outDir, { 'report.json': reportJson(model), 'report.html': renderHtml(model) });
-  return { json: paths['report.json'], html: paths['report.html'], summary: formatSummary(model) };
+  const files: Record<string, string> = { 'report.json': reportJson(model), 'report.html': renderHtml(model) };
+  // the full audit trail, one JSON record per line
+  if (result.decisions) files['decisions.jsonl'] = result.decisions.map((d) => JSON.stringify(d)).join('\n') + (result.decisions.length ? '\n' : '');
+  const paths = writeReportFiles(outDir, files);
+  return { json: paths['report.json']!, html: paths['report.html']!, ...(paths['decisions.jsonl'] ? { decisions: paths['decisions.jsonl'] } : {}), summary: formatSummary(model) };
 }

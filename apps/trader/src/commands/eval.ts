@@ -1,0 +1,79 @@
+/** `arena eval`: the router vs equal weights, the best expert, fitted static weights, the oracle and buy and hold, out of sample. */
+import { E, arenaError } from '@arena/core';
+import { computeExperts, evalTable, fillAssumptions, runEval, writeEval } from '@arena/engine';
+import { createLearnedExpert } from '@arena/experts';
+import { initRuntime } from '@arena/kernels';
+import { ModelRouter, createRouter, trainRouterOnPanel } from '@arena/router';
+import { generateSyntheticMarket } from '@arena/streams';
+import { parseNumber } from '../configFile.ts';
+import { createProgress } from '../progress.ts';
+import { type BacktestFlags, configFromFlags, loadMarket } from './backtest.ts';
+
+export interface EvalFlags extends Omit<BacktestFlags, 'baselines' | 'weights'> {
+  walkForward?: string;
+  testFraction?: string;
+  train?: boolean;
+}
+
+export async function evalCommand(flags: EvalFlags): Promise<void> {
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const config = configFromFlags({ ...flags, baselines: false });
+  const folds = flags.walkForward === undefined ? 0 : parseNumber('--walk-forward', flags.walkForward);
+  if (flags.walkForward !== undefined && !(Number.isInteger(folds) && folds >= 2)) throw arenaError(E.CONFIG, `--walk-forward must be an integer >= 2, got ${flags.walkForward}`);
+  const testFraction = flags.testFraction === undefined ? 0.3 : parseNumber('--test-fraction', flags.testFraction);
+  if (!(testFraction > 0 && testFraction < 1)) throw arenaError(E.CONFIG, `--test-fraction must be in (0, 1), got ${flags.testFraction}`);
+  const { panel, source, funding } = await loadMarket(config, log);
+  if (panel.nTimes < 400) throw arenaError(E.DATA_TOO_SHORT, panel.nTimes, source, 400);
+  const rt = await initRuntime({ log });
+  const learned = await createLearnedExpert(config.experts.learned, { runtime: rt, log, ...(funding ? { funding } : {}) });
+  const experts = computeExperts(panel, config, learned);
+  const exposures = experts.map((e) => e.exposure);
+  const router = await createRouter(config, { runtime: rt, log });
+  const routing = await router.route(panel, exposures, funding);
+  const truth = config.data.dir === undefined && config.data.timerange === undefined ? generateSyntheticMarket(config.synthetic).regimes : undefined;
+  const progress = createProgress('eval');
+  const routeFold = flags.train
+    ? async (trainEnd: number) => {
+        progress.done();
+        log(`training a router on bars 0..${trainEnd - 1} (${new Date(panel.ts[0]!).toISOString().slice(0, 10)}..${new Date(panel.ts[trainEnd - 1]!).toISOString().slice(0, 10)})`);
+        const trained = await trainRouterOnPanel(rt.tf, panel.slice(0, trainEnd), exposures.map((x) => x.subarray(0, trainEnd * panel.nAssets)), {
+          name: 'eval',
+          source,
+          backend: rt.info.backend,
+          fractions: [0.8, 0.2, 0],
+          ...(funding ? { funding: funding.subarray(0, trainEnd * panel.nAssets) } : {}),
+        });
+        const m = new ModelRouter(rt, { model: trained.model, card: trained.card, dir: '(trained for eval)' }, config.router.temperature, config.router.smoothing);
+        return m.routeWith(panel, exposures, m.prepare(panel, funding));
+      }
+    : undefined;
+  const result = await runEval({
+    panel,
+    config,
+    experts,
+    routing,
+    testFraction,
+    folds,
+    ...(routeFold ? { routeFold } : {}),
+    ...(truth ? { regimeTruth: truth } : {}),
+    onProgress: (d, n) => progress.update(d, n),
+  });
+  progress.done();
+  const card = router instanceof ModelRouter && !flags.train ? router.loaded.card : undefined;
+  const meta = {
+    source,
+    timeframe: panel.timeframe,
+    symbols: panel.symbols,
+    router: flags.train ? `router retrained on the training bars of each fold (${routing.source} routing otherwise)` : routing.note,
+    ...(card ? { routerTrainedOn: { from: card.data.from, to: card.data.to } } : {}),
+    fillAssumptions: fillAssumptions(config),
+  };
+  const out = flags.out;
+  const written = writeEval(out, meta, result);
+  process.stdout.write(`${evalTable(result)}\n`);
+  const ra = result.regimeAccuracy;
+  const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
+  log(`regime accuracy on the test bars: ${pct(ra.hindsight)} vs hindsight labels${ra.truth !== null ? `, ${pct(ra.truth)} vs the synthetic truth` : ''} (chance ${pct(ra.chance)}, ${ra.samples} cells)`);
+  if (card && meta.routerTrainedOn && meta.routerTrainedOn.to >= result.testRange.from) log(`warning: the router was trained on data up to ${meta.routerTrainedOn.to.slice(0, 10)}, inside the test range: its row is not out of sample`);
+  log(`wrote ${written.json}, ${written.html}`);
+}

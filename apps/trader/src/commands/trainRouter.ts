@@ -1,0 +1,100 @@
+/** `arena train router`: SFT then RL (GRPO) of the multimodal router on a data folder (or the synthetic market). */
+import { join, resolve } from 'node:path';
+import { generateSyntheticMarket } from '@arena/streams';
+import { boxTable, computeExperts } from '@arena/engine';
+import { createLearnedExpert } from '@arena/experts';
+import { initRuntime } from '@arena/kernels';
+import { DEFAULT_TRAIN, saveRouter, trainRouterOnPanel } from '@arena/router';
+import { parseNumber } from '../configFile.ts';
+import { createProgress } from '../progress.ts';
+import { configFromFlags, loadMarket } from './backtest.ts';
+import type { TrainFlags } from './train.ts';
+
+export interface TrainRouterFlags extends Omit<TrainFlags, 'sparsity' | 'folds' | 'epochs' | 'selectorWindow'> {
+  stride?: string;
+  sftEpochs?: string;
+  rlEpochs?: string;
+  klBound?: string;
+  features: boolean;
+  truthLabels?: boolean;
+}
+
+export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void> {
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const config = configFromFlags({ ...flags, out: '', baselines: false });
+  const num = (flag: string, v: string | undefined) => (v === undefined ? undefined : parseNumber(flag, v));
+  const { panel, source, funding } = await loadMarket(config, log);
+  let truth: Uint8Array | undefined;
+  if (flags.truthLabels) {
+    if (config.data.dir !== undefined) throw new Error('--truth-labels needs the synthetic market (its regimes are known); drop --data');
+    const s = config.synthetic;
+    truth = generateSyntheticMarket({ seed: s.seed, assets: s.assets, bars: s.bars, timeframe: s.timeframe }).regimes;
+    if (truth.length !== panel.nTimes * panel.nAssets) throw new Error('--truth-labels cannot be combined with --timerange');
+  }
+  const rt = await initRuntime({ log });
+  const learned = await createLearnedExpert(config.experts.learned, { runtime: rt, log, ...(funding ? { funding } : {}) });
+  const t0 = performance.now();
+  const experts = computeExperts(panel, config, learned).map((e) => e.exposure);
+  log(`experts: ${experts.length} over ${panel.nAssets} x ${panel.nTimes} bars in ${(performance.now() - t0).toFixed(0)} ms`);
+  const name = flags.name ?? 'router';
+  const out = resolve(flags.out ?? join('models', 'router', name));
+  const sftEpochs = num('--sft-epochs', flags.sftEpochs);
+  const rlEpochs = num('--rl-epochs', flags.rlEpochs);
+  const klBound = num('--kl-bound', flags.klBound);
+  const seed = num('--train-seed', flags.trainSeed);
+  const samples = num('--samples-per-epoch', flags.samplesPerEpoch);
+  const horizon = num('--horizon', flags.horizon);
+  const stride = num('--stride', flags.stride);
+  let stage = '';
+  let progress = createProgress('features');
+  const trained = await trainRouterOnPanel(rt.tf, panel, experts, {
+    name,
+    source,
+    backend: rt.info.backend,
+    ...(funding ? { funding } : {}),
+    ...(truth ? { regimeTruth: truth } : {}),
+    ...(stride !== undefined ? { stride } : {}),
+    useFeatures: flags.features,
+    ...(horizon !== undefined ? { labels: { horizon, regimeHorizon: horizon } } : {}),
+    train: {
+      ...(seed !== undefined ? { seed } : {}),
+      ...(samples !== undefined ? { samplesPerEpoch: samples } : {}),
+      sft: { ...DEFAULT_TRAIN.sft, ...(sftEpochs !== undefined ? { epochs: sftEpochs } : {}) },
+      rl: { ...DEFAULT_TRAIN.rl, ...(rlEpochs !== undefined ? { epochs: rlEpochs } : {}), ...(klBound !== undefined ? { klBound } : {}) },
+    },
+    onProgress: (s, done, total, detail) => {
+      const label = s === 'sft' || s === 'rl' ? 'train router (SFT, then RL)' : s;
+      if (label !== stage) {
+        progress.done();
+        progress = createProgress(label);
+        stage = label;
+      }
+      if (detail.includes(':')) {
+        progress.done();
+        log(`  ${detail}`);
+      }
+      progress.update(done, total);
+    },
+  });
+  progress.done();
+  await saveRouter(rt.tf, trained.model, trained.card, out);
+  const c = trained.card;
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const f = (v: number) => v.toFixed(4);
+  process.stdout.write(
+    boxTable('SPLITS (chronological, purged)', ['Split', 'From', 'To', 'Samples'], (['train', 'valid', 'test'] as const).map((k) => [k, c.splits[k].from.slice(0, 16), c.splits[k].to.slice(0, 16), String(c.splits[k].samples)])),
+  );
+  process.stdout.write(
+    boxTable('EPOCHS', ['Stage', 'Epoch', 'Loss', 'Valid Sharpe', 'Valid regime acc', 'KL to SFT'], c.epochs.map((e) => [e.stage, String(e.epoch), f(e.loss), f(e.validSharpe), pct(e.validRegimeAccuracy), e.kl === undefined ? '' : `${f(e.kl)}${e.undone ? ' (undone)' : ''}`])),
+  );
+  const t = c.metrics.test;
+  process.stdout.write(
+    boxTable('TEST SPLIT (out of sample; reward = forward risk-adjusted net return)', ['Policy', 'Sharpe per decision', 'Mean reward', 'Regime accuracy'], [
+      ['router', f(t.router.sharpe), f(t.router.meanReward), pct(t.router.regimeAccuracy)],
+      ['equal weights', f(t.equalWeight.sharpe), f(t.equalWeight.meanReward), `${pct(t.equalWeight.regimeAccuracy)} (chance)`],
+      ['oracle (upper bound)', f(t.oracle.sharpe), f(t.oracle.meanReward), '-'],
+    ]),
+  );
+  log(`SFT best epoch ${c.metrics.sft.bestEpoch} (${c.training.sftSeconds.toFixed(1)} s), RL best epoch ${c.metrics.rl.bestEpoch} (KL to SFT ${f(c.metrics.rl.klToSft)} <= ${c.metrics.rl.klBound}; ${c.training.rlSeconds.toFixed(1)} s); ${c.cost.params} parameters on ${c.training.backend}`);
+  log(`saved ${out}/{model.json,weights.bin,card.json}`);
+}

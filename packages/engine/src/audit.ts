@@ -1,0 +1,89 @@
+/**
+ * The audit trail of a run: for every order the strategy placed (one per fill), the decision behind it at the
+ * bar before the fill: the router's regime probabilities and expert weights, each expert's exposure, the combined
+ * exposure, and the attribution of the executed position to each expert: the share of the positive contributions
+ * w_e x_e in the direction of the position (of the trade when the position is closed). The chart is referenced by
+ * the exact rows it is drawn from (symbol, first and last bar, chart parameters); reports add the PNG.
+ */
+import { type BarPanel, EXPERT_NAMES, REGIMES } from '@arena/core';
+import type { ExpertSeries } from '@arena/experts';
+import type { RoutingSeries } from '@arena/router';
+import type { StrategyRun } from './result.ts';
+
+export interface AuditRecord {
+  /** decision bar index and its open time (ISO); the order filled at the next bar's open */
+  readonly t: number;
+  readonly ts: string;
+  readonly symbol: string;
+  readonly asset: number;
+  /** model, vlm, static or equal; fellBack when a VLM failed and the local router decided */
+  readonly router: string;
+  readonly fellBack: boolean;
+  readonly regime: Readonly<Record<string, number>>;
+  readonly weights: Readonly<Record<string, number>>;
+  readonly exposures: Readonly<Record<string, number>>;
+  /** sum_e w_e x_e, the exposure before the portfolio projection */
+  readonly combined: number;
+  readonly attribution: Readonly<Record<string, number>>;
+  readonly fill: { readonly qty: number; readonly price: number; readonly fee: number; readonly slippageBps: number };
+  /** the chart's rows: bars chartFrom .. t of this symbol */
+  readonly chart: { readonly from: string; readonly to: string; readonly bars: number };
+}
+
+/** Shares of the positive contributions c_e = w_e x_e in direction `side` (+1 / -1); zeros when none is positive. */
+export function attributionShares(weights: ArrayLike<number>, exposures: ArrayLike<number>, side: number, out: Float64Array): Float64Array {
+  let sum = 0;
+  for (let e = 0; e < out.length; e++) {
+    const c = side * weights[e]! * exposures[e]!;
+    out[e] = c > 0 ? c : 0;
+    sum += out[e]!;
+  }
+  for (let e = 0; e < out.length; e++) out[e] = sum > 0 ? out[e]! / sum : 0;
+  return out;
+}
+
+const round = (v: number, d = 6) => (Number.isFinite(v) ? Number(v.toFixed(d)) : v);
+
+/** Audit records of a run's fills, in fill order. chartWindow: bars per router chart. */
+export function auditRecords(panel: BarPanel, experts: readonly ExpertSeries[], routing: RoutingSeries, run: StrategyRun, chartWindow: number): AuditRecord[] {
+  const A = panel.nAssets;
+  const E = experts.length;
+  const R = REGIMES.length;
+  const f = run.fills;
+  const out: AuditRecord[] = [];
+  const w = new Float64Array(E);
+  const x = new Float64Array(E);
+  const share = new Float64Array(E);
+  for (let i = 0; i < run.nFills; i++) {
+    const t = f.t[i]! - 1;
+    const a = f.asset[i]!;
+    if (t < 0) continue;
+    const cell = t * A + a;
+    let combined = 0;
+    for (let e = 0; e < E; e++) {
+      w[e] = routing.weights[cell * E + e]!;
+      x[e] = experts[e]!.exposure[cell]!;
+      combined += w[e]! * x[e]!;
+    }
+    const side = Math.abs(combined) > 1e-12 ? Math.sign(combined) : Math.sign(f.qty[i]!);
+    attributionShares(w, x, side, share);
+    const byExpert = (v: Float64Array) => Object.fromEntries(EXPERT_NAMES.map((n, e) => [n, round(v[e]!)]));
+    const from = Math.max(0, t - chartWindow + 1);
+    out.push({
+      t,
+      ts: new Date(panel.ts[t]!).toISOString(),
+      symbol: panel.symbols[a]!,
+      asset: a,
+      router: routing.source,
+      fellBack: routing.fellBack?.[cell] === 1,
+      regime: Object.fromEntries(REGIMES.map((r, k) => [r, round(routing.regime[cell * R + k]!)])),
+      weights: byExpert(w),
+      exposures: byExpert(x),
+      combined: round(combined),
+      attribution: byExpert(share),
+      fill: { qty: f.qty[i]!, price: f.price[i]!, fee: round(f.fee[i]!), slippageBps: round(f.slippageBps[i]!, 3) },
+      chart: { from: new Date(panel.ts[from]!).toISOString(), to: new Date(panel.ts[t]!).toISOString(), bars: t - from + 1 },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,202 @@
+/**
+ * `arena eval`: the router against the alternatives, out of sample, after fees and slippage, all on the same bars.
+ * Strategies: router (its weights per bar), equal-weight, best-expert-in-sample (the expert with the best Sharpe on
+ * the training period), static-fit (the static weights with the best training Sharpe among a fixed candidate set:
+ * the corners, equal, pair midpoints and 32 seeded Dirichlet draws), oracle (per bar and asset the expert with the
+ * best forward risk-adjusted net return over the label horizon: look-ahead, an upper bound) and buy-and-hold.
+ * A single split tests on the last `testFraction` of the bars; walk-forward splits the second half of the bars into
+ * `folds` consecutive blocks, refits on everything before each block and chains the blocks.
+ */
+import { type ArenaConfig, type BarPanel, EXPERT_NAMES, REGIMES, Rng } from '@arena/core';
+import type { ExpertSeries } from '@arena/experts';
+import { DEFAULT_LABELS, type RoutingSeries, hindsight, oracleDistribution } from '@arena/router';
+import { computeMetrics } from '../metrics.ts';
+import type { StrategyRun } from '../result.ts';
+import { simulate } from '../simulate.ts';
+import { chainRuns } from './chain.ts';
+
+export const EVAL_STRATEGIES = ['router', 'equal-weight', 'best-expert-in-sample', 'static-fit', 'oracle', 'buy-and-hold'] as const;
+
+export interface EvalRow {
+  readonly strategy: string;
+  readonly totalReturn: number;
+  readonly sharpe: number | null;
+  readonly sortino: number | null;
+  readonly maxDrawdown: number;
+  readonly turnover: number;
+  readonly cagr: number;
+  readonly annualVol: number;
+  readonly finalEquity: number;
+  readonly nFills: number;
+}
+
+export interface EvalFold {
+  readonly trainRange: { readonly from: string; readonly to: string; readonly bars: number };
+  readonly testRange: { readonly from: string; readonly to: string; readonly bars: number };
+  readonly bestExpert: string;
+  readonly staticWeights: Readonly<Record<string, number>>;
+}
+
+export interface EvalResult {
+  readonly testRange: { readonly from: string; readonly to: string; readonly bars: number };
+  readonly folds: readonly EvalFold[];
+  readonly rows: readonly EvalRow[];
+  /** argmax of the router's regime probabilities vs the hindsight labels (and the synthetic truth when known), test bars */
+  readonly regimeAccuracy: { readonly hindsight: number | null; readonly truth: number | null; readonly samples: number; readonly chance: number };
+  /** equity per strategy over the test bars (chained) */
+  readonly curves: readonly { readonly name: string; readonly ts: Float64Array; readonly equity: Float64Array }[];
+}
+
+export interface EvalInput {
+  readonly panel: BarPanel;
+  readonly config: ArenaConfig;
+  readonly experts: readonly ExpertSeries[];
+  /** routing of the whole panel (the committed router), or per fold when routeFold is given */
+  readonly routing: RoutingSeries;
+  /** retrains the router on bars [0, trainEnd) and routes the whole panel (eval --train) */
+  readonly routeFold?: (trainEnd: number) => Promise<RoutingSeries>;
+  readonly testFraction?: number;
+  /** walk-forward folds over the second half (0 or undefined: one split) */
+  readonly folds?: number;
+  readonly regimeTruth?: Uint8Array;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+const iso = (panel: BarPanel, t: number) => new Date(panel.ts[t]!).toISOString();
+const sharpeOf = (run: StrategyRun, ppy: number, cash: number) => computeMetrics(run, ppy, cash).sharpe ?? -Infinity;
+
+/** Fold boundaries [trainEnd = testStart, testEnd). */
+export function evalFolds(T: number, testFraction: number, folds: number): [number, number][] {
+  if (!(folds > 1)) return [[Math.max(1, Math.floor(T * (1 - testFraction))), T]];
+  const start = Math.floor(T / 2);
+  return Array.from({ length: folds }, (_, k) => [start + Math.floor(((T - start) * k) / folds), start + Math.floor(((T - start) * (k + 1)) / folds)]);
+}
+
+/** The candidate static weight vectors of static-fit. */
+export function staticCandidates(E: number, seed = 1): Float64Array[] {
+  const out: Float64Array[] = [new Float64Array(E).fill(1 / E)];
+  for (let e = 0; e < E; e++) out.push(Float64Array.from({ length: E }, (_, k) => (k === e ? 1 : 0)));
+  for (let i = 0; i < E; i++) for (let j = i + 1; j < E; j++) out.push(Float64Array.from({ length: E }, (_, k) => (k === i || k === j ? 0.5 : 0)));
+  const rng = new Rng(seed);
+  for (let n = 0; n < 32; n++) {
+    const g = Float64Array.from({ length: E }, () => -Math.log(Math.max(1e-12, rng.next())));
+    const s = g.reduce((a, b) => a + b, 0);
+    out.push(g.map((v) => v / s));
+  }
+  return out;
+}
+
+/** Oracle weights: one-hot on the expert with the best forward net gain per cell (equal where the window is incomplete). */
+export function oracleWeights(panel: BarPanel, experts: readonly ExpertSeries[], cost: number): Float32Array {
+  const E = experts.length;
+  const n = panel.nTimes * panel.nAssets;
+  const h = hindsight(panel, experts.map((e) => e.exposure), { ...DEFAULT_LABELS, cost });
+  const w = new Float32Array(n * E).fill(1 / E);
+  const dist = new Float32Array(E);
+  for (let c = 0; c < n; c++) {
+    if (h.valid[c] !== 1) continue;
+    oracleDistribution(h, c, 1, dist, 0);
+    let best = 0;
+    for (let e = 1; e < E; e++) if (dist[e]! > dist[best]!) best = e;
+    w.fill(0, c * E, (c + 1) * E);
+    w[c * E + best] = 1;
+  }
+  return w;
+}
+
+export async function runEval(input: EvalInput): Promise<EvalResult> {
+  const { panel, config, experts } = input;
+  const A = panel.nAssets;
+  const E = experts.length;
+  const T = panel.nTimes;
+  const ppy = panel.periodsPerYear();
+  const cash = config.broker.initialCash;
+  const bounds = evalFolds(T, input.testFraction ?? 0.3, input.folds ?? 0);
+  const cost = (config.broker.feeBps + config.broker.halfSpreadBps) / 1e4;
+  const oracle = oracleWeights(panel, experts, cost);
+  const candidates = staticCandidates(E);
+  const sliceExperts = (t0: number, t1: number) =>
+    experts.map((e) => ({ name: e.name, exposure: e.exposure.subarray(t0 * A, t1 * A), confidence: e.confidence.subarray(t0 * A, t1 * A) }));
+  const runs = new Map<string, StrategyRun[]>(EVAL_STRATEGIES.map((s) => [s, []]));
+  const folds: EvalFold[] = [];
+  const total = bounds.length * (candidates.length + E + EVAL_STRATEGIES.length);
+  let done = 0;
+  const tick = () => input.onProgress?.(++done, total);
+  let correct = 0;
+  let correctTruth = 0;
+  let labelled = 0;
+  const labels = hindsight(panel, experts.map((e) => e.exposure), { ...DEFAULT_LABELS, cost });
+  for (const [t0, t1] of bounds) {
+    const routing = input.routeFold ? await input.routeFold(t0) : input.routing;
+    const train = panel.slice(0, t0);
+    const trainEx = sliceExperts(0, t0);
+    const sim = (name: string, p: BarPanel, ex: ExpertSeries[], w: Float64Array, dyn?: Float32Array, hold = false) =>
+      simulate({ name, panel: p, experts: ex, weights: w, config, holdOnceEntered: hold, ...(dyn ? { dynamicWeights: dyn } : {}) });
+    // fits on the training bars
+    let bestExpert = 0;
+    let bestSharpe = -Infinity;
+    for (let e = 0; e < E; e++) {
+      const s = sharpeOf(sim('fit', train, trainEx, Float64Array.from({ length: E }, (_, k) => (k === e ? 1 : 0))), ppy, cash);
+      if (s > bestSharpe) (bestSharpe = s), (bestExpert = e);
+      tick();
+    }
+    let staticW = candidates[0]!;
+    let staticSharpe = -Infinity;
+    for (const w of candidates) {
+      const s = sharpeOf(sim('fit', train, trainEx, w), ppy, cash);
+      if (s > staticSharpe) (staticSharpe = s), (staticW = w);
+      tick();
+    }
+    // the test block
+    const test = panel.slice(t0, t1);
+    const testEx = sliceExperts(t0, t1);
+    const dyn = (w: Float32Array) => w.subarray(t0 * A * E, t1 * A * E);
+    const oneHot = Float64Array.from({ length: E }, (_, k) => (k === bestExpert ? 1 : 0));
+    const flat = Float64Array.from({ length: E }, () => 1 / E);
+    const add = (name: string, run: StrategyRun) => {
+      runs.get(name)!.push(run);
+      tick();
+    };
+    add('router', sim('router', test, testEx, flat, dyn(routing.weights)));
+    add('equal-weight', sim('equal-weight', test, testEx, flat));
+    add('best-expert-in-sample', sim('best-expert-in-sample', test, testEx, oneHot));
+    add('static-fit', sim('static-fit', test, testEx, staticW));
+    add('oracle', sim('oracle', test, testEx, flat, dyn(oracle)));
+    const n = (t1 - t0) * A;
+    const ones = { name: 'constant', exposure: new Float64Array(n).fill(1), confidence: new Float64Array(n).fill(1) };
+    add('buy-and-hold', sim('buy-and-hold', test, [ones], Float64Array.of(1), undefined, true));
+    for (let c = t0 * A; c < t1 * A; c++) {
+      const label = labels.regime[c]!;
+      if (label < 0 || panel.present[c] !== 1) continue;
+      let best = 0;
+      for (let r = 1; r < REGIMES.length; r++) if (routing.regime[c * REGIMES.length + r]! > routing.regime[c * REGIMES.length + best]!) best = r;
+      labelled++;
+      if (best === label) correct++;
+      if (input.regimeTruth && best === input.regimeTruth[c]) correctTruth++;
+    }
+    folds.push({
+      trainRange: { from: iso(panel, 0), to: iso(panel, t0 - 1), bars: t0 },
+      testRange: { from: iso(panel, t0), to: iso(panel, t1 - 1), bars: t1 - t0 },
+      bestExpert: EXPERT_NAMES[bestExpert] ?? String(bestExpert),
+      staticWeights: Object.fromEntries(EXPERT_NAMES.map((name, e) => [name, Number(staticW[e]!.toFixed(4))])),
+    });
+  }
+  const first = bounds[0]![0];
+  const last = bounds[bounds.length - 1]![1];
+  const ts = panel.ts.subarray(first, last);
+  const rows: EvalRow[] = [];
+  const curves: EvalResult['curves'][number][] = [];
+  for (const name of EVAL_STRATEGIES) {
+    const run = chainRuns(runs.get(name)!, cash);
+    const m = computeMetrics(run, ppy, cash, ts);
+    rows.push({ strategy: name, totalReturn: m.totalReturn, sharpe: m.sharpe, sortino: m.sortino, maxDrawdown: m.maxDrawdown, turnover: m.turnover, cagr: m.cagr, annualVol: m.annualVol, finalEquity: m.finalEquity, nFills: m.nFills });
+    curves.push({ name, ts, equity: run.equity });
+  }
+  return {
+    testRange: { from: iso(panel, first), to: iso(panel, last - 1), bars: last - first },
+    folds,
+    rows,
+    regimeAccuracy: { hindsight: labelled ? correct / labelled : null, truth: input.regimeTruth && labelled ? correctTruth / labelled : null, samples: labelled, chance: 1 / REGIMES.length },
+    curves,
+  };
+}

@@ -1,0 +1,45 @@
+/** The model card saved beside a router: data, splits, training, and out-of-sample metrics. */
+import type { SelectorConfigInput } from '@arena/features';
+import type { LabelOptions } from './labels.ts';
+import type { RouterSpec } from './spec.ts';
+import type { EpochLog, TrainConfig } from './train.ts';
+
+export interface SplitInfo {
+  readonly from: string;
+  readonly to: string;
+  readonly samples: number;
+}
+
+export interface PolicyMetrics {
+  /** mean / std over bars of the per-bar mean forward risk-adjusted net reward (labels.ts) */
+  readonly sharpe: number;
+  readonly meanReward: number;
+  readonly regimeAccuracy: number;
+}
+
+export interface RouterCard {
+  readonly kind: 'mm_router';
+  readonly version: 1;
+  readonly name: string;
+  readonly spec: RouterSpec;
+  readonly experts: readonly string[];
+  /** catalogue features of the temporal input (masked by the dynamic selection); empty when trained without */
+  readonly features: readonly string[];
+  readonly temporal: readonly string[];
+  readonly selector: SelectorConfigInput;
+  readonly labels: LabelOptions;
+  /** where the regime labels came from: the hindsight rule or the synthetic market's truth */
+  readonly regimeLabels: 'hindsight' | 'truth';
+  readonly data: { readonly source: string; readonly timeframe: string; readonly symbols: readonly string[]; readonly from: string; readonly to: string; readonly stride: number };
+  readonly splits: { readonly train: SplitInfo; readonly valid: SplitInfo; readonly test: SplitInfo };
+  readonly train: TrainConfig;
+  readonly epochs: readonly EpochLog[];
+  readonly metrics: {
+    readonly sft: { readonly bestEpoch: number; readonly validSharpe: number };
+    readonly rl: { readonly bestEpoch: number; readonly validSharpe: number; readonly klToSft: number; readonly klBound: number };
+    /** on the test split: the router, equal weights and the oracle (upper bound) */
+    readonly test: { readonly router: PolicyMetrics; readonly equalWeight: PolicyMetrics; readonly oracle: PolicyMetrics };
+  };
+  readonly cost: { readonly params: number; readonly flops: number };
+  readonly training: { readonly backend: string; readonly seconds: number; readonly sftSeconds: number; readonly rlSeconds: number };
+}

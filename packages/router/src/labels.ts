@@ -1,0 +1,155 @@
+/**
+ * Hindsight targets for training and the oracle (never inputs): per (bar t, asset a)
+ * - the regime of the forward window (t, t + regimeHorizon]: `volatile` when its realised volatility (demeaned) exceeds
+ *   volatileMult x the trailing 720-bar volatility at t; else `trend_up` / `trend_down` when the window's log return
+ *   exceeds trendT standard errors (sigma x sqrt(bars)) up or down; else `range`;
+ * - per expert, the forward risk-adjusted gain over `horizon` bars of following it from bar t:
+ *   gain_e = sum_k x_e[t+k-1] r[t+k] / (sigma_f sqrt(H)) with sigma_f the forward realised volatility (floored at
+ *   half the trailing one), and its own turnover cost inside the window, cost x sum_k |x_e[t+k] - x_e[t+k-1]| / (sigma_f sqrt(H));
+ * - the cost of moving from the previous bar's equal-weight exposure to the chosen one, per unit: cost / (sigma_f sqrt(H)).
+ * The reward of a weight vector w (linear in w except the entry cost) is
+ *   R(w) = sum_e w_e (gain_e - turnover_e) - entryCost x |sum_e w_e x_e[t] - xref|,  xref = mean_e x_e[t-1];
+ * the oracle distribution is softmax over experts of R(one-hot e) / oracleTemp.
+ */
+import { type BarPanel, REGIMES } from '@arena/core';
+
+export interface LabelOptions {
+  /** bars of the forward window that defines the reward */
+  readonly horizon: number;
+  /** bars of the forward window that defines the regime */
+  readonly regimeHorizon: number;
+  /** cost per unit of exposure traded, fraction (fees + half spread) */
+  readonly cost: number;
+  readonly volatileMult: number;
+  readonly trendT: number;
+  readonly oracleTemp: number;
+}
+
+export const DEFAULT_LABELS: LabelOptions = { horizon: 24, regimeHorizon: 24, cost: 0.0012, volatileMult: 1.5, trendT: 1, oracleTemp: 0.2 };
+
+export interface Hindsight {
+  readonly nExperts: number;
+  /** regime index per cell, -1 where the window is incomplete */
+  readonly regime: Int8Array;
+  /** [cell * E + e] */
+  readonly gain: Float32Array;
+  readonly turnover: Float32Array;
+  /** exposures at t [cell * E + e] and the equal-weight exposure at t - 1 */
+  readonly entry: Float32Array;
+  readonly xref: Float32Array;
+  readonly entryCost: Float32Array;
+  /** 1 where every reward term is defined */
+  readonly valid: Uint8Array;
+}
+
+const RANGE = REGIMES.indexOf('range');
+const UP = REGIMES.indexOf('trend_up');
+const DOWN = REGIMES.indexOf('trend_down');
+const VOLATILE = REGIMES.indexOf('volatile');
+
+export function hindsight(panel: BarPanel, experts: readonly Float64Array[], o: LabelOptions): Hindsight {
+  const A = panel.nAssets;
+  const T = panel.nTimes;
+  const E = experts.length;
+  const N = T * A;
+  const { close, present } = panel;
+  const regime = new Int8Array(N).fill(-1);
+  const gain = new Float32Array(N * E);
+  const turnover = new Float32Array(N * E);
+  const entry = new Float32Array(N * E);
+  const xref = new Float32Array(N);
+  const entryCost = new Float32Array(N);
+  const valid = new Uint8Array(N);
+  const H = o.horizon;
+  const HR = o.regimeHorizon;
+  const r = new Float64Array(T);
+  const trailVar = new Float64Array(T);
+  const al = 2 / 721;
+  for (let a = 0; a < A; a++) {
+    // one-bar log returns (0 across a missing bar) and the trailing 720-bar EWMA variance
+    let v = 0;
+    let seen = 0;
+    for (let t = 0; t < T; t++) {
+      const c1 = close[t * A + a]!;
+      const c0 = t > 0 ? close[(t - 1) * A + a]! : NaN;
+      const ok = present[t * A + a] === 1 && t > 0 && present[(t - 1) * A + a] === 1 && c1 > 0 && c0 > 0;
+      r[t] = ok ? Math.log(c1 / c0) : 0;
+      if (ok) v = seen++ === 0 ? r[t]! * r[t]! : v + al * (r[t]! * r[t]! - v);
+      trailVar[t] = v;
+    }
+    for (let t = 1; t + Math.max(H, HR) < T; t++) {
+      const cell = t * A + a;
+      if (present[cell] !== 1 || seen < 2) continue;
+      let complete = true;
+      for (let k = 1; k <= Math.max(H, HR); k++) if (present[(t + k) * A + a] !== 1) complete = false;
+      if (!complete) continue;
+      const trail = Math.sqrt(trailVar[t]!);
+      if (!(trail > 0)) continue;
+      // regime of (t, t + HR]
+      let s = 0;
+      let ss = 0;
+      for (let k = 1; k <= HR; k++) {
+        s += r[t + k]!;
+        ss += r[t + k]! * r[t + k]!;
+      }
+      // the window's volatility around its own drift (a steady rally is a trend, not a storm)
+      const volR = Math.sqrt(Math.max(0, ss / HR - (s / HR) ** 2));
+      const tstat = s / (Math.max(volR, 0.5 * trail) * Math.sqrt(HR));
+      regime[cell] = volR > o.volatileMult * trail ? VOLATILE : tstat > o.trendT ? UP : tstat < -o.trendT ? DOWN : RANGE;
+      // reward terms over (t, t + H]
+      let sh = 0;
+      for (let k = 1; k <= H; k++) sh += r[t + k]! * r[t + k]!;
+      const scale = Math.max(Math.sqrt(sh / H), 0.5 * trail) * Math.sqrt(H);
+      let ref = 0;
+      for (let e = 0; e < E; e++) {
+        const x = experts[e]!;
+        let g = 0;
+        let to = 0;
+        for (let k = 1; k <= H; k++) {
+          g += x[(t + k - 1) * A + a]! * r[t + k]!;
+          if (k < H) to += Math.abs(x[(t + k) * A + a]! - x[(t + k - 1) * A + a]!);
+        }
+        gain[cell * E + e] = g / scale;
+        turnover[cell * E + e] = (o.cost * to) / scale;
+        entry[cell * E + e] = x[t * A + a]!;
+        ref += x[(t - 1) * A + a]!;
+      }
+      xref[cell] = ref / E;
+      entryCost[cell] = o.cost / scale;
+      valid[cell] = 1;
+    }
+  }
+  return { nExperts: E, regime, gain, turnover, entry, xref, entryCost, valid };
+}
+
+/** R(w) for cell c: see the module comment. */
+export function reward(h: Hindsight, c: number, w: ArrayLike<number>, wOffset = 0): number {
+  const E = h.nExperts;
+  let r = 0;
+  let x = 0;
+  for (let e = 0; e < E; e++) {
+    const we = w[wOffset + e]!;
+    r += we * (h.gain[c * E + e]! - h.turnover[c * E + e]!);
+    x += we * h.entry[c * E + e]!;
+  }
+  return r - h.entryCost[c]! * Math.abs(x - h.xref[c]!);
+}
+
+/** The oracle's soft distribution over experts at cell c (written at out[offset...]). */
+export function oracleDistribution(h: Hindsight, c: number, temp: number, out: Float32Array, offset: number): void {
+  const E = h.nExperts;
+  let max = -Infinity;
+  for (let e = 0; e < E; e++) {
+    const k = c * E + e;
+    const v = (h.gain[k]! - h.turnover[k]! - h.entryCost[c]! * Math.abs(h.entry[k]! - h.xref[c]!)) / temp;
+    out[offset + e] = v;
+    if (v > max) max = v;
+  }
+  let sum = 0;
+  for (let e = 0; e < E; e++) {
+    const v = Math.exp(out[offset + e]! - max);
+    out[offset + e] = v;
+    sum += v;
+  }
+  for (let e = 0; e < E; e++) out[offset + e] = out[offset + e]! / sum;
+}

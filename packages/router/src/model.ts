@@ -1,0 +1,74 @@
+/**
+ * The router network (tfjs layers), after MM-DREX: an image branch over the rendered candlestick chart, a temporal
+ * branch over long-horizon features, a fusion, a regime head and an expert-weight head.
+ *
+ * Image branch: three patchify convolutions (kernel = stride: 4, 2, 2), each a reshape/permute that gathers a
+ * p x p patch into the channel axis followed by a dense 1x1 map with ReLU, as in ConvNeXt's stem. That is a
+ * strided convolution written with matMul, so it trains on every backend (tfjs-wasm has no Conv2D filter gradient).
+ * The 4 x 4 x C map is flattened (position matters: the right edge is now) into a dense embedding.
+ *
+ * Heads: regime logits = W_r z + b_r; expert logits = W z + W_p softmax(regime logits) + b. The temperature
+ * is applied outside the net: weights = softmax(expert logits / temperature). Output: [regime logits | expert logits].
+ */
+import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs';
+import type { Tf } from '@arena/kernels';
+import { PATCHES, type RouterSpec, checkSpec } from './spec.ts';
+
+export function buildRouterModel(tf: Tf, spec: RouterSpec, seed: number): LayersModel {
+  checkSpec(spec);
+  let k = 0;
+  const init = () => tf.initializers.glorotUniform({ seed: seed * 100 + ++k });
+  const dense = (name: string, units: number, activation?: 'relu', useBias = true) =>
+    tf.layers.dense({ name, units, ...(activation ? { activation } : {}), useBias, kernelInitializer: init() });
+  const image = tf.input({ shape: [spec.chart.size, spec.chart.size, 3], name: 'chart' });
+  const temporal = tf.input({ shape: [spec.temporal], name: 'temporal' });
+
+  let h: SymbolicTensor = image;
+  let side = spec.chart.size;
+  let channels = 3;
+  PATCHES.forEach((p, i) => {
+    const s = side / p;
+    h = tf.layers.reshape({ name: `patch${i + 1}_split`, targetShape: [s, p, s, p * channels] }).apply(h) as SymbolicTensor;
+    h = tf.layers.permute({ name: `patch${i + 1}_gather`, dims: [1, 3, 2, 4] }).apply(h) as SymbolicTensor;
+    h = tf.layers.reshape({ name: `patch${i + 1}_merge`, targetShape: [s, s, p * p * channels] }).apply(h) as SymbolicTensor;
+    h = dense(`conv${i + 1}`, spec.imageChannels[i]!, 'relu').apply(h) as SymbolicTensor;
+    side = s;
+    channels = spec.imageChannels[i]!;
+  });
+  h = tf.layers.flatten({ name: 'image_flat' }).apply(h) as SymbolicTensor;
+  const zi = dense('image_embed', spec.imageEmbed, 'relu').apply(h) as SymbolicTensor;
+  const zt = dense('temporal_embed', spec.temporalEmbed, 'relu').apply(temporal) as SymbolicTensor;
+  const cat = tf.layers.concatenate({ name: 'fusion_in' }).apply([zi, zt]) as SymbolicTensor;
+  const z = dense('fusion', spec.fused, 'relu').apply(cat) as SymbolicTensor;
+  const regimeLogits = dense('regime', spec.regimes).apply(z) as SymbolicTensor;
+  const regimeProbs = tf.layers.activation({ name: 'regime_probs', activation: 'softmax' }).apply(regimeLogits) as SymbolicTensor;
+  const wz = dense('weights_z', spec.experts).apply(z) as SymbolicTensor;
+  const wp = dense('weights_regime', spec.experts, undefined, false).apply(regimeProbs) as SymbolicTensor;
+  const expertLogits = tf.layers.add({ name: 'expert_logits' }).apply([wz, wp]) as SymbolicTensor;
+  const out = tf.layers.concatenate({ name: 'out' }).apply([regimeLogits, expertLogits]) as SymbolicTensor;
+  return tf.model({ inputs: [image, temporal], outputs: out, name: 'mm_router' });
+}
+
+/** Trainable parameters and multiply-adds x 2 per sample. */
+export function routerCost(spec: RouterSpec): { params: number; flops: number } {
+  let params = 0;
+  let flops = 0;
+  const layer = (inputs: number, units: number, positions = 1, bias = true) => {
+    params += inputs * units + (bias ? units : 0);
+    flops += 2 * inputs * units * positions;
+  };
+  let side = spec.chart.size;
+  let channels = 3;
+  PATCHES.forEach((p, i) => {
+    side /= p;
+    layer(p * p * channels, spec.imageChannels[i]!, side * side);
+    channels = spec.imageChannels[i]!;
+  });
+  layer(side * side * channels, spec.imageEmbed);
+  layer(spec.temporal, spec.temporalEmbed);
+  layer(spec.imageEmbed + spec.temporalEmbed, spec.fused);
+  layer(spec.fused, spec.regimes);
+  layer(spec.fused, spec.experts);
+  layer(spec.regimes, spec.experts, 1, false);
+  return { params, flops };
+}

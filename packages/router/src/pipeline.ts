@@ -1,0 +1,115 @@
+/** Training a router on a panel end to end: features, dataset, chronological splits, SFT + RL, test metrics, card. */
+import type { LayersModel } from '@tensorflow/tfjs';
+import { type BarPanel, EXPERT_NAMES } from '@arena/core';
+import { type SelectorConfigInput, preparePanel } from '@arena/features';
+import type { Tf } from '@arena/kernels';
+import type { PolicyMetrics, RouterCard, SplitInfo } from './card.ts';
+import { type RouterDataset, buildDataset, splitByTime } from './dataset.ts';
+import { N_EXPERTS, N_REGIMES } from './decision.ts';
+import { DEFAULT_LABELS, type LabelOptions } from './labels.ts';
+import { buildRouterModel, routerCost } from './model.ts';
+import { DEFAULT_CHART, defaultSpec } from './spec.ts';
+import { temporalNames } from './temporal.ts';
+import { DEFAULT_TRAIN, type TrainConfig, type TrainProgress, evaluatePolicy, rewardSharpe, trainRouter } from './train.ts';
+
+export interface TrainRouterOptions {
+  readonly name: string;
+  readonly source: string;
+  readonly backend: string;
+  readonly funding?: Float64Array;
+  /** the synthetic market's true regimes, used as labels */
+  readonly regimeTruth?: Uint8Array;
+  /** a decision bar every `stride` bars (default 4) */
+  readonly stride?: number;
+  readonly fractions?: readonly [number, number, number];
+  readonly labels?: Partial<LabelOptions>;
+  readonly train?: Partial<TrainConfig>;
+  readonly selector?: SelectorConfigInput;
+  /** feed the dynamically selected features to the temporal branch (default true) */
+  readonly useFeatures?: boolean;
+  readonly onProgress?: (stage: string, done: number, total: number, detail: string) => void;
+}
+
+export interface TrainedRouter {
+  readonly model: LayersModel;
+  readonly card: RouterCard;
+  readonly dataset: RouterDataset;
+  readonly splits: ReturnType<typeof splitByTime>;
+  /** expert logits of the SFT policy on `monitor` samples, for the KL check */
+  readonly sftLogits: Float32Array;
+  readonly monitor: Int32Array;
+}
+
+const WARMUP = 168;
+
+/** Metrics of fixed weights per sample: equal weights, or the oracle's best single expert. */
+function fixedPolicy(ds: RouterDataset, idx: Int32Array, kind: 'equal' | 'oracle'): PolicyMetrics {
+  const E = N_EXPERTS;
+  const w = new Float64Array(idx.length * E);
+  for (let i = 0; i < idx.length; i++) {
+    if (kind === 'equal') w.fill(1 / E, i * E, (i + 1) * E);
+    else {
+      const o = idx[i]! * E;
+      let best = 0;
+      for (let e = 1; e < E; e++) if (ds.oracle[o + e]! > ds.oracle[o + best]!) best = e;
+      w[i * E + best] = 1;
+    }
+  }
+  // the oracle knows the labels; equal weights guess uniformly
+  return { ...rewardSharpe(ds, idx, w, E), regimeAccuracy: kind === 'oracle' ? 1 : 1 / N_REGIMES };
+}
+
+export async function trainRouterOnPanel(tf: Tf, panel: BarPanel, experts: readonly Float64Array[], o: TrainRouterOptions): Promise<TrainedRouter> {
+  const started = performance.now();
+  const progress = o.onProgress ?? (() => undefined);
+  const labels: LabelOptions = { ...DEFAULT_LABELS, ...o.labels };
+  const cfg: TrainConfig = { ...DEFAULT_TRAIN, ...o.train };
+  const stride = o.stride ?? 4;
+  const selector = o.selector ?? {};
+  const prepared = o.useFeatures === false ? undefined : preparePanel(panel, o.funding, selector, (stage, d, n) => progress(stage, d, n, ''));
+  const features = prepared ? prepared.set.features.map((f) => f.name) : [];
+  const ds = buildDataset(panel, experts, prepared?.inputs, features.length, {
+    chart: DEFAULT_CHART,
+    labels,
+    stride,
+    warmup: WARMUP,
+    ...(o.regimeTruth ? { regimeTruth: o.regimeTruth } : {}),
+    onProgress: (d, n) => progress('charts', d, n, ''),
+  });
+  const splits = splitByTime(ds, o.fractions ?? [0.7, 0.15, 0.15], Math.max(labels.horizon, labels.regimeHorizon));
+  const spec = defaultSpec(ds.dim);
+  const model = buildRouterModel(tf, spec, cfg.seed);
+  const outcome = await trainRouter(tf, model, ds, splits.train, splits.valid, cfg, (p: TrainProgress) => progress(p.stage, p.done, p.total, p.detail));
+  const test = evaluatePolicy(tf, model, ds, splits.test, N_REGIMES, N_EXPERTS);
+  const iso = (t: number) => new Date(panel.ts[Math.min(Math.max(t, 0), panel.nTimes - 1)]!).toISOString();
+  const info = (rows: [number, number], idx: Int32Array): SplitInfo => ({ from: iso(rows[0]), to: iso(rows[1] - 1), samples: idx.length });
+  const seconds = (performance.now() - started) / 1000;
+  const card: RouterCard = {
+    kind: 'mm_router',
+    version: 1,
+    name: o.name,
+    spec,
+    experts: [...EXPERT_NAMES],
+    features,
+    temporal: temporalNames(EXPERT_NAMES, features),
+    selector,
+    labels,
+    regimeLabels: o.regimeTruth ? 'truth' : 'hindsight',
+    data: { source: o.source, timeframe: panel.timeframe, symbols: panel.symbols, from: iso(0), to: iso(panel.nTimes - 1), stride },
+    splits: { train: info(splits.rows.train, splits.train), valid: info(splits.rows.valid, splits.valid), test: info(splits.rows.test, splits.test) },
+    train: cfg,
+    epochs: outcome.epochs,
+    metrics: {
+      sft: { bestEpoch: outcome.sft.bestEpoch, validSharpe: outcome.sft.validSharpe },
+      rl: { bestEpoch: outcome.rl.bestEpoch, validSharpe: outcome.rl.validSharpe, klToSft: outcome.rl.kl, klBound: cfg.rl.klBound },
+      test: {
+        router: { sharpe: test.sharpe, meanReward: test.meanReward, regimeAccuracy: test.regimeAccuracy },
+        equalWeight: fixedPolicy(ds, splits.test, 'equal'),
+        oracle: fixedPolicy(ds, splits.test, 'oracle'),
+      },
+    },
+    cost: routerCost(spec),
+    training: { backend: o.backend, seconds, sftSeconds: outcome.sft.seconds, rlSeconds: outcome.rl.seconds },
+  };
+  return { model, card, dataset: ds, splits, sftLogits: outcome.sftLogits, monitor: outcome.monitor };
+}

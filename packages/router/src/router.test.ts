@@ -1,0 +1,201 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BarPanel, EXPERT_NAMES, REGIMES, parseConfig } from '@arena/core';
+import { createExperts, runExpertBatch } from '@arena/experts';
+import { type Runtime, initRuntime } from '@arena/kernels';
+import { generateSyntheticMarket } from '@arena/streams';
+import { N_EXPERTS, N_REGIMES } from './decision.ts';
+import { createRouter } from './factory.ts';
+import { loadRouter, saveRouter } from './io.ts';
+import { DEFAULT_LABELS, hindsight, reward } from './labels.ts';
+import { type TrainedRouter, trainRouterOnPanel } from './pipeline.ts';
+import { meanPolicyKl } from './policy.ts';
+import { EqualRouter, ModelRouter } from './router.ts';
+import { buildTemporal } from './temporal.ts';
+import { DEFAULT_TRAIN, evaluatePolicy, predictSamples, sftLoss } from './train.ts';
+
+const market = generateSyntheticMarket({ seed: 5, assets: 4, bars: 4000, timeframe: '1h' });
+const panel = market.panel;
+const config = parseConfig({});
+const ctx = { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() };
+const experts = createExperts(config.experts).map((e) => runExpertBatch(e, panel, ctx).exposure);
+
+let rt: Runtime;
+let trained: TrainedRouter;
+let lossBefore: number;
+let fixedSet: Int32Array;
+const TRAIN = { ...DEFAULT_TRAIN, samplesPerEpoch: 2048, sft: { ...DEFAULT_TRAIN.sft, epochs: 5, patience: 5 }, rl: { ...DEFAULT_TRAIN.rl, epochs: 2 } };
+
+beforeAll(async () => {
+  rt = await initRuntime({ backend: 'wasm' });
+  // the untrained net's SFT loss on a fixed set: the same seed builds the same initial weights
+  const untrained = await trainRouterOnPanel(rt.tf, panel, experts, {
+    name: 'untrained',
+    source: 'synthetic seed=5',
+    backend: 'wasm',
+    regimeTruth: market.regimes,
+    useFeatures: false,
+    train: { ...TRAIN, sft: { ...TRAIN.sft, epochs: 0 }, rl: { ...TRAIN.rl, epochs: 0 } },
+  });
+  fixedSet = untrained.splits.train.subarray(0, 1024);
+  lossBefore = sftLoss(rt.tf, untrained.model, untrained.dataset, fixedSet, 1);
+  trained = await trainRouterOnPanel(rt.tf, panel, experts, {
+    name: 'test',
+    source: 'synthetic seed=5',
+    backend: 'wasm',
+    regimeTruth: market.regimes,
+    useFeatures: false,
+    train: TRAIN,
+  });
+}, 180_000);
+
+describe('router training', () => {
+  it('SFT reduces the loss on a fixed synthetic set', () => {
+    const after = sftLoss(rt.tf, trained.model, trained.dataset, fixedSet, 1);
+    expect(after).toBeLessThan(lossBefore * 0.8);
+  });
+
+  it('classifies the synthetic regimes out of sample well above chance and above the majority class', () => {
+    const { dataset: ds, splits } = trained;
+    const acc = evaluatePolicy(rt.tf, trained.model, ds, splits.test, N_REGIMES, N_EXPERTS).regimeAccuracy;
+    const counts = new Array<number>(N_REGIMES).fill(0);
+    for (const s of splits.test) counts[ds.regime[s]!]!++;
+    const majority = Math.max(...counts) / splits.test.length;
+    expect(acc).toBeGreaterThan(0.45); // chance is 0.25
+    expect(acc).toBeGreaterThan(majority + 0.05);
+    expect(trained.card.metrics.test.router.regimeAccuracy).toBeCloseTo(acc, 10);
+  });
+
+  it('RL stays within the KL bound of the SFT policy', () => {
+    const { card, monitor, sftLogits } = trained;
+    const out = predictSamples(rt.tf, trained.model, trained.dataset, monitor);
+    const logits = new Float32Array(monitor.length * N_EXPERTS);
+    for (let i = 0; i < monitor.length; i++) logits.set(out.subarray(i * 9 + 4, i * 9 + 9), i * N_EXPERTS);
+    const kl = meanPolicyKl(logits, sftLogits, monitor.length, N_EXPERTS, card.train.rl.sigma);
+    expect(kl).toBeLessThanOrEqual(card.train.rl.klBound);
+    expect(kl).toBeCloseTo(card.metrics.rl.klToSft, 6);
+    if (card.metrics.rl.bestEpoch > 0) expect(kl).toBeGreaterThan(0);
+    for (const e of card.epochs.filter((x) => x.stage === 'rl' && !x.undone)) expect(e.kl!).toBeLessThanOrEqual(card.train.rl.klBound);
+  });
+
+  it('a saved router loads and gives identical outputs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arena-router-'));
+    await saveRouter(rt.tf, trained.model, trained.card, dir);
+    const loaded = await loadRouter(rt.tf, dir);
+    const idx = trained.splits.test.subarray(0, 200);
+    expect(Array.from(predictSamples(rt.tf, loaded.model, trained.dataset, idx))).toEqual(Array.from(predictSamples(rt.tf, trained.model, trained.dataset, idx)));
+    expect(loaded.card).toEqual(JSON.parse(JSON.stringify(trained.card)));
+    const again = mkdtempSync(join(tmpdir(), 'arena-router-'));
+    await saveRouter(rt.tf, loaded.model, loaded.card, again);
+    expect(readFileSync(join(again, 'weights.bin')).equals(readFileSync(join(dir, 'weights.bin')))).toBe(true);
+  });
+
+  it('batch routing equals stepping bar by bar, and weights and regimes are distributions', async () => {
+    const small = panel.slice(0, 300);
+    const ex = experts.map((x) => x.subarray(0, 300 * panel.nAssets));
+    const router = new ModelRouter(rt, { model: trained.model, card: trained.card, dir: '(memory)' }, 1, 6);
+    const batch = router.routeWith(small, ex, undefined);
+    const stepper = router.stepper(small.nAssets);
+    const w = new Float32Array(small.nAssets * N_EXPERTS);
+    const r = new Float32Array(small.nAssets * N_REGIMES);
+    let maxDiff = 0;
+    for (let t = 0; t < small.nTimes; t++) {
+      stepper.step(small, t, ex, undefined, w, r);
+      for (let i = 0; i < w.length; i++) maxDiff = Math.max(maxDiff, Math.abs(w[i]! - batch.weights[t * w.length + i]!));
+      for (let i = 0; i < r.length; i++) maxDiff = Math.max(maxDiff, Math.abs(r[i]! - batch.regime[t * r.length + i]!));
+    }
+    expect(maxDiff).toBeLessThan(1e-5);
+    for (let c = 0; c < small.nTimes * small.nAssets; c++) {
+      let sw = 0;
+      for (let e = 0; e < N_EXPERTS; e++) sw += batch.weights[c * N_EXPERTS + e]!;
+      expect(Math.abs(sw - 1)).toBeLessThan(1e-5);
+    }
+    // before a full chart window: equal weights
+    expect(batch.weights[0]).toBeCloseTo(1 / N_EXPERTS, 6);
+    // later the model decides: weights differ across cells
+    const late = batch.weights.subarray(200 * small.nAssets * N_EXPERTS);
+    expect(Math.max(...late) - Math.min(...late)).toBeGreaterThan(0.01);
+  });
+
+  it('a temperature above 1 flattens the weights, below 1 sharpens them', () => {
+    const small = panel.slice(0, 200);
+    const ex = experts.map((x) => x.subarray(0, 200 * panel.nAssets));
+    const spread = (temp: number) => {
+      const w = new ModelRouter(rt, { model: trained.model, card: trained.card, dir: '(memory)' }, temp).routeWith(small, ex, undefined).weights;
+      let s = 0;
+      for (const v of w) s += (v - 1 / N_EXPERTS) ** 2;
+      return s;
+    };
+    expect(spread(4)).toBeLessThan(spread(1));
+    expect(spread(0.25)).toBeGreaterThan(spread(1));
+  });
+});
+
+describe('router inputs and labels', () => {
+  it('temporal vectors are causal: changing future bars leaves past vectors unchanged', () => {
+    const T = 600;
+    const a = panel.slice(0, T);
+    const b = panel.slice(0, T);
+    for (let i = 400 * a.nAssets; i < T * a.nAssets; i++) b.close[i] = b.close[i]! * 1.5;
+    const ex = experts.map((x) => x.slice(0, T * panel.nAssets));
+    const xa = buildTemporal(a, ex, undefined, 0);
+    const xb = buildTemporal(b, ex, undefined, 0);
+    const cut = 400 * a.nAssets * xa.dim;
+    expect(Array.from(xa.x.subarray(0, cut))).toEqual(Array.from(xb.x.subarray(0, cut)));
+    expect(Array.from(xa.x.subarray(cut))).not.toEqual(Array.from(xb.x.subarray(cut)));
+  });
+
+  it('hindsight labels a planted rally up, a crash down, a quiet stretch range and a storm volatile', () => {
+    const T = 2000;
+    const p = new BarPanel(['X/USD'], '1h', Float64Array.from({ length: T }, (_, t) => t * 3_600_000));
+    let c = 100;
+    let seed = 1;
+    const noise = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 2;
+    for (let t = 0; t < T; t++) {
+      const drift = t >= 1000 && t < 1100 ? 0.004 : t >= 1200 && t < 1300 ? -0.004 : 0;
+      const vol = t >= 1500 && t < 1600 ? 0.03 : 0.005;
+      c *= Math.exp(drift + vol * noise());
+      p.open[t] = c;
+      p.high[t] = c * 1.001;
+      p.low[t] = c * 0.999;
+      p.close[t] = c;
+      p.volume[t] = 1000;
+      p.present[t] = 1;
+    }
+    const ex = EXPERT_NAMES.map(() => new Float64Array(T).fill(1));
+    const h = hindsight(p, ex, DEFAULT_LABELS);
+    const at = (t: number) => REGIMES[h.regime[t]!];
+    expect(at(1030)).toBe('trend_up');
+    expect(at(1230)).toBe('trend_down');
+    expect(at(1530)).toBe('volatile');
+    expect(at(700)).toBe('range');
+    // rewards are linear in the weights when the exposures agree (no entry cost difference)
+    const w1 = [1, 0, 0, 0, 0];
+    const w2 = [0.5, 0.5, 0, 0, 0];
+    expect(reward(h, 1030, w2)).toBeCloseTo(reward(h, 1030, w1), 10);
+    expect(reward(h, 1030, w1)).toBeGreaterThan(0); // long into a rally
+    expect(h.regime[T - 1]).toBe(-1); // no forward window at the end
+  });
+});
+
+describe('createRouter', () => {
+  it('falls back to equal weights with the reason when the model is missing, and honours the other modes', async () => {
+    const logs: string[] = [];
+    const missing = await createRouter(parseConfig({ router: { model: '/nonexistent/router' } }), { runtime: rt, log: (s) => logs.push(s) });
+    expect(missing).toBeInstanceOf(EqualRouter);
+    expect(missing.note).toMatch(/model\.json is missing/);
+    expect(logs.join('\n')).toMatch(/equal weights/);
+    const routing = await missing.route(panel, experts);
+    expect(routing.weights.every((v) => Math.abs(v - 0.2) < 1e-7)).toBe(true);
+    const fixed = await createRouter(parseConfig({ router: { mode: 'static' }, experts: { weights: { trend: 3, reversal: 1 } } }));
+    const r = await fixed.route(panel, experts);
+    expect(Array.from(r.weights.subarray(0, 5)).map((v) => Number(v.toFixed(4)))).toEqual([0.75, 0.25, 0, 0, 0]);
+    // vlm mode without ARENA_VLM_URL: the local router, with a logged reason
+    const vlmLogs: string[] = [];
+    const local = await createRouter(parseConfig({ router: { mode: 'vlm', model: '/nonexistent/router' } }), { runtime: rt, env: {}, log: (s) => vlmLogs.push(s) });
+    expect(local.source).toBe('equal');
+    expect(vlmLogs.join('\n')).toMatch(/ARENA_VLM_URL is not set/);
+  });
+});

@@ -1,0 +1,386 @@
+/**
+ * Two-stage training of the router, after MM-DREX.
+ * Stage 1, supervised fine-tuning: cross-entropy on the hindsight regime + lambda x KL(oracle || softmax(expert logits)).
+ * Stage 2, reinforcement learning by group-relative policy optimisation (GRPO): per state, G weight vectors are
+ * sampled around the policy (logistic-normal, policy.ts); each is rewarded by the forward risk-adjusted net return
+ * of the weighted exposure (labels.ts); advantages are normalised within the group; the loss is the clipped-ratio
+ * surrogate plus beta x KL to the SFT policy (and the regime cross-entropy, so the regime head is kept). After each
+ * epoch the mean KL to the SFT policy on a monitor set is checked: above `klBound` the epoch is undone, the step
+ * size halved and beta doubled. Both stages stop early on validation Sharpe (of the per-bar mean reward of the
+ * deterministic policy) and keep the best weights.
+ */
+import type { LayersModel, Tensor } from '@tensorflow/tfjs';
+import { Rng } from '@arena/core';
+import type { Tf } from '@arena/kernels';
+import type { RouterDataset } from './dataset.ts';
+import { reward } from './labels.ts';
+import { meanPolicyKl, softmaxInto } from './policy.ts';
+
+export interface TrainConfig {
+  readonly seed: number;
+  readonly batchSize: number;
+  readonly sft: { readonly epochs: number; readonly lr: number; readonly oracleWeight: number; readonly patience: number };
+  readonly rl: {
+    readonly epochs: number;
+    readonly lr: number;
+    /** samples per state */
+    readonly group: number;
+    /** policy scale in logit space */
+    readonly sigma: number;
+    readonly clip: number;
+    readonly beta: number;
+    readonly klBound: number;
+    /** gradient steps per batch of sampled groups */
+    readonly updates: number;
+    readonly regimeWeight: number;
+    readonly patience: number;
+  };
+  /** cap on training samples per epoch (evenly sampled) */
+  readonly samplesPerEpoch: number;
+}
+
+export const DEFAULT_TRAIN: TrainConfig = {
+  seed: 7,
+  batchSize: 128,
+  sft: { epochs: 12, lr: 2e-3, oracleWeight: 1, patience: 3 },
+  rl: { epochs: 6, lr: 1e-4, group: 8, sigma: 0.5, clip: 0.2, beta: 0.5, klBound: 0.1, updates: 2, regimeWeight: 0.5, patience: 3 },
+  samplesPerEpoch: 16_384,
+};
+
+export interface TrainProgress {
+  readonly stage: 'sft' | 'rl';
+  readonly done: number;
+  readonly total: number;
+  readonly detail: string;
+}
+
+export interface EpochLog {
+  readonly stage: 'sft' | 'rl';
+  readonly epoch: number;
+  readonly loss: number;
+  readonly validSharpe: number;
+  readonly validRegimeAccuracy: number;
+  /** RL: mean KL to the SFT policy on the monitor set after the epoch (before any undo) */
+  readonly kl?: number;
+  readonly undone?: boolean;
+}
+
+export interface TrainOutcome {
+  readonly epochs: EpochLog[];
+  readonly sft: { readonly bestEpoch: number; readonly validSharpe: number; readonly seconds: number };
+  readonly rl: { readonly bestEpoch: number; readonly validSharpe: number; readonly kl: number; readonly seconds: number };
+  /** sample indices the KL bound is checked on */
+  readonly monitor: Int32Array;
+  /** expert logits of the SFT policy on the monitor set [monitor x E] */
+  readonly sftLogits: Float32Array;
+}
+
+export interface Batch {
+  readonly images: Float32Array;
+  readonly temporal: Float32Array;
+}
+
+/** Inputs of samples idx[from, to) as float tensors. */
+export function batchTensors(tf: Tf, ds: RouterDataset, idx: ArrayLike<number>, from: number, to: number, buf?: Batch): [Tensor, Tensor] {
+  const S = ds.chart.size;
+  const px = S * S * 3;
+  const n = to - from;
+  const images = buf && buf.images.length >= n * px ? buf.images.subarray(0, n * px) : new Float32Array(n * px);
+  const temporal = buf && buf.temporal.length >= n * ds.dim ? buf.temporal.subarray(0, n * ds.dim) : new Float32Array(n * ds.dim);
+  for (let i = 0; i < n; i++) {
+    const s = idx[from + i]!;
+    const src = s * px;
+    const dst = i * px;
+    for (let p = 0; p < px; p++) images[dst + p] = ds.images[src + p]! / 255;
+    temporal.set(ds.temporal.subarray(s * ds.dim, (s + 1) * ds.dim), i * ds.dim);
+  }
+  return [tf.tensor4d(images, [n, S, S, 3]), tf.tensor2d(temporal, [n, ds.dim])];
+}
+
+/** Raw outputs [regime logits | expert logits] of samples idx, in batches: [idx.length x (R + E)]. */
+export function predictSamples(tf: Tf, model: LayersModel, ds: RouterDataset, idx: ArrayLike<number>, batch = 256): Float32Array {
+  const width = (model.outputs[0]!.shape[1] as number) ?? 9;
+  const out = new Float32Array(idx.length * width);
+  const buf: Batch = { images: new Float32Array(batch * ds.chart.size * ds.chart.size * 3), temporal: new Float32Array(batch * ds.dim) };
+  for (let i = 0; i < idx.length; i += batch) {
+    const to = Math.min(idx.length, i + batch);
+    const [x, z] = batchTensors(tf, ds, idx, i, to, buf);
+    const y = model.predictOnBatch([x, z]) as Tensor;
+    out.set(y.dataSync() as Float32Array, i * width);
+    tf.dispose([x, z, y]);
+  }
+  return out;
+}
+
+export interface PolicyEvaluation {
+  /** mean / std over bars of the per-bar mean reward of the deterministic policy */
+  readonly sharpe: number;
+  readonly meanReward: number;
+  readonly regimeAccuracy: number;
+  readonly expertLogits: Float32Array;
+}
+
+/** Mean / std over bars of the per-bar mean reward of weights [idx.length x E] on samples idx. */
+export function rewardSharpe(ds: RouterDataset, idx: Int32Array, weights: Float64Array | Float32Array, E: number): { sharpe: number; meanReward: number } {
+  const byTime = new Map<number, [number, number]>();
+  for (let i = 0; i < idx.length; i++) {
+    const s = idx[i]!;
+    const rw = reward(ds.hindsight, ds.cells[s]!, weights, i * E);
+    const t = ds.times[s]!;
+    const acc = byTime.get(t) ?? [0, 0];
+    acc[0] += rw;
+    acc[1]++;
+    byTime.set(t, acc);
+  }
+  const series = [...byTime.values()].map(([v, n]) => v / n);
+  const mean = series.reduce((a, b) => a + b, 0) / Math.max(1, series.length);
+  const sd = Math.sqrt(series.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, series.length - 1));
+  return { sharpe: sd > 0 ? mean / sd : 0, meanReward: mean };
+}
+
+/** Validation metrics of the model's deterministic policy (temperature 1) on samples idx. */
+export function evaluatePolicy(tf: Tf, model: LayersModel, ds: RouterDataset, idx: Int32Array, R: number, E: number): PolicyEvaluation {
+  const out = predictSamples(tf, model, ds, idx);
+  const W = R + E;
+  const weights = new Float64Array(idx.length * E);
+  const expertLogits = new Float32Array(idx.length * E);
+  let correct = 0;
+  let labelled = 0;
+  for (let i = 0; i < idx.length; i++) {
+    const s = idx[i]!;
+    let best = 0;
+    for (let r = 1; r < R; r++) if (out[i * W + r]! > out[i * W + best]!) best = r;
+    if (ds.regime[s]! >= 0) {
+      labelled++;
+      if (best === ds.regime[s]) correct++;
+    }
+    softmaxInto(out, i * W + R, E, 1, weights, i * E);
+    expertLogits.set(out.subarray(i * W + R, i * W + W), i * E);
+  }
+  return { ...rewardSharpe(ds, idx, weights, E), regimeAccuracy: labelled ? correct / labelled : 0, expertLogits };
+}
+
+function spaced(idx: Int32Array, max: number): Int32Array {
+  if (idx.length <= max) return idx;
+  const out = new Int32Array(max);
+  for (let i = 0; i < max; i++) out[i] = idx[Math.floor((i * idx.length) / max)]!;
+  return out;
+}
+
+function shuffled(idx: Int32Array, count: number, rng: Rng): Int32Array {
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) out[i] = idx[rng.int(idx.length)]!;
+  return out;
+}
+
+/** Trains the model in place (SFT, then GRPO). */
+export async function trainRouter(
+  tf: Tf,
+  model: LayersModel,
+  ds: RouterDataset,
+  train: Int32Array,
+  valid: Int32Array,
+  cfg: TrainConfig,
+  onProgress?: (p: TrainProgress) => void,
+): Promise<TrainOutcome> {
+  if (train.length === 0 || valid.length === 0) throw new Error(`router training needs samples in both splits (train ${train.length}, validation ${valid.length})`);
+  const R = 4;
+  const E = ds.oracle.length / ds.n;
+  const B = cfg.batchSize;
+  const rng = new Rng(cfg.seed);
+  const perEpoch = Math.min(cfg.samplesPerEpoch, train.length);
+  const batches = Math.max(1, Math.floor(perEpoch / B));
+  const total = (cfg.sft.epochs + cfg.rl.epochs) * batches;
+  let done = 0;
+  const epochs: EpochLog[] = [];
+  const buf: Batch = { images: new Float32Array(B * ds.chart.size * ds.chart.size * 3), temporal: new Float32Array(B * ds.dim) };
+  const oneHot = new Float32Array(B * R);
+  const oracle = new Float32Array(B * E);
+  const snapshot = () => model.getWeights().map((w) => w.clone());
+  const restore = (ws: Tensor[]) => model.setWeights(ws);
+
+  // ---- stage 1: SFT
+  const t0 = performance.now();
+  const sftOpt = tf.train.adam(cfg.sft.lr);
+  let best = evaluatePolicy(tf, model, ds, valid, R, E);
+  let bestWeights = snapshot();
+  let bestEpoch = 0;
+  let stale = 0;
+  for (let epoch = 1; epoch <= cfg.sft.epochs; epoch++) {
+    const order = shuffled(train, batches * B, rng);
+    let lossSum = 0;
+    for (let b = 0; b < batches; b++) {
+      const [x, z] = batchTensors(tf, ds, order, b * B, (b + 1) * B, buf);
+      oneHot.fill(0);
+      for (let i = 0; i < B; i++) {
+        const s = order[b * B + i]!;
+        oneHot[i * R + ds.regime[s]!] = 1;
+        oracle.set(ds.oracle.subarray(s * E, (s + 1) * E), i * E);
+      }
+      const yr = tf.tensor2d(oneHot, [B, R]);
+      const yo = tf.tensor2d(oracle, [B, E]);
+      const loss = sftOpt.minimize(() => {
+        const out = model.apply([x, z], { training: true }) as Tensor;
+        const ce = tf.losses.softmaxCrossEntropy(yr, out.slice([0, 0], [-1, R]));
+        const logp = tf.logSoftmax(out.slice([0, R], [-1, E]));
+        const kl = tf.sum(tf.mul(yo, tf.sub(tf.log(tf.add(yo, 1e-8)), logp)), 1).mean();
+        return tf.add(ce, tf.mul(kl, cfg.sft.oracleWeight)) as Tensor as never;
+      }, true) as unknown as Tensor;
+      lossSum += (await loss.data())[0]!;
+      tf.dispose([x, z, yr, yo, loss]);
+      done++;
+      onProgress?.({ stage: 'sft', done, total, detail: `SFT epoch ${epoch}/${cfg.sft.epochs}` });
+    }
+    const ev = evaluatePolicy(tf, model, ds, valid, R, E);
+    epochs.push({ stage: 'sft', epoch, loss: lossSum / batches, validSharpe: ev.sharpe, validRegimeAccuracy: ev.regimeAccuracy });
+    onProgress?.({ stage: 'sft', done, total, detail: `SFT epoch ${epoch}: loss ${(lossSum / batches).toFixed(4)}, valid Sharpe ${ev.sharpe.toFixed(4)}, regime acc ${(ev.regimeAccuracy * 100).toFixed(1)}%` });
+    if (ev.sharpe > best.sharpe + 1e-6 || bestEpoch === 0) {
+      best = ev;
+      tf.dispose(bestWeights);
+      bestWeights = snapshot();
+      bestEpoch = epoch;
+      stale = 0;
+    } else if (++stale >= cfg.sft.patience) {
+      done += (cfg.sft.epochs - epoch) * batches;
+      break;
+    }
+  }
+  restore(bestWeights);
+  tf.dispose(bestWeights);
+  sftOpt.dispose();
+  const sft = { bestEpoch, validSharpe: best.sharpe, seconds: (performance.now() - t0) / 1000 };
+
+  // ---- stage 2: GRPO around the SFT policy
+  const t1 = performance.now();
+  const monitor = Int32Array.from([...valid, ...spaced(train, 4096)]);
+  const sftLogits = evaluatePolicy(tf, model, ds, monitor, R, E).expertLogits;
+  // the SFT policy's logits for every training state: the frozen reference of the KL penalty
+  const sftRef = new Float32Array(ds.n * E);
+  const sftOut = predictSamples(tf, model, ds, train);
+  train.forEach((s, i) => sftRef.set(sftOut.subarray(i * (R + E) + R, (i + 1) * (R + E)), s * E));
+  const ref = new Float32Array(B * E);
+  const { group: G, sigma, clip, updates } = cfg.rl;
+  let lr = cfg.rl.lr;
+  let beta = cfg.rl.beta;
+  let rlOpt = tf.train.adam(lr);
+  let rlBest = evaluatePolicy(tf, model, ds, valid, R, E);
+  let rlBestWeights = snapshot();
+  let rlBestEpoch = 0;
+  let rlKl = 0;
+  stale = 0;
+  const actions = new Float32Array(B * G * E);
+  const adv = new Float32Array(B * G);
+  const w = new Float64Array(E);
+  const rewards = new Float64Array(G);
+  for (let epoch = 1; epoch <= cfg.rl.epochs; epoch++) {
+    const before = snapshot();
+    const order = shuffled(train, batches * B, rng);
+    let lossSum = 0;
+    for (let b = 0; b < batches; b++) {
+      const idx = order.subarray(b * B, (b + 1) * B);
+      const [x, z] = batchTensors(tf, ds, idx, 0, B, buf);
+      const outOld = (model.predictOnBatch([x, z]) as Tensor);
+      const old = outOld.dataSync() as Float32Array;
+      outOld.dispose();
+      const muOld = new Float32Array(B * E);
+      for (let i = 0; i < B; i++) {
+        const s = idx[i]!;
+        muOld.set(old.subarray(i * (R + E) + R, (i + 1) * (R + E)), i * E);
+        oneHot.fill(0, i * R, (i + 1) * R);
+        oneHot[i * R + ds.regime[s]!] = 1;
+        let mean = 0;
+        for (let g = 0; g < G; g++) {
+          const o = (i * G + g) * E;
+          for (let e = 0; e < E; e++) actions[o + e] = muOld[i * E + e]! + sigma * rng.normal();
+          softmaxInto(actions, o, E, 1, w, 0);
+          rewards[g] = reward(ds.hindsight, ds.cells[s]!, w);
+          mean += rewards[g]! / G;
+        }
+        let sd = 0;
+        for (let g = 0; g < G; g++) sd += (rewards[g]! - mean) ** 2 / G;
+        sd = Math.sqrt(sd);
+        for (let g = 0; g < G; g++) adv[i * G + g] = sd > 1e-9 ? (rewards[g]! - mean) / sd : 0;
+      }
+      for (let i = 0; i < B; i++) ref.set(sftRef.subarray(idx[i]! * E, (idx[i]! + 1) * E), i * E);
+      const refLogits = tf.tensor2d(ref, [B, E]);
+      const aT = tf.tensor3d(actions, [B, G, E]);
+      const advT = tf.tensor2d(adv, [B, G]);
+      const muOldT = tf.tensor3d(muOld, [B, 1, E]);
+      const yr = tf.tensor2d(oneHot, [B, R]);
+      const logpOld = tf.sum(tf.square(tf.sub(aT, muOldT)), 2).mul(-1 / (2 * sigma * sigma));
+      for (let u = 0; u < updates; u++) {
+        const loss = rlOpt.minimize(() => {
+          const out = model.apply([x, z], { training: true }) as Tensor;
+          const mu = out.slice([0, R], [-1, E]);
+          const logp = tf.sum(tf.square(tf.sub(aT, mu.expandDims(1))), 2).mul(-1 / (2 * sigma * sigma));
+          const ratio = tf.exp(tf.sub(logp, logpOld));
+          const surr = tf.minimum(tf.mul(ratio, advT), tf.mul(tf.clipByValue(ratio, 1 - clip, 1 + clip), advT)).mean();
+          const kl = tf.sum(tf.square(tf.sub(mu, refLogits)), 1).mean().mul(1 / (2 * sigma * sigma));
+          const ce = tf.losses.softmaxCrossEntropy(yr, out.slice([0, 0], [-1, R]));
+          return tf.addN([surr.neg(), kl.mul(beta), ce.mul(cfg.rl.regimeWeight)]) as never;
+        }, true) as unknown as Tensor;
+        lossSum += (await loss.data())[0]! / updates;
+        loss.dispose();
+      }
+      tf.dispose([x, z, aT, advT, muOldT, yr, logpOld, refLogits]);
+      done++;
+      onProgress?.({ stage: 'rl', done, total, detail: `RL epoch ${epoch}/${cfg.rl.epochs}` });
+    }
+    const kl = meanPolicyKl(evaluatePolicy(tf, model, ds, monitor, R, E).expertLogits, sftLogits, monitor.length, E, sigma);
+    const undone = kl > cfg.rl.klBound;
+    if (undone) {
+      // outside the trust region: undo the epoch, smaller steps, stronger pull back to SFT
+      restore(before);
+      lr /= 2;
+      beta *= 2;
+      rlOpt.dispose();
+      rlOpt = tf.train.adam(lr);
+    }
+    tf.dispose(before);
+    const ev = evaluatePolicy(tf, model, ds, valid, R, E);
+    epochs.push({ stage: 'rl', epoch, loss: lossSum / batches, validSharpe: ev.sharpe, validRegimeAccuracy: ev.regimeAccuracy, kl, undone });
+    onProgress?.({ stage: 'rl', done, total, detail: `RL epoch ${epoch}: KL ${kl.toFixed(4)}${undone ? ' > bound, undone' : ''}, valid Sharpe ${ev.sharpe.toFixed(4)}` });
+    if (!undone && ev.sharpe > rlBest.sharpe + 1e-6) {
+      rlBest = ev;
+      tf.dispose(rlBestWeights);
+      rlBestWeights = snapshot();
+      rlBestEpoch = epoch;
+      rlKl = kl;
+      stale = 0;
+    } else if (++stale >= cfg.rl.patience) {
+      done += (cfg.rl.epochs - epoch) * batches;
+      break;
+    }
+  }
+  restore(rlBestWeights);
+  tf.dispose(rlBestWeights);
+  rlOpt.dispose();
+  onProgress?.({ stage: 'rl', done: total, total, detail: 'done' });
+  return {
+    epochs,
+    sft,
+    rl: { bestEpoch: rlBestEpoch, validSharpe: rlBest.sharpe, kl: rlKl, seconds: (performance.now() - t1) / 1000 },
+    monitor,
+    sftLogits,
+  };
+}
+
+/** The SFT objective (regime cross-entropy + oracleWeight x KL(oracle || policy)) averaged over samples idx. */
+export function sftLoss(tf: Tf, model: LayersModel, ds: RouterDataset, idx: Int32Array, oracleWeight: number, R = 4): number {
+  const E = ds.oracle.length / ds.n;
+  const out = predictSamples(tf, model, ds, idx);
+  const W = R + E;
+  const p = new Float64Array(Math.max(R, E));
+  let total = 0;
+  for (let i = 0; i < idx.length; i++) {
+    const s = idx[i]!;
+    softmaxInto(out, i * W, R, 1, p, 0);
+    total -= Math.log(Math.max(p[ds.regime[s]!]!, 1e-12));
+    softmaxInto(out, i * W + R, E, 1, p, 0);
+    for (let e = 0; e < E; e++) {
+      const q = ds.oracle[s * E + e]!;
+      if (q > 0) total += oracleWeight * q * (Math.log(q) - Math.log(Math.max(p[e]!, 1e-12)));
+    }
+  }
+  return total / Math.max(1, idx.length);
+}
