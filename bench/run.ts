@@ -3,9 +3,10 @@ import { E, arenaError, isArenaError } from '@arena/core';
 import { backtestBench } from './backtest.bench.ts';
 import { kernelsBench } from './kernels.bench.ts';
 import { featuresBench } from './features.bench.ts';
+import { routerBench } from './router.bench.ts';
 import { type Bench, printTable, writeResult } from './harness.ts';
 
-const BENCHES: readonly Bench[] = [backtestBench, kernelsBench, featuresBench];
+const BENCHES: readonly Bench[] = [backtestBench, kernelsBench, featuresBench, routerBench];
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -80,7 +80,7 @@ export async function trainRouterOnPanel(tf: Tf, panel: BarPanel, experts: reado
   const spec = defaultSpec(ds.dim);
   const model = buildRouterModel(tf, spec, cfg.seed);
   const outcome = await trainRouter(tf, model, ds, splits.train, splits.valid, cfg, (p: TrainProgress) => progress(p.stage, p.done, p.total, p.detail));
-  const test = evaluatePolicy(tf, model, ds, splits.test, N_REGIMES, N_EXPERTS);
+  const test = await evaluatePolicy(tf, model, ds, splits.test, N_REGIMES, N_EXPERTS);
   const iso = (t: number) => new Date(panel.ts[Math.min(Math.max(t, 0), panel.nTimes - 1)]!).toISOString();
   const info = (rows: [number, number], idx: Int32Array): SplitInfo => ({ from: iso(rows[0]), to: iso(rows[1] - 1), samples: idx.length });
   const seconds = (performance.now() - started) / 1000;

@@ -40,7 +40,7 @@ beforeAll(async () => {
     train: { ...TRAIN, sft: { ...TRAIN.sft, epochs: 0 }, rl: { ...TRAIN.rl, epochs: 0 } },
   });
   fixedSet = untrained.splits.train.subarray(0, 1024);
-  lossBefore = sftLoss(rt.tf, untrained.model, untrained.dataset, fixedSet, 1);
+  lossBefore = await sftLoss(rt.tf, untrained.model, untrained.dataset, fixedSet, 1);
   trained = await trainRouterOnPanel(rt.tf, panel, experts, {
     name: 'test',
     source: 'synthetic seed=5',
@@ -52,14 +52,14 @@ beforeAll(async () => {
 }, 180_000);
 
 describe('router training', () => {
-  it('SFT reduces the loss on a fixed synthetic set', () => {
-    const after = sftLoss(rt.tf, trained.model, trained.dataset, fixedSet, 1);
+  it('SFT reduces the loss on a fixed synthetic set', async () => {
+    const after = await sftLoss(rt.tf, trained.model, trained.dataset, fixedSet, 1);
     expect(after).toBeLessThan(lossBefore * 0.8);
   });
 
-  it('classifies the synthetic regimes out of sample well above chance and above the majority class', () => {
+  it('classifies the synthetic regimes out of sample well above chance and above the majority class', async () => {
     const { dataset: ds, splits } = trained;
-    const acc = evaluatePolicy(rt.tf, trained.model, ds, splits.test, N_REGIMES, N_EXPERTS).regimeAccuracy;
+    const acc = (await evaluatePolicy(rt.tf, trained.model, ds, splits.test, N_REGIMES, N_EXPERTS)).regimeAccuracy;
     const counts = new Array<number>(N_REGIMES).fill(0);
     for (const s of splits.test) counts[ds.regime[s]!]!++;
     const majority = Math.max(...counts) / splits.test.length;
@@ -68,9 +68,9 @@ describe('router training', () => {
     expect(trained.card.metrics.test.router.regimeAccuracy).toBeCloseTo(acc, 10);
   });
 
-  it('RL stays within the KL bound of the SFT policy', () => {
+  it('RL stays within the KL bound of the SFT policy', async () => {
     const { card, monitor, sftLogits } = trained;
-    const out = predictSamples(rt.tf, trained.model, trained.dataset, monitor);
+    const out = await predictSamples(rt.tf, trained.model, trained.dataset, monitor);
     const logits = new Float32Array(monitor.length * N_EXPERTS);
     for (let i = 0; i < monitor.length; i++) logits.set(out.subarray(i * 9 + 4, i * 9 + 9), i * N_EXPERTS);
     const kl = meanPolicyKl(logits, sftLogits, monitor.length, N_EXPERTS, card.train.rl.sigma);
@@ -85,7 +85,7 @@ describe('router training', () => {
     await saveRouter(rt.tf, trained.model, trained.card, dir);
     const loaded = await loadRouter(rt.tf, dir);
     const idx = trained.splits.test.subarray(0, 200);
-    expect(Array.from(predictSamples(rt.tf, loaded.model, trained.dataset, idx))).toEqual(Array.from(predictSamples(rt.tf, trained.model, trained.dataset, idx)));
+    expect(Array.from(await predictSamples(rt.tf, loaded.model, trained.dataset, idx))).toEqual(Array.from(await predictSamples(rt.tf, trained.model, trained.dataset, idx)));
     expect(loaded.card).toEqual(JSON.parse(JSON.stringify(trained.card)));
     const again = mkdtempSync(join(tmpdir(), 'arena-router-'));
     await saveRouter(rt.tf, loaded.model, loaded.card, again);
@@ -96,13 +96,13 @@ describe('router training', () => {
     const small = panel.slice(0, 300);
     const ex = experts.map((x) => x.subarray(0, 300 * panel.nAssets));
     const router = new ModelRouter(rt, { model: trained.model, card: trained.card, dir: '(memory)' }, 1, 6);
-    const batch = router.routeWith(small, ex, undefined);
+    const batch = await router.routeWith(small, ex, undefined);
     const stepper = router.stepper(small.nAssets);
     const w = new Float32Array(small.nAssets * N_EXPERTS);
     const r = new Float32Array(small.nAssets * N_REGIMES);
     let maxDiff = 0;
     for (let t = 0; t < small.nTimes; t++) {
-      stepper.step(small, t, ex, undefined, w, r);
+      await stepper.step(small, t, ex, undefined, w, r);
       for (let i = 0; i < w.length; i++) maxDiff = Math.max(maxDiff, Math.abs(w[i]! - batch.weights[t * w.length + i]!));
       for (let i = 0; i < r.length; i++) maxDiff = Math.max(maxDiff, Math.abs(r[i]! - batch.regime[t * r.length + i]!));
     }
@@ -119,17 +119,18 @@ describe('router training', () => {
     expect(Math.max(...late) - Math.min(...late)).toBeGreaterThan(0.01);
   });
 
-  it('a temperature above 1 flattens the weights, below 1 sharpens them', () => {
+  it('a temperature above 1 flattens the weights, below 1 sharpens them', async () => {
     const small = panel.slice(0, 200);
     const ex = experts.map((x) => x.subarray(0, 200 * panel.nAssets));
-    const spread = (temp: number) => {
-      const w = new ModelRouter(rt, { model: trained.model, card: trained.card, dir: '(memory)' }, temp).routeWith(small, ex, undefined).weights;
+    const spread = async (temp: number) => {
+      const w = (await new ModelRouter(rt, { model: trained.model, card: trained.card, dir: '(memory)' }, temp).routeWith(small, ex, undefined)).weights;
       let s = 0;
       for (const v of w) s += (v - 1 / N_EXPERTS) ** 2;
       return s;
     };
-    expect(spread(4)).toBeLessThan(spread(1));
-    expect(spread(0.25)).toBeGreaterThan(spread(1));
+    const s1 = await spread(1);
+    expect(await spread(4)).toBeLessThan(s1);
+    expect(await spread(0.25)).toBeGreaterThan(s1);
   });
 });
 

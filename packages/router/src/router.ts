@@ -99,7 +99,7 @@ export class ModelRouter implements Router {
   }
 
   /** Batch mode over every bar. */
-  routeWith(panel: BarPanel, experts: readonly Float64Array[], features: ConvInputs | undefined): RoutingSeries {
+  async routeWith(panel: BarPanel, experts: readonly Float64Array[], features: ConvInputs | undefined): Promise<RoutingSeries> {
     const { card } = this.loaded;
     const A = panel.nAssets;
     const T = panel.nTimes;
@@ -112,7 +112,7 @@ export class ModelRouter implements Router {
       for (let k = t; k < Math.min(T, t + perChunk); k++) ends.push(k);
       const images = renderCharts(panel, ends, card.spec.chart);
       const temporal = x.subarray(ends[0]! * A * dim, (ends[ends.length - 1]! + 1) * A * dim);
-      this.predictInto(images, temporal, ends.length * A, ends[0]! * A, out.weights, out.regime);
+      await this.predictInto(images, temporal, ends.length * A, ends[0]! * A, out.weights, out.regime);
     }
     // EWMA over bars per asset (a missing bar keeps the previous weights), the same recursion as the stepper's
     const alpha = 2 / (this.smoothing + 1);
@@ -130,14 +130,17 @@ export class ModelRouter implements Router {
     return { ...out, source: 'model' };
   }
 
-  /** Runs the net on n (image, temporal) rows and writes weights/regime for cells first .. first + n. */
-  predictInto(images: Float32Array, temporal: Float32Array, n: number, first: number, weights: Float32Array, regime: Float32Array): void {
+  /**
+   * Runs the net on n (image, temporal) rows and writes weights/regime for cells first .. first + n. The read-back
+   * is asynchronous: tfjs-backend-webgpu in Node cannot read synchronously.
+   */
+  async predictInto(images: Float32Array, temporal: Float32Array, n: number, first: number, weights: Float32Array, regime: Float32Array): Promise<void> {
     const { tf } = this.rt;
     const { spec } = this.loaded.card;
     const S = spec.chart.size;
     const W = N_REGIMES + N_EXPERTS;
     const y = tf.tidy(() => this.model.predictOnBatch([tf.tensor4d(images, [n, S, S, 3]), tf.tensor2d(temporal, [n, spec.temporal])]) as Tensor);
-    const raw = y.dataSync() as Float32Array;
+    const raw = (await y.data()) as Float32Array;
     y.dispose();
     for (let i = 0; i < n; i++) {
       softmaxInto(raw, i * W, N_REGIMES, 1, regime, (first + i) * N_REGIMES);
@@ -169,7 +172,7 @@ export class RouterStepper {
   }
 
   /** Bar t: weights [A x E] and regime [A x R] into the given arrays (at offset 0). */
-  step(panel: BarPanel, t: number, experts: readonly Float64Array[], features: ConvInputs | undefined, weights: Float32Array, regime: Float32Array): void {
+  async step(panel: BarPanel, t: number, experts: readonly Float64Array[], features: ConvInputs | undefined, weights: Float32Array, regime: Float32Array): Promise<void> {
     const A = this.nAssets;
     const chart = this.router.loaded.card.spec.chart;
     this.state.step(panel, t, experts, features, this.temporal, 0);
@@ -178,7 +181,7 @@ export class RouterStepper {
       regime.fill(1 / N_REGIMES, 0, A * N_REGIMES);
     } else {
       const images = renderCharts(panel, [t], chart);
-      this.router.predictInto(images, this.temporal, A, 0, weights, regime);
+      await this.router.predictInto(images, this.temporal, A, 0, weights, regime);
     }
     const alpha = 2 / (this.router.smoothing + 1);
     if (this.started && alpha < 1) {

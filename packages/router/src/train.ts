@@ -98,7 +98,7 @@ export function batchTensors(tf: Tf, ds: RouterDataset, idx: ArrayLike<number>, 
 }
 
 /** Raw outputs [regime logits | expert logits] of samples idx, in batches: [idx.length x (R + E)]. */
-export function predictSamples(tf: Tf, model: LayersModel, ds: RouterDataset, idx: ArrayLike<number>, batch = 256): Float32Array {
+export async function predictSamples(tf: Tf, model: LayersModel, ds: RouterDataset, idx: ArrayLike<number>, batch = 256): Promise<Float32Array> {
   const width = (model.outputs[0]!.shape[1] as number) ?? 9;
   const out = new Float32Array(idx.length * width);
   const buf: Batch = { images: new Float32Array(batch * ds.chart.size * ds.chart.size * 3), temporal: new Float32Array(batch * ds.dim) };
@@ -106,7 +106,7 @@ export function predictSamples(tf: Tf, model: LayersModel, ds: RouterDataset, id
     const to = Math.min(idx.length, i + batch);
     const [x, z] = batchTensors(tf, ds, idx, i, to, buf);
     const y = model.predictOnBatch([x, z]) as Tensor;
-    out.set(y.dataSync() as Float32Array, i * width);
+    out.set((await y.data()) as Float32Array, i * width);
     tf.dispose([x, z, y]);
   }
   return out;
@@ -139,8 +139,8 @@ export function rewardSharpe(ds: RouterDataset, idx: Int32Array, weights: Float6
 }
 
 /** Validation metrics of the model's deterministic policy (temperature 1) on samples idx. */
-export function evaluatePolicy(tf: Tf, model: LayersModel, ds: RouterDataset, idx: Int32Array, R: number, E: number): PolicyEvaluation {
-  const out = predictSamples(tf, model, ds, idx);
+export async function evaluatePolicy(tf: Tf, model: LayersModel, ds: RouterDataset, idx: Int32Array, R: number, E: number): Promise<PolicyEvaluation> {
+  const out = await predictSamples(tf, model, ds, idx);
   const W = R + E;
   const weights = new Float64Array(idx.length * E);
   const expertLogits = new Float32Array(idx.length * E);
@@ -202,7 +202,7 @@ export async function trainRouter(
   // ---- stage 1: SFT
   const t0 = performance.now();
   const sftOpt = tf.train.adam(cfg.sft.lr);
-  let best = evaluatePolicy(tf, model, ds, valid, R, E);
+  let best = await evaluatePolicy(tf, model, ds, valid, R, E);
   let bestWeights = snapshot();
   let bestEpoch = 0;
   let stale = 0;
@@ -231,7 +231,7 @@ export async function trainRouter(
       done++;
       onProgress?.({ stage: 'sft', done, total, detail: `SFT epoch ${epoch}/${cfg.sft.epochs}` });
     }
-    const ev = evaluatePolicy(tf, model, ds, valid, R, E);
+    const ev = await evaluatePolicy(tf, model, ds, valid, R, E);
     epochs.push({ stage: 'sft', epoch, loss: lossSum / batches, validSharpe: ev.sharpe, validRegimeAccuracy: ev.regimeAccuracy });
     onProgress?.({ stage: 'sft', done, total, detail: `SFT epoch ${epoch}: loss ${(lossSum / batches).toFixed(4)}, valid Sharpe ${ev.sharpe.toFixed(4)}, regime acc ${(ev.regimeAccuracy * 100).toFixed(1)}%` });
     if (ev.sharpe > best.sharpe + 1e-6 || bestEpoch === 0) {
@@ -253,17 +253,17 @@ export async function trainRouter(
   // ---- stage 2: GRPO around the SFT policy
   const t1 = performance.now();
   const monitor = Int32Array.from([...valid, ...spaced(train, 4096)]);
-  const sftLogits = evaluatePolicy(tf, model, ds, monitor, R, E).expertLogits;
+  const sftLogits = (await evaluatePolicy(tf, model, ds, monitor, R, E)).expertLogits;
   // the SFT policy's logits for every training state: the frozen reference of the KL penalty
   const sftRef = new Float32Array(ds.n * E);
-  const sftOut = predictSamples(tf, model, ds, train);
+  const sftOut = await predictSamples(tf, model, ds, train);
   train.forEach((s, i) => sftRef.set(sftOut.subarray(i * (R + E) + R, (i + 1) * (R + E)), s * E));
   const ref = new Float32Array(B * E);
   const { group: G, sigma, clip, updates } = cfg.rl;
   let lr = cfg.rl.lr;
   let beta = cfg.rl.beta;
   let rlOpt = tf.train.adam(lr);
-  let rlBest = evaluatePolicy(tf, model, ds, valid, R, E);
+  let rlBest = await evaluatePolicy(tf, model, ds, valid, R, E);
   let rlBestWeights = snapshot();
   let rlBestEpoch = 0;
   let rlKl = 0;
@@ -280,7 +280,7 @@ export async function trainRouter(
       const idx = order.subarray(b * B, (b + 1) * B);
       const [x, z] = batchTensors(tf, ds, idx, 0, B, buf);
       const outOld = (model.predictOnBatch([x, z]) as Tensor);
-      const old = outOld.dataSync() as Float32Array;
+      const old = (await outOld.data()) as Float32Array;
       outOld.dispose();
       const muOld = new Float32Array(B * E);
       for (let i = 0; i < B; i++) {
@@ -326,7 +326,7 @@ export async function trainRouter(
       done++;
       onProgress?.({ stage: 'rl', done, total, detail: `RL epoch ${epoch}/${cfg.rl.epochs}` });
     }
-    const kl = meanPolicyKl(evaluatePolicy(tf, model, ds, monitor, R, E).expertLogits, sftLogits, monitor.length, E, sigma);
+    const kl = meanPolicyKl((await evaluatePolicy(tf, model, ds, monitor, R, E)).expertLogits, sftLogits, monitor.length, E, sigma);
     const undone = kl > cfg.rl.klBound;
     if (undone) {
       // outside the trust region: undo the epoch, smaller steps, stronger pull back to SFT
@@ -337,7 +337,7 @@ export async function trainRouter(
       rlOpt = tf.train.adam(lr);
     }
     tf.dispose(before);
-    const ev = evaluatePolicy(tf, model, ds, valid, R, E);
+    const ev = await evaluatePolicy(tf, model, ds, valid, R, E);
     epochs.push({ stage: 'rl', epoch, loss: lossSum / batches, validSharpe: ev.sharpe, validRegimeAccuracy: ev.regimeAccuracy, kl, undone });
     onProgress?.({ stage: 'rl', done, total, detail: `RL epoch ${epoch}: KL ${kl.toFixed(4)}${undone ? ' > bound, undone' : ''}, valid Sharpe ${ev.sharpe.toFixed(4)}` });
     if (!undone && ev.sharpe > rlBest.sharpe + 1e-6) {
@@ -366,9 +366,9 @@ export async function trainRouter(
 }
 
 /** The SFT objective (regime cross-entropy + oracleWeight x KL(oracle || policy)) averaged over samples idx. */
-export function sftLoss(tf: Tf, model: LayersModel, ds: RouterDataset, idx: Int32Array, oracleWeight: number, R = 4): number {
+export async function sftLoss(tf: Tf, model: LayersModel, ds: RouterDataset, idx: Int32Array, oracleWeight: number, R = 4): Promise<number> {
   const E = ds.oracle.length / ds.n;
-  const out = predictSamples(tf, model, ds, idx);
+  const out = await predictSamples(tf, model, ds, idx);
   const W = R + E;
   const p = new Float64Array(Math.max(R, E));
   let total = 0;

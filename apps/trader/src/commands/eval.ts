@@ -44,7 +44,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
           ...(funding ? { funding: funding.subarray(0, trainEnd * panel.nAssets) } : {}),
         });
         const m = new ModelRouter(rt, { model: trained.model, card: trained.card, dir: '(trained for eval)' }, config.router.temperature, config.router.smoothing);
-        return m.routeWith(panel, exposures, m.prepare(panel, funding));
+        return await m.routeWith(panel, exposures, m.prepare(panel, funding));
       }
     : undefined;
   const result = await runEval({

@@ -56,14 +56,14 @@ export async function trainConvnetCommand(flags: TrainFlags): Promise<void> {
   const c = trained.card;
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   process.stdout.write(
-    boxTable(
+    '\n' + boxTable(
       'WALK-FORWARD FOLDS (out of sample)',
       ['Fold', 'Validation', 'Train', 'Valid', 'Epochs', 'Rank IC', 'Hit rate'],
       c.folds.map((f) => [String(f.fold), `${f.validFrom.slice(0, 10)} .. ${f.validTo.slice(0, 10)}`, String(f.trainSamples), String(f.validSamples), String(f.epochs), f.rankIC.toFixed(4), pct(f.hitRate)]),
     ),
   );
   process.stdout.write(
-    boxTable('MODEL', ['', ''], [
+    '\n' + boxTable('MODEL', ['', ''], [
       ['Parameters (non-zero)', `${c.cost.params} (${c.cost.nonzeroParams})`],
       ['FLOPs per sample (dense / sparse)', `${c.cost.flops} / ${c.cost.sparseFlops}`],
       ['Sparsity (target / measured)', `${pct(c.pruning.targetSparsity)} / ${pct(c.pruning.measuredSparsity)}`],
@@ -72,5 +72,6 @@ export async function trainConvnetCommand(flags: TrainFlags): Promise<void> {
       ['Backend, seconds', `${c.training.backend}, ${c.training.seconds.toFixed(1)}`],
     ], true),
   );
+  process.stdout.write('\n');
   log(`saved ${out}/{model.json,weights.bin,card.json}`);
 }

@@ -82,19 +82,20 @@ export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void>
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   const f = (v: number) => v.toFixed(4);
   process.stdout.write(
-    boxTable('SPLITS (chronological, purged)', ['Split', 'From', 'To', 'Samples'], (['train', 'valid', 'test'] as const).map((k) => [k, c.splits[k].from.slice(0, 16), c.splits[k].to.slice(0, 16), String(c.splits[k].samples)])),
+    '\n' + boxTable('SPLITS (chronological, purged)', ['Split', 'From', 'To', 'Samples'], (['train', 'valid', 'test'] as const).map((k) => [k, c.splits[k].from.slice(0, 16), c.splits[k].to.slice(0, 16), String(c.splits[k].samples)])),
   );
   process.stdout.write(
-    boxTable('EPOCHS', ['Stage', 'Epoch', 'Loss', 'Valid Sharpe', 'Valid regime acc', 'KL to SFT'], c.epochs.map((e) => [e.stage, String(e.epoch), f(e.loss), f(e.validSharpe), pct(e.validRegimeAccuracy), e.kl === undefined ? '' : `${f(e.kl)}${e.undone ? ' (undone)' : ''}`])),
+    '\n' + boxTable('EPOCHS', ['Stage', 'Epoch', 'Loss', 'Valid Sharpe', 'Valid regime acc', 'KL to SFT'], c.epochs.map((e) => [e.stage, String(e.epoch), f(e.loss), f(e.validSharpe), pct(e.validRegimeAccuracy), e.kl === undefined ? '' : `${f(e.kl)}${e.undone ? ' (undone)' : ''}`])),
   );
   const t = c.metrics.test;
   process.stdout.write(
-    boxTable('TEST SPLIT (out of sample; reward = forward risk-adjusted net return)', ['Policy', 'Sharpe per decision', 'Mean reward', 'Regime accuracy'], [
+    '\n' + boxTable('TEST SPLIT (out of sample; reward = forward risk-adjusted net return)', ['Policy', 'Sharpe per decision', 'Mean reward', 'Regime accuracy'], [
       ['router', f(t.router.sharpe), f(t.router.meanReward), pct(t.router.regimeAccuracy)],
       ['equal weights', f(t.equalWeight.sharpe), f(t.equalWeight.meanReward), `${pct(t.equalWeight.regimeAccuracy)} (chance)`],
       ['oracle (upper bound)', f(t.oracle.sharpe), f(t.oracle.meanReward), '-'],
     ]),
   );
+  process.stdout.write('\n');
   log(`SFT best epoch ${c.metrics.sft.bestEpoch} (${c.training.sftSeconds.toFixed(1)} s), RL best epoch ${c.metrics.rl.bestEpoch} (KL to SFT ${f(c.metrics.rl.klToSft)} <= ${c.metrics.rl.klBound}; ${c.training.rlSeconds.toFixed(1)} s); ${c.cost.params} parameters on ${c.training.backend}`);
   log(`saved ${out}/{model.json,weights.bin,card.json}`);
 }

@@ -8,7 +8,7 @@ import type { Tf } from '@arena/kernels';
 import { computeFeatures } from '../catalogue.ts';
 import type { FeatureSet } from '../featureSet.ts';
 import { runSelector, type SelectionRun } from '../selector.ts';
-import type { SelectorConfigInput } from '../selectorConfig.ts';
+import { type SelectorConfigInput, selectorConfig } from '../selectorConfig.ts';
 import { type ConvNetSpec, DEFAULT_SPEC, convNetCost } from './architecture.ts';
 import type { ModelCard } from './card.ts';
 import { type ConvInputs, Z_WINDOW, buildInputs, buildTargets } from './inputs.ts';
@@ -21,14 +21,30 @@ export interface PreparedPanel {
   readonly inputs: ConvInputs;
 }
 
-/** Features, selections and z-scored inputs of a panel (what both training and inference need). */
+/**
+ * Prepared panels by panel object, funding array and resolved selector config: the learned expert and the router
+ * read the same features of the same panel, so a backtest computes them once. Panels are treated as immutable
+ * once prepared (a live panel that grows is a new object).
+ */
+const cache = new WeakMap<BarPanel, Map<string, { funding: Float64Array | undefined; prepared: PreparedPanel }>>();
+
+/** Features, selections and z-scored inputs of a panel (what both training and inference need); cached per panel. */
 export function preparePanel(panel: BarPanel, funding: Float64Array | undefined, selector: SelectorConfigInput, onProgress?: (stage: string, done: number, total: number) => void): PreparedPanel {
+  const key = JSON.stringify(selectorConfig(selector));
+  const byConfig = cache.get(panel) ?? new Map<string, { funding: Float64Array | undefined; prepared: PreparedPanel }>();
+  const hit = byConfig.get(key);
+  if (hit !== undefined && hit.funding === funding) return hit.prepared;
+  // the features do not depend on the selector: reuse them from any config of the same panel and funding
+  const sameData = [...byConfig.values()].find((v) => v.funding === funding);
   onProgress?.('features', 0, 1);
-  const set = computeFeatures(funding ? { panel, funding } : { panel });
+  const set = sameData?.prepared.set ?? computeFeatures(funding ? { panel, funding } : { panel });
   onProgress?.('features', 1, 1);
   const run = runSelector(set, panel, selector, onProgress ? (d, n) => onProgress('selection', d, n) : undefined);
   const inputs = buildInputs(set, run);
-  return { set, run, inputs };
+  const prepared = { set, run, inputs };
+  byConfig.set(key, { funding, prepared });
+  cache.set(panel, byConfig);
+  return prepared;
 }
 
 export interface TrainOnPanelOptions extends Partial<Omit<TrainOptions, 'spec' | 'rows'>> {

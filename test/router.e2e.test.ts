@@ -1,0 +1,154 @@
+/** The router end to end through the CLI: train it, back-test with it (audit trail, report), evaluate it against the alternatives. */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedDataDir } from '@arena/core';
+import { type CliResult, arena } from './cli.ts';
+
+const shared = sharedDataDir();
+const spot = shared !== undefined && existsSync(join(shared, 'crypto/binance/spot')) ? join(shared, 'crypto/binance/spot') : undefined;
+const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+const SYNTH = ['--synthetic', '--assets', '3', '--bars', '1500'];
+
+interface EvalRange {
+  from: string;
+  to: string;
+  bars: number;
+}
+
+interface EvalRow {
+  strategy: string;
+  totalReturn: number;
+  maxDrawdown: number;
+  turnover: number;
+  sharpe: number | null;
+  sortino: number | null;
+}
+
+describe('arena train router -> backtest / eval with that router (CLI, end to end)', () => {
+  let dir = '';
+  let model = '';
+  let trained: CliResult;
+
+  // one small training, reused by every test below
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'arena-router-'));
+    model = join(dir, 'r');
+    trained = arena(['train', 'router', '--synthetic', '--assets', '3', '--bars', '2000', '--sft-epochs', '2', '--rl-epochs', '1', '--samples-per-epoch', '512', '--no-features', '--out', model]);
+  }, 120_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('train router writes model.json, weights.bin and a card with purged splits and the RL step inside its KL bound', () => {
+    expect(trained.code, trained.stderr).toBe(0);
+    for (const f of ['model.json', 'weights.bin', 'card.json']) expect(existsSync(join(model, f)), f).toBe(true);
+    const card = readJson(join(model, 'card.json'));
+    expect(card.kind).toBe('mm_router');
+    for (const split of ['train', 'valid', 'test']) {
+      expect(card.splits[split].samples, split).toBeGreaterThan(0);
+      expect(card.splits[split].from <= card.splits[split].to, split).toBe(true);
+    }
+    expect(card.splits.train.to < card.splits.valid.from && card.splits.valid.to < card.splits.test.from).toBe(true);
+    expect(Number.isFinite(card.metrics.rl.klToSft)).toBe(true);
+    expect(card.metrics.rl.klToSft).toBeLessThanOrEqual(card.metrics.rl.klBound);
+    for (const title of ['SPLITS', 'EPOCHS', 'TEST SPLIT']) expect(trained.stdout).toContain(title);
+    expect(trained.stderr).toMatch(/saved .*\/r\/\{model\.json,weights\.bin,card\.json\}/);
+  });
+
+  it('train router prints each table from the start of its own line', () => {
+    // each title is centred over its table: only spaces may precede it on its line
+    for (const title of ['SPLITS \\(', 'EPOCHS', 'TEST SPLIT \\(']) expect(trained.stdout, title).toMatch(new RegExp(`^ *${title}`, 'm'));
+  });
+
+  it('backtest --router-model routes with the model and writes the audit trail with its charts', () => {
+    const out = join(dir, 'bt');
+    const r = arena(['backtest', ...SYNTH, '--router-model', model, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const f of ['report.json', 'report.html', 'decisions.jsonl']) expect(existsSync(join(out, f)), f).toBe(true);
+
+    const lines = readFileSync(join(out, 'decisions.jsonl'), 'utf8').split('\n').filter((l) => l.length > 0);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      const d = JSON.parse(line);
+      for (const key of ['t', 'ts', 'symbol', 'regime', 'weights', 'exposures', 'attribution', 'fill', 'chart']) expect(d, key).toHaveProperty(key);
+      const sum = Object.values(d.weights as Record<string, number>).reduce((a, b) => a + b, 0);
+      expect(Math.abs(sum - 1), `weights at t=${d.t} ${d.symbol}`).toBeLessThanOrEqual(1e-4);
+    }
+
+    const report = readJson(join(out, 'report.json'));
+    expect(report.router.source).toBe('model');
+    expect(report.decisions.count).toBe(lines.length);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('data:image/png;base64,');
+    expect(html).toContain('Expert weights over time');
+  }, 120_000);
+
+  it('backtest with a missing router model says so and falls back to equal weights', () => {
+    const out = join(dir, 'bt-missing');
+    const r = arena(['backtest', ...SYNTH, '--router-model', '/nonexistent', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/router model unavailable, equal weights: .*\/nonexistent/);
+    expect(readJson(join(out, 'report.json')).router.source).toBe('equal');
+  }, 120_000);
+
+  it('eval compares the router with the five alternatives on the held-out bars', () => {
+    const out = join(dir, 'ev');
+    const r = arena(['eval', ...SYNTH, '--router-model', model, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(out, 'eval.html'))).toBe(true);
+    const ev = readJson(join(out, 'eval.json'));
+    const rows = ev.rows as EvalRow[];
+    expect(rows.map((row) => row.strategy).sort()).toEqual(['best-expert-in-sample', 'buy-and-hold', 'equal-weight', 'oracle', 'router', 'static-fit']);
+    for (const row of rows) {
+      for (const k of ['totalReturn', 'maxDrawdown', 'turnover'] as const) expect(Number.isFinite(row[k]), `${row.strategy}.${k}`).toBe(true);
+      for (const k of ['sharpe', 'sortino'] as const) expect(row[k] === null || Number.isFinite(row[k]), `${row.strategy}.${k}`).toBe(true);
+    }
+    const range = ev.testRange as EvalRange;
+    expect(typeof range.from).toBe('string');
+    expect(typeof range.to).toBe('string');
+    expect(range.from < range.to).toBe(true);
+    // the default split holds out the last 30% of the 1500 bars
+    expect(range.bars).toBe(450);
+  }, 120_000);
+
+  it('eval --walk-forward 3 reports three consecutive test folds', () => {
+    const out = join(dir, 'ev-wf');
+    const r = arena(['eval', ...SYNTH, '--router-model', model, '--walk-forward', '3', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('3 walk-forward folds');
+    const ev = readJson(join(out, 'eval.json'));
+    const folds = ev.folds as { trainRange: EvalRange; testRange: EvalRange }[];
+    expect(folds).toHaveLength(3);
+    for (const f of folds) expect(f.trainRange.to < f.testRange.from).toBe(true);
+    expect(folds[0]!.testRange.from).toBe(ev.testRange.from);
+    expect(folds[2]!.testRange.to).toBe(ev.testRange.to);
+    expect(folds.reduce((n, f) => n + f.testRange.bars, 0)).toBe(ev.testRange.bars);
+  }, 120_000);
+
+  it('eval rejects a bad --walk-forward or --test-fraction with exit 2, naming the flag, and writes nothing', () => {
+    const wf = arena(['eval', ...SYNTH, '--walk-forward', '1', '--out', join(dir, 'bad-wf')]);
+    expect(wf.code).toBe(2);
+    expect(wf.stderr).toMatch(/--walk-forward must be an integer >= 2, got 1/);
+    expect(existsSync(join(dir, 'bad-wf'))).toBe(false);
+    const tf = arena(['eval', ...SYNTH, '--test-fraction', '1.5', '--out', join(dir, 'bad-tf')]);
+    expect(tf.code).toBe(2);
+    expect(tf.stderr).toMatch(/--test-fraction must be in \(0, 1\), got 1\.5/);
+    expect(existsSync(join(dir, 'bad-tf'))).toBe(false);
+  });
+
+  it.skipIf(!spot)('eval on real Binance spot data keeps its test range inside --timerange (needs ../shared/data/crypto/binance/spot)', () => {
+    const out = join(dir, 'ev-real');
+    const r = arena(['eval', '--data', spot!, '--timeframe', '1h', '--symbols', 'BTC/USDT,ETH/USDT', '--timerange', '20250601-20251201', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const ev = readJson(join(out, 'eval.json'));
+    expect(ev.symbols).toEqual(['BTC/USDT', 'ETH/USDT']);
+    const range = ev.testRange as EvalRange;
+    expect(range.bars).toBeGreaterThan(0);
+    expect(range.from >= '2025-06-01T00:00:00.000Z').toBe(true);
+    expect(range.to < '2025-12-01T00:00:00.000Z').toBe(true);
+    expect(range.from < range.to).toBe(true);
+  }, 120_000);
+});
