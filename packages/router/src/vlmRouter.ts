@@ -1,8 +1,9 @@
 /**
  * The vision-language-model router: every `every` bars, per asset, the chart PNG and a text summary of the
  * long-horizon features and the experts' exposures go to the VLM (VlmClient); its regime probabilities and weights
- * hold until the next ask. Any failure (timeout, error, invalid answer) falls back to the local router's decision
- * at that bar, with the reason counted. Requests run `concurrency` at a time.
+ * hold until the next ask. Any failure (timeout, error, invalid answer) keeps the local router's decisions for
+ * that window (bar by bar), with the reason counted; an asset with no bar at the ask keeps them too, uncounted.
+ * Requests run `concurrency` at a time.
  */
 import { type BarPanel, EXPERT_NAMES } from '@arena/core';
 import { imageToPng } from '@arena/kernels';

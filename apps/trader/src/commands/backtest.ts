@@ -128,7 +128,10 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
   const config = configFromFlags(flags);
   const { panel, source, dataIssues, funding } = await loadMarket(config, log);
   if (panel.nTimes < 2) throw arenaError(E.DATA_TOO_SHORT, panel.nTimes, source, 2);
-  const learned = (config.experts.weights.learned ?? 0) > 0 ? await createLearnedExpert(config.experts.learned, { log, ...(funding ? { funding } : {}) }) : undefined;
+  const wantsLearned = (config.experts.weights.learned ?? 0) > 0;
+  // one tensor runtime for the learned expert and the router, when either needs it
+  const runtime = wantsLearned || config.router.mode === 'model' || config.router.mode === 'vlm' ? await initRuntime({ log }) : undefined;
+  const learned = wantsLearned ? await createLearnedExpert(config.experts.learned, { log, ...(runtime ? { runtime } : {}), ...(funding ? { funding } : {}) }) : undefined;
   const onKernels = await expertsOnKernels(panel, config, log, learned);
   const compute = onKernels.compute;
   let experts = onKernels.experts;
@@ -138,7 +141,7 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
     log(`experts: ${experts.length} computed in ${(performance.now() - t0).toFixed(0)} ms (learned: ${learned instanceof FlatExpert ? 'flat' : 'LiteConvNet'})`);
   }
   if (experts === undefined) experts = computeExperts(panel, config, learned);
-  const router = await createRouter(config, { log });
+  const router = await createRouter(config, { log, ...(runtime ? { runtime } : {}) });
   const routeStart = performance.now();
   const routing = await router.route(panel, experts.map((e) => e.exposure), funding);
   log(`router: ${routing.source} weights for ${panel.nAssets} x ${panel.nTimes} bars in ${(performance.now() - routeStart).toFixed(0)} ms`);

@@ -1,5 +1,6 @@
 /** `arena train router`: SFT then RL (GRPO) of the multimodal router on a data folder (or the synthetic market). */
 import { join, resolve } from 'node:path';
+import { E, arenaError } from '@arena/core';
 import { generateSyntheticMarket } from '@arena/streams';
 import { boxTable, computeExperts } from '@arena/engine';
 import { createLearnedExpert } from '@arena/experts';
@@ -26,10 +27,10 @@ export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void>
   const { panel, source, funding } = await loadMarket(config, log);
   let truth: Uint8Array | undefined;
   if (flags.truthLabels) {
-    if (config.data.dir !== undefined) throw new Error('--truth-labels needs the synthetic market (its regimes are known); drop --data');
+    if (config.data.dir !== undefined) throw arenaError(E.CONFIG, '--truth-labels needs the synthetic market (its regimes are known); drop --data');
     const s = config.synthetic;
     truth = generateSyntheticMarket({ seed: s.seed, assets: s.assets, bars: s.bars, timeframe: s.timeframe }).regimes;
-    if (truth.length !== panel.nTimes * panel.nAssets) throw new Error('--truth-labels cannot be combined with --timerange');
+    if (truth.length !== panel.nTimes * panel.nAssets) throw arenaError(E.CONFIG, '--truth-labels cannot be combined with --timerange');
   }
   const rt = await initRuntime({ log });
   const learned = await createLearnedExpert(config.experts.learned, { runtime: rt, log, ...(funding ? { funding } : {}) });
