@@ -14,7 +14,8 @@ export interface PolicyMetrics {
   /** mean / std over bars of the per-bar mean forward risk-adjusted net reward (labels.ts) */
   readonly sharpe: number;
   readonly meanReward: number;
-  readonly regimeAccuracy: number;
+  /** share of regime calls that match the labels; null for a policy that makes none (the oracle) */
+  readonly regimeAccuracy: number | null;
 }
 
 export interface RouterCard {

@@ -55,8 +55,8 @@ function fixedPolicy(ds: RouterDataset, idx: Int32Array, kind: 'equal' | 'oracle
       w[i * E + best] = 1;
     }
   }
-  // the oracle knows the labels; equal weights guess uniformly
-  return { ...rewardSharpe(ds, idx, w, E), regimeAccuracy: kind === 'oracle' ? 1 : 1 / N_REGIMES };
+  // the oracle makes no regime call; equal weights' uniform regime is scored as chance
+  return { ...rewardSharpe(ds, idx, w, E), regimeAccuracy: kind === 'oracle' ? null : 1 / N_REGIMES };
 }
 
 export async function trainRouterOnPanel(tf: Tf, panel: BarPanel, experts: readonly Float64Array[], o: TrainRouterOptions): Promise<TrainedRouter> {

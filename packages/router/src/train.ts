@@ -99,7 +99,7 @@ export function batchTensors(tf: Tf, ds: RouterDataset, idx: ArrayLike<number>, 
 
 /** Raw outputs [regime logits | expert logits] of samples idx, in batches: [idx.length x (R + E)]. */
 export async function predictSamples(tf: Tf, model: LayersModel, ds: RouterDataset, idx: ArrayLike<number>, batch = 256): Promise<Float32Array> {
-  const width = (model.outputs[0]!.shape[1] as number) ?? 9;
+  const width = model.outputs[0]!.shape[1] as number;
   const out = new Float32Array(idx.length * width);
   const buf: Batch = { images: new Float32Array(batch * ds.chart.size * ds.chart.size * 3), temporal: new Float32Array(batch * ds.dim) };
   for (let i = 0; i < idx.length; i += batch) {
@@ -140,7 +140,11 @@ export function rewardSharpe(ds: RouterDataset, idx: Int32Array, weights: Float6
 
 /** Validation metrics of the model's deterministic policy (temperature 1) on samples idx. */
 export async function evaluatePolicy(tf: Tf, model: LayersModel, ds: RouterDataset, idx: Int32Array, R: number, E: number): Promise<PolicyEvaluation> {
-  const out = await predictSamples(tf, model, ds, idx);
+  return policyMetrics(await predictSamples(tf, model, ds, idx), ds, idx, R, E);
+}
+
+/** The same metrics from the net's outputs on samples idx (rows [R regime logits | E expert logits]). */
+export function policyMetrics(out: Float32Array, ds: RouterDataset, idx: Int32Array, R: number, E: number): PolicyEvaluation {
   const W = R + E;
   const weights = new Float64Array(idx.length * E);
   const expertLogits = new Float32Array(idx.length * E);
@@ -173,6 +177,40 @@ function shuffled(idx: Int32Array, count: number, rng: Rng): Int32Array {
   return out;
 }
 
+/** Early stopping: the best weights so far by validation Sharpe, and how many epochs since they improved. */
+class BestWeights {
+  epoch = 0;
+  private stale = 0;
+  private weights: Tensor[];
+
+  constructor(
+    private readonly tf: Tf,
+    private readonly model: LayersModel,
+    public metrics: PolicyEvaluation,
+  ) {
+    this.weights = model.getWeights().map((w) => w.clone());
+  }
+
+  /** Keeps the model's weights when `ev` beats the best (or `force`); returns true when `patience` epochs passed without. */
+  offer(ev: PolicyEvaluation, epoch: number, patience: number, force = false): boolean {
+    if (force || ev.sharpe > this.metrics.sharpe + 1e-6) {
+      this.metrics = ev;
+      this.tf.dispose(this.weights);
+      this.weights = this.model.getWeights().map((w) => w.clone());
+      this.epoch = epoch;
+      this.stale = 0;
+      return false;
+    }
+    return ++this.stale >= patience;
+  }
+
+  /** Puts the best weights back into the model and frees the copy. */
+  restore(): void {
+    this.model.setWeights(this.weights);
+    this.tf.dispose(this.weights);
+  }
+}
+
 /** Trains the model in place (SFT, then GRPO). */
 export async function trainRouter(
   tf: Tf,
@@ -202,10 +240,7 @@ export async function trainRouter(
   // ---- stage 1: SFT
   const t0 = performance.now();
   const sftOpt = tf.train.adam(cfg.sft.lr);
-  let best = await evaluatePolicy(tf, model, ds, valid, R, E);
-  let bestWeights = snapshot();
-  let bestEpoch = 0;
-  let stale = 0;
+  const sftBest = new BestWeights(tf, model, await evaluatePolicy(tf, model, ds, valid, R, E));
   for (let epoch = 1; epoch <= cfg.sft.epochs; epoch++) {
     const order = shuffled(train, batches * B, rng);
     let lossSum = 0;
@@ -234,40 +269,37 @@ export async function trainRouter(
     const ev = await evaluatePolicy(tf, model, ds, valid, R, E);
     epochs.push({ stage: 'sft', epoch, loss: lossSum / batches, validSharpe: ev.sharpe, validRegimeAccuracy: ev.regimeAccuracy });
     onProgress?.({ stage: 'sft', done, total, detail: `SFT epoch ${epoch}: loss ${(lossSum / batches).toFixed(4)}, valid Sharpe ${ev.sharpe.toFixed(4)}, regime acc ${(ev.regimeAccuracy * 100).toFixed(1)}%` });
-    if (ev.sharpe > best.sharpe + 1e-6 || bestEpoch === 0) {
-      best = ev;
-      tf.dispose(bestWeights);
-      bestWeights = snapshot();
-      bestEpoch = epoch;
-      stale = 0;
-    } else if (++stale >= cfg.sft.patience) {
+    // the first epoch is kept whatever it scores: the untrained net is not a policy
+    if (sftBest.offer(ev, epoch, cfg.sft.patience, sftBest.epoch === 0)) {
       done += (cfg.sft.epochs - epoch) * batches;
       break;
     }
   }
-  restore(bestWeights);
-  tf.dispose(bestWeights);
+  sftBest.restore();
   sftOpt.dispose();
-  const sft = { bestEpoch, validSharpe: best.sharpe, seconds: (performance.now() - t0) / 1000 };
+  const best = sftBest.metrics;
+  const sft = { bestEpoch: sftBest.epoch, validSharpe: best.sharpe, seconds: (performance.now() - t0) / 1000 };
 
   // ---- stage 2: GRPO around the SFT policy
   const t1 = performance.now();
-  const monitor = Int32Array.from([...valid, ...spaced(train, 4096)]);
-  const sftLogits = (await evaluatePolicy(tf, model, ds, monitor, R, E)).expertLogits;
   // the SFT policy's logits for every training state: the frozen reference of the KL penalty
   const sftRef = new Float32Array(ds.n * E);
   const sftOut = await predictSamples(tf, model, ds, train);
   train.forEach((s, i) => sftRef.set(sftOut.subarray(i * (R + E) + R, (i + 1) * (R + E)), s * E));
+  // the monitor set of the KL bound: validation first, then spaced training states; SFT logits from the above
+  const monitorTrain = spaced(train, 4096);
+  const monitor = Int32Array.from([...valid, ...monitorTrain]);
+  const sftLogits = new Float32Array(monitor.length * E);
+  sftLogits.set(best.expertLogits);
+  monitorTrain.forEach((s, i) => sftLogits.set(sftRef.subarray(s * E, (s + 1) * E), (valid.length + i) * E));
   const ref = new Float32Array(B * E);
   const { group: G, sigma, clip, updates } = cfg.rl;
   let lr = cfg.rl.lr;
   let beta = cfg.rl.beta;
   let rlOpt = tf.train.adam(lr);
-  let rlBest = await evaluatePolicy(tf, model, ds, valid, R, E);
-  let rlBestWeights = snapshot();
-  let rlBestEpoch = 0;
+  const rlBest = new BestWeights(tf, model, best);
   let rlKl = 0;
-  stale = 0;
+  const muOld = new Float32Array(B * E);
   const actions = new Float32Array(B * G * E);
   const adv = new Float32Array(B * G);
   const w = new Float64Array(E);
@@ -282,7 +314,6 @@ export async function trainRouter(
       const outOld = (model.predictOnBatch([x, z]) as Tensor);
       const old = (await outOld.data()) as Float32Array;
       outOld.dispose();
-      const muOld = new Float32Array(B * E);
       for (let i = 0; i < B; i++) {
         const s = idx[i]!;
         muOld.set(old.subarray(i * (R + E) + R, (i + 1) * (R + E)), i * E);
@@ -326,7 +357,10 @@ export async function trainRouter(
       done++;
       onProgress?.({ stage: 'rl', done, total, detail: `RL epoch ${epoch}/${cfg.rl.epochs}` });
     }
-    const kl = meanPolicyKl((await evaluatePolicy(tf, model, ds, monitor, R, E)).expertLogits, sftLogits, monitor.length, E, sigma);
+    const monitored = await predictSamples(tf, model, ds, monitor);
+    const logits = new Float32Array(monitor.length * E);
+    for (let i = 0; i < monitor.length; i++) logits.set(monitored.subarray(i * (R + E) + R, (i + 1) * (R + E)), i * E);
+    const kl = meanPolicyKl(logits, sftLogits, monitor.length, E, sigma);
     const undone = kl > cfg.rl.klBound;
     if (undone) {
       // outside the trust region: undo the epoch, smaller steps, stronger pull back to SFT
@@ -337,29 +371,25 @@ export async function trainRouter(
       rlOpt = tf.train.adam(lr);
     }
     tf.dispose(before);
-    const ev = await evaluatePolicy(tf, model, ds, valid, R, E);
+    // validation leads the monitor set: its rows give the validation metrics unless the epoch was undone
+    const ev = undone ? await evaluatePolicy(tf, model, ds, valid, R, E) : policyMetrics(monitored.subarray(0, valid.length * (R + E)), ds, valid, R, E);
     epochs.push({ stage: 'rl', epoch, loss: lossSum / batches, validSharpe: ev.sharpe, validRegimeAccuracy: ev.regimeAccuracy, kl, undone });
     onProgress?.({ stage: 'rl', done, total, detail: `RL epoch ${epoch}: KL ${kl.toFixed(4)}${undone ? ' > bound, undone' : ''}, valid Sharpe ${ev.sharpe.toFixed(4)}` });
-    if (!undone && ev.sharpe > rlBest.sharpe + 1e-6) {
-      rlBest = ev;
-      tf.dispose(rlBestWeights);
-      rlBestWeights = snapshot();
-      rlBestEpoch = epoch;
-      rlKl = kl;
-      stale = 0;
-    } else if (++stale >= cfg.rl.patience) {
+    const bestBefore = rlBest.epoch;
+    const stop = undone ? rlBest.offer({ ...ev, sharpe: -Infinity }, epoch, cfg.rl.patience) : rlBest.offer(ev, epoch, cfg.rl.patience);
+    if (rlBest.epoch !== bestBefore) rlKl = kl;
+    if (stop) {
       done += (cfg.rl.epochs - epoch) * batches;
       break;
     }
   }
-  restore(rlBestWeights);
-  tf.dispose(rlBestWeights);
+  rlBest.restore();
   rlOpt.dispose();
   onProgress?.({ stage: 'rl', done: total, total, detail: 'done' });
   return {
     epochs,
     sft,
-    rl: { bestEpoch: rlBestEpoch, validSharpe: rlBest.sharpe, kl: rlKl, seconds: (performance.now() - t1) / 1000 },
+    rl: { bestEpoch: rlBest.epoch, validSharpe: rlBest.metrics.sharpe, kl: rlKl, seconds: (performance.now() - t1) / 1000 },
     monitor,
     sftLogits,
   };

@@ -1,6 +1,4 @@
 /** VlmRouter against a real local OpenAI-compatible server: held answers, per-kind fallbacks, the PNG it sends, concurrency, the cache. */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPERT_NAMES, parseConfig } from '@arena/core';
 import { createExperts, runExpertBatch } from '@arena/experts';
@@ -10,6 +8,7 @@ import { StaticRouter } from './factory.ts';
 import type { RoutingSeries } from './router.ts';
 import { DEFAULT_CHART } from './spec.ts';
 import { VlmClient } from './vlm/index.ts';
+import { type ChatServer, completion, startChatServer } from './vlm/testServer.ts';
 import { VlmRouter } from './vlmRouter.ts';
 
 const EVERY = 16;
@@ -61,56 +60,43 @@ interface Seen {
 const seen: Seen[] = [];
 const inFlight = new Map<string, number>();
 const maxInFlight = new Map<string, number>();
-let server: Server;
+let server: ChatServer;
 let base = '';
 
-const completion = (content: string): string =>
-  JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] });
-
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-    req.on('end', () => {
-      const scenario = (req.url ?? '').split('/')[1] ?? '';
-      const now = (inFlight.get(scenario) ?? 0) + 1;
-      inFlight.set(scenario, now);
-      maxInFlight.set(scenario, Math.max(now, maxInFlight.get(scenario) ?? 0));
-      // 'close' also fires when the client aborts (timeout), so an abandoned request leaves the count
-      res.on('close', () => inFlight.set(scenario, (inFlight.get(scenario) ?? 1) - 1));
-      const body = JSON.parse(text);
-      const summary: string = body.messages[1].content[0].text;
-      const imageUrl: string = body.messages[1].content[1].image_url.url;
-      const head = /^(\S+) (\S+), bar (\S+)$/.exec(summary.split('\n')[0] ?? '');
-      const symbol = head?.[1] ?? '';
-      const t = head ? (Date.parse(head[3]!) - panel.ts[0]!) / barMs : Number.NaN;
-      seen.push({ scenario, summary, imageUrl, symbol, t });
-      const k = (t - FIRST) / EVERY;
-      let status = 200;
-      let reply = completion(JSON.stringify(answerFor(k)));
-      let delayMs = scenario === 'paced' ? 15 : 2;
-      if (scenario === 'main' && symbol === panel.symbols[1]) {
-        const kind = failureAt(k);
-        if (kind === 'invalid-json') reply = '<html>bad gateway</html>';
-        if (kind === 'http') [status, reply] = [500, '{"error":{"message":"overloaded"}}'];
-        if (kind === 'timeout') delayMs = TIMEOUT_MS * 3;
-        if (kind === 'invalid-answer') reply = completion(JSON.stringify({ ...answerFor(k), confidence: 0.9 }));
-      }
-      setTimeout(() => {
-        if (res.destroyed) return;
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(reply);
-      }, delayMs).unref();
-    });
+  server = await startChatServer(({ scenario, body }, res) => {
+    const now = (inFlight.get(scenario) ?? 0) + 1;
+    inFlight.set(scenario, now);
+    maxInFlight.set(scenario, Math.max(now, maxInFlight.get(scenario) ?? 0));
+    // 'close' also fires when the client aborts (timeout), so an abandoned request leaves the count
+    res.on('close', () => inFlight.set(scenario, (inFlight.get(scenario) ?? 1) - 1));
+    const summary: string = body.messages[1].content[0].text;
+    const imageUrl: string = body.messages[1].content[1].image_url.url;
+    const head = /^(\S+) (\S+), bar (\S+)$/.exec(summary.split('\n')[0] ?? '');
+    const symbol = head?.[1] ?? '';
+    const t = head ? (Date.parse(head[3]!) - panel.ts[0]!) / barMs : Number.NaN;
+    seen.push({ scenario, summary, imageUrl, symbol, t });
+    const k = (t - FIRST) / EVERY;
+    let status = 200;
+    let reply = completion(JSON.stringify(answerFor(k)));
+    let delayMs = scenario === 'paced' ? 15 : 2;
+    if (scenario === 'main' && symbol === panel.symbols[1]) {
+      const kind = failureAt(k);
+      if (kind === 'invalid-json') reply = '<html>bad gateway</html>';
+      if (kind === 'http') [status, reply] = [500, '{"error":{"message":"overloaded"}}'];
+      if (kind === 'timeout') delayMs = TIMEOUT_MS * 3;
+      if (kind === 'invalid-answer') reply = completion(JSON.stringify({ ...answerFor(k), confidence: 0.9 }));
+    }
+    setTimeout(() => {
+      if (res.destroyed) return;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(reply);
+    }, delayMs).unref();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.base;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => server.close());
 
 const routerFor = (scenario: string, concurrency: number) =>
   new VlmRouter(new VlmClient({ url: `${base}/${scenario}/v1`, model: 'm', timeoutMs: TIMEOUT_MS }), local, DEFAULT_CHART, EVERY, concurrency);

@@ -60,6 +60,8 @@ export interface LoadedMarket {
   dataIssues: { errors: number; warnings: number };
   /** funding rates aligned on the panel (perpetuals with a funding folder beside their bars) */
   funding?: Float64Array;
+  /** the synthetic market's true regime per cell (absent for data files) */
+  regimes?: Uint8Array;
 }
 
 export async function loadMarket(config: ArenaConfig, log: (s: string) => void): Promise<LoadedMarket> {
@@ -70,6 +72,7 @@ export async function loadMarket(config: ArenaConfig, log: (s: string) => void):
     const market = generateSyntheticMarket({ seed: s.seed, assets: s.assets, bars: s.bars, timeframe: s.timeframe });
     log(`synthetic market: seed ${s.seed}, ${s.assets} assets x ${s.bars} ${s.timeframe} bars (regime switching; see docs/synthetic.md)`);
     let panel = market.panel;
+    let regimes = market.regimes;
     if (timerange !== undefined) {
       const [t0, t1] = timerangeIndices(panel.ts, timerange);
       if (t1 <= t0) {
@@ -77,8 +80,9 @@ export async function loadMarket(config: ArenaConfig, log: (s: string) => void):
         throw arenaError(E.DATA_EMPTY_RANGE, 'the synthetic market', formatTimerange(timerange), covers);
       }
       panel = panel.slice(t0, t1);
+      regimes = regimes.subarray(t0 * panel.nAssets, t1 * panel.nAssets);
     }
-    return { panel, source: `synthetic seed=${s.seed}`, dataIssues: { errors: 0, warnings: 0 } };
+    return { panel, source: `synthetic seed=${s.seed}`, dataIssues: { errors: 0, warnings: 0 }, regimes };
   }
   const ds = loadDataset({
     dir,

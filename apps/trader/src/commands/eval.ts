@@ -4,7 +4,6 @@ import { computeExperts, evalTable, fillAssumptions, runEval, writeEval } from '
 import { createLearnedExpert } from '@arena/experts';
 import { initRuntime } from '@arena/kernels';
 import { ModelRouter, createRouter, trainRouterOnPanel } from '@arena/router';
-import { generateSyntheticMarket } from '@arena/streams';
 import { parseNumber } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
 import { type BacktestFlags, configFromFlags, loadMarket } from './backtest.ts';
@@ -22,7 +21,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   if (flags.walkForward !== undefined && !(Number.isInteger(folds) && folds >= 2)) throw arenaError(E.CONFIG, `--walk-forward must be an integer >= 2, got ${flags.walkForward}`);
   const testFraction = flags.testFraction === undefined ? 0.3 : parseNumber('--test-fraction', flags.testFraction);
   if (!(testFraction > 0 && testFraction < 1)) throw arenaError(E.CONFIG, `--test-fraction must be in (0, 1), got ${flags.testFraction}`);
-  const { panel, source, funding } = await loadMarket(config, log);
+  const { panel, source, funding, regimes: truth } = await loadMarket(config, log);
   if (panel.nTimes < 400) throw arenaError(E.DATA_TOO_SHORT, panel.nTimes, source, 400);
   const rt = await initRuntime({ log });
   const learned = await createLearnedExpert(config.experts.learned, { runtime: rt, log, ...(funding ? { funding } : {}) });
@@ -30,7 +29,6 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   const exposures = experts.map((e) => e.exposure);
   const router = await createRouter(config, { runtime: rt, log });
   const routing = await router.route(panel, exposures, funding);
-  const truth = config.data.dir === undefined && config.data.timerange === undefined ? generateSyntheticMarket(config.synthetic).regimes : undefined;
   const progress = createProgress('eval');
   const routeFold = flags.train
     ? async (trainEnd: number) => {

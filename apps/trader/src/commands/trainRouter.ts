@@ -1,7 +1,6 @@
 /** `arena train router`: SFT then RL (GRPO) of the multimodal router on a data folder (or the synthetic market). */
 import { join, resolve } from 'node:path';
 import { E, arenaError } from '@arena/core';
-import { generateSyntheticMarket } from '@arena/streams';
 import { boxTable, computeExperts } from '@arena/engine';
 import { createLearnedExpert } from '@arena/experts';
 import { initRuntime } from '@arena/kernels';
@@ -24,14 +23,9 @@ export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void>
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const config = configFromFlags({ ...flags, out: '', baselines: false });
   const num = (flag: string, v: string | undefined) => (v === undefined ? undefined : parseNumber(flag, v));
-  const { panel, source, funding } = await loadMarket(config, log);
-  let truth: Uint8Array | undefined;
-  if (flags.truthLabels) {
-    if (config.data.dir !== undefined) throw arenaError(E.CONFIG, '--truth-labels needs the synthetic market (its regimes are known); drop --data');
-    const s = config.synthetic;
-    truth = generateSyntheticMarket({ seed: s.seed, assets: s.assets, bars: s.bars, timeframe: s.timeframe }).regimes;
-    if (truth.length !== panel.nTimes * panel.nAssets) throw arenaError(E.CONFIG, '--truth-labels cannot be combined with --timerange');
-  }
+  const { panel, source, funding, regimes } = await loadMarket(config, log);
+  if (flags.truthLabels && regimes === undefined) throw arenaError(E.CONFIG, '--truth-labels needs the synthetic market (its regimes are known); drop --data');
+  const truth = flags.truthLabels ? regimes : undefined;
   const rt = await initRuntime({ log });
   const learned = await createLearnedExpert(config.experts.learned, { runtime: rt, log, ...(funding ? { funding } : {}) });
   const t0 = performance.now();
@@ -80,7 +74,7 @@ export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void>
   progress.done();
   await saveRouter(rt.tf, trained.model, trained.card, out);
   const c = trained.card;
-  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
   const f = (v: number) => v.toFixed(4);
   process.stdout.write(
     '\n' + boxTable('SPLITS (chronological, purged)', ['Split', 'From', 'To', 'Samples'], (['train', 'valid', 'test'] as const).map((k) => [k, c.splits[k].from.slice(0, 16), c.splits[k].to.slice(0, 16), String(c.splits[k].samples)])),

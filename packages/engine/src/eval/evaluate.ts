@@ -9,7 +9,7 @@
  */
 import { type ArenaConfig, type BarPanel, EXPERT_NAMES, REGIMES, Rng } from '@arena/core';
 import type { ExpertSeries } from '@arena/experts';
-import { DEFAULT_LABELS, type RoutingSeries, hindsight, oracleDistribution } from '@arena/router';
+import { DEFAULT_LABELS, type Hindsight, type RoutingSeries, hindsight, oracleDistribution } from '@arena/router';
 import { computeMetrics } from '../metrics.ts';
 import type { StrategyRun } from '../result.ts';
 import { simulate } from '../simulate.ts';
@@ -86,11 +86,10 @@ export function staticCandidates(E: number, seed = 1): Float64Array[] {
   return out;
 }
 
-/** Oracle weights: one-hot on the expert with the best forward net gain per cell (equal where the window is incomplete). */
-export function oracleWeights(panel: BarPanel, experts: readonly ExpertSeries[], cost: number): Float32Array {
-  const E = experts.length;
-  const n = panel.nTimes * panel.nAssets;
-  const h = hindsight(panel, experts.map((e) => e.exposure), { ...DEFAULT_LABELS, cost });
+/** Oracle weights from the hindsight terms: one-hot on the expert with the best forward net gain per cell (equal where the window is incomplete). */
+export function oracleWeights(h: Hindsight): Float32Array {
+  const E = h.nExperts;
+  const n = h.valid.length;
   const w = new Float32Array(n * E).fill(1 / E);
   const dist = new Float32Array(E);
   for (let c = 0; c < n; c++) {
@@ -113,7 +112,9 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
   const cash = config.broker.initialCash;
   const bounds = evalFolds(T, input.testFraction ?? 0.3, input.folds ?? 0);
   const cost = (config.broker.feeBps + config.broker.halfSpreadBps) / 1e4;
-  const oracle = oracleWeights(panel, experts, cost);
+  // one pass of hindsight: the oracle's weights and the regime labels the router is scored against
+  const labels = hindsight(panel, experts.map((e) => e.exposure), { ...DEFAULT_LABELS, cost });
+  const oracle = oracleWeights(labels);
   const candidates = staticCandidates(E);
   const sliceExperts = (t0: number, t1: number) =>
     experts.map((e) => ({ name: e.name, exposure: e.exposure.subarray(t0 * A, t1 * A), confidence: e.confidence.subarray(t0 * A, t1 * A) }));
@@ -125,7 +126,6 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
   let correct = 0;
   let correctTruth = 0;
   let labelled = 0;
-  const labels = hindsight(panel, experts.map((e) => e.exposure), { ...DEFAULT_LABELS, cost });
   for (const [t0, t1] of bounds) {
     const routing = input.routeFold ? await input.routeFold(t0) : input.routing;
     const train = panel.slice(0, t0);

@@ -1,9 +1,9 @@
 /** VlmClient against a real local OpenAI-compatible HTTP server: answers, every failure kind, the cache, the env config. */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouterDecision } from '../decision.ts';
 import { VlmClient, chatCompletionsUrl, featureSummary, vlmConfigFromEnv } from './index.ts';
+import { type ChatServer, completion, startChatServer } from './testServer.ts';
 
 // a valid 1x1 RGBA PNG (70 bytes)
 const PNG = Buffer.from(
@@ -40,37 +40,24 @@ interface Seen {
 
 const replies = new Map<string, Reply>();
 const seen: Seen[] = [];
-let server: Server;
+let server: ChatServer;
 let base = '';
 
-const completion = (content: string): string =>
-  JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] });
-
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-    req.on('end', () => {
-      const path = req.url ?? '';
-      seen.push({ path, headers: req.headers, body: JSON.parse(text) });
-      const scenario = path.split('/')[1] ?? '';
-      const reply = replies.get(scenario) ?? { status: 404, raw: '{"error":"no such scenario"}' };
-      const send = () => {
-        res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' });
-        res.end(reply.raw ?? completion(reply.content ?? ''));
-      };
-      if (reply.delayMs === undefined) send();
-      else setTimeout(send, reply.delayMs).unref();
-    });
+  server = await startChatServer(({ path, scenario, headers, body }, res) => {
+    seen.push({ path, headers, body });
+    const reply = replies.get(scenario) ?? { status: 404, raw: '{"error":"no such scenario"}' };
+    const send = () => {
+      res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' });
+      res.end(reply.raw ?? completion(reply.content ?? ''));
+    };
+    if (reply.delayMs === undefined) send();
+    else setTimeout(send, reply.delayMs).unref();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.base;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => server.close());
 
 /** A client whose requests go to the scenario `name` of the local server, answered by `reply`. */
 function clientFor(name: string, reply: Reply, extra: { timeoutMs?: number; cacheSize?: number } = {}): VlmClient {
@@ -165,11 +152,10 @@ describe('VlmClient', () => {
   });
 
   it('falls back when the connection is refused', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const client = new VlmClient({ url: `http://127.0.0.1:${port}/v1`, model: 'test-vlm', timeoutMs: 2000 });
+    // a port that was just listened on and closed again
+    const closed = await startChatServer(() => undefined);
+    await closed.close();
+    const client = new VlmClient({ url: `${closed.base}/v1`, model: 'test-vlm', timeoutMs: 2000 });
     const decision = await client.decide({ png: PNG, summary: 's' }, fallback);
     expectFallback(decision, 'network');
     expect(decision.fallbackReason).toContain('ECONNREFUSED');
