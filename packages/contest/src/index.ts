@@ -1,2 +1,10 @@
-/** @arena/contest: placeholder; see ../../shared/ARCHITECTURE.md. Filled by a later issue. */
-export const PACKAGE = '@arena/contest' as const;
+/** @arena/contest: agents, their proposals and scoring, the score model, adoption and allocation (ContestTrade style). */
+export * from './agents.ts';
+export * from './allocation.ts';
+export * from './contest.ts';
+export * from './proposals.ts';
+export * from './ridge.ts';
+export * from './run.ts';
+export * from './sink.ts';
+export * from './stats.ts';
+export * from './stepper.ts';

@@ -89,6 +89,64 @@ export const RouterParams = z.strictObject({
     .prefault({}),
 });
 
+export const CONTEST_ALLOCATIONS = ['proportional', 'covariance'] as const;
+export type ContestAllocation = (typeof CONTEST_ALLOCATIONS)[number];
+
+/** One data-team factor producer: a variant of the dynamic feature selector (features.* settings). */
+export const DataTeamVariant = z.strictObject({
+  window: int(20).optional(),
+  clusters: z.union([int(1), z.literal('auto')]).optional(),
+  topK: int(1).optional(),
+  reselectEvery: int(1).optional(),
+});
+
+export const ContestParams = z.strictObject({
+  /** run the contest: the adopted agents' weighted proposals become the strategy's target */
+  enabled: z.boolean().default(false),
+  /** research agents in the population */
+  agents: int(1).max(65_536, { error: 'must be <= 65536' }).default(32),
+  /** seed of the population's draw beyond the canonical agents */
+  seed: int(0).default(11),
+  /** holding horizons of the agents (bars) and the horizons each proposal's outcome is recorded at */
+  horizons: z.array(int(1)).min(1).default([1, 4, 24]),
+  /** bars per scoring window: agents are scored, the model refitted and adoption revised at each window's end */
+  window: int(2).default(24),
+  /** agents adopted at most */
+  topK: int(1).default(5),
+  /** scored windows an agent needs before it can be adopted */
+  minWindows: int(1).default(5),
+  /** (statistics, next-window Sharpe) pairs the score model needs before it predicts; until then: cash */
+  minPairs: int(1).default(64),
+  /** shrinkage of a prediction towards the prior, in windows: (n x predicted + shrinkage x prior) / (n + shrinkage) */
+  shrinkage: nonneg().default(10),
+  /** prior per-bar Sharpe of an agent (0: no skill until shown) */
+  prior: z.number().default(0),
+  /**
+   * hurdle: only agents whose shrunk predicted Sharpe, annualised, exceeds this are adopted. Window Sharpes are
+   * noisy (a day of hourly bars): with no skill anywhere the predictions still scatter by a few units annualised,
+   * and this hurdle is what keeps such a population in cash (see docs/contest.md)
+   */
+  minSharpe: nonneg().default(1.5),
+  /** ridge penalty on the standardised statistics, in units of the pairs' weight */
+  ridge: pos('ridge').default(3),
+  /** per-window decay of the score model's past pairs (1: never forget) */
+  forgetting: frac().default(0.98),
+  /** proportional: weights proportional to positive predicted Sharpe; covariance: shrunk-covariance mean-variance weights, clipped at 0 */
+  allocation: z.enum(CONTEST_ALLOCATIONS).default('proportional'),
+  /** covariance shrinkage towards its diagonal, [0, 1] */
+  covShrink: z.number().min(0).max(1, { error: 'must be in [0,1]' }).default(0.5),
+  dataTeam: z
+    .strictObject({
+      /** factor producers: selector variants; their factors are scored by rank IC and the best one's selection feeds the learned expert and the router */
+      variants: z.array(DataTeamVariant).default([{}, { window: 250, clusters: 4 }, { window: 500, clusters: 4, topK: 6 }]),
+      /** forward-return horizon of the rank IC, bars */
+      horizon: int(1).default(4),
+      /** trailing windows of IC a factor is ranked on */
+      icWindows: int(1).default(10),
+    })
+    .prefault({}),
+});
+
 const weights = z
   .partialRecord(z.enum(EXPERT_NAMES), nonneg())
   .refine((w) => Object.values(w).some((v) => v > 0), { error: 'at least one expert weight must be > 0' });
@@ -125,6 +183,7 @@ export const ArenaConfig = z.strictObject({
     })
     .prefault({}),
   router: RouterParams.prefault({}),
+  contest: ContestParams.prefault({}),
   portfolio: z
     .strictObject({
       /** |weight| cap per asset, fraction of equity */

@@ -128,6 +128,13 @@ export function benchCase(name: string, d: SampleData): { input: unknown; params
         params: { window: 64, width: 64, height: 64, maWindow: 20, volumeFraction: 0.25 },
       };
     }
+    case 'AgentRewards': {
+      // 256 agents' proposals over every row and asset, scored against the next bar's return
+      const agents = 256;
+      const proposals = new Float32Array(d.returns.rows * agents * d.returns.cols);
+      for (let i = 0; i < proposals.length; i++) proposals[i] = Math.sin(i * 0.7);
+      return { input: { proposals, agents, returns: d.returns }, params: { slot: 1 / d.returns.cols, cost: 0.0012 } };
+    }
     default:
       return undefined;
   }

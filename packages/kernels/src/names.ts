@@ -18,3 +18,4 @@ export const CrossSectionalZScore = 'CrossSectionalZScore';
 export const CombineExperts = 'CombineExperts';
 export const RasterizeCharts = 'RasterizeCharts';
 export const CorrelationMatrix = 'CorrelationMatrix';
+export const AgentRewards = 'AgentRewards';

@@ -1,4 +1,5 @@
 /** Every kernel, registered explicitly: importing a kernel module registers it (registerKernel). */
+import { AgentRewardsKernel } from './kernels/agentRewards.ts';
 import { AtrKernel } from './kernels/atr.ts';
 import { CombineExpertsKernel } from './kernels/combineExperts.ts';
 import { RollingCorrelationKernel, RollingCovarianceKernel } from './kernels/correlation.ts';
@@ -17,6 +18,7 @@ import { RollingZScoreKernel } from './kernels/rollingZScore.ts';
 import { RsiKernel } from './kernels/rsi.ts';
 
 export {
+  AgentRewardsKernel,
   AtrKernel,
   CombineExpertsKernel,
   CorrelationMatrixKernel,
@@ -37,6 +39,8 @@ export {
   RollingZScoreKernel,
   RsiKernel,
 };
+export type { AgentRewardsInput, AgentRewardsParams } from './kernels/agentRewards.ts';
+export { agentRewardRow, agentRewardsCpu } from './kernels/agentRewards.ts';
 export type { ChartImages, ChartInput, ChartParams } from './kernels/rasterize.ts';
 export { imageToPng, writeChartPng } from './png.ts';
 
@@ -60,4 +64,5 @@ export const ALL_KERNELS = [
   CombineExpertsKernel,
   CorrelationMatrixKernel,
   RasterizeChartsKernel,
+  AgentRewardsKernel,
 ] as const;

@@ -1,0 +1,119 @@
+/**
+ * The research team: agents with distinct decision policies built from the experts and the router. An agent
+ * re-decides every `horizon` bars (holding its proposal in between), weights its subset of experts by the
+ * router's weights sharpened or flattened by a temperature (or equally), and scales the result by its appetite
+ * for gross exposure. Its proposal per asset is clamp(appetite x sum_e w_e x_e / sum_e w_e, -1, 1).
+ */
+import { EXPERT_NAMES, Rng } from '@arena/core';
+
+export interface AgentSpec {
+  readonly id: number;
+  /** e.g. `a03 h4 router/0.5 x1 trend+breakout` */
+  readonly name: string;
+  /** re-decides every this many bars (on bar indices counted from the epoch, so a restart keeps the phase) */
+  readonly horizon: number;
+  /** router weights raised to 1 / temperature (softmax temperature); null: equal weights over its experts */
+  readonly temperature: number | null;
+  /** multiplier on the combined exposure before clamping to [-1, 1] */
+  readonly appetite: number;
+  /** bit e set: expert EXPERT_NAMES[e] is in the agent's subset */
+  readonly experts: number;
+}
+
+const E = EXPERT_NAMES.length;
+const ALL = (1 << E) - 1;
+const bit = (name: (typeof EXPERT_NAMES)[number]) => 1 << EXPERT_NAMES.indexOf(name);
+const LEARNED = bit('learned');
+
+/** The subsets the canonical grid draws from: all, all but learned, and pairings of complementary styles. */
+export const EXPERT_SUBSETS: readonly number[] = [
+  ALL,
+  ALL & ~LEARNED,
+  bit('trend') | bit('breakout'),
+  bit('reversal') | bit('positioning'),
+  bit('trend') | bit('learned'),
+  bit('trend') | bit('positioning'),
+  bit('breakout') | bit('learned'),
+  LEARNED,
+];
+const TEMPERATURES: readonly (number | null)[] = [1, 0.5, 2, null];
+const APPETITES: readonly number[] = [1, 0.5, 1.5];
+
+export function expertSubsetName(mask: number): string {
+  if (mask === ALL) return 'all';
+  if (mask === (ALL & ~LEARNED)) return 'all-learned';
+  return EXPERT_NAMES.filter((_, e) => (mask >> e) & 1).join('+');
+}
+
+export function agentName(s: Omit<AgentSpec, 'name'>): string {
+  const w = s.temperature === null ? 'equal' : `router/${s.temperature}`;
+  return `a${String(s.id).padStart(2, '0')} h${s.horizon} ${w} x${s.appetite} ${expertSubsetName(s.experts)}`;
+}
+
+/**
+ * A population of n agents: the first are the canonical grid (horizons x temperatures x appetites x subsets) in a
+ * seeded order that leads with one agent per horizon on all experts; beyond the grid, seeded random policies
+ * (any non-empty subset, temperature in [0.25, 4], appetite in [0.25, 2]).
+ */
+export function researchTeam(n: number, opts: { seed?: number; horizons?: readonly number[] } = {}): AgentSpec[] {
+  const horizons = opts.horizons ?? [1, 4, 24];
+  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`contest.agents must be an integer >= 1, got ${n}`);
+  if (horizons.length === 0 || horizons.some((h) => !(Number.isInteger(h) && h >= 1))) throw new Error(`contest.horizons must be integers >= 1, got [${horizons.join(', ')}]`);
+  const rng = new Rng(opts.seed ?? 11);
+  const lead: Omit<AgentSpec, 'id' | 'name'>[] = horizons.map((h) => ({ horizon: h, temperature: 1, appetite: 1, experts: ALL }));
+  const grid: Omit<AgentSpec, 'id' | 'name'>[] = [];
+  for (const horizon of horizons) {
+    for (const temperature of TEMPERATURES) {
+      for (const appetite of APPETITES) {
+        for (const experts of EXPERT_SUBSETS) {
+          if (temperature === 1 && appetite === 1 && experts === ALL) continue; // in the lead
+          // one expert alone: the temperature changes nothing, keep only the equal variant
+          if ((experts & (experts - 1)) === 0 && temperature !== null) continue;
+          grid.push({ horizon, temperature, appetite, experts });
+        }
+      }
+    }
+  }
+  for (let i = grid.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [grid[i], grid[j]] = [grid[j]!, grid[i]!];
+  }
+  const chosen = [...lead, ...grid].slice(0, n);
+  while (chosen.length < n) {
+    const experts = 1 + Math.floor(rng.next() * ALL);
+    const temperature = rng.next() < 0.2 ? null : Number((0.25 * 16 ** rng.next()).toFixed(3));
+    chosen.push({ horizon: horizons[Math.floor(rng.next() * horizons.length)]!, temperature, appetite: Number((0.25 + 1.75 * rng.next()).toFixed(3)), experts });
+  }
+  return chosen.map((s, id) => ({ id, name: agentName({ id, ...s }), ...s }));
+}
+
+/** The population in the flat typed arrays the proposal loop reads. */
+export interface CompiledAgents {
+  readonly n: number;
+  readonly horizon: Int32Array;
+  readonly appetite: Float64Array;
+  /** [agent * experts + e]: 1 when the expert is in the agent's subset */
+  readonly mask: Uint8Array;
+  /** index into `invTemperatures` */
+  readonly tau: Int32Array;
+  /** distinct 1 / temperature values; 0 stands for equal weights */
+  readonly invTemperatures: Float64Array;
+}
+
+export function compileAgents(specs: readonly AgentSpec[]): CompiledAgents {
+  const n = specs.length;
+  const inv = [...new Set(specs.map((s) => (s.temperature === null ? 0 : 1 / s.temperature)))];
+  const mask = new Uint8Array(n * E);
+  specs.forEach((s, i) => {
+    if (!(s.experts > 0 && s.experts <= ALL)) throw new Error(`agent ${s.name}: expert subset ${s.experts} is empty or names unknown experts`);
+    for (let e = 0; e < E; e++) mask[i * E + e] = (s.experts >> e) & 1;
+  });
+  return {
+    n,
+    horizon: Int32Array.from(specs, (s) => s.horizon),
+    appetite: Float64Array.from(specs, (s) => s.appetite),
+    mask,
+    tau: Int32Array.from(specs, (s) => inv.indexOf(s.temperature === null ? 0 : 1 / s.temperature)),
+    invTemperatures: Float64Array.from(inv),
+  };
+}

@@ -1,0 +1,131 @@
+import { Rng } from '@arena/core';
+import { describe, expect, it } from 'vitest';
+import { allocate } from './allocation.ts';
+import { Contest, type ContestSettings } from './contest.ts';
+import { OnlineRidge } from './ridge.ts';
+
+export const SETTINGS: ContestSettings = {
+  window: 24,
+  topK: 5,
+  minWindows: 5,
+  minPairs: 64,
+  shrinkage: 10,
+  prior: 0,
+  minSharpe: 1.5,
+  ridge: 3,
+  forgetting: 0.98,
+  allocation: 'proportional',
+  covShrink: 0.5,
+};
+const PPY = 8760;
+
+/** Feeds `windows` windows of per-bar rewards: mean(i, w) per bar, unit noise; returns every frame. */
+function play(n: number, windows: number, mean: (agent: number, window: number) => number, settings: ContestSettings = SETTINGS, seed = 1) {
+  const rng = new Rng(seed);
+  const contest = new Contest(n, settings, PPY);
+  const reward = new Float64Array(n);
+  const frames = [];
+  for (let w = 0; w < windows; w++) {
+    for (let b = 0; b < settings.window; b++) {
+      for (let i = 0; i < n; i++) reward[i] = mean(i, w) + 0.01 * rng.normal();
+      const frame = contest.observe(reward, 0, w * settings.window + b, b === settings.window - 1);
+      if (frame) frames.push(frame);
+    }
+  }
+  return frames;
+}
+
+describe('contest: planted skill', () => {
+  // 20 agents; 0..4 skilled (per-bar Sharpe 0.25), the rest unskilled paying costs (-0.02)
+  const skilled = (i: number) => i < 5;
+  const frames = play(20, 80, (i) => (skilled(i) ? 0.0025 : -0.0002));
+
+  it('adopts only skilled agents once they have enough windows, and stays out before', () => {
+    expect(frames).toHaveLength(80);
+    // nobody before the score model has 10 windows of pairs (twice the minimum sample)
+    for (const f of frames.slice(0, 10)) expect(f.cash).toBe(true);
+    expect(frames[10]!.ready).toBe(true);
+    const late = frames.slice(20);
+    expect(late.filter((f) => f.adopted.length > 0 && f.adopted.every(skilled)).length).toBeGreaterThanOrEqual(late.length * 0.95);
+    // over the late windows every skilled agent is adopted most of the time
+    for (let i = 0; i < 5; i++) expect(late.filter((f) => f.adopted.includes(i)).length).toBeGreaterThan(late.length * 0.8);
+    const f = frames[frames.length - 1]!;
+    expect(Array.from(f.weights).reduce((s, w) => s + w, 0)).toBeCloseTo(1, 12);
+    // weights follow the predictions
+    const [a, b] = [f.adopted[0]!, f.adopted[f.adopted.length - 1]!];
+    expect(f.predicted[a]!).toBeGreaterThanOrEqual(f.predicted[b]!);
+    expect(f.weights[a]! / f.weights[b]!).toBeCloseTo(f.predicted[a]! / f.predicted[b]!, 10);
+  });
+
+  it('drops an agent whose skill decays, within 15 windows, and does not take it back', () => {
+    const decay = play(20, 90, (i, w) => (i === 0 ? (w < 40 ? 0.0025 : -0.0025) : skilled(i) ? 0.0025 : -0.0002), SETTINGS, 2);
+    expect(decay[38]!.adopted).toContain(0);
+    const dropped = decay.findIndex((f, w) => w >= 40 && !f.adopted.includes(0));
+    expect(dropped).toBeGreaterThanOrEqual(40);
+    expect(dropped).toBeLessThan(50);
+    for (const f of decay.slice(dropped)) expect(f.adopted).not.toContain(0);
+  });
+
+  it('with every agent unskilled it stays in cash', () => {
+    for (let seed = 3; seed < 8; seed++) {
+      const costs = play(20, 80, () => -0.0002, SETTINGS, seed);
+      expect(costs.filter((f) => !f.cash).length).toBeLessThanOrEqual(2);
+    }
+    // zero edge before costs too: the hurdle keeps noise out nearly always
+    const zero = play(20, 80, () => 0, SETTINGS, 4);
+    expect(zero.filter((f) => f.cash).length).toBeGreaterThanOrEqual(72);
+  });
+});
+
+describe('score model and allocation', () => {
+  it('online ridge recovers planted coefficients and forgets the past', () => {
+    const rng = new Rng(5);
+    const m = new OnlineRidge(3, 1e-6);
+    const x = new Float64Array(3);
+    for (let k = 0; k < 2000; k++) {
+      for (let j = 0; j < 3; j++) x[j] = rng.normal() * (j + 1);
+      m.add(x, 0, 0.5 + 2 * x[0]! - x[2]! + 0.01 * rng.normal());
+    }
+    expect(m.fit()).toBe(true);
+    expect(Array.from(m.beta).map((v) => Number(v.toFixed(2)))).toEqual([0.5, 2, 0, -1]);
+    // a new relation, with forgetting, takes over
+    for (let k = 0; k < 2000; k++) {
+      m.decay(0.99);
+      for (let j = 0; j < 3; j++) x[j] = rng.normal();
+      m.add(x, 0, -1 + x[1]!);
+    }
+    m.fit();
+    expect(m.beta[0]!).toBeCloseTo(-1, 2);
+    expect(m.beta[2]!).toBeCloseTo(1, 2);
+    // a heavy penalty shrinks the slopes, not the intercept
+    const heavy = new OnlineRidge(1, 100);
+    for (let k = 0; k < 100; k++) heavy.add([k % 2], 0, 3 + (k % 2));
+    heavy.fit();
+    expect(heavy.beta[1]!).toBeLessThan(0.05);
+    expect(heavy.predict([0.5], 0)).toBeCloseTo(3.5, 1);
+  });
+
+  it('allocation: top k positive predictions in proportion, cash when none, covariance favours the diversifier', () => {
+    const w = new Float64Array(5);
+    const eligible = Uint8Array.from([1, 1, 1, 1, 0]);
+    const base = { eligible, topK: 2, allocation: 'proportional' as const, covShrink: 0.5 };
+    expect(allocate({ ...base, predicted: Float64Array.from([0.1, 0.3, -0.2, 0.2, 0.9]) }, w)).toEqual([1, 3]);
+    expect(Array.from(w)).toEqual([0, 0.6, 0, 0.4, 0]);
+    expect(allocate({ ...base, predicted: Float64Array.from([-0.1, -0.3, 0, -0.2, 0.9]) }, w)).toEqual([]);
+    expect(Array.from(w)).toEqual([0, 0, 0, 0, 0]);
+    // agents 0 and 1 nearly the same stream, 2 independent: equal predictions, 2 gets the largest weight
+    const rng = new Rng(9);
+    const bars = 400;
+    const rewards = new Float64Array(bars * 3);
+    for (let t = 0; t < bars; t++) {
+      const common = rng.normal();
+      rewards[t * 3] = common + 0.1 * rng.normal();
+      rewards[t * 3 + 1] = common + 0.1 * rng.normal();
+      rewards[t * 3 + 2] = rng.normal();
+    }
+    const w3 = new Float64Array(3);
+    allocate({ predicted: Float64Array.from([0.1, 0.1, 0.1]), eligible: Uint8Array.from([1, 1, 1]), topK: 3, allocation: 'covariance', covShrink: 0.1, history: { rewards, bars } }, w3);
+    expect(w3[2]!).toBeGreaterThan(w3[0]! + 0.15);
+    expect(w3[0]! + w3[1]! + w3[2]!).toBeCloseTo(1, 12);
+  });
+});

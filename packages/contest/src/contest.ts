@@ -1,0 +1,166 @@
+/**
+ * The contest's state machine, shared by the batch run and the step-by-step one: it takes each bar's realised
+ * agent rewards, and at the end of every scoring window scores the agents, feeds the score model the pairs
+ * (statistics at the previous window's end -> this window's Sharpe), refits it, predicts each agent's next-window
+ * Sharpe from the statistics known now, shrinks the prediction towards the prior, and re-adopts. Between windows
+ * the adopted weights stay fixed; the target of a bar is the adopted agents' weighted proposals.
+ */
+import type { ArenaConfig } from '@arena/core';
+import { allocate } from './allocation.ts';
+import { OnlineRidge } from './ridge.ts';
+import { AgentStats, N_FEATURES } from './stats.ts';
+
+export type ContestSettings = Omit<ArenaConfig['contest'], 'enabled' | 'agents' | 'seed' | 'horizons' | 'dataTeam'>;
+
+/** What the contest knew and decided at the end of one window (one leaderboard frame). */
+export interface WindowFrame {
+  /** open time of the window's last bar, ms */
+  readonly ts: number;
+  /** windows closed so far, this one included */
+  readonly index: number;
+  /** the score model had enough pairs to predict */
+  readonly ready: boolean;
+  readonly pairs: number;
+  /** per agent: the window's realised per-bar Sharpe (0 without rewards) */
+  readonly realized: Float64Array;
+  /** per agent: the shrunk predicted per-bar Sharpe for the next window (NaN: not predicted) */
+  readonly predicted: Float64Array;
+  /** adopted agents, best first, and the weight of every agent (0 if not adopted) */
+  readonly adopted: readonly number[];
+  readonly weights: Float64Array;
+  /** nobody adopted: the book is in cash */
+  readonly cash: boolean;
+}
+
+/** Bars of reward history kept for the covariance allocation. */
+const HISTORY_WINDOWS = 10;
+
+export function closesWindow(bar: number, window: number): boolean {
+  return (bar + 1) % window === 0;
+}
+
+export class Contest {
+  readonly stats: AgentStats;
+  readonly model: OnlineRidge;
+  /** adopted weights per agent, in force until the next window closes */
+  readonly weights: Float64Array;
+  adopted: number[] = [];
+  windows = 0;
+  /** windows that contributed pairs to the score model */
+  private pairWindows = 0;
+  private readonly prevFeatures: Float64Array;
+  private prevValid = false;
+  private readonly features: Float64Array;
+  private readonly target: Float64Array;
+  private readonly predicted: Float64Array;
+  private readonly eligible: Uint8Array;
+  private readonly history: Float64Array;
+  private readonly historyBars: number;
+  private historyFill = 0;
+  private historyNext = 0;
+
+  /** the hurdle in per-bar Sharpe */
+  private readonly hurdle: number;
+
+  constructor(
+    readonly nAgents: number,
+    readonly settings: ContestSettings,
+    /** bars per year, to turn the annualised hurdle into per-bar units */
+    periodsPerYear: number,
+  ) {
+    this.hurdle = settings.minSharpe / Math.sqrt(periodsPerYear);
+    const N = nAgents;
+    this.stats = new AgentStats(N);
+    this.model = new OnlineRidge(N_FEATURES, settings.ridge);
+    this.weights = new Float64Array(N);
+    this.prevFeatures = new Float64Array(N * N_FEATURES);
+    this.features = new Float64Array(N * N_FEATURES);
+    this.target = new Float64Array(N);
+    this.predicted = new Float64Array(N);
+    this.eligible = new Uint8Array(N);
+    this.historyBars = settings.allocation === 'covariance' ? settings.window * HISTORY_WINDOWS : 0;
+    this.history = new Float64Array(this.historyBars * N);
+  }
+
+  /**
+   * One closed bar: reward[offset + i] is agent i's reward for it (the proposal it made at the previous bar, after
+   * costs; NaN: none). When `closes` the scoring window ends here and a frame is returned.
+   */
+  observe(reward: ArrayLike<number>, offset: number, ts: number, closes: boolean): WindowFrame | undefined {
+    const N = this.nAgents;
+    this.stats.observe(reward, offset);
+    if (this.historyBars > 0) {
+      const o = this.historyNext * N;
+      for (let i = 0; i < N; i++) this.history[o + i] = reward[offset + i]!;
+      this.historyNext = (this.historyNext + 1) % this.historyBars;
+      this.historyFill = Math.min(this.historyBars, this.historyFill + 1);
+    }
+    return closes ? this.closeWindow(ts) : undefined;
+  }
+
+  private closeWindow(ts: number): WindowFrame {
+    const N = this.nAgents;
+    const s = this.settings;
+    const { stats, model } = this;
+    stats.windowSharpe(this.target);
+    const realized = Float64Array.from(this.target);
+    // the pairs of this window: statistics known at the previous window's end -> the Sharpe just realised
+    model.decay(s.forgetting);
+    if (this.prevValid) {
+      this.pairWindows++;
+      for (let i = 0; i < N; i++) if (stats.count[i]! > 1) model.add(this.prevFeatures, i * N_FEATURES, this.target[i]!);
+    }
+    stats.close();
+    this.windows++;
+    stats.features(this.features);
+    this.prevFeatures.set(this.features);
+    this.prevValid = true;
+    // the model predicts once it has the minimum pairs from at least 2 x minWindows windows: pairs within a window
+    // share the market's moves, so a few windows of them say little, and early fits adopt noise
+    const ready = model.pairs >= s.minPairs && this.pairWindows >= 2 * s.minWindows && model.fit();
+    const predicted = new Float64Array(N).fill(NaN);
+    for (let i = 0; i < N; i++) {
+      const n = stats.windows[i]!;
+      this.eligible[i] = 0;
+      this.predicted[i] = NaN;
+      if (!ready) continue;
+      const raw = model.predict(this.features, i * N_FEATURES);
+      const shrunk = (n * raw + s.shrinkage * s.prior) / (n + s.shrinkage);
+      this.predicted[i] = shrunk;
+      predicted[i] = shrunk;
+      this.eligible[i] = n >= s.minWindows && shrunk > this.hurdle ? 1 : 0;
+    }
+    this.adopted = allocate(
+      {
+        predicted: this.predicted,
+        eligible: this.eligible,
+        topK: s.topK,
+        allocation: s.allocation,
+        covShrink: s.covShrink,
+        ...(this.historyBars > 0 ? { history: { rewards: this.orderedHistory(), bars: this.historyFill } } : {}),
+      },
+      this.weights,
+    );
+    return { ts, index: this.windows, ready, pairs: model.pairs, realized, predicted, adopted: [...this.adopted], weights: Float64Array.from(this.weights), cash: this.adopted.length === 0 };
+  }
+
+  /** The reward history oldest first (covariance allocation). */
+  private orderedHistory(): Float64Array {
+    const N = this.nAgents;
+    const L = this.historyFill;
+    const out = new Float64Array(L * N);
+    const start = L < this.historyBars ? 0 : this.historyNext;
+    for (let k = 0; k < L; k++) out.set(this.history.subarray(((start + k) % this.historyBars) * N, ((start + k) % this.historyBars + 1) * N), k * N);
+    return out;
+  }
+
+  /** The contest's target for one bar: out[outOffset + a] = sum over adopted agents of weight x proposal. */
+  combine(proposals: Float32Array, rowOffset: number, nAssets: number, out: Float64Array, outOffset: number): void {
+    for (let a = 0; a < nAssets; a++) out[outOffset + a] = 0;
+    for (const i of this.adopted) {
+      const w = this.weights[i]!;
+      const o = rowOffset + i * nAssets;
+      for (let a = 0; a < nAssets; a++) out[outOffset + a] = out[outOffset + a]! + w * proposals[o + a]!;
+    }
+  }
+}

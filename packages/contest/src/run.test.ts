@@ -1,0 +1,156 @@
+import { type BarPanel, EXPERT_NAMES, Rng } from '@arena/core';
+import { generateSyntheticMarket } from '@arena/streams';
+import { initRuntime } from '@arena/kernels';
+import { describe, expect, it } from 'vitest';
+import { researchTeam } from './agents.ts';
+import { SETTINGS } from './contest.test.ts';
+import { runContest } from './run.ts';
+import type { ContestSink } from './sink.ts';
+import { ContestStepper } from './stepper.ts';
+
+const E = EXPERT_NAMES.length;
+
+/** Causal random experts (AR(1) in time, seeded) and router weights summing to 1 per cell. */
+function inputs(panel: BarPanel, seed: number) {
+  const rng = new Rng(seed);
+  const n = panel.nTimes * panel.nAssets;
+  const exposures = Array.from({ length: E }, () => new Float64Array(n));
+  const weights = new Float32Array(n * E);
+  for (let c = 0; c < n; c++) {
+    let s = 0;
+    for (let e = 0; e < E; e++) {
+      const prev = c >= panel.nAssets ? exposures[e]![c - panel.nAssets]! : 0;
+      exposures[e]![c] = Math.max(-1, Math.min(1, 0.9 * prev + 0.3 * rng.normal()));
+      weights[c * E + e] = 0.05 + rng.next();
+      s += weights[c * E + e]!;
+    }
+    for (let e = 0; e < E; e++) weights[c * E + e] = weights[c * E + e]! / s;
+  }
+  return { exposures, weights };
+}
+
+/** A sink that writes down every call, to compare runs and count what was recorded. */
+class Recorder implements ContestSink {
+  readonly log: string[] = [];
+  proposalRows = 0;
+  outcomeRows = 0;
+  begin(agents: readonly { name: string }[], symbols: readonly string[], horizons: readonly number[]) {
+    this.log.push(`begin ${agents.length} ${symbols.join(',')} ${horizons.join(',')}`);
+  }
+  proposals(ts: number, row: Float32Array, offset: number) {
+    this.proposalRows++;
+    let s = 0;
+    for (let i = 0; i < 40; i++) s += row[offset + i]! * (i + 1);
+    this.log.push(`p ${ts} ${s.toFixed(9)}`);
+  }
+  outcomes(ts: number, h: number, realizedTs: number, rewards: Float64Array, offset: number) {
+    this.outcomeRows++;
+    this.log.push(`o ${ts} ${h} ${realizedTs} ${rewards[offset]!.toPrecision(12)} ${rewards[offset + 9]!.toPrecision(12)}`);
+  }
+  window(f: { ts: number; adopted: readonly number[]; predicted: Float64Array }) {
+    this.log.push(`w ${f.ts} ${f.adopted.join(',')} ${Array.from(f.predicted.slice(0, 4)).map((v) => v.toPrecision(10)).join(',')}`);
+  }
+}
+
+const settings = { ...SETTINGS, minPairs: 32 };
+const market = generateSyntheticMarket({ seed: 5, assets: 4, bars: 2400, timeframe: '1h' });
+const agents = researchTeam(12, { seed: 3 });
+const common = { agents, settings, horizons: [1, 4, 24], cost: 0.0012, slot: 0.25 };
+
+describe('runContest', () => {
+  it('batch equals step: the same targets, frames and ledger calls bar by bar', async () => {
+    const panel = market.panel;
+    const bars = inputs(panel, 1);
+    const batchSink = new Recorder();
+    const batch = await runContest({ panel, bars, ...common, sink: batchSink });
+    const stepSink = new Recorder();
+    const stepper = new ContestStepper({ ...common, nAssets: panel.nAssets, symbols: panel.symbols, barMs: 3_600_000, periodsPerYear: panel.periodsPerYear(), sink: stepSink });
+    const A = panel.nAssets;
+    let frames = 0;
+    for (let t = 0; t < panel.nTimes; t++) {
+      if (stepper.step({ ...bars, present: panel.present }, t, panel.ts[t]!, panel.close, t * A)) frames++;
+      for (let a = 0; a < A; a++) expect(stepper.target[a]).toBe(batch.exposure[t * A + a]);
+    }
+    expect(frames).toBe(batch.frames.length);
+    expect(stepSink.log).toEqual(batchSink.log);
+    // every proposal and every outcome realised inside the panel was recorded
+    expect(batchSink.proposalRows).toBe(panel.nTimes);
+    expect(batchSink.outcomeRows).toBe(3 * panel.nTimes - 1 - 4 - 24);
+    expect(batch.frames.length).toBe(Math.floor(panel.nTimes / 24));
+    expect(batch.frames.filter((f) => f.ready).length).toBeGreaterThan(80);
+  });
+
+  it('the kernel on a tensor backend gives the reference rewards', async () => {
+    const rt = await initRuntime({ backend: 'wasm' });
+    const panel = market.panel.slice(0, 600);
+    const bars = inputs(panel, 2);
+    const cpu = await runContest({ panel, bars, ...common });
+    const tf = await runContest({ panel, bars, ...common, runtime: rt, force: 'tfjs' });
+    let worst = 0;
+    for (let i = 0; i < cpu.barRewards.length; i++) if (Number.isFinite(cpu.barRewards[i]!)) worst = Math.max(worst, Math.abs(tf.barRewards[i]! - cpu.barRewards[i]!));
+    expect(worst).toBeLessThan(1e-7);
+  });
+
+  it('decisions use only what was known: changing the future leaves the past unchanged', async () => {
+    const panel = market.panel;
+    const bars = inputs(panel, 3);
+    const cut = 1500;
+    const base = await runContest({ panel, bars, ...common });
+    // the future rewritten: prices scaled by a rising factor and the experts' exposures negated after the cut
+    const shifted = panel.slice(0, panel.nTimes);
+    const A = panel.nAssets;
+    for (let i = (cut + 1) * A; i < panel.nTimes * A; i++) {
+      const f = 1 + 0.001 * (i / A - cut);
+      shifted.open[i] = shifted.open[i]! * f;
+      shifted.high[i] = shifted.high[i]! * f;
+      shifted.low[i] = shifted.low[i]! * f;
+      shifted.close[i] = shifted.close[i]! * f;
+    }
+    const exposures = bars.exposures.map((x) => Float64Array.from(x, (v, i) => (i >= (cut + 1) * A ? -v : v)));
+    const after = await runContest({ panel: shifted, bars: { exposures, weights: bars.weights }, ...common });
+    expect(Array.from(after.exposure.subarray(0, (cut + 1) * A))).toEqual(Array.from(base.exposure.subarray(0, (cut + 1) * A)));
+    const past = (r: typeof base) => r.frames.filter((f) => f.ts <= panel.ts[cut]!).map((f) => [f.ts, f.adopted.join(','), Array.from(f.predicted).join(',')]);
+    expect(past(after)).toEqual(past(base));
+    expect(past(base).length).toBeGreaterThan(50);
+    // and the future did change
+    expect(Array.from(after.exposure.subarray((cut + 30) * A))).not.toEqual(Array.from(base.exposure.subarray((cut + 30) * A)));
+  });
+
+  it('planted skill in one expert: the contest adopts the agents that use it and beats the average agent', async () => {
+    const panel = market.panel;
+    const A = panel.nAssets;
+    const bars = inputs(panel, 4);
+    // the learned expert's slot knows the next bar's direction 70% of the time (a planted, look-ahead skill)
+    const rng = new Rng(8);
+    const learned = bars.exposures[EXPERT_NAMES.indexOf('learned')]!;
+    for (let t = 0; t + 1 < panel.nTimes; t++) {
+      for (let a = 0; a < A; a++) {
+        const up = panel.close[(t + 1) * A + a]! > panel.close[t * A + a]!;
+        learned[t * A + a] = (up === rng.next() < 0.7 ? 1 : -1) * 1;
+      }
+    }
+    const population = researchTeam(32, { seed: 3 });
+    const run = await runContest({ panel, bars, ...common, agents: population, cost: 0.0005 });
+    const usesLearned = (i: number) => (population[i]!.experts >> EXPERT_NAMES.indexOf('learned')) & 1;
+    const late = run.frames.slice(30);
+    const adoptedSlots = late.flatMap((f) => f.adopted);
+    expect(adoptedSlots.length).toBeGreaterThan(late.length);
+    expect(adoptedSlots.filter((i) => usesLearned(i) === 1).length / adoptedSlots.length).toBeGreaterThan(0.9);
+    // realised reward of the contest's target vs the mean agent, over the late bars
+    const start = late[0]!.index * settings.window;
+    let contest = 0;
+    let average = 0;
+    const N = population.length;
+    for (let t = start; t + 1 < panel.nTimes; t++) {
+      for (let a = 0; a < A; a++) {
+        const r = panel.close[(t + 1) * A + a]! / panel.close[t * A + a]! - 1;
+        contest += run.exposure[t * A + a]! * r;
+        let mean = 0;
+        for (let i = 0; i < N; i++) mean += run.proposals[(t * N + i) * A + a]! / N;
+        average += mean * r;
+      }
+    }
+    expect(contest).toBeGreaterThan(average * 1.5);
+    expect(average).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * The contest over a whole panel (backtests, eval): every agent's proposals for every bar, their rewards at every
+ * horizon in one batch on the AgentRewards kernel (agents x assets x time), then the contest's windows in order.
+ * Step mode (ContestStepper) gives the same proposals, rewards, frames and targets bar by bar.
+ */
+import { type BarPanel, timeframeMs } from '@arena/core';
+import { AgentRewardsKernel, type Implementation, type Matrix, type Runtime, agentRewardsCpu, runKernel } from '@arena/kernels';
+import { type AgentSpec, compileAgents } from './agents.ts';
+import { Contest, type ContestSettings, type WindowFrame, closesWindow } from './contest.ts';
+import { type BarInputs, barIndex, proposeRange } from './proposals.ts';
+import type { ContestSink } from './sink.ts';
+
+export interface ContestInput {
+  readonly panel: BarPanel;
+  /** the experts' exposures and the router's weights the agents read */
+  readonly bars: Omit<BarInputs, 'present'>;
+  readonly agents: readonly AgentSpec[];
+  readonly settings: ContestSettings;
+  /** outcome horizons recorded per proposal, bars (1 is always scored) */
+  readonly horizons: readonly number[];
+  /** cost per unit of traded notional (fee + half spread) */
+  readonly cost: number;
+  /** fraction of equity per unit of exposure (maxGross / assets) */
+  readonly slot: number;
+  /** tensor runtime for the kernel; absent: the CPU reference */
+  readonly runtime?: Runtime;
+  readonly force?: Implementation;
+  readonly sink?: ContestSink;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface ContestRun {
+  readonly agents: readonly AgentSpec[];
+  /** the contest's target exposure per bar and asset, [t * assets + a] */
+  readonly exposure: Float64Array;
+  /** [t * agents * assets + agent * assets + a] */
+  readonly proposals: Float32Array;
+  /** reward of each agent realised at bar t (its proposal of bar t - 1), [t * agents + agent]; NaN at t = 0 */
+  readonly barRewards: Float64Array;
+  readonly frames: readonly WindowFrame[];
+  /** bars with nobody adopted */
+  readonly cashBars: number;
+}
+
+/** Returns of holding from row s for h bars: close[s + h] / close[s] - 1, NaN where either bar is missing or beyond the panel. */
+export function forwardReturns(panel: BarPanel, h: number): Matrix {
+  const { nTimes: T, nAssets: A, close, present } = panel;
+  const data = new Float64Array(T * A).fill(NaN);
+  for (let s = 0; s + h < T; s++) {
+    for (let a = 0; a < A; a++) {
+      const i = s * A + a;
+      const j = (s + h) * A + a;
+      if (present[i] === 1 && present[j] === 1 && close[i]! > 0) data[i] = close[j]! / close[i]! - 1;
+    }
+  }
+  return { rows: T, cols: A, data };
+}
+
+export async function runContest(input: ContestInput): Promise<ContestRun> {
+  const { panel, settings } = input;
+  const T = panel.nTimes;
+  const A = panel.nAssets;
+  const N = input.agents.length;
+  const barMs = timeframeMs(panel.timeframe);
+  const proposals = proposeRange(compileAgents(input.agents), { ...input.bars, present: panel.present }, panel.ts, barMs, A, 0, T);
+  const params = { slot: input.slot, cost: input.cost };
+  const horizons = [...new Set([1, ...input.horizons])].sort((a, b) => a - b);
+  const rewards = new Map<number, Matrix>();
+  for (const h of horizons) {
+    const x = { proposals, agents: N, returns: forwardReturns(panel, h) };
+    rewards.set(h, input.runtime ? await runKernel(input.runtime, AgentRewardsKernel, x, params, input.force) : agentRewardsCpu(x, params));
+  }
+  const r1 = rewards.get(1)!.data;
+  const barRewards = new Float64Array(T * N).fill(NaN);
+  barRewards.set(r1.subarray(0, (T - 1) * N), N);
+  const contest = new Contest(N, settings, panel.periodsPerYear());
+  const exposure = new Float64Array(T * A);
+  const frames: WindowFrame[] = [];
+  const sink = input.sink;
+  const recorded = input.horizons.length > 0 ? [...new Set(input.horizons)].sort((a, b) => a - b) : [];
+  sink?.begin(input.agents, panel.symbols, recorded);
+  let cashBars = 0;
+  for (let t = 0; t < T; t++) {
+    const ts = panel.ts[t]!;
+    sink?.proposals(ts, proposals, t * N * A);
+    if (sink) for (const h of recorded) if (t - h >= 0) sink.outcomes(panel.ts[t - h]!, h, ts, rewards.get(h)!.data, (t - h) * N);
+    if (t > 0) {
+      const frame = contest.observe(barRewards, t * N, ts, closesWindow(barIndex(ts, barMs), settings.window));
+      if (frame) {
+        frames.push(frame);
+        sink?.window(frame);
+      }
+    }
+    contest.combine(proposals, t * N * A, A, exposure, t * A);
+    if (contest.adopted.length === 0) cashBars++;
+    if (input.onProgress && (t & 1023) === 0) input.onProgress(t, T);
+  }
+  input.onProgress?.(T, T);
+  return { agents: input.agents, exposure, proposals, barRewards, frames, cashBars };
+}

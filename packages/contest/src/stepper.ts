@@ -1,0 +1,105 @@
+/**
+ * The contest bar by bar (paper trading): the same proposals, rewards, windows, ledger calls and targets as
+ * runContest over the same bars, from rings of the last few bars' proposals and closes. Allocates nothing per
+ * bar except a frame when a window closes.
+ */
+import { agentRewardRow } from '@arena/kernels';
+import { type AgentSpec, compileAgents } from './agents.ts';
+import { Contest, type ContestSettings, type WindowFrame, closesWindow } from './contest.ts';
+import { type BarInputs, ProposalScratch, barIndex, proposeRow } from './proposals.ts';
+import type { ContestSink } from './sink.ts';
+
+export interface StepperOptions {
+  readonly agents: readonly AgentSpec[];
+  readonly settings: ContestSettings;
+  readonly horizons: readonly number[];
+  readonly nAssets: number;
+  readonly symbols: readonly string[];
+  readonly barMs: number;
+  /** bars per year (BarPanel.periodsPerYear of the market), for the annualised hurdle */
+  readonly periodsPerYear: number;
+  readonly cost: number;
+  readonly slot: number;
+  readonly sink?: ContestSink;
+}
+
+export class ContestStepper {
+  readonly contest: Contest;
+  /** the latest bar's target per asset */
+  readonly target: Float64Array;
+  private readonly scratch: ProposalScratch;
+  private readonly ring: number;
+  private readonly proposals: Float32Array;
+  private readonly closes: Float64Array;
+  private readonly present: Uint8Array;
+  private readonly ts: Float64Array;
+  private readonly returns: Float64Array;
+  private readonly reward: Float64Array;
+  private readonly recorded: number[];
+  /** the recorded horizons and 1 (always scored), ascending */
+  private readonly scored: number[];
+  private bars = 0;
+
+  constructor(private readonly o: StepperOptions) {
+    const N = o.agents.length;
+    const A = o.nAssets;
+    this.recorded = [...new Set(o.horizons)].sort((a, b) => a - b);
+    this.scored = [...new Set([1, ...this.recorded])].sort((a, b) => a - b);
+    this.ring = Math.max(...this.scored) + 2;
+    this.contest = new Contest(N, o.settings, o.periodsPerYear);
+    this.scratch = new ProposalScratch(compileAgents(o.agents), A);
+    this.proposals = new Float32Array(this.ring * N * A);
+    this.closes = new Float64Array(this.ring * A);
+    this.present = new Uint8Array(this.ring * A);
+    this.ts = new Float64Array(this.ring);
+    this.returns = new Float64Array(A);
+    this.reward = new Float64Array(N);
+    this.target = new Float64Array(A);
+    o.sink?.begin(o.agents, o.symbols, this.recorded);
+  }
+
+  /** The latest proposals, [agent * assets + a]. */
+  latestProposals(): Float32Array {
+    const row = this.o.agents.length * this.o.nAssets;
+    const k = (this.bars - 1) % this.ring;
+    return this.proposals.subarray(k * row, (k + 1) * row);
+  }
+
+  /**
+   * Bar t has closed: `input` holds the experts' exposures and router weights at row t ([t * assets + a]), and
+   * close/present that bar's prices. Returns the frame when a window closed here; the target is in `this.target`.
+   */
+  step(input: BarInputs, t: number, ts: number, close: ArrayLike<number>, closeOffset: number): WindowFrame | undefined {
+    const { o, ring } = this;
+    const N = o.agents.length;
+    const A = o.nAssets;
+    const row = N * A;
+    const k = this.bars % ring;
+    const slot = (back: number) => (this.bars - back + ring * 4) % ring;
+    this.ts[k] = ts;
+    for (let a = 0; a < A; a++) {
+      this.closes[k * A + a] = close[closeOffset + a]!;
+      this.present[k * A + a] = input.present[t * A + a] === 1 ? 1 : 0;
+    }
+    proposeRow(this.scratch, input, t, barIndex(ts, o.barMs), this.bars > 0 ? this.proposals : undefined, slot(1) * row, this.proposals, k * row);
+    o.sink?.proposals(ts, this.proposals, k * row);
+    const p = { slot: o.slot, cost: o.cost };
+    let frame: WindowFrame | undefined;
+    for (const h of this.scored) {
+      if (this.bars - h < 0) continue;
+      const s = slot(h);
+      for (let a = 0; a < A; a++) {
+        const ok = this.present[s * A + a] === 1 && this.present[k * A + a] === 1 && this.closes[s * A + a]! > 0;
+        this.returns[a] = ok ? this.closes[k * A + a]! / this.closes[s * A + a]! - 1 : NaN;
+      }
+      const prev = this.bars - h - 1 >= 0 ? this.proposals : undefined;
+      agentRewardRow(this.proposals, s * row, prev, slot(h + 1) * row, this.returns, 0, N, A, p, this.reward, 0);
+      if (this.recorded.includes(h)) o.sink?.outcomes(this.ts[s]!, h, ts, this.reward, 0);
+      if (h === 1) frame = this.contest.observe(this.reward, 0, ts, closesWindow(barIndex(ts, o.barMs), o.settings.window));
+    }
+    if (frame) o.sink?.window(frame);
+    this.contest.combine(this.proposals, k * row, A, this.target, 0);
+    this.bars++;
+    return frame;
+  }
+}
