@@ -4,9 +4,10 @@ import { backtestBench } from './backtest.bench.ts';
 import { kernelsBench } from './kernels.bench.ts';
 import { featuresBench } from './features.bench.ts';
 import { routerBench } from './router.bench.ts';
+import { contestBench } from './contest.bench.ts';
 import { type Bench, printTable, writeResult } from './harness.ts';
 
-const BENCHES: readonly Bench[] = [backtestBench, kernelsBench, featuresBench, routerBench];
+const BENCHES: readonly Bench[] = [backtestBench, kernelsBench, featuresBench, routerBench, contestBench];
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

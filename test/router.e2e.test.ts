@@ -94,14 +94,27 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
     expect(readJson(join(out, 'report.json')).router.source).toBe('equal');
   }, 120_000);
 
-  it('eval compares the router with the five alternatives on the held-out bars', () => {
+  it('eval compares the router and the contest with their alternatives on the held-out bars', () => {
     const out = join(dir, 'ev');
     const r = arena(['eval', ...SYNTH, '--router-model', model, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(out, 'eval.html'))).toBe(true);
     const ev = readJson(join(out, 'eval.json'));
     const rows = ev.rows as EvalRow[];
-    expect(rows.map((row) => row.strategy).sort()).toEqual(['best-expert-in-sample', 'buy-and-hold', 'equal-weight', 'oracle', 'router', 'static-fit']);
+    expect(rows.map((row) => row.strategy).sort()).toEqual([
+      'all-agents-equal',
+      'best-agent-hindsight',
+      'best-expert-in-sample',
+      'buy-and-hold',
+      'contest',
+      'equal-weight',
+      'oracle',
+      'router',
+      'static-fit',
+      'topk-trailing-mean',
+    ]);
+    // the contest's record went to the ledger beside eval.json
+    expect(existsSync(join(out, 'ledger.db'))).toBe(true);
     for (const row of rows) {
       for (const k of ['totalReturn', 'maxDrawdown', 'turnover'] as const) expect(Number.isFinite(row[k]), `${row.strategy}.${k}`).toBe(true);
       for (const k of ['sharpe', 'sortino'] as const) expect(row[k] === null || Number.isFinite(row[k]), `${row.strategy}.${k}`).toBe(true);

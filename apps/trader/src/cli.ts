@@ -5,6 +5,7 @@ import { backtestCommand } from './commands/backtest.ts';
 import { importCommand, inspectCommand, synthCommand } from './commands/data.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { evalCommand } from './commands/eval.ts';
+import { contestReportCommand } from './commands/contestReport.ts';
 import { trainConvnetCommand } from './commands/train.ts';
 import { trainRouterCommand } from './commands/trainRouter.ts';
 import { SELECTOR_DEFAULTS, featuresReportCommand } from './commands/features.ts';
@@ -32,13 +33,16 @@ export function buildCli(): Command {
     .option('--assets <n>', 'synthetic market: number of assets')
     .option('--bars <n>', 'synthetic market: number of bars')
     .option('--strict', 'stop at the first bad data row instead of skipping it with a report')
+    .option('--contest', 'run the agents\' contest: the adopted agents\' weighted proposals become the strategy (contest.enabled)')
+    .option('--agents <n>', 'research agents in the contest (contest.agents, default 32)')
+    .option('--db <file>', 'ledger (SQLite) for the contest\'s record (default <out>/ledger.db)')
     .option('--no-baselines', 'skip the baselines (buy and hold, each expert alone, equal weight)')
     .option('--out <dir>', 'report folder', 'out/backtest')
     .action(backtestCommand);
 
   program
     .command('eval')
-    .description('router vs equal weights, best in-sample expert, fitted static weights, oracle and buy and hold, out of sample after costs')
+    .description('router and contest vs equal weights, best in-sample expert, fitted static weights, oracle, buy and hold and the contest\'s baselines, out of sample after costs')
     .option('--config <file>', 'config file (default ./arena.config.json when present)')
     .option('--data <dir>', 'folder of candle files (default: the synthetic market)')
     .option('--symbols <list>', 'comma-separated symbols (default: all in the folder)')
@@ -56,8 +60,20 @@ export function buildCli(): Command {
     .option('--assets <n>', 'synthetic market: number of assets')
     .option('--bars <n>', 'synthetic market: number of bars')
     .option('--strict', 'stop at the first bad data row')
-    .option('--out <dir>', 'output folder (eval.json, eval.html)', 'out/eval')
+    .option('--agents <n>', 'research agents in the contest rows (contest.agents, default 32)')
+    .option('--db <file>', 'ledger (SQLite) for the contest\'s record (default <out>/ledger.db)')
+    .option('--out <dir>', 'output folder (eval.json, eval.html, ledger.db)', 'out/eval')
     .action(evalCommand);
+
+  const contest = program.command('contest').description('the agents\' contest: its leaderboard over time from a ledger');
+  contest
+    .command('report')
+    .description('leaderboard over time (realised, predicted, adopted, weight) as a table, contest.json and contest.html with plots')
+    .requiredOption('--db <file>', 'ledger written by backtest --contest or eval')
+    .option('--run <id>', 'ledger run id (default: the latest with a contest)')
+    .option('--top <n>', 'agents in the leaderboard table', '10')
+    .option('--out <dir>', 'output folder (contest.json, contest.html)', 'out/contest')
+    .action(contestReportCommand);
 
   program
     .command('doctor')

@@ -8,3 +8,5 @@ export * from './run.ts';
 export * from './sink.ts';
 export * from './stats.ts';
 export * from './stepper.ts';
+export * from './dataTeam.ts';
+export * from './baselines.ts';

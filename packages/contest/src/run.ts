@@ -40,6 +40,8 @@ export interface ContestRun {
   readonly frames: readonly WindowFrame[];
   /** bars with nobody adopted */
   readonly cashBars: number;
+  /** the bars' open times (the frames' ts refer to them) */
+  readonly ts: Float64Array;
 }
 
 /** Returns of holding from row s for h bars: close[s + h] / close[s] - 1, NaN where either bar is missing or beyond the panel. */
@@ -96,5 +98,5 @@ export async function runContest(input: ContestInput): Promise<ContestRun> {
     if (input.onProgress && (t & 1023) === 0) input.onProgress(t, T);
   }
   input.onProgress?.(T, T);
-  return { agents: input.agents, exposure, proposals, barRewards, frames, cashBars };
+  return { agents: input.agents, exposure, proposals, barRewards, frames, cashBars, ts: panel.ts };
 }

@@ -6,6 +6,7 @@
  * the exact rows it is drawn from (symbol, first and last bar, chart parameters); reports add the PNG.
  */
 import { type BarPanel, EXPERT_NAMES, REGIMES } from '@arena/core';
+import type { ContestRun } from '@arena/contest';
 import type { ExpertSeries } from '@arena/experts';
 import type { RoutingSeries } from '@arena/router';
 import type { StrategyRun } from './result.ts';
@@ -28,6 +29,25 @@ export interface AuditRecord {
   readonly fill: { readonly qty: number; readonly price: number; readonly fee: number; readonly slippageBps: number };
   /** the chart's rows: bars chartFrom .. t of this symbol */
   readonly chart: { readonly from: string; readonly to: string; readonly bars: number };
+  /** when the contest decided: its target for the asset (before the projection) and the adopted agents' weights and proposals */
+  readonly contest?: { readonly target: number; readonly agents: readonly { readonly name: string; readonly weight: number; readonly proposal: number }[] };
+}
+
+/** The contest's part of a record: the frame in force at bar t (the last window that closed at or before it). */
+function contestPart(run: ContestRun, t: number, a: number, A: number): NonNullable<AuditRecord['contest']> {
+  const ts = run.ts[t]!;
+  let lo = 0;
+  let hi = run.frames.length - 1;
+  let k = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (run.frames[mid]!.ts <= ts) (k = mid), (lo = mid + 1);
+    else hi = mid - 1;
+  }
+  const N = run.agents.length;
+  const frame = k >= 0 ? run.frames[k]! : undefined;
+  const agents = (frame?.adopted ?? []).map((i) => ({ name: run.agents[i]!.name, weight: round(frame!.weights[i]!), proposal: round(run.proposals[(t * N + i) * A + a]!) }));
+  return { target: round(run.exposure[t * A + a]!), agents };
 }
 
 /** Shares of the positive contributions c_e = w_e x_e in direction `side` (+1 / -1); zeros when none is positive. */
@@ -45,7 +65,7 @@ export function attributionShares(weights: ArrayLike<number>, exposures: ArrayLi
 const round = (v: number, d = 6) => (Number.isFinite(v) ? Number(v.toFixed(d)) : v);
 
 /** Audit records of a run's fills, in fill order. chartWindow: bars per router chart. */
-export function auditRecords(panel: BarPanel, experts: readonly ExpertSeries[], routing: RoutingSeries, run: StrategyRun, chartWindow: number): AuditRecord[] {
+export function auditRecords(panel: BarPanel, experts: readonly ExpertSeries[], routing: RoutingSeries, run: StrategyRun, chartWindow: number, contest?: ContestRun): AuditRecord[] {
   const A = panel.nAssets;
   const E = experts.length;
   const R = REGIMES.length;
@@ -83,6 +103,7 @@ export function auditRecords(panel: BarPanel, experts: readonly ExpertSeries[], 
       attribution: byExpert(share),
       fill: { qty: f.qty[i]!, price: f.price[i]!, fee: round(f.fee[i]!), slippageBps: round(f.slippageBps[i]!, 3) },
       chart: { from: new Date(panel.ts[from]!).toISOString(), to: new Date(panel.ts[t]!).toISOString(), bars: t - from + 1 },
+      ...(contest ? { contest: contestPart(contest, t, a, A) } : {}),
     });
   }
   return out;

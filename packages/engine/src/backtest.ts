@@ -3,7 +3,9 @@ import { type ArenaConfig, type BarPanel, EXPERT_NAMES } from '@arena/core';
 import { type Expert, type ExpertSeries, createExperts, runExpertBatch } from '@arena/experts';
 import { imageToPng } from '@arena/kernels';
 import { type RoutingSeries, renderCharts } from '@arena/router';
+import type { ContestRun } from '@arena/contest';
 import { auditRecords } from './audit.ts';
+import type { ContestSummary } from './contest/summary.ts';
 import type { BacktestResult, ComputeInfo, DecisionChart, StrategyRun } from './result.ts';
 import { summariseRouting } from './routingSummary.ts';
 import { simulate } from './simulate.ts';
@@ -20,6 +22,8 @@ export interface BacktestInput {
   readonly experts?: readonly ExpertSeries[];
   /** the router's weights per bar and asset; without it the static config weights combine the experts */
   readonly routing?: RoutingSeries;
+  /** the contest over the panel: its target replaces the router's combination as the strategy (the router's run becomes a baseline) */
+  readonly contest?: { readonly run: ContestRun; readonly summary: ContestSummary };
   /** decisions whose chart is embedded (as PNG) in the report, the latest ones; default 8 */
   readonly decisionCharts?: number;
   /** how the numbers were computed, for the report (backend, experts path) */
@@ -86,6 +90,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     experts,
     weights,
     ...(routing ? { dynamicWeights: routing.weights } : {}),
+    ...(input.contest ? { exposure: input.contest.run.exposure } : {}),
     config,
     attribution,
     ...(progress ? { onProgress: (d: number, n: number) => progress('strategy', d, n) } : {}),
@@ -111,9 +116,12 @@ export function runBacktest(input: BacktestInput): BacktestResult {
       run(`${e.name}_only`, experts, onlyThis);
     });
     run('equal_weight', experts, new Float64Array(experts.length).fill(1 / experts.length));
+    if (input.contest && routing) {
+      baselines.push(simulate({ name: 'router_only', panel, experts, weights, dynamicWeights: routing.weights, config, ...(progress ? { onProgress: (d: number, n: number) => progress('router_only', d, n) } : {}) }));
+    }
     if (routing !== undefined && routing.source !== 'static') run('static_weights', experts, expertWeights(config));
   }
-  const decisions = routing ? auditRecords(panel, experts, routing, main, routing.chart.window) : undefined;
+  const decisions = routing ? auditRecords(panel, experts, routing, main, routing.chart.window, input.contest?.run) : undefined;
   const charts: DecisionChart[] = [];
   if (routing && decisions) {
     const c = routing.chart;
@@ -137,5 +145,6 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     dataIssues: input.dataIssues ?? { errors: 0, warnings: 0 },
     compute: input.compute ?? { backend: 'none', experts: 'streaming', note: 'experts stepped bar by bar in one batch pass' },
     ...(routing ? { routing: summariseRouting(panel, routing), decisions: decisions!, decisionCharts: charts } : {}),
+    ...(input.contest ? { contest: input.contest.summary } : {}),
   };
 }

@@ -1,4 +1,5 @@
 /** What a backtest produces: per-bar series for the main strategy and each baseline, trades, fills, attribution. */
+import type { ContestSummary } from './contest/summary.ts';
 import type { ArenaConfig, Timeframe } from '@arena/core';
 import type { AuditRecord } from './audit.ts';
 import type { RoutingSummary } from './routingSummary.ts';
@@ -113,4 +114,6 @@ export interface BacktestResult {
   readonly decisions?: readonly AuditRecord[];
   /** charts of the latest decisions */
   readonly decisionCharts?: readonly DecisionChart[];
+  /** what the contest did, when it decided */
+  readonly contest?: ContestSummary;
 }

@@ -14,6 +14,8 @@ export interface SimulationInput {
   readonly weights: Float64Array;
   /** per-bar weights from a router, [(t * nAssets + a) * experts + e]; when given they replace `weights` */
   readonly dynamicWeights?: Float32Array;
+  /** the combined target exposure per bar and asset, [t * nAssets + a] (e.g. the contest's); replaces the experts' combination */
+  readonly exposure?: Float64Array;
   readonly config: ArenaConfig;
   /** buy and hold: trade each asset only until its first target is reached, never rebalance */
   readonly holdOnceEntered?: boolean;
@@ -39,7 +41,8 @@ export function simulate(input: SimulationInput): StrategyRun {
   const fees = new Float64Array(T);
   const slippage = new Float64Array(T);
   const dyn = input.dynamicWeights;
-  const combined = dyn === undefined ? combineExposures(experts, weights, A * T) : combineRouted(experts, dyn, A * T);
+  if (input.exposure !== undefined && input.exposure.length !== A * T) throw new Error(`target exposure holds ${input.exposure.length} values, expected ${T} bars x ${A} assets`);
+  const combined = input.exposure ?? (dyn === undefined ? combineExposures(experts, weights, A * T) : combineRouted(experts, dyn, A * T));
   const target = new Float64Array(A);
   const entered = new Uint8Array(A);
   const holdOnceEntered = input.holdOnceEntered === true;

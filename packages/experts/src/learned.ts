@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ArenaConfig, BarPanel } from '@arena/core';
-import { type LoadedConvNet, ConvNetPredictor, combineSignal, loadConvNet, preparePanel } from '@arena/features';
+import { type ConvInputs, type LoadedConvNet, ConvNetPredictor, combineSignal, loadConvNet, preparePanel } from '@arena/features';
 import { type Runtime, initRuntime } from '@arena/kernels';
 import { type Expert, type ExpertContext, clamp } from './expert.ts';
 
@@ -60,6 +60,15 @@ export class LearnedExpert implements Expert {
     this.computed = undefined;
   }
 
+  /** The data team's choice: the same z-scored features masked by another selection run over the panel it covers. */
+  private override: { panel: BarPanel; inputs: ConvInputs } | undefined;
+
+  /** Reads `inputs` (e.g. the data team's merged selection) instead of its own selector's when computing `panel`. */
+  useInputs(panel: BarPanel, inputs: ConvInputs | undefined): void {
+    this.override = inputs === undefined ? undefined : { panel, inputs };
+    this.computed = undefined;
+  }
+
   /** Features, selections and the net over every bar of the panel, in batches. */
   private compute(panel: BarPanel): Computed {
     const { card, model } = this.net;
@@ -69,18 +78,19 @@ export class LearnedExpert implements Expert {
       throw new Error(`the model at ${this.net.dir} was trained on features [${card.features.join(', ')}], the catalogue now has [${names.join(', ')}]: retrain it`);
     }
     this.lastSelections = prepared.run.history;
+    const inputs = this.override?.panel === panel ? this.override.inputs : prepared.inputs;
     const A = panel.nAssets;
     const T = panel.nTimes;
     const cells: number[] = [];
     for (let t = 0; t < T; t++) {
-      if (prepared.inputs.at[t]! < 0) continue;
+      if (inputs.at[t]! < 0) continue;
       for (let a = 0; a < A; a++) if (panel.present[t * A + a] === 1) cells.push(t * A + a);
     }
     const out = new Float32Array(cells.length * 2);
     const rtBackend = this.rt.info.backend;
     // back on the runtime's backend if something switched it (an initialised backend switches synchronously)
     if (this.rt.tf.getBackend() !== rtBackend) void this.rt.tf.setBackend(rtBackend);
-    new ConvNetPredictor(this.rt.tf, model, A).predictCells(prepared.inputs, Int32Array.from(cells), out);
+    new ConvNetPredictor(this.rt.tf, model, A).predictCells(inputs, Int32Array.from(cells), out);
     const exposure = new Float64Array(T * A);
     const confidence = new Float64Array(T * A);
     cells.forEach((c, i) => {

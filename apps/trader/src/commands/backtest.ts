@@ -7,6 +7,7 @@ import { type Expert, type ExpertSeries, FlatExpert, computeExpertsWithKernels, 
 import { anyCrossover, initRuntime } from '@arena/kernels';
 import { createRouter } from '@arena/router';
 import { loadConfig, parseNumber, parseWeights } from '../configFile.ts';
+import { contestFor, routeWithTeam, runDataTeamFor } from './contestStage.ts';
 import { createProgress } from '../progress.ts';
 
 export interface BacktestFlags {
@@ -26,6 +27,9 @@ export interface BacktestFlags {
   weights?: string;
   router?: string;
   routerModel?: string;
+  contest?: boolean;
+  agents?: string;
+  db?: string;
   baselines: boolean;
 }
 
@@ -47,6 +51,8 @@ export function configFromFlags(f: BacktestFlags): ArenaConfig {
     // --weights alone means: combine with these static weights
     'router.mode': f.router ?? (f.weights !== undefined ? 'static' : undefined),
     'router.model': f.routerModel,
+    'contest.enabled': f.contest,
+    'contest.agents': num('--agents', f.agents),
   });
   if (f.synthetic !== true) return config;
   // --synthetic wins over a data folder named in the config file
@@ -136,6 +142,8 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
   // one tensor runtime for the learned expert and the router, when either needs it
   const runtime = wantsLearned || config.router.mode === 'model' || config.router.mode === 'vlm' ? await initRuntime({ log }) : undefined;
   const learned = wantsLearned ? await createLearnedExpert(config.experts.learned, { log, ...(runtime ? { runtime } : {}), ...(funding ? { funding } : {}) }) : undefined;
+  // with the contest, the data team's factors are scored first: the learned expert and the router read the chosen selection
+  const team = config.contest.enabled ? runDataTeamFor(panel, funding, config, learned, log) : undefined;
   const onKernels = await expertsOnKernels(panel, config, log, learned);
   const compute = onKernels.compute;
   let experts = onKernels.experts;
@@ -147,11 +155,14 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
   if (experts === undefined) experts = computeExperts(panel, config, learned);
   const router = await createRouter(config, { log, ...(runtime ? { runtime } : {}) });
   const routeStart = performance.now();
-  const routing = await router.route(panel, experts.map((e) => e.exposure), funding);
+  const routing = await routeWithTeam(router, panel, experts.map((e) => e.exposure), funding, team);
   log(`router: ${routing.source} weights for ${panel.nAssets} x ${panel.nTimes} bars in ${(performance.now() - routeStart).toFixed(0)} ms`);
+  const contest = config.contest.enabled
+    ? await contestFor({ panel, config, experts, routing, ...(runtime ? { runtime } : {}), ...(team ? { team } : {}), source, kind: 'backtest', out: flags.out, ...(flags.db ? { db: flags.db } : {}) }, log)
+    : undefined;
   const progress = createProgress('backtest');
   // the strategy, buy and hold, each expert alone, equal weight
-  const stages = flags.baselines ? 3 + EXPERT_NAMES.length + (routing.source !== 'static' ? 1 : 0) : 1;
+  const stages = flags.baselines ? 3 + EXPERT_NAMES.length + (routing.source !== 'static' ? 1 : 0) + (contest ? 1 : 0) : 1;
   let stageIndex = -1;
   let lastStage = '';
   const started = performance.now();
@@ -162,6 +173,7 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
     dataIssues,
     experts,
     routing,
+    ...(contest ? { contest: { run: contest.stage.run, summary: contest.summary } } : {}),
     compute,
     baselines: flags.baselines,
     // one bar over the strategy and its baselines: the stages run one after the other
@@ -176,6 +188,7 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
   process.stdout.write(written.summary);
   log(
     `\n${panel.nAssets * panel.nTimes} asset-bars in ${elapsed.toFixed(0)} ms` +
-      ` (strategy + ${result.baselines.length} baselines); report: ${written.json}, ${written.html}${written.decisions ? `, ${written.decisions}` : ''}`,
+      ` (strategy + ${result.baselines.length} baselines); report: ${written.json}, ${written.html}${written.decisions ? `, ${written.decisions}` : ''}` +
+      `${contest ? `; contest ledger: ${contest.ledgerPath} (arena contest report --db ${contest.ledgerPath})` : ''}`,
   );
 }

@@ -7,8 +7,9 @@ import { ModelRouter, createRouter, trainRouterOnPanel } from '@arena/router';
 import { parseNumber } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
 import { type BacktestFlags, configFromFlags, loadMarket } from './backtest.ts';
+import { contestFor, routeWithTeam, runDataTeamFor } from './contestStage.ts';
 
-export interface EvalFlags extends Omit<BacktestFlags, 'baselines' | 'weights'> {
+export interface EvalFlags extends Omit<BacktestFlags, 'baselines' | 'weights' | 'contest'> {
   walkForward?: string;
   testFraction?: string;
   train?: boolean;
@@ -25,10 +26,13 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   if (panel.nTimes < 400) throw arenaError(E.DATA_TOO_SHORT, panel.nTimes, source, 400);
   const rt = await initRuntime({ log });
   const learned = await createLearnedExpert(config.experts.learned, { runtime: rt, log, ...(funding ? { funding } : {}) });
+  // the data team first: the learned expert and the router read the selection it chooses, as in a contest backtest
+  const team = runDataTeamFor(panel, funding, config, learned, log);
   const experts = computeExperts(panel, config, learned);
   const exposures = experts.map((e) => e.exposure);
   const router = await createRouter(config, { runtime: rt, log });
-  const routing = await router.route(panel, exposures, funding);
+  const routing = await routeWithTeam(router, panel, exposures, funding, team);
+  const contest = await contestFor({ panel, config, experts, routing, runtime: rt, ...(team ? { team } : {}), source, kind: 'eval', out: flags.out, ...(flags.db ? { db: flags.db } : {}) }, log);
   const progress = createProgress('eval');
   const routeFold = flags.train
     ? async (trainEnd: number) => {
@@ -54,6 +58,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     folds,
     ...(routeFold ? { routeFold } : {}),
     ...(truth ? { regimeTruth: truth } : {}),
+    contest: { run: contest.stage.run, topK: config.contest.topK, window: config.contest.window },
     onProgress: (d, n) => progress.update(d, n),
   });
   progress.done();

@@ -14,8 +14,14 @@ import { computeMetrics } from '../metrics.ts';
 import type { StrategyRun } from '../result.ts';
 import { simulate } from '../simulate.ts';
 import { chainRuns } from './chain.ts';
+import { type ContestRun, allAgentsEqual, bestAgentHindsight, topkTrailingMean } from '@arena/contest';
 
 export const EVAL_STRATEGIES = ['router', 'equal-weight', 'best-expert-in-sample', 'static-fit', 'oracle', 'buy-and-hold'] as const;
+/**
+ * With a contest: its target; every agent equally weighted; the naive top k by trailing mean reward; the single
+ * agent with the best Sharpe over the test bars (hindsight: an upper bound). All from the same proposals.
+ */
+export const CONTEST_STRATEGIES = ['contest', 'all-agents-equal', 'topk-trailing-mean', 'best-agent-hindsight'] as const;
 
 export interface EvalRow {
   readonly strategy: string;
@@ -59,6 +65,8 @@ export interface EvalInput {
   /** walk-forward folds over the second half (0 or undefined: one split) */
   readonly folds?: number;
   readonly regimeTruth?: Uint8Array;
+  /** the contest over the whole panel (on line, so its test bars are out of sample by construction), with its top k and window */
+  readonly contest?: { readonly run: ContestRun; readonly topK: number; readonly window: number };
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -118,9 +126,14 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
   const candidates = staticCandidates(E);
   const sliceExperts = (t0: number, t1: number) =>
     experts.map((e) => ({ name: e.name, exposure: e.exposure.subarray(t0 * A, t1 * A), confidence: e.confidence.subarray(t0 * A, t1 * A) }));
-  const runs = new Map<string, StrategyRun[]>(EVAL_STRATEGIES.map((s) => [s, []]));
+  const contest = input.contest;
+  const names: string[] = [...EVAL_STRATEGIES, ...(contest ? CONTEST_STRATEGIES : [])];
+  const runs = new Map<string, StrategyRun[]>(names.map((s) => [s, []]));
+  const contestTargets = contest
+    ? { 'contest': contest.run.exposure, 'all-agents-equal': allAgentsEqual(contest.run, A), 'topk-trailing-mean': topkTrailingMean(contest.run, A, contest.topK, contest.window) }
+    : undefined;
   const folds: EvalFold[] = [];
-  const total = bounds.length * (candidates.length + E + EVAL_STRATEGIES.length);
+  const total = bounds.length * (candidates.length + E + names.length);
   let done = 0;
   const tick = () => input.onProgress?.(++done, total);
   let correct = 0;
@@ -130,8 +143,8 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
     const routing = input.routeFold ? await input.routeFold(t0) : input.routing;
     const train = panel.slice(0, t0);
     const trainEx = sliceExperts(0, t0);
-    const sim = (name: string, p: BarPanel, ex: ExpertSeries[], w: Float64Array, dyn?: Float32Array, hold = false) =>
-      simulate({ name, panel: p, experts: ex, weights: w, config, holdOnceEntered: hold, ...(dyn ? { dynamicWeights: dyn } : {}) });
+    const sim = (name: string, p: BarPanel, ex: ExpertSeries[], w: Float64Array, dyn?: Float32Array, hold = false, exposure?: Float64Array) =>
+      simulate({ name, panel: p, experts: ex, weights: w, config, holdOnceEntered: hold, ...(dyn ? { dynamicWeights: dyn } : {}), ...(exposure ? { exposure } : {}) });
     // fits on the training bars
     let bestExpert = 0;
     let bestSharpe = -Infinity;
@@ -165,6 +178,11 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
     const n = (t1 - t0) * A;
     const ones = { name: 'constant', exposure: new Float64Array(n).fill(1), confidence: new Float64Array(n).fill(1) };
     add('buy-and-hold', sim('buy-and-hold', test, [ones], Float64Array.of(1), undefined, true));
+    if (contest && contestTargets) {
+      const slice = (x: Float64Array) => x.subarray(t0 * A, t1 * A);
+      for (const [name, target] of Object.entries(contestTargets)) add(name, sim(name, test, testEx, flat, undefined, false, slice(target)));
+      add('best-agent-hindsight', sim('best-agent-hindsight', test, testEx, flat, undefined, false, slice(bestAgentHindsight(contest.run, A, t0, t1).exposure)));
+    }
     for (let c = t0 * A; c < t1 * A; c++) {
       const label = labels.regime[c]!;
       if (label < 0 || panel.present[c] !== 1) continue;
@@ -186,7 +204,7 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
   const ts = panel.ts.subarray(first, last);
   const rows: EvalRow[] = [];
   const curves: EvalResult['curves'][number][] = [];
-  for (const name of EVAL_STRATEGIES) {
+  for (const name of names) {
     const run = chainRuns(runs.get(name)!, cash);
     const m = computeMetrics(run, ppy, cash, ts);
     rows.push({ strategy: name, totalReturn: m.totalReturn, sharpe: m.sharpe, sortino: m.sortino, maxDrawdown: m.maxDrawdown, turnover: m.turnover, cagr: m.cagr, annualVol: m.annualVol, finalEquity: m.finalEquity, nFills: m.nFills });

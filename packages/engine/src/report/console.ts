@@ -1,4 +1,5 @@
 /** Console summary of a backtest, in the spirit of freqtrade's backtesting output: titled box tables with computed widths. */
+import type { ContestSummary } from '../contest/summary.ts';
 import {
   ASSET_HEADER,
   assetRows,
@@ -58,8 +59,22 @@ export function formatSummary(model: ReportModel): string {
     const g = REGIMES.map((n, k) => `${n} ${((r.meanRegime[k] ?? 0) * 100).toFixed(1)}%`).join(', ');
     parts.push(`Router (${r.source}): ${r.note}\n  mean weights: ${w}\n  mean regime probabilities: ${g}${r.fellBack ? `\n  ${r.fellBack} cells fell back to the local router` : ''}`);
   }
+  if (model.contest) parts.push(contestLines(model.contest));
   if (model.decisions) parts.push(`Audit trail: ${model.decisions.count} decisions (decisions.jsonl beside the report)`);
   parts.push(`Compute: experts on ${model.meta.compute.experts} (backend ${model.meta.compute.backend}); ${model.meta.compute.note}`);
   parts.push(`Fill assumptions: ${model.meta.fillAssumptions}`);
   return `${parts.join('\n\n')}\n`;
+}
+
+/** The contest's lines in the console summary. */
+export function contestLines(c: ContestSummary): string {
+  const leaders = c.leaders.filter((l) => l.adoptedWindows > 0).slice(0, 5);
+  const lines = [
+    `Contest: ${c.agents} agents, ${c.windows} windows; in cash ${((c.cashBars / Math.max(1, c.bars)) * 100).toFixed(1)}% of bars`,
+    ...(leaders.length > 0
+      ? leaders.map((l) => `  ${l.name}: adopted ${l.adoptedWindows} windows, mean weight ${(l.meanWeight * 100).toFixed(0)}%, Sharpe ${l.sharpe === null ? 'n/a' : l.sharpe.toFixed(2)}`)
+      : ['  no agent was adopted: none was predicted to clear the hurdle (contest.minSharpe)']),
+    ...(c.dataTeam ? [`  data team: ${c.dataTeam.map((d) => `${d.name} chosen ${(d.chosenShare * 100).toFixed(0)}% (mean IC ${d.meanIc === null ? 'n/a' : d.meanIc.toFixed(3)})`).join('; ')}`] : []),
+  ];
+  return lines.join('\n');
 }

@@ -40,6 +40,23 @@ function routerSection(model: ReportModel): string {
 <section><h2>Latest decisions${escapeXml(count)}</h2><table><tbody>${rows}</tbody></table></section>`;
 }
 
+const AGENT_COLORS = ['#1f5fbf', '#e07b00', '#2e9e5b', '#8a56c2', '#c23b3b', '#0f9aa8', '#b7bdc8', '#eceef2'];
+
+/** The contest section: adopted weights over time (stacked, cash included) and the most-adopted agents. */
+function contestSection(model: ReportModel): string {
+  const c = model.contest;
+  if (!c) return '';
+  const chart = stackedChart({ title: 'Adopted agents\' weights at each window end (cash when nobody cleared the hurdle)', x: c.weights.ts, rows: c.weights.rows, bands: c.weights.bands, colors: AGENT_COLORS, height: 200 });
+  const rows = c.leaders
+    .map((l) => `<tr><td>${escapeXml(l.name)}</td><td>${l.adoptedWindows}</td><td>${(l.meanWeight * 100).toFixed(0)}%</td><td>${l.sharpe === null ? 'n/a' : l.sharpe.toFixed(2)}</td></tr>`)
+    .join('');
+  const team = c.dataTeam
+    ? `<h3>Data team</h3><table><thead><tr><th>Factor (selector variant)</th><th>Chosen</th><th>Mean rank IC</th></tr></thead><tbody>${c.dataTeam.map((d) => `<tr><td>${escapeXml(d.name)}</td><td>${(d.chosenShare * 100).toFixed(0)}%</td><td>${d.meanIc === null ? 'n/a' : d.meanIc.toFixed(3)}</td></tr>`).join('')}</tbody></table>`
+    : '';
+  return `<section><h2>Contest: ${c.agents} agents, ${c.windows} windows</h2><p class="sub">In cash ${((c.cashBars / Math.max(1, c.bars)) * 100).toFixed(1)}% of bars. The full record (proposals, outcomes, scores) is in the ledger: <code>arena contest report</code>.</p>${chart}
+<table><thead><tr><th>Agent</th><th>Windows adopted</th><th>Mean weight</th><th>Sharpe (its rewards)</th></tr></thead><tbody>${rows}</tbody></table>${team}</section>`;
+}
+
 /** Equity switches to a log axis once the curves span more than this max/min ratio. */
 const LOG_EQUITY_RATIO = 3;
 
@@ -150,6 +167,7 @@ export function renderHtml(model: ReportModel): string {
 <section><h2>Summary metrics</h2>${table(['Metric', 'Value'], metricRows(model), 'kv')}</section>
 <section><h2>Strategy vs baselines</h2>${table(BASELINE_HEADER, baselineRows(model))}</section>
 </div>
+${contestSection(model)}
 ${routerSection(model)}
 <section>${expertChart}${table(EXPERT_HEADER, expertRows(model))}</section>
 <section>${assetChart}${table(ASSET_HEADER, assetRows(model))}</section>

@@ -2,6 +2,7 @@
 import { computeMetrics, type Metrics } from '../metrics.ts';
 import type { AuditRecord } from '../audit.ts';
 import type { BacktestResult, DecisionChart, StrategyRun } from '../result.ts';
+import type { ContestSummary } from '../contest/summary.ts';
 import type { RoutingSummary } from '../routingSummary.ts';
 import { downsampleMinMax, MAX_PLOT_POINTS } from './svg.ts';
 
@@ -65,6 +66,7 @@ export interface ReportModel {
   };
   /** the router's weights and regimes over time (absent with static weights) */
   readonly router?: RoutingSummary;
+  readonly contest?: ContestSummary;
   /** the audit trail: how many decisions, and the latest with their charts (the full trail is decisions.jsonl) */
   readonly decisions?: { readonly count: number; readonly latest: readonly (AuditRecord & { readonly png?: string })[] };
 }
@@ -159,6 +161,7 @@ export function buildReport(result: BacktestResult, maxPoints: number = MAX_PLOT
       netExposure: curve('net', ts, main.netExposure, maxPoints),
     },
     ...(result.routing ? { router: result.routing } : {}),
+    ...(result.contest ? { contest: result.contest } : {}),
     ...(result.decisions ? { decisions: { count: result.decisions.length, latest: latestDecisions(result.decisions, result.decisionCharts ?? []) } } : {}),
   };
 }

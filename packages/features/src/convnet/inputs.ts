@@ -37,12 +37,21 @@ export function buildInputs(set: FeatureSet, run: SelectionRun): ConvInputs {
       z[i * F + f] = v !== v ? 0 : v > Z_CLIP ? Z_CLIP : v < -Z_CLIP ? -Z_CLIP : v;
     }
   }
-  const masks = run.history.map((s) => {
+  return { nTimes: T, nAssets: A, nFeatures: F, z, masks: selectionMasks(run, F), at: run.at };
+}
+
+function selectionMasks(run: SelectionRun, F: number): Float32Array[] {
+  return run.history.map((s) => {
     const m = new Float32Array(F);
     for (const i of s.indices) m[i] = 1;
     return m;
   });
-  return { nTimes: T, nAssets: A, nFeatures: F, z, masks, at: run.at };
+}
+
+/** The same z-scored features masked by another selection run over the same panel (the data team's choice). */
+export function withSelection(inputs: ConvInputs, run: SelectionRun): ConvInputs {
+  if (run.at.length !== inputs.nTimes) throw new Error(`selection run covers ${run.at.length} bars, the inputs ${inputs.nTimes}`);
+  return { ...inputs, masks: selectionMasks(run, inputs.nFeatures), at: run.at };
 }
 
 /** Writes sample (t, a) — the window of rows (t - window, t] — into out at offset, masked by the selection at t. */

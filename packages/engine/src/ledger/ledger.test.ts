@@ -1,0 +1,75 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXPERT_NAMES, Rng, parseConfig } from '@arena/core';
+import { researchTeam, runContest } from '@arena/contest';
+import { generateSyntheticMarket } from '@arena/streams';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readLeaderboard } from '../contest/leaderboard.ts';
+import { contestSettings } from '../contest/stage.ts';
+import { ContestLedger } from './contestLedger.ts';
+import { Ledger } from './ledger.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'arena-ledger-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('ledger (SQLite)', () => {
+  it('creates the schema at the latest version in WAL mode, reopens without migrating twice, refuses a newer file', () => {
+    const path = join(dir, 'a', 'ledger.db');
+    const l = Ledger.open(path);
+    expect(l.schemaVersion).toBe(MIGRATIONS.length);
+    expect(l.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const id = l.startRun({ kind: 'test', source: 'here', symbols: ['A', 'B'], timeframe: '1h', periodsPerYear: 8760, config: { x: 1 } });
+    l.close();
+    const again = Ledger.open(path);
+    expect(again.runs()).toEqual([expect.objectContaining({ id, kind: 'test', symbols: ['A', 'B'], periodsPerYear: 8760, config: { x: 1 } })]);
+    again.db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    again.close();
+    expect(() => Ledger.open(path)).toThrow(/newer than this Arena/);
+    expect(() => Ledger.open(join(dir, 'missing.db'), { readOnly: true })).toThrow(/cannot open the ledger .*missing\.db/);
+    expect(existsSync(join(dir, 'missing.db'))).toBe(false);
+  });
+
+  it('holds every proposal and outcome of a contest run, and its leaderboard reads back the frames', async () => {
+    const { panel } = generateSyntheticMarket({ seed: 2, assets: 3, bars: 1200, timeframe: '1h' });
+    const n = panel.nTimes * panel.nAssets;
+    const rng = new Rng(1);
+    const exposures = EXPERT_NAMES.map(() => Float64Array.from({ length: n }, () => Math.tanh(rng.normal())));
+    const config = parseConfig({ contest: { agents: 8, minPairs: 16 } });
+    const ledger = Ledger.open(join(dir, 'contest.db'));
+    const runId = ledger.startRun({ kind: 'backtest', source: 'synthetic', symbols: panel.symbols, timeframe: '1h', periodsPerYear: panel.periodsPerYear(), config });
+    const sink = new ContestLedger(ledger, runId, 100);
+    const agents = researchTeam(8);
+    const run = await runContest({ panel, bars: { exposures }, agents, settings: contestSettings(config), horizons: [1, 4, 24], cost: 0.0012, slot: 1 / 3, sink });
+    sink.finish();
+    const count = (t: string) => (ledger.db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
+    expect(count('contest_proposals')).toBe(1200 * 8);
+    expect(count('contest_outcomes')).toBe((1199 + 1196 + 1176) * 8);
+    expect(count('contest_windows')).toBe(run.frames.length);
+    // a proposal's blob is its float32 exposures per asset
+    const row = ledger.db.prepare('SELECT exposures FROM contest_proposals WHERE run_id = ? AND ts = ? AND agent = 5').get(runId, panel.ts[700]) as { exposures: Buffer };
+    expect(Array.from(new Float32Array(row.exposures.buffer, row.exposures.byteOffset, 3))).toEqual(Array.from(run.proposals.subarray((700 * 8 + 5) * 3, (700 * 8 + 6) * 3)));
+    // the 4-bar outcome of the bar-700 proposal is known at bar 704
+    const out = ledger.db.prepare('SELECT realized_ts FROM contest_outcomes WHERE run_id = ? AND ts = ? AND horizon = 4 AND agent = 0').get(runId, panel.ts[700]) as { realized_ts: number };
+    expect(out.realized_ts).toBe(panel.ts[704]);
+    const lb = readLeaderboard(ledger, runId);
+    expect(lb.frames.length).toBe(run.frames.length);
+    expect(lb.agents.map((a) => a.name)).toEqual(agents.map((a) => a.name));
+    const annual = Math.sqrt(panel.periodsPerYear());
+    run.frames.forEach((f, k) => {
+      const g = lb.frames[k]!;
+      expect(g.ts).toBe(f.ts);
+      expect(g.cash).toBe(f.cash);
+      expect(g.entries.filter((e) => e.adopted).map((e) => e.agent).sort()).toEqual([...f.adopted].sort());
+      for (const e of g.entries) {
+        expect(e.realized).toBeCloseTo(f.realized[e.agent]! * annual, 9);
+        const p = f.predicted[e.agent]!;
+        if (Number.isFinite(p)) expect(e.predicted!).toBeCloseTo(p * annual, 9);
+        else expect(e.predicted).toBeNull();
+      }
+    });
+    expect(() => readLeaderboard(ledger, 99)).toThrow(/no contest run 99/);
+    ledger.close();
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * The SQLite ledger (better-sqlite3, WAL): one file holds every run's record. Migrations are numbered and applied
+ * in order inside a transaction; PRAGMA user_version remembers the last one, so an old file is upgraded on open
+ * and a file from a newer Arena is refused with a clear error rather than misread.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations.ts';
+
+export type Db = Database.Database;
+
+export interface RunInfo {
+  readonly id: number;
+  readonly kind: string;
+  readonly startedAt: string;
+  readonly source: string;
+  readonly symbols: readonly string[];
+  readonly timeframe: string;
+  readonly periodsPerYear: number;
+  readonly config: unknown;
+}
+
+export class Ledger {
+  readonly db: Db;
+
+  private constructor(
+    readonly path: string,
+    db: Db,
+  ) {
+    this.db = db;
+  }
+
+  /** Opens (creating and migrating) the ledger at path; readOnly opens an existing file without writing. */
+  static open(path: string, opts: { readOnly?: boolean } = {}): Ledger {
+    const file = resolve(path);
+    if (!opts.readOnly) mkdirSync(dirname(file), { recursive: true });
+    let db: Db;
+    try {
+      db = new Database(file, { readonly: opts.readOnly === true, fileMustExist: opts.readOnly === true });
+    } catch (e) {
+      throw new Error(`cannot open the ledger ${file}: ${(e as Error).message}`);
+    }
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      db.close();
+      throw new Error(`the ledger ${file} is at schema version ${version}, newer than this Arena's ${MIGRATIONS.length}: upgrade Arena`);
+    }
+    if (!opts.readOnly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      for (let v = version; v < MIGRATIONS.length; v++) {
+        db.transaction(() => {
+          db.exec(MIGRATIONS[v]!);
+          db.pragma(`user_version = ${v + 1}`);
+        })();
+      }
+    } else if (version < MIGRATIONS.length) {
+      db.close();
+      throw new Error(`the ledger ${file} is at schema version ${version}; open it once read-write to migrate it to ${MIGRATIONS.length}`);
+    }
+    return new Ledger(file, db);
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  /** Registers a run and returns its id. */
+  startRun(r: Omit<RunInfo, 'id' | 'startedAt'>): number {
+    const info = this.db
+      .prepare('INSERT INTO runs (kind, started_at, source, symbols, timeframe, periods_per_year, config) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(r.kind, new Date().toISOString(), r.source, JSON.stringify(r.symbols), r.timeframe, r.periodsPerYear, JSON.stringify(r.config ?? null));
+    return Number(info.lastInsertRowid);
+  }
+
+  runs(): RunInfo[] {
+    const rows = this.db.prepare('SELECT id, kind, started_at, source, symbols, timeframe, periods_per_year, config FROM runs ORDER BY id').all() as {
+      id: number;
+      kind: string;
+      started_at: string;
+      source: string;
+      symbols: string;
+      timeframe: string;
+      periods_per_year: number;
+      config: string;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      startedAt: r.started_at,
+      source: r.source,
+      symbols: JSON.parse(r.symbols) as string[],
+      timeframe: r.timeframe,
+      periodsPerYear: r.periods_per_year,
+      config: JSON.parse(r.config) as unknown,
+    }));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
