@@ -38,6 +38,7 @@ export const EXPERT_SUBSETS: readonly number[] = [
 ];
 const TEMPERATURES: readonly (number | null)[] = [1, 0.5, 2, null];
 const APPETITES: readonly number[] = [1, 0.5, 1.5];
+const RANDOM_TEMPERATURES: readonly number[] = [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4];
 
 export function expertSubsetName(mask: number): string {
   if (mask === ALL) return 'all';
@@ -53,7 +54,7 @@ export function agentName(s: Omit<AgentSpec, 'name'>): string {
 /**
  * A population of n agents: the first are the canonical grid (horizons x temperatures x appetites x subsets) in a
  * seeded order that leads with one agent per horizon on all experts; beyond the grid, seeded random policies
- * (any non-empty subset, temperature in [0.25, 4], appetite in [0.25, 2]).
+ * (any non-empty subset, a temperature from 0.25 to 4 on a grid of eight, appetite in [0.25, 2]).
  */
 export function researchTeam(n: number, opts: { seed?: number; horizons?: readonly number[] } = {}): AgentSpec[] {
   const horizons = opts.horizons ?? [1, 4, 24];
@@ -81,7 +82,8 @@ export function researchTeam(n: number, opts: { seed?: number; horizons?: readon
   const chosen = [...lead, ...grid].slice(0, n);
   while (chosen.length < n) {
     const experts = 1 + Math.floor(rng.next() * ALL);
-    const temperature = rng.next() < 0.2 ? null : Number((0.25 * 16 ** rng.next()).toFixed(3));
+    // temperatures from a fixed grid: the proposal loop raises the router weights to each distinct 1 / temperature once per bar
+    const temperature = rng.next() < 0.2 ? null : RANDOM_TEMPERATURES[Math.floor(rng.next() * RANDOM_TEMPERATURES.length)]!;
     chosen.push({ horizon: horizons[Math.floor(rng.next() * horizons.length)]!, temperature, appetite: Number((0.25 + 1.75 * rng.next()).toFixed(3)), experts });
   }
   return chosen.map((s, id) => ({ id, name: agentName({ id, ...s }), ...s }));
