@@ -3,12 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { runDataTeam, spearman } from './dataTeam.ts';
 
 describe('data team', () => {
-  it('spearman: rank correlation with ties, and NaN without spread', () => {
+  it('spearman: rank correlation with ties, 0 without spread, NaN under 3 pairs', () => {
     expect(spearman(Float64Array.from([1, 2, 3, 4]), Float64Array.from([10, 20, 30, 40]), 4)).toBeCloseTo(1, 12);
     expect(spearman(Float64Array.from([1, 2, 3, 4]), Float64Array.from([4, 1, 0, -7]), 4)).toBeCloseTo(-1, 12);
     // ties take the average rank: x ranks 0, 1.5, 1.5, 3
     expect(spearman(Float64Array.from([1, 2, 2, 3]), Float64Array.from([1, 2, 3, 4]), 4)).toBeCloseTo(0.9486832980505138, 12);
-    expect(spearman(Float64Array.from([1, 1, 1]), Float64Array.from([1, 2, 3]), 3)).toBeNaN();
+    expect(spearman(Float64Array.from([1, 1, 1]), Float64Array.from([1, 2, 3]), 3)).toBe(0);
+    expect(spearman(Float64Array.from([1, 2]), Float64Array.from([1, 2]), 2)).toBeNaN();
   });
 
   const market = generateSyntheticMarket({ seed: 9, assets: 5, bars: 1600, timeframe: '1h' });

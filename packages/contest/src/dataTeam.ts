@@ -8,7 +8,7 @@
  * window: the merged run below holds, at each bar, the selection of the variant chosen at that time.
  */
 import { type ArenaConfig, type BarPanel, timeframeMs } from '@arena/core';
-import { type ConvInputs, type SelectionRun, type SelectorConfigInput, preparePanel, runSelector, withSelection } from '@arena/features';
+import { type ConvInputs, type SelectionRun, type SelectorConfigInput, pearson, preparePanel, ranks, runSelector, withSelection } from '@arena/features';
 import { closesWindow } from './contest.ts';
 import { barIndex } from './proposals.ts';
 
@@ -41,40 +41,15 @@ export function variantName(v: SelectorConfigInput): string {
   return parts.length === 0 ? 'base' : parts.join(' ');
 }
 
-/** Spearman correlation of x and y over n pairs (average ranks for ties); NaN when either has no spread. */
+/** Spearman correlation of the first n values of x and y (average ranks for ties); NaN under 3 pairs, 0 without spread. */
 export function spearman(x: Float64Array, y: Float64Array, n: number): number {
   if (n < 3) return NaN;
-  const rx = ranks(x, n);
-  const ry = ranks(y, n);
-  let sx = 0;
-  let sy = 0;
-  for (let i = 0; i < n; i++) (sx += rx[i]!), (sy += ry[i]!);
-  const mx = sx / n;
-  const my = sy / n;
-  let cxy = 0;
-  let cxx = 0;
-  let cyy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = rx[i]! - mx;
-    const dy = ry[i]! - my;
-    cxy += dx * dy;
-    cxx += dx * dx;
-    cyy += dy * dy;
-  }
-  return cxx > 0 && cyy > 0 ? cxy / Math.sqrt(cxx * cyy) : NaN;
-}
-
-function ranks(v: Float64Array, n: number): Float64Array {
-  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => v[a]! - v[b]!);
-  const r = new Float64Array(n);
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && v[idx[j + 1]!] === v[idx[i]!]) j++;
-    const avg = (i + j) / 2;
-    for (let k = i; k <= j; k++) r[idx[k]!] = avg;
-    i = j + 1;
-  }
-  return r;
+  const rx = new Float64Array(n);
+  const ry = new Float64Array(n);
+  const scratch = new Float64Array(n);
+  ranks(x, n, rx, scratch);
+  ranks(y, n, ry, scratch);
+  return pearson(rx, ry, n);
 }
 
 /** Each variant's factor over the panel, [t * assets + a]; NaN before its first selection or where undefined. */

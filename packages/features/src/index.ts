@@ -4,6 +4,7 @@ export * from './selection.ts';
 export * from './selectorConfig.ts';
 export * from './selector.ts';
 export * from './catalogue.ts';
+export { pearson, ranks } from './stats/predictive.ts';
 export * from './convnet/architecture.ts';
 export * from './convnet/card.ts';
 export * from './convnet/inputs.ts';
