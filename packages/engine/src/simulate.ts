@@ -2,7 +2,7 @@
 import type { ArenaConfig, BarPanel } from '@arena/core';
 import type { ExpertSeries } from '@arena/experts';
 import { PaperBroker } from './broker.ts';
-import { projectTargets } from './portfolio.ts';
+import { orderScratch, placeOrders } from './orders.ts';
 import type { StrategyRun, TradeRecord } from './result.ts';
 
 export interface SimulationInput {
@@ -43,13 +43,10 @@ export function simulate(input: SimulationInput): StrategyRun {
   const dyn = input.dynamicWeights;
   if (input.exposure !== undefined && input.exposure.length !== A * T) throw new Error(`target exposure holds ${input.exposure.length} values, expected ${T} bars x ${A} assets`);
   const combined = input.exposure ?? (dyn === undefined ? combineExposures(experts, weights, A * T) : combineRouted(experts, dyn, A * T));
-  const target = new Float64Array(A);
-  const entered = new Uint8Array(A);
+  const scratch = orderScratch(A);
   const holdOnceEntered = input.holdOnceEntered === true;
   const attribution = input.attribution;
   const slot = limits.maxGross / A;
-  // the no-trade band is a fraction of the asset's slot, so it scales from 8 assets to 500
-  const band = limits.noTradeBand * slot;
   const { close, present } = panel;
   const exposures = experts.map((e) => e.exposure);
   let prevEquity = config.broker.initialCash;
@@ -83,27 +80,7 @@ export function simulate(input: SimulationInput): StrategyRun {
     prevEquity = eq;
 
     if (t === T - 1 || !(eq > 0)) continue;
-    projectTargets(combined, base, limits, target);
-    const invEq = 1 / eq;
-    for (let a = 0; a < A; a++) {
-      const w = target[a]!;
-      const c = close[base + a]!;
-      // missing bar or a non-positive price: keep the position as it is
-      if (present[base + a] !== 1 || !(c > 0)) continue;
-      if (holdOnceEntered && entered[a] === 1) continue;
-      const u = broker.units[a]!;
-      const current = u * c * invEq;
-      const gap = w - current;
-      // inside the band nothing trades, except closing out (target 0) or flipping sides
-      const closesOrFlips = u !== 0 && (w === 0 || (w > 0) !== (u > 0));
-      if ((gap < 0 ? -gap : gap) < band && !closesOrFlips) {
-        entered[a] = 1;
-        continue;
-      }
-      const qty = (w * eq) / c - u;
-      if (!closesOrFlips && (qty < 0 ? -qty : qty) * c < limits.minNotional) continue;
-      broker.submit(a, qty);
-    }
+    placeOrders(broker, panel, t, combined, base, eq, limits, scratch, holdOnceEntered);
     if (input.onProgress !== undefined && t % PROGRESS_EVERY === 0) input.onProgress(t, T);
   }
   broker.finish(T - 1);

@@ -1,0 +1,60 @@
+/**
+ * From a bar's combined exposures to orders, the same for a backtest and the paper daemon: the portfolio
+ * projection, then per asset the gap between target and current weight; inside the no-trade band nothing
+ * trades (except closing out or flipping sides), orders under the minimum notional are skipped, missing bars
+ * keep their position. Orders are submitted to the broker for the next bar's open.
+ */
+import type { ArenaConfig, BarPanel } from '@arena/core';
+import type { PaperBroker } from './broker.ts';
+import { projectTargets } from './portfolio.ts';
+
+export interface OrderScratch {
+  /** target weights per asset (written) */
+  readonly target: Float64Array;
+  /** buy and hold: 1 once an asset reached its first target (then it never trades again) */
+  readonly entered: Uint8Array;
+}
+
+export function orderScratch(nAssets: number): OrderScratch {
+  return { target: new Float64Array(nAssets), entered: new Uint8Array(nAssets) };
+}
+
+/** Submits bar t's orders for exposures[base .. base + assets); returns how many were submitted. */
+export function placeOrders(
+  broker: PaperBroker,
+  panel: BarPanel,
+  t: number,
+  exposures: Float64Array,
+  base: number,
+  eq: number,
+  limits: ArenaConfig['portfolio'],
+  s: OrderScratch,
+  holdOnceEntered = false,
+): number {
+  const A = panel.nAssets;
+  const { close, present } = panel;
+  const band = limits.noTradeBand * (limits.maxGross / A);
+  projectTargets(exposures, base, limits, s.target);
+  const invEq = 1 / eq;
+  let n = 0;
+  for (let a = 0; a < A; a++) {
+    const w = s.target[a]!;
+    const c = close[t * A + a]!;
+    // missing bar or a non-positive price: keep the position as it is
+    if (present[t * A + a] !== 1 || !(c > 0)) continue;
+    if (holdOnceEntered && s.entered[a] === 1) continue;
+    const u = broker.units[a]!;
+    const gap = w - u * c * invEq;
+    // inside the band nothing trades, except closing out (target 0) or flipping sides
+    const closesOrFlips = u !== 0 && (w === 0 || (w > 0) !== (u > 0));
+    if ((gap < 0 ? -gap : gap) < band && !closesOrFlips) {
+      s.entered[a] = 1;
+      continue;
+    }
+    const qty = (w * eq) / c - u;
+    if (!closesOrFlips && (qty < 0 ? -qty : qty) * c < limits.minNotional) continue;
+    broker.submit(a, qty);
+    n++;
+  }
+  return n;
+}
