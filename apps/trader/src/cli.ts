@@ -6,6 +6,8 @@ import { importCommand, inspectCommand, synthCommand } from './commands/data.ts'
 import { doctorCommand } from './commands/doctor.ts';
 import { evalCommand } from './commands/eval.ts';
 import { contestReportCommand } from './commands/contestReport.ts';
+import { ledgerSummaryCommand } from './commands/ledger.ts';
+import { paperCommand } from './commands/paper.ts';
 import { trainConvnetCommand } from './commands/train.ts';
 import { trainRouterCommand } from './commands/trainRouter.ts';
 import { SELECTOR_DEFAULTS, featuresReportCommand } from './commands/features.ts';
@@ -64,6 +66,40 @@ export function buildCli(): Command {
     .option('--db <file>', 'ledger (SQLite) for the contest\'s record (default <out>/ledger.db)')
     .option('--out <dir>', 'output folder (eval.json, eval.html, ledger.db)', 'out/eval')
     .action(evalCommand);
+
+  program
+    .command('paper')
+    .description('the paper-trading daemon: replays market data through the pipeline, books in a SQLite ledger, resumes after a crash; never sends an order to an exchange')
+    .option('--config <file>', 'config file (default ./arena.config.json when present)')
+    .addOption(new Option('--source <source>', 'market stream').choices(['replay', 'kafka', 'live']).default('replay'))
+    .option('--data <dir>', 'folder of candle files to replay (default: the synthetic market)')
+    .option('--symbols <list>', 'comma-separated symbols (default: all in the folder)')
+    .addOption(new Option('--timeframe <tf>', 'bar timeframe; coarser than the files resamples').choices(TIMEFRAMES))
+    .option('--timerange <range>', 'freqtrade-style range of the replay')
+    .option('--synthetic', 'replay the synthetic market even if a data folder is configured')
+    .option('--seed <n>', 'synthetic market seed')
+    .option('--assets <n>', 'synthetic market: number of assets')
+    .option('--bars <n>', 'synthetic market: number of bars')
+    .option('--fee-bps <bps>', 'taker fee in basis points')
+    .option('--long-only', 'no short positions')
+    .option('--weights <list>', 'static expert weights (implies --router static), e.g. trend=0.5,breakout=0.5')
+    .addOption(new Option('--router <mode>', 'expert weights: model, static, equal, vlm').choices(ROUTER_MODES))
+    .option('--router-model <dir>', 'router model folder (default models/router/default)')
+    .option('--speed <bars-per-second>', "replay speed: bars per second, or 'max'", '20')
+    .option('--exit-at-end', 'exit 0 when the replay ends (default: keep serving until SIGINT/SIGTERM)')
+    .option('--db <file>', 'ledger (SQLite); an unfinished run in it is resumed', 'var/arena.db')
+    .option('--port <[host:]port>', '/healthz and /metrics address (0: any free port)', '127.0.0.1:8080')
+    .action(paperCommand);
+
+  program
+    .command('ledger')
+    .description('the ledger of paper runs')
+    .command('summary')
+    .description('orders, fills, final equity and the last bar of the latest paper run (or --run)')
+    .requiredOption('--db <file>', 'ledger file')
+    .option('--run <id>', 'paper run id (default: the latest)')
+    .option('--json', 'one JSON object: {orders, fills, finalEquity, lastTs, ...}')
+    .action(ledgerSummaryCommand);
 
   const contest = program.command('contest').description('the agents\' contest: its leaderboard over time from a ledger');
   contest

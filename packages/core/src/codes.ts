@@ -24,4 +24,5 @@ export const E = {
   EXPERT_UNKNOWN: defineError('ARENA_E_EXPERT_UNKNOWN', 'unknown expert "%s" (known: %s)'),
   REPORT_WRITE: defineError('ARENA_E_REPORT_WRITE', 'cannot write report to %s: %s'),
   BENCH_UNKNOWN: defineError('ARENA_E_BENCH_UNKNOWN', 'unknown benchmark "%s" (known: %s)'),
+  LEDGER: defineError('ARENA_E_LEDGER', '%s'),
 } as const;

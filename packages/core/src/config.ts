@@ -197,6 +197,22 @@ export const ArenaConfig = z.strictObject({
       minNotional: nonneg().default(10),
     })
     .prefault({}),
+  risk: z
+    .strictObject({
+      /** kill switch: drawdown from the equity peak at which the book is flattened and trading pauses */
+      maxDrawdown: frac().default(0.25),
+      /** kill switch: loss since the day's first bar (UTC) at which the book is flattened and trading pauses for the day */
+      maxDailyLoss: frac().default(0.05),
+    })
+    .prefault({}),
+  paper: z
+    .strictObject({
+      /** the model stages (learned expert, router) are recomputed over the history every this many bars and held in between */
+      refreshEvery: int(1).default(24),
+      /** bars of history the model stages are recomputed over */
+      history: int(100).default(2000),
+    })
+    .prefault({}),
   broker: z
     .strictObject({
       initialCash: pos('initialCash').default(100_000),

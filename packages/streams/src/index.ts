@@ -6,3 +6,4 @@ export * from './funding.ts';
 export * from './inspect.ts';
 export * from './importCsv.ts';
 export * from './synthetic.ts';
+export * from './replay.ts';

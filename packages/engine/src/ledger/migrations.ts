@@ -61,4 +61,89 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, ts, agent)
   ) WITHOUT ROWID;
   `,
+  // 2: the paper daemon's books, the bars it saw and the source offsets, one transaction per step
+  `
+  CREATE TABLE paper_runs (
+    run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+    status TEXT NOT NULL,
+    source TEXT NOT NULL,
+    resumes INTEGER NOT NULL DEFAULT 0
+  );
+  -- every bar the daemon stepped (a restart rebuilds its state from these)
+  CREATE TABLE bars (
+    run_id INTEGER NOT NULL,
+    t INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    asset INTEGER NOT NULL,
+    open REAL NOT NULL,
+    high REAL NOT NULL,
+    low REAL NOT NULL,
+    close REAL NOT NULL,
+    volume REAL NOT NULL,
+    PRIMARY KEY (run_id, t, asset)
+  ) WITHOUT ROWID;
+  CREATE TABLE orders (
+    run_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    t INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    asset INTEGER NOT NULL,
+    qty REAL NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (run_id, id)
+  ) WITHOUT ROWID;
+  CREATE TABLE fills (
+    run_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    t INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    asset INTEGER NOT NULL,
+    qty REAL NOT NULL,
+    requested_qty REAL NOT NULL,
+    price REAL NOT NULL,
+    fee REAL NOT NULL,
+    slippage_bps REAL NOT NULL,
+    PRIMARY KEY (run_id, id)
+  ) WITHOUT ROWID;
+  CREATE TABLE equity (
+    run_id INTEGER NOT NULL,
+    t INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    equity REAL NOT NULL,
+    cash REAL NOT NULL,
+    gross REAL NOT NULL,
+    net REAL NOT NULL,
+    drawdown REAL NOT NULL,
+    PRIMARY KEY (run_id, t)
+  ) WITHOUT ROWID;
+  CREATE TABLE positions (
+    run_id INTEGER NOT NULL,
+    asset INTEGER NOT NULL,
+    units REAL NOT NULL,
+    PRIMARY KEY (run_id, asset)
+  ) WITHOUT ROWID;
+  -- the decision behind each bar's orders: experts, weights, combined exposure (JSON)
+  CREATE TABLE decisions (
+    run_id INTEGER NOT NULL,
+    t INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (run_id, t)
+  ) WITHOUT ROWID;
+  CREATE TABLE offsets (
+    run_id INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    part INTEGER NOT NULL,
+    position TEXT NOT NULL,
+    PRIMARY KEY (run_id, source, part)
+  ) WITHOUT ROWID;
+  -- kill switches, rejected input, restarts: what happened and why
+  CREATE TABLE events (
+    run_id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    ts INTEGER,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL
+  );
+  `,
 ];

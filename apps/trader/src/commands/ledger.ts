@@ -1,0 +1,31 @@
+/** `arena ledger summary`: what a paper run holds: orders, fills, final equity, the last bar stepped. */
+import { existsSync } from 'node:fs';
+import { E, arenaError } from '@arena/core';
+import { Ledger, ledgerSummary } from '@arena/engine';
+import { parseNumber } from '../configFile.ts';
+
+export async function ledgerSummaryCommand(flags: { db: string; run?: string; json?: boolean }): Promise<void> {
+  if (!existsSync(flags.db)) throw arenaError(E.LEDGER, `--db ${flags.db}: no such ledger file`);
+  const runId = flags.run === undefined ? undefined : parseNumber('--run', flags.run);
+  let ledger: Ledger;
+  try {
+    ledger = Ledger.open(flags.db, { readOnly: true });
+  } catch (e) {
+    throw arenaError(E.LEDGER, (e as Error).message);
+  }
+  try {
+    let s;
+    try {
+      s = ledgerSummary(ledger, runId);
+    } catch (e) {
+      throw arenaError(E.LEDGER, (e as Error).message);
+    }
+    if (flags.json) process.stdout.write(`${JSON.stringify(s)}\n`);
+    else
+      process.stdout.write(
+        `paper run ${s.run} (${s.status}, ${s.resumes} restarts): ${s.bars} bars stepped, last ${s.lastTs ?? 'none'}; ${s.orders} orders, ${s.fills} fills; final equity ${s.finalEquity === null ? 'n/a' : s.finalEquity.toFixed(2)}; ${s.events} events\n`,
+      );
+  } finally {
+    ledger.close();
+  }
+}

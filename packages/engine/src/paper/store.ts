@@ -1,0 +1,167 @@
+/**
+ * The paper daemon's books in the ledger. `writeStep` puts one step's effects (its bars, the fills at the open,
+ * the orders at the close, the equity point, positions, the decision) and the source offset that produced them
+ * in one transaction: after a crash the ledger holds whole steps only, and the offset says where to resume.
+ */
+import { EXPERT_NAMES } from '@arena/core';
+import type Database from 'better-sqlite3';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { BarRow } from './growingPanel.ts';
+import type { StepResult } from './pipeline.ts';
+
+export interface PaperRun {
+  readonly runId: number;
+  readonly status: 'running' | 'finished';
+  readonly source: string;
+  readonly symbols: readonly string[];
+  readonly timeframe: string;
+  readonly resumes: number;
+}
+
+export interface LedgerSummary {
+  readonly run: number;
+  readonly status: string;
+  readonly orders: number;
+  readonly fills: number;
+  readonly finalEquity: number | null;
+  /** open time of the last bar stepped, ISO (null before the first) */
+  readonly lastTs: string | null;
+  readonly bars: number;
+  readonly resumes: number;
+  readonly events: number;
+}
+
+export class PaperStore {
+  private readonly s: Record<'bar' | 'order' | 'fill' | 'equity' | 'position' | 'decision' | 'offset' | 'event', Database.Statement>;
+  private orderId: number;
+  private fillId: number;
+  private readonly tx: (step: StepResult, row: BarRow, cash: number, units: Float64Array, offset: { source: string; part: number; position: string }) => void;
+
+  constructor(
+    readonly ledger: Ledger,
+    readonly runId: number,
+  ) {
+    const db = ledger.db;
+    this.s = {
+      bar: db.prepare('INSERT INTO bars (run_id, t, ts, asset, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      order: db.prepare('INSERT INTO orders (run_id, id, t, ts, asset, qty, reason) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      fill: db.prepare('INSERT INTO fills (run_id, id, t, ts, asset, qty, requested_qty, price, fee, slippage_bps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      equity: db.prepare('INSERT INTO equity (run_id, t, ts, equity, cash, gross, net, drawdown) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      position: db.prepare('INSERT INTO positions (run_id, asset, units) VALUES (?, ?, ?) ON CONFLICT (run_id, asset) DO UPDATE SET units = excluded.units'),
+      decision: db.prepare('INSERT INTO decisions (run_id, t, ts, record) VALUES (?, ?, ?, ?)'),
+      offset: db.prepare('INSERT INTO offsets (run_id, source, part, position) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, source, part) DO UPDATE SET position = excluded.position'),
+      event: db.prepare('INSERT INTO events (run_id, at, ts, kind, detail) VALUES (?, ?, ?, ?, ?)'),
+    };
+    const max = (table: string) => (db.prepare(`SELECT COALESCE(MAX(id), 0) AS n FROM ${table} WHERE run_id = ?`).get(runId) as { n: number }).n;
+    this.orderId = max('orders');
+    this.fillId = max('fills');
+    this.tx = db.transaction((step, row, cash, units, offset) => this.write(step, row, cash, units, offset));
+  }
+
+  /** Starts a new paper run, or finds the unfinished one to resume (same symbols and timeframe, else an error). */
+  static openRun(ledger: Ledger, o: { source: string; symbols: readonly string[]; timeframe: string; periodsPerYear: number; config: unknown }): { run: PaperRun; resumed: boolean } {
+    const db = ledger.db;
+    const open = db.prepare("SELECT p.run_id, p.status, p.source, p.resumes, r.symbols, r.timeframe FROM paper_runs p JOIN runs r ON r.id = p.run_id WHERE p.status = 'running' ORDER BY p.run_id DESC LIMIT 1").get() as
+      | { run_id: number; status: 'running'; source: string; resumes: number; symbols: string; timeframe: string }
+      | undefined;
+    if (open !== undefined) {
+      const symbols = JSON.parse(open.symbols) as string[];
+      if (symbols.join(',') !== o.symbols.join(',') || open.timeframe !== o.timeframe) {
+        throw new Error(`the ledger ${ledger.path} holds an unfinished paper run ${open.run_id} on ${symbols.join(',')} ${open.timeframe}, not ${o.symbols.join(',')} ${o.timeframe}: resume it with the same universe or use another --db`);
+      }
+      db.prepare('UPDATE paper_runs SET resumes = resumes + 1 WHERE run_id = ?').run(open.run_id);
+      return { run: { runId: open.run_id, status: 'running', source: open.source, symbols, timeframe: open.timeframe, resumes: open.resumes + 1 }, resumed: true };
+    }
+    const runId = ledger.startRun({ kind: 'paper', source: o.source, symbols: o.symbols, timeframe: o.timeframe, periodsPerYear: o.periodsPerYear, config: o.config });
+    db.prepare("INSERT INTO paper_runs (run_id, status, source) VALUES (?, 'running', ?)").run(runId, o.source);
+    return { run: { runId, status: 'running', source: o.source, symbols: o.symbols, timeframe: o.timeframe, resumes: 0 }, resumed: false };
+  }
+
+  /** The bars already stepped, in order, to rebuild the state from. */
+  bars(nAssets: number): { ts: number; row: BarRow }[] {
+    const rows = this.ledger.db.prepare('SELECT t, ts, asset, open, high, low, close, volume FROM bars WHERE run_id = ? ORDER BY t, asset').all(this.runId) as { t: number; ts: number; asset: number; open: number; high: number; low: number; close: number; volume: number }[];
+    const out: { ts: number; row: { open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array; present: Uint8Array } }[] = [];
+    let cur: (typeof out)[number] | undefined;
+    let curT = -1;
+    for (const r of rows) {
+      if (r.t !== curT) {
+        const f = () => new Float64Array(nAssets).fill(NaN);
+        cur = { ts: r.ts, row: { open: f(), high: f(), low: f(), close: f(), volume: f(), present: new Uint8Array(nAssets) } };
+        out.push(cur);
+        curT = r.t;
+      }
+      const row = cur!.row;
+      row.open[r.asset] = r.open;
+      row.high[r.asset] = r.high;
+      row.low[r.asset] = r.low;
+      row.close[r.asset] = r.close;
+      row.volume[r.asset] = r.volume;
+      row.present[r.asset] = 1;
+    }
+    return out;
+  }
+
+  /** The stored position of a source partition (undefined: start from the beginning). */
+  offset(source: string, part = 0): string | undefined {
+    const r = this.ledger.db.prepare('SELECT position FROM offsets WHERE run_id = ? AND source = ? AND part = ?').get(this.runId, source, part) as { position: string } | undefined;
+    return r?.position;
+  }
+
+  /** The last stored equity, to check a rebuilt state against. */
+  lastEquity(): { t: number; equity: number } | undefined {
+    return this.ledger.db.prepare('SELECT t, equity FROM equity WHERE run_id = ? ORDER BY t DESC LIMIT 1').get(this.runId) as { t: number; equity: number } | undefined;
+  }
+
+  /** One step's effects and its source offset, in one transaction. */
+  writeStep(step: StepResult, row: BarRow, cash: number, units: Float64Array, offset: { source: string; part: number; position: string }): void {
+    this.tx(step, row, cash, units, offset);
+  }
+
+  private write(step: StepResult, row: BarRow, cash: number, units: Float64Array, offset: { source: string; part: number; position: string }): void {
+    const { s, runId } = this;
+    const A = units.length;
+    for (let a = 0; a < A; a++) if (row.present[a] === 1) s.bar.run(runId, step.t, step.ts, a, row.open[a], row.high[a], row.low[a], row.close[a], row.volume[a]);
+    for (const f of step.fills) s.fill.run(runId, ++this.fillId, step.t, step.ts, f.asset, f.qty, f.requestedQty, f.price, f.fee, f.slippageBps);
+    const reason = step.halted !== undefined ? 'kill switch: flatten' : 'rebalance';
+    for (const [a, q] of step.orders) s.order.run(runId, ++this.orderId, step.t, step.ts, a, q, reason);
+    s.equity.run(runId, step.t, step.ts, step.equity, cash, step.gross, step.net, step.drawdown);
+    for (let a = 0; a < A; a++) s.position.run(runId, a, units[a]);
+    if (step.orders.length > 0) s.decision.run(runId, step.t, step.ts, decisionRecord(step, A));
+    if (step.halted !== undefined) s.event.run(runId, new Date().toISOString(), step.ts, 'kill_switch', step.halted);
+    s.offset.run(runId, offset.source, offset.part, offset.position);
+  }
+
+  event(kind: string, detail: string, ts?: number): void {
+    this.s.event.run(this.runId, new Date().toISOString(), ts ?? null, kind, detail);
+  }
+
+  finish(): void {
+    this.ledger.db.prepare("UPDATE paper_runs SET status = 'finished' WHERE run_id = ?").run(this.runId);
+  }
+}
+
+function decisionRecord(step: StepResult, A: number): string {
+  const E = EXPERT_NAMES.length;
+  const assets = step.orders.map(([a, qty]) => ({
+    asset: a,
+    qty,
+    combined: step.exposure[a],
+    exposures: Object.fromEntries(EXPERT_NAMES.map((n, e) => [n, step.experts[e * A + a]])),
+    weights: Object.fromEntries(EXPERT_NAMES.map((n, e) => [n, step.weights[a * E + e]])),
+  }));
+  return JSON.stringify({ ts: new Date(step.ts).toISOString(), assets });
+}
+
+/** `arena ledger summary`: the latest paper run (or the one given). */
+export function ledgerSummary(ledger: Ledger, runId?: number): LedgerSummary {
+  const db = ledger.db;
+  const run = (runId === undefined ? db.prepare('SELECT run_id, status, resumes FROM paper_runs ORDER BY run_id DESC LIMIT 1').get() : db.prepare('SELECT run_id, status, resumes FROM paper_runs WHERE run_id = ?').get(runId)) as
+    | { run_id: number; status: string; resumes: number }
+    | undefined;
+  if (run === undefined) throw new Error(runId === undefined ? `the ledger ${ledger.path} holds no paper run` : `the ledger ${ledger.path} has no paper run ${runId}`);
+  const id = run.run_id;
+  const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE run_id = ?`).get(id) as { n: number }).n;
+  const last = db.prepare('SELECT ts, equity FROM equity WHERE run_id = ? ORDER BY t DESC LIMIT 1').get(id) as { ts: number; equity: number } | undefined;
+  const bars = (db.prepare('SELECT COUNT(DISTINCT t) AS n FROM bars WHERE run_id = ?').get(id) as { n: number }).n;
+  return { run: id, status: run.status, orders: count('orders'), fills: count('fills'), finalEquity: last?.equity ?? null, lastTs: last ? new Date(last.ts).toISOString() : null, bars, resumes: run.resumes, events: count('events') };
+}

@@ -1,0 +1,58 @@
+/**
+ * The embedded replay source: a panel's bar times one after the other, as a live stream would deliver them, at a
+ * chosen speed (bars per second, or as fast as the consumer takes them). Starts after a given time, so a restarted
+ * daemon picks up where its ledger ends. The offset of a bar is its open time.
+ */
+import type { BarPanel } from '@arena/core';
+
+export interface ReplayBar {
+  readonly ts: number;
+  readonly row: {
+    readonly open: Float64Array;
+    readonly high: Float64Array;
+    readonly low: Float64Array;
+    readonly close: Float64Array;
+    readonly volume: Float64Array;
+    readonly present: Uint8Array;
+  };
+  readonly offset: { readonly source: string; readonly part: number; readonly position: string };
+}
+
+export interface ReplayOptions {
+  /** bars per second; 'max': no pause */
+  readonly speed: number | 'max';
+  /** skip bars at or before this open time (ms) */
+  readonly after?: number;
+  /** stop early when this returns true */
+  readonly stopping?: () => boolean;
+}
+
+/** Parses --speed: 'max' or a positive number of bars per second. */
+export function parseSpeed(s: string): number | 'max' {
+  if (s === 'max') return 'max';
+  const v = Number(s);
+  if (!(Number.isFinite(v) && v > 0)) throw new Error(`--speed must be 'max' or a number of bars per second > 0, got ${s}`);
+  return v;
+}
+
+export async function* replayPanel(panel: BarPanel, o: ReplayOptions): AsyncGenerator<ReplayBar> {
+  const A = panel.nAssets;
+  const pause = o.speed === 'max' ? 0 : 1000 / o.speed;
+  let next = performance.now();
+  for (let t = 0; t < panel.nTimes; t++) {
+    const ts = panel.ts[t]!;
+    if (o.after !== undefined && ts <= o.after) continue;
+    if (o.stopping?.()) return;
+    if (pause > 0) {
+      next += pause;
+      const wait = next - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    const pick = (x: Float64Array) => Float64Array.from(x.subarray(t * A, (t + 1) * A));
+    yield {
+      ts,
+      row: { open: pick(panel.open), high: pick(panel.high), low: pick(panel.low), close: pick(panel.close), volume: pick(panel.volume), present: Uint8Array.from(panel.present.subarray(t * A, (t + 1) * A)) },
+      offset: { source: 'replay', part: 0, position: String(ts) },
+    };
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The paper daemon end to end: a replay to the end, /healthz and /metrics while it runs, a clean stop on SIGTERM,
+ * and crash safety: killed with SIGKILL at 20+ points and restarted each time, it ends with the same ledger as a
+ * run that was never interrupted.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Rng } from '@arena/core';
+import { ROOT, arena } from './cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'arena-paper-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const RULES = ['--synthetic', '--assets', '5', '--bars', '3000', '--weights', 'trend=0.4,breakout=0.3,positioning=0.3'];
+const MAIN = `${ROOT}apps/trader/src/main.ts`;
+
+const summary = (db: string) => {
+  const r = arena(['ledger', 'summary', '--db', db, '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as { orders: number; fills: number; finalEquity: number; lastTs: string; bars: number; status: string; resumes: number };
+};
+const table = (db: string, sql: string) => {
+  const d = new Database(db, { readonly: true });
+  try {
+    return d.prepare(sql).all();
+  } finally {
+    d.close();
+  }
+};
+const FILLS = 'SELECT id, t, ts, asset, qty, requested_qty, price, fee, slippage_bps FROM fills ORDER BY id';
+const EQUITY = 'SELECT t, ts, equity, cash FROM equity ORDER BY t';
+
+describe('arena paper (replay daemon, SQLite ledger)', () => {
+  const reference = join(dir, 'reference.db');
+
+  it('replays to the end with --exit-at-end and exits 0; ledger summary reports the books', () => {
+    const r = arena(['paper', ...RULES, '--speed', 'max', '--exit-at-end', '--db', reference, '--port', '0']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/replay finished: 3000 bars/);
+    const s = summary(reference);
+    expect(s.status).toBe('finished');
+    expect(s.bars).toBe(3000);
+    expect(s.fills).toBeGreaterThan(100);
+    expect(s.orders).toBeGreaterThanOrEqual(s.fills);
+    expect(Number.isFinite(s.finalEquity)).toBe(true);
+    // the synthetic market starts 2024-01-01 00:00 UTC: bar 2999 opens 2999 hours later
+    expect(s.lastTs).toBe(new Date(Date.UTC(2024, 0, 1) + 2999 * 3_600_000).toISOString());
+    expect(table(reference, 'SELECT COUNT(*) AS n FROM equity')).toEqual([{ n: 3000 }]);
+  }, 60_000);
+
+  it('serves /healthz and /metrics while running and stops cleanly on SIGTERM, then resumes to the same books', async () => {
+    const db = join(dir, 'served.db');
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'paper', ...RULES, '--speed', '400', '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
+    let err = '';
+    child.stderr.on('data', (d) => (err += String(d)));
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no address in time: ${err}`)), 30_000);
+      const poll = setInterval(() => {
+        const m = /serving \/healthz and \/metrics on http:\/\/127\.0\.0\.1:(\d+)/.exec(err);
+        if (m) (clearInterval(poll), clearTimeout(timer), resolve(Number(m[1])));
+      }, 50);
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { status: string; steps: number };
+    expect(health.status).toBe('ok');
+    expect(health.steps).toBeGreaterThan(0);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/^arena_events_in_total \d+$/m);
+    expect(metrics).toMatch(/^arena_step_latency_ms_count \d+$/m);
+    expect(metrics).toMatch(/^arena_equity [\d.]+$/m);
+    expect(metrics).toMatch(/arena_info\{backend="none",source="replay"\} 1/);
+    expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: 'POST' })).status).toBe(405);
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code, err).toBe(0);
+    expect(err).toMatch(/SIGTERM: finishing the current step/);
+    const partial = summary(db);
+    expect(partial.status).toBe('running');
+    expect(partial.bars).toBeGreaterThan(0);
+    expect(partial.bars).toBeLessThan(3000);
+    const rest = arena(['paper', ...RULES, '--speed', 'max', '--exit-at-end', '--db', db, '--port', '0']);
+    expect(rest.code, rest.stderr).toBe(0);
+    expect(rest.stderr).toMatch(/resumed paper run 1 \(restart 1\): rebuilt \d+ bars/);
+    expect(table(db, FILLS)).toEqual(table(reference, FILLS));
+  }, 90_000);
+
+  it('killed with SIGKILL at 20+ points and restarted, it ends with the ledger of the uninterrupted run', async () => {
+    const db = join(dir, 'killed.db');
+    const rng = new Rng(2026);
+    let kills = 0;
+    let midRun = 0;
+    let finished = false;
+    for (let round = 0; round < 60 && !finished; round++) {
+      const before = round === 0 ? 0 : summary(db).bars;
+      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'paper', ...RULES, '--speed', '250', '--exit-at-end', '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
+      let err = '';
+      child.stderr.on('data', (d) => (err += String(d)));
+      const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+      // kill at a random moment once it is stepping (after the ops server is up), unless it is one of the last rounds
+      const delay = 100 + rng.next() * 400;
+      const killer = (async () => {
+        while (!/serving \/healthz/.test(err) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, delay));
+        if (child.exitCode === null && kills < 24) {
+          child.kill('SIGKILL');
+          kills++;
+        }
+      })();
+      const { code, signal } = await exited;
+      await killer;
+      if (signal === 'SIGKILL') {
+        const after = summary(db);
+        if (after.bars > before && after.status === 'running') midRun++;
+        continue;
+      }
+      expect(code, err).toBe(0);
+      finished = true;
+    }
+    expect(finished).toBe(true);
+    expect(midRun).toBeGreaterThanOrEqual(20);
+    const s = summary(db);
+    const ref = summary(reference);
+    expect({ orders: s.orders, fills: s.fills, finalEquity: s.finalEquity, lastTs: s.lastTs, bars: s.bars }).toEqual({ orders: ref.orders, fills: ref.fills, finalEquity: ref.finalEquity, lastTs: ref.lastTs, bars: ref.bars });
+    expect(s.resumes).toBeGreaterThanOrEqual(20);
+    expect(table(db, FILLS)).toEqual(table(reference, FILLS));
+    expect(table(db, EQUITY)).toEqual(table(reference, EQUITY));
+  }, 240_000);
+
+  it('bad flags exit 2 with the reason and no ledger is touched', () => {
+    const speed = arena(['paper', ...RULES, '--speed', 'fast', '--db', join(dir, 'x.db'), '--port', '0']);
+    expect(speed.code).toBe(2);
+    expect(speed.stderr).toMatch(/--speed/);
+    const port = arena(['paper', ...RULES, '--port', 'localhost:http', '--db', join(dir, 'x.db')]);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toMatch(/--port/);
+    const missing = arena(['ledger', 'summary', '--db', join(dir, 'none.db'), '--json']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/ARENA_E_LEDGER: --db .*none\.db: no such ledger file/);
+    expect(spawnSync('ls', [join(dir, 'x.db')]).status).not.toBe(0);
+  }, 60_000);
+});
