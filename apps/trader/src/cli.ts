@@ -8,6 +8,7 @@ import { evalCommand } from './commands/eval.ts';
 import { contestReportCommand } from './commands/contestReport.ts';
 import { ledgerSummaryCommand } from './commands/ledger.ts';
 import { paperCommand } from './commands/paper.ts';
+import { feedCommand } from './commands/feed.ts';
 import { trainConvnetCommand } from './commands/train.ts';
 import { trainRouterCommand } from './commands/trainRouter.ts';
 import { SELECTOR_DEFAULTS, featuresReportCommand } from './commands/features.ts';
@@ -85,6 +86,8 @@ export function buildCli(): Command {
     .option('--weights <list>', 'static expert weights (implies --router static), e.g. trend=0.5,breakout=0.5')
     .addOption(new Option('--router <mode>', 'expert weights: model, static, equal, vlm').choices(ROUTER_MODES))
     .option('--router-model <dir>', 'router model folder (default models/router/default)')
+    .option('--brokers <list>', 'kafka: bootstrap brokers host:port[,host:port...]')
+    .option('--group <id>', 'kafka: consumer group id', 'arena-paper')
     .option('--speed <bars-per-second>', "replay speed: bars per second, or 'max'", '20')
     .option('--exit-at-end', 'exit 0 when the replay ends (default: keep serving until SIGINT/SIGTERM)')
     .option('--db <file>', 'ledger (SQLite); an unfinished run in it is resumed', 'var/arena.db')
@@ -100,6 +103,25 @@ export function buildCli(): Command {
     .option('--run <id>', 'paper run id (default: the latest)')
     .option('--json', 'one JSON object: {orders, fills, finalEquity, lastTs, ...}')
     .action(ledgerSummaryCommand);
+
+  program
+    .command('feed')
+    .description('publish normalised bars (replay files or the synthetic market) to Kafka: arena.md.bars.<tf>, keyed venue:symbol')
+    .option('--config <file>', 'config file (default ./arena.config.json when present)')
+    .addOption(new Option('--source <source>', 'where the bars come from').choices(['replay', 'live']).default('replay'))
+    .addOption(new Option('--to <sink>', 'where they go').choices(['kafka']).default('kafka'))
+    .requiredOption('--brokers <list>', 'bootstrap brokers host:port[,host:port...]')
+    .option('--venue <name>', 'venue in the message key venue:symbol', 'arena')
+    .option('--data <dir>', 'folder of candle files (default: the synthetic market)')
+    .option('--symbols <list>', 'comma-separated symbols (default: all in the folder)')
+    .addOption(new Option('--timeframe <tf>', 'bar timeframe; coarser than the files resamples').choices(TIMEFRAMES))
+    .option('--timerange <range>', 'freqtrade-style range')
+    .option('--synthetic', 'the synthetic market even if a data folder is configured')
+    .option('--seed <n>', 'synthetic market seed')
+    .option('--assets <n>', 'synthetic market: number of assets')
+    .option('--bars <n>', 'synthetic market: number of bars')
+    .option('--speed <bars-per-second>', "bar times per second, or 'max'", 'max')
+    .action(feedCommand);
 
   const contest = program.command('contest').description('the agents\' contest: its leaderboard over time from a ledger');
   contest

@@ -13,7 +13,7 @@ describe('config schema', () => {
   it('reports every violation at once, unknown keys included, with their keys', () => {
     let message = '';
     try {
-      parseConfig({ portfolio: { maxGross: -1, colour: 'red' }, broker: { feeBps: 'ten' }, risk: {} });
+      parseConfig({ portfolio: { maxGross: -1, colour: 'red' }, broker: { feeBps: 'ten' }, risky: {} });
     } catch (e) {
       message = (e as Error).message;
     }
@@ -21,7 +21,7 @@ describe('config schema', () => {
     expect(message).toContain('portfolio.maxGross must be > 0');
     expect(message).toContain('portfolio.colour is not a known key');
     expect(message).toContain('broker.feeBps');
-    expect(message).toContain('risk is not a known key');
+    expect(message).toContain('risky is not a known key');
     expect(message.split('; ').length).toBe(4);
   });
 

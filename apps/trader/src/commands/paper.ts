@@ -4,17 +4,20 @@
  * the ledger after a crash, serves /healthz and /metrics, and stops cleanly on SIGINT/SIGTERM. No order ever goes
  * to an exchange.
  */
-import { E, type ArenaConfig, arenaError } from '@arena/core';
-import { Ledger, PaperMetrics, PaperPipeline, PaperStore, rebuild, runLoop } from '@arena/engine';
+import { E, type ArenaConfig, arenaError, parseTimeframe, timeframeMs } from '@arena/core';
+import { Ledger, PaperMetrics, PaperPipeline, PaperStore, type StepResult, rebuild, runLoop } from '@arena/engine';
 import { createLearnedExpert } from '@arena/experts';
 import { initRuntime } from '@arena/kernels';
 import { createRouter } from '@arena/router';
-import { parseSpeed, replayPanel } from '@arena/streams';
+import { DECISIONS_TOPIC, FILLS_TOPIC, kafkaSource, parseBrokers, parseSpeed, replayPanel } from '@arena/streams';
+import type { Producer } from 'kafkajs';
 import { type BacktestFlags, configFromFlags, loadMarket } from './backtest.ts';
 import { startOpsServer } from '../ops/server.ts';
 
 export interface PaperFlags extends Omit<BacktestFlags, 'baselines' | 'out'> {
   source: string;
+  brokers?: string;
+  group: string;
   speed: string;
   exitAtEnd?: boolean;
   db: string;
@@ -40,8 +43,19 @@ async function models(config: ArenaConfig, log: (s: string) => void, funding?: F
 
 export async function paperCommand(flags: PaperFlags): Promise<void> {
   const log = (s: string) => process.stderr.write(`${new Date().toISOString()} ${s}\n`);
-  if (flags.source !== 'replay') {
-    throw arenaError(E.CLI_ARG, '--source', `${flags.source}: this build runs the embedded replay only (kafka and live are not wired yet)`);
+  if (flags.source === 'live') {
+    throw arenaError(E.CLI_ARG, '--source', 'live: the ccxt live source is not wired yet; use replay or kafka');
+  }
+  const kafka = flags.source === 'kafka';
+  let brokers: string[] = [];
+  if (kafka) {
+    if (flags.brokers === undefined) throw arenaError(E.CLI_ARG, '--brokers', 'required with --source kafka (host:port[,host:port...])');
+    if (flags.symbols === undefined || flags.timeframe === undefined) throw arenaError(E.CLI_ARG, '--source kafka', 'needs --symbols and --timeframe (the universe the daemon trades)');
+    try {
+      brokers = parseBrokers(flags.brokers);
+    } catch (e) {
+      throw arenaError(E.CLI_ARG, '--brokers', (e as Error).message);
+    }
   }
   let speed: number | 'max';
   try {
@@ -51,7 +65,13 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   }
   const address = parsePort(flags.port);
   const config = configFromFlags({ ...flags, baselines: false, out: '' });
-  const { panel, source } = await loadMarket(config, log);
+  // replay: the bars to replay; kafka: only the universe (symbols, timeframe) comes from the flags
+  const market = kafka ? undefined : await loadMarket(config, log);
+  const symbols = market ? market.panel.symbols : flags.symbols!.split(',').map((x) => x.trim());
+  const timeframe = market ? market.panel.timeframe : parseTimeframe(flags.timeframe!);
+  // a stream does not say whether its market trades around the clock: 24/7 (crypto), as BarPanel.periodsPerYear finds for such data
+  const periodsPerYear = market ? market.panel.periodsPerYear() : (365.25 * 86_400_000) / timeframeMs(timeframe);
+  const source = market ? `replay ${market.source}` : `kafka ${brokers.join(',')} group ${flags.group}`;
   let ledger: Ledger;
   try {
     ledger = Ledger.open(flags.db);
@@ -68,13 +88,13 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   try {
     let opened;
     try {
-      opened = PaperStore.openRun(ledger, { source: `replay ${source}`, symbols: panel.symbols, timeframe: panel.timeframe, periodsPerYear: panel.periodsPerYear(), config });
+      opened = PaperStore.openRun(ledger, { source, symbols, timeframe, periodsPerYear, config });
     } catch (e) {
       throw arenaError(E.LEDGER, (e as Error).message);
     }
     const { run, resumed } = opened;
     const m = await models(config, log);
-    const pipeline = new PaperPipeline(panel.symbols, panel.timeframe, config, { ...(m.learned ? { learned: m.learned } : {}), ...(m.router ? { router: m.router } : {}) }, panel.periodsPerYear());
+    const pipeline = new PaperPipeline(symbols, timeframe, config, { ...(m.learned ? { learned: m.learned } : {}), ...(m.router ? { router: m.router } : {}) }, periodsPerYear);
     const store = new PaperStore(ledger, run.runId);
     let after: number | undefined;
     if (resumed) {
@@ -84,18 +104,36 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       } catch (e) {
         throw arenaError(E.LEDGER, (e as Error).message);
       }
-      const offset = store.offset('replay');
-      log(`resumed paper run ${run.runId} (restart ${run.resumes}): rebuilt ${pipeline.grid.length} bars from the ledger in ${(performance.now() - t0).toFixed(0)} ms; continuing after ${offset === undefined ? 'the start' : new Date(Number(offset)).toISOString()}`);
+      log(`resumed paper run ${run.runId} (restart ${run.resumes}): rebuilt ${pipeline.grid.length} bars from the ledger in ${(performance.now() - t0).toFixed(0)} ms; continuing after ${after === undefined ? 'the start' : new Date(after).toISOString()}`);
       store.event('resume', `restart ${run.resumes} after ${pipeline.grid.length} bars`);
     } else {
-      log(`paper run ${run.runId}: ${panel.nAssets} symbols ${panel.timeframe} from ${source}, speed ${speed === 'max' ? 'max' : `${speed} bars/s`}, ledger ${ledger.path}`);
+      log(`paper run ${run.runId}: ${symbols.length} symbols ${timeframe} from ${source}${kafka ? '' : `, speed ${speed === 'max' ? 'max' : `${speed} bars/s`}`}, ledger ${ledger.path}`);
     }
-    const metrics = new PaperMetrics(m.backend, 'replay');
+    const metrics = new PaperMetrics(m.backend, flags.source);
+    const stream = kafka
+      ? await kafkaSource({
+          brokers,
+          groupId: flags.group,
+          timeframe,
+          symbols,
+          ...(after !== undefined ? { after } : {}),
+          stopping: () => stop,
+          log,
+          onReject: (kind, reason) => {
+            metrics.reject(kind);
+            store.event('rejected', reason);
+            if (metrics.rejectedTotal <= 20 || metrics.rejectedTotal % 1000 === 0) log(`rejected (${metrics.rejectedTotal} so far) ${reason}`);
+          },
+          onSkip: () => metrics.reject('already in the ledger'),
+        })
+      : undefined;
     const server = await startOpsServer(address, () => ({ status: stop ? 'stopping' : 'ok', run: run.runId, steps: metrics.steps, lastTs: metrics.lastTs ? new Date(metrics.lastTs).toISOString() : null, equity: metrics.equity, paused: metrics.paused === 1 }), () => metrics.render());
     log(`serving /healthz and /metrics on http://${server.host}:${server.port}`);
     try {
-      const ended = await runLoop({ pipeline, store, metrics, source: replayPanel(panel, { speed, ...(after !== undefined ? { after } : {}), stopping: () => stop }), stopping: () => stop, log });
-      if (ended === 'end' && !stop) {
+      const source = stream ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), stopping: () => stop });
+      const onStep = stream ? (step: StepResult) => publishStep(stream.producer, symbols, step) : undefined;
+      const ended = await runLoop({ pipeline, store, metrics, source, stopping: () => stop, log, ...(onStep ? { onStep } : {}) });
+      if (ended === 'end' && !stop && !kafka) {
         store.finish();
         log(`replay finished: ${pipeline.grid.length} bars, equity ${metrics.equity.toFixed(2)}; run ${run.runId} closed`);
         if (!flags.exitAtEnd) {
@@ -106,9 +144,19 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
         log(`stopped after ${pipeline.grid.length} bars; run ${run.runId} resumes from the ledger on the next start`);
       }
     } finally {
+      await stream?.close();
       await server.close();
     }
   } finally {
     ledger.close();
   }
+}
+
+/** Fills and the decision of a step, for downstream consumers (arena.fills, arena.decisions), after the ledger has them. */
+async function publishStep(producer: Producer, symbols: readonly string[], step: StepResult): Promise<void> {
+  const iso = new Date(step.ts).toISOString();
+  const messages = [];
+  if (step.fills.length > 0) messages.push({ topic: FILLS_TOPIC, messages: step.fills.map((f) => ({ key: symbols[f.asset]!, value: JSON.stringify({ ts: iso, symbol: symbols[f.asset], ...f }) })) });
+  if (step.orders.length > 0) messages.push({ topic: DECISIONS_TOPIC, messages: [{ key: iso, value: JSON.stringify({ ts: iso, orders: step.orders.map(([a, qty]) => ({ symbol: symbols[a], qty, combined: step.exposure[a] })), halted: step.halted ?? null }) }] });
+  if (messages.length > 0) await producer.sendBatch({ topicMessages: messages });
 }

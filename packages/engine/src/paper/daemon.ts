@@ -5,7 +5,7 @@
  */
 import type { BarRow } from './growingPanel.ts';
 import type { PaperMetrics } from './metrics.ts';
-import type { PaperPipeline } from './pipeline.ts';
+import type { PaperPipeline, StepResult } from './pipeline.ts';
 import type { PaperStore } from './store.ts';
 
 export interface SourceBar {
@@ -40,6 +40,8 @@ export interface DaemonLoop {
   /** true once a stop was requested */
   readonly stopping: () => boolean;
   readonly log: (s: string) => void;
+  /** after each step is in the ledger (e.g. publish its fills) */
+  readonly onStep?: (step: StepResult) => Promise<void> | void;
 }
 
 /** Runs until the source ends or a stop is requested; returns why it ended. */
@@ -58,6 +60,7 @@ export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
     const step = await pipeline.step(bar.ts, bar.row);
     store.writeStep(step, bar.row, pipeline.broker.cash, pipeline.broker.units, bar.offset);
     await bar.ack?.();
+    await d.onStep?.(step);
     if (step.halted !== undefined) d.log(step.halted);
     metrics.steps++;
     metrics.equity = step.equity;

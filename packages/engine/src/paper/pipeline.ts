@@ -87,7 +87,7 @@ export class PaperPipeline {
     this.barMs = timeframeMs(timeframe);
     this.broker = new PaperBroker(A, config.broker);
     this.risk = new RiskGuard(config.risk, config.broker.initialCash);
-    this.ctx = { nAssets: A, periodsPerYear: periodsPerYear ?? (365 * 86_400_000) / this.barMs };
+    this.ctx = { nAssets: A, periodsPerYear: periodsPerYear ?? (365.25 * 86_400_000) / this.barMs };
     // the rule experts stream; the learned one (last in EXPERT_NAMES) is refreshed at the cadence
     const all = createExperts(config.experts);
     this.learnedIndex = EXPERT_NAMES.indexOf('learned');

@@ -1,0 +1,147 @@
+/**
+ * The daemon's Kafka source: a consumer group on `arena.md.bars.<tf>`. Every message is validated; a bad one is
+ * counted, sent to `arena.md.rejected` with its reason and position, and skipped. Good bars are aligned into whole
+ * bar times (BarAligner) and handed to the daemon one time at a time; `ack` (after the ledger transaction)
+ * commits the offsets the ledger now covers. Bars at or before the ledger's last time (a redelivery after a crash
+ * between the transaction and the commit) are skipped as already applied.
+ */
+import type { Timeframe } from '@arena/core';
+import { type Consumer, Partitioners, type Producer } from 'kafkajs';
+import { BarAligner } from './aligner.ts';
+import { kafkaClient, type KafkaOptions } from './client.ts';
+import { REJECTED_TOPIC, barsTopic, validateBar } from './message.ts';
+
+export interface KafkaSourceOptions extends KafkaOptions {
+  readonly groupId: string;
+  readonly timeframe: Timeframe;
+  readonly symbols: readonly string[];
+  /** the ledger's last stepped bar time (restart) */
+  readonly after?: number;
+  /** release incomplete bar times after this long without messages, ms */
+  readonly flushMs?: number;
+  readonly stopping: () => boolean;
+  /** every rejection: kind and one-line reason with the message's position */
+  readonly onReject?: (kind: string, reason: string) => void;
+  /** redelivered bars already in the ledger */
+  readonly onSkip?: () => void;
+}
+
+export interface KafkaBar {
+  readonly ts: number;
+  readonly row: ReturnType<BarAligner['take']>[number]['row'];
+  readonly offset: { readonly source: string; readonly part: number; readonly position: string };
+  readonly ack: () => Promise<void>;
+}
+
+export interface KafkaSource extends AsyncIterable<KafkaBar> {
+  readonly producer: Producer;
+  close(): Promise<void>;
+}
+
+export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
+  const kafka = kafkaClient(o);
+  const topic = barsTopic(o.timeframe);
+  const consumer: Consumer = kafka.consumer({ groupId: o.groupId, sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 500, retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 30 } });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const universe = new Set(o.symbols);
+  const aligner = new BarAligner(o.symbols, o.after ?? -Infinity);
+  const ready: KafkaBar[] = [];
+  let wake: (() => void) | undefined;
+  let lastMessage = Date.now();
+  let failed: Error | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const enqueue = (flush: boolean) => {
+    for (const bar of aligner.take(flush)) {
+      if (ready.some((r) => r.ts === bar.ts)) continue;
+      ready.push({
+        ts: bar.ts,
+        row: bar.row,
+        offset: { source: 'kafka', part: 0, position: '' },
+        ack: async () => {
+          aligner.done(bar.ts);
+          const positions = aligner.commitPositions();
+          if (positions.size > 0) await consumer.commitOffsets([...positions].map(([partition, offset]) => ({ topic, partition, offset: String(offset) })));
+        },
+      });
+    }
+    notify();
+  };
+  const reject = async (kind: string, reason: string, key: string | null, value: string | null, partition: number, offset: string) => {
+    const where = `${topic}:${partition}:${offset}`;
+    o.onReject?.(kind, `${where}: ${reason}`);
+    try {
+      await producer.send({ topic: REJECTED_TOPIC, messages: [{ key, value: JSON.stringify({ reason, kind, topic, partition, offset: Number(offset), key, value }) }] });
+    } catch (e) {
+      o.log?.(`cannot send the rejection of ${where} to ${REJECTED_TOPIC}: ${(e as Error).message}`);
+    }
+  };
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ partition, message }) => {
+      lastMessage = Date.now();
+      const offset = Number(message.offset);
+      const key = message.key?.toString('utf8') ?? null;
+      const value = message.value?.toString('utf8') ?? null;
+      const v = validateBar(key, value, { timeframe: o.timeframe, symbols: universe });
+      if (!v.ok) {
+        aligner.markSeen(partition, offset);
+        await reject(v.kind, v.reason, key, value, partition, message.offset);
+        return;
+      }
+      if (o.after !== undefined && v.bar.ts <= o.after && v.bar.ts <= aligner.released) {
+        aligner.markSeen(partition, offset);
+        o.onSkip?.();
+        return;
+      }
+      const placed = aligner.add(v.bar, partition, offset);
+      if (placed === 'duplicate') await reject('duplicate', `a second ${v.bar.symbol} bar at ${new Date(v.bar.ts).toISOString()}`, key, value, partition, message.offset);
+      else if (placed === 'late') await reject('late', `${v.bar.symbol} bar at ${new Date(v.bar.ts).toISOString()} arrived after that time was stepped`, key, value, partition, message.offset);
+      enqueue(false);
+      // back-pressure: let the daemon catch up before fetching more
+      while (ready.length > 256 && !o.stopping()) await new Promise((r) => setTimeout(r, 5));
+    },
+  });
+  consumer.on(consumer.events.CRASH, (e) => {
+    const err = e.payload.error as Error & { retriable?: boolean };
+    o.log?.(`kafka consumer crashed: ${err.message}${e.payload.restart ? '; restarting with back-off' : ''}`);
+    if (!e.payload.restart) {
+      failed = err;
+      notify();
+    }
+  });
+  const flushMs = o.flushMs ?? 2000;
+  const timer = setInterval(() => {
+    if (Date.now() - lastMessage > flushMs) enqueue(true);
+    if (o.stopping()) notify();
+  }, Math.min(250, flushMs));
+  return {
+    producer,
+    async close() {
+      clearInterval(timer);
+      await consumer.disconnect().catch(() => undefined);
+      await producer.disconnect().catch(() => undefined);
+    },
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        if (failed) throw failed;
+        const next = ready.shift();
+        if (next !== undefined) {
+          yield next;
+          continue;
+        }
+        if (o.stopping()) return;
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 250);
+        });
+      }
+    },
+  };
+}
