@@ -9,7 +9,8 @@ import { Ledger, PaperMetrics, PaperPipeline, PaperStore, type StepResult, rebui
 import { createLearnedExpert } from '@arena/experts';
 import { initRuntime } from '@arena/kernels';
 import { createRouter } from '@arena/router';
-import { DECISIONS_TOPIC, FILLS_TOPIC, kafkaSource, parseBrokers, parseSpeed, replayPanel } from '@arena/streams';
+import { DECISIONS_TOPIC, FILLS_TOPIC, kafkaSource, liveSource, parseBrokers, parseSpeed, replayPanel } from '@arena/streams';
+import { parseNumber } from '../configFile.ts';
 import type { Producer } from 'kafkajs';
 import { type BacktestFlags, configFromFlags, loadMarket } from './backtest.ts';
 import { startOpsServer } from '../ops/server.ts';
@@ -18,6 +19,9 @@ export interface PaperFlags extends Omit<BacktestFlags, 'baselines' | 'out'> {
   source: string;
   brokers?: string;
   group: string;
+  exchange: string;
+  exchangeUrl?: string;
+  pollMs: string;
   speed: string;
   exitAtEnd?: boolean;
   db: string;
@@ -43,10 +47,11 @@ async function models(config: ArenaConfig, log: (s: string) => void, funding?: F
 
 export async function paperCommand(flags: PaperFlags): Promise<void> {
   const log = (s: string) => process.stderr.write(`${new Date().toISOString()} ${s}\n`);
-  if (flags.source === 'live') {
-    throw arenaError(E.CLI_ARG, '--source', 'live: the ccxt live source is not wired yet; use replay or kafka');
-  }
   const kafka = flags.source === 'kafka';
+  const live = flags.source === 'live';
+  if (live && (flags.symbols === undefined || flags.timeframe === undefined)) throw arenaError(E.CLI_ARG, '--source live', 'needs --symbols and --timeframe (e.g. --symbols BTC/USDT,ETH/USDT --timeframe 1h)');
+  const pollMs = parseNumber('--poll-ms', flags.pollMs);
+  if (!(pollMs >= 10)) throw arenaError(E.CLI_ARG, '--poll-ms', `${flags.pollMs} (at least 10)`);
   let brokers: string[] = [];
   if (kafka) {
     if (flags.brokers === undefined) throw arenaError(E.CLI_ARG, '--brokers', 'required with --source kafka (host:port[,host:port...])');
@@ -66,12 +71,12 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   const address = parsePort(flags.port);
   const config = configFromFlags({ ...flags, baselines: false, out: '' });
   // replay: the bars to replay; kafka: only the universe (symbols, timeframe) comes from the flags
-  const market = kafka ? undefined : await loadMarket(config, log);
+  const market = kafka || live ? undefined : await loadMarket(config, log);
   const symbols = market ? market.panel.symbols : flags.symbols!.split(',').map((x) => x.trim());
   const timeframe = market ? market.panel.timeframe : parseTimeframe(flags.timeframe!);
   // a stream does not say whether its market trades around the clock: 24/7 (crypto), as BarPanel.periodsPerYear finds for such data
   const periodsPerYear = market ? market.panel.periodsPerYear() : (365.25 * 86_400_000) / timeframeMs(timeframe);
-  const source = market ? `replay ${market.source}` : `kafka ${brokers.join(',')} group ${flags.group}`;
+  const source = market ? `replay ${market.source}` : kafka ? `kafka ${brokers.join(',')} group ${flags.group}` : `live ${flags.exchange}${flags.exchangeUrl ? ` at ${flags.exchangeUrl}` : ''}`;
   let ledger: Ledger;
   try {
     ledger = Ledger.open(flags.db);
@@ -107,9 +112,17 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       log(`resumed paper run ${run.runId} (restart ${run.resumes}): rebuilt ${pipeline.grid.length} bars from the ledger in ${(performance.now() - t0).toFixed(0)} ms; continuing after ${after === undefined ? 'the start' : new Date(after).toISOString()}`);
       store.event('resume', `restart ${run.resumes} after ${pipeline.grid.length} bars`);
     } else {
-      log(`paper run ${run.runId}: ${symbols.length} symbols ${timeframe} from ${source}${kafka ? '' : `, speed ${speed === 'max' ? 'max' : `${speed} bars/s`}`}, ledger ${ledger.path}`);
+      log(`paper run ${run.runId}: ${symbols.length} symbols ${timeframe} from ${source}${kafka || live ? '' : `, speed ${speed === 'max' ? 'max' : `${speed} bars/s`}`}, ledger ${ledger.path}`);
     }
     const metrics = new PaperMetrics(m.backend, flags.source);
+    let liveStream;
+    if (live) {
+      try {
+        liveStream = await liveSource({ exchange: flags.exchange, symbols, timeframe, pollMs, ...(flags.exchangeUrl ? { baseUrl: flags.exchangeUrl } : {}), ...(after !== undefined ? { after } : {}), stopping: () => stop, log });
+      } catch (e) {
+        throw arenaError(E.CLI_ARG, '--source live', (e as Error).message);
+      }
+    }
     const stream = kafka
       ? await kafkaSource({
           brokers,
@@ -130,10 +143,10 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
     const server = await startOpsServer(address, () => ({ status: stop ? 'stopping' : 'ok', run: run.runId, steps: metrics.steps, lastTs: metrics.lastTs ? new Date(metrics.lastTs).toISOString() : null, equity: metrics.equity, paused: metrics.paused === 1 }), () => metrics.render());
     log(`serving /healthz and /metrics on http://${server.host}:${server.port}`);
     try {
-      const source = stream ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), stopping: () => stop });
+      const source = stream ?? liveStream ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), stopping: () => stop });
       const onStep = stream ? (step: StepResult) => publishStep(stream.producer, symbols, step) : undefined;
       const ended = await runLoop({ pipeline, store, metrics, source, stopping: () => stop, log, ...(onStep ? { onStep } : {}) });
-      if (ended === 'end' && !stop && !kafka) {
+      if (ended === 'end' && !stop && !kafka && !live) {
         store.finish();
         log(`replay finished: ${pipeline.grid.length} bars, equity ${metrics.equity.toFixed(2)}; run ${run.runId} closed`);
         if (!flags.exitAtEnd) {

@@ -1,0 +1,112 @@
+/**
+ * The live source: public OHLCV through ccxt (no keys; market data only: Arena never sends an order anywhere).
+ * Polls each symbol's recent bars, keeps the closed ones (open time + timeframe <= now), and releases a bar time
+ * once every symbol has it, or once every symbol is past it. `baseUrl` points every REST endpoint of the exchange
+ * at another origin (tests run a local server that answers like the exchange). Offline, the first request fails
+ * and `liveSource` throws one clear line; later failures are retried with back-off.
+ */
+import { type Timeframe, timeframeMs } from '@arena/core';
+import ccxt, { type Exchange } from 'ccxt';
+
+export interface LiveOptions {
+  readonly exchange: string;
+  readonly symbols: readonly string[];
+  readonly timeframe: Timeframe;
+  /** poll period, ms */
+  readonly pollMs: number;
+  /** another origin for every REST endpoint (e.g. http://127.0.0.1:PORT) */
+  readonly baseUrl?: string;
+  /** the ledger's last bar time: only later bars are released */
+  readonly after?: number;
+  readonly stopping: () => boolean;
+  readonly log?: (s: string) => void;
+  /** "now" for deciding which bars are closed (tests replay the past) */
+  readonly now?: () => number;
+}
+
+export interface LiveBar {
+  readonly ts: number;
+  readonly row: { open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array; present: Uint8Array };
+  readonly offset: { readonly source: string; readonly part: number; readonly position: string };
+}
+
+/** Rewrites every REST URL of the exchange onto `base`'s origin, keeping the paths. */
+function rebase(urls: unknown, base: string): unknown {
+  if (typeof urls === 'string') {
+    const u = new URL(urls);
+    return `${base.replace(/\/$/, '')}${u.pathname}`;
+  }
+  if (urls && typeof urls === 'object') return Object.fromEntries(Object.entries(urls).map(([k, v]) => [k, rebase(v, base)]));
+  return urls;
+}
+
+export async function createExchange(o: Pick<LiveOptions, 'exchange' | 'baseUrl'>): Promise<Exchange> {
+  const Ctor = (ccxt as unknown as Record<string, new (c: object) => Exchange>)[o.exchange];
+  if (typeof Ctor !== 'function') throw new Error(`unknown exchange ${o.exchange} (ccxt ${ccxt.version} knows ${ccxt.exchanges.length}: e.g. binance, kraken, coinbase)`);
+  const ex = new Ctor({ enableRateLimit: true, timeout: 10_000, options: { fetchMarkets: { types: ['spot'] }, defaultType: 'spot' } });
+  if (o.baseUrl !== undefined) ex.urls['api'] = rebase(ex.urls['api'], o.baseUrl) as Exchange['urls']['api'];
+  if (!ex.has['fetchOHLCV']) throw new Error(`${o.exchange} has no public OHLCV in ccxt`);
+  try {
+    await ex.loadMarkets();
+  } catch (e) {
+    throw new Error(`cannot reach ${o.exchange}${o.baseUrl ? ` at ${o.baseUrl}` : ''}: ${(e as Error).message.split('\n')[0]!.slice(0, 200)} (the live source needs the exchange's public API; offline, use --source replay)`);
+  }
+  return ex;
+}
+
+export async function liveSource(o: LiveOptions): Promise<AsyncIterable<LiveBar>> {
+  const ex = await createExchange(o);
+  for (const s of o.symbols) if (ex.markets?.[s] === undefined) throw new Error(`${o.exchange} lists no market ${s}`);
+  const A = o.symbols.length;
+  const tf = timeframeMs(o.timeframe);
+  const now = o.now ?? (() => Date.now());
+  const bars = new Map<number, LiveBar['row']>();
+  const lastSeen = new Float64Array(A).fill(o.after ?? -Infinity);
+  let released = o.after ?? -Infinity;
+  const log = o.log ?? (() => undefined);
+  return {
+    async *[Symbol.asyncIterator]() {
+      let backoff = o.pollMs;
+      while (!o.stopping()) {
+        try {
+          for (let a = 0; a < A; a++) {
+            const since = Number.isFinite(lastSeen[a]!) ? lastSeen[a]! + tf : undefined;
+            const rows = await ex.fetchOHLCV(o.symbols[a]!, o.timeframe, since, 500);
+            for (const [ts, op, hi, lo, cl, vo] of rows as number[][]) {
+              if (ts === undefined || ts <= released || ts + tf > now()) continue;
+              let row = bars.get(ts);
+              if (row === undefined) {
+                const f = () => new Float64Array(A).fill(NaN);
+                row = { open: f(), high: f(), low: f(), close: f(), volume: f(), present: new Uint8Array(A) };
+                bars.set(ts, row);
+              }
+              row.open[a] = op!;
+              row.high[a] = hi!;
+              row.low[a] = lo!;
+              row.close[a] = cl!;
+              row.volume[a] = vo!;
+              row.present[a] = 1;
+              if (ts > lastSeen[a]!) lastSeen[a] = ts;
+            }
+          }
+          backoff = o.pollMs;
+        } catch (e) {
+          backoff = Math.min(60_000, backoff * 2);
+          log(`live: ${(e as Error).message.split('\n')[0]!.slice(0, 200)}; retrying in ${backoff} ms`);
+        }
+        let minSeen = Infinity;
+        for (const v of lastSeen) minSeen = Math.min(minSeen, v);
+        for (const ts of [...bars.keys()].sort((x, y) => x - y)) {
+          const row = bars.get(ts)!;
+          const complete = row.present.every((p) => p === 1);
+          if (!complete && !(minSeen > ts)) break;
+          bars.delete(ts);
+          released = ts;
+          yield { ts, row, offset: { source: `live ${o.exchange}`, part: 0, position: String(ts) } };
+        }
+        const until = Date.now() + backoff;
+        while (Date.now() < until && !o.stopping()) await new Promise((r) => setTimeout(r, Math.min(100, backoff)));
+      }
+    },
+  };
+}

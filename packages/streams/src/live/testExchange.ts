@@ -1,0 +1,79 @@
+/**
+ * Test support: a local HTTP server on 127.0.0.1 that answers like Binance's public spot API for what the live
+ * source asks (exchangeInfo, klines), serving a panel's bars under the given exchange symbols. Counts requests.
+ */
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type BarPanel, timeframeMs } from '@arena/core';
+
+export interface TestExchange {
+  readonly url: string;
+  readonly requests: { exchangeInfo: number; klines: number; other: number };
+  close(): Promise<void>;
+}
+
+/** Serves `panel` as markets `symbols` (e.g. BTC/USDT), in the panel's asset order. */
+export function startTestExchange(panel: BarPanel, symbols: readonly string[]): Promise<TestExchange> {
+  const ids = symbols.map((s) => s.replace('/', ''));
+  const requests = { exchangeInfo: 0, klines: 0, other: 0 };
+  const tf = timeframeMs(panel.timeframe);
+  const A = panel.nAssets;
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const json = (code: number, body: unknown) => res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (url.pathname === '/api/v3/exchangeInfo') {
+      requests.exchangeInfo++;
+      return json(200, {
+        timezone: 'UTC',
+        serverTime: Date.now(),
+        rateLimits: [],
+        exchangeFilters: [],
+        symbols: symbols.map((s, a) => {
+          const [base, quote] = s.split('/');
+          return {
+            symbol: ids[a],
+            status: 'TRADING',
+            baseAsset: base,
+            baseAssetPrecision: 8,
+            quoteAsset: quote,
+            quotePrecision: 8,
+            quoteAssetPrecision: 8,
+            orderTypes: ['LIMIT', 'MARKET'],
+            isSpotTradingAllowed: true,
+            isMarginTradingAllowed: false,
+            permissions: ['SPOT'],
+            permissionSets: [['SPOT']],
+            filters: [
+              { filterType: 'PRICE_FILTER', minPrice: '0.00000001', maxPrice: '10000000', tickSize: '0.00000001' },
+              { filterType: 'LOT_SIZE', minQty: '0.00000001', maxQty: '90000000', stepSize: '0.00000001' },
+            ],
+          };
+        }),
+      });
+    }
+    if (url.pathname === '/api/v3/klines') {
+      requests.klines++;
+      const a = ids.indexOf(url.searchParams.get('symbol') ?? '');
+      if (a < 0) return json(400, { code: -1121, msg: 'Invalid symbol.' });
+      if (url.searchParams.get('interval') !== panel.timeframe) return json(400, { code: -1120, msg: 'Invalid interval.' });
+      const start = Number(url.searchParams.get('startTime') ?? panel.ts[0]);
+      const limit = Math.min(1000, Number(url.searchParams.get('limit') ?? 500));
+      const rows: (string | number)[][] = [];
+      for (let t = 0; t < panel.nTimes && rows.length < limit; t++) {
+        const ts = panel.ts[t]!;
+        const i = t * A + a;
+        if (ts < start || panel.present[i] !== 1) continue;
+        rows.push([ts, String(panel.open[i]), String(panel.high[i]), String(panel.low[i]), String(panel.close[i]), String(panel.volume[i]), ts + tf - 1, '0', 1, '0', '0', '0']);
+      }
+      return json(200, rows);
+    }
+    requests.other++;
+    return json(404, { code: -1, msg: `no such endpoint ${url.pathname}` });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      resolve({ url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((r) => server.close(() => r())) });
+    });
+  });
+}
