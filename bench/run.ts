@@ -5,9 +5,10 @@ import { kernelsBench } from './kernels.bench.ts';
 import { featuresBench } from './features.bench.ts';
 import { routerBench } from './router.bench.ts';
 import { contestBench } from './contest.bench.ts';
+import { paperBench } from './paper.bench.ts';
 import { type Bench, printTable, writeResult } from './harness.ts';
 
-const BENCHES: readonly Bench[] = [backtestBench, kernelsBench, featuresBench, routerBench, contestBench];
+const BENCHES: readonly Bench[] = [backtestBench, kernelsBench, featuresBench, routerBench, contestBench, paperBench];
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BarMessage, REJECTED_TOPIC, kafkaClient, malformed } from '@arena/streams';
+import { type BarMessage, REJECTED_TOPIC, generateSyntheticMarket, kafkaClient, malformed, startTestExchange } from '@arena/streams';
 import { ROOT, arena } from './cli.ts';
 import { MockCluster, mockClusterUnavailable } from './kafka/mockCluster.ts';
 
@@ -65,6 +65,7 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     cluster = await MockCluster.start(3);
     await cluster.createTopic('arena.md.bars.1h', 3);
     await cluster.createTopic('arena.md.bars.4h', 2);
+    await cluster.createTopic('arena.md.bars.1d', 1);
     for (const t of [REJECTED_TOPIC, 'arena.decisions', 'arena.fills']) await cluster.createTopic(t, 1);
   }, 30_000);
   afterAll(async () => {
@@ -158,4 +159,29 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     await consumer.disconnect();
     await producer.disconnect();
   }, 240_000);
+
+  it('feed --source live: polls a Binance-like server through ccxt and publishes every closed bar', async () => {
+    const { panel } = generateSyntheticMarket({ seed: 5, assets: 2, bars: 120, timeframe: '1d' });
+    const ex = await startTestExchange(panel, ['BTC/USDT', 'ETH/USDT']);
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'feed', '--source', 'live', '--exchange-url', ex.url, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1d', '--poll-ms', '50', '--brokers', cluster.bootstrap], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
+    let err = '';
+    child.stderr.on('data', (d) => (err += String(d)));
+    const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    const consumer = kafkaClient({ brokers: cluster.bootstrap.split(',') }).consumer({ groupId: 'check-live', sessionTimeout: 3000, heartbeatInterval: 500, maxWaitTimeInMs: 500 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'arena.md.bars.1d', fromBeginning: true });
+    const got: BarMessage[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => void got.push(JSON.parse(String(message.value)) as BarMessage) });
+    try {
+      await until('240 live bars on arena.md.bars.1d', () => got.length >= 240, 60_000);
+    } finally {
+      child.kill('SIGTERM');
+      await consumer.disconnect();
+      await ex.close();
+    }
+    expect(await exit, err).toBe(0);
+    const btc = got.filter((m) => m.symbol === 'BTC/USDT').sort((a, b) => a.ts - b.ts);
+    expect(btc.map((m) => m.ts)).toEqual(Array.from(panel.ts));
+    expect(btc[7]!.close).toBe(panel.close[7 * 2]);
+  }, 120_000);
 });

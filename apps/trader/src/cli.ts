@@ -123,7 +123,10 @@ export function buildCli(): Command {
     .option('--seed <n>', 'synthetic market seed')
     .option('--assets <n>', 'synthetic market: number of assets')
     .option('--bars <n>', 'synthetic market: number of bars')
-    .option('--speed <bars-per-second>', "bar times per second, or 'max'", 'max')
+    .option('--speed <bars-per-second>', "replay: bar times per second, or 'max'", 'max')
+    .option('--exchange <id>', 'live: ccxt exchange id (public market data)', 'binance')
+    .option('--exchange-url <url>', "live: another origin for the exchange's REST API")
+    .option('--poll-ms <ms>', 'live: poll period', '10000')
     .action(feedCommand);
 
   const contest = program.command('contest').description('the agents\' contest: its leaderboard over time from a ledger');

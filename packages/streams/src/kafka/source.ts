@@ -1,8 +1,8 @@
 /**
  * The daemon's Kafka source: a consumer group on `arena.md.bars.<tf>`. Every message is validated; a bad one is
  * counted, sent to `arena.md.rejected` with its reason and position, and skipped. Good bars are aligned into whole
- * bar times (BarAligner) and handed to the daemon one time at a time; `ack` (after the ledger transaction)
- * commits the offsets the ledger now covers. Bars at or before the ledger's last time (a redelivery after a crash
+ * bar times (BarAligner) and handed to the daemon one time at a time; `ack` (after the ledger transaction) marks
+ * the time done, and the offsets the ledger covers are committed at most every `commitEveryMs` and on close. Bars at or before the ledger's last time (a redelivery after a crash
  * between the transaction and the commit) are skipped as already applied.
  */
 import type { Timeframe } from '@arena/core';
@@ -19,6 +19,8 @@ export interface KafkaSourceOptions extends KafkaOptions {
   readonly after?: number;
   /** release incomplete bar times after this long without messages, ms */
   readonly flushMs?: number;
+  /** commit at most this often, ms (the ledger is always ahead; redeliveries of what it holds are skipped) */
+  readonly commitEveryMs?: number;
   readonly stopping: () => boolean;
   /** every rejection: kind and one-line reason with the message's position */
   readonly onReject?: (kind: string, reason: string) => void;
@@ -57,6 +59,13 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
     wake = undefined;
     w?.();
   };
+  const commitEveryMs = o.commitEveryMs ?? 200;
+  let lastCommit = 0;
+  const commit = async () => {
+    lastCommit = Date.now();
+    const positions = aligner.commitPositions();
+    if (positions.size > 0) await consumer.commitOffsets([...positions].map(([partition, offset]) => ({ topic, partition, offset: String(offset) })));
+  };
   const enqueue = (flush: boolean) => {
     for (const bar of aligner.take(flush)) {
       if (ready.some((r) => r.ts === bar.ts)) continue;
@@ -66,8 +75,7 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
         offset: { source: 'kafka', part: 0, position: '' },
         ack: async () => {
           aligner.done(bar.ts);
-          const positions = aligner.commitPositions();
-          if (positions.size > 0) await consumer.commitOffsets([...positions].map(([partition, offset]) => ({ topic, partition, offset: String(offset) })));
+          if (Date.now() - lastCommit >= commitEveryMs) await commit();
         },
       });
     }
@@ -125,6 +133,7 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
     producer,
     async close() {
       clearInterval(timer);
+      await commit().catch((e: Error) => o.log?.(`final offset commit failed (the ledger has the steps; redeliveries will be skipped): ${e.message}`));
       await consumer.disconnect().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);
     },
