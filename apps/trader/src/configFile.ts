@@ -1,27 +1,45 @@
-/** Reads the config file (arena.config.json) and merges command-line overrides into it before validation. */
+/** Reads the config file (arena.config.json or arena.config.ts) and merges command-line overrides into it before validation. */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type ArenaConfig, E, arenaError, parseConfig } from '@arena/core';
+import { require as tsxRequire } from 'tsx/cjs/api';
 
 export const DEFAULT_CONFIG_FILE = 'arena.config.json';
+export const DEFAULT_CONFIG_TS = 'arena.config.ts';
+
+/** A TypeScript config: its default export (or the module itself), loaded synchronously through tsx. */
+function loadTsConfig(full: string): unknown {
+  try {
+    const m = tsxRequire(full, import.meta.url) as { default?: unknown };
+    return m.default ?? m;
+  } catch (e) {
+    throw arenaError(E.CONFIG, `${full} does not load: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
 
 type Json = Record<string, unknown>;
 
 /** Loads `path` (or ./arena.config.json when present), applies overrides at dotted keys, validates all at once. */
 export function loadConfig(path: string | undefined, overrides: Record<string, unknown>): ArenaConfig {
   let base: Json = {};
-  const file = path ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  const file = path ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : existsSync(DEFAULT_CONFIG_TS) ? DEFAULT_CONFIG_TS : undefined);
   if (file !== undefined) {
     const full = resolve(file);
     if (!existsSync(full)) throw arenaError(E.CONFIG, `config file ${full} does not exist`);
-    try {
-      base = JSON.parse(readFileSync(full, 'utf8')) as Json;
-    } catch (e) {
-      throw arenaError(E.CONFIG, `${full} is not valid JSON: ${(e as Error).message}`);
+    if (/\.(ts|mts)$/.test(full)) {
+      base = loadTsConfig(full) as Json;
+    } else {
+      try {
+        base = JSON.parse(readFileSync(full, 'utf8')) as Json;
+      } catch (e) {
+        throw arenaError(E.CONFIG, `${full} is not valid JSON: ${(e as Error).message}`);
+      }
     }
     if (typeof base !== 'object' || base === null || Array.isArray(base)) {
-      throw arenaError(E.CONFIG, `${full} must hold a JSON object`);
+      throw arenaError(E.CONFIG, `${full} must hold ${/\.(ts|mts)$/.test(full) ? 'an object as its default export' : 'a JSON object'}`);
     }
+    // a copy: overrides must not write into a module's exported object
+    base = structuredClone(base);
   }
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
