@@ -130,6 +130,37 @@ describe('arena paper (replay daemon, SQLite ledger)', () => {
     expect(table(db, EQUITY)).toEqual(table(reference, EQUITY));
   }, 240_000);
 
+  it('--contest: the contest decides bar by bar as in a backtest (same scores), and survives SIGKILL with the same record', async () => {
+    const market = ['--synthetic', '--assets', '4', '--bars', '1200', '--weights', 'trend=0.4,breakout=0.3,positioning=0.3', '--contest', '--agents', '12'];
+    const backtest = join(dir, 'bt-contest.db');
+    expect(arena(['backtest', ...market, '--db', backtest, '--no-baselines', '--out', join(dir, 'bt')]).code).toBe(0);
+    const paper = join(dir, 'paper-contest.db');
+    const r = arena(['paper', ...market, '--speed', 'max', '--exit-at-end', '--db', paper, '--port', '0']);
+    expect(r.code, r.stderr).toBe(0);
+    const SCORES = 'SELECT ts, agent, realized, predicted, adopted, weight FROM contest_scores ORDER BY ts, agent';
+    const scores = table(paper, SCORES) as { adopted: number }[];
+    expect(scores.length).toBe(50 * 12);
+    expect(scores).toEqual(table(backtest, SCORES));
+    expect(table(paper, 'SELECT COUNT(*) AS n FROM contest_proposals')).toEqual([{ n: 1200 * 12 }]);
+    // killed twice mid-run, resumed: the same contest record and books
+    const killed = join(dir, 'paper-contest-killed.db');
+    for (const delay of [700, 900]) {
+      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'paper', ...market, '--speed', '300', '--exit-at-end', '--db', killed, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
+      let err = '';
+      child.stderr.on('data', (d) => (err += String(d)));
+      while (!/serving \/healthz/.test(err)) await new Promise((res) => setTimeout(res, 20));
+      await new Promise((res) => setTimeout(res, delay));
+      child.kill('SIGKILL');
+      await new Promise((res) => child.on('exit', res));
+    }
+    const before = summary(killed);
+    expect(before.status).toBe('running');
+    expect(arena(['paper', ...market, '--speed', 'max', '--exit-at-end', '--db', killed, '--port', '0']).code).toBe(0);
+    expect(table(killed, SCORES)).toEqual(scores);
+    expect(table(killed, FILLS)).toEqual(table(paper, FILLS));
+    expect(table(killed, 'SELECT COUNT(*) AS n FROM contest_proposals')).toEqual([{ n: 1200 * 12 }]);
+  }, 120_000);
+
   it('bad flags exit 2 with the reason and no ledger is touched', () => {
     const speed = arena(['paper', ...RULES, '--speed', 'fast', '--db', join(dir, 'x.db'), '--port', '0']);
     expect(speed.code).toBe(2);

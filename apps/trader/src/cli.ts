@@ -91,6 +91,8 @@ export function buildCli(): Command {
     .option('--exchange <id>', 'live: ccxt exchange id (public market data only; no order is ever sent)', 'binance')
     .option('--exchange-url <url>', "live: another origin for the exchange's REST API (a proxy, or a local test server)")
     .option('--poll-ms <ms>', 'live: poll period', '10000')
+    .option('--contest', "the agents' contest decides (contest.enabled); its record goes to the same ledger")
+    .option('--agents <n>', 'research agents in the contest (contest.agents, default 32)')
     .option('--speed <bars-per-second>', "replay speed: bars per second, or 'max'", '20')
     .option('--exit-at-end', 'exit 0 when the replay ends (default: keep serving until SIGINT/SIGTERM)')
     .option('--db <file>', 'ledger (SQLite); an unfinished run in it is resumed', 'var/arena.db')

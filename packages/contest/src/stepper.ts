@@ -39,8 +39,11 @@ export class ContestStepper {
   /** the recorded horizons and 1 (always scored), ascending */
   private readonly scored: number[];
   private bars = 0;
+  /** where the record goes; unset while a restart replays bars the ledger already holds */
+  sink: ContestSink | undefined;
 
   constructor(private readonly o: StepperOptions) {
+    this.sink = o.sink;
     const N = o.agents.length;
     const A = o.nAssets;
     this.recorded = [...new Set(o.horizons)].sort((a, b) => a - b);
@@ -82,7 +85,7 @@ export class ContestStepper {
       this.present[k * A + a] = input.present[t * A + a] === 1 ? 1 : 0;
     }
     proposeRow(this.scratch, input, t, barIndex(ts, o.barMs), this.bars > 0 ? this.proposals : undefined, slot(1) * row, this.proposals, k * row);
-    o.sink?.proposals(ts, this.proposals, k * row);
+    this.sink?.proposals(ts, this.proposals, k * row);
     const p = { slot: o.slot, cost: o.cost };
     let frame: WindowFrame | undefined;
     for (const h of this.scored) {
@@ -94,10 +97,10 @@ export class ContestStepper {
       }
       const prev = this.bars - h - 1 >= 0 ? this.proposals : undefined;
       agentRewardRow(this.proposals, s * row, prev, slot(h + 1) * row, this.returns, 0, N, A, p, this.reward, 0);
-      if (this.recorded.includes(h)) o.sink?.outcomes(this.ts[s]!, h, ts, this.reward, 0);
+      if (this.recorded.includes(h)) this.sink?.outcomes(this.ts[s]!, h, ts, this.reward, 0);
       if (h === 1) frame = this.contest.observe(this.reward, 0, ts, closesWindow(barIndex(ts, o.barMs), o.settings.window));
     }
-    if (frame) o.sink?.window(frame);
+    if (frame) this.sink?.window(frame);
     this.contest.combine(this.proposals, k * row, A, this.target, 0);
     this.bars++;
     return frame;

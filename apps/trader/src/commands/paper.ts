@@ -5,7 +5,7 @@
  * to an exchange.
  */
 import { E, type ArenaConfig, arenaError, parseTimeframe, timeframeMs } from '@arena/core';
-import { Ledger, PaperMetrics, PaperPipeline, PaperStore, type StepResult, rebuild, runLoop } from '@arena/engine';
+import { ContestLedger, Ledger, PaperMetrics, PaperPipeline, PaperStore, type StepResult, rebuild, runLoop } from '@arena/engine';
 import { createLearnedExpert } from '@arena/experts';
 import { initRuntime } from '@arena/kernels';
 import { createRouter } from '@arena/router';
@@ -99,7 +99,8 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
     }
     const { run, resumed } = opened;
     const m = await models(config, log);
-    const pipeline = new PaperPipeline(symbols, timeframe, config, { ...(m.learned ? { learned: m.learned } : {}), ...(m.router ? { router: m.router } : {}) }, periodsPerYear);
+    const contestSink = config.contest.enabled ? new ContestLedger(ledger, run.runId, 0) : undefined;
+    const pipeline = new PaperPipeline(symbols, timeframe, config, { ...(m.learned ? { learned: m.learned } : {}), ...(m.router ? { router: m.router } : {}), ...(contestSink ? { contestSink } : {}) }, periodsPerYear);
     const store = new PaperStore(ledger, run.runId);
     let after: number | undefined;
     if (resumed) {

@@ -33,10 +33,11 @@ export class ContestLedger implements ContestSink {
     this.insScore = db.prepare('INSERT INTO contest_scores (run_id, ts, agent, realized, predicted, adopted, weight) VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
 
+  /** Records the agents (once per run: a resumed run keeps its rows). */
   begin(agents: readonly AgentSpec[], symbols: readonly string[], _horizons: readonly number[]): void {
     this.nAgents = agents.length;
     this.nAssets = symbols.length;
-    const ins = this.ledger.db.prepare('INSERT INTO contest_agents (run_id, agent, name, horizon, temperature, appetite, experts) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const ins = this.ledger.db.prepare('INSERT OR IGNORE INTO contest_agents (run_id, agent, name, horizon, temperature, appetite, experts) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.ledger.db.transaction(() => {
       for (const a of agents) ins.run(this.runId, a.id, a.name, a.horizon, a.temperature, a.appetite, EXPERT_NAMES.filter((_, e) => (a.experts >> e) & 1).join(','));
     })();

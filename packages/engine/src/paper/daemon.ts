@@ -20,11 +20,15 @@ export interface SourceBar {
 /** Replays the ledger's bars through a fresh pipeline; checks the rebuilt equity against the stored one. */
 export async function rebuild(pipeline: PaperPipeline, store: PaperStore): Promise<{ bars: number; lastTs: number | undefined }> {
   const bars = store.bars(pipeline.nAssets);
+  // the contest's record of these bars is in the ledger already
+  const sink = pipeline.contest?.sink;
+  if (pipeline.contest) pipeline.contest.sink = undefined;
   let last: { t: number; equity: number } | undefined;
   for (const b of bars) {
     const r = await pipeline.step(b.ts, b.row);
     last = { t: r.t, equity: r.equity };
   }
+  if (pipeline.contest) pipeline.contest.sink = sink;
   const stored = store.lastEquity();
   if (stored !== undefined && (last === undefined || last.t !== stored.t || Math.abs(last.equity - stored.equity) > 1e-6 * Math.max(1, Math.abs(stored.equity)))) {
     throw new Error(`rebuilding run ${store.runId} from its ${bars.length} bars gave equity ${last?.equity} at row ${last?.t}, the ledger says ${stored.equity} at row ${stored.t}: the config or the code changed since; start a new run (another --db)`);
@@ -50,15 +54,24 @@ export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
   for await (const bar of d.source) {
     const started = performance.now();
     metrics.eventsIn++;
-    const last = pipeline.grid.lastTs;
-    if (last !== undefined && !(bar.ts > last)) {
+    const lastTs = pipeline.grid.lastTs;
+    if (lastTs !== undefined && !(bar.ts > lastTs)) {
       metrics.reject('not after the last bar');
-      store.event('rejected', `${bar.offset.source}:${bar.offset.part}:${bar.offset.position}: bar time ${new Date(bar.ts).toISOString()} is not after the last stepped ${new Date(last).toISOString()}`, bar.ts);
+      store.event('rejected', `${bar.offset.source}:${bar.offset.part}:${bar.offset.position}: bar time ${new Date(bar.ts).toISOString()} is not after the last stepped ${new Date(lastTs).toISOString()}`, bar.ts);
       await bar.ack?.();
       continue;
     }
-    const step = await pipeline.step(bar.ts, bar.row);
-    store.writeStep(step, bar.row, pipeline.broker.cash, pipeline.broker.units, bar.offset);
+    // one transaction for everything the step writes (the contest's record during the step, then the books)
+    let step: StepResult;
+    store.begin();
+    try {
+      step = await pipeline.step(bar.ts, bar.row);
+      store.writeStep(step, bar.row, pipeline.broker.cash, pipeline.broker.units, bar.offset);
+      store.commit();
+    } catch (e) {
+      store.rollback();
+      throw e;
+    }
     await bar.ack?.();
     await d.onStep?.(step);
     if (step.halted !== undefined) d.log(step.halted);

@@ -3,14 +3,17 @@
  * - The rule experts stream (the same `advance` a backtest runs over the panel, one row at a time).
  * - The model stages (learned expert, router) are recomputed over the last `paper.history` bars every
  *   `paper.refreshEvery` bars and held in between. Recomputing them per bar would cost the whole history each bar.
- * - Then the combination (router weights, or the static config weights), the same order logic as the backtest
+ * - Then the combination (router weights, or the static config weights; with contest.enabled the contest's
+ *   target, from ContestStepper, the same as a backtest's batch contest), the same order logic as the backtest
  *   (placeOrders), the paper broker (fills at the next open), and the risk kill switch.
  * Every decision depends only on the bars so far, so replaying the same bars gives the same books: that is
  * how a restart rebuilds its state from the ledger's bars.
  */
 import { type ArenaConfig, EXPERT_NAMES, type Timeframe, timeframeMs } from '@arena/core';
 import { type Expert, type ExpertContext, createExperts, runExpertBatch } from '@arena/experts';
+import { type ContestSink, ContestStepper, researchTeam } from '@arena/contest';
 import type { Router } from '@arena/router';
+import { contestSettings } from '../contest/stage.ts';
 import { PaperBroker } from '../broker.ts';
 import { expertWeights } from '../backtest.ts';
 import { type OrderScratch, orderScratch, placeOrders } from '../orders.ts';
@@ -43,13 +46,15 @@ export interface StepResult {
   readonly exposure: Float64Array;
   /** expert exposures [e * assets + a] and router weights [a * experts + e] at this bar */
   readonly experts: Float64Array;
-  readonly weights: Float64Array;
+  readonly weights: Float32Array;
   /** a kill switch fired at this bar: why */
   readonly halted?: string;
   readonly paused: boolean;
 }
 
 export interface PipelineModels {
+  /** where the contest's record goes (config.contest.enabled) */
+  readonly contestSink?: ContestSink;
   /** the learned expert (recomputed at the refresh cadence); absent: it holds 0 */
   readonly learned?: Expert;
   /** the router (recomputed at the refresh cadence); absent: the static config weights */
@@ -67,13 +72,16 @@ export class PaperPipeline {
   /** streaming outputs of the rule experts for the current row (advance writes at row 0 of these) */
   private readonly out: { exposure: Float64Array; confidence: Float64Array }[];
   private readonly expo: Float64Array;
-  private readonly weights: Float64Array;
+  private readonly weights: Float32Array;
   private readonly staticWeights: Float64Array;
   private readonly combined: Float64Array;
   private readonly scratch: OrderScratch;
   private heldLearned: Float64Array;
   private heldWeights: Float64Array | undefined;
   private readonly barMs: number;
+  /** the contest, when config.contest.enabled: its target replaces the router's combination */
+  readonly contest: ContestStepper | undefined;
+  private readonly expoViews: Float64Array[];
 
   constructor(
     readonly symbols: readonly string[],
@@ -96,11 +104,27 @@ export class PaperPipeline {
     for (const x of this.rules) x.reset(this.ctx);
     this.out = this.rules.map(() => ({ exposure: new Float64Array(A), confidence: new Float64Array(A) }));
     this.expo = new Float64Array(E * A);
-    this.weights = new Float64Array(A * E);
+    // float32 like a RoutingSeries, so the combination and the contest see the same numbers as in a backtest
+    this.weights = new Float32Array(A * E);
     this.staticWeights = expertWeights(config);
     this.combined = new Float64Array(A);
     this.scratch = orderScratch(A);
     this.heldLearned = new Float64Array(A);
+    this.expoViews = EXPERT_NAMES.map((_, e) => this.expo.subarray(e * A, (e + 1) * A));
+    this.contest = config.contest.enabled
+      ? new ContestStepper({
+          agents: researchTeam(config.contest.agents, { seed: config.contest.seed, horizons: config.contest.horizons }),
+          settings: contestSettings(config),
+          horizons: config.contest.horizons,
+          nAssets: A,
+          symbols,
+          barMs: this.barMs,
+          periodsPerYear: this.ctx.periodsPerYear,
+          cost: (config.broker.feeBps + config.broker.halfSpreadBps) / 1e4,
+          slot: config.portfolio.maxGross / A,
+          ...(models.contestSink ? { sink: models.contestSink } : {}),
+        })
+      : undefined;
   }
 
   get nAssets(): number {
@@ -133,12 +157,15 @@ export class PaperPipeline {
     for (let a = 0; a < A; a++) {
       let c = 0;
       for (let e = 0; e < E; e++) {
-        const w = this.heldWeights ? this.heldWeights[a * E + e]! : this.staticWeights[e]!;
-        this.weights[a * E + e] = w;
+        this.weights[a * E + e] = this.heldWeights ? this.heldWeights[a * E + e]! : this.staticWeights[e]!;
         const x = this.expo[e * A + a]!;
-        if (x === x) c += w * x;
+        if (x === x) c += this.weights[a * E + e]! * x;
       }
       this.combined[a] = c;
+    }
+    if (this.contest !== undefined) {
+      this.contest.step({ exposures: this.expoViews, weights: this.weights, present: row.present }, 0, ts, row.close, 0);
+      this.combined.set(this.contest.target);
     }
     const halted = this.risk.check(ts, eq);
     const orders: [number, number][] = [];

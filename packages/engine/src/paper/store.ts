@@ -131,6 +131,19 @@ export class PaperStore {
     s.offset.run(runId, offset.source, offset.part, offset.position);
   }
 
+  /** Opens the step's transaction (writeStep nests in it as a savepoint). */
+  begin(): void {
+    this.ledger.db.exec('BEGIN');
+  }
+
+  commit(): void {
+    this.ledger.db.exec('COMMIT');
+  }
+
+  rollback(): void {
+    if (this.ledger.db.inTransaction) this.ledger.db.exec('ROLLBACK');
+  }
+
   event(kind: string, detail: string, ts?: number): void {
     this.s.event.run(this.runId, new Date().toISOString(), ts ?? null, kind, detail);
   }
