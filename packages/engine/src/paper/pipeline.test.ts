@@ -18,12 +18,16 @@ describe('paper pipeline', () => {
     const { panel } = generateSyntheticMarket({ seed: 4, assets: 4, bars: 1200, timeframe: '1h' });
     // kill switches out of reach: the backtest has none
     const config = parseConfig({ experts: { weights: { trend: 0.4, reversal: 0.1, breakout: 0.3, positioning: 0.2 } }, risk: { maxDrawdown: 1, maxDailyLoss: 1 } });
-    const run = simulate({ name: 'bt', panel, experts: computeExperts(panel, config), weights: expertWeights(config), config });
+    // as a backtest with the static router: the weights per cell in float32
+    const w = expertWeights(config);
+    const dyn = new Float32Array(panel.nTimes * panel.nAssets * w.length);
+    for (let i = 0; i < dyn.length; i++) dyn[i] = w[i % w.length]!;
+    const run = simulate({ name: 'bt', panel, experts: computeExperts(panel, config), weights: w, dynamicWeights: dyn, config });
     const p = new PaperPipeline(panel.symbols, panel.timeframe, config, {}, panel.periodsPerYear());
     let fills = 0;
     for (let t = 0; t < panel.nTimes; t++) {
       const r = await p.step(panel.ts[t]!, rowOf(panel, t));
-      expect(r.equity).toBeCloseTo(run.equity[t]!, 6);
+      expect(r.equity).toBe(run.equity[t]!);
       fills += r.fills.length;
     }
     // the backtest submits nothing at its last bar; the daemon does (the next bar may come), so compare fills so far
