@@ -97,6 +97,7 @@ export function buildCli(): Command {
     .option('--exit-at-end', 'exit 0 when the replay ends (default: keep serving until SIGINT/SIGTERM)')
     .option('--db <file>', 'ledger (SQLite); an unfinished run in it is resumed', 'var/arena.db')
     .option('--port <[host:]port>', '/healthz and /metrics address (0: any free port)', '127.0.0.1:8080')
+    .option('--log-format <format>', 'auto (JSON lines unless stderr is a terminal), json (pino) or pretty', 'auto')
     .action(paperCommand);
 
   program

@@ -13,6 +13,7 @@ import { DECISIONS_TOPIC, FILLS_TOPIC, kafkaSource, liveSource, parseBrokers, pa
 import { parseNumber } from '../configFile.ts';
 import type { Producer } from 'kafkajs';
 import { type BacktestFlags, configFromFlags, loadMarket } from './backtest.ts';
+import { type LogFormat, createLog } from '../ops/log.ts';
 import { startOpsServer } from '../ops/server.ts';
 
 export interface PaperFlags extends Omit<BacktestFlags, 'baselines' | 'out'> {
@@ -22,6 +23,7 @@ export interface PaperFlags extends Omit<BacktestFlags, 'baselines' | 'out'> {
   exchange: string;
   exchangeUrl?: string;
   pollMs: string;
+  logFormat: string;
   speed: string;
   exitAtEnd?: boolean;
   db: string;
@@ -46,7 +48,8 @@ async function models(config: ArenaConfig, log: (s: string) => void, funding?: F
 }
 
 export async function paperCommand(flags: PaperFlags): Promise<void> {
-  const log = (s: string) => process.stderr.write(`${new Date().toISOString()} ${s}\n`);
+  if (!['auto', 'json', 'pretty'].includes(flags.logFormat)) throw arenaError(E.CLI_ARG, '--log-format', `${flags.logFormat} (auto, json or pretty)`);
+  const log = createLog(flags.logFormat as LogFormat, { service: 'arena-paper', source: flags.source });
   const kafka = flags.source === 'kafka';
   const live = flags.source === 'live';
   if (live && (flags.symbols === undefined || flags.timeframe === undefined)) throw arenaError(E.CLI_ARG, '--source live', 'needs --symbols and --timeframe (e.g. --symbols BTC/USDT,ETH/USDT --timeframe 1h)');
@@ -85,7 +88,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   }
   let stop = false;
   const onSignal = (sig: string) => {
-    if (!stop) log(`${sig}: finishing the current step, then stopping`);
+    if (!stop) log(`${sig}: finishing the current step, then stopping`, { signal: sig });
     stop = true;
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
@@ -136,20 +139,20 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
           onReject: (kind, reason) => {
             metrics.reject(kind);
             store.event('rejected', reason);
-            if (metrics.rejectedTotal <= 20 || metrics.rejectedTotal % 1000 === 0) log(`rejected (${metrics.rejectedTotal} so far) ${reason}`);
+            if (metrics.rejectedTotal <= 20 || metrics.rejectedTotal % 1000 === 0) log.warn(`rejected (${metrics.rejectedTotal} so far) ${reason}`, { event: 'rejected', kind, rejected: metrics.rejectedTotal });
           },
           onSkip: () => metrics.reject('already in the ledger'),
         })
       : undefined;
     const server = await startOpsServer(address, () => ({ status: stop ? 'stopping' : 'ok', run: run.runId, steps: metrics.steps, lastTs: metrics.lastTs ? new Date(metrics.lastTs).toISOString() : null, equity: metrics.equity, paused: metrics.paused === 1 }), () => metrics.render());
-    log(`serving /healthz and /metrics on http://${server.host}:${server.port}`);
+    log(`serving /healthz and /metrics on http://${server.host}:${server.port}`, { host: server.host, port: server.port });
     try {
       const source = stream ?? liveStream ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), stopping: () => stop });
       const onStep = stream ? (step: StepResult) => publishStep(stream.producer, symbols, step) : undefined;
       const ended = await runLoop({ pipeline, store, metrics, source, stopping: () => stop, log, ...(onStep ? { onStep } : {}) });
       if (ended === 'end' && !stop && !kafka && !live) {
         store.finish();
-        log(`replay finished: ${pipeline.grid.length} bars, equity ${metrics.equity.toFixed(2)}; run ${run.runId} closed`);
+        log(`replay finished: ${pipeline.grid.length} bars, equity ${metrics.equity.toFixed(2)}; run ${run.runId} closed`, { event: 'finished', run: run.runId, bars: pipeline.grid.length, equity: metrics.equity });
         if (!flags.exitAtEnd) {
           log('serving until SIGINT/SIGTERM (--exit-at-end to exit now)');
           while (!stop) await new Promise((r) => setTimeout(r, 200));

@@ -35,6 +35,30 @@ describe('paper pipeline', () => {
     expect(p.grid.panel.nTimes).toBeGreaterThanOrEqual(1200);
   });
 
+  it('a kill switch flattens the book at the next open and keeps it flat, with the reason', async () => {
+    const { panel } = generateSyntheticMarket({ seed: 4, assets: 4, bars: 1200, timeframe: '1h' });
+    const config = parseConfig({ experts: { weights: { trend: 0.5, breakout: 0.5 } }, risk: { maxDrawdown: 0.005, maxDailyLoss: 1 } });
+    const p = new PaperPipeline(panel.symbols, panel.timeframe, config, {}, panel.periodsPerYear());
+    let haltedAt = -1;
+    let reason = '';
+    for (let t = 0; t < panel.nTimes; t++) {
+      const r = await p.step(panel.ts[t]!, rowOf(panel, t));
+      if (r.halted !== undefined) {
+        haltedAt = t;
+        reason = r.halted;
+        // every open position gets a closing order
+        for (let a = 0; a < 4; a++) if (p.broker.units[a] !== 0) expect(r.orders.some(([asset, q]) => asset === a && q === -p.broker.units[a]!)).toBe(true);
+      }
+      if (haltedAt >= 0 && t > haltedAt + 1) {
+        expect(r.paused).toBe(true);
+        expect(r.orders).toEqual([]);
+        expect(Array.from(p.broker.units).every((u) => u === 0)).toBe(true);
+      }
+    }
+    expect(haltedAt).toBeGreaterThan(0);
+    expect(reason).toMatch(/^kill switch at .*drawdown .* reached risk\.maxDrawdown 0\.50%: flattened, trading paused$/);
+  });
+
   it('grows past its capacity keeping rows and times', () => {
     const g = new GrowingPanel(['A', 'B'], '1h', 4);
     const row = (v: number) => ({ open: [v, v], high: [v, v], low: [v, v], close: [v, v], volume: [1, 1], present: [1, 0] });
