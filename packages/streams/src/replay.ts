@@ -4,6 +4,7 @@
  * daemon picks up where its ledger ends. The offset of a bar is its open time.
  */
 import type { BarPanel } from '@arena/core';
+import { barProblem } from './kafka/message.ts';
 
 export interface ReplayBar {
   readonly ts: number;
@@ -25,6 +26,8 @@ export interface ReplayOptions {
   readonly after?: number;
   /** stop early when this returns true */
   readonly stopping?: () => boolean;
+  /** a bar whose numbers are wrong (the loader keeps such rows with a warning): it is left out of the step */
+  readonly onReject?: (kind: string, reason: string) => void;
 }
 
 /** Parses --speed: 'max' or a positive number of bars per second. */
@@ -49,10 +52,15 @@ export async function* replayPanel(panel: BarPanel, o: ReplayOptions): AsyncGene
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     const pick = (x: Float64Array) => Float64Array.from(x.subarray(t * A, (t + 1) * A));
-    yield {
-      ts,
-      row: { open: pick(panel.open), high: pick(panel.high), low: pick(panel.low), close: pick(panel.close), volume: pick(panel.volume), present: Uint8Array.from(panel.present.subarray(t * A, (t + 1) * A)) },
-      offset: { source: 'replay', part: 0, position: String(ts) },
-    };
+    const row = { open: pick(panel.open), high: pick(panel.high), low: pick(panel.low), close: pick(panel.close), volume: pick(panel.volume), present: Uint8Array.from(panel.present.subarray(t * A, (t + 1) * A)) };
+    // bad market data never reaches the pipeline: the cell goes absent, counted with its reason
+    for (let a = 0; a < A; a++) {
+      if (row.present[a] !== 1) continue;
+      const p = barProblem(row.open[a]!, row.high[a]!, row.low[a]!, row.close[a]!, row.volume[a]!);
+      if (p === undefined) continue;
+      row.present[a] = 0;
+      o.onReject?.(p.kind, `${panel.symbols[a]} ${new Date(ts).toISOString()}: ${p.reason}`);
+    }
+    yield { ts, row, offset: { source: 'replay', part: 0, position: String(ts) } };
   }
 }

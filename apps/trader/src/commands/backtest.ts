@@ -68,6 +68,8 @@ export interface LoadedMarket {
   funding?: Float64Array;
   /** the synthetic market's true regime per cell (absent for data files) */
   regimes?: Uint8Array;
+  /** the rows the loader skipped, with file:line and why */
+  skipped?: readonly { where: string; message: string }[];
 }
 
 export async function loadMarket(config: ArenaConfig, log: (s: string) => void): Promise<LoadedMarket> {
@@ -104,7 +106,7 @@ export async function loadMarket(config: ArenaConfig, log: (s: string) => void):
       `${ds.resampled ? ` (resampled from ${ds.sourceTimeframe})` : ''}; ${errors.length} bad rows skipped, ${warnings} warnings`,
   );
   for (const issue of errors.slice(0, 5)) log(`  skipped ${issue.where}: ${issue.message}`);
-  return { panel: ds.panel, source: dir, dataIssues: { errors: errors.length, warnings }, ...(ds.funding ? { funding: ds.funding } : {}) };
+  return { panel: ds.panel, source: dir, dataIssues: { errors: errors.length, warnings }, skipped: errors.map((e) => ({ where: e.where, message: e.message })), ...(ds.funding ? { funding: ds.funding } : {}) };
 }
 
 /** The experts through the tensor runtime's kernels, or the streaming path with the reason when the panel has holes. */

@@ -147,7 +147,19 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
     const server = await startOpsServer(address, () => ({ status: stop ? 'stopping' : 'ok', run: run.runId, steps: metrics.steps, lastTs: metrics.lastTs ? new Date(metrics.lastTs).toISOString() : null, equity: metrics.equity, paused: metrics.paused === 1 }), () => metrics.render());
     log(`serving /healthz and /metrics on http://${server.host}:${server.port}`, { host: server.host, port: server.port });
     try {
-      const source = stream ?? liveStream ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), stopping: () => stop });
+      if (market?.skipped && !resumed) {
+        // rows the loader skipped: counted and recorded once per run, with file:line and why
+        for (const r of market.skipped) {
+          metrics.reject('file row');
+          store.event('rejected', `${r.where}: ${r.message}`);
+        }
+        if (market.skipped.length > 0) log.warn(`${market.skipped.length} bad rows in the data files were skipped (recorded in the ledger's events)`, { event: 'rejected', rows: market.skipped.length });
+      }
+      const onReject = (kind: string, reason: string) => {
+        metrics.reject(kind);
+        store.event('rejected', reason);
+      };
+      const source = stream ?? liveStream ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), stopping: () => stop, onReject });
       const onStep = stream ? (step: StepResult) => publishStep(stream.producer, symbols, step) : undefined;
       const ended = await runLoop({ pipeline, store, metrics, source, stopping: () => stop, log, ...(onStep ? { onStep } : {}) });
       if (ended === 'end' && !stop && !kafka && !live) {

@@ -48,11 +48,20 @@ export function validateBar(key: string | null, value: string | null, o: { timef
   if (bar.tf !== o.timeframe) return fail('timeframe', `timeframe ${bar.tf}, this daemon trades ${o.timeframe}`);
   if (!o.symbols.has(bar.symbol)) return fail('symbol', `unknown symbol ${bar.symbol} (universe: ${[...o.symbols].join(', ')})`);
   if (!Number.isInteger(bar.ts) || bar.ts < 0) return fail('ts', `ts ${bar.ts} is not a non-negative integer of ms`);
-  for (const f of ['open', 'high', 'low', 'close'] as const) {
-    if (!(bar[f] > 0)) return fail('price', `${f} ${bar[f]} is not > 0`);
-    if (bar[f] > MAX_PRICE) return fail('price', `${f} ${bar[f]} is absurd (> ${MAX_PRICE})`);
+  const problem = barProblem(bar.open, bar.high, bar.low, bar.close, bar.volume);
+  return problem ? fail(problem.kind, problem.reason) : { ok: true, bar };
+}
+
+/** What is wrong with a bar's numbers (prices > 0 and sane, volume >= 0, high and low bounding open and close), or undefined. */
+export function barProblem(open: number, high: number, low: number, close: number, volume: number): { kind: string; reason: string } | undefined {
+  const prices = { open, high, low, close };
+  for (const [f, v] of Object.entries(prices)) {
+    if (!Number.isFinite(v)) return { kind: 'number', reason: `${f} is not finite (${v})` };
+    if (!(v > 0)) return { kind: 'price', reason: `${f} ${v} is not > 0` };
+    if (v > MAX_PRICE) return { kind: 'price', reason: `${f} ${v} is absurd (> ${MAX_PRICE})` };
   }
-  if (bar.volume < 0) return fail('volume', `volume ${bar.volume} is negative`);
-  if (bar.high < Math.max(bar.open, bar.close, bar.low) || bar.low > Math.min(bar.open, bar.close)) return fail('ohlc', `high ${bar.high} / low ${bar.low} do not bound open ${bar.open} and close ${bar.close}`);
-  return { ok: true, bar };
+  if (!Number.isFinite(volume)) return { kind: 'number', reason: `volume is not finite (${volume})` };
+  if (volume < 0) return { kind: 'volume', reason: `volume ${volume} is negative` };
+  if (high < Math.max(open, close, low) || low > Math.min(open, close)) return { kind: 'ohlc', reason: `high ${high} / low ${low} do not bound open ${open} and close ${close}` };
+  return undefined;
 }
