@@ -205,6 +205,27 @@ describe('arena paper (replay daemon, SQLite ledger)', () => {
     expect(summary(db).status).toBe('finished');
   }, 60_000);
 
+  it('the default pipeline (learned expert and router refreshed every 24 bars) trades and records its feature selections', () => {
+    const db = join(dir, 'full.db');
+    const r = arena(['paper', '--synthetic', '--assets', '3', '--bars', '800', '--speed', 'max', '--exit-at-end', '--db', db, '--port', '0']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/learned expert: default/);
+    const s = summary(db);
+    expect(s.bars).toBe(800);
+    expect(s.fills).toBeGreaterThan(0);
+    const sel = table(db, 'SELECT ts, reason, features, weights FROM feature_selections ORDER BY ts') as { reason: string; features: string; weights: string }[];
+    expect(sel.length).toBeGreaterThan(0);
+    for (const x of sel) {
+      expect(['initial', 'scheduled', 'drift']).toContain(x.reason);
+      expect((JSON.parse(x.features) as string[]).length).toBe((JSON.parse(x.weights) as number[]).length);
+    }
+    // the decisions record the router's weights (not the static ones) for the ordered assets
+    const d = table(db, 'SELECT record FROM decisions ORDER BY t DESC LIMIT 1') as { record: string }[];
+    const w = (JSON.parse(d[0]!.record) as { assets: { weights: Record<string, number> }[] }).assets[0]!.weights;
+    expect(Object.values(w).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(new Set(Object.values(w).map((v) => v.toFixed(3))).size).toBeGreaterThan(1);
+  }, 120_000);
+
   it('bad flags exit 2 with the reason and no ledger is touched', () => {
     const speed = arena(['paper', ...RULES, '--speed', 'fast', '--db', join(dir, 'x.db'), '--port', '0']);
     expect(speed.code).toBe(2);

@@ -146,4 +146,16 @@ export const MIGRATIONS: readonly string[] = [
     detail TEXT NOT NULL
   );
   `,
+  // 3: the feature selections the paper daemon's learned expert used
+  `
+  CREATE TABLE feature_selections (
+    run_id INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    features TEXT NOT NULL,
+    weights TEXT NOT NULL,
+    PRIMARY KEY (run_id, ts)
+  ) WITHOUT ROWID;
+  `,
 ];

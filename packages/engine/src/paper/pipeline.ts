@@ -49,6 +49,8 @@ export interface StepResult {
   readonly weights: Float32Array;
   /** a kill switch fired at this bar: why */
   readonly halted?: string;
+  /** the learned expert's feature selection, when a refresh at this bar found a new one */
+  readonly selection?: { readonly ts: number; readonly reason: string; readonly detail: string; readonly features: readonly string[]; readonly weights: readonly number[] };
   readonly paused: boolean;
 }
 
@@ -78,6 +80,9 @@ export class PaperPipeline {
   private readonly scratch: OrderScratch;
   private heldLearned: Float64Array;
   private heldWeights: Float64Array | undefined;
+  /** the selection in effect after the last refresh, and whether this step found it */
+  private selection: StepResult['selection'];
+  private newSelection = false;
   private readonly barMs: number;
   /** the contest, when config.contest.enabled: its target replaces the router's combination */
   readonly contest: ContestStepper | undefined;
@@ -152,6 +157,7 @@ export class PaperPipeline {
       const e = this.ruleIndex[k]!;
       for (let a = 0; a < A; a++) this.expo[e * A + a] = o.exposure[a]!;
     }
+    this.newSelection = false;
     if (Math.round(ts / this.barMs) % this.config.paper.refreshEvery === 0) await this.refresh(t);
     for (let a = 0; a < A; a++) this.expo[this.learnedIndex * A + a] = this.heldLearned[a]!;
     for (let a = 0; a < A; a++) {
@@ -189,6 +195,7 @@ export class PaperPipeline {
       experts: this.expo,
       weights: this.weights,
       ...(halted !== undefined ? { halted } : {}),
+      ...(this.newSelection && this.selection ? { selection: this.selection } : {}),
       paused: this.risk.paused,
     };
   }
@@ -204,6 +211,12 @@ export class PaperPipeline {
     const last = (n - 1) * A;
     const experts = createExperts(this.config.experts, learned).map((x) => runExpertBatch(x, tail, this.ctx));
     if (learned !== undefined) this.heldLearned = Float64Array.from(experts[this.learnedIndex]!.exposure.subarray(last, last + A));
+    const history = (learned as { lastSelections?: readonly { ts: number; reason: string; detail: string; features: readonly string[]; weights: readonly number[] }[] } | undefined)?.lastSelections;
+    const latest = history?.[history.length - 1];
+    if (latest !== undefined && (this.selection === undefined || latest.features.join(',') !== this.selection.features.join(','))) {
+      this.selection = { ts: latest.ts, reason: latest.reason, detail: latest.detail, features: [...latest.features], weights: [...latest.weights] };
+      this.newSelection = true;
+    }
     if (router !== undefined) {
       const routing = await router.route(tail, experts.map((x) => x.exposure));
       this.heldWeights = Float64Array.from(routing.weights.subarray(last * E, (last + A) * E));

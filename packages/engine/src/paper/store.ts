@@ -32,7 +32,7 @@ export interface LedgerSummary {
 }
 
 export class PaperStore {
-  private readonly s: Record<'bar' | 'order' | 'fill' | 'equity' | 'position' | 'decision' | 'offset' | 'event', Database.Statement>;
+  private readonly s: Record<'bar' | 'order' | 'fill' | 'equity' | 'position' | 'decision' | 'offset' | 'event' | 'selection', Database.Statement>;
   private orderId: number;
   private fillId: number;
   private readonly tx: (step: StepResult, row: BarRow, cash: number, units: Float64Array, offset: { source: string; part: number; position: string }) => void;
@@ -51,6 +51,7 @@ export class PaperStore {
       decision: db.prepare('INSERT INTO decisions (run_id, t, ts, record) VALUES (?, ?, ?, ?)'),
       offset: db.prepare('INSERT INTO offsets (run_id, source, part, position) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, source, part) DO UPDATE SET position = excluded.position'),
       event: db.prepare('INSERT INTO events (run_id, at, ts, kind, detail) VALUES (?, ?, ?, ?, ?)'),
+      selection: db.prepare('INSERT OR REPLACE INTO feature_selections (run_id, ts, reason, detail, features, weights) VALUES (?, ?, ?, ?, ?, ?)'),
     };
     const max = (table: string) => (db.prepare(`SELECT COALESCE(MAX(id), 0) AS n FROM ${table} WHERE run_id = ?`).get(runId) as { n: number }).n;
     this.orderId = max('orders');
@@ -128,6 +129,8 @@ export class PaperStore {
     for (let a = 0; a < A; a++) s.position.run(runId, a, units[a]);
     if (step.orders.length > 0) s.decision.run(runId, step.t, step.ts, decisionRecord(step, A));
     if (step.halted !== undefined) s.event.run(runId, new Date().toISOString(), step.ts, 'kill_switch', step.halted);
+    const sel = step.selection;
+    if (sel !== undefined) s.selection.run(runId, step.ts, sel.reason, sel.detail, JSON.stringify(sel.features), JSON.stringify(sel.weights));
     s.offset.run(runId, offset.source, offset.part, offset.position);
   }
 
