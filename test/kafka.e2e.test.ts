@@ -9,36 +9,18 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BarMessage, REJECTED_TOPIC, generateSyntheticMarket, kafkaClient, malformed, startTestExchange } from '@arena/streams';
 import { ROOT, arena } from './cli.ts';
+import { countIn, readRows } from './ledgerDb.ts';
 import { MockCluster, mockClusterUnavailable } from './kafka/mockCluster.ts';
 
 const why = mockClusterUnavailable();
 const dir = mkdtempSync(join(tmpdir(), 'arena-kafka-'));
 const MAIN = `${ROOT}apps/trader/src/main.ts`;
 const WEIGHTS = ['--weights', 'trend=0.4,breakout=0.3,positioning=0.3'];
-/** A count from a ledger that may not exist yet (0 then). */
-const count = (db: string, sql: string): number => {
-  let d: Database.Database | undefined;
-  try {
-    d = new Database(db, { readonly: true, fileMustExist: true });
-    return (d.prepare(sql).get() as { n: number }).n;
-  } catch {
-    return 0;
-  } finally {
-    d?.close();
-  }
-};
-const rows = (db: string, sql: string) => {
-  const d = new Database(db, { readonly: true });
-  try {
-    return d.prepare(sql).all();
-  } finally {
-    d.close();
-  }
-};
+const count = countIn;
+const rows = readRows;
 const FILLS = 'SELECT id, t, ts, asset, qty, price, fee FROM fills ORDER BY id';
 const EQUITY = 'SELECT t, ts, equity, cash FROM equity ORDER BY t';
 const BARS = 'SELECT COUNT(DISTINCT t) AS n FROM bars';

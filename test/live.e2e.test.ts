@@ -3,23 +3,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSyntheticMarket, startTestExchange } from '@arena/streams';
 import { ROOT, arena } from './cli.ts';
+import { countIn, readRows } from './ledgerDb.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'arena-live-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const WEIGHTS = ['--weights', 'trend=0.4,breakout=0.3,positioning=0.3'];
 const EQUITY = 'SELECT t, ts, equity, cash FROM equity ORDER BY t';
-const rows = (db: string, sql: string) => {
-  const d = new Database(db, { readonly: true });
-  try {
-    return d.prepare(sql).all();
-  } finally {
-    d.close();
-  }
-};
+const rows = readRows;
 
 describe('arena paper --source live (ccxt, at its boundary)', () => {
   it('trades the bars a Binance-like server serves, with the books of a replay of the same bars', async () => {
@@ -35,18 +28,7 @@ describe('arena paper --source live (ccxt, at its boundary)', () => {
     try {
       const end = Date.now() + 60_000;
       for (;;) {
-        const n = (() => {
-          try {
-            const d = new Database(db, { readonly: true, fileMustExist: true });
-            try {
-              return (d.prepare('SELECT COUNT(*) AS n FROM equity').get() as { n: number }).n;
-            } finally {
-              d.close();
-            }
-          } catch {
-            return 0;
-          }
-        })();
+        const n = countIn(db, 'SELECT COUNT(*) AS n FROM equity');
         if (n === 600) break;
         if (Date.now() > end) throw new Error(`only ${n} bars: ${err}`);
         await new Promise((r) => setTimeout(r, 100));

@@ -7,10 +7,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '@arena/core';
 import { ROOT, arena } from './cli.ts';
+import { readRows } from './ledgerDb.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'arena-paper-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,14 +22,7 @@ const summary = (db: string) => {
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as { orders: number; fills: number; finalEquity: number; lastTs: string; bars: number; status: string; resumes: number };
 };
-const table = (db: string, sql: string) => {
-  const d = new Database(db, { readonly: true });
-  try {
-    return d.prepare(sql).all();
-  } finally {
-    d.close();
-  }
-};
+const table = readRows;
 const FILLS = 'SELECT id, t, ts, asset, qty, requested_qty, price, fee, slippage_bps FROM fills ORDER BY id';
 const EQUITY = 'SELECT t, ts, equity, cash FROM equity ORDER BY t';
 
