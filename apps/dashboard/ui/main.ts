@@ -1,0 +1,121 @@
+/** The dashboard page: charts (lightweight-charts), tables, the decision inspector, and the live WebSocket. */
+import { AreaSeries, CandlestickSeries, LineSeries, createChart, createSeriesMarkers, type ISeriesApi, type SeriesMarker, type Time, type UTCTimestamp } from 'lightweight-charts';
+
+const $ = (id: string) => document.getElementById(id)!;
+const sec = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
+const get = async <T>(path: string): Promise<T> => {
+  const r = await fetch(path);
+  if (!r.ok) throw new Error(`${path}: ${r.status}`);
+  return (await r.json()) as T;
+};
+const COLORS = ['#1f5fbf', '#e07b00', '#2e9e5b', '#8a56c2', '#c23b3b'];
+
+interface Status { mode: string; backend: string; symbols: string[]; timeframe: string; run: number | null; steps: number; lastTs: string | null; equity: number | null; source: string | null }
+interface Fill { id: number; ts: number; symbol: string; qty: number; price: number; decision: number | null }
+
+let status: Status;
+let symbol = '';
+let fills: Fill[] = [];
+const candleChart = createChart($('candles'), { autoSize: true, timeScale: { timeVisible: true } });
+const candles: ISeriesApi<'Candlestick'> = candleChart.addSeries(CandlestickSeries, {});
+const markers = createSeriesMarkers(candles, []);
+const equityChart = createChart($('equity'), { autoSize: true, timeScale: { timeVisible: true } });
+const equity = equityChart.addSeries(LineSeries, { color: '#1f5fbf', lineWidth: 2 });
+const drawdown = equityChart.addSeries(AreaSeries, { priceScaleId: 'dd', lineColor: '#c23b3b', topColor: 'rgba(194,59,59,0.3)', bottomColor: 'rgba(194,59,59,0.02)' });
+const weightsChart = createChart($('weights'), { autoSize: true, timeScale: { timeVisible: true } });
+const EXPERTS = ['trend', 'reversal', 'breakout', 'positioning', 'learned'];
+const weightLines = EXPERTS.map((e, k) => weightsChart.addSeries(LineSeries, { color: COLORS[k]!, lineWidth: 1, title: e }));
+
+function showStatus(): void {
+  const s = status;
+  $('status').textContent = `Arena ${s.mode} · backend ${s.backend} · ${s.symbols.length} symbols ${s.timeframe ?? ''} · run ${s.run ?? '-'} · ${s.steps} bars · last ${s.lastTs ?? '-'} · equity ${s.equity === null ? '-' : s.equity.toFixed(2)}`;
+}
+
+function setMarkers(): void {
+  const list: SeriesMarker<Time>[] = fills
+    .filter((f) => f.symbol === symbol)
+    .sort((a, b) => a.ts - b.ts)
+    .map((f) => ({ time: sec(f.ts), position: f.qty > 0 ? 'belowBar' : 'aboveBar', color: f.qty > 0 ? '#2e9e5b' : '#c23b3b', shape: f.qty > 0 ? 'arrowUp' : 'arrowDown', text: f.qty > 0 ? 'B' : 'S' }));
+  markers.setMarkers(list);
+}
+
+async function loadSymbol(s: string): Promise<void> {
+  symbol = s;
+  const bars = await get<{ ts: number; open: number; high: number; low: number; close: number }[]>(`/api/bars?symbol=${encodeURIComponent(s)}&limit=5000`);
+  candles.setData(bars.map((b) => ({ time: sec(b.ts), open: b.open, high: b.high, low: b.low, close: b.close })));
+  fills = await get<Fill[]>(`/api/fills?limit=5000&symbol=${encodeURIComponent(s)}`);
+  setMarkers();
+}
+
+async function loadAll(): Promise<void> {
+  status = await get<Status>('/api/status');
+  showStatus();
+  const sel = $('symbol') as HTMLSelectElement;
+  sel.innerHTML = status.symbols.map((s) => `<option>${s}</option>`).join('');
+  sel.onchange = () => void loadSymbol(sel.value);
+  if (status.symbols.length > 0) await loadSymbol(status.symbols[0]!);
+  if (status.run === null) return;
+  const eq = await get<{ ts: number; equity: number; drawdown: number }[]>('/api/equity?maxPoints=5000');
+  equity.setData(eq.map((p) => ({ time: sec(p.ts), value: p.equity })));
+  drawdown.setData(eq.map((p) => ({ time: sec(p.ts), value: -p.drawdown * 100 })));
+  const w = await get<{ ts: number; weights: Record<string, number> }[]>('/api/router?limit=5000');
+  EXPERTS.forEach((e, k) => weightLines[k]!.setData(w.map((p) => ({ time: sec(p.ts), value: p.weights[e] ?? 0 }))));
+  await loadTables();
+}
+
+async function loadTables(): Promise<void> {
+  const c = await get<{ enabled: boolean; frames: { ts: number; cash: boolean; leaders: { name: string; realized: number; predicted: number | null; adopted: boolean; weight: number }[] }[] }>('/api/contest?last=1');
+  const f = c.frames[c.frames.length - 1];
+  $('contest').innerHTML = !c.enabled
+    ? 'The contest is off (arena paper --contest).'
+    : !f
+      ? 'No window closed yet.'
+      : `<table><tr><th>Agent</th><th>Realised</th><th>Predicted</th><th>Weight</th></tr>${f.leaders.map((l) => `<tr><td>${l.name}</td><td>${l.realized.toFixed(2)}</td><td>${l.predicted === null ? '-' : l.predicted.toFixed(2)}</td><td>${l.adopted ? `${(l.weight * 100).toFixed(0)}%` : ''}</td></tr>`).join('')}</table>`;
+  const sel = await get<{ ts: number; reason: string; features: string[]; weights: number[] }[]>('/api/features?limit=1');
+  $('features').innerHTML = sel.length === 0 ? 'No selection yet (the learned expert selects after its warm-up).' : `<p>${new Date(sel[0]!.ts).toISOString()} (${sel[0]!.reason})</p><table>${sel[0]!.features.map((n, i) => `<tr><td>${n}</td><td>${(sel[0]!.weights[i]! * 100).toFixed(1)}%</td></tr>`).join('')}</table>`;
+}
+
+interface Decision { id: number; ts: number; assets: { symbol: string; qty: number; combined: number; exposures: Record<string, number>; weights: Record<string, number>; attribution: Record<string, number>; chart: string | null }[]; contest: { agent: string; weight: number }[] }
+
+async function inspect(id: number): Promise<void> {
+  const d = await get<Decision>(`/api/decisions/${id}`);
+  const a = d.assets.find((x) => x.symbol === symbol) ?? d.assets[0]!;
+  const fmt = (r: Record<string, number>, pct = true) => Object.entries(r).map(([k, v]) => `${k} ${pct ? `${(v * 100).toFixed(0)}%` : v.toFixed(2)}`).join(', ');
+  $('inspector').innerHTML = `${a.chart ? `<img id="decision-chart" alt="the chart the router saw" src="data:image/png;base64,${a.chart}">` : ''}<p><b>${a.symbol}</b> at ${new Date(d.ts).toISOString()}: order ${a.qty.toPrecision(4)}, combined exposure ${a.combined.toFixed(3)}</p><p id="decision-weights"><b>weights</b> ${fmt(a.weights)}</p><p><b>exposures</b> ${fmt(a.exposures, false)}</p><p><b>attribution</b> ${fmt(a.attribution)}</p><p><b>contest</b> ${d.contest.length ? d.contest.map((c) => `${c.agent} ${(c.weight * 100).toFixed(0)}%`).join(', ') : 'not adopted / off'}</p>`;
+}
+
+candleChart.subscribeClick((p) => {
+  if (p.time === undefined) return;
+  const t = Number(p.time) * 1000;
+  const near = fills.filter((f) => f.symbol === symbol && f.decision !== null).sort((a, b) => Math.abs(a.ts - t) - Math.abs(b.ts - t))[0];
+  if (near) void inspect(near.decision!);
+});
+
+function connect(delay = 500): void {
+  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  ws.onopen = () => {
+    $('banner').hidden = true;
+    delay = 500;
+  };
+  ws.onmessage = (ev) => {
+    const m = JSON.parse(String(ev.data)) as { type: string; t: number; ts: number; equity: number; drawdown: number; bars: Record<string, [number, number, number, number]>; fills: { symbol: string; qty: number; price: number }[]; decision: number | null };
+    if (m.type !== 'step') return;
+    const b = m.bars[symbol];
+    if (b) candles.update({ time: sec(m.ts), open: b[0], high: b[1], low: b[2], close: b[3] });
+    equity.update({ time: sec(m.ts), value: m.equity });
+    drawdown.update({ time: sec(m.ts), value: -m.drawdown * 100 });
+    for (const f of m.fills) fills.push({ id: -1, ts: m.ts, symbol: f.symbol, qty: f.qty, price: f.price, decision: m.decision === null ? null : m.t - 1 });
+    if (m.fills.some((f) => f.symbol === symbol)) setMarkers();
+    status.steps = m.t + 1;
+    status.lastTs = new Date(m.ts).toISOString();
+    status.equity = m.equity;
+    showStatus();
+  };
+  ws.onclose = () => {
+    $('banner').hidden = false;
+    setTimeout(() => connect(Math.min(10_000, delay * 2)), delay);
+  };
+}
+
+void loadAll().then(() => connect());
+setInterval(() => void loadTables(), 5000);
