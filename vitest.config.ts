@@ -14,6 +14,7 @@ export default defineConfig({
       '@arena/experts': src('./packages/experts/src/index.ts'),
       '@arena/router': src('./packages/router/src/index.ts'),
       '@arena/contest': src('./packages/contest/src/index.ts'),
+      '@arena/dashboard': src('./apps/dashboard/src/index.ts'),
       '@arena/engine': src('./packages/engine/src/index.ts'),
     },
   },

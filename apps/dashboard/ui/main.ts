@@ -117,5 +117,11 @@ function connect(delay = 500): void {
   };
 }
 
+// a handle for the browser console (and the end-to-end test): where a fill's marker is on the candle chart
+(window as unknown as { arena: unknown }).arena = {
+  markerX: (ts: number) => candleChart.timeScale().timeToCoordinate(sec(ts)),
+  fills: () => fills.filter((f) => f.symbol === symbol && f.decision !== null),
+};
+
 void loadAll().then(() => connect());
 setInterval(() => void loadTables(), 5000);

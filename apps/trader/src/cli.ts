@@ -9,6 +9,7 @@ import { contestReportCommand } from './commands/contestReport.ts';
 import { ledgerSummaryCommand } from './commands/ledger.ts';
 import { paperCommand } from './commands/paper.ts';
 import { feedCommand } from './commands/feed.ts';
+import { dashboardCommand } from './commands/dashboard.ts';
 import { trainConvnetCommand } from './commands/train.ts';
 import { trainRouterCommand } from './commands/trainRouter.ts';
 import { SELECTOR_DEFAULTS, featuresReportCommand } from './commands/features.ts';
@@ -97,8 +98,16 @@ export function buildCli(): Command {
     .option('--exit-at-end', 'exit 0 when the replay ends (default: keep serving until SIGINT/SIGTERM)')
     .option('--db <file>', 'ledger (SQLite); an unfinished run in it is resumed', 'var/arena.db')
     .option('--port <[host:]port>', '/healthz and /metrics address (0: any free port)', '127.0.0.1:8080')
+    .option('--dashboard <[host:]port>', 'serve the web dashboard too (controls need ARENA_DASHBOARD_TOKEN)')
     .option('--log-format <format>', 'auto (JSON lines unless stderr is a terminal), json (pino) or pretty', 'auto')
     .action(paperCommand);
+
+  program
+    .command('dashboard')
+    .description('the web dashboard on its own over a ledger file (read-only)')
+    .requiredOption('--db <file>', 'ledger file')
+    .option('--port <[host:]port>', 'address (0: any free port)', '127.0.0.1:8090')
+    .action(dashboardCommand);
 
   program
     .command('ledger')

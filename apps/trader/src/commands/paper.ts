@@ -13,6 +13,7 @@ import { DECISIONS_TOPIC, FILLS_TOPIC, kafkaSource, liveSource, parseBrokers, pa
 import { parseNumber } from '../configFile.ts';
 import type { Producer } from 'kafkajs';
 import { type BacktestFlags, configFromFlags, loadMarket } from './backtest.ts';
+import { createDashboard } from '@arena/dashboard';
 import { type LogFormat, createLog } from '../ops/log.ts';
 import { startOpsServer } from '../ops/server.ts';
 
@@ -24,6 +25,7 @@ export interface PaperFlags extends Omit<BacktestFlags, 'baselines' | 'out'> {
   exchangeUrl?: string;
   pollMs: string;
   logFormat: string;
+  dashboard?: string;
   speed: string;
   exitAtEnd?: boolean;
   db: string;
@@ -72,6 +74,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
     throw arenaError(E.CLI_ARG, '--speed', (e as Error).message);
   }
   const address = parsePort(flags.port);
+  const dashboardAt = flags.dashboard === undefined ? undefined : parsePort(flags.dashboard);
   const config = configFromFlags({ ...flags, baselines: false, out: '' });
   // replay: the bars to replay; kafka: only the universe (symbols, timeframe) comes from the flags
   const market = kafka || live ? undefined : await loadMarket(config, log);
@@ -146,6 +149,26 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       : undefined;
     const server = await startOpsServer(address, () => ({ status: stop ? 'stopping' : 'ok', run: run.runId, steps: metrics.steps, lastTs: metrics.lastTs ? new Date(metrics.lastTs).toISOString() : null, equity: metrics.equity, paused: metrics.paused === 1 }), () => metrics.render());
     log(`serving /healthz and /metrics on http://${server.host}:${server.port}`, { host: server.host, port: server.port });
+    // the dashboard reads the ledger through its own read-only connection (WAL: it sees each committed step)
+    const view = dashboardAt ? Ledger.open(ledger.path, { readOnly: true }) : undefined;
+    const dash = dashboardAt
+      ? await createDashboard({
+          ledger: view!,
+          mode: 'paper',
+          backend: m.backend,
+          ...(process.env['ARENA_DASHBOARD_TOKEN'] ? { token: process.env['ARENA_DASHBOARD_TOKEN'] } : {}),
+          controls: {
+            pause: () => pipeline.risk.pauseManually('paused from the dashboard'),
+            resume: () => pipeline.risk.resume(),
+            flatten: () => pipeline.flatten(),
+          },
+        })
+      : undefined;
+    if (dash && dashboardAt) {
+      await dash.listen({ host: dashboardAt.host, port: dashboardAt.port });
+      const port = (dash.server.address() as { port: number }).port;
+      log(`dashboard on http://${dashboardAt.host}:${port}`, { dashboard: port });
+    }
     try {
       if (market?.skipped && !resumed) {
         // rows the loader skipped: counted and recorded once per run, with file:line and why
@@ -175,6 +198,8 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
     } finally {
       await stream?.close();
       await server.close();
+      await dash?.close();
+      view?.close();
     }
   } finally {
     ledger.close();

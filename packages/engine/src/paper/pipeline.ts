@@ -200,6 +200,12 @@ export class PaperPipeline {
     };
   }
 
+  /** Closes every position at the next open (an operator's flatten) and pauses until resumed. */
+  flatten(): void {
+    for (let a = 0; a < this.nAssets; a++) if (this.broker.units[a] !== 0) this.broker.submit(a, -this.broker.units[a]!);
+    this.risk.pauseManually('flattened from the dashboard');
+  }
+
   /** Recomputes the model stages over the last `paper.history` bars and holds their row-t outputs. */
   private async refresh(t: number): Promise<void> {
     const { learned, router } = this.models;

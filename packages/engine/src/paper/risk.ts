@@ -24,6 +24,19 @@ export class RiskGuard {
     this.peak = initialEquity;
   }
 
+  /** A pause asked for by an operator (the dashboard); holds until resume(). */
+  pauseManually(reason: string): void {
+    this.paused = true;
+    this.pausedForDay = false;
+    this.reason = reason;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.pausedForDay = false;
+    this.reason = undefined;
+  }
+
   /** Updates with the bar's equity; returns the reason when a switch fires at this bar. */
   check(ts: number, equity: number): string | undefined {
     const day = Math.floor(ts / DAY);

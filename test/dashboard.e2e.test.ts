@@ -1,0 +1,80 @@
+/**
+ * The dashboard in headless Chromium (Debian's chromium driven by playwright-core; never a downloaded browser):
+ * the daemon replays with --dashboard on port 0; the page shows candles and equity advancing live; a click on a
+ * trade marker opens its decision with the chart image and weights; a screenshot goes to the test output.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from './cli.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+/** What the page functions reach through globalThis. */
+interface Page {
+  document: { getElementById(id: string): { textContent: string | null } | null };
+  arena: { fills: () => { ts: number }[]; markerX: (ts: number) => number | null };
+}
+const why = existsSync(CHROMIUM) ? undefined : 'needs Debian chromium (apt-get install -y chromium)';
+const dir = mkdtempSync(join(tmpdir(), 'arena-dash-'));
+const OUT = join(ROOT, 'out/test-dashboard');
+let child: ChildProcess | undefined;
+afterAll(() => {
+  child?.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : ''}`, () => {
+  it('live candles and equity, a trade marker opens its decision (chart image, weights), screenshot saved', async () => {
+    const { chromium } = await import('playwright-core');
+    child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', '--synthetic', '--assets', '3', '--bars', '3000', '--weights', 'trend=0.4,breakout=0.3,positioning=0.3', '--speed', '40', '--db', join(dir, 'l.db'), '--port', '0', '--dashboard', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
+    let err = '';
+    child.stderr!.on('data', (d) => (err += String(d)));
+    const end = Date.now() + 60_000;
+    let port = 0;
+    while (port === 0) {
+      const m = /dashboard on http:\/\/127\.0\.0\.1:(\d+)/.exec(err);
+      if (m) port = Number(m[1]);
+      else if (Date.now() > end) throw new Error(`no dashboard: ${err}`);
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+      // let some trades happen first
+      await new Promise((r) => setTimeout(r, 4000));
+      await page.goto(`http://127.0.0.1:${port}/`);
+      // (the functions below run in the page: they reach the DOM through globalThis, the tests compile without DOM types)
+      await page.waitForFunction(() => /bars/.test((globalThis as unknown as Page).document.getElementById('status')!.textContent ?? ''));
+      const steps = async () => Number(/(\d+) bars/.exec((await page.textContent('#status')) ?? '')![1]);
+      const first = await steps();
+      expect(await page.locator('#candles canvas').count()).toBeGreaterThan(0);
+      expect(await page.locator('#equity canvas').count()).toBeGreaterThan(0);
+      // the stream advances the page without a reload
+      await page.waitForFunction((n) => Number(/(\d+) bars/.exec((globalThis as unknown as Page).document.getElementById('status')!.textContent ?? '')![1]) > n + 20, first, { timeout: 20_000 });
+      // click the latest trade marker on the candle chart
+      const target = await page.evaluate(() => {
+        const a = (globalThis as unknown as Page).arena;
+        const f = a.fills();
+        const last = f.sort((x, y) => x.ts - y.ts)[f.length - 1]!;
+        return a.markerX(last.ts);
+      });
+      expect(target).not.toBeNull();
+      const box = (await page.locator('#candles').boundingBox())!;
+      await page.mouse.click(box.x + target!, box.y + box.height / 2);
+      await page.waitForSelector('#decision-chart', { timeout: 10_000 });
+      const weights = (await page.textContent('#decision-weights')) ?? '';
+      expect(weights).toMatch(/trend \d+%, reversal \d+%, breakout \d+%, positioning \d+%, learned \d+%/);
+      const src = await page.getAttribute('#decision-chart', 'src');
+      expect(src).toMatch(/^data:image\/png;base64,iVBOR/);
+      expect(await page.isHidden('#banner')).toBe(true);
+      mkdirSync(OUT, { recursive: true });
+      await page.screenshot({ path: join(OUT, 'dashboard.png'), fullPage: true });
+      expect(existsSync(join(OUT, 'dashboard.png'))).toBe(true);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
