@@ -6,9 +6,10 @@ import { featuresBench } from './features.bench.ts';
 import { routerBench } from './router.bench.ts';
 import { contestBench } from './contest.bench.ts';
 import { paperBench } from './paper.bench.ts';
+import { dashboardBench } from './dashboard.bench.ts';
 import { type Bench, printTable, writeResult } from './harness.ts';
 
-const BENCHES: readonly Bench[] = [backtestBench, kernelsBench, featuresBench, routerBench, contestBench, paperBench];
+const BENCHES: readonly Bench[] = [backtestBench, kernelsBench, featuresBench, routerBench, contestBench, paperBench, dashboardBench];
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -73,6 +73,10 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
       mkdirSync(OUT, { recursive: true });
       await page.screenshot({ path: join(OUT, 'dashboard.png'), fullPage: true });
       expect(existsSync(join(OUT, 'dashboard.png'))).toBe(true);
+      // the daemon goes away: the page says so and keeps trying to reconnect
+      child.kill('SIGTERM');
+      await page.waitForSelector('#banner', { state: 'visible', timeout: 15_000 });
+      expect(await page.textContent('#banner')).toMatch(/disconnected: reconnecting/);
     } finally {
       await browser.close();
     }

@@ -217,6 +217,10 @@ describe('arena paper (replay daemon, SQLite ledger)', () => {
     const w = (JSON.parse(d[0]!.record) as { assets: { weights: Record<string, number> }[] }).assets[0]!.weights;
     expect(Object.values(w).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(new Set(Object.values(w).map((v) => v.toFixed(3))).size).toBeGreaterThan(1);
+    // and the regime probabilities the router saw
+    const regime = (JSON.parse(d[0]!.record) as { assets: { regime: Record<string, number> }[] }).assets[0]!.regime;
+    expect(Object.keys(regime)).toEqual(['trend_up', 'trend_down', 'range', 'volatile']);
+    expect(Object.values(regime).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
   }, 120_000);
 
   it('bad flags exit 2 with the reason and no ledger is touched', () => {

@@ -3,7 +3,7 @@
  * the latest paper run's bars, books, decisions, contest leaderboard and feature selections.
  */
 import { EXPERT_NAMES, REGIMES } from '@arena/core';
-import { attributionShares, type Ledger, ledgerSummary, readLeaderboard } from '@arena/engine';
+import { attributionShares, type Ledger, readLeaderboard } from '@arena/engine';
 import { imageToPng } from '@arena/kernels';
 import { DEFAULT_CHART, renderCharts } from '@arena/router';
 import { BarPanel, type Timeframe } from '@arena/core';
@@ -29,8 +29,11 @@ export class DashboardData {
     return { id: r.id, source: r.source, symbols: JSON.parse(r.symbols) as string[], timeframe: r.timeframe, initialCash: config.broker?.initialCash ?? 100_000 };
   }
 
-  summary(run: RunView) {
-    return ledgerSummary(this.ledger, run.id);
+  /** Progress of the run from the equity table's primary key: cheap enough for every status poll. */
+  progress(run: RunView): { status: string; steps: number; lastTs: string | null; equity: number | null } {
+    const last = this.ledger.db.prepare('SELECT t, ts, equity FROM equity WHERE run_id = ? ORDER BY t DESC LIMIT 1').get(run.id) as { t: number; ts: number; equity: number } | undefined;
+    const st = this.ledger.db.prepare('SELECT status FROM paper_runs WHERE run_id = ?').get(run.id) as { status: string } | undefined;
+    return { status: st?.status ?? 'unknown', steps: last ? last.t + 1 : 0, lastTs: last ? new Date(last.ts).toISOString() : null, equity: last?.equity ?? null };
   }
 
   /** Candles of one symbol, oldest first, from time `since` (ms), at most `limit`. */
@@ -74,12 +77,14 @@ export class DashboardData {
   }
 
   /** Expert exposures and weights (mean over the ordered assets) at each decision since `since`. */
-  weights(run: RunView, since: number, limit: number): { ts: number; weights: Record<string, number>; exposures: Record<string, number> }[] {
+  weights(run: RunView, since: number, limit: number): { ts: number; weights: Record<string, number>; exposures: Record<string, number>; regime: Record<string, number> | null }[] {
     const rows = this.ledger.db.prepare('SELECT ts, record FROM (SELECT ts, t, record FROM decisions WHERE run_id = ? AND ts >= ? ORDER BY t DESC LIMIT ?) ORDER BY t').all(run.id, since, limit) as { ts: number; record: string }[];
     return rows.map((r) => {
-      const rec = JSON.parse(r.record) as { assets: { weights: Record<string, number>; exposures: Record<string, number> }[] };
+      const rec = JSON.parse(r.record) as { assets: { weights: Record<string, number>; exposures: Record<string, number>; regime?: Record<string, number> }[] };
       const mean = (key: 'weights' | 'exposures') => Object.fromEntries(EXPERT_NAMES.map((e) => [e, rec.assets.reduce((s, a) => s + (a[key][e] ?? 0), 0) / Math.max(1, rec.assets.length)]));
-      return { ts: r.ts, weights: mean('weights'), exposures: mean('exposures') };
+      const withRegime = rec.assets.filter((a) => a.regime !== undefined);
+      const regime = withRegime.length === 0 ? null : Object.fromEntries(REGIMES.map((k) => [k, withRegime.reduce((s, a) => s + (a.regime![k] ?? 0), 0) / withRegime.length]));
+      return { ts: r.ts, weights: mean('weights'), exposures: mean('exposures'), regime };
     });
   }
 
@@ -87,7 +92,7 @@ export class DashboardData {
   decision(run: RunView, t: number) {
     const row = this.ledger.db.prepare('SELECT t, ts, record FROM decisions WHERE run_id = ? AND t = ?').get(run.id, t) as { t: number; ts: number; record: string } | undefined;
     if (row === undefined) return undefined;
-    const rec = JSON.parse(row.record) as { assets: { asset: number; qty: number; combined: number; exposures: Record<string, number>; weights: Record<string, number> }[] };
+    const rec = JSON.parse(row.record) as { assets: { asset: number; qty: number; combined: number; exposures: Record<string, number>; weights: Record<string, number>; regime?: Record<string, number> }[] };
     const chart = DEFAULT_CHART;
     const from = Math.max(0, t - chart.window + 1);
     const panel = this.panel(run, from, t + 1);
@@ -97,7 +102,7 @@ export class DashboardData {
       const x = EXPERT_NAMES.map((e) => a.exposures[e] ?? 0);
       attributionShares(w, x, Math.sign(a.combined) || Math.sign(a.qty), share);
       const png = panel ? imageToPng(renderCharts(panel, [panel.nTimes - 1], chart, [a.asset]), 0, chart.size, chart.size, 3).toString('base64') : null;
-      return { symbol: run.symbols[a.asset]!, asset: a.asset, qty: a.qty, combined: a.combined, exposures: a.exposures, weights: a.weights, attribution: Object.fromEntries(EXPERT_NAMES.map((e, k) => [e, share[k]!])), chart: png };
+      return { symbol: run.symbols[a.asset]!, asset: a.asset, qty: a.qty, combined: a.combined, regime: a.regime ?? null, exposures: a.exposures, weights: a.weights, attribution: Object.fromEntries(EXPERT_NAMES.map((e, k) => [e, share[k]!])), chart: png };
     });
     const scores = this.ledger.db.prepare('SELECT agent, weight FROM contest_scores WHERE run_id = ? AND ts <= ? AND adopted = 1 AND ts = (SELECT MAX(ts) FROM contest_windows WHERE run_id = ? AND ts <= ?)').all(run.id, row.ts, run.id, row.ts) as { agent: number; weight: number }[];
     const names = new Map((this.ledger.db.prepare('SELECT agent, name FROM contest_agents WHERE run_id = ?').all(run.id) as { agent: number; name: string }[]).map((a) => [a.agent, a.name]));

@@ -1,5 +1,5 @@
 /** The dashboard page: charts (lightweight-charts), tables, the decision inspector, and the live WebSocket. */
-import { AreaSeries, CandlestickSeries, LineSeries, createChart, createSeriesMarkers, type ISeriesApi, type SeriesMarker, type Time, type UTCTimestamp } from 'lightweight-charts';
+import { AreaSeries, CandlestickSeries, HistogramSeries, LineSeries, createChart, createSeriesMarkers, type ISeriesApi, type SeriesMarker, type Time, type UTCTimestamp } from 'lightweight-charts';
 
 const $ = (id: string) => document.getElementById(id)!;
 const sec = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
@@ -24,7 +24,12 @@ const equity = equityChart.addSeries(LineSeries, { color: '#1f5fbf', lineWidth: 
 const drawdown = equityChart.addSeries(AreaSeries, { priceScaleId: 'dd', lineColor: '#c23b3b', topColor: 'rgba(194,59,59,0.3)', bottomColor: 'rgba(194,59,59,0.02)' });
 const weightsChart = createChart($('weights'), { autoSize: true, timeScale: { timeVisible: true } });
 const EXPERTS = ['trend', 'reversal', 'breakout', 'positioning', 'learned'];
-const weightLines = EXPERTS.map((e, k) => weightsChart.addSeries(LineSeries, { color: COLORS[k]!, lineWidth: 1, title: e }));
+const REGIME_COLORS: Record<string, string> = { trend_up: '#2e9e5b', trend_down: '#c23b3b', range: '#9aa3b2', volatile: '#e0b400' };
+// stacked: each area is the cumulative weight up to its expert, drawn from the top band down
+const weightAreas = EXPERTS.map((e, k) => weightsChart.addSeries(AreaSeries, { lineColor: COLORS[k]!, topColor: COLORS[k]!, bottomColor: COLORS[k]!, lineWidth: 1, title: e })).reverse();
+// the regime as a coloured band under the weights (the most probable regime of the router)
+const regimeBand = weightsChart.addSeries(HistogramSeries, { priceScaleId: 'regime', base: 0 });
+weightsChart.priceScale('regime').applyOptions({ scaleMargins: { top: 0.9, bottom: 0 } });
 
 function showStatus(): void {
   const s = status;
@@ -58,8 +63,18 @@ async function loadAll(): Promise<void> {
   const eq = await get<{ ts: number; equity: number; drawdown: number }[]>('/api/equity?maxPoints=5000');
   equity.setData(eq.map((p) => ({ time: sec(p.ts), value: p.equity })));
   drawdown.setData(eq.map((p) => ({ time: sec(p.ts), value: -p.drawdown * 100 })));
-  const w = await get<{ ts: number; weights: Record<string, number> }[]>('/api/router?limit=5000');
-  EXPERTS.forEach((e, k) => weightLines[k]!.setData(w.map((p) => ({ time: sec(p.ts), value: p.weights[e] ?? 0 }))));
+  const w = await get<{ ts: number; weights: Record<string, number>; regime: Record<string, number> | null }[]>('/api/router?limit=5000');
+  const cumulative = (p: { weights: Record<string, number> }, upTo: number) => EXPERTS.slice(0, upTo + 1).reduce((s, e) => s + (p.weights[e] ?? 0), 0);
+  [...EXPERTS].reverse().forEach((_, j) => {
+    const k = EXPERTS.length - 1 - j;
+    weightAreas[j]!.setData(w.map((p) => ({ time: sec(p.ts), value: cumulative(p, k) })));
+  });
+  regimeBand.setData(
+    w.filter((p) => p.regime !== null).map((p) => {
+      const top = Object.entries(p.regime!).sort((a, b) => b[1] - a[1])[0]![0];
+      return { time: sec(p.ts), value: 1, color: REGIME_COLORS[top] ?? '#9aa3b2' };
+    }),
+  );
   await loadTables();
 }
 
@@ -75,13 +90,13 @@ async function loadTables(): Promise<void> {
   $('features').innerHTML = sel.length === 0 ? 'No selection yet (the learned expert selects after its warm-up).' : `<p>${new Date(sel[0]!.ts).toISOString()} (${sel[0]!.reason})</p><table>${sel[0]!.features.map((n, i) => `<tr><td>${n}</td><td>${(sel[0]!.weights[i]! * 100).toFixed(1)}%</td></tr>`).join('')}</table>`;
 }
 
-interface Decision { id: number; ts: number; assets: { symbol: string; qty: number; combined: number; exposures: Record<string, number>; weights: Record<string, number>; attribution: Record<string, number>; chart: string | null }[]; contest: { agent: string; weight: number }[] }
+interface Decision { id: number; ts: number; assets: { symbol: string; qty: number; combined: number; regime: Record<string, number> | null; exposures: Record<string, number>; weights: Record<string, number>; attribution: Record<string, number>; chart: string | null }[]; contest: { agent: string; weight: number }[] }
 
 async function inspect(id: number): Promise<void> {
   const d = await get<Decision>(`/api/decisions/${id}`);
   const a = d.assets.find((x) => x.symbol === symbol) ?? d.assets[0]!;
   const fmt = (r: Record<string, number>, pct = true) => Object.entries(r).map(([k, v]) => `${k} ${pct ? `${(v * 100).toFixed(0)}%` : v.toFixed(2)}`).join(', ');
-  $('inspector').innerHTML = `${a.chart ? `<img id="decision-chart" alt="the chart the router saw" src="data:image/png;base64,${a.chart}">` : ''}<p><b>${a.symbol}</b> at ${new Date(d.ts).toISOString()}: order ${a.qty.toPrecision(4)}, combined exposure ${a.combined.toFixed(3)}</p><p id="decision-weights"><b>weights</b> ${fmt(a.weights)}</p><p><b>exposures</b> ${fmt(a.exposures, false)}</p><p><b>attribution</b> ${fmt(a.attribution)}</p><p><b>contest</b> ${d.contest.length ? d.contest.map((c) => `${c.agent} ${(c.weight * 100).toFixed(0)}%`).join(', ') : 'not adopted / off'}</p>`;
+  $('inspector').innerHTML = `${a.chart ? `<img id="decision-chart" alt="the chart the router saw" src="data:image/png;base64,${a.chart}">` : ''}<p><b>${a.symbol}</b> at ${new Date(d.ts).toISOString()}: order ${a.qty.toPrecision(4)}, combined exposure ${a.combined.toFixed(3)}</p><p><b>regime</b> ${a.regime ? fmt(a.regime) : 'n/a (static router)'}</p><p id="decision-weights"><b>weights</b> ${fmt(a.weights)}</p><p><b>exposures</b> ${fmt(a.exposures, false)}</p><p><b>attribution</b> ${fmt(a.attribution)}</p><p><b>contest</b> ${d.contest.length ? d.contest.map((c) => `${c.agent} ${(c.weight * 100).toFixed(0)}%`).join(', ') : 'not adopted / off'}</p>`;
 }
 
 candleChart.subscribeClick((p) => {

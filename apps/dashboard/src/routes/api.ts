@@ -23,7 +23,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, { data, inf
   app.get('/api/status', async () => {
     const run = data.run();
     const i = info();
-    const s = run ? data.summary(run) : undefined;
+    const s = run ? data.progress(run) : undefined;
     const lastTs = s?.lastTs ?? null;
     return {
       mode: i.mode,
@@ -33,9 +33,9 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, { data, inf
       source: run?.source ?? null,
       run: run?.id ?? null,
       status: s?.status ?? null,
-      steps: s?.bars ?? 0,
+      steps: s?.steps ?? 0,
       lastTs,
-      equity: s?.finalEquity ?? null,
+      equity: s?.equity ?? null,
       uptimeS: Math.round((Date.now() - i.startedAt) / 1000),
       // wall-clock lag behind the last bar's close is meaningful live; replays of the past show their age
       lagMs: lastTs ? Date.now() - Date.parse(lastTs) : null,

@@ -9,7 +9,7 @@
  * Every decision depends only on the bars so far, so replaying the same bars gives the same books: that is
  * how a restart rebuilds its state from the ledger's bars.
  */
-import { type ArenaConfig, EXPERT_NAMES, type Timeframe, timeframeMs } from '@arena/core';
+import { type ArenaConfig, EXPERT_NAMES, REGIMES, type Timeframe, timeframeMs } from '@arena/core';
 import { type Expert, type ExpertContext, createExperts, runExpertBatch } from '@arena/experts';
 import { type ContestSink, ContestStepper, researchTeam } from '@arena/contest';
 import type { Router } from '@arena/router';
@@ -47,6 +47,8 @@ export interface StepResult {
   /** expert exposures [e * assets + a] and router weights [a * experts + e] at this bar */
   readonly experts: Float64Array;
   readonly weights: Float32Array;
+  /** the router's regime probabilities [a * regimes + r] at its last refresh (absent without a model router) */
+  readonly regime?: Float32Array;
   /** a kill switch fired at this bar: why */
   readonly halted?: string;
   /** the learned expert's feature selection, when a refresh at this bar found a new one */
@@ -80,6 +82,7 @@ export class PaperPipeline {
   private readonly scratch: OrderScratch;
   private heldLearned: Float64Array;
   private heldWeights: Float64Array | undefined;
+  private heldRegime: Float32Array | undefined;
   /** the selection in effect after the last refresh, and whether this step found it */
   private selection: StepResult['selection'];
   private newSelection = false;
@@ -194,6 +197,7 @@ export class PaperPipeline {
       exposure: this.combined,
       experts: this.expo,
       weights: this.weights,
+      ...(this.heldRegime ? { regime: this.heldRegime } : {}),
       ...(halted !== undefined ? { halted } : {}),
       ...(this.newSelection && this.selection ? { selection: this.selection } : {}),
       paused: this.risk.paused,
@@ -226,6 +230,8 @@ export class PaperPipeline {
     if (router !== undefined) {
       const routing = await router.route(tail, experts.map((x) => x.exposure));
       this.heldWeights = Float64Array.from(routing.weights.subarray(last * E, (last + A) * E));
+      const R = REGIMES.length;
+      if (routing.source !== 'static' && routing.source !== 'equal') this.heldRegime = Float32Array.from(routing.regime.subarray(last * R, (last + A) * R));
     }
   }
 }

@@ -3,7 +3,7 @@
  * the orders at the close, the equity point, positions, the decision) and the source offset that produced them
  * in one transaction: after a crash the ledger holds whole steps only, and the offset says where to resume.
  */
-import { EXPERT_NAMES } from '@arena/core';
+import { EXPERT_NAMES, REGIMES } from '@arena/core';
 import type Database from 'better-sqlite3';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { BarRow } from './growingPanel.ts';
@@ -164,6 +164,7 @@ function decisionRecord(step: StepResult, A: number): string {
     combined: step.exposure[a],
     exposures: Object.fromEntries(EXPERT_NAMES.map((n, e) => [n, step.experts[e * A + a]])),
     weights: Object.fromEntries(EXPERT_NAMES.map((n, e) => [n, step.weights[a * E + e]])),
+    ...(step.regime ? { regime: Object.fromEntries(REGIMES.map((r, k) => [r, step.regime![a * REGIMES.length + k]])) } : {}),
   }));
   return JSON.stringify({ ts: new Date(step.ts).toISOString(), assets });
 }
