@@ -16,7 +16,12 @@ export interface RunView {
   readonly initialCash: number;
 }
 
+/** decisions kept rendered (a decision never changes once written; rendering its chart is the costly part) */
+const DECISION_CACHE = 512;
+
 export class DashboardData {
+  private readonly decisions = new Map<string, ReturnType<DashboardData['renderDecision']>>();
+
   constructor(readonly ledger: Ledger) {}
 
   /** The latest paper run (undefined while the ledger holds none). */
@@ -89,7 +94,18 @@ export class DashboardData {
   }
 
   /** The full decision at bar t: per ordered asset its exposures, weights, attribution, and the chart the router saw. */
-  decision(run: RunView, t: number) {
+  decision(run: RunView, t: number): ReturnType<DashboardData['renderDecision']> {
+    const key = `${run.id}:${t}`;
+    const hit = this.decisions.get(key);
+    if (hit !== undefined) return hit;
+    const d = this.renderDecision(run, t);
+    if (d === undefined) return d;
+    if (this.decisions.size >= DECISION_CACHE) this.decisions.delete(this.decisions.keys().next().value!);
+    this.decisions.set(key, d);
+    return d;
+  }
+
+  private renderDecision(run: RunView, t: number) {
     const row = this.ledger.db.prepare('SELECT t, ts, record FROM decisions WHERE run_id = ? AND t = ?').get(run.id, t) as { t: number; ts: number; record: string } | undefined;
     if (row === undefined) return undefined;
     const rec = JSON.parse(row.record) as { assets: { asset: number; qty: number; combined: number; exposures: Record<string, number>; weights: Record<string, number>; regime?: Record<string, number> }[] };
