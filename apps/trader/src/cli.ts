@@ -16,7 +16,7 @@ import { SELECTOR_DEFAULTS, featuresReportCommand } from './commands/features.ts
 
 export function buildCli(): Command {
   const program = new Command('arena')
-    .description('Arena: trading agents on one engine: backtests, the paper-trading daemon (the dashboard is to come)')
+    .description('Arena: trading agents on one engine: backtests, the paper-trading daemon, the live dashboard')
     .showHelpAfterError();
 
   program
