@@ -12,17 +12,13 @@ import { ContestStepper, researchTeam, runContest } from '@arena/contest';
 import { ContestLedger, Ledger, contestSettings } from '@arena/engine';
 import { initRuntime } from '@arena/kernels';
 import { generateSyntheticMarket } from '@arena/streams';
-import type { Bench } from './harness.ts';
+import { type Bench, quantile } from './harness.ts';
 
 const E = EXPERT_NAMES.length;
 const WINDOW = 24;
 const WARM = 12 * WINDOW;
 const STEPS = 20 * WINDOW;
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-}
 
 function inputs(A: number, T: number) {
   const rng = new Rng(7);

@@ -11,9 +11,8 @@ import { createDashboard } from '@arena/dashboard';
 import { Ledger, PaperMetrics, PaperPipeline, PaperStore, runLoop } from '@arena/engine';
 import { generateSyntheticMarket, replayPanel } from '@arena/streams';
 import { WebSocket } from 'ws';
-import type { Bench } from './harness.ts';
+import { type Bench, quantile } from './harness.ts';
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 const config = parseConfig({ experts: { weights: { trend: 0.4, breakout: 0.3, positioning: 0.3 } }, router: { mode: 'static' } });
 
 async function ledgerWith(dir: string, assets: number, bars: number, timeframe: '1h' | '1m') {

@@ -22,6 +22,12 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** The q-quantile of xs (the value at floor(q * n) of the sorted copy). */
+export function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+
 export function time<T>(fn: () => T): [T, number] {
   const t0 = performance.now();
   const out = fn();

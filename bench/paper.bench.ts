@@ -14,10 +14,9 @@ import { initRuntime } from '@arena/kernels';
 import { createRouter } from '@arena/router';
 import { feedKafka, generateSyntheticMarket, kafkaSource, replayPanel } from '@arena/streams';
 import { MockCluster, mockClusterUnavailable } from '../test/kafka/mockCluster.ts';
-import type { Bench } from './harness.ts';
+import { type Bench, quantile } from './harness.ts';
 
 const RULES = parseConfig({ experts: { weights: { trend: 0.4, breakout: 0.3, positioning: 0.3 } }, router: { mode: 'static' } });
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
 function withLedger<T>(fn: (ledger: Ledger) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'arena-paper-bench-'));
@@ -34,7 +33,7 @@ function open(ledger: Ledger, panel: BarPanel, config: ArenaConfig): PaperStore 
 }
 
 /** Replay through pipeline + ledger: bar messages per second, and the ledger's share per step. */
-async function replayRate(assets: number, bars: number): Promise<{ eventsPerSec: number; ledgerMsPerStep: number; stepP99Ms: number }> {
+async function replayRate(assets: number, bars: number): Promise<{ eventsPerSec: number; ledgerMsPerStep: number }> {
   const { panel } = generateSyntheticMarket({ seed: 1, assets, bars, timeframe: '1h' });
   return withLedger(async (ledger) => {
     const store = open(ledger, panel, RULES);
@@ -54,7 +53,7 @@ async function replayRate(assets: number, bars: number): Promise<{ eventsPerSec:
     const started = performance.now();
     await runLoop({ pipeline, store, metrics, source: replayPanel(panel, { speed: 'max' }), stopping: () => false, log: () => undefined });
     const s = (performance.now() - started) / 1000;
-    return { eventsPerSec: (assets * bars) / s, ledgerMsPerStep: ledgerMs / bars, stepP99Ms: Number.NaN };
+    return { eventsPerSec: (assets * bars) / s, ledgerMsPerStep: ledgerMs / bars };
   });
 }
 

@@ -1,6 +1,7 @@
 /**
  * router: the committed multimodal router's inference cost per step (p50/p99 for 10 and 100 assets: temporal
- * features, chart rendering, the net, softmaxes) on wasm and, where a hardware adapter exists, webgpu; batch
+ * vector, chart rendering, the net, softmaxes; the catalogue features and their selection are prepared before the
+ * timed steps) on wasm and, where a hardware adapter exists, webgpu; batch
  * throughput in charts per second (rendering and the net separately and together); and, with ../shared/data,
  * training seconds per SFT and RL epoch on the 1h crypto set.
  */
@@ -10,12 +11,8 @@ import { createExperts, resolveModelDir, runExpertBatch } from '@arena/experts';
 import { type Runtime, initRuntime } from '@arena/kernels';
 import { DEFAULT_TRAIN, ModelRouter, loadRouter, renderCharts, trainRouterOnPanel } from '@arena/router';
 import { generateSyntheticMarket, loadDataset } from '@arena/streams';
-import type { Bench } from './harness.ts';
+import { type Bench, quantile } from './harness.ts';
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-}
 
 function market(assets: number, bars: number): { panel: BarPanel; experts: Float64Array[] } {
   const { panel } = generateSyntheticMarket({ seed: 3, assets, bars, timeframe: '1h' });
@@ -79,7 +76,7 @@ export const routerBench: Bench = {
     const chartsPerSec = charts / ((performance.now() - t0) / 1000);
     json['chartsPerSec'] = chartsPerSec;
     json['renderChartsPerSec'] = renderPerSec;
-    rows.push(['batch routing (render + net + temporal), wasm', chartsPerSec.toFixed(0), 'charts/s'], ['chart rendering alone (CPU)', renderPerSec.toFixed(0), 'charts/s']);
+    rows.push(['batch routing (render + net + temporal; catalogue features prepared before), wasm', chartsPerSec.toFixed(0), 'charts/s'], ['chart rendering alone (CPU)', renderPerSec.toFixed(0), 'charts/s']);
     // webgpu only on a hardware adapter: the software adapter is a correctness path, not a speed one
     const gpu = process.env['ARENA_BENCH_WEBGPU'] === '0' ? 'webgpu skipped (ARENA_BENCH_WEBGPU=0)' : await onBackend('webgpu');
     if (typeof gpu === 'string') {

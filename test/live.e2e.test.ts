@@ -12,8 +12,6 @@ const dir = mkdtempSync(join(tmpdir(), 'arena-live-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const WEIGHTS = ['--weights', 'trend=0.4,breakout=0.3,positioning=0.3'];
 const EQUITY = 'SELECT t, ts, equity, cash FROM equity ORDER BY t';
-const rows = readRows;
-
 describe('arena paper --source live (ccxt, at its boundary)', () => {
   it('trades the bars a Binance-like server serves, with the books of a replay of the same bars', async () => {
     const { panel } = generateSyntheticMarket({ seed: 42, assets: 2, bars: 600, timeframe: '1h' });
@@ -39,7 +37,7 @@ describe('arena paper --source live (ccxt, at its boundary)', () => {
       await ex.close();
     }
     expect(err).toMatch(/from live binance at http:\/\/127\.0\.0\.1:\d+/);
-    expect(rows(db, EQUITY)).toEqual(rows(reference, EQUITY));
+    expect(readRows(db, EQUITY)).toEqual(readRows(reference, EQUITY));
     expect(ex.requests.other).toBe(0);
   }, 90_000);
 

@@ -4,8 +4,7 @@
  */
 import { EXPERT_NAMES, REGIMES } from '@arena/core';
 import { attributionShares, type Ledger, readLeaderboard } from '@arena/engine';
-import { imageToPng } from '@arena/kernels';
-import { DEFAULT_CHART, renderCharts } from '@arena/router';
+import { DEFAULT_CHART, chartPng } from '@arena/router';
 import { BarPanel, type Timeframe } from '@arena/core';
 
 export interface RunView {
@@ -72,13 +71,14 @@ export class DashboardData {
 
   /** Fills, newest first; `asset` restricts to one symbol; each names its decision (the bar before the fill). */
   fills(run: RunView, limit: number, asset?: number): { id: number; ts: number; symbol: string; qty: number; price: number; fee: number; decision: number | null }[] {
-    const rows = (
-      asset === undefined
-        ? this.ledger.db.prepare('SELECT id, t, ts, asset, qty, price, fee FROM fills WHERE run_id = ? ORDER BY id DESC LIMIT ?').all(run.id, limit)
-        : this.ledger.db.prepare('SELECT id, t, ts, asset, qty, price, fee FROM fills WHERE run_id = ? AND asset = ? ORDER BY id DESC LIMIT ?').all(run.id, asset, limit)
-    ) as { id: number; t: number; ts: number; asset: number; qty: number; price: number; fee: number }[];
-    const has = this.ledger.db.prepare('SELECT 1 AS x FROM decisions WHERE run_id = ? AND t = ?');
-    return rows.map((f) => ({ id: f.id, ts: f.ts, symbol: run.symbols[f.asset]!, qty: f.qty, price: f.price, fee: f.fee, decision: has.get(run.id, f.t - 1) ? f.t - 1 : null }));
+    // the decision behind a fill is the one recorded at the bar before it (orders fill at the next open)
+    const rows = this.ledger.db
+      .prepare(
+        'SELECT f.id, f.ts, f.asset, f.qty, f.price, f.fee, d.t AS decision FROM fills f LEFT JOIN decisions d ON d.run_id = f.run_id AND d.t = f.t - 1 ' +
+          'WHERE f.run_id = ? AND (? IS NULL OR f.asset = ?) ORDER BY f.id DESC LIMIT ?',
+      )
+      .all(run.id, asset ?? null, asset ?? null, limit) as { id: number; ts: number; asset: number; qty: number; price: number; fee: number; decision: number | null }[];
+    return rows.map((f) => ({ id: f.id, ts: f.ts, symbol: run.symbols[f.asset]!, qty: f.qty, price: f.price, fee: f.fee, decision: f.decision }));
   }
 
   /** Expert exposures and weights (mean over the ordered assets) at each decision since `since`. */
@@ -117,7 +117,7 @@ export class DashboardData {
       const w = EXPERT_NAMES.map((e) => a.weights[e] ?? 0);
       const x = EXPERT_NAMES.map((e) => a.exposures[e] ?? 0);
       attributionShares(w, x, Math.sign(a.combined) || Math.sign(a.qty), share);
-      const png = panel ? imageToPng(renderCharts(panel, [panel.nTimes - 1], chart, [a.asset]), 0, chart.size, chart.size, 3).toString('base64') : null;
+      const png = panel ? chartPng(panel, panel.nTimes - 1, a.asset, chart, 3).toString('base64') : null;
       return { symbol: run.symbols[a.asset]!, asset: a.asset, qty: a.qty, combined: a.combined, regime: a.regime ?? null, exposures: a.exposures, weights: a.weights, attribution: Object.fromEntries(EXPERT_NAMES.map((e, k) => [e, share[k]!])), chart: png };
     });
     const scores = this.ledger.db.prepare('SELECT agent, weight FROM contest_scores WHERE run_id = ? AND ts <= ? AND adopted = 1 AND ts = (SELECT MAX(ts) FROM contest_windows WHERE run_id = ? AND ts <= ?)').all(run.id, row.ts, run.id, row.ts) as { agent: number; weight: number }[];
@@ -165,7 +165,10 @@ export class DashboardData {
     const fills = db.prepare('SELECT t, asset, qty, price FROM fills WHERE run_id = ? AND t BETWEEN ? AND ?').all(run.id, from, to) as { t: number; asset: number; qty: number; price: number }[];
     const decisions = new Set((db.prepare('SELECT t FROM decisions WHERE run_id = ? AND t BETWEEN ? AND ?').all(run.id, from, to) as { t: number }[]).map((d) => d.t));
     const byT = new Map(eq.map((e) => [e.t, { type: 'step' as const, t: e.t, ts: e.ts, equity: e.equity, drawdown: e.drawdown, bars: {} as Record<string, [number, number, number, number]>, fills: [] as { symbol: string; qty: number; price: number }[], decision: decisions.has(e.t) ? e.t : null }]));
-    for (const b of bars) byT.get(b.t)?.bars && (byT.get(b.t)!.bars[run.symbols[b.asset]!] = [b.open, b.high, b.low, b.close]);
+    for (const b of bars) {
+      const step = byT.get(b.t);
+      if (step) step.bars[run.symbols[b.asset]!] = [b.open, b.high, b.low, b.close];
+    }
     for (const f of fills) byT.get(f.t)?.fills.push({ symbol: run.symbols[f.asset]!, qty: f.qty, price: f.price });
     return [...byT.values()];
   }

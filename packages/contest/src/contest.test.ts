@@ -2,21 +2,9 @@ import { Rng } from '@arena/core';
 import { describe, expect, it } from 'vitest';
 import { allocate } from './allocation.ts';
 import { Contest, type ContestSettings } from './contest.ts';
+import { SETTINGS } from './testSettings.ts';
 import { OnlineRidge } from './ridge.ts';
 
-export const SETTINGS: ContestSettings = {
-  window: 24,
-  topK: 5,
-  minWindows: 5,
-  minPairs: 64,
-  shrinkage: 10,
-  prior: 0,
-  minSharpe: 1.5,
-  ridge: 3,
-  forgetting: 0.98,
-  allocation: 'proportional',
-  covShrink: 0.5,
-};
 const PPY = 8760;
 
 /** Feeds `windows` windows of per-bar rewards: mean(i, w) per bar, unit noise; returns every frame. */

@@ -35,6 +35,12 @@ export interface WindowFrame {
 /** Bars of reward history kept for the covariance allocation. */
 const HISTORY_WINDOWS = 10;
 
+/** The horizons recorded in the ledger (as configured, ascending, once each) and those scored (1 always added). */
+export function contestHorizons(configured: readonly number[]): { recorded: number[]; scored: number[] } {
+  const recorded = [...new Set(configured)].sort((a, b) => a - b);
+  return { recorded, scored: [...new Set([1, ...recorded])].sort((a, b) => a - b) };
+}
+
 export function closesWindow(bar: number, window: number): boolean {
   return (bar + 1) % window === 0;
 }

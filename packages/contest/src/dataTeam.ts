@@ -8,7 +8,7 @@
  * window: the merged run below holds, at each bar, the selection of the variant chosen at that time.
  */
 import { type ArenaConfig, type BarPanel, timeframeMs } from '@arena/core';
-import { type ConvInputs, type SelectionRun, type SelectorConfigInput, pearson, preparePanel, ranks, runSelector, withSelection } from '@arena/features';
+import { type ConvInputs, type SelectionRun, type SelectorConfigInput, preparePanel, rankIC, runSelector, withSelection } from '@arena/features';
 import { closesWindow } from './contest.ts';
 import { barIndex } from './proposals.ts';
 
@@ -43,13 +43,7 @@ export function variantName(v: SelectorConfigInput): string {
 
 /** Spearman correlation of the first n values of x and y (average ranks for ties); NaN under 3 pairs, 0 without spread. */
 export function spearman(x: Float64Array, y: Float64Array, n: number): number {
-  if (n < 3) return NaN;
-  const rx = new Float64Array(n);
-  const ry = new Float64Array(n);
-  const scratch = new Float64Array(n);
-  ranks(x, n, rx, scratch);
-  ranks(y, n, ry, scratch);
-  return pearson(rx, ry, n);
+  return n < 3 ? NaN : rankIC(x, y, n);
 }
 
 /** Each variant's factor over the panel, [t * assets + a]; NaN before its first selection or where undefined. */
@@ -60,12 +54,13 @@ export function factorValues(inputs: ConvInputs, run: SelectionRun): Float64Arra
     const s = run.at[t]!;
     if (s < 0) continue;
     const sel = run.history[s]!;
+    const n = sel.indices.length;
     for (let a = 0; a < A; a++) {
       let v = 0;
-      sel.indices.forEach((f, j) => {
-        const ic = sel.scores[f]?.rankIC ?? 0;
-        v += sel.weights[j]! * (ic < 0 ? -1 : 1) * z[(t * A + a) * F + f]!;
-      });
+      for (let j = 0; j < n; j++) {
+        const f = sel.indices[j]!;
+        v += sel.weights[j]! * ((sel.scores[f]?.rankIC ?? 0) < 0 ? -1 : 1) * z[(t * A + a) * F + f]!;
+      }
       out[t * A + a] = v;
     }
   }

@@ -3,7 +3,7 @@ import { generateSyntheticMarket } from '@arena/streams';
 import { initRuntime } from '@arena/kernels';
 import { describe, expect, it } from 'vitest';
 import { researchTeam } from './agents.ts';
-import { SETTINGS } from './contest.test.ts';
+import { SETTINGS } from './testSettings.ts';
 import { runContest } from './run.ts';
 import type { ContestSink } from './sink.ts';
 import { ContestStepper } from './stepper.ts';

@@ -6,7 +6,7 @@
 import { type BarPanel, timeframeMs } from '@arena/core';
 import { AgentRewardsKernel, type Implementation, type Matrix, type Runtime, agentRewardsCpu, runKernel } from '@arena/kernels';
 import { type AgentSpec, compileAgents } from './agents.ts';
-import { Contest, type ContestSettings, type WindowFrame, closesWindow } from './contest.ts';
+import { Contest, type ContestSettings, type WindowFrame, closesWindow, contestHorizons } from './contest.ts';
 import { type BarInputs, barIndex, proposeRange } from './proposals.ts';
 import type { ContestSink } from './sink.ts';
 
@@ -66,7 +66,7 @@ export async function runContest(input: ContestInput): Promise<ContestRun> {
   const barMs = timeframeMs(panel.timeframe);
   const proposals = proposeRange(compileAgents(input.agents), { ...input.bars, present: panel.present }, panel.ts, barMs, A, 0, T);
   const params = { slot: input.slot, cost: input.cost };
-  const horizons = [...new Set([1, ...input.horizons])].sort((a, b) => a - b);
+  const { recorded, scored: horizons } = contestHorizons(input.horizons);
   const rewards = new Map<number, Matrix>();
   for (const h of horizons) {
     const x = { proposals, agents: N, returns: forwardReturns(panel, h) };
@@ -79,7 +79,6 @@ export async function runContest(input: ContestInput): Promise<ContestRun> {
   const exposure = new Float64Array(T * A);
   const frames: WindowFrame[] = [];
   const sink = input.sink;
-  const recorded = input.horizons.length > 0 ? [...new Set(input.horizons)].sort((a, b) => a - b) : [];
   sink?.begin(input.agents, panel.symbols, recorded);
   let cashBars = 0;
   for (let t = 0; t < T; t++) {

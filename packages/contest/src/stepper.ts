@@ -5,7 +5,7 @@
  */
 import { agentRewardRow } from '@arena/kernels';
 import { type AgentSpec, compileAgents } from './agents.ts';
-import { Contest, type ContestSettings, type WindowFrame, closesWindow } from './contest.ts';
+import { Contest, type ContestSettings, type WindowFrame, closesWindow, contestHorizons } from './contest.ts';
 import { type BarInputs, ProposalScratch, barIndex, proposeRow } from './proposals.ts';
 import type { ContestSink } from './sink.ts';
 
@@ -46,8 +46,7 @@ export class ContestStepper {
     this.sink = o.sink;
     const N = o.agents.length;
     const A = o.nAssets;
-    this.recorded = [...new Set(o.horizons)].sort((a, b) => a - b);
-    this.scored = [...new Set([1, ...this.recorded])].sort((a, b) => a - b);
+    ({ recorded: this.recorded, scored: this.scored } = contestHorizons(o.horizons));
     this.ring = Math.max(...this.scored) + 2;
     this.contest = new Contest(N, o.settings, o.periodsPerYear);
     this.scratch = new ProposalScratch(compileAgents(o.agents), A);

@@ -10,8 +10,6 @@ const int = (min: number) => z.number().int({ error: 'must be an integer' }).min
 const frac = () => z.number().gt(0, { error: 'must be in (0,1]' }).lte(1, { error: 'must be in (0,1]' });
 
 export const EXPERT_NAMES = ['trend', 'reversal', 'breakout', 'positioning', 'learned'] as const;
-/** The rule experts (no model to load). */
-export const RULE_EXPERT_NAMES = ['trend', 'reversal', 'breakout', 'positioning'] as const;
 export type ExpertName = (typeof EXPERT_NAMES)[number];
 
 export const TrendParams = z.strictObject({

@@ -13,6 +13,22 @@ export interface OhlcvSeries {
   readonly volume: Float64Array;
 }
 
+/** Every asset's bar at one time, as a stream delivers it: [asset], NaN and present 0 where an asset has none. */
+export interface OhlcvRow {
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+  readonly present: Uint8Array;
+}
+
+/** A row of nAssets with no bar yet. */
+export function emptyOhlcvRow(nAssets: number): OhlcvRow {
+  const f = () => new Float64Array(nAssets).fill(NaN);
+  return { open: f(), high: f(), low: f(), close: f(), volume: f(), present: new Uint8Array(nAssets) };
+}
+
 /** Ground-truth market regimes of the synthetic generator (and the router's classes later). */
 export const REGIMES = ['trend_up', 'trend_down', 'range', 'volatile'] as const;
 export type Regime = (typeof REGIMES)[number];

@@ -1,8 +1,7 @@
 /** A backtest: the experts over the whole panel in one batch, the main strategy, and the baselines beside it. */
 import { type ArenaConfig, type BarPanel, EXPERT_NAMES } from '@arena/core';
 import { type Expert, type ExpertSeries, createExperts, runExpertBatch } from '@arena/experts';
-import { imageToPng } from '@arena/kernels';
-import { type RoutingSeries, renderCharts } from '@arena/router';
+import { type RoutingSeries, chartPng } from '@arena/router';
 import type { ContestRun } from '@arena/contest';
 import { auditRecords } from './audit.ts';
 import type { ContestSummary } from './contest/summary.ts';
@@ -126,8 +125,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   if (routing && decisions) {
     const c = routing.chart;
     for (const d of decisions.slice(-(input.decisionCharts ?? 8))) {
-      const img = renderCharts(panel, [d.t], c, [d.asset]);
-      charts.push({ t: d.t, asset: d.asset, png: imageToPng(img, 0, c.size, c.size, 3).toString('base64') });
+      charts.push({ t: d.t, asset: d.asset, png: chartPng(panel, d.t, d.asset, c, 3).toString('base64') });
     }
   }
   return {

@@ -177,14 +177,15 @@ export class DynamicFeatureSelector {
       valid[f] = 1;
       ranks(fv, k, rx, idx);
       // the forward returns' ranks are the same for every feature defined on all cells: rank them once
+      let y = ry;
       if (k === n) {
         if (!ryAllDone) ranks(yv, n, ryAll, idx), (ryAllDone = true);
-        ry.set(ryAll);
+        y = ryAll;
       } else ranks(yv, k, ry, idx);
-      ic[f] = pearson(rx, ry, k);
+      ic[f] = pearson(rx, y, k);
       const ne = effective(k);
       icT[f] = Math.abs(ic[f]!) * Math.sqrt(Math.max(0, ne - 2));
-      mi[f] = binnedMutualInformation(rx, ry, k, MI_BINS, counts);
+      mi[f] = binnedMutualInformation(rx, y, k, MI_BINS, counts);
       miZ[f] = (2 * ne * mi[f]!) / Math.sqrt(2 * df);
     }
 

@@ -42,7 +42,7 @@ export {
 export type { AgentRewardsInput, AgentRewardsParams } from './kernels/agentRewards.ts';
 export { agentRewardRow, agentRewardsCpu } from './kernels/agentRewards.ts';
 export type { ChartImages, ChartInput, ChartParams } from './kernels/rasterize.ts';
-export { imageToPng, writeChartPng } from './png.ts';
+export { imageToPng, toByte, writeChartPng } from './png.ts';
 
 export const ALL_KERNELS = [
   RollingMeanKernel,

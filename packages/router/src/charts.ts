@@ -1,6 +1,6 @@
 /** The charts the router sees: the RasterizeCharts kernel over the panel's OHLCV, for a set of decision bars. */
 import type { BarPanel } from '@arena/core';
-import { type ChartParams, RasterizeChartsKernel } from '@arena/kernels';
+import { type ChartParams, RasterizeChartsKernel, imageToPng } from '@arena/kernels';
 import type { ChartSpec } from './spec.ts';
 
 export function chartParams(chart: ChartSpec): ChartParams {
@@ -16,17 +16,7 @@ export function renderCharts(panel: BarPanel, ends: Int32Array | readonly number
   ).images;
 }
 
-/** The OHLCV rows a chart is drawn from (enough to re-render it exactly): bars end - window + 1 .. end of asset a. */
-export function chartInputs(panel: BarPanel, end: number, a: number, chart: ChartSpec): { ts: number[]; open: number[]; high: number[]; low: number[]; close: number[]; volume: number[] } {
-  const A = panel.nAssets;
-  const out = { ts: [] as number[], open: [] as number[], high: [] as number[], low: [] as number[], close: [] as number[], volume: [] as number[] };
-  for (let t = Math.max(0, end - chart.window + 1); t <= end; t++) {
-    out.ts.push(panel.ts[t]!);
-    out.open.push(panel.open[t * A + a]!);
-    out.high.push(panel.high[t * A + a]!);
-    out.low.push(panel.low[t * A + a]!);
-    out.close.push(panel.close[t * A + a]!);
-    out.volume.push(panel.volume[t * A + a]!);
-  }
-  return out;
+/** The chart of asset a ending at bar t as an RGB PNG, enlarged `scale` times (what a report, the dashboard and a VLM are shown). */
+export function chartPng(panel: BarPanel, t: number, a: number, chart: ChartSpec, scale: number): Buffer {
+  return imageToPng(renderCharts(panel, [t], chart, [a]), 0, chart.size, chart.size, scale);
 }

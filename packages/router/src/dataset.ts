@@ -5,6 +5,7 @@
  */
 import type { BarPanel } from '@arena/core';
 import type { ConvInputs } from '@arena/features';
+import { toByte } from '@arena/kernels';
 import { renderCharts } from './charts.ts';
 import { type Hindsight, type LabelOptions, hindsight, oracleDistribution } from './labels.ts';
 import type { ChartSpec } from './spec.ts';
@@ -53,8 +54,8 @@ export function buildDataset(panel: BarPanel, experts: readonly Float64Array[], 
   for (const t of ends) {
     for (let a = 0; a < A; a++) {
       const c = t * A + a;
+      // hindsight labels every valid cell
       if (h.valid[c] !== 1) continue;
-      if (o.regimeTruth === undefined ? h.regime[c]! < 0 : false) continue;
       cells.push(c);
     }
   }
@@ -76,7 +77,7 @@ export function buildDataset(panel: BarPanel, experts: readonly Float64Array[], 
         if (k >= n || cells[k] !== t * A + a) continue;
         const src = (j * A + a) * px;
         const dst = k * px;
-        for (let p = 0; p < px; p++) images[dst + p] = Math.round(img[src + p]! * 255);
+        for (let p = 0; p < px; p++) images[dst + p] = toByte(img[src + p]!);
         k++;
       }
     });

@@ -2,9 +2,9 @@
 import { type ArenaConfig, type BarPanel, EXPERT_NAMES } from '@arena/core';
 import { resolveModelDir } from '@arena/experts';
 import { type Runtime, initRuntime } from '@arena/kernels';
-import { N_EXPERTS, N_REGIMES } from './decision.ts';
+import { N_EXPERTS } from './decision.ts';
 import { loadRouter } from './io.ts';
-import { EqualRouter, ModelRouter, type Router, type RoutingSeries } from './router.ts';
+import { EqualRouter, ModelRouter, type Router, type RoutingSeries, equalRouting } from './router.ts';
 import { DEFAULT_CHART } from './spec.ts';
 import { VlmRouter } from './vlmRouter.ts';
 import { VlmClient, vlmConfigFromEnv } from './vlm/index.ts';
@@ -21,10 +21,9 @@ export class StaticRouter implements Router {
     this.note = `static weights ${EXPERT_NAMES.map((n, i) => `${n}=${this.w[i]!.toFixed(2)}`).join(' ')}`;
   }
   async route(panel: BarPanel): Promise<RoutingSeries> {
-    const n = panel.nTimes * panel.nAssets;
-    const weights = new Float32Array(n * N_EXPERTS);
-    for (let c = 0; c < n; c++) weights.set(this.w, c * N_EXPERTS);
-    return { nTimes: panel.nTimes, nAssets: panel.nAssets, weights, regime: new Float32Array(n * N_REGIMES).fill(1 / N_REGIMES), source: 'static', note: this.note, chart: DEFAULT_CHART };
+    const out = equalRouting(panel, this.note);
+    for (let c = 0; c < panel.nTimes * panel.nAssets; c++) out.weights.set(this.w, c * N_EXPERTS);
+    return { ...out, source: 'static' };
   }
 }
 

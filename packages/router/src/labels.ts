@@ -12,6 +12,7 @@
  * the oracle distribution is softmax over experts of R(one-hot e) / oracleTemp.
  */
 import { type BarPanel, REGIMES } from '@arena/core';
+import { softmaxInto } from './policy.ts';
 
 export interface LabelOptions {
   /** bars of the forward window that defines the reward */
@@ -138,18 +139,10 @@ export function reward(h: Hindsight, c: number, w: ArrayLike<number>, wOffset = 
 /** The oracle's soft distribution over experts at cell c (written at out[offset...]). */
 export function oracleDistribution(h: Hindsight, c: number, temp: number, out: Float32Array, offset: number): void {
   const E = h.nExperts;
-  let max = -Infinity;
+  // the reward of each expert alone (reward() with one-hot weights), then their softmax in place
   for (let e = 0; e < E; e++) {
     const k = c * E + e;
-    const v = (h.gain[k]! - h.turnover[k]! - h.entryCost[c]! * Math.abs(h.entry[k]! - h.xref[c]!)) / temp;
-    out[offset + e] = v;
-    if (v > max) max = v;
+    out[offset + e] = h.gain[k]! - h.turnover[k]! - h.entryCost[c]! * Math.abs(h.entry[k]! - h.xref[c]!);
   }
-  let sum = 0;
-  for (let e = 0; e < E; e++) {
-    const v = Math.exp(out[offset + e]! - max);
-    out[offset + e] = v;
-    sum += v;
-  }
-  for (let e = 0; e < E; e++) out[offset + e] = out[offset + e]! / sum;
+  softmaxInto(out, offset, E, temp, out, offset);
 }

@@ -58,6 +58,11 @@ export class TemporalState {
     this.last = new Float32Array(nAssets * this.dim);
   }
 
+  /** The close `lag` present bars back in the asset's ring at rb (the oldest kept once there are fewer). */
+  private back(rb: number, n: number, lag: number): number {
+    return this.ring[rb + ((n - Math.min(lag, n)) % RING)]!;
+  }
+
   /**
    * Consumes bar t of every asset and writes the vectors at out[offset + a * dim ...]. `experts` are the experts'
    * exposure series (time-major [t * A + a]); `features`, when given, supplies the masked z-scores at t.
@@ -89,21 +94,20 @@ export class TemporalState {
       const s24 = Math.sqrt(this.var[vb]!);
       const s168 = Math.sqrt(this.var[vb + 1]!);
       const s720 = Math.sqrt(this.var[vb + 2]!);
-      const at = (lag: number) => this.ring[rb + ((n - Math.min(lag, n)) % RING)]!;
       let j = o;
-      for (const lag of RET_LAGS) out[j++] = s168 > 0 ? clip(Math.log(c / at(lag)) / (s168 * Math.sqrt(lag))) : 0;
+      for (const lag of RET_LAGS) out[j++] = s168 > 0 ? clip(Math.log(c / this.back(rb, n, lag)) / (s168 * Math.sqrt(lag))) : 0;
       out[j++] = s168 > 0 && s24 > 0 ? clip(Math.log(s24 / s168)) : 0;
       out[j++] = s720 > 0 && s168 > 0 ? clip(Math.log(s168 / s720)) : 0;
       // efficiency ratio over 48 bars, then the 168-bar high/low
       const m48 = Math.min(48, n);
       let path = 0;
-      for (let k = 0; k < m48; k++) path += Math.abs(at(k) - at(k + 1));
-      out[j++] = path > 0 ? (at(0) - at(m48)) / path : 0;
+      for (let k = 0; k < m48; k++) path += Math.abs(this.back(rb, n, k) - this.back(rb, n, k + 1));
+      out[j++] = path > 0 ? (this.back(rb, n, 0) - this.back(rb, n, m48)) / path : 0;
       const m168 = Math.min(167, n);
       let hi = c;
       let lo = c;
       for (let k = 1; k <= m168; k++) {
-        const v = at(k);
+        const v = this.back(rb, n, k);
         if (v > hi) hi = v;
         if (v < lo) lo = v;
       }

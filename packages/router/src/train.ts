@@ -12,9 +12,11 @@
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { Rng } from '@arena/core';
 import type { Tf } from '@arena/kernels';
+import { spaced } from '@arena/features';
 import type { RouterDataset } from './dataset.ts';
 import { reward } from './labels.ts';
 import { meanPolicyKl, softmaxInto } from './policy.ts';
+import { N_REGIMES } from './decision.ts';
 
 export interface TrainConfig {
   readonly seed: number;
@@ -154,21 +156,13 @@ export function policyMetrics(out: Float32Array, ds: RouterDataset, idx: Int32Ar
     const s = idx[i]!;
     let best = 0;
     for (let r = 1; r < R; r++) if (out[i * W + r]! > out[i * W + best]!) best = r;
-    if (ds.regime[s]! >= 0) {
-      labelled++;
-      if (best === ds.regime[s]) correct++;
-    }
+    // every sample has a label (hindsight labels every valid cell)
+    labelled++;
+    if (best === ds.regime[s]) correct++;
     softmaxInto(out, i * W + R, E, 1, weights, i * E);
     expertLogits.set(out.subarray(i * W + R, i * W + W), i * E);
   }
   return { ...rewardSharpe(ds, idx, weights, E), regimeAccuracy: labelled ? correct / labelled : 0, expertLogits };
-}
-
-function spaced(idx: Int32Array, max: number): Int32Array {
-  if (idx.length <= max) return idx;
-  const out = new Int32Array(max);
-  for (let i = 0; i < max; i++) out[i] = idx[Math.floor((i * idx.length) / max)]!;
-  return out;
 }
 
 function shuffled(idx: Int32Array, count: number, rng: Rng): Int32Array {
@@ -222,7 +216,7 @@ export async function trainRouter(
   onProgress?: (p: TrainProgress) => void,
 ): Promise<TrainOutcome> {
   if (train.length === 0 || valid.length === 0) throw new Error(`router training needs samples in both splits (train ${train.length}, validation ${valid.length})`);
-  const R = 4;
+  const R = N_REGIMES;
   const E = ds.oracle.length / ds.n;
   const B = cfg.batchSize;
   const rng = new Rng(cfg.seed);
@@ -396,7 +390,7 @@ export async function trainRouter(
 }
 
 /** The SFT objective (regime cross-entropy + oracleWeight x KL(oracle || policy)) averaged over samples idx. */
-export async function sftLoss(tf: Tf, model: LayersModel, ds: RouterDataset, idx: Int32Array, oracleWeight: number, R = 4): Promise<number> {
+export async function sftLoss(tf: Tf, model: LayersModel, ds: RouterDataset, idx: Int32Array, oracleWeight: number, R = N_REGIMES): Promise<number> {
   const E = ds.oracle.length / ds.n;
   const out = await predictSamples(tf, model, ds, idx);
   const W = R + E;

@@ -6,8 +6,7 @@
  * Requests run `concurrency` at a time.
  */
 import { type BarPanel, EXPERT_NAMES } from '@arena/core';
-import { imageToPng } from '@arena/kernels';
-import { renderCharts } from './charts.ts';
+import { chartPng } from './charts.ts';
 import { N_EXPERTS, N_REGIMES, type RouterDecision } from './decision.ts';
 import { type Router, type RoutingSeries } from './router.ts';
 import type { ChartSpec } from './spec.ts';
@@ -44,8 +43,7 @@ export class VlmRouter implements Router {
     const reasons = new Map<string, number>();
     const run = async ([t, a]: [number, number]) => {
       const cell = t * A + a;
-      const images = renderCharts(panel, [t], this.chart, [a]);
-      const png = imageToPng(images, 0, this.chart.size, this.chart.size, PNG_SCALE);
+      const png = chartPng(panel, t, a, this.chart, PNG_SCALE);
       const features: Record<string, number> = {};
       LONG_HORIZON.forEach((name, j) => (features[name] = x[cell * dim + j]!));
       const exposures: Record<string, number> = {};

@@ -3,19 +3,12 @@
  * chosen speed (bars per second, or as fast as the consumer takes them). Starts after a given time, so a restarted
  * daemon picks up where its ledger ends. The offset of a bar is its open time.
  */
-import type { BarPanel } from '@arena/core';
+import type { BarPanel, OhlcvRow } from '@arena/core';
 import { barProblem } from './kafka/message.ts';
 
 export interface ReplayBar {
   readonly ts: number;
-  readonly row: {
-    readonly open: Float64Array;
-    readonly high: Float64Array;
-    readonly low: Float64Array;
-    readonly close: Float64Array;
-    readonly volume: Float64Array;
-    readonly present: Uint8Array;
-  };
+  readonly row: OhlcvRow;
   readonly offset: { readonly source: string; readonly part: number; readonly position: string };
 }
 

@@ -149,12 +149,11 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
   const onKernels = await expertsOnKernels(panel, config, log, learned);
   const compute = onKernels.compute;
   let experts = onKernels.experts;
-  if (experts === undefined && learned !== undefined) {
+  if (experts === undefined) {
     const t0 = performance.now();
     experts = computeExperts(panel, config, learned);
-    log(`experts: ${experts.length} computed in ${(performance.now() - t0).toFixed(0)} ms (learned: ${learned instanceof FlatExpert ? 'flat' : 'LiteConvNet'})`);
+    if (learned !== undefined) log(`experts: ${experts.length} computed in ${(performance.now() - t0).toFixed(0)} ms (learned: ${learned instanceof FlatExpert ? 'flat' : 'LiteConvNet'})`);
   }
-  if (experts === undefined) experts = computeExperts(panel, config, learned);
   const router = await createRouter(config, { log, ...(runtime ? { runtime } : {}) });
   const routeStart = performance.now();
   const routing = await routeWithTeam(router, panel, experts.map((e) => e.exposure), funding, team);

@@ -1,8 +1,8 @@
 /** `arena contest report`: the contest's leaderboard over time, read from a ledger. */
-import { existsSync } from 'node:fs';
 import { E, arenaError } from '@arena/core';
-import { Ledger, contestTables, readLeaderboard, writeContestReport } from '@arena/engine';
+import { contestTables, readLeaderboard, writeContestReport } from '@arena/engine';
 import { parseNumber } from '../configFile.ts';
+import { openLedgerForReading } from '../ledgerFile.ts';
 
 export interface ContestReportFlags {
   db: string;
@@ -16,8 +16,7 @@ export async function contestReportCommand(flags: ContestReportFlags): Promise<v
   if (!(Number.isInteger(top) && top >= 1)) throw arenaError(E.CONFIG, `--top must be an integer >= 1, got ${flags.top}`);
   const runId = flags.run === undefined ? undefined : parseNumber('--run', flags.run);
   if (runId !== undefined && !(Number.isInteger(runId) && runId >= 1)) throw arenaError(E.CONFIG, `--run must be a ledger run id (integer >= 1), got ${flags.run}`);
-  if (!existsSync(flags.db)) throw arenaError(E.CONFIG, `--db ${flags.db}: no such ledger file`);
-  const ledger = Ledger.open(flags.db, { readOnly: true });
+  const ledger = openLedgerForReading(flags.db);
   try {
     let lb;
     try {

@@ -1,19 +1,11 @@
 /** `arena dashboard --db FILE`: the dashboard on its own over a ledger file, read-only. */
-import { existsSync } from 'node:fs';
-import { E, arenaError } from '@arena/core';
 import { createDashboard } from '@arena/dashboard';
-import { Ledger } from '@arena/engine';
+import { openLedgerForReading } from '../ledgerFile.ts';
 import { parsePort } from './paper.ts';
 
 export async function dashboardCommand(flags: { db: string; port: string }): Promise<void> {
-  if (!existsSync(flags.db)) throw arenaError(E.LEDGER, `--db ${flags.db}: no such ledger file`);
   const at = parsePort(flags.port);
-  let ledger: Ledger;
-  try {
-    ledger = Ledger.open(flags.db, { readOnly: true });
-  } catch (e) {
-    throw arenaError(E.LEDGER, (e as Error).message);
-  }
+  const ledger = openLedgerForReading(flags.db);
   const app = await createDashboard({ ledger, mode: 'ledger', backend: 'none', ...(process.env['ARENA_DASHBOARD_TOKEN'] ? { token: process.env['ARENA_DASHBOARD_TOKEN'] } : {}) });
   await app.listen({ host: at.host, port: at.port });
   const port = (app.server.address() as { port: number }).port;

@@ -1,6 +1,6 @@
 /** `arena eval`: the router vs equal weights, the best expert, fitted static weights, the oracle and buy and hold, out of sample. */
 import { E, arenaError } from '@arena/core';
-import { computeExperts, evalTable, fillAssumptions, runEval, writeEval } from '@arena/engine';
+import { computeExperts, evalTable, fillAssumptions, overlapsTraining, runEval, writeEval } from '@arena/engine';
 import { createLearnedExpert } from '@arena/experts';
 import { initRuntime } from '@arena/kernels';
 import { ModelRouter, createRouter, trainRouterOnPanel } from '@arena/router';
@@ -77,6 +77,6 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   const ra = result.regimeAccuracy;
   const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
   log(`regime accuracy on the test bars: ${pct(ra.hindsight)} vs hindsight labels${ra.truth !== null ? `, ${pct(ra.truth)} vs the synthetic truth` : ''} (chance ${pct(ra.chance)}, ${ra.samples} cells)`);
-  if (card && meta.routerTrainedOn && meta.routerTrainedOn.to >= result.testRange.from) log(`warning: the router was trained on data up to ${meta.routerTrainedOn.to.slice(0, 10)}, inside the test range: its row is not out of sample`);
+  if (card && overlapsTraining(meta, result)) log(`warning: the router was trained on data up to ${meta.routerTrainedOn!.to.slice(0, 10)}, inside the test range: its row is not out of sample`);
   log(`wrote ${written.json}, ${written.html}`);
 }

@@ -1,18 +1,12 @@
 /** `arena ledger summary`: what a paper run holds: orders, fills, final equity, the last bar stepped. */
-import { existsSync } from 'node:fs';
 import { E, arenaError } from '@arena/core';
-import { Ledger, ledgerSummary } from '@arena/engine';
+import { ledgerSummary } from '@arena/engine';
 import { parseNumber } from '../configFile.ts';
+import { openLedgerForReading } from '../ledgerFile.ts';
 
 export async function ledgerSummaryCommand(flags: { db: string; run?: string; json?: boolean }): Promise<void> {
-  if (!existsSync(flags.db)) throw arenaError(E.LEDGER, `--db ${flags.db}: no such ledger file`);
   const runId = flags.run === undefined ? undefined : parseNumber('--run', flags.run);
-  let ledger: Ledger;
-  try {
-    ledger = Ledger.open(flags.db, { readOnly: true });
-  } catch (e) {
-    throw arenaError(E.LEDGER, (e as Error).message);
-  }
+  const ledger = openLedgerForReading(flags.db);
   try {
     let s;
     try {

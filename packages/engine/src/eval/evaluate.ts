@@ -133,7 +133,7 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
     ? { 'contest': contest.run.exposure, 'all-agents-equal': allAgentsEqual(contest.run, A), 'topk-trailing-mean': topkTrailingMean(contest.run, A, contest.topK, contest.window) }
     : undefined;
   const folds: EvalFold[] = [];
-  const total = bounds.length * (candidates.length + E + names.length);
+  const total = bounds.length * (candidates.length + names.length);
   let done = 0;
   const tick = () => input.onProgress?.(++done, total);
   let correct = 0;
@@ -145,21 +145,17 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
     const trainEx = sliceExperts(0, t0);
     const sim = (name: string, p: BarPanel, ex: ExpertSeries[], w: Float64Array, dyn?: Float32Array, hold = false, exposure?: Float64Array) =>
       simulate({ name, panel: p, experts: ex, weights: w, config, holdOnceEntered: hold, ...(dyn ? { dynamicWeights: dyn } : {}), ...(exposure ? { exposure } : {}) });
-    // fits on the training bars
+    // fits on the training bars; candidates 1..E are the experts alone, so the best expert comes from the same runs
     let bestExpert = 0;
     let bestSharpe = -Infinity;
-    for (let e = 0; e < E; e++) {
-      const s = sharpeOf(sim('fit', train, trainEx, Float64Array.from({ length: E }, (_, k) => (k === e ? 1 : 0))), ppy, cash);
-      if (s > bestSharpe) (bestSharpe = s), (bestExpert = e);
-      tick();
-    }
     let staticW = candidates[0]!;
     let staticSharpe = -Infinity;
-    for (const w of candidates) {
+    candidates.forEach((w, i) => {
       const s = sharpeOf(sim('fit', train, trainEx, w), ppy, cash);
       if (s > staticSharpe) (staticSharpe = s), (staticW = w);
+      if (i >= 1 && i <= E && s > bestSharpe) (bestSharpe = s), (bestExpert = i - 1);
       tick();
-    }
+    });
     // the test block
     const test = panel.slice(t0, t1);
     const testEx = sliceExperts(t0, t1);

@@ -3,7 +3,7 @@
  * the orders at the close, the equity point, positions, the decision) and the source offset that produced them
  * in one transaction: after a crash the ledger holds whole steps only, and the offset says where to resume.
  */
-import { EXPERT_NAMES, REGIMES } from '@arena/core';
+import { EXPERT_NAMES, type OhlcvRow, REGIMES, emptyOhlcvRow } from '@arena/core';
 import type Database from 'better-sqlite3';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { BarRow } from './growingPanel.ts';
@@ -81,13 +81,12 @@ export class PaperStore {
   /** The bars already stepped, in order, to rebuild the state from. */
   bars(nAssets: number): { ts: number; row: BarRow }[] {
     const rows = this.ledger.db.prepare('SELECT t, ts, asset, open, high, low, close, volume FROM bars WHERE run_id = ? ORDER BY t, asset').all(this.runId) as { t: number; ts: number; asset: number; open: number; high: number; low: number; close: number; volume: number }[];
-    const out: { ts: number; row: { open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array; present: Uint8Array } }[] = [];
+    const out: { ts: number; row: OhlcvRow }[] = [];
     let cur: (typeof out)[number] | undefined;
     let curT = -1;
     for (const r of rows) {
       if (r.t !== curT) {
-        const f = () => new Float64Array(nAssets).fill(NaN);
-        cur = { ts: r.ts, row: { open: f(), high: f(), low: f(), close: f(), volume: f(), present: new Uint8Array(nAssets) } };
+        cur = { ts: r.ts, row: emptyOhlcvRow(nAssets) };
         out.push(cur);
         curT = r.t;
       }

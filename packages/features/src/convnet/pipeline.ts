@@ -11,7 +11,7 @@ import { runSelector, type SelectionRun } from '../selector.ts';
 import { type SelectorConfigInput, selectorConfig } from '../selectorConfig.ts';
 import { type ConvNetSpec, DEFAULT_SPEC, convNetCost } from './architecture.ts';
 import type { ModelCard } from './card.ts';
-import { type ConvInputs, Z_WINDOW, buildInputs, buildTargets } from './inputs.ts';
+import { type ConvInputs, Z_WINDOW, buildInputs, buildTargets, withSelection } from './inputs.ts';
 import { measureSparsity } from './prune.ts';
 import { DEFAULT_TRAIN, type TrainOptions, type TrainResult, trainConvNet } from './train.ts';
 
@@ -40,7 +40,8 @@ export function preparePanel(panel: BarPanel, funding: Float64Array | undefined,
   const set = sameData?.prepared.set ?? computeFeatures(funding ? { panel, funding } : { panel });
   onProgress?.('features', 1, 1);
   const run = runSelector(set, panel, selector, onProgress ? (d, n) => onProgress('selection', d, n) : undefined);
-  const inputs = buildInputs(set, run);
+  // the z-scores do not depend on the selector either: only the masks change
+  const inputs = sameData ? withSelection(sameData.prepared.inputs, run) : buildInputs(set, run);
   const prepared = { set, run, inputs };
   byConfig.set(key, { funding, prepared });
   cache.set(panel, byConfig);

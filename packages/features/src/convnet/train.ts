@@ -132,7 +132,8 @@ function evaluate(tf: Tf, model: LayersModel, inp: ConvInputs, targets: Targets,
 }
 
 /** Evenly spaced subset of at most max cells. */
-function spaced(cells: Int32Array, max: number): Int32Array {
+/** At most `max` of the cells, evenly spaced (in order). */
+export function spaced(cells: Int32Array, max: number): Int32Array {
   if (cells.length <= max) return cells;
   const out = new Int32Array(max);
   for (let i = 0; i < max; i++) out[i] = cells[Math.floor((i * cells.length) / max)]!;
@@ -225,6 +226,7 @@ export async function trainConvNet(tf: Tf, inp: ConvInputs, targets: Targets, op
   let model: LayersModel | undefined;
   let lastValid: Int32Array = new Int32Array(0);
   let lastTrain: Int32Array = new Int32Array(0);
+  let lastEval: ReturnType<typeof evaluate> | undefined;
   for (let k = 1; k <= opts.folds; k++) {
     const vFrom = edge(k);
     const vTo = edge(k + 1);
@@ -239,6 +241,7 @@ export async function trainConvNet(tf: Tf, inp: ConvInputs, targets: Targets, op
     model.compile({ optimizer: tf.train.adam(opts.learningRate), loss: lossFn(tf, opts.sizeWeight) });
     const r = await fit(tf, model, inp, targets, train, valid, opts, opts.maxEpochs, rng.fork(k), `fold ${k}/${opts.folds}`, state);
     const ev = evaluate(tf, model, inp, targets, valid, opts.sizeWeight);
+    lastEval = ev;
     folds.push({
       fold: k,
       trainSamples: train.length,
@@ -254,7 +257,8 @@ export async function trainConvNet(tf: Tf, inp: ConvInputs, targets: Targets, op
     lastTrain = train;
   }
   const net = model!;
-  const before = evaluate(tf, net, inp, targets, lastValid, opts.sizeWeight);
+  // the last fold's evaluation: the same net, weights and cells
+  const before = lastEval!;
   const masks = magnitudeMasks(net, opts.sparsity);
   applyMasks(tf, net, masks);
   const pruned = evaluate(tf, net, inp, targets, lastValid, opts.sizeWeight, before.signal);

@@ -5,11 +5,12 @@
  * The aligner also tracks, per partition, the offset up to which every message is in a released time, so a
  * consumer commits only what the ledger already holds.
  */
+import { type OhlcvRow, emptyOhlcvRow } from '@arena/core';
 import type { BarMessage } from './message.ts';
 
 export interface AlignedBar {
   readonly ts: number;
-  readonly row: { open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array; present: Uint8Array };
+  readonly row: OhlcvRow;
 }
 
 interface Pending {
@@ -46,9 +47,7 @@ export class BarAligner {
     if (bar.ts <= this.released) return 'late';
     let p = this.pending.get(bar.ts);
     if (p === undefined) {
-      const A = this.symbols.length;
-      const f = () => new Float64Array(A).fill(NaN);
-      p = { bar: { ts: bar.ts, row: { open: f(), high: f(), low: f(), close: f(), volume: f(), present: new Uint8Array(A) } }, count: 0, offsets: [] };
+      p = { bar: { ts: bar.ts, row: emptyOhlcvRow(this.symbols.length) }, count: 0, offsets: [] };
       this.pending.set(bar.ts, p);
     }
     if (p.bar.row.present[a] === 1) return 'duplicate';

@@ -5,7 +5,7 @@
  * the time done, and the offsets the ledger covers are committed at most every `commitEveryMs` and on close. Bars at or before the ledger's last time (a redelivery after a crash
  * between the transaction and the commit) are skipped as already applied.
  */
-import type { Timeframe } from '@arena/core';
+import type { OhlcvRow, Timeframe } from '@arena/core';
 import { type Consumer, Partitioners, type Producer } from 'kafkajs';
 import { BarAligner } from './aligner.ts';
 import { kafkaClient, type KafkaOptions } from './client.ts';
@@ -30,7 +30,7 @@ export interface KafkaSourceOptions extends KafkaOptions {
 
 export interface KafkaBar {
   readonly ts: number;
-  readonly row: ReturnType<BarAligner['take']>[number]['row'];
+  readonly row: OhlcvRow;
   readonly offset: { readonly source: string; readonly part: number; readonly position: string };
   readonly ack: () => Promise<void>;
 }

@@ -5,7 +5,7 @@
  * at another origin (tests run a local server that answers like the exchange). Offline, the first request fails
  * and `liveSource` throws one clear line; later failures are retried with back-off.
  */
-import { type Timeframe, timeframeMs } from '@arena/core';
+import { type OhlcvRow, type Timeframe, emptyOhlcvRow, timeframeMs } from '@arena/core';
 import ccxt, { type Exchange } from 'ccxt';
 
 export interface LiveOptions {
@@ -26,7 +26,7 @@ export interface LiveOptions {
 
 export interface LiveBar {
   readonly ts: number;
-  readonly row: { open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array; present: Uint8Array };
+  readonly row: OhlcvRow;
   readonly offset: { readonly source: string; readonly part: number; readonly position: string };
 }
 
@@ -60,7 +60,7 @@ export async function liveSource(o: LiveOptions): Promise<AsyncIterable<LiveBar>
   const A = o.symbols.length;
   const tf = timeframeMs(o.timeframe);
   const now = o.now ?? (() => Date.now());
-  const bars = new Map<number, LiveBar['row']>();
+  const bars = new Map<number, OhlcvRow>();
   const lastSeen = new Float64Array(A).fill(o.after ?? -Infinity);
   let released = o.after ?? -Infinity;
   const log = o.log ?? (() => undefined);
@@ -76,8 +76,7 @@ export async function liveSource(o: LiveOptions): Promise<AsyncIterable<LiveBar>
               if (ts === undefined || ts <= released || ts + tf > now()) continue;
               let row = bars.get(ts);
               if (row === undefined) {
-                const f = () => new Float64Array(A).fill(NaN);
-                row = { open: f(), high: f(), low: f(), close: f(), volume: f(), present: new Uint8Array(A) };
+                row = emptyOhlcvRow(A);
                 bars.set(ts, row);
               }
               row.open[a] = op!;
