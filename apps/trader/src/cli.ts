@@ -14,29 +14,32 @@ import { trainConvnetCommand } from './commands/train.ts';
 import { trainRouterCommand } from './commands/trainRouter.ts';
 import { SELECTOR_DEFAULTS, featuresReportCommand } from './commands/features.ts';
 
+/** The options every command that loads a market shares: config, data folder or synthetic market, universe, range. */
+function marketOptions(cmd: Command, dataHelp: string, rangeHelp: string): Command {
+  return cmd
+    .option('--config <file>', 'config file (default ./arena.config.json, or arena.config.ts, when present)')
+    .option('--data <dir>', dataHelp)
+    .option('--symbols <list>', 'comma-separated symbols, e.g. BTC/USDT,ETH/USDT (default: all in the folder)')
+    .addOption(new Option('--timeframe <tf>', 'bar timeframe; coarser than the files resamples').choices(TIMEFRAMES))
+    .option('--timerange <range>', rangeHelp)
+    .option('--synthetic', 'use the synthetic market even if a data folder is configured')
+    .option('--seed <n>', 'synthetic market seed')
+    .option('--assets <n>', 'synthetic market: number of assets')
+    .option('--bars <n>', 'synthetic market: number of bars')
+    .option('--strict', 'stop at the first bad data row instead of skipping it with a report');
+}
+
 export function buildCli(): Command {
   const program = new Command('arena')
     .description('Arena: trading agents on one engine: backtests, the paper-trading daemon, the live dashboard')
     .showHelpAfterError();
 
-  program
-    .command('backtest')
-    .description('backtest the experts on market data (default: the embedded synthetic market) and write a report')
-    .option('--config <file>', 'config file (default ./arena.config.json when present)')
-    .option('--data <dir>', 'folder of candle files (e.g. ../shared/data/crypto/binance/spot)')
-    .option('--symbols <list>', 'comma-separated symbols, e.g. BTC/USDT,ETH/USDT (default: all in the folder)')
-    .addOption(new Option('--timeframe <tf>', 'bar timeframe; coarser than the files resamples').choices(TIMEFRAMES))
-    .option('--timerange <range>', 'freqtrade-style range: 20250101-20250601, 20250101-, -20250601')
+  marketOptions(program.command('backtest').description('backtest the experts on market data (default: the embedded synthetic market) and write a report'), 'folder of candle files (e.g. ../shared/data/crypto/binance/spot)', 'freqtrade-style range: 20250101-20250601, 20250101-, -20250601')
     .option('--fee-bps <bps>', 'taker fee in basis points')
     .option('--weights <list>', 'static expert weights, e.g. trend=0.4,reversal=0.2,breakout=0.2,positioning=0.2')
     .addOption(new Option('--router <mode>', 'expert weights: model (the trained router), static (--weights / config), equal, vlm (ARENA_VLM_URL)').choices(ROUTER_MODES))
     .option('--router-model <dir>', 'router model folder (default models/router/default)')
     .option('--long-only', 'no short positions')
-    .option('--synthetic', 'use the synthetic market even if a data folder is configured')
-    .option('--seed <n>', 'synthetic market seed')
-    .option('--assets <n>', 'synthetic market: number of assets')
-    .option('--bars <n>', 'synthetic market: number of bars')
-    .option('--strict', 'stop at the first bad data row instead of skipping it with a report')
     .option('--contest', 'run the agents\' contest: the adopted agents\' weighted proposals become the strategy (contest.enabled)')
     .option('--agents <n>', 'research agents in the contest (contest.agents, default 32)')
     .option('--db <file>', 'ledger (SQLite) for the contest\'s record (default <out>/ledger.db)')
@@ -44,14 +47,7 @@ export function buildCli(): Command {
     .option('--out <dir>', 'report folder', 'out/backtest')
     .action(backtestCommand);
 
-  program
-    .command('eval')
-    .description('router and contest vs equal weights, best in-sample expert, fitted static weights, oracle, buy and hold and the contest\'s baselines, out of sample after costs')
-    .option('--config <file>', 'config file (default ./arena.config.json when present)')
-    .option('--data <dir>', 'folder of candle files (default: the synthetic market)')
-    .option('--symbols <list>', 'comma-separated symbols (default: all in the folder)')
-    .addOption(new Option('--timeframe <tf>', 'bar timeframe; coarser than the files resamples').choices(TIMEFRAMES))
-    .option('--timerange <range>', 'freqtrade-style range of the whole evaluation (train + test)')
+  marketOptions(program.command('eval').description('router and contest vs equal weights, best in-sample expert, fitted static weights, oracle, buy and hold and the contest\'s baselines, out of sample after costs'), 'folder of candle files (default: the synthetic market)', 'freqtrade-style range of the whole evaluation (train + test)')
     .option('--test-fraction <f>', 'share of the bars held out at the end (single split)', '0.3')
     .option('--walk-forward <folds>', 'walk-forward: split the second half into this many test blocks, refit before each')
     .option('--train', 'train a router on the training bars (of each fold) instead of using the committed one')
@@ -59,29 +55,13 @@ export function buildCli(): Command {
     .option('--router-model <dir>', 'router model folder (default models/router/default)')
     .option('--fee-bps <bps>', 'taker fee in basis points')
     .option('--long-only', 'no short positions')
-    .option('--synthetic', 'use the synthetic market even if a data folder is configured')
-    .option('--seed <n>', 'synthetic market seed')
-    .option('--assets <n>', 'synthetic market: number of assets')
-    .option('--bars <n>', 'synthetic market: number of bars')
-    .option('--strict', 'stop at the first bad data row')
     .option('--agents <n>', 'research agents in the contest rows (contest.agents, default 32)')
     .option('--db <file>', 'ledger (SQLite) for the contest\'s record (default <out>/ledger.db)')
     .option('--out <dir>', 'output folder (eval.json, eval.html, ledger.db)', 'out/eval')
     .action(evalCommand);
 
-  program
-    .command('paper')
-    .description('the paper-trading daemon: replays market data through the pipeline, books in a SQLite ledger, resumes after a crash; never sends an order to an exchange')
-    .option('--config <file>', 'config file (default ./arena.config.json when present)')
+  marketOptions(program.command('paper').description('the paper-trading daemon: replays market data through the pipeline, books in a SQLite ledger, resumes after a crash; never sends an order to an exchange'), 'folder of candle files to replay (default: the synthetic market)', 'freqtrade-style range of the replay')
     .addOption(new Option('--source <source>', 'market stream').choices(['replay', 'kafka', 'live']).default('replay'))
-    .option('--data <dir>', 'folder of candle files to replay (default: the synthetic market)')
-    .option('--symbols <list>', 'comma-separated symbols (default: all in the folder)')
-    .addOption(new Option('--timeframe <tf>', 'bar timeframe; coarser than the files resamples').choices(TIMEFRAMES))
-    .option('--timerange <range>', 'freqtrade-style range of the replay')
-    .option('--synthetic', 'replay the synthetic market even if a data folder is configured')
-    .option('--seed <n>', 'synthetic market seed')
-    .option('--assets <n>', 'synthetic market: number of assets')
-    .option('--bars <n>', 'synthetic market: number of bars')
     .option('--fee-bps <bps>', 'taker fee in basis points')
     .option('--long-only', 'no short positions')
     .option('--weights <list>', 'static expert weights (implies --router static), e.g. trend=0.5,breakout=0.5')
@@ -119,22 +99,11 @@ export function buildCli(): Command {
     .option('--json', 'one JSON object: {orders, fills, finalEquity, lastTs, ...}')
     .action(ledgerSummaryCommand);
 
-  program
-    .command('feed')
-    .description('publish normalised bars (replay files or the synthetic market) to Kafka: arena.md.bars.<tf>, keyed venue:symbol')
-    .option('--config <file>', 'config file (default ./arena.config.json when present)')
+  marketOptions(program.command('feed').description('publish normalised bars (replay files or the synthetic market) to Kafka: arena.md.bars.<tf>, keyed venue:symbol'), 'folder of candle files (default: the synthetic market)', 'freqtrade-style range')
     .addOption(new Option('--source <source>', 'where the bars come from').choices(['replay', 'live']).default('replay'))
     .addOption(new Option('--to <sink>', 'where they go').choices(['kafka']).default('kafka'))
     .requiredOption('--brokers <list>', 'bootstrap brokers host:port[,host:port...]')
     .option('--venue <name>', 'venue in the message key venue:symbol', 'arena')
-    .option('--data <dir>', 'folder of candle files (default: the synthetic market)')
-    .option('--symbols <list>', 'comma-separated symbols (default: all in the folder)')
-    .addOption(new Option('--timeframe <tf>', 'bar timeframe; coarser than the files resamples').choices(TIMEFRAMES))
-    .option('--timerange <range>', 'freqtrade-style range')
-    .option('--synthetic', 'the synthetic market even if a data folder is configured')
-    .option('--seed <n>', 'synthetic market seed')
-    .option('--assets <n>', 'synthetic market: number of assets')
-    .option('--bars <n>', 'synthetic market: number of bars')
     .option('--speed <bars-per-second>', "replay: bar times per second, or 'max'", 'max')
     .option('--exchange <id>', 'live: ccxt exchange id (public market data)', 'binance')
     .option('--exchange-url <url>', "live: another origin for the exchange's REST API")
@@ -159,18 +128,7 @@ export function buildCli(): Command {
     .action(doctorCommand);
 
   const train = program.command('train').description('train the models: convnet (the learned expert), router (the expert weights)');
-  train
-    .command('convnet')
-    .description('walk-forward training of the LiteConvNet on the dynamically selected features, then pruning')
-    .option('--config <file>', 'config file (default ./arena.config.json when present)')
-    .option('--data <dir>', 'folder of candle files (default: the synthetic market)')
-    .option('--symbols <list>', 'comma-separated symbols (default: all in the folder)')
-    .addOption(new Option('--timeframe <tf>', 'bar timeframe (resamples coarser)'))
-    .option('--timerange <range>', 'training range, e.g. 20240901-20250901 (the model never sees a return past its end)')
-    .option('--synthetic', 'use the synthetic market')
-    .option('--seed <n>', 'synthetic market seed')
-    .option('--assets <n>', 'synthetic market: number of assets')
-    .option('--bars <n>', 'synthetic market: number of bars')
+  marketOptions(train.command('convnet').description('walk-forward training of the LiteConvNet on the dynamically selected features, then pruning'), 'folder of candle files (default: the synthetic market)', 'training range, e.g. 20240901-20250901 (the model never sees a return past its end)')
     .option('--name <name>', 'model name', 'convnet')
     .option('--out <dir>', 'model folder (default models/convnet/<name>)')
     .option('--horizon <bars>', 'forward-return horizon', '4')
@@ -180,21 +138,9 @@ export function buildCli(): Command {
     .option('--samples-per-epoch <n>', 'training samples drawn per epoch')
     .option('--selector-window <bars>', 'feature-selection window')
     .option('--train-seed <n>', 'seed of initialisation and sampling')
-    .option('--strict', 'stop at the first bad data row')
     .action(trainConvnetCommand);
 
-  train
-    .command('router')
-    .description('train the multimodal router: supervised fine-tuning on hindsight labels, then RL (GRPO) on risk-adjusted returns')
-    .option('--config <file>', 'config file (default ./arena.config.json when present)')
-    .option('--data <dir>', 'folder of candle files (default: the synthetic market)')
-    .option('--symbols <list>', 'comma-separated symbols (default: all in the folder)')
-    .addOption(new Option('--timeframe <tf>', 'bar timeframe (resamples coarser)').choices(TIMEFRAMES))
-    .option('--timerange <range>', 'range split chronologically into train / validation / test (70/15/15)')
-    .option('--synthetic', 'use the synthetic market')
-    .option('--seed <n>', 'synthetic market seed')
-    .option('--assets <n>', 'synthetic market: number of assets')
-    .option('--bars <n>', 'synthetic market: number of bars')
+  marketOptions(train.command('router').description('train the multimodal router: supervised fine-tuning on hindsight labels, then RL (GRPO) on risk-adjusted returns'), 'folder of candle files (default: the synthetic market)', 'range split chronologically into train / validation / test (70/15/15)')
     .option('--truth-labels', 'synthetic market: learn its true regimes instead of the hindsight rule')
     .option('--name <name>', 'model name', 'router')
     .option('--out <dir>', 'model folder (default models/router/<name>)')
@@ -206,23 +152,10 @@ export function buildCli(): Command {
     .option('--samples-per-epoch <n>', 'training samples per epoch')
     .option('--train-seed <n>', 'seed of initialisation, sampling and RL exploration')
     .option('--no-features', 'leave the dynamically selected features out of the temporal branch')
-    .option('--strict', 'stop at the first bad data row')
     .action(trainRouterCommand);
 
   const features = program.command('features').description('the feature catalogue and its dynamic selection: report');
-  features
-    .command('report')
-    .description('compute the feature catalogue, run the dynamic selector, write features.html and features.json')
-    .option('--config <file>', 'config file (default ./arena.config.json when present)')
-    .option('--data <dir>', 'folder of candle files (default: the synthetic market)')
-    .option('--symbols <list>', 'comma-separated symbols (default: all in the folder)')
-    .addOption(new Option('--timeframe <tf>', 'bar timeframe; coarser than the files resamples').choices(TIMEFRAMES))
-    .option('--timerange <range>', 'freqtrade-style range: 20250101-20250901, 20250101-, -20250601')
-    .option('--synthetic', 'use the synthetic market even if a data folder is configured')
-    .option('--seed <n>', 'synthetic market seed')
-    .option('--assets <n>', 'synthetic market: number of assets')
-    .option('--bars <n>', 'synthetic market: number of bars')
-    .option('--strict', 'stop at the first bad data row instead of skipping it with a report')
+  marketOptions(features.command('report').description('compute the feature catalogue, run the dynamic selector, write features.html and features.json'), 'folder of candle files (default: the synthetic market)', 'freqtrade-style range: 20250101-20250901, 20250101-, -20250601')
     .option('--window <bars>', `selector: bars of history each selection looks at (default ${SELECTOR_DEFAULTS.window})`)
     .option('--horizon <bars>', `forward-return horizon the features are scored against (default ${SELECTOR_DEFAULTS.horizon})`)
     .option('--reselect-every <bars>', `selector: scheduled re-selection interval (default ${SELECTOR_DEFAULTS.reselectEvery})`)
