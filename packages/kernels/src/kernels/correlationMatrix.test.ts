@@ -20,11 +20,28 @@ describe('CorrelationMatrix', () => {
   it('reference: a NaN cell is mean-imputed (same as dropping it from the cross products)', () => {
     const x = randomWalk(200, 5, 11);
     const c = correlationMatrixCpu(x);
-    expect(Math.abs(c.data[1]! - c.data[5]!)).toBe(0); // symmetric
+    // an entry against the textbook Pearson of its two columns
+    const col = (m: typeof x, k: number) => Array.from({ length: m.rows }, (_, t) => m.data[t * m.cols + k]!);
+    const pearson = (a: number[], b: number[]) => {
+      const ma = a.reduce((s, v) => s + v, 0) / a.length;
+      const mb = b.reduce((s, v) => s + v, 0) / b.length;
+      let ab = 0;
+      let aa = 0;
+      let bb = 0;
+      a.forEach((v, i) => ((ab += (v - ma) * (b[i]! - mb)), (aa += (v - ma) ** 2), (bb += (b[i]! - mb) ** 2)));
+      return ab / Math.sqrt(aa * bb);
+    };
+    expect(c.data[1]).toBeCloseTo(pearson(col(x, 0), col(x, 1)), 12);
     for (const v of c.data) expect(Math.abs(v)).toBeLessThanOrEqual(1 + 1e-12);
+    // the NaN cell counts as its column's mean: the same matrix as with that mean written in
     x.data[7 * 5 + 2] = NaN;
     const d = correlationMatrixCpu(x);
-    expect(Number.isFinite(d.data[2 * 5 + 3]!)).toBe(true);
+    const known = col(x, 2).filter((v) => v === v);
+    const imputed = { ...x, data: Float64Array.from(x.data) };
+    imputed.data[7 * 5 + 2] = known.reduce((s, v) => s + v, 0) / known.length;
+    const e = correlationMatrixCpu(imputed);
+    for (let i = 0; i < 25; i++) expect(d.data[i]).toBeCloseTo(e.data[i]!, 12);
+    expect(d.data[2 * 5 + 3]).not.toBeCloseTo(c.data[2 * 5 + 3]!, 12);
   });
 
   const x = randomWalk(500, 12, 5);
