@@ -9,6 +9,7 @@ export default defineConfig({
       '@arena/core': src('./packages/core/src/index.ts'),
       '@arena/kernels/testing': src('./packages/kernels/src/testing.ts'),
       '@arena/kernels': src('./packages/kernels/src/index.ts'),
+      '@arena/streams/testing': src('./packages/streams/src/testing.ts'),
       '@arena/streams': src('./packages/streams/src/index.ts'),
       '@arena/features': src('./packages/features/src/index.ts'),
       '@arena/experts': src('./packages/experts/src/index.ts'),

@@ -5,18 +5,18 @@ import { type ExpertSeries, computeExpertsWithKernels, createExperts, runExpertB
 import { initRuntime } from '@arena/kernels';
 import { expertWeights, runBacktest, simulate } from '@arena/engine';
 import { generateSyntheticMarket, loadDataset } from '@arena/streams';
-import { type Bench, median, time } from './harness.ts';
+import { type Bench, median, sized, time } from './harness.ts';
 
-const RUNS = 7;
+const RUNS = sized(7, 1);
 
 function loadPanel(): { panel: BarPanel; data: string; loadMs: number } {
-  const root = sharedDataDir();
+  const root = sized(sharedDataDir(), undefined);
   if (root !== undefined) {
     const dir = join(root, 'crypto/binance/spot/5m');
     const [ds, loadMs] = time(() => loadDataset({ dir, timeframe: '5m' }));
     return { panel: ds.panel, data: dir, loadMs };
   }
-  const [m, loadMs] = time(() => generateSyntheticMarket({ seed: 1, assets: 8, bars: 119_800, timeframe: '5m' }));
+  const [m, loadMs] = time(() => generateSyntheticMarket({ seed: 1, assets: 8, bars: sized(119_800, 3000), timeframe: '5m' }));
   return { panel: m.panel, data: 'synthetic fallback (../shared/data absent): 8 x 119,800 5m bars', loadMs };
 }
 
@@ -57,7 +57,7 @@ export const backtestBench: Bench = {
     const rt = await initRuntime();
     const kernelMs: number[] = [];
     let kernelPath = 'kernels';
-    for (let run = 0; run <= 3; run++) {
+    for (let run = 0; run <= sized(3, 1); run++) {
       const t0 = performance.now();
       const batch = await computeExpertsWithKernels(panel, config.experts, ctx, rt);
       if (!Array.isArray(batch)) {

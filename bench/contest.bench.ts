@@ -12,12 +12,12 @@ import { ContestStepper, researchTeam, runContest } from '@arena/contest';
 import { ContestLedger, Ledger, contestSettings } from '@arena/engine';
 import { initRuntime } from '@arena/kernels';
 import { generateSyntheticMarket } from '@arena/streams';
-import { type Bench, quantile } from './harness.ts';
+import { type Bench, quantile, sized } from './harness.ts';
 
 const E = EXPERT_NAMES.length;
 const WINDOW = 24;
 const WARM = 12 * WINDOW;
-const STEPS = 20 * WINDOW;
+const STEPS = sized(20, 2) * WINDOW;
 
 
 function inputs(A: number, T: number) {
@@ -67,8 +67,8 @@ export const contestBench: Bench = {
   async run() {
     const rows: [string, string, string][] = [];
     const results: { agents: number; assets: number; stepMs: number; stepP99Ms: number }[] = [];
-    for (const assets of [10, 100]) {
-      for (const agents of [32, 256, 2048]) {
+    for (const assets of sized([10, 100], [10])) {
+      for (const agents of sized([32, 256, 2048], [32])) {
         const r = await stepTimes(agents, assets, false);
         results.push({ agents, assets, stepMs: Number(r.mean.toFixed(4)), stepP99Ms: Number(r.p99.toFixed(4)) });
         rows.push([`step ${agents} agents x ${assets} assets (mean / p99)`, `${r.mean.toFixed(3)} / ${r.p99.toFixed(3)}`, 'ms']);
@@ -76,11 +76,11 @@ export const contestBench: Bench = {
       }
     }
     const ledger32 = await stepTimes(32, 10, true);
-    const ledger256 = await stepTimes(256, 100, true);
+    const ledger256 = await stepTimes(sized(256, 32), sized(100, 10), true);
     rows.push(['step with ledger, 32 x 10 (mean / p99)', `${ledger32.mean.toFixed(3)} / ${ledger32.p99.toFixed(3)}`, 'ms']);
     rows.push(['step with ledger, 256 x 100 (mean / p99)', `${ledger256.mean.toFixed(3)} / ${ledger256.p99.toFixed(3)}`, 'ms']);
     // batch: a year of hourly bars, 256 agents x 10 assets, rewards at 3 horizons on the CPU reference and on wasm
-    const T = 8760;
+    const T = sized(8760, 500);
     const { panel, bars } = inputs(10, T);
     const config = parseConfig({ contest: { agents: 256 } });
     const common = { panel, bars, agents: researchTeam(256), settings: contestSettings(config), horizons: [1, 4, 24], cost: 0.0012, slot: 0.1 };

@@ -11,8 +11,10 @@ import { createDashboard } from '@arena/dashboard';
 import { Ledger, PaperMetrics, PaperPipeline, PaperStore, runLoop } from '@arena/engine';
 import { generateSyntheticMarket, replayPanel } from '@arena/streams';
 import { WebSocket } from 'ws';
-import { type Bench, quantile } from './harness.ts';
+import { type Bench, quantile, sized } from './harness.ts';
 
+/** bars in the ledger: the first 2,800 written before the load, the rest one by one for the fan-out */
+const BARS = sized(3000, 2820);
 const config = parseConfig({ experts: { weights: { trend: 0.4, breakout: 0.3, positioning: 0.3 } }, router: { mode: 'static' } });
 
 async function ledgerWith(dir: string, assets: number, bars: number, timeframe: '1h' | '1m') {
@@ -30,7 +32,7 @@ export const dashboardBench: Bench = {
   async run() {
     const dir = mkdtempSync(join(tmpdir(), 'arena-dash-bench-'));
     try {
-      const { panel, ledger, store, pipeline } = await ledgerWith(dir, 10, 3000, '1h');
+      const { panel, ledger, store, pipeline } = await ledgerWith(dir, 10, BARS, '1h');
       await runLoop({ pipeline, store, metrics: new PaperMetrics('none', 'replay'), source: replayPanel(panel.slice(0, 2800), { speed: 'max' }), stopping: () => false, log: () => undefined });
       const view = Ledger.open(ledger.path, { readOnly: true });
       const app = await createDashboard({ ledger: view, mode: 'paper', backend: 'none', pollMs: 20 });
@@ -40,7 +42,7 @@ export const dashboardBench: Bench = {
       const paths = ['/api/status', '/api/equity?maxPoints=1000', '/api/fills?limit=100', `/api/bars?symbol=${encodeURIComponent(panel.symbols[0]!)}&limit=1000`, `/api/decisions/${decision}`];
       const ms: number[] = [];
       let next = 0;
-      const total = 4000;
+      const total = sized(4000, 200);
       const started = performance.now();
       await Promise.all(
         Array.from({ length: 32 }, async () => {
@@ -56,7 +58,7 @@ export const dashboardBench: Bench = {
       );
       const rps = total / ((performance.now() - started) / 1000);
       // fan-out: 50 clients, 200 new steps committed one by one
-      const N = 50;
+      const N = sized(50, 5);
       const clients = await Promise.all(Array.from({ length: N }, () => new Promise<WebSocket>((res) => {
         const ws = new WebSocket(`${base.replace('http', 'ws')}/ws`);
         ws.on('open', () => res(ws));
@@ -84,13 +86,13 @@ export const dashboardBench: Bench = {
         await new Promise((r) => setTimeout(r, 5));
       }
       const end = Date.now() + 5000;
-      while ([...received.values()].filter((n) => n === N).length < 200 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      while ([...received.values()].filter((n) => n === N).length < 200 - 2800 + BARS && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
       const lat = [...sentAt].filter(([k]) => received.get(k) === N).map(([k, s]) => lastArrival.get(k)! - s);
       for (const c of clients) c.close();
       // page load with 100 symbols x a week of 1m bars
       let pageMs: number | null = null;
-      let pageNote = 'needs /usr/bin/chromium';
-      if (existsSync('/usr/bin/chromium')) {
+      let pageNote = sized('needs /usr/bin/chromium', 'skipped under --quick');
+      if (existsSync('/usr/bin/chromium') && sized(true, false)) {
         const big = await ledgerWith(dir, 100, 7 * 1440, '1m');
         await runLoop({ pipeline: big.pipeline, store: big.store, metrics: new PaperMetrics('none', 'replay'), source: replayPanel(big.panel, { speed: 'max' }), stopping: () => false, log: () => undefined });
         const bigView = Ledger.open(big.ledger.path, { readOnly: true });

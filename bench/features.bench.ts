@@ -11,7 +11,7 @@ import { type Runtime, initRuntime } from '@arena/kernels';
 import { computeMetrics, runBacktest } from '@arena/engine';
 import { Rng } from '@arena/core';
 import { loadDataset } from '@arena/streams';
-import type { Bench } from './harness.ts';
+import { type Bench, sized } from './harness.ts';
 
 interface Dataset {
   readonly name: string;
@@ -137,14 +137,14 @@ export const featuresBench: Bench = {
   async run() {
     const rt = await initRuntime({ backend: 'wasm' });
     const rows: [string, string, string][] = [];
-    const lat10 = stepLatency(rt, 10, 2000);
-    const lat100 = stepLatency(rt, 100, 1000);
+    const lat10 = stepLatency(rt, 10, sized(2000, 100));
+    const lat100 = stepLatency(rt, 100, sized(1000, 50));
     rows.push(['convnet step p50 / p99, 10 assets', `${lat10.p50.toFixed(3)} / ${lat10.p99.toFixed(3)}`, 'ms (wasm; aim p99 < 1 ms)']);
     rows.push(['convnet step p50 / p99, 100 assets', `${lat100.p50.toFixed(3)} / ${lat100.p99.toFixed(3)}`, 'ms (wasm)']);
     rows.push(['convnet batch throughput', (lat100.batchCellsPerSec / 1000).toFixed(1), 'k asset-bars/s (predictCells, 32 cells per call on wasm)']);
     const oosRankIC: Record<string, number> = {};
     const oos: Oos[] = [];
-    const root = sharedDataDir();
+    const root = sized(sharedDataDir(), undefined);
     if (root === undefined) {
       rows.push(['out of sample', 'skipped', '../shared/data absent']);
     } else {

@@ -3,6 +3,17 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * `npm run bench -- --quick`: every benchmark at a small size, to check that it runs (the README test does); its
+ * figures mean nothing, so they go to out/bench-quick/ and never to bench/results/ or thresholds.json.
+ */
+export const QUICK = process.argv.includes('--quick');
+
+/** The full-size value, or the small one under --quick. */
+export function sized<T>(full: T, quick: T): T {
+  return QUICK ? quick : full;
+}
+
 export interface BenchReport {
   /** printed as a table: [label, value, unit] */
   readonly rows: readonly (readonly [string, string, string])[];
@@ -50,7 +61,7 @@ export function printTable(title: string, rows: BenchReport['rows']): string {
 }
 
 export function writeResult(name: string, json: Record<string, unknown>): string {
-  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  const dir = QUICK ? `${process.cwd()}/out/bench-quick/` : fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   const path = `${dir}${name}.json`;
   writeFileSync(path, `${JSON.stringify({ name, measuredAt: new Date().toISOString(), machine: machine(), ...json }, null, 2)}\n`);

@@ -14,7 +14,7 @@ import { initRuntime } from '@arena/kernels';
 import { createRouter } from '@arena/router';
 import { feedKafka, generateSyntheticMarket, kafkaSource, replayPanel } from '@arena/streams';
 import { MockCluster, mockClusterUnavailable } from '../test/kafka/mockCluster.ts';
-import { type Bench, quantile } from './harness.ts';
+import { type Bench, quantile, sized } from './harness.ts';
 
 const RULES = parseConfig({ experts: { weights: { trend: 0.4, breakout: 0.3, positioning: 0.3 } }, router: { mode: 'static' } });
 
@@ -119,13 +119,13 @@ export const paperBench: Bench = {
   name: 'paper',
   description: 'daemon events/s through the replay and Kafka; full-pipeline step p50/p99 at 10 and 100 assets; ledger cost per step',
   async run() {
-    const replay = await replayRate(10, 5000);
+    const replay = await replayRate(10, sized(5000, 400));
     process.stderr.write('paper: replay done\n');
-    const kafka = await kafkaRate(10, 3000);
+    const kafka = await kafkaRate(10, sized(3000, 200));
     process.stderr.write('paper: kafka done\n');
-    const s10 = await fullStep(10, 700, 100);
+    const s10 = await fullStep(10, sized(700, 120), sized(100, 20));
     process.stderr.write('paper: 10 assets done\n');
-    const s100 = await fullStep(100, 400, 100);
+    const s100 = await fullStep(sized(100, 20), sized(400, 120), sized(100, 20));
     const rows: [string, string, string][] = [
       ['replay -> pipeline -> ledger, 10 assets', replay.eventsPerSec.toFixed(0), 'bar messages/s'],
       ['kafka (mock cluster) -> pipeline -> ledger, 10 assets', typeof kafka === 'number' ? kafka.toFixed(0) : `n/a (${kafka})`, 'bar messages/s'],

@@ -11,7 +11,7 @@ import { createExperts, resolveModelDir, runExpertBatch } from '@arena/experts';
 import { type Runtime, initRuntime } from '@arena/kernels';
 import { DEFAULT_TRAIN, ModelRouter, loadRouter, renderCharts, trainRouterOnPanel } from '@arena/router';
 import { generateSyntheticMarket, loadDataset } from '@arena/streams';
-import { type Bench, quantile } from './harness.ts';
+import { type Bench, quantile, sized } from './harness.ts';
 
 
 function market(assets: number, bars: number): { panel: BarPanel; experts: Float64Array[] } {
@@ -57,15 +57,15 @@ export const routerBench: Bench = {
     const wasm = await onBackend('wasm');
     if (typeof wasm === 'string') throw new Error(wasm);
     for (const A of [10, 100]) {
-      const s = await stepLatency(wasm.router, A, A === 10 ? 400 : 150);
+      const s = await stepLatency(wasm.router, A, sized(A === 10 ? 400 : 150, 20));
       json[`stepP50Ms${A}`] = s.p50;
       json[`stepP99Ms${A}`] = s.p99;
       rows.push([`step, ${A} assets, wasm: p50`, s.p50.toFixed(2), 'ms'], [`step, ${A} assets, wasm: p99`, s.p99.toFixed(2), 'ms']);
     }
     // batch: rendering alone, the whole routing (temporal + rendering + net) over a 10 x 3000 panel
-    const { panel, experts } = market(10, 3000);
+    const { panel, experts } = market(10, sized(3000, 400));
     const chart = wasm.router.loaded.card.spec.chart;
-    const ends = Array.from({ length: 512 }, (_, i) => 100 + i);
+    const ends = Array.from({ length: sized(512, 32) }, (_, i) => 100 + i);
     let t0 = performance.now();
     renderCharts(panel, ends, chart);
     const renderPerSec = (ends.length * panel.nAssets) / ((performance.now() - t0) / 1000);
@@ -78,7 +78,7 @@ export const routerBench: Bench = {
     json['renderChartsPerSec'] = renderPerSec;
     rows.push(['batch routing (render + net + temporal; catalogue features prepared before), wasm', chartsPerSec.toFixed(0), 'charts/s'], ['chart rendering alone (CPU)', renderPerSec.toFixed(0), 'charts/s']);
     // webgpu only on a hardware adapter: the software adapter is a correctness path, not a speed one
-    const gpu = process.env['ARENA_BENCH_WEBGPU'] === '0' ? 'webgpu skipped (ARENA_BENCH_WEBGPU=0)' : await onBackend('webgpu');
+    const gpu = process.env['ARENA_BENCH_WEBGPU'] === '0' || sized(false, true) ? 'webgpu skipped (ARENA_BENCH_WEBGPU=0 or --quick)' : await onBackend('webgpu');
     if (typeof gpu === 'string') {
       json['webgpu'] = gpu;
       rows.push(['webgpu', gpu.slice(0, 60), '']);
@@ -91,7 +91,7 @@ export const routerBench: Bench = {
       await gpu.rt.tf.setBackend('wasm');
     }
     // training time per epoch on the 1h crypto set
-    const shared = sharedDataDir();
+    const shared = sized(sharedDataDir(), undefined);
     if (shared === undefined) {
       json['training'] = 'skipped: ../shared/data not found';
       rows.push(['training per epoch', 'skipped', 'no ../shared/data']);

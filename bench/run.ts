@@ -1,5 +1,5 @@
 /** `npm run bench [-- NAME ...]`: runs every benchmark (or the named ones), prints a table each, writes bench/results/NAME.json. */
-import { E, arenaError, isArenaError } from '@arena/core';
+import { ERR, arenaError, isArenaError } from '@arena/core';
 import { backtestBench } from './backtest.bench.ts';
 import { kernelsBench } from './kernels.bench.ts';
 import { featuresBench } from './features.bench.ts';
@@ -13,7 +13,7 @@ const BENCHES: readonly Bench[] = [backtestBench, kernelsBench, featuresBench, r
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const chosen = names.length === 0 ? BENCHES : names.map((n) => BENCHES.find((b) => b.name === n) ?? (() => { throw arenaError(E.BENCH_UNKNOWN, n, BENCHES.map((b) => b.name).join(', ')); })());
+  const chosen = names.length === 0 ? BENCHES : names.map((n) => BENCHES.find((b) => b.name === n) ?? (() => { throw arenaError(ERR.BENCH_UNKNOWN, n, BENCHES.map((b) => b.name).join(', ')); })());
   for (const bench of chosen) {
     process.stderr.write(`running ${bench.name}: ${bench.description}\n`);
     const report = await bench.run();

@@ -1,16 +1,34 @@
 /**
  * The dashboard in headless Chromium (Debian's chromium driven by playwright-core; never a downloaded browser):
- * the daemon replays with --dashboard on port 0; the page shows candles and equity advancing live; a click on a
- * trade marker opens its decision with the chart image and weights; a screenshot goes to the test output.
+ * the daemon replays with --dashboard on port 0 (its /healthz and /metrics on the same address); the page shows
+ * candles and equity advancing live; every expert's band of the stacked weights is visible (pixels of its colour);
+ * a click on a trade marker opens its decision with the chart image and weights; a screenshot goes to the test output.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from './cli.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+/** every expert with a share, so that each must show its band */
+const WEIGHTS = 'trend=0.3,reversal=0.15,breakout=0.2,positioning=0.15,learned=0.2';
+/** the page's expert colours (apps/dashboard/ui/main.ts COLORS), in the router's expert order */
+const EXPERT_COLORS: Record<string, [number, number, number]> = { trend: [0x1f, 0x5f, 0xbf], reversal: [0xe0, 0x7b, 0x00], breakout: [0x2e, 0x9e, 0x5b], positioning: [0x8a, 0x56, 0xc2], learned: [0xc2, 0x3b, 0x3b] };
+
+/** Pixels of the image within a small distance of each colour. */
+function colourCounts(png: Buffer): Record<string, number> {
+  const img = PNG.sync.read(png);
+  const out: Record<string, number> = Object.fromEntries(Object.keys(EXPERT_COLORS).map((k) => [k, 0]));
+  for (let i = 0; i < img.data.length; i += 4) {
+    for (const [k, [r, g, b]] of Object.entries(EXPERT_COLORS)) {
+      if (Math.abs(img.data[i]! - r) + Math.abs(img.data[i + 1]! - g) + Math.abs(img.data[i + 2]! - b) < 12) out[k]!++;
+    }
+  }
+  return out;
+}
 
 /** What the page functions reach through globalThis. */
 interface Page {
@@ -29,7 +47,7 @@ afterAll(() => {
 describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : ''}`, () => {
   it('live candles and equity, a trade marker opens its decision (chart image, weights), screenshot saved', async () => {
     const { chromium } = await import('playwright-core');
-    child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', '--synthetic', '--assets', '3', '--bars', '3000', '--weights', 'trend=0.4,breakout=0.3,positioning=0.3', '--speed', '40', '--db', join(dir, 'l.db'), '--port', '0', '--dashboard', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
+    child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', '--synthetic', '--assets', '3', '--bars', '3000', '--weights', WEIGHTS, '--speed', '40', '--db', join(dir, 'l.db'), '--dashboard', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
     let err = '';
     child.stderr!.on('data', (d) => (err += String(d)));
     const end = Date.now() + 60_000;
@@ -50,6 +68,17 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
       await page.waitForFunction(() => /bars/.test((globalThis as unknown as Page).document.getElementById('status')!.textContent ?? ''));
       const steps = async () => Number(/(\d+) bars/.exec((await page.textContent('#status')) ?? '')![1]);
       const first = await steps();
+      // one address: the dashboard's server answers the daemon's /healthz and /metrics, and no other server was started
+      const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { status: string };
+      expect(health.status).toBe('ok');
+      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/^arena_steps_total \d+$/m);
+      expect(err).not.toMatch(/serving \/healthz/);
+      const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as { clock: string; lagMs: number | null };
+      expect(status).toMatchObject({ clock: 'replay', lagMs: null });
+      // the stacked weights: each expert's band is drawn (with the bands created bottom-first, the last one hid the rest)
+      const counts = colourCounts(await page.locator('#weights').screenshot());
+      for (const [expert, n] of Object.entries(counts)) expect(n, `${expert}'s band in the weights panel (${JSON.stringify(counts)})`).toBeGreaterThan(300);
+      expect(await page.textContent('#weights-legend')).toMatch(/trend \d+%.*reversal \d+%.*breakout \d+%.*positioning \d+%.*learned \d+%/);
       expect(await page.locator('#candles canvas').count()).toBeGreaterThan(0);
       expect(await page.locator('#equity canvas').count()).toBeGreaterThan(0);
       // the stream advances the page without a reload

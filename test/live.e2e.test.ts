@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateSyntheticMarket, startTestExchange } from '@arena/streams';
+import { generateSyntheticMarket } from '@arena/streams';
+import { startTestExchange } from '@arena/streams/testing';
 import { ROOT, arena } from './cli.ts';
 import { countIn, readRows } from './ledgerDb.ts';
 

@@ -3,3 +3,4 @@ export * from './data.ts';
 export * from './server.ts';
 export { buildUi } from './routes/ui.ts';
 export type { Controls } from './routes/control.ts';
+export type { OpsEndpoints } from './routes/ops.ts';

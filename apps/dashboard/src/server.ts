@@ -8,6 +8,7 @@ import type { Ledger } from '@arena/engine';
 import { DashboardData } from './data.ts';
 import { apiRoutes } from './routes/api.ts';
 import { type Controls, controlRoutes } from './routes/control.ts';
+import { type OpsEndpoints, opsRoutes } from './routes/ops.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { uiRoutes } from './routes/ui.ts';
 
@@ -18,6 +19,8 @@ export interface DashboardOptions {
   /** bearer token for the controls (ARENA_DASHBOARD_TOKEN); absent: controls disabled */
   readonly token?: string;
   readonly controls?: Controls;
+  /** the daemon's /healthz and /metrics, served here so that one address answers for both */
+  readonly ops?: OpsEndpoints;
   /** how often the stream looks for new steps, ms */
   readonly pollMs?: number;
   /** serve the web UI (built with Vite); tests of the API alone skip it */
@@ -36,6 +39,7 @@ export async function createDashboard(o: DashboardOptions): Promise<FastifyInsta
   });
   await app.register(apiRoutes, { data, info: () => ({ mode: o.mode, backend: o.backend, startedAt }) });
   await app.register(controlRoutes, { token: o.token, controls: o.controls });
+  if (o.ops) await app.register(opsRoutes, o.ops);
   await app.register(streamRoutes, { data, pollMs: o.pollMs ?? 300 });
   if (o.ui !== false) await app.register(uiRoutes, {});
   return app;

@@ -8,32 +8,50 @@ const get = async <T>(path: string): Promise<T> => {
   if (!r.ok) throw new Error(`${path}: ${r.status}`);
   return (await r.json()) as T;
 };
-const COLORS = ['#1f5fbf', '#e07b00', '#2e9e5b', '#8a56c2', '#c23b3b'];
 
-interface Status { mode: string; backend: string; symbols: string[]; timeframe: string; run: number | null; steps: number; lastTs: string | null; equity: number | null; source: string | null }
+/** one colour per expert, in the order the router reports them (the user's own experts take the later ones) */
+const COLORS = ['#1f5fbf', '#e07b00', '#2e9e5b', '#8a56c2', '#c23b3b', '#17a2b8', '#8c6d1f', '#d63384', '#5c6f3a', '#3d3d8f'];
+/** regimes in muted tints, so that no regime reads as an expert's colour */
+const REGIME_COLORS: Record<string, string> = { trend_up: '#a8dcb9', trend_down: '#efb1b1', range: '#cfd4dc', volatile: '#f1dc8a' };
+
+interface Status { mode: string; backend: string; symbols: string[]; timeframe: string; run: number | null; steps: number; lastTs: string | null; equity: number | null; source: string | null; clock: 'replay' | 'wall'; lagMs: number | null }
 interface Fill { id: number; ts: number; symbol: string; qty: number; price: number; decision: number | null }
 
 let status: Status;
+const noLabels = { lastValueVisible: false, priceLineVisible: false } as const;
 let symbol = '';
 let fills: Fill[] = [];
 const candleChart = createChart($('candles'), { autoSize: true, timeScale: { timeVisible: true } });
 const candles: ISeriesApi<'Candlestick'> = candleChart.addSeries(CandlestickSeries, {});
 const markers = createSeriesMarkers(candles, []);
 const equityChart = createChart($('equity'), { autoSize: true, timeScale: { timeVisible: true } });
-const equity = equityChart.addSeries(LineSeries, { color: '#1f5fbf', lineWidth: 2 });
-const drawdown = equityChart.addSeries(AreaSeries, { priceScaleId: 'dd', lineColor: '#c23b3b', topColor: 'rgba(194,59,59,0.3)', bottomColor: 'rgba(194,59,59,0.02)' });
+const equity = equityChart.addSeries(LineSeries, { color: '#1f5fbf', lineWidth: 2, title: 'equity' });
+// drawdown in a pane of its own below the equity, in percent (it never shares the equity's price scale)
+const drawdown = equityChart.addSeries(AreaSeries, { lineColor: '#c23b3b', topColor: 'rgba(194,59,59,0.05)', bottomColor: 'rgba(194,59,59,0.35)', invertFilledArea: true, priceFormat: { type: 'percent' }, title: 'drawdown' }, 1);
+equityChart.panes()[1]?.setHeight(70);
 const weightsChart = createChart($('weights'), { autoSize: true, timeScale: { timeVisible: true } });
-const EXPERTS = ['trend', 'reversal', 'breakout', 'positioning', 'learned'];
-const REGIME_COLORS: Record<string, string> = { trend_up: '#2e9e5b', trend_down: '#c23b3b', range: '#9aa3b2', volatile: '#e0b400' };
-// stacked: each area is the cumulative weight up to its expert, drawn from the top band down
-const weightAreas = EXPERTS.map((e, k) => weightsChart.addSeries(AreaSeries, { lineColor: COLORS[k]!, topColor: COLORS[k]!, bottomColor: COLORS[k]!, lineWidth: 1, title: e })).reverse();
-// the regime as a coloured band under the weights (the most probable regime of the router)
-const regimeBand = weightsChart.addSeries(HistogramSeries, { priceScaleId: 'regime', base: 0 });
-weightsChart.priceScale('regime').applyOptions({ scaleMargins: { top: 0.9, bottom: 0 } });
+const unitRange = () => ({ priceRange: { minValue: 0, maxValue: 1 } });
+/**
+ * Stacked expert weights: expert k's band spans [weight of the experts before it, that plus its own]. An area is
+ * filled down to the pane's bottom and later series are drawn over earlier ones, so the bands are added from the
+ * top of the stack down (the last expert's cumulative first): every band stays visible.
+ */
+let weightBands: { expert: string; series: ISeriesApi<'Area'> }[] = [];
+function stackFor(experts: readonly string[]): void {
+  if (weightBands.length === experts.length && weightBands.every((b, i) => b.expert === experts[experts.length - 1 - i])) return;
+  for (const b of weightBands) weightsChart.removeSeries(b.series);
+  weightBands = [...experts].reverse().map((expert) => {
+    const c = COLORS[experts.indexOf(expert) % COLORS.length]!;
+    return { expert, series: weightsChart.addSeries(AreaSeries, { lineColor: c, topColor: c, bottomColor: c, lineWidth: 1, crosshairMarkerVisible: false, autoscaleInfoProvider: unitRange, ...noLabels }, 0) };
+  });
+}
+// the router's most probable regime as a coloured band in a thin pane of its own under the weights
+const regimeBand = weightsChart.addSeries(HistogramSeries, { base: 0, ...noLabels }, 1);
+weightsChart.panes()[1]?.setHeight(18);
 
 function showStatus(): void {
   const s = status;
-  $('status').textContent = `Arena ${s.mode} · backend ${s.backend} · ${s.symbols.length} symbols ${s.timeframe ?? ''} · run ${s.run ?? '-'} · ${s.steps} bars · last ${s.lastTs ?? '-'} · equity ${s.equity === null ? '-' : s.equity.toFixed(2)}`;
+  $('status').textContent = `Arena ${s.mode} · backend ${s.backend} · ${s.symbols.length} symbols ${s.timeframe ?? ''} · run ${s.run ?? '-'} · ${s.steps} bars · last ${s.lastTs ?? '-'} · equity ${s.equity === null ? '-' : s.equity.toFixed(2)} · lag ${s.clock === 'replay' ? 'replay' : s.lagMs === null ? '-' : `${(s.lagMs / 1000).toFixed(1)} s`}`;
 }
 
 function setMarkers(): void {
@@ -64,17 +82,23 @@ async function loadAll(): Promise<void> {
   equity.setData(eq.map((p) => ({ time: sec(p.ts), value: p.equity })));
   drawdown.setData(eq.map((p) => ({ time: sec(p.ts), value: -p.drawdown * 100 })));
   const w = await get<{ ts: number; weights: Record<string, number>; regime: Record<string, number> | null }[]>('/api/router?limit=5000');
-  const cumulative = (p: { weights: Record<string, number> }, upTo: number) => EXPERTS.slice(0, upTo + 1).reduce((s, e) => s + (p.weights[e] ?? 0), 0);
-  [...EXPERTS].reverse().forEach((_, j) => {
-    const k = EXPERTS.length - 1 - j;
-    weightAreas[j]!.setData(w.map((p) => ({ time: sec(p.ts), value: cumulative(p, k) })));
+  const experts = Object.keys(w[w.length - 1]?.weights ?? {});
+  stackFor(experts);
+  weightBands.forEach(({ expert, series }) => {
+    const upTo = experts.indexOf(expert);
+    series.setData(w.map((p) => ({ time: sec(p.ts), value: experts.slice(0, upTo + 1).reduce((sum, e) => sum + (p.weights[e] ?? 0), 0) })));
   });
   regimeBand.setData(
     w.filter((p) => p.regime !== null).map((p) => {
       const top = Object.entries(p.regime!).sort((a, b) => b[1] - a[1])[0]![0];
-      return { time: sec(p.ts), value: 1, color: REGIME_COLORS[top] ?? '#9aa3b2' };
+      return { time: sec(p.ts), value: 1, color: REGIME_COLORS[top] ?? '#cfd4dc' };
     }),
   );
+  const last = w[w.length - 1];
+  $('weights-legend').innerHTML = last
+    ? experts.map((e, k) => `<span><i style="background:${COLORS[k % COLORS.length]}"></i>${e} ${((last.weights[e] ?? 0) * 100).toFixed(0)}%</span>`).join('') +
+      (last.regime ? Object.keys(REGIME_COLORS).map((r) => `<span><i class="regime" style="background:${REGIME_COLORS[r]}"></i>${r.replace('_', ' ')}</span>`).join('') : '')
+    : 'No decision yet.';
   await loadTables();
 }
 

@@ -1,7 +1,7 @@
 /** Reads the config file (arena.config.json or arena.config.ts) and merges command-line overrides into it before validation. */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type ArenaConfig, E, arenaError, parseConfig } from '@arena/core';
+import { type ArenaConfig, ERR, arenaError, parseConfig } from '@arena/core';
 import { require as tsxRequire } from 'tsx/cjs/api';
 
 export const DEFAULT_CONFIG_FILE = 'arena.config.json';
@@ -13,7 +13,7 @@ function loadTsConfig(full: string): unknown {
     const m = tsxRequire(full, import.meta.url) as { default?: unknown };
     return m.default ?? m;
   } catch (e) {
-    throw arenaError(E.CONFIG, `${full} does not load: ${(e as Error).message.split('\n')[0]}`);
+    throw arenaError(ERR.CONFIG, `${full} does not load: ${(e as Error).message.split('\n')[0]}`);
   }
 }
 
@@ -25,18 +25,18 @@ export function loadConfig(path: string | undefined, overrides: Record<string, u
   const file = path ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : existsSync(DEFAULT_CONFIG_TS) ? DEFAULT_CONFIG_TS : undefined);
   if (file !== undefined) {
     const full = resolve(file);
-    if (!existsSync(full)) throw arenaError(E.CONFIG, `config file ${full} does not exist`);
+    if (!existsSync(full)) throw arenaError(ERR.CONFIG, `config file ${full} does not exist`);
     if (/\.(ts|mts)$/.test(full)) {
       base = loadTsConfig(full) as Json;
     } else {
       try {
         base = JSON.parse(readFileSync(full, 'utf8')) as Json;
       } catch (e) {
-        throw arenaError(E.CONFIG, `${full} is not valid JSON: ${(e as Error).message}`);
+        throw arenaError(ERR.CONFIG, `${full} is not valid JSON: ${(e as Error).message}`);
       }
     }
     if (typeof base !== 'object' || base === null || Array.isArray(base)) {
-      throw arenaError(E.CONFIG, `${full} must hold ${/\.(ts|mts)$/.test(full) ? 'an object as its default export' : 'a JSON object'}`);
+      throw arenaError(ERR.CONFIG, `${full} must hold ${/\.(ts|mts)$/.test(full) ? 'an object as its default export' : 'a JSON object'}`);
     }
     // a copy: overrides must not write into a module's exported object
     base = structuredClone(base);
@@ -61,7 +61,7 @@ export function parseWeights(text: string): Record<string, number> {
   for (const part of text.split(',')) {
     const [name, value] = part.split('=');
     const v = Number(value);
-    if (!name || value === undefined || !Number.isFinite(v)) throw arenaError(E.CLI_ARG, '--weights', `"${part}" is not name=number`);
+    if (!name || value === undefined || !Number.isFinite(v)) throw arenaError(ERR.CLI_ARG, '--weights', `"${part}" is not name=number`);
     out[name.trim()] = v;
   }
   return out;
@@ -69,6 +69,6 @@ export function parseWeights(text: string): Record<string, number> {
 
 export function parseNumber(flag: string, text: string): number {
   const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) throw arenaError(E.CLI_ARG, flag, `"${text}" is not a number`);
+  if (text.trim() === '' || !Number.isFinite(v)) throw arenaError(ERR.CLI_ARG, flag, `"${text}" is not a number`);
   return v;
 }

@@ -1,13 +1,13 @@
 /** Opening an existing ledger file for reading from a command: a missing or unreadable file is ARENA_E_LEDGER naming --db. */
 import { existsSync } from 'node:fs';
-import { E, arenaError } from '@arena/core';
+import { ERR, arenaError } from '@arena/core';
 import { Ledger } from '@arena/engine';
 
 export function openLedgerForReading(path: string): Ledger {
-  if (!existsSync(path)) throw arenaError(E.LEDGER, `--db ${path}: no such ledger file`);
+  if (!existsSync(path)) throw arenaError(ERR.LEDGER, `--db ${path}: no such ledger file`);
   try {
     return Ledger.open(path, { readOnly: true });
   } catch (e) {
-    throw arenaError(E.LEDGER, (e as Error).message);
+    throw arenaError(ERR.LEDGER, (e as Error).message);
   }
 }

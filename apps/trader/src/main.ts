@@ -1,14 +1,10 @@
-/** Entry point of the `arena` CLI: runs a command, turns Arena errors into one clear line and exit code 2. */
-import { isArenaError } from '@arena/core';
+/** Entry point of the `arena` CLI: runs a command; errors end it through reportFatal (one line for Arena errors). */
 import { buildCli } from './cli.ts';
+import { installFatalHandlers, reportFatal } from './fatal.ts';
 
+installFatalHandlers();
 try {
   await buildCli().parseAsync(process.argv);
 } catch (e) {
-  if (isArenaError(e)) {
-    process.stderr.write(`error: ${e.message}\n`);
-    process.exitCode = 2;
-  } else {
-    throw e;
-  }
+  reportFatal(e);
 }

@@ -1,6 +1,6 @@
 /** BarPanel: many symbols aligned on one time index; columnar Float64Arrays, time-major ([t * nAssets + a]). */
 import { arenaError } from './errors.ts';
-import { E } from './codes.ts';
+import { ERR } from './codes.ts';
 import { type Timeframe, timeframeMs } from './timeframe.ts';
 
 const DAY_MS = 86_400_000;
@@ -25,10 +25,10 @@ export class BarPanel {
   ) {
     this.nAssets = symbols.length;
     this.nTimes = ts.length;
-    if (this.nAssets === 0) throw arenaError(E.PANEL_SHAPE, 'a panel needs at least one symbol');
-    if (new Set(symbols).size !== symbols.length) throw arenaError(E.PANEL_SHAPE, `duplicate symbols in ${symbols.join(',')}`);
+    if (this.nAssets === 0) throw arenaError(ERR.PANEL_SHAPE, 'a panel needs at least one symbol');
+    if (new Set(symbols).size !== symbols.length) throw arenaError(ERR.PANEL_SHAPE, `duplicate symbols in ${symbols.join(',')}`);
     for (let t = 1; t < ts.length; t++) {
-      if (!(ts[t]! > ts[t - 1]!)) throw arenaError(E.PANEL_SHAPE, `time index not strictly ascending at ${t}`);
+      if (!(ts[t]! > ts[t - 1]!)) throw arenaError(ERR.PANEL_SHAPE, `time index not strictly ascending at ${t}`);
     }
     const n = this.nAssets * this.nTimes;
     this.open = new Float64Array(n).fill(NaN);

@@ -1,11 +1,12 @@
 /** Every error code of Arena, in one place (docs/errors.md documents each; a test keeps the two in sync). */
 import { defineError } from './errors.ts';
 
-export const E = {
+export const ERR = {
   // configuration and CLI
   CONFIG: defineError('ARENA_E_CONFIG', '%s'),
   CLI_ARG: defineError('ARENA_E_CLI_ARG', 'invalid value for %s: %s'),
   TIMEFRAME: defineError('ARENA_E_TIMEFRAME', 'unknown timeframe "%s" (expected one of %s)'),
+  PORT_IN_USE: defineError('ARENA_E_PORT_IN_USE', '%s is in use (%s)'),
   TIMERANGE: defineError('ARENA_E_TIMERANGE', 'invalid timerange "%s": %s'),
   // market data files
   DATA_DIR_MISSING: defineError('ARENA_E_DATA_DIR_MISSING', 'data folder %s does not exist'),

@@ -1,7 +1,7 @@
 /** Config schema (zod): unknown keys rejected, every violation reported at once, with its key. */
 import { z } from 'zod';
 import { arenaError } from './errors.ts';
-import { E } from './codes.ts';
+import { ERR } from './codes.ts';
 import { TIMEFRAMES } from './timeframe.ts';
 
 const pos = (what: string) => z.number({ error: `${what} must be a number` }).positive({ error: `must be > 0` });
@@ -65,7 +65,6 @@ export const LearnedParams = z.strictObject({
 });
 
 export const ROUTER_MODES = ['model', 'static', 'equal', 'vlm'] as const;
-export type RouterMode = (typeof ROUTER_MODES)[number];
 
 export const RouterParams = z.strictObject({
   /** model: the trained multimodal router; static: experts.weights; equal: 1/5 each; vlm: a vision-language model
@@ -227,7 +226,6 @@ export const ArenaConfig = z.strictObject({
 });
 
 export type ArenaConfig = z.infer<typeof ArenaConfig>;
-export type ArenaConfigInput = z.input<typeof ArenaConfig>;
 
 function describe(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join('.');
@@ -242,9 +240,9 @@ export function parseConfig(input: unknown): ArenaConfig {
   const r = ArenaConfig.safeParse(input ?? {});
   if (r.success) {
     if (r.data.experts.trend.fast >= r.data.experts.trend.slow) {
-      throw arenaError(E.CONFIG, 'experts.trend.fast must be < experts.trend.slow');
+      throw arenaError(ERR.CONFIG, 'experts.trend.fast must be < experts.trend.slow');
     }
     return r.data;
   }
-  throw arenaError(E.CONFIG, r.error.issues.map(describe).join('; '));
+  throw arenaError(ERR.CONFIG, r.error.issues.map(describe).join('; '));
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ArenaError, E, arenaErrorAt, defineError, registeredErrors } from './index.ts';
+import { ArenaError, ERR, arenaErrorAt, defineError, registeredErrors } from './index.ts';
 
 const docs = readFileSync(fileURLToPath(new URL('../../../docs/errors.md', import.meta.url)), 'utf8');
 const documented = [...docs.matchAll(/^\| `(ARENA_E_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
@@ -23,7 +23,7 @@ describe('error registry', () => {
   });
 
   it('formats the message with the code and the place', () => {
-    const e = arenaErrorAt(E.DATA_HEADER, 'BTC_USDT.csv:1', 'Date,Open', 'ts,open,high,low,close,volume');
+    const e = arenaErrorAt(ERR.DATA_HEADER, 'BTC_USDT.csv:1', 'Date,Open', 'ts,open,high,low,close,volume');
     expect(e).toBeInstanceOf(ArenaError);
     expect(e.code).toBe('ARENA_E_DATA_HEADER');
     expect(e.message).toBe('ARENA_E_DATA_HEADER: BTC_USDT.csv:1: bad header "Date,Open" (expected ts,open,high,low,close,volume)');

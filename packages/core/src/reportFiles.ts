@@ -1,7 +1,7 @@
 /** Writes a report's text files into a folder (created); fs failures become ARENA_E_REPORT_WRITE naming the path. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { E } from './codes.ts';
+import { ERR } from './codes.ts';
 import { arenaError } from './errors.ts';
 
 const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -11,7 +11,7 @@ export function writeReportFiles<K extends string>(outDir: string, files: Readon
   try {
     mkdirSync(outDir, { recursive: true });
   } catch (e) {
-    throw arenaError(E.REPORT_WRITE, outDir, why(e));
+    throw arenaError(ERR.REPORT_WRITE, outDir, why(e));
   }
   const paths = {} as Record<K, string>;
   for (const name of Object.keys(files) as K[]) {
@@ -19,7 +19,7 @@ export function writeReportFiles<K extends string>(outDir: string, files: Readon
     try {
       writeFileSync(path, files[name], 'utf8');
     } catch (e) {
-      throw arenaError(E.REPORT_WRITE, path, why(e));
+      throw arenaError(ERR.REPORT_WRITE, path, why(e));
     }
     paths[name] = path;
   }

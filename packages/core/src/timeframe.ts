@@ -1,6 +1,6 @@
 /** Timeframes Arena trades on, and their lengths. */
 import { arenaError } from './errors.ts';
-import { E } from './codes.ts';
+import { ERR } from './codes.ts';
 
 export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '4h', '1d'] as const;
 export type Timeframe = (typeof TIMEFRAMES)[number];
@@ -20,7 +20,7 @@ export function isTimeframe(s: string): s is Timeframe {
 }
 
 export function parseTimeframe(s: string): Timeframe {
-  if (!isTimeframe(s)) throw arenaError(E.TIMEFRAME, s, TIMEFRAMES.join(' '));
+  if (!isTimeframe(s)) throw arenaError(ERR.TIMEFRAME, s, TIMEFRAMES.join(' '));
   return s;
 }
 

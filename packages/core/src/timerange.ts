@@ -1,6 +1,6 @@
 /** freqtrade-style timeranges: `20250101-20250601`, open ends (`20250101-`, `-20250601`), or unix seconds. */
 import { arenaError } from './errors.ts';
-import { E } from './codes.ts';
+import { ERR } from './codes.ts';
 
 /** Start inclusive, end exclusive, in ms since the epoch (UTC). Missing ends are open. */
 export interface Timerange {
@@ -16,25 +16,25 @@ function parseEnd(text: string, raw: string): number {
     const ms = Date.UTC(y, m - 1, d);
     const back = new Date(ms);
     if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d) {
-      throw arenaError(E.TIMERANGE, raw, `${text} is not a calendar date`);
+      throw arenaError(ERR.TIMERANGE, raw, `${text} is not a calendar date`);
     }
     return ms;
   }
   if (/^\d{10}$/.test(text)) return Number(text) * 1000;
   if (/^\d{13}$/.test(text)) return Number(text);
-  throw arenaError(E.TIMERANGE, raw, `"${text}" is neither YYYYMMDD nor a unix timestamp`);
+  throw arenaError(ERR.TIMERANGE, raw, `"${text}" is neither YYYYMMDD nor a unix timestamp`);
 }
 
 export function parseTimerange(raw: string): Timerange {
   const s = raw.trim();
   const parts = s.split('-');
-  if (parts.length !== 2) throw arenaError(E.TIMERANGE, raw, 'expected START-END, START- or -END');
+  if (parts.length !== 2) throw arenaError(ERR.TIMERANGE, raw, 'expected START-END, START- or -END');
   const [a = '', b = ''] = parts;
-  if (a === '' && b === '') throw arenaError(E.TIMERANGE, raw, 'both ends are empty');
+  if (a === '' && b === '') throw arenaError(ERR.TIMERANGE, raw, 'both ends are empty');
   const startMs = a === '' ? undefined : parseEnd(a, raw);
   const endMs = b === '' ? undefined : parseEnd(b, raw);
   if (startMs !== undefined && endMs !== undefined && endMs <= startMs) {
-    throw arenaError(E.TIMERANGE, raw, 'end is not after start');
+    throw arenaError(ERR.TIMERANGE, raw, 'end is not after start');
   }
   return { ...(startMs !== undefined ? { startMs } : {}), ...(endMs !== undefined ? { endMs } : {}) };
 }

@@ -33,8 +33,6 @@ export function emptyOhlcvRow(nAssets: number): OhlcvRow {
 export const REGIMES = ['trend_up', 'trend_down', 'range', 'volatile'] as const;
 export type Regime = (typeof REGIMES)[number];
 
-export type Side = 1 | -1;
-
 /** One execution of the paper broker. */
 export interface Fill {
   readonly t: number;

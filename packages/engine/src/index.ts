@@ -23,5 +23,5 @@ export * from './paper/growingPanel.ts';
 export * from './paper/pipeline.ts';
 export * from './paper/risk.ts';
 export * from './paper/store.ts';
-export * from './paper/metrics.ts';
+export * from './paper/prometheus.ts';
 export * from './paper/daemon.ts';

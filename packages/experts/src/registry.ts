@@ -1,5 +1,5 @@
 /** Builds the configured experts by name. */
-import { type ArenaConfig, type ExpertName, EXPERT_NAMES, E, arenaError } from '@arena/core';
+import { type ArenaConfig, type ExpertName, EXPERT_NAMES, ERR, arenaError } from '@arena/core';
 import type { Expert } from './expert.ts';
 import { TrendExpert } from './trend.ts';
 import { ReversalExpert } from './reversal.ts';
@@ -20,7 +20,7 @@ export function createExpert(name: string, config: ArenaConfig['experts'], learn
     case 'learned':
       return learned ?? new FlatExpert('learned', 'no model loaded (createLearnedExpert loads it)');
     default:
-      throw arenaError(E.EXPERT_UNKNOWN, name, EXPERT_NAMES.join(', '));
+      throw arenaError(ERR.EXPERT_UNKNOWN, name, EXPERT_NAMES.join(', '));
   }
 }
 

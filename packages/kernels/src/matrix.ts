@@ -19,10 +19,6 @@ export function nanMatrix(rows: number, cols: number): Matrix {
   return { rows, cols, data: new Float64Array(rows * cols).fill(NaN) };
 }
 
-/** Float32 copy for the tensor backends. */
-export function toFloat32(m: Matrix): Float32Array {
-  return Float32Array.from(m.data);
-}
 
 /** Largest |a - b| / max(1, |b|) over cells where either is finite; NaN must match NaN. */
 export function maxRelativeError(a: Matrix, b: Matrix): number {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { type ChartInput, rasterizeChartsCpu } from './kernels/rasterize.ts';
-import { randomWalk } from './kernels/testData.ts';
+import { type ChartInput, rasterizeChartsCpu } from './ops/rasterize.ts';
+import { randomWalk } from './ops/testData.ts';
 import { matrix } from './matrix.ts';
 import { imageToPng, toByte, writeChartPng } from './png.ts';
 

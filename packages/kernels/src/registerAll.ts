@@ -1,21 +1,21 @@
 /** Every kernel, registered explicitly: importing a kernel module registers it (registerKernel). */
-import { AgentRewardsKernel } from './kernels/agentRewards.ts';
-import { AtrKernel } from './kernels/atr.ts';
-import { CombineExpertsKernel } from './kernels/combineExperts.ts';
-import { RollingCorrelationKernel, RollingCovarianceKernel } from './kernels/correlation.ts';
-import { CorrelationMatrixKernel } from './kernels/correlationMatrix.ts';
-import { CrossSectionalRankKernel, CrossSectionalZScoreKernel } from './kernels/crossSection.ts';
-import { EmaKernel } from './kernels/ema.ts';
-import { LogReturnsKernel } from './kernels/logReturns.ts';
-import { MacdKernel } from './kernels/macd.ts';
-import { RasterizeChartsKernel } from './kernels/rasterize.ts';
-import { RealizedVolKernel } from './kernels/realizedVol.ts';
-import { RollingMaxKernel, RollingMinKernel } from './kernels/rollingExtremes.ts';
-import { RollingMeanKernel } from './kernels/rollingMean.ts';
-import { RollingSharpeKernel } from './kernels/rollingSharpe.ts';
-import { RollingStdKernel } from './kernels/rollingStd.ts';
-import { RollingZScoreKernel } from './kernels/rollingZScore.ts';
-import { RsiKernel } from './kernels/rsi.ts';
+import { AgentRewardsKernel } from './ops/agentRewards.ts';
+import { AtrKernel } from './ops/atr.ts';
+import { CombineExpertsKernel } from './ops/combineExperts.ts';
+import { RollingCorrelationKernel, RollingCovarianceKernel } from './ops/correlation.ts';
+import { CorrelationMatrixKernel } from './ops/correlationMatrix.ts';
+import { CrossSectionalRankKernel, CrossSectionalZScoreKernel } from './ops/crossSection.ts';
+import { EmaKernel } from './ops/ema.ts';
+import { LogReturnsKernel } from './ops/logReturns.ts';
+import { MacdKernel } from './ops/macd.ts';
+import { RasterizeChartsKernel } from './ops/rasterize.ts';
+import { RealizedVolKernel } from './ops/realizedVol.ts';
+import { RollingMaxKernel, RollingMinKernel } from './ops/rollingExtremes.ts';
+import { RollingMeanKernel } from './ops/rollingMean.ts';
+import { RollingSharpeKernel } from './ops/rollingSharpe.ts';
+import { RollingStdKernel } from './ops/rollingStd.ts';
+import { RollingZScoreKernel } from './ops/rollingZScore.ts';
+import { RsiKernel } from './ops/rsi.ts';
 
 export {
   AgentRewardsKernel,
@@ -39,30 +39,8 @@ export {
   RollingZScoreKernel,
   RsiKernel,
 };
-export type { AgentRewardsInput, AgentRewardsParams } from './kernels/agentRewards.ts';
-export { agentRewardRow, agentRewardsCpu } from './kernels/agentRewards.ts';
-export type { ChartImages, ChartInput, ChartParams } from './kernels/rasterize.ts';
+export type { AgentRewardsInput, AgentRewardsParams } from './ops/agentRewards.ts';
+export { agentRewardRow, agentRewardsCpu } from './ops/agentRewards.ts';
+export type { ChartImages, ChartInput, ChartParams } from './ops/rasterize.ts';
 export { imageToPng, toByte, writeChartPng } from './png.ts';
 
-export const ALL_KERNELS = [
-  RollingMeanKernel,
-  RollingStdKernel,
-  RollingZScoreKernel,
-  RollingMaxKernel,
-  RollingMinKernel,
-  RollingSharpeKernel,
-  EmaKernel,
-  LogReturnsKernel,
-  RsiKernel,
-  AtrKernel,
-  MacdKernel,
-  RealizedVolKernel,
-  RollingCorrelationKernel,
-  RollingCovarianceKernel,
-  CrossSectionalRankKernel,
-  CrossSectionalZScoreKernel,
-  CombineExpertsKernel,
-  CorrelationMatrixKernel,
-  RasterizeChartsKernel,
-  AgentRewardsKernel,
-] as const;

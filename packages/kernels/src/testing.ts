@@ -1,7 +1,7 @@
 /** Test support: a runtime per backend this machine has, so every kernel test runs on every available backend. */
 import { GpuContext } from './gpu/context.ts';
 import type { BackendName } from './kernel.ts';
-import { TFJS_CHUNK_ELEMENTS, setTfjsChunkElements } from './kernels/util.ts';
+import { TFJS_CHUNK_ELEMENTS, setTfjsChunkElements } from './ops/util.ts';
 import { type Runtime, initRuntime } from './runtime/runtime.ts';
 
 export interface TestBackend {

@@ -19,12 +19,3 @@ export interface RouterDecision {
   readonly fallbackReason?: string;
 }
 
-/** Equal weights and a uniform regime, with the reason (the router of last resort; see docs/router-vlm.md). */
-export function equalDecision(reason: string): RouterDecision {
-  return {
-    regime: new Float64Array(N_REGIMES).fill(1 / N_REGIMES),
-    weights: new Float64Array(N_EXPERTS).fill(1 / N_EXPERTS),
-    source: 'equal',
-    fallbackReason: reason,
-  };
-}

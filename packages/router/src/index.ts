@@ -10,7 +10,7 @@ export * from './policy.ts';
 export * from './train.ts';
 export * from './card.ts';
 export * from './io.ts';
-export * from './pipeline.ts';
+export * from './trainOnPanel.ts';
 export * from './router.ts';
 export * from './vlmRouter.ts';
 export * from './factory.ts';

@@ -10,7 +10,7 @@ import { N_EXPERTS, N_REGIMES } from './decision.ts';
 import { createRouter } from './factory.ts';
 import { loadRouter, saveRouter } from './io.ts';
 import { DEFAULT_LABELS, hindsight, reward } from './labels.ts';
-import { type TrainedRouter, trainRouterOnPanel } from './pipeline.ts';
+import { type TrainedRouter, trainRouterOnPanel } from './trainOnPanel.ts';
 import { meanPolicyKl } from './policy.ts';
 import { EqualRouter, ModelRouter } from './router.ts';
 import { buildTemporal } from './temporal.ts';

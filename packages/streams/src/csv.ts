@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { E, TIMEFRAMES, arenaErrorAt, timeframeFromMs, timeframeMs } from '@arena/core';
+import { ERR, TIMEFRAMES, arenaErrorAt, timeframeFromMs, timeframeMs } from '@arena/core';
 import type { DataIssue, OhlcvSeries, Timeframe } from '@arena/core';
 
 export const CANDLE_HEADER = 'ts,open,high,low,close,volume';
@@ -72,7 +72,7 @@ export function readCandleFile(path: string, opts: ReadCandleOptions = {}): Cand
   const eol = text.indexOf('\n') === -1 ? text.length : text.indexOf('\n');
   let header = text.slice(0, eol).replace(/\r$/, '');
   if (header.startsWith('\u00ef\u00bb\u00bf')) header = header.slice(3); // UTF-8 BOM read as latin1
-  if (header !== CANDLE_HEADER) throw arenaErrorAt(E.DATA_HEADER, `${path}:1`, header.slice(0, 80), CANDLE_HEADER);
+  if (header !== CANDLE_HEADER) throw arenaErrorAt(ERR.DATA_HEADER, `${path}:1`, header.slice(0, 80), CANDLE_HEADER);
 
   // Upper bound on rows = newlines after the header (+1 for a last line without one).
   let capacity = 1;
@@ -143,7 +143,7 @@ export function readCandleFile(path: string, opts: ReadCandleOptions = {}): Cand
   if (gaps.events.length > 0 || offGrid !== n) issues.sort((x, y) => x.line - y.line);
 
   const firstError = issues.find((i) => i.severity === 'error');
-  if (opts.strict && firstError) throw arenaErrorAt(E.DATA_STRICT, firstError.where, badRows, path, firstError.message);
+  if (opts.strict && firstError) throw arenaErrorAt(ERR.DATA_STRICT, firstError.where, badRows, path, firstError.message);
 
   const series: OhlcvSeries = {
     symbol: opts.symbol ?? symbolFromFileName(path),
@@ -262,7 +262,7 @@ function dropOffGrid(cols: Float64Array[], lines: Int32Array, n: number, tf: Tim
 
 /** The timeframe is the most common spacing between consecutive good bars (gaps and weekends do not move the mode). */
 export function inferTimeframe(ts: Float64Array, path: string): Timeframe {
-  if (ts.length < 2) throw arenaErrorAt(E.DATA_SPACING, path, `${ts.length} good bar(s) are too few to infer the bar spacing; put the file in a folder named after its timeframe (e.g. 1h/)`);
+  if (ts.length < 2) throw arenaErrorAt(ERR.DATA_SPACING, path, `${ts.length} good bar(s) are too few to infer the bar spacing; put the file in a folder named after its timeframe (e.g. 1h/)`);
   const counts = new Map<number, number>();
   for (let i = 1; i < ts.length; i++) {
     const d = ts[i]! - ts[i - 1]!;
@@ -272,7 +272,7 @@ export function inferTimeframe(ts: Float64Array, path: string): Timeframe {
   let best = -1;
   for (const [d, k] of counts) if (k > best || (k === best && d < mode)) (mode = d), (best = k);
   const tf = timeframeFromMs(mode);
-  if (!tf) throw arenaErrorAt(E.DATA_SPACING, path, `the most common bar spacing, ${mode} ms, is none of ${TIMEFRAMES.join(' ')}`);
+  if (!tf) throw arenaErrorAt(ERR.DATA_SPACING, path, `the most common bar spacing, ${mode} ms, is none of ${TIMEFRAMES.join(' ')}`);
   return tf;
 }
 

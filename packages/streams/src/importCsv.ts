@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { E, arenaError, isArenaError } from '@arena/core';
+import { ERR, arenaError, isArenaError } from '@arena/core';
 import type { DataIssue, Timeframe } from '@arena/core';
 import { CANDLE_HEADER, readCandleFile, symbolFromFileName } from './csv.ts';
 import type { CandleStats } from './csv.ts';
@@ -58,7 +58,7 @@ export async function importCsv(opts: ImportOptions): Promise<ImportResult> {
   } catch (e) {
     // DuckDB's own errors (unreadable file, bad encoding) become our code, with DuckDB's reason.
     if (isArenaError(e) || !(e instanceof Error)) throw e;
-    throw arenaError(E.DATA_IMPORT, opts.file, e.message);
+    throw arenaError(ERR.DATA_IMPORT, opts.file, e.message);
   } finally {
     con.closeSync();
     db.closeSync();
@@ -102,7 +102,7 @@ async function importWith(con: DuckDBConnection, opts: ImportOptions): Promise<I
   const good = (await con.runAndReadAll(`SELECT ${FIELDS.join(', ')} FROM parsed WHERE ${okWhere} ORDER BY ts, rn`)).getColumnsJS();
   const inputRows = Number((await con.runAndReadAll(`SELECT count(*) FROM raw`)).getRowsJS()[0]![0]) + rejects.length;
   const n = good[0]?.length ?? 0;
-  if (n === 0) throw arenaError(E.DATA_IMPORT, file, `no row could be parsed (${issues.length} unparsed rows; first: ${issues[0]?.message ?? 'the file has no data rows'})`);
+  if (n === 0) throw arenaError(ERR.DATA_IMPORT, file, `no row could be parsed (${issues.length} unparsed rows; first: ${issues[0]?.message ?? 'the file has no data rows'})`);
 
   const symbol = opts.symbol ?? symbolFromFileName(file);
   mkdirSync(opts.outDir, { recursive: true });
@@ -137,7 +137,7 @@ function mapColumns(names: readonly string[], file: string): Record<(typeof FIEL
     if (alias) out[f] = byNorm.get(alias)!;
     else missing.push(`no ${f} column (looked for ${ALIASES[f].join(', ')})`);
   }
-  if (missing.length > 0) throw arenaError(E.DATA_IMPORT, file, `${missing.join('; ')}; the header has ${names.join(', ')}`);
+  if (missing.length > 0) throw arenaError(ERR.DATA_IMPORT, file, `${missing.join('; ')}; the header has ${names.join(', ')}`);
   return out as Record<(typeof FIELDS)[number], string>;
 }
 

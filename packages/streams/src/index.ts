@@ -12,6 +12,4 @@ export * from './kafka/aligner.ts';
 export * from './kafka/client.ts';
 export * from './kafka/source.ts';
 export * from './kafka/feed.ts';
-export { malformed } from './kafka/testing.ts';
 export * from './live/ccxtSource.ts';
-export { startTestExchange } from './live/testExchange.ts';

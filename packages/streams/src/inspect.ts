@@ -1,7 +1,7 @@
 /** `arena data inspect DIR`: one line of data-quality figures per candle file, then the first issues of each. */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { E, TIMEFRAMES, arenaError, isArenaError } from '@arena/core';
+import { ERR, TIMEFRAMES, arenaError, isArenaError } from '@arena/core';
 import type { DataIssue, Timeframe } from '@arena/core';
 import { readCandleFile } from './csv.ts';
 import { isDir, listCandleFiles } from './loadDataset.ts';
@@ -39,10 +39,10 @@ function candleFilesUnder(dir: string, out: string[]): void {
 }
 
 export function inspectDir(dir: string): FileInspection[] {
-  if (!isDir(dir)) throw arenaError(E.DATA_DIR_MISSING, dir);
+  if (!isDir(dir)) throw arenaError(ERR.DATA_DIR_MISSING, dir);
   const paths: string[] = [];
   candleFilesUnder(dir, paths);
-  if (paths.length === 0) throw arenaError(E.DATA_NO_FILES, dir);
+  if (paths.length === 0) throw arenaError(ERR.DATA_NO_FILES, dir);
   return paths.map((path) => inspectFile(path, relative(dir, path)));
 }
 

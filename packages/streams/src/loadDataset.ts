@@ -2,7 +2,7 @@
 import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
-import { BarPanel, E, TIMEFRAMES, arenaError, formatTimerange, timeframeMs, timerangeIndices } from '@arena/core';
+import { BarPanel, ERR, TIMEFRAMES, arenaError, formatTimerange, timeframeMs, timerangeIndices } from '@arena/core';
 import type { DataIssue, OhlcvSeries, Timeframe, Timerange } from '@arena/core';
 import { CANDLE_HEADER, isGzip, readCandleFile, symbolFromFileName, tsToIso } from './csv.ts';
 import type { CandleFileInfo } from './csv.ts';
@@ -80,21 +80,21 @@ export function listCandleFiles(dir: string, skipped?: DataIssue[]): CandleFileR
 
 /** dir/<timeframe> if it exists, else dir itself, else the coarsest timeframe subfolder the request can be built from. */
 function resolveFolder(dir: string, timeframe: Timeframe | undefined, skipped: DataIssue[]): { folder: string; refs: CandleFileRef[] } {
-  if (!isDir(dir)) throw arenaError(E.DATA_DIR_MISSING, dir);
+  if (!isDir(dir)) throw arenaError(ERR.DATA_DIR_MISSING, dir);
   if (timeframe && isDir(join(dir, timeframe))) {
     const folder = join(dir, timeframe);
     const refs = listCandleFiles(folder, skipped);
-    if (refs.length === 0) throw arenaError(E.DATA_NO_FILES, folder);
+    if (refs.length === 0) throw arenaError(ERR.DATA_NO_FILES, folder);
     return { folder, refs };
   }
   const refs = listCandleFiles(dir, skipped);
   if (refs.length > 0) return { folder: dir, refs };
   const subs = TIMEFRAMES.filter((tf) => listCandleFiles(join(dir, tf)).length > 0);
-  if (subs.length === 0) throw arenaError(E.DATA_NO_FILES, dir);
-  if (!timeframe) throw arenaError(E.DATA_NO_FILES, `${dir} (it has timeframe folders ${subs.join(' ')}: pass a timeframe)`);
+  if (subs.length === 0) throw arenaError(ERR.DATA_NO_FILES, dir);
+  if (!timeframe) throw arenaError(ERR.DATA_NO_FILES, `${dir} (it has timeframe folders ${subs.join(' ')}: pass a timeframe)`);
   const usable = subs.filter((tf) => canResample(tf, timeframe));
   const best = usable[usable.length - 1];
-  if (!best) throw arenaError(E.DATA_TIMEFRAME, timeframe, subs.join('/'), `${dir} only has folders ${subs.join(' ')}`);
+  if (!best) throw arenaError(ERR.DATA_TIMEFRAME, timeframe, subs.join('/'), `${dir} only has folders ${subs.join(' ')}`);
   const folder = join(dir, best);
   return { folder, refs: listCandleFiles(folder, skipped) };
 }
@@ -106,9 +106,9 @@ function pickSymbols(refs: CandleFileRef[], wanted: readonly string[] | undefine
   const seen = new Map<string, string>();
   return wanted.map((w) => {
     const ref = refs.find((r) => normSymbol(r.symbol) === normSymbol(w));
-    if (!ref) throw arenaError(E.DATA_UNKNOWN_SYMBOL, w, folder, refs.map((r) => r.symbol).join(', '));
+    if (!ref) throw arenaError(ERR.DATA_UNKNOWN_SYMBOL, w, folder, refs.map((r) => r.symbol).join(', '));
     const twice = seen.get(ref.symbol);
-    if (twice !== undefined) throw arenaError(E.DATA_DUPLICATE_SYMBOL, ref.symbol, `${twice} and ${w}`);
+    if (twice !== undefined) throw arenaError(ERR.DATA_DUPLICATE_SYMBOL, ref.symbol, `${twice} and ${w}`);
     seen.set(ref.symbol, w);
     return ref;
   });
@@ -140,7 +140,7 @@ export function loadDataset(opts: LoadDatasetOptions): LoadedDataset {
   const series = files.map((f) => {
     if (!canResample(f.timeframe, target)) {
       const why = `${f.path} has ${f.timeframe} bars, and ${target} is ${timeframeMs(target) < timeframeMs(f.timeframe) ? 'finer' : 'not a multiple'}`;
-      throw arenaError(E.DATA_TIMEFRAME, target, f.timeframe, why);
+      throw arenaError(ERR.DATA_TIMEFRAME, target, f.timeframe, why);
     }
     // Clip before resampling so that no bar at or after the range end leaks into the last bucket.
     const clipped = clip(f.series, range);
@@ -153,7 +153,7 @@ export function loadDataset(opts: LoadDatasetOptions): LoadedDataset {
     const first = Math.min(...files.map((f) => f.stats.firstTs ?? Infinity));
     const last = Math.max(...files.map((f) => f.stats.lastTs ?? -Infinity));
     const covers = Number.isFinite(first) ? `${tsToIso(first)} .. ${tsToIso(last)}` : 'no good bars at all';
-    throw arenaError(E.DATA_EMPTY_RANGE, folder, formatTimerange(range), covers);
+    throw arenaError(ERR.DATA_EMPTY_RANGE, folder, formatTimerange(range), covers);
   }
   files.forEach((f, i) => {
     issues.push(...f.issues);

@@ -1,5 +1,5 @@
 /** Resampling a series to a coarser timeframe: UTC-aligned buckets, one pass over typed arrays. */
-import { E, arenaError, bucketStart, timeframeMs } from '@arena/core';
+import { ERR, arenaError, bucketStart, timeframeMs } from '@arena/core';
 import type { OhlcvSeries, Timeframe } from '@arena/core';
 
 /** True when `to` bars can be built from `from` bars: same or coarser, and a whole multiple. */
@@ -17,7 +17,7 @@ export function resample(series: OhlcvSeries, to: Timeframe): OhlcvSeries {
   const from = series.timeframe;
   if (!canResample(from, to)) {
     const why = timeframeMs(to) < timeframeMs(from) ? `${to} is finer than ${from}` : `${to} is not a multiple of ${from}`;
-    throw arenaError(E.DATA_TIMEFRAME, to, from, why);
+    throw arenaError(ERR.DATA_TIMEFRAME, to, from, why);
   }
   if (to === from) return series;
   const n = series.ts.length;

@@ -24,7 +24,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { BarPanel, E, REGIMES, Rng, arenaError, timeframeMs, type Regime, type Timeframe } from '@arena/core';
+import { BarPanel, ERR, REGIMES, Rng, arenaError, timeframeMs, type Regime, type Timeframe } from '@arena/core';
 
 export interface SyntheticOptions {
   seed: number;
@@ -149,7 +149,7 @@ function checkOptions(opts: SyntheticOptions): Required<SyntheticOptions> {
   if (!Number.isInteger(opts.bars) || opts.bars < 1) problems.push('synthetic.bars must be an integer >= 1');
   const startMs = opts.startMs ?? Date.UTC(2024, 0, 1);
   if (!Number.isFinite(startMs)) problems.push('synthetic.startMs must be a finite number');
-  if (problems.length) throw arenaError(E.CONFIG, problems.join('; '));
+  if (problems.length) throw arenaError(ERR.CONFIG, problems.join('; '));
   return { seed: opts.seed, assets: opts.assets, bars: opts.bars, timeframe: opts.timeframe, startMs };
 }
 

@@ -1,5 +1,6 @@
 /** The read-only API: status, books, experts/router, contest, features, decisions. Every input has a JSON schema. */
 import type { FastifyPluginAsync } from 'fastify';
+import { timeframeMs } from '@arena/core';
 import type { DashboardData, RunView } from '../data.ts';
 
 export interface ApiOptions {
@@ -25,6 +26,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, { data, inf
     const i = info();
     const s = run ? data.progress(run) : undefined;
     const lastTs = s?.lastTs ?? null;
+    const replay = run === undefined || run.source.startsWith('replay');
     return {
       mode: i.mode,
       backend: i.backend,
@@ -37,8 +39,10 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, { data, inf
       lastTs,
       equity: s?.equity ?? null,
       uptimeS: Math.round((Date.now() - i.startedAt) / 1000),
-      // wall-clock lag behind the last bar's close is meaningful live; replays of the past show their age
-      lagMs: lastTs ? Date.now() - Date.parse(lastTs) : null,
+      // a replay runs on the clock of its bars, so a lag against the wall clock says nothing: it is reported as such;
+      // live and Kafka runs report how far the last bar's close lies behind now
+      clock: replay ? 'replay' : 'wall',
+      lagMs: replay || !run || lastTs === null ? null : Date.now() - (Date.parse(lastTs) + timeframeMs(run.timeframe)),
     };
   });
 

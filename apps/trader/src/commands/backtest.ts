@@ -1,6 +1,5 @@
 /** `arena backtest`: loads data (or the synthetic market), runs the backtest with baselines, prints and writes the report. */
-import { resolve } from 'node:path';
-import { type ArenaConfig, type BarPanel, E, EXPERT_NAMES, arenaError, formatTimerange, parseTimerange, timerangeIndices } from '@arena/core';
+import { type ArenaConfig, type BarPanel, ERR, EXPERT_NAMES, arenaError, formatTimerange, parseTimerange, resolveDataDir, timerangeIndices } from '@arena/core';
 import { generateSyntheticMarket, loadDataset } from '@arena/streams';
 import { type ComputeInfo, computeExperts, runBacktest, writeReports } from '@arena/engine';
 import { type Expert, type ExpertSeries, FlatExpert, computeExpertsWithKernels, createLearnedExpert, kernelPathPays } from '@arena/experts';
@@ -73,7 +72,7 @@ export interface LoadedMarket {
 }
 
 export async function loadMarket(config: ArenaConfig, log: (s: string) => void): Promise<LoadedMarket> {
-  const dir = config.data.dir;
+  const dir = config.data.dir === undefined ? undefined : resolveDataDir(config.data.dir);
   const timerange = config.data.timerange === undefined ? undefined : parseTimerange(config.data.timerange);
   if (dir === undefined) {
     const s = config.synthetic;
@@ -85,7 +84,7 @@ export async function loadMarket(config: ArenaConfig, log: (s: string) => void):
       const [t0, t1] = timerangeIndices(panel.ts, timerange);
       if (t1 <= t0) {
         const covers = `${new Date(panel.ts[0]!).toISOString()} .. ${new Date(panel.ts[panel.nTimes - 1]!).toISOString()}`;
-        throw arenaError(E.DATA_EMPTY_RANGE, 'the synthetic market', formatTimerange(timerange), covers);
+        throw arenaError(ERR.DATA_EMPTY_RANGE, 'the synthetic market', formatTimerange(timerange), covers);
       }
       panel = panel.slice(t0, t1);
       regimes = regimes.subarray(t0 * panel.nAssets, t1 * panel.nAssets);
@@ -102,11 +101,11 @@ export async function loadMarket(config: ArenaConfig, log: (s: string) => void):
   const errors = ds.issues.filter((i) => i.severity === 'error');
   const warnings = ds.issues.length - errors.length;
   log(
-    `loaded ${ds.panel.nAssets} symbols x ${ds.panel.nTimes} ${ds.panel.timeframe} bars from ${resolve(dir)} in ${ds.loadMs.toFixed(0)} ms` +
+    `loaded ${ds.panel.nAssets} symbols x ${ds.panel.nTimes} ${ds.panel.timeframe} bars from ${dir} in ${ds.loadMs.toFixed(0)} ms` +
       `${ds.resampled ? ` (resampled from ${ds.sourceTimeframe})` : ''}; ${errors.length} bad rows skipped, ${warnings} warnings`,
   );
   for (const issue of errors.slice(0, 5)) log(`  skipped ${issue.where}: ${issue.message}`);
-  return { panel: ds.panel, source: dir, dataIssues: { errors: errors.length, warnings }, skipped: errors.map((e) => ({ where: e.where, message: e.message })), ...(ds.funding ? { funding: ds.funding } : {}) };
+  return { panel: ds.panel, source: config.data.dir!, dataIssues: { errors: errors.length, warnings }, skipped: errors.map((e) => ({ where: e.where, message: e.message })), ...(ds.funding ? { funding: ds.funding } : {}) };
 }
 
 /** The experts through the tensor runtime's kernels, or the streaming path with the reason when the panel has holes. */
@@ -139,7 +138,7 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const config = configFromFlags(flags);
   const { panel, source, dataIssues, funding } = await loadMarket(config, log);
-  if (panel.nTimes < 2) throw arenaError(E.DATA_TOO_SHORT, panel.nTimes, source, 2);
+  if (panel.nTimes < 2) throw arenaError(ERR.DATA_TOO_SHORT, panel.nTimes, source, 2);
   const wantsLearned = (config.experts.weights.learned ?? 0) > 0;
   // one tensor runtime for the learned expert and the router, when either needs it
   const runtime = wantsLearned || config.router.mode === 'model' || config.router.mode === 'vlm' ? await initRuntime({ log }) : undefined;

@@ -1,5 +1,5 @@
 /** `arena contest report`: the contest's leaderboard over time, read from a ledger. */
-import { E, arenaError } from '@arena/core';
+import { ERR, arenaError } from '@arena/core';
 import { contestTables, readLeaderboard, writeContestReport } from '@arena/engine';
 import { parseNumber } from '../configFile.ts';
 import { openLedgerForReading } from '../ledgerFile.ts';
@@ -13,16 +13,16 @@ export interface ContestReportFlags {
 
 export async function contestReportCommand(flags: ContestReportFlags): Promise<void> {
   const top = parseNumber('--top', flags.top);
-  if (!(Number.isInteger(top) && top >= 1)) throw arenaError(E.CONFIG, `--top must be an integer >= 1, got ${flags.top}`);
+  if (!(Number.isInteger(top) && top >= 1)) throw arenaError(ERR.CONFIG, `--top must be an integer >= 1, got ${flags.top}`);
   const runId = flags.run === undefined ? undefined : parseNumber('--run', flags.run);
-  if (runId !== undefined && !(Number.isInteger(runId) && runId >= 1)) throw arenaError(E.CONFIG, `--run must be a ledger run id (integer >= 1), got ${flags.run}`);
+  if (runId !== undefined && !(Number.isInteger(runId) && runId >= 1)) throw arenaError(ERR.CONFIG, `--run must be a ledger run id (integer >= 1), got ${flags.run}`);
   const ledger = openLedgerForReading(flags.db);
   try {
     let lb;
     try {
       lb = readLeaderboard(ledger, runId);
     } catch (e) {
-      throw arenaError(E.CONFIG, (e as Error).message);
+      throw arenaError(ERR.CONFIG, (e as Error).message);
     }
     process.stdout.write(`${contestTables(lb, top)}\n`);
     const written = writeContestReport(flags.out, lb);

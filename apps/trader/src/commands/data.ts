@@ -1,10 +1,10 @@
 /** `arena data inspect|import|synth`: look at candle files, normalise a user's CSV, export the synthetic market. */
-import { parseTimeframe } from '@arena/core';
+import { parseTimeframe, resolveDataDir } from '@arena/core';
 import { formatInspection, generateSyntheticMarket, importCsv, inspectDir, writeSyntheticMarket } from '@arena/streams';
 import { parseNumber } from '../configFile.ts';
 
 export function inspectCommand(dir: string): void {
-  process.stdout.write(`${formatInspection(inspectDir(dir))}\n`);
+  process.stdout.write(`${formatInspection(inspectDir(resolveDataDir(dir)))}\n`);
 }
 
 export async function importCommand(files: string[], flags: { out: string; symbol?: string; timeframe?: string }): Promise<void> {

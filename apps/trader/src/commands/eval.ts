@@ -1,5 +1,5 @@
 /** `arena eval`: the router vs equal weights, the best expert, fitted static weights, the oracle and buy and hold, out of sample. */
-import { E, arenaError } from '@arena/core';
+import { ERR, arenaError } from '@arena/core';
 import { computeExperts, evalTable, fillAssumptions, overlapsTraining, runEval, writeEval } from '@arena/engine';
 import { createLearnedExpert } from '@arena/experts';
 import { initRuntime } from '@arena/kernels';
@@ -19,11 +19,11 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const config = configFromFlags({ ...flags, baselines: false });
   const folds = flags.walkForward === undefined ? 0 : parseNumber('--walk-forward', flags.walkForward);
-  if (flags.walkForward !== undefined && !(Number.isInteger(folds) && folds >= 2)) throw arenaError(E.CONFIG, `--walk-forward must be an integer >= 2, got ${flags.walkForward}`);
+  if (flags.walkForward !== undefined && !(Number.isInteger(folds) && folds >= 2)) throw arenaError(ERR.CONFIG, `--walk-forward must be an integer >= 2, got ${flags.walkForward}`);
   const testFraction = flags.testFraction === undefined ? 0.3 : parseNumber('--test-fraction', flags.testFraction);
-  if (!(testFraction > 0 && testFraction < 1)) throw arenaError(E.CONFIG, `--test-fraction must be in (0, 1), got ${flags.testFraction}`);
+  if (!(testFraction > 0 && testFraction < 1)) throw arenaError(ERR.CONFIG, `--test-fraction must be in (0, 1), got ${flags.testFraction}`);
   const { panel, source, funding, regimes: truth } = await loadMarket(config, log);
-  if (panel.nTimes < 400) throw arenaError(E.DATA_TOO_SHORT, panel.nTimes, source, 400);
+  if (panel.nTimes < 400) throw arenaError(ERR.DATA_TOO_SHORT, panel.nTimes, source, 400);
   const rt = await initRuntime({ log });
   const learned = await createLearnedExpert(config.experts.learned, { runtime: rt, log, ...(funding ? { funding } : {}) });
   // the data team first: the learned expert and the router read the selection it chooses, as in a contest backtest

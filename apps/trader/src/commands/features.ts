@@ -1,6 +1,6 @@
 /** `arena features report`: the feature catalogue on a data folder (or the synthetic market), its dynamic selection, features.html/json. */
 import { resolve } from 'node:path';
-import { E, arenaError } from '@arena/core';
+import { ERR, arenaError } from '@arena/core';
 import { boxTable } from '@arena/engine';
 import { DEFAULT_SELECTOR, type SelectorConfigInput, computeFeatures, runSelector, selectorConfig } from '@arena/features';
 import { buildFeatureReport, selectionCounts, topByAbsIc, writeFeatureReport } from '@arena/features';
@@ -32,7 +32,7 @@ export function selectorFromFlags(flags: FeaturesReportFlags): SelectorConfigInp
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     const named = settings.find(([key, , text]) => text !== undefined && new RegExp(`features\\.${key}\\b`).test(message));
-    throw arenaError(E.CONFIG, named ? `${message} (${named[1]})` : message);
+    throw arenaError(ERR.CONFIG, named ? `${message} (${named[1]})` : message);
   }
   return input;
 }
@@ -46,7 +46,7 @@ export async function featuresReportCommand(flags: FeaturesReportFlags): Promise
   const needed = settings.window + settings.horizon;
   if (panel.nTimes < needed) {
     log(`the selector needs window + horizon = ${needed} bars for its first selection; lower --window or widen the range`);
-    throw arenaError(E.DATA_TOO_SHORT, panel.nTimes, source, needed);
+    throw arenaError(ERR.DATA_TOO_SHORT, panel.nTimes, source, needed);
   }
 
   let t0 = performance.now();

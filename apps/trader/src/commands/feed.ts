@@ -1,5 +1,5 @@
 /** `arena feed --source replay --to kafka`: publishes normalised bars for the daemon (and anyone else) to consume. */
-import { E, arenaError, parseTimeframe } from '@arena/core';
+import { ERR, arenaError, parseTimeframe } from '@arena/core';
 import { barsTopic, feedKafka, kafkaClient, liveSource, parseBrokers, parseSpeed } from '@arena/streams';
 import { Partitioners } from 'kafkajs';
 import { parseNumber } from '../configFile.ts';
@@ -24,12 +24,12 @@ export async function feedCommand(flags: FeedFlags): Promise<void> {
   try {
     brokers = parseBrokers(flags.brokers);
   } catch (e) {
-    throw arenaError(E.CLI_ARG, '--brokers', (e as Error).message);
+    throw arenaError(ERR.CLI_ARG, '--brokers', (e as Error).message);
   }
   try {
     speed = parseSpeed(flags.speed);
   } catch (e) {
-    throw arenaError(E.CLI_ARG, '--speed', (e as Error).message);
+    throw arenaError(ERR.CLI_ARG, '--speed', (e as Error).message);
   }
   if (flags.source === 'live') return feedLive(flags, brokers, log);
   const config = configFromFlags({ ...flags, baselines: false, out: '' });
@@ -42,7 +42,7 @@ export async function feedCommand(flags: FeedFlags): Promise<void> {
 
 /** Live: polls the exchange's public OHLCV (ccxt) and publishes each closed bar time until SIGINT/SIGTERM. */
 async function feedLive(flags: FeedFlags, brokers: string[], log: (s: string) => void): Promise<void> {
-  if (flags.symbols === undefined || flags.timeframe === undefined) throw arenaError(E.CLI_ARG, '--source live', 'needs --symbols and --timeframe');
+  if (flags.symbols === undefined || flags.timeframe === undefined) throw arenaError(ERR.CLI_ARG, '--source live', 'needs --symbols and --timeframe');
   const symbols = flags.symbols.split(',').map((x) => x.trim());
   const timeframe = parseTimeframe(flags.timeframe);
   const pollMs = parseNumber('--poll-ms', flags.pollMs);
@@ -53,7 +53,7 @@ async function feedLive(flags: FeedFlags, brokers: string[], log: (s: string) =>
   try {
     source = await liveSource({ exchange: flags.exchange, symbols, timeframe, pollMs, ...(flags.exchangeUrl ? { baseUrl: flags.exchangeUrl } : {}), stopping: () => stop, log });
   } catch (e) {
-    throw arenaError(E.CLI_ARG, '--source live', (e as Error).message);
+    throw arenaError(ERR.CLI_ARG, '--source live', (e as Error).message);
   }
   const producer = kafkaClient({ brokers, log }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();

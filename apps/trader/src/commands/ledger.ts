@@ -1,5 +1,5 @@
 /** `arena ledger summary`: what a paper run holds: orders, fills, final equity, the last bar stepped. */
-import { E, arenaError } from '@arena/core';
+import { ERR, arenaError } from '@arena/core';
 import { ledgerSummary } from '@arena/engine';
 import { parseNumber } from '../configFile.ts';
 import { openLedgerForReading } from '../ledgerFile.ts';
@@ -12,7 +12,7 @@ export async function ledgerSummaryCommand(flags: { db: string; run?: string; js
     try {
       s = ledgerSummary(ledger, runId);
     } catch (e) {
-      throw arenaError(E.LEDGER, (e as Error).message);
+      throw arenaError(ERR.LEDGER, (e as Error).message);
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(s)}\n`);
     else

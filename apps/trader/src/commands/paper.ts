@@ -4,7 +4,7 @@
  * the ledger after a crash, serves /healthz and /metrics, and stops cleanly on SIGINT/SIGTERM. No order ever goes
  * to an exchange.
  */
-import { E, type ArenaConfig, arenaError, parseTimeframe, timeframeMs } from '@arena/core';
+import { ERR, type ArenaConfig, arenaError, parseTimeframe, timeframeMs } from '@arena/core';
 import { ContestLedger, Ledger, PaperMetrics, PaperPipeline, PaperStore, type StepResult, rebuild, runLoop } from '@arena/engine';
 import { createLearnedExpert } from '@arena/experts';
 import { initRuntime } from '@arena/kernels';
@@ -16,6 +16,7 @@ import { type BacktestFlags, configFromFlags, loadMarket } from './backtest.ts';
 import { createDashboard } from '@arena/dashboard';
 import { type LogFormat, createLog } from '../ops/log.ts';
 import { startOpsServer } from '../ops/server.ts';
+import { type Address, DEFAULT_OPS_ADDRESS, listenOn, parseAddress, sameAddress } from '../ops/address.ts';
 
 export interface PaperFlags extends Omit<BacktestFlags, 'baselines' | 'out'> {
   source: string;
@@ -29,15 +30,7 @@ export interface PaperFlags extends Omit<BacktestFlags, 'baselines' | 'out'> {
   speed: string;
   exitAtEnd?: boolean;
   db: string;
-  port: string;
-}
-
-/** --port: "8080", "127.0.0.1:8080", "0" (any free port). */
-export function parsePort(s: string): { host: string; port: number } {
-  const m = /^(?:(.+):)?(\d+)$/.exec(s);
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || !(port >= 0 && port <= 65535)) throw arenaError(E.CLI_ARG, '--port', `${s} (expected PORT or HOST:PORT, e.g. 127.0.0.1:8080)`);
-  return { host: m[1] ?? '127.0.0.1', port };
+  port?: string;
 }
 
 async function models(config: ArenaConfig, log: (s: string) => void, funding?: Float64Array) {
@@ -50,31 +43,33 @@ async function models(config: ArenaConfig, log: (s: string) => void, funding?: F
 }
 
 export async function paperCommand(flags: PaperFlags): Promise<void> {
-  if (!['auto', 'json', 'pretty'].includes(flags.logFormat)) throw arenaError(E.CLI_ARG, '--log-format', `${flags.logFormat} (auto, json or pretty)`);
+  if (!['auto', 'json', 'pretty'].includes(flags.logFormat)) throw arenaError(ERR.CLI_ARG, '--log-format', `${flags.logFormat} (auto, json or pretty)`);
   const log = createLog(flags.logFormat as LogFormat, { service: 'arena-paper', source: flags.source });
   const kafka = flags.source === 'kafka';
   const live = flags.source === 'live';
-  if (live && (flags.symbols === undefined || flags.timeframe === undefined)) throw arenaError(E.CLI_ARG, '--source live', 'needs --symbols and --timeframe (e.g. --symbols BTC/USDT,ETH/USDT --timeframe 1h)');
+  if (live && (flags.symbols === undefined || flags.timeframe === undefined)) throw arenaError(ERR.CLI_ARG, '--source live', 'needs --symbols and --timeframe (e.g. --symbols BTC/USDT,ETH/USDT --timeframe 1h)');
   const pollMs = parseNumber('--poll-ms', flags.pollMs);
-  if (!(pollMs >= 10)) throw arenaError(E.CLI_ARG, '--poll-ms', `${flags.pollMs} (at least 10)`);
+  if (!(pollMs >= 10)) throw arenaError(ERR.CLI_ARG, '--poll-ms', `${flags.pollMs} (at least 10)`);
   let brokers: string[] = [];
   if (kafka) {
-    if (flags.brokers === undefined) throw arenaError(E.CLI_ARG, '--brokers', 'required with --source kafka (host:port[,host:port...])');
-    if (flags.symbols === undefined || flags.timeframe === undefined) throw arenaError(E.CLI_ARG, '--source kafka', 'needs --symbols and --timeframe (the universe the daemon trades)');
+    if (flags.brokers === undefined) throw arenaError(ERR.CLI_ARG, '--brokers', 'required with --source kafka (host:port[,host:port...])');
+    if (flags.symbols === undefined || flags.timeframe === undefined) throw arenaError(ERR.CLI_ARG, '--source kafka', 'needs --symbols and --timeframe (the universe the daemon trades)');
     try {
       brokers = parseBrokers(flags.brokers);
     } catch (e) {
-      throw arenaError(E.CLI_ARG, '--brokers', (e as Error).message);
+      throw arenaError(ERR.CLI_ARG, '--brokers', (e as Error).message);
     }
   }
   let speed: number | 'max';
   try {
     speed = parseSpeed(flags.speed);
   } catch (e) {
-    throw arenaError(E.CLI_ARG, '--speed', (e as Error).message);
+    throw arenaError(ERR.CLI_ARG, '--speed', (e as Error).message);
   }
-  const address = parsePort(flags.port);
-  const dashboardAt = flags.dashboard === undefined ? undefined : parsePort(flags.dashboard);
+  const dashboardAt = flags.dashboard === undefined ? undefined : parseAddress(flags.dashboard, '--dashboard');
+  // with --dashboard, its server answers /healthz and /metrics too; a separate one only for a distinct --port
+  const portAt = flags.port === undefined ? undefined : parseAddress(flags.port, '--port');
+  const opsAt: Address | undefined = dashboardAt ? (portAt && !sameAddress(portAt, dashboardAt) ? portAt : undefined) : (portAt ?? DEFAULT_OPS_ADDRESS);
   const config = configFromFlags({ ...flags, baselines: false, out: '' });
   // replay: the bars to replay; kafka: only the universe (symbols, timeframe) comes from the flags
   const market = kafka || live ? undefined : await loadMarket(config, log);
@@ -87,7 +82,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   try {
     ledger = Ledger.open(flags.db);
   } catch (e) {
-    throw arenaError(E.LEDGER, (e as Error).message);
+    throw arenaError(ERR.LEDGER, (e as Error).message);
   }
   let stop = false;
   const onSignal = (sig: string) => {
@@ -101,7 +96,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
     try {
       opened = PaperStore.openRun(ledger, { source, symbols, timeframe, periodsPerYear, config });
     } catch (e) {
-      throw arenaError(E.LEDGER, (e as Error).message);
+      throw arenaError(ERR.LEDGER, (e as Error).message);
     }
     const { run, resumed } = opened;
     const m = await models(config, log);
@@ -114,7 +109,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       try {
         after = (await rebuild(pipeline, store)).lastTs;
       } catch (e) {
-        throw arenaError(E.LEDGER, (e as Error).message);
+        throw arenaError(ERR.LEDGER, (e as Error).message);
       }
       log(`resumed paper run ${run.runId} (restart ${run.resumes}): rebuilt ${pipeline.grid.length} bars from the ledger in ${(performance.now() - t0).toFixed(0)} ms; continuing after ${after === undefined ? 'the start' : new Date(after).toISOString()}`);
       store.event('resume', `restart ${run.resumes} after ${pipeline.grid.length} bars`);
@@ -122,33 +117,10 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       log(`paper run ${run.runId}: ${symbols.length} symbols ${timeframe} from ${source}${kafka || live ? '' : `, speed ${speed === 'max' ? 'max' : `${speed} bars/s`}`}, ledger ${ledger.path}`);
     }
     const metrics = new PaperMetrics(m.backend, flags.source);
-    let liveStream;
-    if (live) {
-      try {
-        liveStream = await liveSource({ exchange: flags.exchange, symbols, timeframe, pollMs, ...(flags.exchangeUrl ? { baseUrl: flags.exchangeUrl } : {}), ...(after !== undefined ? { after } : {}), stopping: () => stop, log });
-      } catch (e) {
-        throw arenaError(E.CLI_ARG, '--source live', (e as Error).message);
-      }
-    }
-    const stream = kafka
-      ? await kafkaSource({
-          brokers,
-          groupId: flags.group,
-          timeframe,
-          symbols,
-          ...(after !== undefined ? { after } : {}),
-          stopping: () => stop,
-          log,
-          onReject: (kind, reason) => {
-            metrics.reject(kind);
-            store.event('rejected', reason);
-            if (metrics.rejectedTotal <= 20 || metrics.rejectedTotal % 1000 === 0) log.warn(`rejected (${metrics.rejectedTotal} so far) ${reason}`, { event: 'rejected', kind, rejected: metrics.rejectedTotal });
-          },
-          onSkip: () => metrics.reject('already in the ledger'),
-        })
-      : undefined;
-    const server = await startOpsServer(address, () => ({ status: stop ? 'stopping' : 'ok', run: run.runId, steps: metrics.steps, lastTs: metrics.lastTs ? new Date(metrics.lastTs).toISOString() : null, equity: metrics.equity, paused: metrics.paused === 1 }), () => metrics.render());
-    log(`serving /healthz and /metrics on http://${server.host}:${server.port}`, { host: server.host, port: server.port });
+    const health = () => ({ status: stop ? 'stopping' : 'ok', run: run.runId, steps: metrics.steps, lastTs: metrics.lastTs ? new Date(metrics.lastTs).toISOString() : null, equity: metrics.equity, paused: metrics.paused === 1 });
+    const ops = { health, metrics: () => metrics.render() };
+    const server = opsAt ? await listenOn(opsAt, '--port / --dashboard', () => startOpsServer(opsAt, ops.health, ops.metrics)) : undefined;
+    if (server) log(`serving /healthz and /metrics on http://${server.host}:${server.port}`, { host: server.host, port: server.port });
     // the dashboard reads the ledger through its own read-only connection (WAL: it sees each committed step)
     const view = dashboardAt ? Ledger.open(ledger.path, { readOnly: true }) : undefined;
     const dash = dashboardAt
@@ -162,14 +134,48 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
             resume: () => pipeline.risk.resume(),
             flatten: () => pipeline.flatten(),
           },
+          ...(server ? {} : { ops }),
         })
       : undefined;
     if (dash && dashboardAt) {
-      await dash.listen({ host: dashboardAt.host, port: dashboardAt.port });
+      try {
+        await listenOn(dashboardAt, '--port / --dashboard', () => dash.listen({ host: dashboardAt.host, port: dashboardAt.port }));
+      } catch (e) {
+        await server?.close();
+        await dash.close();
+        view?.close();
+        throw e;
+      }
       const port = (dash.server.address() as { port: number }).port;
-      log(`dashboard on http://${dashboardAt.host}:${port}`, { dashboard: port });
+      log(`dashboard on http://${dashboardAt.host}:${port}${server ? '' : ' (with /healthz and /metrics)'}`, { dashboard: port });
     }
+    let stream: Awaited<ReturnType<typeof kafkaSource>> | undefined;
     try {
+      let liveStream;
+      if (live) {
+        try {
+          liveStream = await liveSource({ exchange: flags.exchange, symbols, timeframe, pollMs, ...(flags.exchangeUrl ? { baseUrl: flags.exchangeUrl } : {}), ...(after !== undefined ? { after } : {}), stopping: () => stop, log });
+        } catch (e) {
+          throw arenaError(ERR.CLI_ARG, '--source live', (e as Error).message);
+        }
+      }
+      stream = kafka
+        ? await kafkaSource({
+            brokers,
+            groupId: flags.group,
+            timeframe,
+            symbols,
+            ...(after !== undefined ? { after } : {}),
+            stopping: () => stop,
+            log,
+            onReject: (kind, reason) => {
+              metrics.reject(kind);
+              store.event('rejected', reason);
+              if (metrics.rejectedTotal <= 20 || metrics.rejectedTotal % 1000 === 0) log.warn(`rejected (${metrics.rejectedTotal} so far) ${reason}`, { event: 'rejected', kind, rejected: metrics.rejectedTotal });
+            },
+            onSkip: () => metrics.reject('already in the ledger'),
+          })
+        : undefined;
       if (market?.skipped && !resumed) {
         // rows the loader skipped: counted and recorded once per run, with file:line and why
         for (const r of market.skipped) {
@@ -183,7 +189,8 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
         store.event('rejected', reason);
       };
       const source = stream ?? liveStream ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), stopping: () => stop, onReject });
-      const onStep = stream ? (step: StepResult) => publishStep(stream.producer, symbols, step) : undefined;
+      const producer = stream?.producer;
+      const onStep = producer ? (step: StepResult) => publishStep(producer, symbols, step) : undefined;
       const ended = await runLoop({ pipeline, store, metrics, source, stopping: () => stop, log, ...(onStep ? { onStep } : {}) });
       if (ended === 'end' && !stop && !kafka && !live) {
         store.finish();
@@ -197,7 +204,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       }
     } finally {
       await stream?.close();
-      await server.close();
+      await server?.close();
       await dash?.close();
       view?.close();
     }

@@ -1,6 +1,6 @@
 /** `arena train router`: SFT then RL (GRPO) of the multimodal router on a data folder (or the synthetic market). */
 import { join, resolve } from 'node:path';
-import { E, arenaError } from '@arena/core';
+import { ERR, arenaError } from '@arena/core';
 import { boxTable, computeExperts } from '@arena/engine';
 import { createLearnedExpert } from '@arena/experts';
 import { initRuntime } from '@arena/kernels';
@@ -24,7 +24,7 @@ export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void>
   const config = configFromFlags({ ...flags, out: '', baselines: false });
   const num = (flag: string, v: string | undefined) => (v === undefined ? undefined : parseNumber(flag, v));
   const { panel, source, funding, regimes } = await loadMarket(config, log);
-  if (flags.truthLabels && regimes === undefined) throw arenaError(E.CONFIG, '--truth-labels needs the synthetic market (its regimes are known); drop --data');
+  if (flags.truthLabels && regimes === undefined) throw arenaError(ERR.CONFIG, '--truth-labels needs the synthetic market (its regimes are known); drop --data');
   const truth = flags.truthLabels ? regimes : undefined;
   const rt = await initRuntime({ log });
   const learned = await createLearnedExpert(config.experts.learned, { runtime: rt, log, ...(funding ? { funding } : {}) });

@@ -22,7 +22,7 @@ export function startOpsServer(at: { host: string; port: number }, health: () =>
     }
   });
   return new Promise((resolve, reject) => {
-    server.once('error', (e) => reject(new Error(`cannot listen on ${at.host}:${at.port}: ${e.message}`)));
+    server.once('error', reject); // the caller names the flag (listenOn)
     server.listen(at.port, at.host, () => {
       const a = server.address() as AddressInfo;
       resolve({ host: at.host, port: a.port, close: () => new Promise((r) => server.close(() => r())) });

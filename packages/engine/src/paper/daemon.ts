@@ -4,7 +4,7 @@
  * request (SIGINT/SIGTERM) is honoured between steps, so a step is always whole.
  */
 import type { BarRow } from './growingPanel.ts';
-import type { PaperMetrics } from './metrics.ts';
+import type { PaperMetrics } from './prometheus.ts';
 import type { PaperPipeline, StepResult } from './pipeline.ts';
 import type { PaperStore } from './store.ts';
 

@@ -10,7 +10,7 @@ import type { Tf } from '@arena/kernels';
 import { type ConvNetSpec, buildConvNet } from './architecture.ts';
 import type { FoldMetrics } from './card.ts';
 import { type ConvInputs, type Targets, writeSample } from './inputs.ts';
-import { hitRate, rankIC } from './metrics.ts';
+import { hitRate, rankIC } from './signalScores.ts';
 import { pearson } from '../stats/predictive.ts';
 import { ConvNetPredictor, type SignalScale, combineSignal } from './predictor.ts';
 import { type PruneMasks, applyMasks, magnitudeMasks } from './prune.ts';

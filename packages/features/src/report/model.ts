@@ -8,7 +8,7 @@ import type { FeatureGroup, FeatureInfo, FeatureSet } from '../featureSet.ts';
 import type { SelectionReason } from '../selection.ts';
 import type { SelectionRun } from '../selector.ts';
 import type { SelectorConfig } from '../selectorConfig.ts';
-import { hitRate, rankIC } from '../convnet/metrics.ts';
+import { hitRate, rankIC } from '../convnet/signalScores.ts';
 
 export interface IcRow {
   readonly feature: string;

@@ -71,7 +71,7 @@ async function attempt(tf: Tf, name: BackendName, allowSoftwareGpu: boolean): Pr
       }
       case 'wasm': {
         await loadWasmBackend();
-        if (!(await tf.setBackend('wasm'))) return { ok: false, detail: 'the wasm backend did not start' };
+        if (!(await withoutProcessHandlers(() => tf.setBackend('wasm')))) return { ok: false, detail: 'the wasm backend did not start' };
         return { ok: true, detail: 'tfjs-backend-wasm (SIMD when the CPU has it; single thread in Node)' };
       }
       case 'cpu':
@@ -80,6 +80,22 @@ async function attempt(tf: Tf, name: BackendName, allowSoftwareGpu: boolean): Pr
     }
   } catch (e) {
     return { ok: false, detail: (e as Error).message.split('\n')[0] ?? String(e) };
+  }
+}
+
+/**
+ * Runs `start` and removes the process-wide error handlers it added. The wasm backend's Emscripten module installs
+ * handlers that rethrow every uncaught error from inside its minified source, so Node would print that whole
+ * module before any crash; the application decides how errors end instead.
+ */
+async function withoutProcessHandlers<T>(start: () => Promise<T>): Promise<T> {
+  const uncaught = new Set(process.listeners('uncaughtException'));
+  const unhandled = new Set(process.listeners('unhandledRejection'));
+  try {
+    return await start();
+  } finally {
+    for (const l of process.listeners('uncaughtException')) if (!uncaught.has(l)) process.removeListener('uncaughtException', l);
+    for (const l of process.listeners('unhandledRejection')) if (!unhandled.has(l)) process.removeListener('unhandledRejection', l);
   }
 }
 

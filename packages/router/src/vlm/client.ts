@@ -1,6 +1,6 @@
 /** VlmClient: asks an OpenAI-compatible vision-language model for a decision; any failure falls back, counted by kind. */
 import { createHash } from 'node:crypto';
-import { E, arenaError } from '@arena/core';
+import { ERR, arenaError } from '@arena/core';
 import type { RouterDecision } from '../decision.ts';
 import { buildChatRequest } from './prompt.ts';
 import { checkAnswer } from './schema.ts';
@@ -51,7 +51,7 @@ export function vlmConfigFromEnv(env: Readonly<Record<string, string | undefined
   if (timeoutText !== undefined && !(/^\d+$/.test(timeoutText) && timeoutMs > 0)) {
     problems.push(`ARENA_VLM_TIMEOUT_MS must be a positive whole number of milliseconds, got "${timeoutText}"`);
   }
-  if (problems.length > 0) throw arenaError(E.CONFIG, problems.join('; '));
+  if (problems.length > 0) throw arenaError(ERR.CONFIG, problems.join('; '));
   const apiKey = value('ARENA_VLM_KEY');
   return {
     url,
@@ -112,7 +112,7 @@ export class VlmClient {
     if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) problems.push(`vlm.timeoutMs must be > 0, got ${timeoutMs}`);
     if (!(Number.isInteger(maxTokens) && maxTokens > 0)) problems.push(`vlm.maxTokens must be a positive integer, got ${maxTokens}`);
     if (!(Number.isInteger(cacheSize) && cacheSize >= 0)) problems.push(`vlm.cacheSize must be an integer >= 0, got ${cacheSize}`);
-    if (problems.length > 0) throw arenaError(E.CONFIG, problems.join('; '));
+    if (problems.length > 0) throw arenaError(ERR.CONFIG, problems.join('; '));
     this.endpoint = chatCompletionsUrl(config.url);
     this.model = config.model;
     this.timeoutMs = timeoutMs;
