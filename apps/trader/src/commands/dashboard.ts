@@ -22,4 +22,5 @@ export async function dashboardCommand(flags: { db: string; port: string }): Pro
   });
   await app.close();
   ledger.close();
+  process.stderr.write('dashboard stopped\n');
 }
