@@ -2,11 +2,9 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sharedDataDir } from '@arena/core';
 import { arena } from './cli.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'arena-e2e-'));
-const shared = sharedDataDir();
 
 describe('arena backtest (CLI, end to end)', () => {
   it('gives a byte-identical report.json for the same seed, and a different one for another seed', () => {
@@ -41,14 +39,14 @@ describe('arena backtest (CLI, end to end)', () => {
     expect(badFee.stderr).toContain('broker.feeBps must be >= 0');
   });
 
-  it.skipIf(!shared)('runs on real Binance data and rejects unknown symbols and empty ranges (needs ../shared/data)', () => {
-    const dir = join(shared!, 'crypto/binance/spot');
+  it('runs on real Binance data (the committed sample, by its path under the data root) and rejects unknown symbols and empty ranges', () => {
+    const dir = 'crypto/binance/spot';
     const out = tmp();
-    const r = arena(['backtest', '--data', dir, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1h', '--timerange', '20250101-20250601', '--fee-bps', '10', '--out', out]);
+    const r = arena(['backtest', '--data', dir, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1h', '--timerange', '20250301-20250601', '--fee-bps', '10', '--out', out]);
     expect(r.code).toBe(0);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.meta.symbols).toEqual(['BTC/USDT', 'ETH/USDT']);
-    expect(report.meta.bars).toBe(151 * 24);
+    expect(report.meta.bars).toBe(92 * 24);
     const unknown = arena(['backtest', '--data', dir, '--symbols', 'NOPE/USDT', '--timeframe', '1h', '--out', tmp()]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/ARENA_E_DATA_UNKNOWN_SYMBOL: .*NOPE.*BTC\/USDT/);

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BarPanel, Rng, sharedDataDir } from '@arena/core';
+import { BarPanel, Rng, SAMPLE_DATA_DIR } from '@arena/core';
 import { generateSyntheticMarket, loadDataset } from '@arena/streams';
 import { FEATURE_CATALOGUE, computeFeatures } from './catalogue.ts';
 import { type FeatureSet, featureIndex } from './featureSet.ts';
@@ -258,9 +258,9 @@ describe('computeFeatures', () => {
   });
 });
 
-describe('computeFeatures on the shared data', () => {
-  const dir = sharedDataDir();
-  it.skipIf(!dir)('computes every feature on the perp 1h folder with its funding (skipped when ../shared/data is absent)', () => {
+describe('computeFeatures on the committed real sample (data/)', () => {
+  const dir = SAMPLE_DATA_DIR;
+  it('computes every feature on the perp 1h folder with its funding', () => {
     const ds = loadDataset({ dir: join(dir!, 'crypto/binance/perp'), timeframe: '1h' });
     expect(ds.funding).toBeDefined();
     const set = computeFeatures({ panel: ds.panel, ...(ds.funding ? { funding: ds.funding } : {}) });

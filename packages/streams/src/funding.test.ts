@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { BarPanel, sharedDataDir } from '@arena/core';
+import { BarPanel, SAMPLE_DATA_DIR } from '@arena/core';
 import { alignFunding, readFundingFile } from './funding.ts';
 import { loadDataset } from './loadDataset.ts';
 
@@ -100,9 +100,9 @@ describe('alignFunding', () => {
   });
 });
 
-describe('funding on the shared data', () => {
-  const dir = sharedDataDir();
-  it.skipIf(!dir)('aligns every perp symbol, 8h apart, matching the file at sampled bars (skipped when ../shared/data is absent)', () => {
+describe('funding on the committed real sample (data/)', () => {
+  const dir = SAMPLE_DATA_DIR;
+  it('aligns every perp symbol, 8h apart, matching the file at sampled bars', () => {
     const ds = loadDataset({ dir: join(dir!, 'crypto/binance/perp'), timeframe: '1h' });
     const { panel } = ds;
     const A = panel.nAssets;
