@@ -48,6 +48,7 @@ function stackFor(experts: readonly string[]): void {
 // the router's most probable regime as a coloured band in a thin pane of its own under the weights
 const regimeBand = weightsChart.addSeries(HistogramSeries, { base: 0, ...noLabels }, 1);
 weightsChart.panes()[1]?.setHeight(18);
+weightsChart.priceScale('right', 1).applyOptions({ visible: false });
 
 function showStatus(): void {
   const s = status;
