@@ -75,7 +75,10 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
       expect(err).not.toMatch(/serving \/healthz/);
       const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as { clock: string; lagMs: number | null };
       expect(status).toMatchObject({ clock: 'replay', lagMs: null });
-      // the stacked weights: each expert's band is drawn (with the bands created bottom-first, the last one hid the rest)
+      // the stacked weights: each expert's band is drawn (with the bands created bottom-first, the last one hid the rest);
+      // the panel refreshes every 5 s, so wait for the first decisions to reach it
+      await page.waitForFunction(() => /learned \d+%/.test((globalThis as unknown as Page).document.getElementById('weights-legend')!.textContent ?? ''), undefined, { timeout: 30_000 });
+      await new Promise((r) => setTimeout(r, 500));
       const counts = colourCounts(await page.locator('#weights').screenshot());
       for (const [expert, n] of Object.entries(counts)) expect(n, `${expert}'s band in the weights panel (${JSON.stringify(counts)})`).toBeGreaterThan(300);
       expect(await page.textContent('#weights-legend')).toMatch(/trend \d+%.*reversal \d+%.*breakout \d+%.*positioning \d+%.*learned \d+%/);

@@ -46,9 +46,8 @@ function stackFor(experts: readonly string[]): void {
   });
 }
 // the router's most probable regime as a coloured band in a thin pane of its own under the weights
-const regimeBand = weightsChart.addSeries(HistogramSeries, { base: 0, ...noLabels }, 1);
+const regimeBand = weightsChart.addSeries(HistogramSeries, { base: 0, priceScaleId: 'regime', ...noLabels }, 1);
 weightsChart.panes()[1]?.setHeight(18);
-weightsChart.priceScale('right', 1).applyOptions({ visible: false });
 
 function showStatus(): void {
   const s = status;
@@ -79,9 +78,17 @@ async function loadAll(): Promise<void> {
   sel.onchange = () => void loadSymbol(sel.value);
   if (status.symbols.length > 0) await loadSymbol(status.symbols[0]!);
   if (status.run === null) return;
+  await loadWeights();
   const eq = await get<{ ts: number; equity: number; drawdown: number }[]>('/api/equity?maxPoints=5000');
   equity.setData(eq.map((p) => ({ time: sec(p.ts), value: p.equity })));
   drawdown.setData(eq.map((p) => ({ time: sec(p.ts), value: -p.drawdown * 100 })));
+  await loadTables();
+}
+
+/** The stacked weights, the regime band and the legend, from the router's recorded decisions. */
+async function loadWeights(): Promise<void> {
+  // before the first status (the timer can fire first) or while the ledger holds no run, there is nothing to draw
+  if (!(status as Status | undefined) || status.run === null) return;
   const w = await get<{ ts: number; weights: Record<string, number>; regime: Record<string, number> | null }[]>('/api/router?limit=5000');
   const experts = Object.keys(w[w.length - 1]?.weights ?? {});
   stackFor(experts);
@@ -89,6 +96,8 @@ async function loadAll(): Promise<void> {
     const upTo = experts.indexOf(expert);
     series.setData(w.map((p) => ({ time: sec(p.ts), value: experts.slice(0, upTo + 1).reduce((sum, e) => sum + (p.weights[e] ?? 0), 0) })));
   });
+  // the first decisions across the panel's width (they would be a sliver at its edge); later the user's zoom stays
+  if (w.length < 200) weightsChart.timeScale().fitContent();
   regimeBand.setData(
     w.filter((p) => p.regime !== null).map((p) => {
       const top = Object.entries(p.regime!).sort((a, b) => b[1] - a[1])[0]![0];
@@ -100,7 +109,6 @@ async function loadAll(): Promise<void> {
     ? experts.map((e, k) => `<span><i style="background:${COLORS[k % COLORS.length]}"></i>${e} ${((last.weights[e] ?? 0) * 100).toFixed(0)}%</span>`).join('') +
       (last.regime ? Object.keys(REGIME_COLORS).map((r) => `<span><i class="regime" style="background:${REGIME_COLORS[r]}"></i>${r.replace('_', ' ')}</span>`).join('') : '')
     : 'No decision yet.';
-  await loadTables();
 }
 
 async function loadTables(): Promise<void> {
@@ -164,4 +172,4 @@ function connect(delay = 500): void {
 };
 
 void loadAll().then(() => connect());
-setInterval(() => void loadTables(), 5000);
+setInterval(() => void loadTables().then(loadWeights), 5000);
