@@ -64,9 +64,11 @@ function setMarkers(): void {
 
 async function loadSymbol(s: string): Promise<void> {
   symbol = s;
+  // fills first: the bars fetched after them reach at least every fill's bar, so each marker has its candle
+  const newFills = await get<Fill[]>(`/api/fills?limit=5000&symbol=${encodeURIComponent(s)}`);
   const bars = await get<{ ts: number; open: number; high: number; low: number; close: number }[]>(`/api/bars?symbol=${encodeURIComponent(s)}&limit=5000`);
   candles.setData(bars.map((b) => ({ time: sec(b.ts), open: b.open, high: b.high, low: b.low, close: b.close })));
-  fills = await get<Fill[]>(`/api/fills?limit=5000&symbol=${encodeURIComponent(s)}`);
+  fills = newFills;
   setMarkers();
 }
 
