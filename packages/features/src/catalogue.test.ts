@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BarPanel, Rng, SAMPLE_DATA_DIR } from '@arena/core';
 import { generateSyntheticMarket, loadDataset } from '@arena/streams';
-import { FEATURE_CATALOGUE, computeFeatures } from './catalogue.ts';
+import { AtrKernel, MacdKernel, RealizedVolKernel, RollingCorrelationKernel, RollingZScoreKernel, RsiKernel } from '@arena/kernels';
+import { FEATURE_CATALOGUE, FeatureStream, computeFeatures, panelBar } from './catalogue.ts';
 import { type FeatureSet, featureIndex } from './featureSet.ts';
 
 const A = 3;
@@ -255,6 +256,51 @@ describe('computeFeatures', () => {
     expect(subset.features.map((f) => f.name)).toEqual(['ret_1', 'beta_mkt_96', 'rvol_xz_48']);
     for (const f of subset.features) expect(Array.from(col(subset, f.name))).toEqual(Array.from(col(full, f.name)));
     expect(() => computeFeatures({ panel }, { names: ['ret_1', 'ret_2', 'vibes'] })).toThrow(/unknown features ret_2, vibes; known: ret_1, ret_4, .*funding_z_90/);
+  });
+});
+
+describe('FeatureStream', () => {
+  it("gives the kernels' batch references bit for bit (each feature is a stream of the same arithmetic)", () => {
+    const m = { rows: T, cols: A, data: panel.close };
+    const same = (name: string, batch: Float64Array, f: (v: number, i: number) => number = (v) => v) => {
+      const c = col(full, name);
+      for (let i = 0; i < c.length; i++) {
+        const want = panel.present[i] ? f(batch[i]!, i) : NaN;
+        if (!Object.is(c[i], want)) throw new Error(`${name} cell ${i}: stream ${c[i]}, batch ${want}`);
+      }
+    };
+    same('rsi_14', RsiKernel.cpu(m, { window: 14 }).data);
+    same('price_z_100', RollingZScoreKernel.cpu(m, { window: 100 }).data);
+    same('rvol_48', RealizedVolKernel.cpu(m, { window: 48 }).data);
+    same('atr_14', AtrKernel.cpu({ high: { ...m, data: panel.high }, low: { ...m, data: panel.low }, close: m }, { window: 14 }).data, (v, i) => (panel.close[i]! > 0 ? v / panel.close[i]! : NaN));
+    const macd = MacdKernel.cpu(m, { fast: 12, slow: 26, signal: 9 });
+    same('macd_hist', macd.histogram.data, (v, i) => (Math.floor(i / A) >= 34 ? v / panel.close[i]! : NaN));
+    same('funding_z_90', RollingZScoreKernel.cpu({ rows: T, cols: A, data: funding }, { window: 90 }).data);
+    // the market's correlation: returns with the market as a last column, as the batch catalogue built them
+    const r = new Float64Array(T * (A + 1)).fill(NaN);
+    for (let t = 1; t < T; t++) {
+      let sum = 0;
+      let n = 0;
+      for (let a = 0; a < A; a++) {
+        const v = Math.log(panel.close[t * A + a]! / panel.close[(t - 1) * A + a]!);
+        r[t * (A + 1) + a] = v;
+        sum += v;
+        n++;
+      }
+      r[t * (A + 1) + A] = sum / n;
+    }
+    const corr = RollingCorrelationKernel.cpu({ rows: T, cols: A + 1, data: r }, { window: 96, ref: A }).data;
+    same('corr_mkt_96', corr.filter((_, i) => i % (A + 1) < A));
+  });
+
+  it('pushed bar by bar, gives the rows of computeFeatures over the whole panel', () => {
+    const stream = new FeatureStream(panel.symbols, { hasFunding: true });
+    const F = stream.features.length;
+    for (let t = 0; t < T; t++) {
+      const row = stream.push(panelBar({ panel, funding }, t));
+      if (t % 97 !== 0 && t !== T - 1) continue;
+      for (let f = 0; f < F; f++) for (let a = 0; a < A; a++) expect(Object.is(row[f * A + a], full.columns[f]![t * A + a])).toBe(true);
+    }
   });
 });
 

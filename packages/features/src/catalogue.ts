@@ -1,7 +1,7 @@
 /** The feature catalogue: every named feature Arena computes from a BarPanel (and funding), and computeFeatures. */
 import type { FeatureInfo, FeatureInput, FeatureSet } from './featureSet.ts';
 import { CALENDAR_FEATURES } from './catalogue/calendar.ts';
-import { FeatureContext, type FeatureDef } from './catalogue/context.ts';
+import { type FeatureBar, FeatureContext, type FeatureDef, type FeatureNode } from './catalogue/context.ts';
 import { CROSS_ASSET_FEATURES } from './catalogue/crossAsset.ts';
 import { FUNDING_FEATURES } from './catalogue/funding.ts';
 import { LIQUIDITY_FEATURES } from './catalogue/liquidity.ts';
@@ -38,25 +38,73 @@ export interface ComputeFeaturesOptions {
 }
 
 /**
- * Computes the catalogue (or the named subset) over the panel. Every value at row t reads only bars <= t; a cell
- * whose bar is missing is NaN, and so is every window that holds one.
+ * The catalogue (or a subset) one bar at a time: push a bar of every asset, read the row of every feature. Every
+ * value reads only the bars pushed so far; a missing bar's cells are NaN, and so is every window that holds one.
+ * State and rings are bounded by the longest window, so a daemon can run it for ever.
  */
-export function computeFeatures(input: FeatureInput, opts: ComputeFeaturesOptions = {}): FeatureSet {
-  const chosen = chooseDefs(opts.names);
-  const ctx = new FeatureContext(input);
-  const present = input.panel.present;
-  const columns = chosen.map((def) => {
-    const computed = def.compute(ctx);
-    const column = ctx.isHeld(computed) ? computed.slice() : computed;
-    for (let i = 0; i < column.length; i++) if (!present[i]) column[i] = NaN;
-    return column;
-  });
+export class FeatureStream {
+  readonly features: readonly FeatureInfo[];
+  /** the latest bar's features, [f * nAssets + a] */
+  readonly row: Float64Array;
+  private readonly ctx: FeatureContext;
+  private readonly outputs: readonly FeatureNode[];
+
+  constructor(symbols: readonly string[], opts: ComputeFeaturesOptions & { hasFunding?: boolean } = {}) {
+    const chosen = chooseDefs(opts.names);
+    this.ctx = new FeatureContext(symbols, opts.hasFunding === true);
+    this.outputs = chosen.map((def) => def.stream(this.ctx));
+    this.features = chosen.map(({ name, group, window, description }) => ({ name, group, window, description }));
+    this.row = new Float64Array(chosen.length * symbols.length);
+  }
+
+  get nAssets(): number {
+    return this.ctx.nAssets;
+  }
+
+  push(bar: FeatureBar): Float64Array {
+    this.ctx.push(bar);
+    const A = this.nAssets;
+    const present = bar.present;
+    for (let f = 0; f < this.outputs.length; f++) {
+      const v = this.outputs[f]!.value;
+      for (let a = 0; a < A; a++) this.row[f * A + a] = present[a] ? v[a]! : NaN;
+    }
+    return this.row;
+  }
+}
+
+/** Row t of a panel (and its funding) as a FeatureBar: views, no copies. */
+export function panelBar(input: FeatureInput, t: number): FeatureBar {
+  const { panel, funding } = input;
+  const A = panel.nAssets;
+  const s = t * A;
+  const e = s + A;
   return {
-    features: chosen.map(({ name, group, window, description }) => ({ name, group, window, description })),
-    nTimes: ctx.nTimes,
-    nAssets: ctx.nAssets,
-    columns,
+    ts: panel.ts[t]!,
+    open: panel.open.subarray(s, e),
+    high: panel.high.subarray(s, e),
+    low: panel.low.subarray(s, e),
+    close: panel.close.subarray(s, e),
+    volume: panel.volume.subarray(s, e),
+    present: panel.present.subarray(s, e),
+    ...(funding !== undefined ? { funding: funding.subarray(s, e) } : {}),
   };
+}
+
+/** Computes the catalogue (or the named subset) over the panel: its rows pushed through a FeatureStream. */
+export function computeFeatures(input: FeatureInput, opts: ComputeFeaturesOptions = {}): FeatureSet {
+  const { panel, funding } = input;
+  const T = panel.nTimes;
+  const A = panel.nAssets;
+  if (funding !== undefined && funding.length !== T * A) throw new Error(`funding has ${funding.length} values; the panel needs ${T} x ${A} = ${T * A}`);
+  const stream = new FeatureStream(panel.symbols, { ...opts, hasFunding: funding !== undefined });
+  const F = stream.features.length;
+  const columns = Array.from({ length: F }, () => new Float64Array(T * A));
+  for (let t = 0; t < T; t++) {
+    const row = stream.push(panelBar(input, t));
+    for (let f = 0; f < F; f++) columns[f]!.set(row.subarray(f * A, (f + 1) * A), t * A);
+  }
+  return { features: stream.features, nTimes: T, nAssets: A, columns };
 }
 
 function chooseDefs(names: readonly string[] | undefined): readonly FeatureDef[] {

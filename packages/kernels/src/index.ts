@@ -11,3 +11,4 @@ export * from './registerAll.ts';
 export * from './benchmark.ts';
 export { loadTf, loadWasmBackend } from './runtime/tfjs.ts';
 export * from './runtime/modelFiles.ts';
+export * from './stream/index.ts';

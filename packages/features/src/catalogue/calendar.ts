@@ -1,5 +1,5 @@
 /** Calendar: time of day and day of week (UTC) on the unit circle, so 23:00 sits next to 00:00. */
-import type { FeatureContext, FeatureDef } from './context.ts';
+import type { FeatureContext, FeatureDef, FeatureNode } from './context.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -8,11 +8,8 @@ const dayFraction = (ts: number) => (((ts % DAY_MS) + DAY_MS) % DAY_MS) / DAY_MS
 /** day of the week, 0 = Monday .. 6 = Sunday (1970-01-01 was a Thursday) */
 const weekday = (ts: number) => (((Math.floor(ts / DAY_MS) + 3) % 7) + 7) % 7;
 
-function onCircle(ctx: FeatureContext, phase: (ts: number) => number, f: (x: number) => number): Float64Array {
-  const A = ctx.nAssets;
-  const out = new Float64Array(ctx.nTimes * A);
-  for (let t = 0; t < ctx.nTimes; t++) out.fill(f(2 * Math.PI * phase(ctx.panel.ts[t]!)), t * A, (t + 1) * A);
-  return out;
+function onCircle(ctx: FeatureContext, key: string, phase: (ts: number) => number, f: (x: number) => number): FeatureNode {
+  return ctx.node(key, (out) => out.fill(f(2 * Math.PI * phase(ctx.bar.ts))));
 }
 
 export const CALENDAR_FEATURES: readonly FeatureDef[] = [
@@ -21,27 +18,27 @@ export const CALENDAR_FEATURES: readonly FeatureDef[] = [
     group: 'calendar',
     window: 0,
     description: 'sin(2 pi x fraction of the UTC day at the bar open)',
-    compute: (ctx) => onCircle(ctx, dayFraction, Math.sin),
+    stream: (ctx) => onCircle(ctx, 'hour_sin', dayFraction, Math.sin),
   },
   {
     name: 'hour_cos',
     group: 'calendar',
     window: 0,
     description: 'cos(2 pi x fraction of the UTC day at the bar open)',
-    compute: (ctx) => onCircle(ctx, dayFraction, Math.cos),
+    stream: (ctx) => onCircle(ctx, 'hour_cos', dayFraction, Math.cos),
   },
   {
     name: 'dow_sin',
     group: 'calendar',
     window: 0,
     description: 'sin(2 pi x UTC weekday / 7), Monday = 0',
-    compute: (ctx) => onCircle(ctx, (ts) => weekday(ts) / 7, Math.sin),
+    stream: (ctx) => onCircle(ctx, 'dow_sin', (ts) => weekday(ts) / 7, Math.sin),
   },
   {
     name: 'dow_cos',
     group: 'calendar',
     window: 0,
     description: 'cos(2 pi x UTC weekday / 7), Monday = 0',
-    compute: (ctx) => onCircle(ctx, (ts) => weekday(ts) / 7, Math.cos),
+    stream: (ctx) => onCircle(ctx, 'dow_cos', (ts) => weekday(ts) / 7, Math.cos),
   },
 ];

@@ -1,176 +1,280 @@
-/** The per-call cache of the feature catalogue: panel matrices and shared intermediates, each computed once. */
-import type { BarPanel } from '@arena/core';
-import { LogReturnsKernel, RealizedVolKernel, RollingMeanKernel, type Matrix } from '@arena/kernels';
-import type { FeatureInfo, FeatureInput } from '../featureSet.ts';
+/**
+ * The feature catalogue as a stream: every feature and every shared intermediate is a node holding one row of
+ * values (one per asset, or one for the market), updated once per bar in the order the nodes were created (a
+ * node's inputs are created before it, so that order is a topological one). Nodes are memoised by key, so a
+ * stream computes each intermediate once per bar. A backtest's whole panel and a daemon's newest bar run the same
+ * code: computeFeatures pushes every row of a panel through a stream.
+ */
+import { AtrStream, CrossSectionalRankRow, EmaStream, LogReturnStream, RealizedVolStream, RollingCorrelationStream, RollingExtremeStream, RollingMeanStream, RollingMomentsStream, RsiStream, crossSectionalZScoreRow } from '@arena/kernels';
+import type { FeatureInfo } from '../featureSet.ts';
 
-/** A catalogue entry: its description plus how to compute its column from the shared context. */
+/** One bar of every asset, as the stream reads it (views of a panel's row, or a live bar's arrays). */
+export interface FeatureBar {
+  /** open time, ms */
+  readonly ts: number;
+  readonly open: ArrayLike<number>;
+  readonly high: ArrayLike<number>;
+  readonly low: ArrayLike<number>;
+  readonly close: ArrayLike<number>;
+  readonly volume: ArrayLike<number>;
+  /** 1 where the asset has a bar */
+  readonly present: ArrayLike<number>;
+  /** funding rate per 8h interval known at the bar (perpetuals); absent: no funding data */
+  readonly funding?: ArrayLike<number>;
+}
+
+/** A catalogue entry: its description plus the node that computes its row. */
 export interface FeatureDef extends FeatureInfo {
-  /** [t * nAssets + a]; may return an array the context holds (the caller copies those before masking) */
-  compute(ctx: FeatureContext): Float64Array;
+  stream(ctx: FeatureContext): FeatureNode;
+}
+
+export interface FeatureNode {
+  /** the latest bar's values */
+  readonly value: Float64Array;
+  update(): void;
 }
 
 export class FeatureContext {
-  readonly panel: BarPanel;
-  readonly funding: Float64Array | undefined;
-  readonly nTimes: number;
-  readonly nAssets: number;
-  private readonly memo = new Map<string, unknown>();
-  /** arrays held by the memo: a feature returning one of these gets a copy */
-  private readonly held = new Set<Float64Array>();
+  /** the bar being pushed */
+  bar!: FeatureBar;
+  private readonly nodes: FeatureNode[] = [];
+  private readonly memo = new Map<string, FeatureNode>();
 
-  constructor(input: FeatureInput) {
-    this.panel = input.panel;
-    this.nTimes = input.panel.nTimes;
-    this.nAssets = input.panel.nAssets;
-    const n = this.nTimes * this.nAssets;
-    if (input.funding !== undefined && input.funding.length !== n) {
-      throw new Error(`funding has ${input.funding.length} values; the panel needs ${this.nTimes} x ${this.nAssets} = ${n}`);
-    }
-    this.funding = input.funding;
-    // the caller's arrays: a feature that passes one through is copied before masking, never written to
-    for (const column of [input.funding, this.panel.open, this.panel.high, this.panel.low, this.panel.close, this.panel.volume]) {
-      if (column !== undefined) this.held.add(column);
-    }
+  constructor(
+    readonly symbols: readonly string[],
+    readonly hasFunding: boolean,
+  ) {}
+
+  get nAssets(): number {
+    return this.symbols.length;
   }
 
-  /** Computes `make` once per key; matrices and arrays it returns are marked as held. */
-  cached<T>(key: string, make: () => T): T {
-    if (this.memo.has(key)) return this.memo.get(key) as T;
-    const value = make();
-    this.memo.set(key, value);
-    // a value, or the arrays and matrices of an object of them (e.g. Macd's { macd, signal, histogram })
-    for (const part of value instanceof Float64Array || isMatrix(value) ? [value] : Object.values(value as object)) {
-      if (part instanceof Float64Array) this.held.add(part);
-      else if (isMatrix(part)) this.held.add(part.data);
-    }
-    return value;
+  /** Runs every node on the bar, in creation order. */
+  push(bar: FeatureBar): void {
+    this.bar = bar;
+    for (const n of this.nodes) n.update();
   }
 
-  isHeld(column: Float64Array): boolean {
-    return this.held.has(column);
+  /** A node of `size` values (default one per asset), made once per key; `update` fills its row from its inputs. */
+  node(key: string, update: (out: Float64Array) => void, size = this.nAssets): FeatureNode {
+    const hit = this.memo.get(key);
+    if (hit !== undefined) return hit;
+    const value = new Float64Array(size);
+    const n: FeatureNode = { value, update: () => update(value) };
+    this.memo.set(key, n);
+    this.nodes.push(n);
+    return n;
   }
 
-  /** A panel field as a kernel matrix (a view, no copy). */
-  m(data: Float64Array, cols = this.nAssets): Matrix {
-    return { rows: this.nTimes, cols, data };
+  /** A field of the bar (copied: the bar's arrays may be any ArrayLike). */
+  field(name: 'open' | 'high' | 'low' | 'close' | 'volume'): FeatureNode {
+    return this.node(`bar:${name}`, (out) => {
+      const x = this.bar[name];
+      for (let a = 0; a < out.length; a++) out[a] = x[a]!;
+    });
   }
 
-  get close(): Matrix {
-    return this.m(this.panel.close);
+  /** The funding row, NaN everywhere without funding data. */
+  funding(): FeatureNode {
+    return this.node('bar:funding', (out) => {
+      const f = this.bar.funding;
+      if (f === undefined) out.fill(NaN);
+      else for (let a = 0; a < out.length; a++) out[a] = f[a]!;
+    });
   }
 
   /** ln(close_t / close_{t-lag}) */
-  logReturns(lag: number): Float64Array {
-    return this.cached(`ret:${lag}`, () => LogReturnsKernel.cpu(this.close, { lags: [lag] })[0]!.data);
+  logReturns(lag: number): FeatureNode {
+    const close = this.field('close');
+    const s = new LogReturnStream(this.nAssets, lag);
+    return this.node(`ret:${lag}`, (out) => s.push(close.value, 0, out, 0));
   }
 
   /** sample std of the last `window` one-bar log returns, per bar */
-  realizedVol(window: number): Float64Array {
-    return this.cached(`rvol:${window}`, () => RealizedVolKernel.cpu(this.close, { window }).data);
+  realizedVol(window: number): FeatureNode {
+    const close = this.field('close');
+    const s = new RealizedVolStream(this.nAssets, window);
+    return this.node(`rvol:${window}`, (out) => s.push(close.value, 0, out, 0));
   }
 
-  rollingMean(key: string, data: Float64Array, window: number, cols = this.nAssets): Float64Array {
-    return this.cached(`mean:${key}:${window}:${cols}`, () => RollingMeanKernel.cpu(this.m(data, cols), { window }).data);
+  rollingMean(key: string, src: FeatureNode, window: number): FeatureNode {
+    const s = new RollingMeanStream(src.value.length, window);
+    return this.node(`mean:${key}:${window}`, (out) => s.push(src.value, 0, out, 0), src.value.length);
+  }
+
+  /** (x - mean) / population std over the last `window` rows of src. */
+  rollingZScore(key: string, src: FeatureNode, window: number): FeatureNode {
+    const m = new RollingMomentsStream(src.value.length, window);
+    return this.node(`z:${key}:${window}`, (out) => {
+      m.push(src.value, 0);
+      m.zScore(src.value, 0, out, 0);
+    });
+  }
+
+  rollingExtreme(key: string, src: FeatureNode, window: number, max: boolean): FeatureNode {
+    const s = new RollingExtremeStream(this.nAssets, window, max);
+    return this.node(`${max ? 'max' : 'min'}:${key}:${window}`, (out) => s.push(src.value, 0, out, 0));
+  }
+
+  ema(span: number): FeatureNode {
+    const close = this.field('close');
+    const s = new EmaStream(this.nAssets, 2 / (span + 1));
+    return this.node(`ema:${span}`, (out) => {
+      s.push(close.value, 0);
+      out.set(s.value);
+    });
+  }
+
+  rsi(window: number): FeatureNode {
+    const close = this.field('close');
+    const s = new RsiStream(this.nAssets, window);
+    return this.node(`rsi:${window}`, (out) => s.push(close.value, 0, out, 0));
+  }
+
+  atr(window: number): FeatureNode {
+    const [high, low, close] = [this.field('high'), this.field('low'), this.field('close')];
+    const s = new AtrStream(this.nAssets, window);
+    return this.node(`atr:${window}`, (out) => s.push(high.value, low.value, close.value, 0, out, 0));
   }
 
   /** |ln(close_t / close_{t-1})| */
-  absReturns(): Float64Array {
-    return this.cached('absret', () => map1(this.logReturns(1), Math.abs));
+  absReturns(): FeatureNode {
+    return this.map1('absret', this.logReturns(1), Math.abs);
   }
 
   /** close x volume */
-  dollarVolume(): Float64Array {
-    return this.cached('dollarvol', () => map2(this.panel.close, this.panel.volume, (c, v) => c * v));
+  dollarVolume(): FeatureNode {
+    return this.map2('dollarvol', this.field('close'), this.field('volume'), (c, v) => c * v);
   }
 
-  /**
-   * The market's one-bar log return per row: the equal-weight mean of the returns of the assets present at t that
-   * have one (NaN when none has).
-   */
-  marketReturns(): Float64Array {
-    return this.cached('market', () => {
-      const { nTimes: T, nAssets: A } = this;
-      const r = this.logReturns(1);
-      const present = this.panel.present;
-      const out = new Float64Array(T).fill(NaN);
-      for (let t = 0; t < T; t++) {
+  /** The market's one-bar log return: the mean of the present assets' finite returns (NaN when none has one). */
+  marketReturns(): FeatureNode {
+    const r = this.logReturns(1);
+    return this.node(
+      'market',
+      (out) => {
+        const present = this.bar.present;
         let sum = 0;
         let n = 0;
-        for (let a = 0, i = t * A; a < A; a++, i++) {
-          const v = r[i]!;
-          if (present[i] && v === v) {
+        for (let a = 0; a < r.value.length; a++) {
+          const v = r.value[a]!;
+          if (present[a] && v === v) {
             sum += v;
             n++;
           }
         }
-        if (n > 0) out[t] = sum / n;
-      }
-      return out;
+        out[0] = n > 0 ? sum / n : NaN;
+      },
+      1,
+    );
+  }
+
+  /** The asset returns with the market return appended as column nAssets. */
+  returnsWithMarket(): FeatureNode {
+    const r = this.logReturns(1);
+    const market = this.marketReturns();
+    return this.node(
+      'ret+market',
+      (out) => {
+        out.set(r.value);
+        out[r.value.length] = market.value[0]!;
+      },
+      this.nAssets + 1,
+    );
+  }
+
+  /** The market's log return over the last `window` bars (the sum of its one-bar returns), broadcast to every asset. */
+  marketReturnOver(window: number): FeatureNode {
+    const mean = this.rollingMean('market', this.marketReturns(), window);
+    return this.node(`market:${window}`, (out) => out.fill(mean.value[0]! * window));
+  }
+
+  /** Rolling correlation of every asset's one-bar returns with column `ref` of returns-with-market (nAssets = the market). */
+  correlationWith(ref: number, window: number): FeatureNode {
+    const rm = this.returnsWithMarket();
+    const s = new RollingCorrelationStream(this.nAssets + 1, window, ref);
+    const row = new Float64Array(this.nAssets + 1);
+    return this.node(`corr:${ref}:${window}`, (out) => {
+      s.push(rm.value, 0, row, 0);
+      out.set(row.subarray(0, out.length));
     });
   }
 
-  /** The asset returns with the market return appended as column nAssets ([t * (A + 1) + c]). */
-  returnsWithMarket(): Float64Array {
-    return this.cached('ret+market', () => {
-      const { nTimes: T, nAssets: A } = this;
-      const r = this.logReturns(1);
-      const market = this.marketReturns();
-      const out = new Float64Array(T * (A + 1));
-      for (let t = 0; t < T; t++) {
-        out.set(r.subarray(t * A, (t + 1) * A), t * (A + 1));
-        out[t * (A + 1) + A] = market[t]!;
-      }
-      return out;
+  /** Population std of the last `window` rows of returns-with-market (nAssets + 1 values). */
+  returnsStd(window: number): FeatureNode {
+    const rm = this.returnsWithMarket();
+    const m = new RollingMomentsStream(this.nAssets + 1, window);
+    return this.node(
+      `retstd:${window}`,
+      (out) => {
+        m.push(rm.value, 0);
+        m.std(out, 0);
+      },
+      this.nAssets + 1,
+    );
+  }
+
+  /** mean / sample std of the last `window` one-bar log returns. */
+  rollingSharpe(window: number): FeatureNode {
+    const r = this.logReturns(1);
+    const m = new RollingMomentsStream(this.nAssets, window);
+    return this.node(`sharpe:${window}`, (out) => {
+      m.push(r.value, 0);
+      m.sharpe(out, 0);
     });
   }
 
-  /** The market's log return over the last `window` bars (the sum of its one-bar returns), one value per row. */
-  marketReturnOver(window: number): Float64Array {
-    return this.cached(`market:${window}`, () => map1(this.rollingMean('market', this.marketReturns(), window, 1), (v) => v * window));
+  crossSectionalRank(key: string, src: FeatureNode): FeatureNode {
+    const rank = new CrossSectionalRankRow(this.nAssets);
+    return this.node(`xrank:${key}`, (out) => rank.push(src.value, 0, out, 0));
+  }
+
+  crossSectionalZScore(key: string, src: FeatureNode): FeatureNode {
+    return this.node(`xz:${key}`, (out) => crossSectionalZScoreRow(src.value, 0, out.length, out, 0));
+  }
+
+  /** f over every value of src (NaN in, NaN out for the usual Math functions). */
+  map1(key: string, src: FeatureNode, f: (v: number) => number): FeatureNode {
+    return this.node(key, (out) => {
+      for (let a = 0; a < out.length; a++) out[a] = f(src.value[a]!);
+    });
+  }
+
+  map2(key: string, x: FeatureNode, y: FeatureNode, f: (a: number, b: number) => number): FeatureNode {
+    return this.node(key, (out) => {
+      for (let a = 0; a < out.length; a++) out[a] = f(x.value[a]!, y.value[a]!);
+    });
+  }
+
+  /** x / y where y > 0, else NaN */
+  ratio(key: string, x: FeatureNode, y: FeatureNode): FeatureNode {
+    return this.map2(key, x, y, safeRatio);
+  }
+
+  /** ln(x / y) where both are > 0, else NaN */
+  logRatio(key: string, x: FeatureNode, y: FeatureNode): FeatureNode {
+    return this.map2(key, x, y, logRatio);
+  }
+
+  /**
+   * NaN where an asset has fewer than `bars` present bars so far: the warm-up of EMA-based features (their streams
+   * seed at the first value), so that their first value comes `bars - 1` rows in like a rolling window's.
+   */
+  warmup(key: string, src: FeatureNode, bars: number): FeatureNode {
+    const seen = new Int32Array(this.nAssets);
+    return this.node(`warmup:${key}:${bars}`, (out) => {
+      const present = this.bar.present;
+      for (let a = 0; a < out.length; a++) {
+        if (seen[a]! < bars) seen[a] = seen[a]! + (present[a] ? 1 : 0);
+        out[a] = seen[a]! < bars ? NaN : src.value[a]!;
+      }
+    });
   }
 
   /** The column of the first symbol starting with BTC, else -1. */
   btcColumn(): number {
-    return this.panel.symbols.findIndex((s) => s.toUpperCase().startsWith('BTC'));
+    return this.symbols.findIndex((s) => s.toUpperCase().startsWith('BTC'));
   }
-}
-
-function isMatrix(v: unknown): v is Matrix {
-  return typeof v === 'object' && v !== null && (v as Matrix).data instanceof Float64Array;
-}
-
-/** f over every cell (NaN in, NaN out for the usual Math functions). */
-export function map1(x: Float64Array, f: (v: number) => number): Float64Array {
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = f(x[i]!);
-  return out;
-}
-
-export function map2(x: Float64Array, y: Float64Array, f: (a: number, b: number) => number): Float64Array {
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = f(x[i]!, y[i]!);
-  return out;
-}
-
-/** [i] = x[i] / y[i] where y[i] > 0, else NaN (a loop of its own: a shared callback would be a megamorphic call per cell) */
-export function ratios(x: Float64Array, y: Float64Array): Float64Array {
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const b = y[i]!;
-    out[i] = b > 0 ? x[i]! / b : NaN;
-  }
-  return out;
-}
-
-/** [i] = ln(x[i] / y[i]) where both are > 0, else NaN */
-export function logRatios(x: Float64Array, y: Float64Array): Float64Array {
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const a = x[i]!;
-    const b = y[i]!;
-    out[i] = a > 0 && b > 0 ? Math.log(a / b) : NaN;
-  }
-  return out;
 }
 
 /** a / b where b > 0, else NaN (a zero or negative scale leaves a ratio undefined, not infinite). */
@@ -178,35 +282,3 @@ export const safeRatio = (a: number, b: number): number => (b > 0 ? a / b : NaN)
 
 /** ln(a / b) where both are > 0, else NaN. */
 export const logRatio = (a: number, b: number): number => (a > 0 && b > 0 ? Math.log(a / b) : NaN);
-
-/** Columns [0, cols) of a matrix with `cols + extra` columns. */
-export function firstColumns(data: Float64Array, rows: number, width: number, cols: number): Float64Array {
-  const out = new Float64Array(rows * cols);
-  for (let t = 0; t < rows; t++) out.set(data.subarray(t * width, t * width + cols), t * cols);
-  return out;
-}
-
-/** One value per row repeated across the assets. */
-export function broadcastRows(perRow: Float64Array, cols: number): Float64Array {
-  const out = new Float64Array(perRow.length * cols);
-  for (let t = 0; t < perRow.length; t++) out.fill(perRow[t]!, t * cols, (t + 1) * cols);
-  return out;
-}
-
-/**
- * NaN where an asset has fewer than `bars` present bars up to and including t: the warm-up of EMA-based features
- * (their kernels seed at the first value), so that their first value comes `bars - 1` rows in like a rolling window's.
- * Modifies `column` in place and returns it.
- */
-export function maskWarmup(column: Float64Array, present: Uint8Array, cols: number, bars: number): Float64Array {
-  const rows = column.length / cols;
-  for (let a = 0; a < cols; a++) {
-    let seen = 0;
-    for (let t = 0; t < rows && seen < bars; t++) {
-      const i = t * cols + a;
-      seen += present[i]!;
-      if (seen < bars) column[i] = NaN;
-    }
-  }
-  return column;
-}

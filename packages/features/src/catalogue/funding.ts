@@ -1,5 +1,4 @@
 /** Funding: the perpetual's funding rate known at the bar and how unusual it is; all NaN without funding data. */
-import { RollingZScoreKernel } from '@arena/kernels';
 import type { FeatureDef } from './context.ts';
 
 const Z_WINDOW = 90;
@@ -10,17 +9,13 @@ export const FUNDING_FEATURES: readonly FeatureDef[] = [
     group: 'funding',
     window: 1,
     description: 'the last funding rate published at or before the bar open (per 8h interval); NaN without funding data',
-    compute: (ctx) => ctx.funding ?? new Float64Array(ctx.nTimes * ctx.nAssets).fill(NaN),
+    stream: (ctx) => ctx.funding(),
   },
   {
     name: `funding_z_${Z_WINDOW}`,
     group: 'funding',
     window: Z_WINDOW,
     description: 'z-score of funding_rate over the last 90 bars; NaN without funding data or while the rate is flat',
-    compute: (ctx) => {
-      const funding = ctx.funding;
-      if (funding === undefined) return new Float64Array(ctx.nTimes * ctx.nAssets).fill(NaN);
-      return RollingZScoreKernel.cpu(ctx.m(funding), { window: Z_WINDOW }).data;
-    },
+    stream: (ctx) => ctx.rollingZScore('funding', ctx.funding(), Z_WINDOW),
   },
 ];

@@ -8,5 +8,5 @@ export const RETURN_FEATURES: readonly FeatureDef[] = LAGS.map((lag) => ({
   group: 'returns',
   window: lag + 1,
   description: `log return of the close over the last ${lag} bar${lag === 1 ? '' : 's'}, ln(close_t / close_{t-${lag}})`,
-  compute: (ctx) => ctx.logReturns(lag),
+  stream: (ctx) => ctx.logReturns(lag),
 }));

@@ -1,35 +1,24 @@
 /** Bar shape: where the close sits in the bar, body and wicks, and the gap from the previous close. */
-import { type FeatureContext, type FeatureDef, logRatio } from './context.ts';
+import { type FeatureContext, type FeatureDef, type FeatureNode, logRatio } from './context.ts';
 
-interface BarShape {
-  readonly closeLocation: Float64Array;
-  readonly body: Float64Array;
-  readonly upperWick: Float64Array;
-  readonly lowerWick: Float64Array;
-}
+type ShapePart = 'closeLocation' | 'body' | 'upperWick' | 'lowerWick';
 
 /**
- * The four shape ratios over the bar's range high - low, in one pass; 0 where the range is 0 (a bar that did
- * not move has no shape to speak of, but it is a real bar, not missing data).
+ * One of the four shape ratios over the bar's range high - low; 0 where the range is 0 (a bar that did not move
+ * has no shape to speak of, but it is a real bar, not missing data).
  */
-function barShape(ctx: FeatureContext): BarShape {
-  return ctx.cached('shape', () => {
-    const { open, high, low, close } = ctx.panel;
-    const n = close.length;
-    const shape = { closeLocation: new Float64Array(n), body: new Float64Array(n), upperWick: new Float64Array(n), lowerWick: new Float64Array(n) };
-    for (let i = 0; i < n; i++) {
-      const o = open[i]!;
-      const h = high[i]!;
-      const l = low[i]!;
-      const c = close[i]!;
+function barShape(ctx: FeatureContext, part: ShapePart): FeatureNode {
+  const [open, high, low, close] = [ctx.field('open'), ctx.field('high'), ctx.field('low'), ctx.field('close')];
+  return ctx.node(`shape:${part}`, (out) => {
+    for (let a = 0; a < out.length; a++) {
+      const o = open.value[a]!;
+      const h = high.value[a]!;
+      const l = low.value[a]!;
+      const c = close.value[a]!;
       const range = h - l;
       const scale = range > 0 ? 1 / range : range === 0 ? 0 : NaN;
-      shape.closeLocation[i] = (c - l - (h - c)) * scale;
-      shape.body[i] = (c - o) * scale;
-      shape.upperWick[i] = (h - Math.max(o, c)) * scale;
-      shape.lowerWick[i] = (Math.min(o, c) - l) * scale;
+      out[a] = part === 'closeLocation' ? (c - l - (h - c)) * scale : part === 'body' ? (c - o) * scale : part === 'upperWick' ? (h - Math.max(o, c)) * scale : (Math.min(o, c) - l) * scale;
     }
-    return shape;
   });
 }
 
@@ -39,40 +28,44 @@ export const SHAPE_FEATURES: readonly FeatureDef[] = [
     group: 'shape',
     window: 1,
     description: 'close location value ((close - low) - (high - close)) / (high - low), in [-1, 1]',
-    compute: (ctx) => barShape(ctx).closeLocation,
+    stream: (ctx) => barShape(ctx, 'closeLocation'),
   },
   {
     name: 'body_ratio',
     group: 'shape',
     window: 1,
     description: 'signed body (close - open) / (high - low), in [-1, 1]',
-    compute: (ctx) => barShape(ctx).body,
+    stream: (ctx) => barShape(ctx, 'body'),
   },
   {
     name: 'upper_wick',
     group: 'shape',
     window: 1,
     description: 'upper wick (high - max(open, close)) / (high - low), in [0, 1]',
-    compute: (ctx) => barShape(ctx).upperWick,
+    stream: (ctx) => barShape(ctx, 'upperWick'),
   },
   {
     name: 'lower_wick',
     group: 'shape',
     window: 1,
     description: 'lower wick (min(open, close) - low) / (high - low), in [0, 1]',
-    compute: (ctx) => barShape(ctx).lowerWick,
+    stream: (ctx) => barShape(ctx, 'lowerWick'),
   },
   {
     name: 'open_gap',
     group: 'shape',
     window: 2,
     description: "ln(open / previous bar's close): the gap between bars",
-    compute: (ctx) => {
-      const { open, close } = ctx.panel;
-      const A = ctx.nAssets;
-      const out = new Float64Array(open.length).fill(NaN);
-      for (let i = A; i < out.length; i++) out[i] = logRatio(open[i]!, close[i - A]!);
-      return out;
+    stream: (ctx) => {
+      const open = ctx.field('open');
+      const close = ctx.field('close');
+      const prevClose = new Float64Array(ctx.nAssets).fill(NaN);
+      return ctx.node('open_gap', (out) => {
+        for (let a = 0; a < out.length; a++) {
+          out[a] = logRatio(open.value[a]!, prevClose[a]!);
+          prevClose[a] = close.value[a]!;
+        }
+      });
     },
   },
 ];

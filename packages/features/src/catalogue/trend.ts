@@ -1,22 +1,22 @@
 /** Trend strength: EMA gaps in units of volatility, price z-scores, rolling Sharpe, efficiency, channel distances. */
-import { EmaKernel, RollingMaxKernel, RollingMinKernel, RollingSharpeKernel, RollingZScoreKernel } from '@arena/kernels';
-import { type FeatureContext, type FeatureDef, logRatios, map2, maskWarmup, safeRatio } from './context.ts';
+import { type FeatureContext, type FeatureDef, type FeatureNode, safeRatio } from './context.ts';
 
 /** the volatility that scales EMA gaps: rvol over this many returns */
 const GAP_VOL = 48;
 const ER_WINDOW = 20;
 const CHANNEL = 55;
 
-function ema(ctx: FeatureContext, span: number): Float64Array {
-  return ctx.cached(`ema:${span}`, () => EmaKernel.cpu(ctx.close, { span }).data);
-}
-
 /** ln(a / b) / rvol_48, NaN until `warmup` bars were seen. */
-function gapInVol(ctx: FeatureContext, a: Float64Array, b: Float64Array, warmup: number): Float64Array {
-  const gap = logRatios(a, b);
+function gapInVol(ctx: FeatureContext, key: string, a: FeatureNode, b: FeatureNode, warmup: number): FeatureNode {
   const vol = ctx.realizedVol(GAP_VOL);
-  for (let i = 0; i < gap.length; i++) gap[i] = safeRatio(gap[i]!, vol[i]!);
-  return maskWarmup(gap, ctx.panel.present, ctx.nAssets, warmup);
+  const gap = ctx.node(`${key}:raw`, (out) => {
+    for (let i = 0; i < out.length; i++) {
+      const x = a.value[i]!;
+      const y = b.value[i]!;
+      out[i] = safeRatio(x > 0 && y > 0 ? Math.log(x / y) : NaN, vol.value[i]!);
+    }
+  });
+  return ctx.warmup(key, gap, warmup);
 }
 
 function emaGap(span: number): FeatureDef {
@@ -26,7 +26,7 @@ function emaGap(span: number): FeatureDef {
     group: 'trend',
     window,
     description: `ln(close / EMA(${span})) in units of rvol_48`,
-    compute: (ctx) => gapInVol(ctx, ctx.panel.close, ema(ctx, span), window),
+    stream: (ctx) => gapInVol(ctx, `ema_gap_${span}`, ctx.field('close'), ctx.ema(span), window),
   };
 }
 
@@ -36,7 +36,7 @@ function priceZ(window: number): FeatureDef {
     group: 'trend',
     window,
     description: `z-score of the close over the last ${window} bars (population std)`,
-    compute: (ctx) => RollingZScoreKernel.cpu(ctx.close, { window }).data,
+    stream: (ctx) => ctx.rollingZScore('close', ctx.field('close'), window),
   };
 }
 
@@ -49,7 +49,7 @@ export const TREND_FEATURES: readonly FeatureDef[] = [
     group: 'trend',
     window: GAP_VOL + 1,
     description: 'ln(EMA(12) / EMA(48)) in units of rvol_48',
-    compute: (ctx) => gapInVol(ctx, ema(ctx, 12), ema(ctx, 48), GAP_VOL + 1),
+    stream: (ctx) => gapInVol(ctx, 'ema_cross_12_48', ctx.ema(12), ctx.ema(48), GAP_VOL + 1),
   },
   priceZ(20),
   priceZ(100),
@@ -58,31 +58,27 @@ export const TREND_FEATURES: readonly FeatureDef[] = [
     group: 'trend',
     window: 49,
     description: 'mean / sample std of the last 48 one-bar log returns (per bar, not annualised)',
-    compute: (ctx) => RollingSharpeKernel.cpu(ctx.m(ctx.logReturns(1)), { window: 48 }).sharpe.data,
+    stream: (ctx) => ctx.rollingSharpe(48),
   },
   {
     name: `efficiency_${ER_WINDOW}`,
     group: 'trend',
     window: ER_WINDOW + 1,
     description: "Kaufman's efficiency ratio over 20 bars: |net log move| / sum of |one-bar log moves|, in [0, 1]",
-    compute: (ctx) => {
-      const net = ctx.logReturns(ER_WINDOW);
-      const meanAbs = ctx.rollingMean('absret', ctx.absReturns(), ER_WINDOW);
-      return map2(net, meanAbs, (n, m) => safeRatio(Math.abs(n), m * ER_WINDOW));
-    },
+    stream: (ctx) => ctx.map2(`efficiency_${ER_WINDOW}`, ctx.logReturns(ER_WINDOW), ctx.rollingMean('absret', ctx.absReturns(), ER_WINDOW), (n, m) => safeRatio(Math.abs(n), m * ER_WINDOW)),
   },
   {
     name: `dist_high_${CHANNEL}`,
     group: 'trend',
     window: CHANNEL,
     description: 'ln(close / highest high of the last 55 bars), <= 0',
-    compute: (ctx) => logRatios(ctx.panel.close, RollingMaxKernel.cpu(ctx.m(ctx.panel.high), { window: CHANNEL }).data),
+    stream: (ctx) => ctx.logRatio(`dist_high_${CHANNEL}`, ctx.field('close'), ctx.rollingExtreme('high', ctx.field('high'), CHANNEL, true)),
   },
   {
     name: `dist_low_${CHANNEL}`,
     group: 'trend',
     window: CHANNEL,
     description: 'ln(close / lowest low of the last 55 bars), >= 0',
-    compute: (ctx) => logRatios(ctx.panel.close, RollingMinKernel.cpu(ctx.m(ctx.panel.low), { window: CHANNEL }).data),
+    stream: (ctx) => ctx.logRatio(`dist_low_${CHANNEL}`, ctx.field('close'), ctx.rollingExtreme('low', ctx.field('low'), CHANNEL, false)),
   },
 ];
