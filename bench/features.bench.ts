@@ -89,7 +89,7 @@ async function outOfSample(rt: Runtime, ds: Dataset, panel: BarPanel, funding: F
   const card = trained.card;
   const net = { model: trained.result.model, card, dir: '(in memory)' };
   // the learned expert over the whole panel: its selections and z-scores only ever look back
-  const learned = new LearnedExpert(rt, net, 2, funding);
+  const learned = new LearnedExpert(net, 2, funding);
   const ctx = { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() };
   const learnedSeries = runExpertBatch(learned, panel, ctx);
   // out-of-sample IC and hit rate of the raw signal on the test rows

@@ -8,3 +8,4 @@ export * from './positioning.ts';
 export * from './registry.ts';
 export * from './learned.ts';
 export * from './kernelBatch.ts';
+export * from './learnedStream.ts';

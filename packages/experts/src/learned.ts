@@ -1,17 +1,17 @@
 /**
  * The fifth expert, "learned": the LiteConvNet's signal over the dynamically selected features. Its exposure is
  * clamp(signal / scale, -1, 1) (the signal is in units of its validation spread) and its confidence
- * min(1, |signal| / scale). The whole panel is computed in one batch on the first advance (features, selections,
- * batched inference), so a backtest and bar-by-bar stepping over the same panel agree exactly; stepping a
- * growing live panel recomputes per new panel object (an incremental path is the paper daemon's job).
+ * min(1, |signal| / scale). As an Expert over a panel, the first advance steps LearnedStream over every row (the
+ * stream a daemon steps bar by bar), so a backtest and the daemon compute the same exposures.
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ArenaConfig, BarPanel } from '@arena/core';
-import { type ConvInputs, type LoadedConvNet, ConvNetPredictor, combineSignal, loadConvNet, preparePanel } from '@arena/features';
+import { type ConvInputs, type LoadedConvNet, OnlineFeatures, type TakenSelection, loadConvNet, panelBar } from '@arena/features';
+import { LearnedStream } from './learnedStream.ts';
 import { type Runtime, initRuntime } from '@arena/kernels';
-import { type Expert, type ExpertContext, clamp } from './expert.ts';
+import type { Expert, ExpertContext } from './expert.ts';
 
 /** An expert that holds 0 and says why (a model that is missing or failed to load). */
 export class FlatExpert implements Expert {
@@ -43,10 +43,9 @@ export class LearnedExpert implements Expert {
   readonly warmup: number;
   private computed: Computed | undefined;
   /** selections made over the last panel (for reports and the audit trail) */
-  lastSelections: ReturnType<typeof preparePanel>['run']['history'] = [];
+  lastSelections: readonly TakenSelection[] = [];
 
   constructor(
-    private readonly rt: Runtime,
     readonly net: LoadedConvNet,
     private readonly scale: number,
     private readonly funding?: Float64Array,
@@ -69,43 +68,26 @@ export class LearnedExpert implements Expert {
     this.computed = undefined;
   }
 
-  /** Features, selections and the net over every bar of the panel, in batches. */
+  /** Features, selections and the net over every bar of the panel: the stream a daemon steps, over every row. */
   private compute(panel: BarPanel): Computed {
-    const { card, model } = this.net;
-    const prepared = preparePanel(panel, this.funding, card.selector);
-    const names = prepared.set.features.map((f) => f.name);
-    if (names.join(',') !== card.features.join(',')) {
-      throw new Error(`the model at ${this.net.dir} was trained on features [${card.features.join(', ')}], the catalogue now has [${names.join(', ')}]: retrain it`);
-    }
-    this.lastSelections = prepared.run.history;
-    const inputs = this.override?.panel === panel ? this.override.inputs : prepared.inputs;
+    const card = this.net.card;
     const A = panel.nAssets;
     const T = panel.nTimes;
-    const cells: number[] = [];
-    for (let t = 0; t < T; t++) {
-      if (inputs.at[t]! < 0) continue;
-      for (let a = 0; a < A; a++) if (panel.present[t * A + a] === 1) cells.push(t * A + a);
-    }
-    const out = new Float32Array(cells.length * 2);
-    const rtBackend = this.rt.info.backend;
-    // back on the runtime's backend if something switched it (an initialised backend switches synchronously)
-    if (this.rt.tf.getBackend() !== rtBackend) void this.rt.tf.setBackend(rtBackend);
-    new ConvNetPredictor(this.rt.tf, model, A).predictCells(inputs, Int32Array.from(cells), out);
+    const features = new OnlineFeatures(panel.symbols, panel.timeframe, { hasFunding: this.funding !== undefined, keep: card.spec.window, selectors: { learned: card.selector } });
+    const stream = new LearnedStream(this.net, features, this.scale);
+    const override = this.override?.panel === panel ? this.override.inputs : undefined;
     const exposure = new Float64Array(T * A);
     const confidence = new Float64Array(T * A);
-    cells.forEach((c, i) => {
-      const s = combineSignal(out[2 * i]!, out[2 * i + 1]!, card.signal);
-      exposure[c] = clamp(s / this.scale, -1, 1);
-      confidence[c] = Math.min(1, Math.abs(s) / this.scale);
-    });
-    // a missing bar repeats the asset's last output
-    for (let t = 1; t < T; t++) {
-      for (let a = 0; a < A; a++) {
-        if (panel.present[t * A + a] === 1) continue;
-        exposure[t * A + a] = exposure[(t - 1) * A + a]!;
-        confidence[t * A + a] = confidence[(t - 1) * A + a]!;
-      }
+    const input = { panel, ...(this.funding ? { funding: this.funding } : {}) };
+    for (let t = 0; t < T; t++) {
+      features.pushSync(panelBar(input, t));
+      const s = override?.at[t] ?? -1;
+      const mask = override === undefined ? features.mask('learned') : s < 0 ? undefined : override.masks[s];
+      stream.update(mask, panel.present.subarray(t * A, (t + 1) * A));
+      exposure.set(stream.exposure, t * A);
+      confidence.set(stream.confidence, t * A);
     }
+    this.lastSelections = features.selector('learned').history;
     return { panel, exposure, confidence };
   }
 
@@ -143,7 +125,7 @@ export async function createLearnedExpert(
     const rt = opts.runtime ?? (await initRuntime({ log }));
     const net = await loadConvNet(rt.tf, dir);
     log(`learned expert: ${net.card.name} from ${dir} (${net.card.cost.nonzeroParams} non-zero parameters, trained on ${net.card.data.source} ${net.card.data.timeframe})`);
-    return new LearnedExpert(rt, net, config.scale, opts.funding);
+    return new LearnedExpert(net, config.scale, opts.funding);
   } catch (e) {
     const reason = `learned expert unavailable, holding 0: ${(e as Error).message.split('\n')[0]}`;
     log(reason);

@@ -21,7 +21,8 @@ const DRIFT_BINS = 10;
 /** fewer finite cells than this in the window: the feature is not scored */
 const MIN_CELLS = 50;
 
-interface DriftReference {
+/** A selected feature's decile edges and proportions over the selection window: what later bars are tested against. */
+export interface DriftReference {
   readonly feature: number;
   readonly edges: Float64Array;
   readonly p: Float64Array;
@@ -50,6 +51,15 @@ export class DynamicFeatureSelector {
 
   get current(): Selection | undefined {
     return this.history[this.history.length - 1];
+  }
+
+  /** The drift reference of the latest selection (set by select; a stream carries it from one window to the next). */
+  get driftReference(): readonly DriftReference[] {
+    return this.reference;
+  }
+
+  set driftReference(reference: readonly DriftReference[]) {
+    this.reference = [...reference];
   }
 
   /** The first row at which a full window of forward returns is known. */

@@ -8,8 +8,9 @@ import { RollingZScoreKernel } from '@arena/kernels';
 import type { FeatureSet } from '../featureSet.ts';
 import type { SelectionRun } from '../selector.ts';
 
+/** bars the z-scores are taken over (a fixed window: a panel's length never changes what a bar's inputs are) */
 export const Z_WINDOW = 500;
-const Z_CLIP = 5;
+export const Z_CLIP = 5;
 const SIZE_CLIP = 3;
 const VOL_SPAN = 48;
 
@@ -25,13 +26,13 @@ export interface ConvInputs {
   readonly at: Int32Array;
 }
 
-/** z-scored inputs of a whole panel (RollingZScore kernel per feature). */
+/** z-scored inputs of a whole panel (RollingZScore kernel per feature; ZScoreStream computes the same bar by bar). */
 export function buildInputs(set: FeatureSet, run: SelectionRun): ConvInputs {
   const { nTimes: T, nAssets: A } = set;
   const F = set.features.length;
   const z = new Float32Array(T * A * F);
   for (let f = 0; f < F; f++) {
-    const zs = RollingZScoreKernel.cpu({ rows: T, cols: A, data: set.columns[f]! }, { window: Math.min(Z_WINDOW, T) }).data;
+    const zs = RollingZScoreKernel.cpu({ rows: T, cols: A, data: set.columns[f]! }, { window: Z_WINDOW }).data;
     for (let i = 0; i < T * A; i++) {
       const v = zs[i]!;
       z[i * F + f] = v !== v ? 0 : v > Z_CLIP ? Z_CLIP : v < -Z_CLIP ? -Z_CLIP : v;

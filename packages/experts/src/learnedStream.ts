@@ -1,0 +1,69 @@
+/**
+ * The learned expert bar by bar: the LiteConvNet (ConvNetForward, no tfjs call) over every present asset's last
+ * `window` bars of z-scores, masked by the selection in effect; exposure clamp(signal / scale, -1, 1), confidence
+ * min(1, |signal| / scale). Before the first selection it holds 0; a missing bar repeats the asset's last output.
+ * A backtest steps it over the panel's rows and a daemon over its newest bar: the same code, the same numbers.
+ */
+import { ConvNetForward, ConvNetStepper, type LoadedConvNet, type OnlineFeatures, combineSignal } from '@arena/features';
+import { clamp } from './expert.ts';
+
+export class LearnedStream {
+  readonly exposure: Float64Array;
+  readonly confidence: Float64Array;
+  private readonly net: ConvNetStepper;
+  private readonly x: Float32Array;
+  private readonly out = new Float64Array(2);
+  private mask: Float32Array | undefined;
+
+  constructor(
+    readonly loaded: LoadedConvNet,
+    private readonly features: OnlineFeatures,
+    private readonly scale: number,
+  ) {
+    const card = loaded.card;
+    const names = features.stream.features.map((f) => f.name);
+    if (names.join(',') !== card.features.join(',')) {
+      throw new Error(`the model at ${loaded.dir} was trained on features [${card.features.join(', ')}], the catalogue now has [${names.join(', ')}]: retrain it`);
+    }
+    if (features.z.keep < card.spec.window) throw new Error(`the z-score ring keeps ${features.z.keep} bars; the net reads ${card.spec.window}`);
+    const A = features.z.nAssets;
+    this.net = new ConvNetStepper(new ConvNetForward(loaded.model, card.spec), A);
+    this.exposure = new Float64Array(A);
+    this.confidence = new Float64Array(A);
+    this.x = new Float32Array(card.spec.window * card.spec.features);
+  }
+
+  /**
+   * The newest bar (the features stage has it): `mask` is the selection in effect (1 for a selected feature;
+   * undefined before the first selection), `present` the bar's presence per asset.
+   */
+  update(mask: Float32Array | undefined, present: ArrayLike<number>): void {
+    const A = this.exposure.length;
+    const { window: W, features: F, kernel } = this.loaded.card.spec;
+    const t = this.features.last;
+    if (mask !== this.mask && mask !== undefined) {
+      this.net.net.setMask(mask);
+      this.net.invalidate();
+    }
+    this.mask = mask;
+    if (mask === undefined) {
+      // before the first selection: 0 on present bars, a missing bar repeats the last output
+      for (let a = 0; a < A; a++) if (present[a] === 1) (this.exposure[a] = 0), (this.confidence[a] = 0);
+      return;
+    }
+    for (let a = 0; a < A; a++) {
+      // every asset's rings slide with every bar (a missing bar's z-scores are zeros), so all are stepped
+      const first = this.net.needsWindow(a) ? 0 : W - kernel[0];
+      for (let w = first; w < W; w++) {
+        const r = t - W + 1 + w;
+        if (r < 0) this.x.fill(0, w * F, (w + 1) * F);
+        else this.x.set(this.features.z.row(r).subarray(a * F, (a + 1) * F), w * F);
+      }
+      this.net.step(a, this.x, 0, this.out);
+      if (present[a] !== 1) continue; // a missing bar repeats the last output
+      const s = combineSignal(this.out[0]!, this.out[1]!, this.loaded.card.signal);
+      this.exposure[a] = clamp(s / this.scale, -1, 1);
+      this.confidence[a] = Math.min(1, Math.abs(s) / this.scale);
+    }
+  }
+}
