@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '@arena/core';
 import { createDashboard } from '@arena/dashboard';
-import { Ledger, PaperMetrics, PaperPipeline, PaperStore, runLoop } from '@arena/engine';
+import { Ledger, PaperMetrics, daemonPipeline, PaperStore, runLoop } from '@arena/engine';
 import { generateSyntheticMarket, replayPanel } from '@arena/streams';
 import { WebSocket } from 'ws';
 import { type Bench, quantile, sized } from './harness.ts';
@@ -22,7 +22,7 @@ async function ledgerWith(dir: string, assets: number, bars: number, timeframe: 
   const ledger = Ledger.open(join(dir, `l${assets}.db`));
   const { run } = PaperStore.openRun(ledger, { source: 'bench', symbols: panel.symbols, timeframe, periodsPerYear: panel.periodsPerYear(), config });
   const store = new PaperStore(ledger, run.runId);
-  const pipeline = new PaperPipeline(panel.symbols, timeframe, config, {}, panel.periodsPerYear());
+  const pipeline = daemonPipeline({ symbols: panel.symbols, timeframe: timeframe, config: config, periodsPerYear: panel.periodsPerYear() });
   return { panel, ledger, store, pipeline };
 }
 
@@ -80,7 +80,7 @@ export const dashboardBench: Bench = {
       for await (const bar of rest) {
         store.begin();
         const step = await pipeline.step(bar.ts, bar.row);
-        store.writeStep(step, bar.row, pipeline.broker.cash, pipeline.broker.units, bar.offset);
+        store.writeStep(step, bar.row, pipeline.book.broker.cash, pipeline.book.broker.units, bar.offset);
         store.commit();
         sentAt.set(t++, performance.now());
         await new Promise((r) => setTimeout(r, 5));

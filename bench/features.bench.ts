@@ -4,12 +4,13 @@
  * per step (p50/p99 for 10 and 100 assets, wasm) and batch throughput.
  */
 import { join } from 'node:path';
-import { type BarPanel, parseConfig, sharedDataDir } from '@arena/core';
+import { type ArenaConfig, type BarPanel, parseConfig, sharedDataDir } from '@arena/core';
 import { LearnedExpert, createExperts, runExpertBatch, type ExpertSeries } from '@arena/experts';
 import { type ConvInputs, ConvNetPredictor, DEFAULT_SPEC, buildConvNet, buildTargets, hitRate, rankIC, trainOnPanel } from '@arena/features';
 import { type Runtime, initRuntime } from '@arena/kernels';
 import { computeMetrics, runBacktest } from '@arena/engine';
 import { Rng } from '@arena/core';
+import { StaticRouter } from '@arena/router';
 import { loadDataset } from '@arena/streams';
 import { type Bench, sized } from './harness.ts';
 
@@ -111,8 +112,9 @@ async function outOfSample(rt: Runtime, ds: Dataset, panel: BarPanel, funding: F
   const rules = createExperts(parseConfig({}).experts).slice(0, 4).map((e) => runExpertBatch(e, panel, ctx));
   const cut = (x: ExpertSeries): ExpertSeries => ({ name: x.name, exposure: x.exposure.slice(split * A), confidence: x.confidence.slice(split * A) });
   const experts = [...rules, learnedSeries].map(cut);
-  const without = runBacktest({ panel: test, config: parseConfig({ experts: { weights: { trend: 0.25, reversal: 0.25, breakout: 0.25, positioning: 0.25, learned: 0 } } }), source: ds.dir, experts, baselines: false });
-  const withL = runBacktest({ panel: test, config: parseConfig({}), source: ds.dir, experts, baselines: false });
+  const backtest = (config: ArenaConfig) => runBacktest({ panel: test, config, source: ds.dir, precomputed: { experts, routing: new StaticRouter(config.experts.weights).routeSync(test), selections: [] }, baselines: false });
+  const without = await backtest(parseConfig({ experts: { weights: { trend: 0.25, reversal: 0.25, breakout: 0.25, positioning: 0.25, learned: 0 } } }));
+  const withL = await backtest(parseConfig({}));
   const mWithout = computeMetrics(without.main, without.periodsPerYear, without.initialCash);
   const mWith = computeMetrics(withL.main, withL.periodsPerYear, withL.initialCash);
   return {

@@ -1,17 +1,15 @@
 /**
  * paper: the daemon's throughput and latency. Events per second (bar messages) through the embedded replay and
  * through Kafka (librdkafka's mock cluster on loopback) into the pipeline and the ledger; step latency p50/p99 for
- * 10 and 100 assets with the full pipeline (rule experts every bar, the learned expert and the router recomputed
- * every 24 bars over up to 2,000 bars of history); the ledger's write cost per step.
+ * 10 and 100 assets with the default pipeline and the contest (rule experts, the learned expert and the router
+ * stepped bar by bar, selections in a worker beside the loop, 32 agents), ledger transaction included; the
+ * ledger's write cost per step.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ArenaConfig, type BarPanel, parseConfig } from '@arena/core';
-import { Ledger, PaperMetrics, PaperPipeline, PaperStore, runLoop } from '@arena/engine';
-import { createLearnedExpert } from '@arena/experts';
-import { initRuntime } from '@arena/kernels';
-import { createRouter } from '@arena/router';
+import { ContestLedger, Ledger, PaperMetrics, PaperStore, daemonPipeline, loadModels, runLoop } from '@arena/engine';
 import { feedKafka, generateSyntheticMarket, kafkaSource, replayPanel } from '@arena/streams';
 import { MockCluster, mockClusterUnavailable } from '../test/kafka/mockCluster.ts';
 import { type Bench, quantile, sized } from './harness.ts';
@@ -48,7 +46,7 @@ async function replayRate(assets: number, bars: number): Promise<{ eventsPerSec:
     };
     store.writeStep = timed(write);
     store.commit = timed(commit);
-    const pipeline = new PaperPipeline(panel.symbols, panel.timeframe, RULES, {}, panel.periodsPerYear());
+    const pipeline = daemonPipeline({ symbols: panel.symbols, timeframe: panel.timeframe, config: RULES, periodsPerYear: panel.periodsPerYear() });
     const metrics = new PaperMetrics('none', 'replay');
     const started = performance.now();
     await runLoop({ pipeline, store, metrics, source: replayPanel(panel, { speed: 'max' }), stopping: () => false, log: () => undefined });
@@ -59,20 +57,21 @@ async function replayRate(assets: number, bars: number): Promise<{ eventsPerSec:
 
 /** Full pipeline step latency (models on the runtime), p50/p99 over the bars after a warm-up. */
 async function fullStep(assets: number, bars: number, warm: number): Promise<{ p50: number; p99: number }> {
-  const config = parseConfig({});
+  const config = parseConfig({ contest: { enabled: true } });
   const { panel } = generateSyntheticMarket({ seed: 2, assets, bars, timeframe: '1h' });
-  const rt = await initRuntime({ backend: 'wasm' });
-  const learned = await createLearnedExpert(config.experts.learned, { runtime: rt });
-  const router = await createRouter(config, { runtime: rt });
+  const models = await loadModels(config, () => undefined);
   return withLedger(async (ledger) => {
     const store = open(ledger, panel, config);
-    const pipeline = new PaperPipeline(panel.symbols, panel.timeframe, config, { learned, router }, panel.periodsPerYear());
+    const contestSink = new ContestLedger(ledger, store.runId, 0);
+    const pipeline = daemonPipeline({ symbols: panel.symbols, timeframe: panel.timeframe, config, periodsPerYear: panel.periodsPerYear(), models, contestSink });
     const ms: number[] = [];
     let t = 0;
     for await (const bar of replayPanel(panel, { speed: 'max' })) {
       const t0 = performance.now();
+      store.begin();
       const step = await pipeline.step(bar.ts, bar.row);
-      store.writeStep(step, bar.row, pipeline.broker.cash, pipeline.broker.units, bar.offset);
+      store.writeStep(step, bar.row, pipeline.book.broker.cash, pipeline.book.broker.units, bar.offset);
+      store.commit();
       if (t++ >= warm) ms.push(performance.now() - t0);
     }
     return { p50: quantile(ms, 0.5), p99: quantile(ms, 0.99) };
@@ -91,7 +90,7 @@ async function kafkaRate(assets: number, bars: number): Promise<number | string>
     await feedKafka(panel, { brokers, venue: 'arena', speed: 'max' });
     return await withLedger(async (ledger) => {
       const store = open(ledger, panel, RULES);
-      const pipeline = new PaperPipeline(panel.symbols, panel.timeframe, RULES, {}, panel.periodsPerYear());
+      const pipeline = daemonPipeline({ symbols: panel.symbols, timeframe: panel.timeframe, config: RULES, periodsPerYear: panel.periodsPerYear() });
       const metrics = new PaperMetrics('none', 'kafka');
       let stop = false;
       const source = await kafkaSource({ brokers, groupId: 'bench', timeframe: '1h', symbols: panel.symbols, stopping: () => stop, flushMs: 60_000 });
@@ -144,7 +143,7 @@ export const paperBench: Bench = {
         stepP50Ms100: Number(s100.p50.toFixed(3)),
         stepP99Ms100: Number(s100.p99.toFixed(2)),
         ledgerMsPerStep10: Number(replay.ledgerMsPerStep.toFixed(4)),
-        note: 'the model stages (learned expert, router) are recomputed every 24 bars over up to 2,000 bars and held in between: p99 is a refresh step, p50 an ordinary one',
+        note: 'default pipeline + contest (32 agents), every stage stepped bar by bar, ledger transaction included; selections run in this thread in the bench (a worker in the daemon)',
       },
     };
   },

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type BarPanel, parseConfig, parseTimerange, sharedDataDir } from '@arena/core';
 import { createExperts, resolveModelDir, runExpertBatch } from '@arena/experts';
 import { type Runtime, initRuntime } from '@arena/kernels';
-import { DEFAULT_TRAIN, ModelRouter, loadRouter, renderCharts, trainRouterOnPanel } from '@arena/router';
+import { DEFAULT_TRAIN, ModelRouter, RouterStage, loadRouter, renderCharts, trainRouterOnPanel } from '@arena/router';
 import { generateSyntheticMarket, loadDataset } from '@arena/streams';
 import { type Bench, quantile, sized } from './harness.ts';
 
@@ -20,18 +20,20 @@ function market(assets: number, bars: number): { panel: BarPanel; experts: Float
   return { panel, experts: createExperts(parseConfig({}).experts).map((e) => runExpertBatch(e, panel, ctx).exposure) };
 }
 
-/** Per-step latency: the stepper over the last `steps` bars of a panel of A assets (after warm-up steps). */
+/** Per-step latency: RouterStage over the last `steps` bars of a panel of A assets (after warm-up steps). */
 async function stepLatency(router: ModelRouter, A: number, steps: number): Promise<{ p50: number; p99: number }> {
   const warm = 600;
   const { panel, experts } = market(A, warm + steps);
   const features = router.prepare(panel);
-  const stepper = router.stepper(A);
-  const w = new Float32Array(A * 5);
-  const r = new Float32Array(A * 4);
+  const stage = new RouterStage(router, A, panel.timeframe);
+  const E = experts.length;
+  const rows = Array.from({ length: panel.nTimes }, (_, t) => Float64Array.from({ length: E * A }, (_, i) => experts[Math.floor(i / A)]![t * A + (i % A)]!));
+  const F = features?.nFeatures ?? 0;
   const ms: number[] = [];
   for (let t = 0; t < panel.nTimes; t++) {
+    const sel = features?.at[t] ?? -1;
     const t0 = performance.now();
-    await stepper.step(panel, t, experts, features, w, r);
+    await stage.step(panel, t, t > 0 ? rows[t - 1] : undefined, rows[t]!, features?.z.subarray(t * A * F, (t + 1) * A * F), sel < 0 ? undefined : features!.masks[sel]);
     if (t >= warm) ms.push(performance.now() - t0);
   }
   return { p50: quantile(ms, 0.5), p99: quantile(ms, 0.99) };

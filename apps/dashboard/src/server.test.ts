@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '@arena/core';
-import { Ledger, PaperMetrics, PaperPipeline, PaperStore, runLoop } from '@arena/engine';
+import { Ledger, PaperMetrics, type Pipeline, PaperStore, daemonPipeline, runLoop } from '@arena/engine';
 import { generateSyntheticMarket, replayPanel } from '@arena/streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -13,13 +13,13 @@ const config = parseConfig({ experts: { weights: { trend: 0.5, breakout: 0.5 } }
 const { panel } = generateSyntheticMarket({ seed: 3, assets: 3, bars: 600, timeframe: '1h' });
 let ledger: Ledger;
 let store: PaperStore;
-let pipeline: PaperPipeline;
+let pipeline: Pipeline;
 
 beforeAll(async () => {
   ledger = Ledger.open(join(dir, 'ledger.db'));
   const { run } = PaperStore.openRun(ledger, { source: 'test', symbols: panel.symbols, timeframe: panel.timeframe, periodsPerYear: panel.periodsPerYear(), config });
   store = new PaperStore(ledger, run.runId);
-  pipeline = new PaperPipeline(panel.symbols, panel.timeframe, config, {}, panel.periodsPerYear());
+  pipeline = daemonPipeline({ symbols: panel.symbols, timeframe: panel.timeframe, config: config, periodsPerYear: panel.periodsPerYear() });
   // the first 500 bars now; the rest arrive while a stream client listens
   await runLoop({ pipeline, store, metrics: new PaperMetrics('none', 'replay'), source: replayPanel(panel.slice(0, 500), { speed: 'max' }), stopping: () => false, log: () => undefined });
 });

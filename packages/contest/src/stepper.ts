@@ -27,6 +27,8 @@ export class ContestStepper {
   readonly contest: Contest;
   /** the latest bar's target per asset */
   readonly target: Float64Array;
+  /** each agent's reward realised at the latest bar (its proposal of the bar before; NaN at the first bar) */
+  readonly barReward: Float64Array;
   private readonly scratch: ProposalScratch;
   private readonly ring: number;
   private readonly proposals: Float32Array;
@@ -57,7 +59,12 @@ export class ContestStepper {
     this.returns = new Float64Array(A);
     this.reward = new Float64Array(N);
     this.target = new Float64Array(A);
+    this.barReward = new Float64Array(N).fill(NaN);
     o.sink?.begin(o.agents, o.symbols, this.recorded);
+  }
+
+  get agents(): readonly AgentSpec[] {
+    return this.o.agents;
   }
 
   /** The latest proposals, [agent * assets + a]. */
@@ -97,7 +104,10 @@ export class ContestStepper {
       const prev = this.bars - h - 1 >= 0 ? this.proposals : undefined;
       agentRewardRow(this.proposals, s * row, prev, slot(h + 1) * row, this.returns, 0, N, A, p, this.reward, 0);
       if (this.recorded.includes(h)) this.sink?.outcomes(this.ts[s]!, h, ts, this.reward, 0);
-      if (h === 1) frame = this.contest.observe(this.reward, 0, ts, closesWindow(barIndex(ts, o.barMs), o.settings.window));
+      if (h === 1) {
+        this.barReward.set(this.reward);
+        frame = this.contest.observe(this.reward, 0, ts, closesWindow(barIndex(ts, o.barMs), o.settings.window));
+      }
     }
     if (frame) this.sink?.window(frame);
     this.contest.combine(this.proposals, k * row, A, this.target, 0);

@@ -76,6 +76,9 @@ export const RouterParams = z.strictObject({
   temperature: pos('temperature').default(1),
   /** EWMA span, in bars, of each asset's expert weights (1: none); damps bar-to-bar churn. Default: the 24-bar horizon the router is trained to decide for */
   smoothing: int(1).default(24),
+  /** route each asset every this many bars (staggered across assets), holding its weights in between: the weights
+   * are smoothed over `smoothing` bars anyway, and a routing is the costliest step of a bar (a chart and the net) */
+  every: int(1).default(4),
   vlm: z
     .strictObject({
       /** ask the VLM every this many bars per asset (weights held in between) */

@@ -1,15 +1,20 @@
-/** A backtest: the experts over the whole panel in one batch, the main strategy, and the baselines beside it. */
+/** A backtest: the pipeline over every bar of a panel, its record, and the baselines beside it. */
 import { type ArenaConfig, type BarPanel, EXPERT_NAMES } from '@arena/core';
+import type { ContestRun, ContestSink } from '@arena/contest';
 import { type Expert, type ExpertSeries, createExperts, runExpertBatch } from '@arena/experts';
-import { type RoutingSeries, chartPng } from '@arena/router';
-import type { ContestRun } from '@arena/contest';
+import { DEFAULT_CHART, ModelRouter, type RoutingSeries, StaticRouter, chartPng } from '@arena/router';
 import { auditRecords } from './audit.ts';
-import type { ContestSummary } from './contest/summary.ts';
+import { summariseContest } from './contest/summary.ts';
+import { type PipelineModels, type Precomputed, buildPipeline, precompute } from './pipeline/build.ts';
+import { type BarRow, PanelHistory, type Pipeline } from './pipeline/pipeline.ts';
+import { StepRecorder } from './pipeline/recorder.ts';
 import type { BacktestResult, ComputeInfo, DecisionChart, StrategyRun } from './result.ts';
 import { summariseRouting } from './routingSummary.ts';
 import { simulate } from './simulate.ts';
+import { expertWeights } from './staticWeights.ts';
 
 export interface BacktestInput {
+  /** the market, its bars validated (validatePanel): a bad cell is absent, as a daemon's source leaves it */
   readonly panel: BarPanel;
   readonly config: ArenaConfig;
   /** 'synthetic seed=42' or the data folder as given */
@@ -17,30 +22,21 @@ export interface BacktestInput {
   readonly dataIssues?: { errors: number; warnings: number };
   /** run the baselines (buy and hold, each expert alone, equal weight) too; default true */
   readonly baselines?: boolean;
-  /** the experts' outputs when already computed (e.g. on the tensor kernels); default: streaming batch here */
-  readonly experts?: readonly ExpertSeries[];
-  /** the router's weights per bar and asset; without it the static config weights combine the experts */
-  readonly routing?: RoutingSeries;
-  /** the contest over the panel: its target replaces the router's combination as the strategy (the router's run becomes a baseline) */
-  readonly contest?: { readonly run: ContestRun; readonly summary: ContestSummary };
+  /** the learned expert and the router; default: the config's static weights and no learned expert */
+  readonly models?: PipelineModels;
+  /** funding rates aligned on the panel (perpetuals), for the features */
+  readonly funding?: Float64Array;
+  /** the stateless stages over the whole panel, computed beforehand (default: precompute() here) */
+  readonly precomputed?: Precomputed;
+  /** step every stage bar by bar as the daemon does (slower; the same result) instead of precomputing */
+  readonly stepped?: boolean;
+  /** where the contest's record goes */
+  readonly contestSink?: ContestSink;
   /** decisions whose chart is embedded (as PNG) in the report, the latest ones; default 8 */
   readonly decisionCharts?: number;
   /** how the numbers were computed, for the report (backend, experts path) */
   readonly compute?: ComputeInfo;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
-}
-
-/** Normalised static weights in EXPERT_NAMES order. */
-export function expertWeights(config: ArenaConfig): Float64Array {
-  const w = new Float64Array(EXPERT_NAMES.length);
-  let sum = 0;
-  EXPERT_NAMES.forEach((name, i) => {
-    const v = config.experts.weights[name] ?? 0;
-    w[i] = v;
-    sum += v;
-  });
-  for (let i = 0; i < w.length; i++) w[i] = w[i]! / sum;
-  return w;
 }
 
 export function fillAssumptions(config: ArenaConfig): string {
@@ -62,6 +58,22 @@ export function computeExperts(panel: BarPanel, config: ArenaConfig, learned?: E
   return createExperts(config.experts, learned).map((e) => runExpertBatch(e, panel, ctx));
 }
 
+/** Bar t of a panel as the pipeline's row (views, no copies). */
+export function panelRow(panel: BarPanel, t: number, funding?: Float64Array): BarRow {
+  const A = panel.nAssets;
+  const s = t * A;
+  const e = s + A;
+  return {
+    open: panel.open.subarray(s, e),
+    high: panel.high.subarray(s, e),
+    low: panel.low.subarray(s, e),
+    close: panel.close.subarray(s, e),
+    volume: panel.volume.subarray(s, e),
+    present: panel.present.subarray(s, e),
+    ...(funding ? { funding: funding.subarray(s, e) } : {}),
+  };
+}
+
 /** Mean of [cells x k] weights per column (the router's average weights, for the attribution table). */
 function meanOf(w: Float32Array, k: number): Float64Array {
   const out = new Float64Array(k);
@@ -76,24 +88,57 @@ function constantSeries(panel: BarPanel, value: number): ExpertSeries {
   return { name: 'constant', exposure: new Float64Array(n).fill(value), confidence: new Float64Array(n).fill(1) };
 }
 
-export function runBacktest(input: BacktestInput): BacktestResult {
+/** A panel stepped through the pipeline: the pipeline (its book, attribution) and the record of every step. */
+export interface SteppedPanel {
+  readonly pipeline: Pipeline;
+  readonly experts: ExpertSeries[];
+  readonly routing: RoutingSeries;
+  readonly contest?: ContestRun;
+  readonly halts: readonly { readonly t: number; readonly reason: string }[];
+}
+
+/**
+ * The pipeline over every bar of a panel (the daemon's step, with the stateless stages precomputed over the panel
+ * unless `stepped`), recorded in memory. What a backtest and an eval run.
+ */
+export async function stepPanel(input: Omit<BacktestInput, 'baselines' | 'decisionCharts' | 'compute' | 'dataIssues' | 'source'>): Promise<SteppedPanel> {
   const { panel, config } = input;
   const progress = input.onProgress;
-  const experts = input.experts ?? computeExperts(panel, config);
-  const routing = input.routing;
-  const weights = routing ? meanOf(routing.weights, experts.length) : expertWeights(config);
-  const attribution = new Float64Array(experts.length);
-  const main = simulate({
-    name: 'strategy',
-    panel,
-    experts,
-    weights,
-    ...(routing ? { dynamicWeights: routing.weights } : {}),
-    ...(input.contest ? { exposure: input.contest.run.exposure } : {}),
+  const models: PipelineModels = input.models ?? { router: new StaticRouter(config.experts.weights) };
+  const pre = input.precomputed ?? (input.stepped ? undefined : await precompute(panel, config, models, input.funding, progress));
+  const pipeline = buildPipeline({
     config,
-    attribution,
-    ...(progress ? { onProgress: (d: number, n: number) => progress('strategy', d, n) } : {}),
+    symbols: panel.symbols,
+    timeframe: panel.timeframe,
+    periodsPerYear: panel.periodsPerYear(),
+    history: new PanelHistory(panel),
+    models,
+    hasFunding: input.funding !== undefined,
+    ...(pre ? { precomputed: pre } : {}),
+    ...(input.contestSink ? { contestSink: input.contestSink } : {}),
   });
+  const recorder = new StepRecorder(panel, pipeline.contest?.agents);
+  const T = panel.nTimes;
+  for (let t = 0; t < T; t++) {
+    recorder.record(await pipeline.step(panel.ts[t]!, panelRow(panel, t, input.funding)), pipeline);
+    if (progress && (t & 1023) === 0) progress('strategy', t, T);
+  }
+  progress?.('strategy', T, T);
+  const router = models.router;
+  const routing = recorder.routing(pre?.routing.source ?? router.source, pre?.routing.note ?? router.note, router instanceof ModelRouter ? router.chart : DEFAULT_CHART);
+  const contest = recorder.contestRun();
+  return { pipeline, experts: recorder.experts(), routing, ...(contest ? { contest } : {}), halts: recorder.halts };
+}
+
+/** A backtest: the panel stepped through the pipeline, and the baselines replaying its recorded expert exposures. */
+export async function runBacktest(input: BacktestInput): Promise<BacktestResult> {
+  const { panel, config } = input;
+  const progress = input.onProgress;
+  const stepped = await stepPanel(input);
+  const { pipeline, experts, routing } = stepped;
+  const contestRun = stepped.contest;
+  const main = pipeline.book.run('strategy', panel);
+  const weights = meanOf(routing.weights, experts.length);
   const baselines: StrategyRun[] = [];
   if (input.baselines !== false) {
     const run = (name: string, series: readonly ExpertSeries[], w: Float64Array, holdOnceEntered = false) =>
@@ -115,14 +160,14 @@ export function runBacktest(input: BacktestInput): BacktestResult {
       run(`${e.name}_only`, experts, onlyThis);
     });
     run('equal_weight', experts, new Float64Array(experts.length).fill(1 / experts.length));
-    if (input.contest && routing) {
+    if (contestRun !== undefined) {
       baselines.push(simulate({ name: 'router_only', panel, experts, weights, dynamicWeights: routing.weights, config, ...(progress ? { onProgress: (d: number, n: number) => progress('router_only', d, n) } : {}) }));
     }
-    if (routing !== undefined && routing.source !== 'static') run('static_weights', experts, expertWeights(config));
+    if (routing.source !== 'static') run('static_weights', experts, expertWeights(config));
   }
-  const decisions = routing ? auditRecords(panel, experts, routing, main, routing.chart.window, input.contest?.run) : undefined;
+  const decisions = auditRecords(panel, experts, routing, main, routing.chart.window, contestRun);
   const charts: DecisionChart[] = [];
-  if (routing && decisions) {
+  {
     const c = routing.chart;
     for (const d of decisions.slice(-(input.decisionCharts ?? 8))) {
       charts.push({ t: d.t, asset: d.asset, png: chartPng(panel, d.t, d.asset, c, 3).toString('base64') });
@@ -137,12 +182,15 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     periodsPerYear: panel.periodsPerYear(),
     initialCash: config.broker.initialCash,
     main,
-    expertAttribution: experts.map((e, i) => ({ expert: e.name, weight: weights[i]!, pnl: attribution[i]! })),
+    expertAttribution: experts.map((e, i) => ({ expert: e.name, weight: weights[i]!, pnl: pipeline.attribution[i]! })),
     baselines,
     fillAssumptions: fillAssumptions(config),
     dataIssues: input.dataIssues ?? { errors: 0, warnings: 0 },
     compute: input.compute ?? { backend: 'none', experts: 'streaming', note: 'experts stepped bar by bar in one batch pass' },
-    ...(routing ? { routing: summariseRouting(panel, routing), decisions: decisions!, decisionCharts: charts } : {}),
-    ...(input.contest ? { contest: input.contest.summary } : {}),
+    routing: summariseRouting(panel, routing),
+    decisions,
+    decisionCharts: charts,
+    ...(contestRun ? { contest: summariseContest(contestRun, panel.periodsPerYear()) } : {}),
+    ...(stepped.halts.length > 0 ? { halts: stepped.halts.map((h) => ({ ts: panel.ts[h.t]!, reason: h.reason })) } : {}),
   };
 }

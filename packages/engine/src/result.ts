@@ -116,4 +116,6 @@ export interface BacktestResult {
   readonly decisionCharts?: readonly DecisionChart[];
   /** what the contest did, when it decided */
   readonly contest?: ContestSummary;
+  /** the risk kill switch's halts (drawdown or daily loss), the same rule as the daemon's */
+  readonly halts?: readonly { readonly ts: number; readonly reason: string }[];
 }

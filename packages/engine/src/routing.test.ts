@@ -47,9 +47,9 @@ describe('router weights in the engine', () => {
     expect(Array.from(attributionShares([1, 0, 0], [0, 0, 0], 1, out))).toEqual([0, 0, 0]);
   });
 
-  it('writes one audit record per fill: the decision bar before it, its weights, exposures and attribution', () => {
+  it('writes one audit record per fill: the decision bar before it, its weights, exposures and attribution', async () => {
     const routing = { ...equalRouting(panel, 'test'), weights: varyingWeights(), source: 'model' as const };
-    const result = runBacktest({ panel, config, source: 'test', experts, routing });
+    const result = await runBacktest({ panel, config, source: 'test', precomputed: { experts, routing, selections: [] } });
     const run = result.main;
     const records = result.decisions!;
     expect(records.length).toBe(run.nFills);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '@arena/core';
 import { generateSyntheticMarket } from '@arena/streams';
-import { computeExperts, expertWeights, runBacktest } from './backtest.ts';
+import { computeExperts, runBacktest } from './backtest.ts';
+import { expertWeights } from './staticWeights.ts';
 import { projectTargets } from './portfolio.ts';
 import { simulate } from './simulate.ts';
 
@@ -32,8 +33,8 @@ describe('simulate', () => {
   const config = parseConfig({});
   const experts = computeExperts(panel, config);
 
-  it('keeps the books consistent: equity moves by PnL, fees equal the fills, no fill on a missing bar', () => {
-    const result = runBacktest({ panel, config, source: 'test', baselines: false });
+  it('keeps the books consistent: equity moves by PnL, fees equal the fills, no fill on a missing bar', async () => {
+    const result = await runBacktest({ panel, config, source: 'test', baselines: false });
     const run = result.main;
     let fees = 0;
     for (const f of run.fees) fees += f;
@@ -76,15 +77,15 @@ describe('simulate', () => {
     expect(heldAnyway).toBe(0);
   });
 
-  it('never looks ahead: changing bars from t = 2000 on leaves everything before t = 2000 unchanged', () => {
+  it('never looks ahead: changing bars from t = 2000 on leaves everything before t = 2000 unchanged', async () => {
     const base = market.panel;
     const shifted = base.slice(0, base.nTimes);
     for (let j = 2000 * shifted.nAssets; j < shifted.close.length; j++) {
       for (const col of [shifted.open, shifted.high, shifted.low, shifted.close]) col[j] = col[j]! * 1.5;
       shifted.volume[j] = shifted.volume[j]! * 3;
     }
-    const a = runBacktest({ panel: base, config, source: 'a', baselines: false }).main;
-    const b = runBacktest({ panel: shifted, config, source: 'b', baselines: false }).main;
+    const a = (await runBacktest({ panel: base, config, source: 'a', baselines: false })).main;
+    const b = (await runBacktest({ panel: shifted, config, source: 'b', baselines: false })).main;
     expect(Array.from(b.equity.subarray(0, 2000))).toEqual(Array.from(a.equity.subarray(0, 2000)));
     expect(b.equity[2000]).not.toBe(a.equity[2000]);
     const before = (r: typeof a) => Array.from(r.fills.price).filter((_, i) => r.fills.t[i]! < 2000);
@@ -98,9 +99,9 @@ describe('simulate', () => {
     expect(maxGross).toBeLessThan(config.portfolio.maxGross * 1.15);
   });
 
-  it('buy and hold trades each asset once and never rebalances', () => {
+  it('buy and hold trades each asset once and never rebalances', async () => {
     // volume cap off, so each entry fills at once
-    const result = runBacktest({ panel: market.panel, config: parseConfig({ broker: { maxParticipation: 1 } }), source: 'test' });
+    const result = await runBacktest({ panel: market.panel, config: parseConfig({ broker: { maxParticipation: 1 } }), source: 'test' });
     const bh = result.baselines.find((b) => b.name === 'buy_and_hold')!;
     expect(bh.nFills).toBe(3);
     expect(result.baselines.map((b) => b.name)).toEqual(['buy_and_hold', 'trend_only', 'reversal_only', 'breakout_only', 'positioning_only', 'learned_only', 'equal_weight']);

@@ -47,7 +47,7 @@ export class LearnedExpert implements Expert {
 
   constructor(
     readonly net: LoadedConvNet,
-    private readonly scale: number,
+    readonly scale: number,
     private readonly funding?: Float64Array,
   ) {
     const c = net.card;

@@ -21,6 +21,9 @@ export class StaticRouter implements Router {
     this.note = `static weights ${EXPERT_NAMES.map((n, i) => `${n}=${this.w[i]!.toFixed(2)}`).join(' ')}`;
   }
   async route(panel: BarPanel): Promise<RoutingSeries> {
+    return this.routeSync(panel);
+  }
+  routeSync(panel: BarPanel): RoutingSeries {
     const out = equalRouting(panel, this.note);
     for (let c = 0; c < panel.nTimes * panel.nAssets; c++) out.weights.set(this.w, c * N_EXPERTS);
     return { ...out, source: 'static' };
@@ -39,7 +42,7 @@ export async function createModelRouter(config: ArenaConfig['router'], opts: Cre
   const dir = resolveModelDir(config.model);
   try {
     const rt = opts.runtime ?? (await initRuntime({ log }));
-    const router = new ModelRouter(rt, await loadRouter(rt.tf, dir), config.temperature, config.smoothing);
+    const router = new ModelRouter(rt, await loadRouter(rt.tf, dir), config.temperature, config.smoothing, config.every);
     log(`router: ${router.note}`);
     return router;
   } catch (e) {

@@ -12,7 +12,7 @@ import { loadRouter, saveRouter } from './io.ts';
 import { DEFAULT_LABELS, hindsight, reward } from './labels.ts';
 import { type TrainedRouter, trainRouterOnPanel } from './trainOnPanel.ts';
 import { meanPolicyKl } from './policy.ts';
-import { EqualRouter, ModelRouter } from './router.ts';
+import { EqualRouter, ModelRouter, RouterStage } from './router.ts';
 import { buildTemporal } from './temporal.ts';
 import { DEFAULT_TRAIN, evaluatePolicy, predictSamples, sftLoss } from './train.ts';
 
@@ -93,21 +93,28 @@ describe('router training', () => {
     expect(readFileSync(join(again, 'weights.bin')).equals(readFileSync(join(dir, 'weights.bin')))).toBe(true);
   });
 
-  it('batch routing equals stepping bar by bar, and weights and regimes are distributions', async () => {
+  it('batch routing equals stepping bar by bar (every bar, and every 3 bars staggered), and weights and regimes are distributions', async () => {
     const small = panel.slice(0, 300);
-    const ex = experts.map((x) => x.subarray(0, 300 * panel.nAssets));
-    const router = new ModelRouter(rt, { model: trained.model, card: trained.card, dir: '(memory)' }, 1, 6);
-    const batch = await router.routeWith(small, ex, undefined);
-    const stepper = router.stepper(small.nAssets);
-    const w = new Float32Array(small.nAssets * N_EXPERTS);
-    const r = new Float32Array(small.nAssets * N_REGIMES);
-    let maxDiff = 0;
-    for (let t = 0; t < small.nTimes; t++) {
-      await stepper.step(small, t, ex, undefined, w, r);
-      for (let i = 0; i < w.length; i++) maxDiff = Math.max(maxDiff, Math.abs(w[i]! - batch.weights[t * w.length + i]!));
-      for (let i = 0; i < r.length; i++) maxDiff = Math.max(maxDiff, Math.abs(r[i]! - batch.regime[t * r.length + i]!));
+    const A = small.nAssets;
+    const ex = experts.map((x) => x.subarray(0, 300 * A));
+    const rowOf = (t: number) => Float64Array.from({ length: N_EXPERTS * A }, (_, i) => ex[Math.floor(i / A)]![t * A + (i % A)]!);
+    let batch!: Awaited<ReturnType<ModelRouter['routeWith']>>;
+    for (const every of [1, 3]) {
+      const router = new ModelRouter(rt, { model: trained.model, card: trained.card, dir: '(memory)' }, 1, 6, every);
+      batch = await router.routeWith(small, ex, undefined);
+      const stage = new RouterStage(router, A, small.timeframe);
+      let maxDiff = 0;
+      let routed = 0;
+      for (let t = 0; t < small.nTimes; t++) {
+        await stage.step(small, t, t > 0 ? rowOf(t - 1) : undefined, rowOf(t), undefined, undefined);
+        for (let i = 0; i < A * N_EXPERTS; i++) maxDiff = Math.max(maxDiff, Math.abs(stage.weights[i]! - batch.weights[t * A * N_EXPERTS + i]!));
+        for (let i = 0; i < A * N_REGIMES; i++) maxDiff = Math.max(maxDiff, Math.abs(stage.regime[i]! - batch.regime[t * A * N_REGIMES + i]!));
+        if (t > 0 && batch.regime[t * A * N_REGIMES] !== batch.regime[(t - 1) * A * N_REGIMES]) routed++;
+      }
+      expect(maxDiff, `every ${every}`).toBe(0);
+      // asset 0's regime changes only at the bars it is routed
+      if (every === 3) expect(routed).toBeLessThanOrEqual(Math.ceil(300 / 3));
     }
-    expect(maxDiff).toBeLessThan(1e-5);
     for (let c = 0; c < small.nTimes * small.nAssets; c++) {
       let sw = 0;
       for (let e = 0; e < N_EXPERTS; e++) sw += batch.weights[c * N_EXPERTS + e]!;

@@ -1,12 +1,13 @@
 /**
  * Router inference: the weights of the experts and the regime probabilities for every (bar, asset).
- * Batch mode (backtests) renders the charts for many bars at once and runs the net in large batches; step mode
- * (paper trading) renders the assets' charts at one bar. Both read the same temporal vectors (TemporalState
- * stepped bar by bar) and the same pixels (RasterizeCharts), so they agree to float rounding.
- * Before a full chart window, the router holds equal weights and a uniform regime.
+ * Each asset is routed every `every` bars (staggered across assets by bar time, so every bar routes about
+ * A / every assets), its decision held in between; the weights are smoothed by an EWMA over bars. Batch mode
+ * (routeWith) renders the due charts and runs the net in large batches; RouterStage steps one bar. Both read the
+ * same temporal vectors (TemporalState) and pixels (RasterizeCharts) and apply the same hold-and-smooth, so they
+ * agree (the router tests hold them equal). Before a full chart window: equal weights and a uniform regime.
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import { type BarPanel, EXPERT_NAMES } from '@arena/core';
+import { type BarPanel, EXPERT_NAMES, timeframeMs } from '@arena/core';
 import { type ConvInputs, preparePanel } from '@arena/features';
 import type { Runtime } from '@arena/kernels';
 import { renderCharts } from './charts.ts';
@@ -72,14 +73,21 @@ export class ModelRouter implements Router {
     readonly temperature: number,
     /** EWMA span of the weights over bars (1: none) */
     readonly smoothing = 1,
+    /** each asset is routed every this many bars (staggered across assets), its weights held in between */
+    readonly every = 1,
   ) {
     const c = loaded.card;
-    this.note = `router ${c.name} (${c.cost.params} parameters; trained on ${c.data.source} ${c.data.timeframe} ${c.data.from.slice(0, 10)}..${c.data.to.slice(0, 10)}), temperature ${temperature}, smoothing ${smoothing} bars`;
+    this.note = `router ${c.name} (${c.cost.params} parameters; trained on ${c.data.source} ${c.data.timeframe} ${c.data.from.slice(0, 10)}..${c.data.to.slice(0, 10)}), temperature ${temperature}, smoothing ${smoothing} bars, every ${every} bar${every === 1 ? '' : 's'}`;
     if (c.experts.join(',') !== EXPERT_NAMES.join(',')) throw new Error(`the router at ${loaded.dir} weights experts [${c.experts.join(', ')}], Arena has [${EXPERT_NAMES.join(', ')}]: retrain it`);
+    if (!(Number.isInteger(every) && every >= 1)) throw new Error(`router cadence must be a whole number of bars >= 1, got ${every}`);
   }
 
   get model(): LayersModel {
     return this.loaded.model;
+  }
+
+  get chart(): ChartSpec {
+    return this.loaded.card.spec.chart;
   }
 
   /** The masked z-scored features the router was trained with (undefined when it uses none). */
@@ -98,34 +106,57 @@ export class ModelRouter implements Router {
     return this.routeWith(panel, experts, this.prepare(panel, funding));
   }
 
-  /** Batch mode over every bar. */
+  /**
+   * Batch mode over every bar: the temporal vectors of every bar, the charts and the net for the cells due (in
+   * large batches), then the hold-and-smooth recursion RouterStage runs bar by bar. Equal to stepping RouterStage
+   * over the same bars (the net's outputs do not depend on what else is in a batch).
+   */
   async routeWith(panel: BarPanel, experts: readonly Float64Array[], features: ConvInputs | undefined): Promise<RoutingSeries> {
     const { card } = this.loaded;
     const A = panel.nAssets;
     const T = panel.nTimes;
+    const E = N_EXPERTS;
+    const R = N_REGIMES;
     const out = equalRouting(panel, this.note, card.spec.chart);
     const { x, dim } = buildTemporal(panel, experts, features, card.features.length);
-    const first = card.spec.chart.window - 1;
-    const perChunk = Math.max(1, Math.floor(PREDICT_BATCH / A));
-    for (let t = first; t < T; t += perChunk) {
-      const ends: number[] = [];
-      for (let k = t; k < Math.min(T, t + perChunk); k++) ends.push(k);
-      const images = renderCharts(panel, ends, card.spec.chart);
-      const temporal = x.subarray(ends[0]! * A * dim, (ends[ends.length - 1]! + 1) * A * dim);
-      await this.predictInto(images, temporal, ends.length * A, ends[0]! * A, out.weights, out.regime);
+    const barMs = timeframeMs(panel.timeframe);
+    // raw decisions of the due cells, in batches of whole bars
+    const raw = new Float32Array(T * A * E);
+    const rawRegime = new Float32Array(T * A * R);
+    const due = new Uint8Array(T * A);
+    const images: Float32Array[] = [];
+    const rows: number[] = [];
+    const flush = async () => {
+      if (rows.length === 0) return;
+      const S = card.spec.chart.size;
+      const img = new Float32Array(rows.length * S * S * 3);
+      let o = 0;
+      for (const im of images) img.set(im, o), (o += im.length);
+      const temporal = new Float32Array(rows.length * dim);
+      rows.forEach((cell, i) => temporal.set(x.subarray(cell * dim, (cell + 1) * dim), i * dim));
+      const w = new Float32Array(rows.length * E);
+      const g = new Float32Array(rows.length * R);
+      await this.predictInto(img, temporal, rows.length, 0, w, g);
+      rows.forEach((cell, i) => {
+        raw.set(w.subarray(i * E, (i + 1) * E), cell * E);
+        rawRegime.set(g.subarray(i * R, (i + 1) * R), cell * R);
+      });
+      images.length = 0;
+      rows.length = 0;
+    };
+    for (let t = 0; t < T; t++) {
+      const assets = dueAssets(this, panel, t, barMs);
+      if (assets.length === 0) continue;
+      images.push(renderCharts(panel, [t], card.spec.chart, assets));
+      for (const a of assets) rows.push(t * A + a), (due[t * A + a] = 1);
+      if (rows.length >= PREDICT_BATCH) await flush();
     }
-    // EWMA over bars per asset (a missing bar keeps the previous weights), the same recursion as the stepper's
-    const alpha = 2 / (this.smoothing + 1);
-    const E = N_EXPERTS;
-    if (alpha < 1) {
-      for (let t = 1; t < T; t++) {
-        for (let a = 0; a < A; a++) {
-          const c = (t * A + a) * E;
-          const p = ((t - 1) * A + a) * E;
-          const keep = panel.present[t * A + a] !== 1;
-          for (let e = 0; e < E; e++) out.weights[c + e] = keep ? out.weights[p + e]! : out.weights[p + e]! + alpha * (out.weights[c + e]! - out.weights[p + e]!);
-        }
-      }
+    await flush();
+    const held = new Holder(A, this.smoothing);
+    for (let t = 0; t < T; t++) {
+      held.apply(raw.subarray(t * A * E, (t + 1) * A * E), rawRegime.subarray(t * A * R, (t + 1) * A * R), due.subarray(t * A, (t + 1) * A), panel.present.subarray(t * A, (t + 1) * A));
+      out.weights.set(held.weights, t * A * E);
+      out.regime.set(held.regime, t * A * R);
     }
     return { ...out, source: 'model' };
   }
@@ -147,50 +178,121 @@ export class ModelRouter implements Router {
       softmaxInto(raw, i * W + N_REGIMES, N_EXPERTS, this.temperature, weights, (first + i) * N_EXPERTS);
     }
   }
+}
 
-  /** A per-step router for paper trading over a panel of nAssets. */
-  stepper(nAssets: number): RouterStepper {
-    return new RouterStepper(this, nAssets);
+/** The assets routed at bar t: those with a bar, once a full chart window exists, staggered by the cadence. */
+function dueAssets(router: ModelRouter, panel: BarPanel, t: number, barMs: number): number[] {
+  const out: number[] = [];
+  if (t < router.chart.window - 1) return out;
+  const A = panel.nAssets;
+  const k = Math.round(panel.ts[t]! / barMs);
+  for (let a = 0; a < A; a++) if (panel.present[t * A + a] === 1 && (k + a) % router.every === 0) out.push(a);
+  return out;
+}
+
+/**
+ * The weights and regimes in effect: each asset's last routed decision held until its next one (equal weights and
+ * a uniform regime before the first), the weights smoothed by an EWMA over bars (a missing bar keeps them).
+ */
+class Holder {
+  readonly weights: Float32Array;
+  readonly regime: Float32Array;
+  private readonly heldWeights: Float32Array;
+  private started = false;
+  private readonly alpha: number;
+
+  constructor(
+    readonly nAssets: number,
+    smoothing: number,
+  ) {
+    this.heldWeights = new Float32Array(nAssets * N_EXPERTS).fill(1 / N_EXPERTS);
+    this.weights = new Float32Array(nAssets * N_EXPERTS).fill(1 / N_EXPERTS);
+    this.regime = new Float32Array(nAssets * N_REGIMES).fill(1 / N_REGIMES);
+    this.alpha = 2 / (smoothing + 1);
+  }
+
+  /** Bar t: raw decisions [a * E + e] and [a * R + r] where due[a] is 1. */
+  apply(raw: Float32Array, rawRegime: Float32Array, due: ArrayLike<number>, present: ArrayLike<number>): void {
+    const E = N_EXPERTS;
+    const R = N_REGIMES;
+    for (let a = 0; a < this.nAssets; a++) {
+      if (due[a] !== 1) continue;
+      this.heldWeights.set(raw.subarray(a * E, (a + 1) * E), a * E);
+      this.regime.set(rawRegime.subarray(a * R, (a + 1) * R), a * R);
+    }
+    const alpha = this.alpha;
+    for (let a = 0; a < this.nAssets; a++) {
+      for (let e = a * E; e < (a + 1) * E; e++) {
+        const prev = this.weights[e]!;
+        this.weights[e] = !this.started || alpha >= 1 ? this.heldWeights[e]! : present[a] !== 1 ? prev : prev + alpha * (this.heldWeights[e]! - prev);
+      }
+    }
+    this.started = true;
   }
 }
 
-/** Step mode: consume bars in order; each step writes the A assets' weights and regimes. Buffers are reused. */
-export class RouterStepper {
+/**
+ * The router bar by bar (the daemon's path, and the backtest's when it steps): the temporal vector of every asset,
+ * the chart and the net for the assets due at this bar, then the same hold-and-smooth as routeWith. Buffers are
+ * allocated once.
+ */
+export class RouterStage {
   private readonly state: TemporalState;
   private readonly temporal: Float32Array;
-  private readonly prev: Float32Array;
-  private started = false;
+  private readonly holder: Holder;
+  private readonly raw: Float32Array;
+  private readonly rawRegime: Float32Array;
+  private readonly due: Uint8Array;
+  private readonly barMs: number;
 
   constructor(
-    private readonly router: ModelRouter,
+    readonly router: ModelRouter,
     readonly nAssets: number,
+    timeframe: BarPanel['timeframe'],
   ) {
     const card = router.loaded.card;
     this.state = new TemporalState(nAssets, N_EXPERTS, card.features.length);
     this.temporal = new Float32Array(nAssets * this.state.dim);
-    this.prev = new Float32Array(nAssets * N_EXPERTS);
+    this.holder = new Holder(nAssets, router.smoothing);
+    this.raw = new Float32Array(nAssets * N_EXPERTS);
+    this.rawRegime = new Float32Array(nAssets * N_REGIMES);
+    this.due = new Uint8Array(nAssets);
+    this.barMs = timeframeMs(timeframe);
   }
 
-  /** Bar t: weights [A x E] and regime [A x R] into the given arrays (at offset 0). */
-  async step(panel: BarPanel, t: number, experts: readonly Float64Array[], features: ConvInputs | undefined, weights: Float32Array, regime: Float32Array): Promise<void> {
+  /** The weights in effect, [a * E + e], after the latest step. */
+  get weights(): Float32Array {
+    return this.holder.weights;
+  }
+
+  /** The regime probabilities in effect, [a * R + r]. */
+  get regime(): Float32Array {
+    return this.holder.regime;
+  }
+
+  /**
+   * Bar t of `panel` (the daemon's growing panel: rows <= t are the bars so far): `prevExposure` and `exposure` are
+   * the experts' rows [e * A + a] at t - 1 (undefined at the first bar) and t; `z` and `mask` the bar's z-scored
+   * features [a * F + f] and the selection in effect (the router's), when it reads features.
+   */
+  async step(panel: BarPanel, t: number, prevExposure: Float64Array | undefined, exposure: Float64Array, z: Float32Array | undefined, mask: Float32Array | undefined): Promise<void> {
     const A = this.nAssets;
-    const chart = this.router.loaded.card.spec.chart;
-    this.state.step(panel, t, experts, features, this.temporal, 0);
-    if (t < chart.window - 1) {
-      weights.fill(1 / N_EXPERTS, 0, A * N_EXPERTS);
-      regime.fill(1 / N_REGIMES, 0, A * N_REGIMES);
-    } else {
-      const images = renderCharts(panel, [t], chart);
-      await this.router.predictInto(images, this.temporal, A, 0, weights, regime);
+    this.state.stepRow(panel.close.subarray(t * A, (t + 1) * A), panel.present.subarray(t * A, (t + 1) * A), prevExposure, exposure, z, mask, this.temporal, 0);
+    const assets = dueAssets(this.router, panel, t, this.barMs);
+    this.due.fill(0);
+    if (assets.length > 0) {
+      const D = this.state.dim;
+      const temporal = new Float32Array(assets.length * D);
+      assets.forEach((a, i) => temporal.set(this.temporal.subarray(a * D, (a + 1) * D), i * D));
+      const w = new Float32Array(assets.length * N_EXPERTS);
+      const g = new Float32Array(assets.length * N_REGIMES);
+      await this.router.predictInto(renderCharts(panel, [t], this.router.chart, assets), temporal, assets.length, 0, w, g);
+      assets.forEach((a, i) => {
+        this.raw.set(w.subarray(i * N_EXPERTS, (i + 1) * N_EXPERTS), a * N_EXPERTS);
+        this.rawRegime.set(g.subarray(i * N_REGIMES, (i + 1) * N_REGIMES), a * N_REGIMES);
+        this.due[a] = 1;
+      });
     }
-    const alpha = 2 / (this.router.smoothing + 1);
-    if (this.started && alpha < 1) {
-      for (let a = 0; a < A; a++) {
-        const keep = panel.present[t * A + a] !== 1;
-        for (let e = a * N_EXPERTS; e < (a + 1) * N_EXPERTS; e++) weights[e] = keep ? this.prev[e]! : this.prev[e]! + alpha * (weights[e]! - this.prev[e]!);
-      }
-    }
-    this.prev.set(weights.subarray(0, A * N_EXPERTS));
-    this.started = true;
+    this.holder.apply(this.raw, this.rawRegime, this.due, panel.present.subarray(t * A, (t + 1) * A));
   }
 }

@@ -44,6 +44,8 @@ export class TemporalState {
   private readonly perf: Float64Array; // per asset, expert, span: EWMA pnl, EWMA r^2
   private readonly seen: Int32Array; // present bars so far per asset
   private readonly last: Float32Array; // last vector per asset (repeated on a missing bar)
+  private readonly expoNow: Float64Array; // step's scratch rows [e * A + a]
+  private readonly expoPrev: Float64Array;
 
   constructor(
     readonly nAssets: number,
@@ -56,6 +58,8 @@ export class TemporalState {
     this.perf = new Float64Array(nAssets * nExperts * PERF_SPANS.length * 2);
     this.seen = new Int32Array(nAssets);
     this.last = new Float32Array(nAssets * this.dim);
+    this.expoNow = new Float64Array(nExperts * nAssets);
+    this.expoPrev = new Float64Array(nExperts * nAssets);
   }
 
   /** The close `lag` present bars back in the asset's ring at rb (the oldest kept once there are fewer). */
@@ -64,19 +68,19 @@ export class TemporalState {
   }
 
   /**
-   * Consumes bar t of every asset and writes the vectors at out[offset + a * dim ...]. `experts` are the experts'
-   * exposure series (time-major [t * A + a]); `features`, when given, supplies the masked z-scores at t.
+   * Consumes one bar of every asset and writes the vectors at out[offset + a * dim ...]. `close` and `present` are
+   * the bar's rows; `prevExposure` and `exposure` the experts' exposures at the previous bar and at this one,
+   * [e * nAssets + a] (prevExposure undefined at the first bar); `z`, when given, the bar's z-scored features
+   * [a * nFeatures + f], masked by `mask` (undefined: before the first selection, zeros).
    */
-  step(panel: BarPanel, t: number, experts: readonly Float64Array[], features: ConvInputs | undefined, out: Float32Array, offset: number): void {
+  stepRow(close: ArrayLike<number>, present: ArrayLike<number>, prevExposure: Float64Array | undefined, exposure: Float64Array, z: Float32Array | undefined, mask: Float32Array | undefined, out: Float32Array, offset: number): void {
     const A = this.nAssets;
     const D = this.dim;
     const E = this.nExperts;
-    const { close, present } = panel;
-    const sel = features === undefined ? -1 : features.at[t]!;
     for (let a = 0; a < A; a++) {
       const o = offset + a * D;
-      const c = close[t * A + a]!;
-      if (present[t * A + a] !== 1 || !(c > 0)) {
+      const c = close[a]!;
+      if (present[a] !== 1 || !(c > 0)) {
         for (let j = 0; j < D; j++) out[o + j] = this.last[a * D + j]!;
         continue;
       }
@@ -116,8 +120,7 @@ export class TemporalState {
       // experts: realised performance of the previous bar's exposure, then the exposure now
       const pb = a * E * PERF_SPANS.length * 2;
       for (let e = 0; e < E; e++) {
-        const x = experts[e]!;
-        const pnl = t > 0 && n > 0 ? x[(t - 1) * A + a]! * r : 0;
+        const pnl = prevExposure !== undefined && n > 0 ? prevExposure[e * A + a]! * r : 0;
         for (let k = 0; k < PERF_SPANS.length; k++) {
           const q = pb + (e * PERF_SPANS.length + k) * 2;
           const al = alpha(PERF_SPANS[k]!);
@@ -130,20 +133,33 @@ export class TemporalState {
         }
       }
       for (let e = 0; e < E; e++) {
-        const v = experts[e]![t * A + a]!;
+        const v = exposure[e * A + a]!;
         out[j++] = v === v ? v : 0;
       }
-      if (features !== undefined) {
-        const F = this.nFeatures;
-        if (sel < 0) for (let f = 0; f < F; f++) out[j++] = 0;
-        else {
-          const mask = features.masks[sel]!;
-          const zb = (t * A + a) * features.nFeatures;
-          for (let f = 0; f < F; f++) out[j++] = mask[f]! * features.z[zb + f]!;
-        }
-      } else for (let f = 0; f < this.nFeatures; f++) out[j++] = 0;
+      const F = this.nFeatures;
+      if (z === undefined || mask === undefined) for (let f = 0; f < F; f++) out[j++] = 0;
+      else for (let f = 0; f < F; f++) out[j++] = mask[f]! * z[a * F + f]!;
       for (let k = 0; k < D; k++) this.last[a * D + k] = out[o + k]!;
     }
+  }
+
+  /**
+   * Bar t of a panel: the same as stepRow on the panel's row t, with the experts' exposure series (time-major
+   * [t * A + a]) and the batch inputs `features` (z-scores and the selection in effect at t).
+   */
+  step(panel: BarPanel, t: number, experts: readonly Float64Array[], features: ConvInputs | undefined, out: Float32Array, offset: number): void {
+    const A = this.nAssets;
+    const E = this.nExperts;
+    for (let e = 0; e < E; e++) {
+      for (let a = 0; a < A; a++) {
+        this.expoNow[e * A + a] = experts[e]![t * A + a]!;
+        this.expoPrev[e * A + a] = t > 0 ? experts[e]![(t - 1) * A + a]! : NaN;
+      }
+    }
+    const sel = features === undefined ? -1 : features.at[t]!;
+    const z = features === undefined ? undefined : features.z.subarray(t * A * features.nFeatures, (t + 1) * A * features.nFeatures);
+    const mask = sel < 0 ? undefined : features!.masks[sel];
+    this.stepRow(panel.close.subarray(t * A, (t + 1) * A), panel.present.subarray(t * A, (t + 1) * A), t > 0 ? this.expoPrev : undefined, this.expoNow, z, mask, out, offset);
   }
 }
 

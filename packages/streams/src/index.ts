@@ -7,6 +7,7 @@ export * from './inspect.ts';
 export * from './importCsv.ts';
 export * from './synthetic.ts';
 export * from './replay.ts';
+export * from './validate.ts';
 export * from './kafka/message.ts';
 export * from './kafka/aligner.ts';
 export * from './kafka/client.ts';

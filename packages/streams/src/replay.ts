@@ -4,11 +4,13 @@
  * daemon picks up where its ledger ends. The offset of a bar is its open time.
  */
 import type { BarPanel, OhlcvRow } from '@arena/core';
-import { barProblem } from './kafka/message.ts';
+import { validateRow } from './validate.ts';
 
 export interface ReplayBar {
   readonly ts: number;
-  readonly row: OhlcvRow;
+  /** when the bar was handed over (ms, wall clock) */
+  readonly tsRecv: number;
+  readonly row: OhlcvRow & { readonly funding?: Float64Array };
   readonly offset: { readonly source: string; readonly part: number; readonly position: string };
 }
 
@@ -21,6 +23,8 @@ export interface ReplayOptions {
   readonly stopping?: () => boolean;
   /** a bar whose numbers are wrong (the loader keeps such rows with a warning): it is left out of the step */
   readonly onReject?: (kind: string, reason: string) => void;
+  /** funding rates aligned on the panel (perpetuals): each bar carries its row */
+  readonly funding?: Float64Array;
 }
 
 /** Parses --speed: 'max' or a positive number of bars per second. */
@@ -47,13 +51,7 @@ export async function* replayPanel(panel: BarPanel, o: ReplayOptions): AsyncGene
     const pick = (x: Float64Array) => Float64Array.from(x.subarray(t * A, (t + 1) * A));
     const row = { open: pick(panel.open), high: pick(panel.high), low: pick(panel.low), close: pick(panel.close), volume: pick(panel.volume), present: Uint8Array.from(panel.present.subarray(t * A, (t + 1) * A)) };
     // bad market data never reaches the pipeline: the cell goes absent, counted with its reason
-    for (let a = 0; a < A; a++) {
-      if (row.present[a] !== 1) continue;
-      const p = barProblem(row.open[a]!, row.high[a]!, row.low[a]!, row.close[a]!, row.volume[a]!);
-      if (p === undefined) continue;
-      row.present[a] = 0;
-      o.onReject?.(p.kind, `${panel.symbols[a]} ${new Date(ts).toISOString()}: ${p.reason}`);
-    }
-    yield { ts, row, offset: { source: 'replay', part: 0, position: String(ts) } };
+    validateRow(panel.symbols, ts, row, o.onReject);
+    yield { ts, tsRecv: Date.now(), row: o.funding ? { ...row, funding: pick(o.funding) } : row, offset: { source: 'replay', part: 0, position: String(ts) } };
   }
 }

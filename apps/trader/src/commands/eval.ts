@@ -1,13 +1,12 @@
 /** `arena eval`: the router vs equal weights, the best expert, fitted static weights, the oracle and buy and hold, out of sample. */
+import { join } from 'node:path';
 import { ERR, arenaError } from '@arena/core';
-import { computeExperts, evalTable, fillAssumptions, overlapsTraining, runEval, writeEval } from '@arena/engine';
-import { createLearnedExpert } from '@arena/experts';
+import { ContestLedger, Ledger, evalTable, fillAssumptions, loadMarket, loadModels, overlapsTraining, runEval, stepPanel, writeEval } from '@arena/engine';
 import { initRuntime } from '@arena/kernels';
-import { ModelRouter, createRouter, trainRouterOnPanel } from '@arena/router';
+import { ModelRouter, trainRouterOnPanel } from '@arena/router';
 import { parseNumber } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
-import { type BacktestFlags, configFromFlags, loadMarket } from './backtest.ts';
-import { contestFor, routeWithTeam, runDataTeamFor } from './contestStage.ts';
+import { type BacktestFlags, configFromFlags } from './backtest.ts';
 
 export interface EvalFlags extends Omit<BacktestFlags, 'baselines' | 'weights' | 'contest'> {
   walkForward?: string;
@@ -24,15 +23,28 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   if (!(testFraction > 0 && testFraction < 1)) throw arenaError(ERR.CONFIG, `--test-fraction must be in (0, 1), got ${flags.testFraction}`);
   const { panel, source, funding, regimes: truth } = await loadMarket(config, log);
   if (panel.nTimes < 400) throw arenaError(ERR.DATA_TOO_SHORT, panel.nTimes, source, 400);
-  const rt = await initRuntime({ log });
-  const learned = await createLearnedExpert(config.experts.learned, { runtime: rt, log, ...(funding ? { funding } : {}) });
-  // the data team first: the learned expert and the router read the selection it chooses, as in a contest backtest
-  const team = runDataTeamFor(panel, funding, config, learned, log);
-  const experts = computeExperts(panel, config, learned);
+  // the pipeline over every bar with the contest on: the router's row, the experts and the contest's record
+  const contestConfig = { ...config, contest: { ...config.contest, enabled: true } };
+  const models = await loadModels(contestConfig, log, funding);
+  const rt = models.runtime ?? (await initRuntime({ log }));
+  const ledgerPath = flags.db ?? join(flags.out, 'ledger.db');
+  const ledger = Ledger.open(ledgerPath);
+  const runId = ledger.startRun({ kind: 'eval', source, symbols: panel.symbols, timeframe: panel.timeframe, periodsPerYear: panel.periodsPerYear(), config: contestConfig });
+  const sink = new ContestLedger(ledger, runId);
+  const stepProgress = createProgress('pipeline');
+  let stepped;
+  try {
+    stepped = await stepPanel({ panel, config: contestConfig, models, ...(funding ? { funding } : {}), contestSink: sink, onProgress: (_s, d, n) => stepProgress.update(d, n) });
+    sink.finish();
+  } finally {
+    ledger.close();
+  }
+  stepProgress.done();
+  const { experts, routing } = stepped;
   const exposures = experts.map((e) => e.exposure);
-  const router = await createRouter(config, { runtime: rt, log });
-  const routing = await routeWithTeam(router, panel, exposures, funding, team);
-  const contest = await contestFor({ panel, config, experts, routing, runtime: rt, ...(team ? { team } : {}), source, kind: 'eval', out: flags.out, ...(flags.db ? { db: flags.db } : {}) }, log);
+  const router = models.router;
+  const contestRun = stepped.contest!;
+  log(`contest: ${contestConfig.contest.agents} agents over ${panel.nTimes} bars; ${contestRun.frames.length} windows, in cash ${((contestRun.cashBars / Math.max(1, panel.nTimes)) * 100).toFixed(1)}% of bars; record in ${ledgerPath} (run ${runId})`);
   const progress = createProgress('eval');
   const routeFold = flags.train
     ? async (trainEnd: number) => {
@@ -45,7 +57,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
           fractions: [0.8, 0.2, 0],
           ...(funding ? { funding: funding.subarray(0, trainEnd * panel.nAssets) } : {}),
         });
-        const m = new ModelRouter(rt, { model: trained.model, card: trained.card, dir: '(trained for eval)' }, config.router.temperature, config.router.smoothing);
+        const m = new ModelRouter(rt, { model: trained.model, card: trained.card, dir: '(trained for eval)' }, config.router.temperature, config.router.smoothing, config.router.every);
         return await m.routeWith(panel, exposures, m.prepare(panel, funding));
       }
     : undefined;
@@ -58,7 +70,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     folds,
     ...(routeFold ? { routeFold } : {}),
     ...(truth ? { regimeTruth: truth } : {}),
-    contest: { run: contest.stage.run, topK: config.contest.topK, window: config.contest.window },
+    contest: { run: contestRun, topK: config.contest.topK, window: config.contest.window },
     onProgress: (d, n) => progress.update(d, n),
   });
   progress.done();

@@ -1,12 +1,12 @@
 /** `arena features report`: the feature catalogue on a data folder (or the synthetic market), its dynamic selection, features.html/json. */
 import { resolve } from 'node:path';
 import { ERR, arenaError } from '@arena/core';
-import { boxTable } from '@arena/engine';
+import { boxTable, loadMarket } from '@arena/engine';
 import { DEFAULT_SELECTOR, type SelectorConfigInput, computeFeatures, runSelector, selectorConfig } from '@arena/features';
 import { buildFeatureReport, selectionCounts, topByAbsIc, writeFeatureReport } from '@arena/features';
 import { parseNumber } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
-import { type BacktestFlags, configFromFlags, loadMarket } from './backtest.ts';
+import { type BacktestFlags, configFromFlags } from './backtest.ts';
 
 export interface FeaturesReportFlags extends Omit<BacktestFlags, 'out' | 'baselines' | 'feeBps' | 'longOnly' | 'weights'> {
   out: string;

@@ -1,10 +1,11 @@
 /** `arena feed --source replay --to kafka`: publishes normalised bars for the daemon (and anyone else) to consume. */
 import { ERR, arenaError, parseTimeframe } from '@arena/core';
 import { barsTopic, feedKafka, kafkaClient, liveSource, parseBrokers, parseSpeed } from '@arena/streams';
+import { loadMarket } from '@arena/engine';
 import { Partitioners } from 'kafkajs';
 import { parseNumber } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
-import { type BacktestFlags, configFromFlags, loadMarket } from './backtest.ts';
+import { type BacktestFlags, configFromFlags } from './backtest.ts';
 
 export interface FeedFlags extends Omit<BacktestFlags, 'baselines' | 'out'> {
   source: string;

@@ -4,15 +4,12 @@
  * the ledger after a crash, serves /healthz and /metrics, and stops cleanly on SIGINT/SIGTERM. No order ever goes
  * to an exchange.
  */
-import { ERR, type ArenaConfig, arenaError, parseTimeframe, timeframeMs } from '@arena/core';
-import { ContestLedger, Ledger, PaperMetrics, PaperPipeline, PaperStore, type StepResult, rebuild, runLoop } from '@arena/engine';
-import { createLearnedExpert } from '@arena/experts';
-import { initRuntime } from '@arena/kernels';
-import { createRouter } from '@arena/router';
+import { ERR, arenaError, parseTimeframe, timeframeMs } from '@arena/core';
+import { ContestLedger, GrowingPanel, Ledger, PaperMetrics, PaperStore, type StepResult, buildPipeline, loadMarket, loadModels, rebuild, runLoop } from '@arena/engine';
 import { DECISIONS_TOPIC, FILLS_TOPIC, kafkaSource, liveSource, parseBrokers, parseSpeed, replayPanel } from '@arena/streams';
 import { parseNumber } from '../configFile.ts';
 import type { Producer } from 'kafkajs';
-import { type BacktestFlags, configFromFlags, loadMarket } from './backtest.ts';
+import { type BacktestFlags, configFromFlags } from './backtest.ts';
 import { createDashboard } from '@arena/dashboard';
 import { type LogFormat, createLog } from '../ops/log.ts';
 import { startOpsServer } from '../ops/server.ts';
@@ -31,15 +28,6 @@ export interface PaperFlags extends Omit<BacktestFlags, 'baselines' | 'out'> {
   exitAtEnd?: boolean;
   db: string;
   port?: string;
-}
-
-async function models(config: ArenaConfig, log: (s: string) => void, funding?: Float64Array) {
-  const wantsLearned = (config.experts.weights.learned ?? 0) > 0;
-  const needsRuntime = wantsLearned || config.router.mode === 'model' || config.router.mode === 'vlm';
-  const runtime = needsRuntime ? await initRuntime({ log }) : undefined;
-  const learned = wantsLearned ? await createLearnedExpert(config.experts.learned, { log, ...(runtime ? { runtime } : {}), ...(funding ? { funding } : {}) }) : undefined;
-  const router = config.router.mode === 'static' ? undefined : await createRouter(config, { log, ...(runtime ? { runtime } : {}) });
-  return { backend: runtime?.info.backend ?? 'none', learned, router };
 }
 
 export async function paperCommand(flags: PaperFlags): Promise<void> {
@@ -72,7 +60,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   const opsAt: Address | undefined = dashboardAt ? (portAt && !sameAddress(portAt, dashboardAt) ? portAt : undefined) : (portAt ?? DEFAULT_OPS_ADDRESS);
   const config = configFromFlags({ ...flags, baselines: false, out: '' });
   // replay: the bars to replay; kafka: only the universe (symbols, timeframe) comes from the flags
-  const market = kafka || live ? undefined : await loadMarket(config, log);
+  const market = kafka || live ? undefined : loadMarket(config, log);
   const symbols = market ? market.panel.symbols : flags.symbols!.split(',').map((x) => x.trim());
   const timeframe = market ? market.panel.timeframe : parseTimeframe(flags.timeframe!);
   // a stream does not say whether its market trades around the clock: 24/7 (crypto), as BarPanel.periodsPerYear finds for such data
@@ -99,20 +87,21 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       throw arenaError(ERR.LEDGER, (e as Error).message);
     }
     const { run, resumed } = opened;
-    const m = await models(config, log);
+    const m = await loadModels(config, log, market?.funding);
     const contestSink = config.contest.enabled ? new ContestLedger(ledger, run.runId, 0) : undefined;
-    const pipeline = new PaperPipeline(symbols, timeframe, config, { ...(m.learned ? { learned: m.learned } : {}), ...(m.router ? { router: m.router } : {}), ...(contestSink ? { contestSink } : {}) }, periodsPerYear);
+    const grid = new GrowingPanel(symbols, timeframe);
+    const pipeline = buildPipeline({ config, symbols, timeframe, periodsPerYear, history: grid, models: m, hasFunding: market?.funding !== undefined, ...(contestSink ? { contestSink } : {}) });
     const store = new PaperStore(ledger, run.runId);
     let after: number | undefined;
     if (resumed) {
       const t0 = performance.now();
       try {
-        after = (await rebuild(pipeline, store)).lastTs;
+        after = (await rebuild(pipeline, store, () => stop)).lastTs;
       } catch (e) {
         throw arenaError(ERR.LEDGER, (e as Error).message);
       }
-      log(`resumed paper run ${run.runId} (restart ${run.resumes}): rebuilt ${pipeline.grid.length} bars from the ledger in ${(performance.now() - t0).toFixed(0)} ms; continuing after ${after === undefined ? 'the start' : new Date(after).toISOString()}`);
-      store.event('resume', `restart ${run.resumes} after ${pipeline.grid.length} bars`);
+      log(`resumed paper run ${run.runId} (restart ${run.resumes}): rebuilt ${grid.length} bars from the ledger in ${(performance.now() - t0).toFixed(0)} ms; continuing after ${after === undefined ? 'the start' : new Date(after).toISOString()}`);
+      store.event('resume', `restart ${run.resumes} after ${grid.length} bars`);
     } else {
       log(`paper run ${run.runId}: ${symbols.length} symbols ${timeframe} from ${source}${kafka || live ? '' : `, speed ${speed === 'max' ? 'max' : `${speed} bars/s`}`}, ledger ${ledger.path}`);
     }
@@ -129,10 +118,11 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
           mode: 'paper',
           backend: m.backend,
           ...(process.env['ARENA_DASHBOARD_TOKEN'] ? { token: process.env['ARENA_DASHBOARD_TOKEN'] } : {}),
+          // controls are queued: the next step applies them and records them with its bar (a restart replays them)
           controls: {
-            pause: () => pipeline.risk.pauseManually('paused from the dashboard'),
-            resume: () => pipeline.risk.resume(),
-            flatten: () => pipeline.flatten(),
+            pause: () => pipeline.control('pause'),
+            resume: () => pipeline.control('resume'),
+            flatten: () => pipeline.control('flatten'),
           },
           ...(server ? {} : { ops }),
         })
@@ -188,19 +178,19 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
         metrics.reject(kind);
         store.event('rejected', reason);
       };
-      const source = stream ?? liveStream ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), stopping: () => stop, onReject });
+      const source = stream ?? liveStream ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), ...(market!.funding ? { funding: market!.funding } : {}), stopping: () => stop, onReject });
       const producer = stream?.producer;
       const onStep = producer ? (step: StepResult) => publishStep(producer, symbols, step) : undefined;
-      const ended = await runLoop({ pipeline, store, metrics, source, stopping: () => stop, log, ...(onStep ? { onStep } : {}) });
+      const ended = await runLoop({ pipeline, store, metrics, source, stopping: () => stop, log, barMs: timeframeMs(timeframe), ...(onStep ? { onStep } : {}) });
       if (ended === 'end' && !stop && !kafka && !live) {
         store.finish();
-        log(`replay finished: ${pipeline.grid.length} bars, equity ${metrics.equity.toFixed(2)}; run ${run.runId} closed`, { event: 'finished', run: run.runId, bars: pipeline.grid.length, equity: metrics.equity });
+        log(`replay finished: ${grid.length} bars, equity ${metrics.equity.toFixed(2)}; run ${run.runId} closed`, { event: 'finished', run: run.runId, bars: grid.length, equity: metrics.equity });
         if (!flags.exitAtEnd) {
           log('serving until SIGINT/SIGTERM (--exit-at-end to exit now)');
           while (!stop) await new Promise((r) => setTimeout(r, 200));
         }
       } else {
-        log(`stopped after ${pipeline.grid.length} bars; run ${run.runId} resumes from the ledger on the next start`);
+        log(`stopped after ${grid.length} bars; run ${run.runId} resumes from the ledger on the next start`);
       }
     } finally {
       await stream?.close();

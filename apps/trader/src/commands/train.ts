@@ -2,10 +2,10 @@
 import { join, resolve } from 'node:path';
 import { saveConvNet, trainOnPanel } from '@arena/features';
 import { initRuntime } from '@arena/kernels';
-import { boxTable } from '@arena/engine';
+import { boxTable, loadMarket } from '@arena/engine';
 import { parseNumber } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
-import { type BacktestFlags, configFromFlags, loadMarket } from './backtest.ts';
+import { type BacktestFlags, configFromFlags } from './backtest.ts';
 
 export interface TrainFlags extends Omit<BacktestFlags, 'out' | 'baselines' | 'feeBps' | 'longOnly' | 'weights'> {
   out?: string;

@@ -1,13 +1,13 @@
 /** `arena train router`: SFT then RL (GRPO) of the multimodal router on a data folder (or the synthetic market). */
 import { join, resolve } from 'node:path';
 import { ERR, arenaError } from '@arena/core';
-import { boxTable, computeExperts } from '@arena/engine';
+import { boxTable, computeExperts, loadMarket } from '@arena/engine';
 import { createLearnedExpert } from '@arena/experts';
 import { initRuntime } from '@arena/kernels';
 import { DEFAULT_TRAIN, saveRouter, trainRouterOnPanel } from '@arena/router';
 import { parseNumber } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
-import { configFromFlags, loadMarket } from './backtest.ts';
+import { configFromFlags } from './backtest.ts';
 import type { TrainFlags } from './train.ts';
 
 export interface TrainRouterFlags extends Omit<TrainFlags, 'sparsity' | 'folds' | 'epochs' | 'selectorWindow'> {

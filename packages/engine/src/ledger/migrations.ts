@@ -158,4 +158,18 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, ts)
   ) WITHOUT ROWID;
   `,
+  // 4: funding with the bars (a rebuild gives the features what the run saw), operator controls with the bar they
+  // applied at (a rebuild replays them), and the bar each feature selection took over at
+  `
+  ALTER TABLE bars ADD COLUMN funding REAL;
+  ALTER TABLE feature_selections ADD COLUMN from_t INTEGER;
+  CREATE TABLE controls (
+    run_id INTEGER NOT NULL,
+    t INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (run_id, t, seq)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,15 +1,18 @@
 /**
- * The paper daemon's loop: rebuild the state from the ledger's bars (a restart), then for every bar time from the
- * source: step the pipeline, write the step and its source offset in one transaction, update the metrics. A stop
- * request (SIGINT/SIGTERM) is honoured between steps, so a step is always whole.
+ * The paper daemon's loop: rebuild the state from the ledger's bars and controls (a restart), then for every bar
+ * time from the source: step the pipeline, write the step and its source offset in one transaction, update the
+ * metrics, and give the event loop a turn, so health checks, metrics, the dashboard and signals are answered while
+ * a backlog is caught up. A stop request (SIGINT/SIGTERM) is honoured between steps, so a step is always whole.
  */
 import type { BarRow } from './growingPanel.ts';
 import type { PaperMetrics } from './prometheus.ts';
-import type { PaperPipeline, StepResult } from './pipeline.ts';
+import type { Pipeline, StepResult } from '../pipeline/pipeline.ts';
 import type { PaperStore } from './store.ts';
 
 export interface SourceBar {
   readonly ts: number;
+  /** when the bar reached the daemon (ms); the lag is tsRecv - (ts + bar length) */
+  readonly tsRecv?: number;
   readonly row: BarRow;
   /** where this bar came from; stored with the step */
   readonly offset: { readonly source: string; readonly part: number; readonly position: string };
@@ -17,16 +20,29 @@ export interface SourceBar {
   readonly ack?: () => Promise<void> | void;
 }
 
-/** Replays the ledger's bars through a fresh pipeline; checks the rebuilt equity against the stored one. */
-export async function rebuild(pipeline: PaperPipeline, store: PaperStore): Promise<{ bars: number; lastTs: number | undefined }> {
+/** Lets timers, I/O and signal handlers run between two steps (a step never yields inside). */
+export const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Replays the ledger's bars through a fresh pipeline, with the operator controls at the bars they applied at;
+ * checks the rebuilt equity against the stored one. Yields between bars (the servers answer during a rebuild).
+ */
+export async function rebuild(pipeline: Pipeline, store: PaperStore, stopping: () => boolean = () => false): Promise<{ bars: number; lastTs: number | undefined }> {
   const bars = store.bars(pipeline.nAssets);
+  const controls = store.controls();
   // the contest's record of these bars is in the ledger already
   const sink = pipeline.contest?.sink;
   if (pipeline.contest) pipeline.contest.sink = undefined;
   let last: { t: number; equity: number } | undefined;
-  for (const b of bars) {
+  for (let i = 0; i < bars.length; i++) {
+    const b = bars[i]!;
+    for (const c of controls.get(i) ?? []) pipeline.control(c);
     const r = await pipeline.step(b.ts, b.row);
     last = { t: r.t, equity: r.equity };
+    if ((i & 63) === 63) {
+      await turn();
+      if (stopping()) throw new Error(`stopped while rebuilding run ${store.runId} (${i + 1} of ${bars.length} bars); the ledger is unchanged`);
+    }
   }
   if (pipeline.contest) pipeline.contest.sink = sink;
   const stored = store.lastEquity();
@@ -37,24 +53,32 @@ export async function rebuild(pipeline: PaperPipeline, store: PaperStore): Promi
 }
 
 export interface DaemonLoop {
-  readonly pipeline: PaperPipeline;
+  readonly pipeline: Pipeline;
   readonly store: PaperStore;
   readonly metrics: PaperMetrics;
   readonly source: AsyncIterable<SourceBar>;
   /** true once a stop was requested */
   readonly stopping: () => boolean;
-  readonly log: (s: string) => void;
+  readonly log: (s: string, fields?: Record<string, unknown>) => void;
   /** after each step is in the ledger (e.g. publish its fills) */
   readonly onStep?: (step: StepResult) => Promise<void> | void;
+  /** the bar length, for the lag in the progress log */
+  readonly barMs?: number;
+  /** ms between progress lines (bars/s, lag); default 10 s */
+  readonly progressMs?: number;
 }
 
 /** Runs until the source ends or a stop is requested; returns why it ended. */
 export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
   const { pipeline, store, metrics } = d;
+  const every = d.progressMs ?? 10_000;
+  let lastLog = performance.now();
+  let lastSteps = metrics.steps;
   for await (const bar of d.source) {
     const started = performance.now();
     metrics.eventsIn++;
-    const lastTs = pipeline.grid.lastTs;
+    const history = pipeline.history;
+    const lastTs = history.length > 0 ? history.panel.ts[history.length - 1] : undefined;
     if (lastTs !== undefined && !(bar.ts > lastTs)) {
       metrics.reject('not after the last bar');
       store.event('rejected', `${bar.offset.source}:${bar.offset.part}:${bar.offset.position}: bar time ${new Date(bar.ts).toISOString()} is not after the last stepped ${new Date(lastTs).toISOString()}`, bar.ts);
@@ -66,7 +90,7 @@ export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
     store.begin();
     try {
       step = await pipeline.step(bar.ts, bar.row);
-      store.writeStep(step, bar.row, pipeline.broker.cash, pipeline.broker.units, bar.offset);
+      store.writeStep(step, bar.row, pipeline.book.broker.cash, pipeline.book.broker.units, bar.offset);
       store.commit();
     } catch (e) {
       store.rollback();
@@ -81,6 +105,16 @@ export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
     metrics.paused = step.paused ? 1 : 0;
     metrics.lastTs = step.ts;
     metrics.observeStep(performance.now() - started);
+    const now = performance.now();
+    if (now - lastLog >= every) {
+      const rate = ((metrics.steps - lastSteps) * 1000) / (now - lastLog);
+      const lagS = d.barMs === undefined ? undefined : (Date.now() - (step.ts + d.barMs)) / 1000;
+      d.log(`progress: ${metrics.steps} bars, ${rate.toFixed(0)} bars/s, last bar ${new Date(step.ts).toISOString()}${lagS === undefined ? '' : `, ${lagS.toFixed(0)} s behind the wall clock`}, equity ${step.equity.toFixed(2)}`, { event: 'progress', steps: metrics.steps, barsPerSec: Math.round(rate), ...(lagS === undefined ? {} : { lagS: Math.round(lagS) }) });
+      lastLog = now;
+      lastSteps = metrics.steps;
+    }
+    if (d.stopping()) return 'stopped';
+    await turn();
     if (d.stopping()) return 'stopped';
   }
   return 'end';

@@ -4,6 +4,7 @@
  * Row indices never change, so streaming experts and the broker keep their state across growth.
  */
 import { BarPanel, type Timeframe, timeframeMs } from '@arena/core';
+import type { BarHistory } from '../pipeline/pipeline.ts';
 
 export interface BarRow {
   readonly open: ArrayLike<number>;
@@ -13,9 +14,11 @@ export interface BarRow {
   readonly volume: ArrayLike<number>;
   /** 1 where the asset has a bar at this time */
   readonly present: ArrayLike<number>;
+  /** funding rate per 8h interval known at the bar, per asset (perpetuals) */
+  readonly funding?: ArrayLike<number>;
 }
 
-export class GrowingPanel {
+export class GrowingPanel implements BarHistory {
   panel: BarPanel;
   length = 0;
   private readonly barMs: number;

@@ -7,7 +7,7 @@ import { EXPERT_NAMES, type OhlcvRow, REGIMES, emptyOhlcvRow } from '@arena/core
 import type Database from 'better-sqlite3';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { BarRow } from './growingPanel.ts';
-import type { StepResult } from './pipeline.ts';
+import type { ControlKind, StepResult } from '../pipeline/pipeline.ts';
 
 export interface PaperRun {
   readonly runId: number;
@@ -32,7 +32,7 @@ export interface LedgerSummary {
 }
 
 export class PaperStore {
-  private readonly s: Record<'bar' | 'order' | 'fill' | 'equity' | 'position' | 'decision' | 'offset' | 'event' | 'selection', Database.Statement>;
+  private readonly s: Record<'bar' | 'order' | 'fill' | 'equity' | 'position' | 'decision' | 'offset' | 'event' | 'selection' | 'control', Database.Statement>;
   private orderId: number;
   private fillId: number;
   private readonly tx: (step: StepResult, row: BarRow, cash: number, units: Float64Array, offset: { source: string; part: number; position: string }) => void;
@@ -43,7 +43,7 @@ export class PaperStore {
   ) {
     const db = ledger.db;
     this.s = {
-      bar: db.prepare('INSERT INTO bars (run_id, t, ts, asset, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      bar: db.prepare('INSERT INTO bars (run_id, t, ts, asset, open, high, low, close, volume, funding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       order: db.prepare('INSERT INTO orders (run_id, id, t, ts, asset, qty, reason) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       fill: db.prepare('INSERT INTO fills (run_id, id, t, ts, asset, qty, requested_qty, price, fee, slippage_bps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       equity: db.prepare('INSERT INTO equity (run_id, t, ts, equity, cash, gross, net, drawdown) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
@@ -51,7 +51,8 @@ export class PaperStore {
       decision: db.prepare('INSERT INTO decisions (run_id, t, ts, record) VALUES (?, ?, ?, ?)'),
       offset: db.prepare('INSERT INTO offsets (run_id, source, part, position) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, source, part) DO UPDATE SET position = excluded.position'),
       event: db.prepare('INSERT INTO events (run_id, at, ts, kind, detail) VALUES (?, ?, ?, ?, ?)'),
-      selection: db.prepare('INSERT OR REPLACE INTO feature_selections (run_id, ts, reason, detail, features, weights) VALUES (?, ?, ?, ?, ?, ?)'),
+      selection: db.prepare('INSERT OR REPLACE INTO feature_selections (run_id, ts, reason, detail, features, weights, from_t) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      control: db.prepare('INSERT INTO controls (run_id, t, seq, kind, at) VALUES (?, ?, ?, ?, ?)'),
     };
     const max = (table: string) => (db.prepare(`SELECT COALESCE(MAX(id), 0) AS n FROM ${table} WHERE run_id = ?`).get(runId) as { n: number }).n;
     this.orderId = max('orders');
@@ -78,10 +79,10 @@ export class PaperStore {
     return { run: { runId, status: 'running', source: o.source, symbols: o.symbols, timeframe: o.timeframe, resumes: 0 }, resumed: false };
   }
 
-  /** The bars already stepped, in order, to rebuild the state from. */
+  /** The bars already stepped, in order, to rebuild the state from (with their funding, when the run had some). */
   bars(nAssets: number): { ts: number; row: BarRow }[] {
-    const rows = this.ledger.db.prepare('SELECT t, ts, asset, open, high, low, close, volume FROM bars WHERE run_id = ? ORDER BY t, asset').all(this.runId) as { t: number; ts: number; asset: number; open: number; high: number; low: number; close: number; volume: number }[];
-    const out: { ts: number; row: OhlcvRow }[] = [];
+    const rows = this.ledger.db.prepare('SELECT t, ts, asset, open, high, low, close, volume, funding FROM bars WHERE run_id = ? ORDER BY t, asset').all(this.runId) as { t: number; ts: number; asset: number; open: number; high: number; low: number; close: number; volume: number; funding: number | null }[];
+    const out: { ts: number; row: OhlcvRow & { funding?: Float64Array } }[] = [];
     let cur: (typeof out)[number] | undefined;
     let curT = -1;
     for (const r of rows) {
@@ -97,6 +98,21 @@ export class PaperStore {
       row.close[r.asset] = r.close;
       row.volume[r.asset] = r.volume;
       row.present[r.asset] = 1;
+      if (r.funding !== null) {
+        cur!.row = { ...row, funding: row.funding ?? new Float64Array(nAssets).fill(NaN) };
+        cur!.row.funding![r.asset] = r.funding;
+      }
+    }
+    return out;
+  }
+
+  /** The operator controls of the run by the bar they applied at, in order. */
+  controls(): Map<number, ControlKind[]> {
+    const out = new Map<number, ControlKind[]>();
+    for (const c of this.ledger.db.prepare('SELECT t, kind FROM controls WHERE run_id = ? ORDER BY t, seq').all(this.runId) as { t: number; kind: ControlKind }[]) {
+      const list = out.get(c.t) ?? [];
+      list.push(c.kind);
+      out.set(c.t, list);
     }
     return out;
   }
@@ -120,7 +136,11 @@ export class PaperStore {
   private write(step: StepResult, row: BarRow, cash: number, units: Float64Array, offset: { source: string; part: number; position: string }): void {
     const { s, runId } = this;
     const A = units.length;
-    for (let a = 0; a < A; a++) if (row.present[a] === 1) s.bar.run(runId, step.t, step.ts, a, row.open[a], row.high[a], row.low[a], row.close[a], row.volume[a]);
+    for (let a = 0; a < A; a++) {
+      if (row.present[a] !== 1) continue;
+      const f = row.funding?.[a];
+      s.bar.run(runId, step.t, step.ts, a, row.open[a], row.high[a], row.low[a], row.close[a], row.volume[a], f === undefined || f !== f ? null : f);
+    }
     for (const f of step.fills) s.fill.run(runId, ++this.fillId, step.t, step.ts, f.asset, f.qty, f.requestedQty, f.price, f.fee, f.slippageBps);
     const reason = step.halted !== undefined ? 'kill switch: flatten' : 'rebalance';
     for (const [a, q] of step.orders) s.order.run(runId, ++this.orderId, step.t, step.ts, a, q, reason);
@@ -129,7 +149,8 @@ export class PaperStore {
     if (step.orders.length > 0) s.decision.run(runId, step.t, step.ts, decisionRecord(step, A));
     if (step.halted !== undefined) s.event.run(runId, new Date().toISOString(), step.ts, 'kill_switch', step.halted);
     const sel = step.selection;
-    if (sel !== undefined) s.selection.run(runId, step.ts, sel.reason, sel.detail, JSON.stringify(sel.features), JSON.stringify(sel.weights));
+    if (sel !== undefined) s.selection.run(runId, sel.ts, sel.reason, sel.detail, JSON.stringify(sel.features), JSON.stringify(sel.weights), step.t);
+    step.controls?.forEach((kind, seq) => s.control.run(runId, step.t, seq, kind, new Date().toISOString()));
     s.offset.run(runId, offset.source, offset.part, offset.position);
   }
 

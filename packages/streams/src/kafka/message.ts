@@ -4,6 +4,7 @@
  * exactly what is wrong with a message, so the daemon can count it, send it to `arena.md.rejected` and go on.
  */
 import type { Timeframe } from '@arena/core';
+import { barProblem, timeProblem } from '../validate.ts';
 
 export const barsTopic = (tf: string) => `arena.md.bars.${tf}`;
 export const REJECTED_TOPIC = 'arena.md.rejected';
@@ -24,7 +25,6 @@ export interface BarMessage {
 
 export type Validation = { readonly ok: true; readonly bar: BarMessage } | { readonly ok: false; readonly reason: string; readonly kind: string };
 
-const MAX_PRICE = 1e12;
 const fail = (kind: string, reason: string): Validation => ({ ok: false, kind, reason });
 
 /** Checks one message: JSON, fields and types, the key, the timeframe, the universe, prices and volume. */
@@ -47,21 +47,8 @@ export function validateBar(key: string | null, value: string | null, o: { timef
   if (key !== `${bar.venue}:${bar.symbol}`) return fail('key', `key ${JSON.stringify(key)} does not match venue:symbol ${bar.venue}:${bar.symbol}`);
   if (bar.tf !== o.timeframe) return fail('timeframe', `timeframe ${bar.tf}, this daemon trades ${o.timeframe}`);
   if (!o.symbols.has(bar.symbol)) return fail('symbol', `unknown symbol ${bar.symbol} (universe: ${[...o.symbols].join(', ')})`);
-  if (!Number.isInteger(bar.ts) || bar.ts < 0) return fail('ts', `ts ${bar.ts} is not a non-negative integer of ms`);
+  const late = timeProblem(bar.ts, o.timeframe);
+  if (late !== undefined) return fail(late.kind, late.reason);
   const problem = barProblem(bar.open, bar.high, bar.low, bar.close, bar.volume);
   return problem ? fail(problem.kind, problem.reason) : { ok: true, bar };
-}
-
-/** What is wrong with a bar's numbers (prices > 0 and sane, volume >= 0, high and low bounding open and close), or undefined. */
-export function barProblem(open: number, high: number, low: number, close: number, volume: number): { kind: string; reason: string } | undefined {
-  const prices = { open, high, low, close };
-  for (const [f, v] of Object.entries(prices)) {
-    if (!Number.isFinite(v)) return { kind: 'number', reason: `${f} is not finite (${v})` };
-    if (!(v > 0)) return { kind: 'price', reason: `${f} ${v} is not > 0` };
-    if (v > MAX_PRICE) return { kind: 'price', reason: `${f} ${v} is absurd (> ${MAX_PRICE})` };
-  }
-  if (!Number.isFinite(volume)) return { kind: 'number', reason: `volume is not finite (${volume})` };
-  if (volume < 0) return { kind: 'volume', reason: `volume ${volume} is negative` };
-  if (high < Math.max(open, close, low) || low > Math.min(open, close)) return { kind: 'ohlc', reason: `high ${high} / low ${low} do not bound open ${open} and close ${close}` };
-  return undefined;
 }

@@ -1,0 +1,138 @@
+/**
+ * A book: the paper broker of one strategy with its per-bar record. Each bar: fill the previous orders at the
+ * open, mark at the close (record equity, exposures, turnover, fees, slippage), then, given the bar's target
+ * exposures, place the orders for the next open. The pipeline's main book and simulate's baselines run this same
+ * code, so a strategy stepped bar by bar and one replayed over precomputed targets agree exactly.
+ */
+import type { ArenaConfig, BarPanel } from '@arena/core';
+import { PaperBroker } from '../broker.ts';
+import { GrowableColumns } from '../growable.ts';
+import { type OrderScratch, orderScratch, placeOrders } from '../orders.ts';
+import type { StrategyRun, TradeRecord } from '../result.ts';
+
+const BAR_COLUMNS = ['equity', 'gross', 'net', 'turnover', 'fees', 'slippage'] as const;
+
+export class Book {
+  readonly broker: PaperBroker;
+  private readonly scratch: OrderScratch;
+  private readonly bars = new GrowableColumns(BAR_COLUMNS);
+  /** equity at the latest close */
+  equity: number;
+
+  constructor(
+    readonly nAssets: number,
+    readonly config: ArenaConfig,
+    /** buy and hold: trade each asset only until its first target is reached, never rebalance */
+    readonly holdOnceEntered = false,
+  ) {
+    this.broker = new PaperBroker(nAssets, config.broker);
+    this.scratch = orderScratch(nAssets);
+    this.equity = config.broker.initialCash;
+  }
+
+  /** Bars recorded so far. */
+  get length(): number {
+    return this.bars.length;
+  }
+
+  /** Bar t: the previous bar's orders fill at its open, positions are marked at its close; returns the equity. */
+  open(panel: BarPanel, t: number): number {
+    const broker = this.broker;
+    broker.executeOpen(panel, t);
+    const eq = broker.markClose(panel, t);
+    const row = this.bars.append();
+    this.bars.set('equity', row, eq);
+    this.bars.set('fees', row, broker.barFees);
+    this.bars.set('slippage', row, broker.barSlippage);
+    this.bars.set('turnover', row, eq > 0 ? broker.barTraded / eq : 0);
+    this.bars.set('gross', row, eq > 0 ? broker.grossValue / eq : 0);
+    this.bars.set('net', row, eq > 0 ? broker.netValue / eq : 0);
+    this.equity = eq;
+    return eq;
+  }
+
+  /** Orders toward targets[base .. base + nAssets) for the next open (nothing without equity). */
+  rebalance(panel: BarPanel, t: number, targets: Float64Array, base: number): void {
+    if (this.equity > 0) placeOrders(this.broker, panel, t, targets, base, this.equity, this.config.portfolio, this.scratch, this.holdOnceEntered);
+  }
+
+  /** Orders closing every position at the next open (a kill switch, an operator's flatten). */
+  flatten(): void {
+    const { broker } = this;
+    for (let a = 0; a < this.nAssets; a++) if (broker.units[a] !== 0) broker.submit(a, -broker.units[a]!);
+  }
+
+  /** The run so far as a StrategyRun (closing the books' open episodes at the last bar). */
+  run(name: string, panel: BarPanel): StrategyRun {
+    const broker = this.broker;
+    const T = this.bars.length;
+    broker.finish(T - 1);
+    return {
+      name,
+      equity: this.bars.column('equity'),
+      grossExposure: this.bars.column('gross'),
+      netExposure: this.bars.column('net'),
+      turnover: this.bars.column('turnover'),
+      fees: this.bars.column('fees'),
+      slippage: this.bars.column('slippage'),
+      trades: tradesOf(broker, panel),
+      fills: {
+        t: broker.fills.column('t'),
+        asset: broker.fills.column('asset'),
+        qty: broker.fills.column('qty'),
+        requestedQty: broker.fills.column('requestedQty'),
+        price: broker.fills.column('price'),
+        fee: broker.fills.column('fee'),
+        slippageBps: broker.fills.column('slippageBps'),
+      },
+      nFills: broker.fills.length,
+      nPartialFills: broker.nPartialFills,
+      nCancelled: broker.nCancelled,
+      assetPnl: broker.assetPnl(),
+    };
+  }
+}
+
+/**
+ * Gross signal attribution: what each expert's weighted exposure at bar t - 1 earned from close t - 1 to close t,
+ * in quote currency at the slot size, added into `into` ([e]). weights: [a * E + e] of bar t - 1.
+ */
+export function attributeBar(panel: BarPanel, t: number, exposures: Float64Array, weights: Float32Array | Float64Array, perAsset: boolean, slot: number, prevEquity: number, into: Float64Array): void {
+  if (t === 0) return;
+  const A = panel.nAssets;
+  const E = into.length;
+  const { close, present } = panel;
+  const base = t * A;
+  const prevBase = base - A;
+  for (let a = 0; a < A; a++) {
+    if (present[base + a] !== 1 || present[prevBase + a] !== 1) continue;
+    const p0 = close[prevBase + a]!;
+    if (!(p0 > 0)) continue;
+    const r = close[base + a]! / p0 - 1;
+    for (let e = 0; e < E; e++) {
+      const w = perAsset ? weights[a * E + e]! : weights[e]!;
+      into[e] = into[e]! + w * exposures[e * A + a]! * slot * r * prevEquity;
+    }
+  }
+}
+
+function tradesOf(broker: PaperBroker, panel: BarPanel): TradeRecord[] {
+  const log = broker.trades;
+  const out: TradeRecord[] = [];
+  for (let i = 0; i < log.length; i++) {
+    const asset = log.get('asset', i);
+    const entryT = log.get('entryT', i);
+    const exitT = log.get('exitT', i);
+    out.push({
+      asset,
+      symbol: panel.symbols[asset]!,
+      side: log.get('side', i) > 0 ? 1 : -1,
+      entryTs: panel.ts[entryT]!,
+      exitTs: panel.ts[exitT]!,
+      bars: exitT - entryT,
+      pnl: log.get('pnl', i),
+      open: log.get('open', i) === 1,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,166 @@
+/**
+ * The stage builder: from a config, the market's shape and the loaded models, the parts of a Pipeline. Stepped
+ * (the daemon; a backtest that asks for it): the shared features stage, the rule experts and the learned expert
+ * bar by bar, the router bar by bar. Precomputed (a backtest, an eval): the same stages run over the whole panel
+ * first (ExpertSeries, a RoutingSeries from the router's batch path) and read row by row. Both give the same steps.
+ */
+import { type ArenaConfig, type BarPanel, EXPERT_NAMES, type Timeframe, timeframeMs } from '@arena/core';
+import { type ContestSink, ContestStepper, researchTeam } from '@arena/contest';
+import { type ExpertSeries, LearnedExpert, LearnedStream, createExperts, runExpertBatch } from '@arena/experts';
+import { OnlineFeatures, type SelectionRunner, type SelectorConfigInput, panelBar } from '@arena/features';
+import { EqualRouter, ModelRouter, type Router, RouterStage, type RoutingSeries, StaticRouter } from '@arena/router';
+import { expertWeights } from '../staticWeights.ts';
+import { contestSettings } from '../contest/stage.ts';
+import { GrowingPanel } from '../paper/growingPanel.ts';
+import { type BarHistory, Pipeline } from './pipeline.ts';
+import { type ExpertsStage, FixedWeights, PrecomputedExperts, PrecomputedWeights, SteppedExperts, SteppedRouter, type WeightsStage } from './stages.ts';
+
+const E = EXPERT_NAMES.length;
+
+/** The models a pipeline runs: the learned expert's net (absent or flat: it holds 0) and the configured router. */
+export interface PipelineModels {
+  readonly learned?: LearnedExpert;
+  readonly router: Router;
+}
+
+export interface BuildOptions {
+  readonly config: ArenaConfig;
+  readonly symbols: readonly string[];
+  readonly timeframe: Timeframe;
+  readonly periodsPerYear: number;
+  readonly history: BarHistory;
+  readonly models: PipelineModels;
+  readonly hasFunding: boolean;
+  /** where selections run (default: in this thread) */
+  readonly runner?: SelectionRunner;
+  /** where the contest's record goes */
+  readonly contestSink?: ContestSink;
+  /** stages computed over the whole panel beforehand (precompute()) */
+  readonly precomputed?: Precomputed;
+}
+
+/** The selectors the features stage runs: the learned expert's and the router's (one stream when equal). */
+function selectors(models: PipelineModels): Record<string, SelectorConfigInput> {
+  const out: Record<string, SelectorConfigInput> = {};
+  if (models.learned !== undefined) out['learned'] = models.learned.net.card.selector;
+  if (models.router instanceof ModelRouter && models.router.loaded.card.features.length > 0) out['router'] = models.router.loaded.card.selector;
+  return out;
+}
+
+function newFeatures(o: { symbols: readonly string[]; timeframe: Timeframe; hasFunding: boolean; models: PipelineModels; runner?: SelectionRunner; record?: boolean }): OnlineFeatures | undefined {
+  const sel = selectors(o.models);
+  if (Object.keys(sel).length === 0) return undefined;
+  const keep = Math.max(1, o.models.learned?.net.card.spec.window ?? 1);
+  return new OnlineFeatures(o.symbols, o.timeframe, { hasFunding: o.hasFunding, keep, selectors: sel, ...(o.runner ? { runner: o.runner } : {}), ...(o.record ? { record: true } : {}) });
+}
+
+function fixedWeights(router: Router, config: ArenaConfig, nAssets: number): WeightsStage | undefined {
+  if (router instanceof StaticRouter) return new FixedWeights('static', expertWeights(config), nAssets);
+  if (router instanceof EqualRouter) return new FixedWeights('equal', new Float64Array(E).fill(1 / E), nAssets);
+  return undefined;
+}
+
+function contestOf(config: ArenaConfig, symbols: readonly string[], timeframe: Timeframe, periodsPerYear: number, sink: ContestSink | undefined): ContestStepper | undefined {
+  if (!config.contest.enabled) return undefined;
+  return new ContestStepper({
+    agents: researchTeam(config.contest.agents, { seed: config.contest.seed, horizons: config.contest.horizons }),
+    settings: contestSettings(config),
+    horizons: config.contest.horizons,
+    nAssets: symbols.length,
+    symbols,
+    barMs: timeframeMs(timeframe),
+    periodsPerYear,
+    cost: (config.broker.feeBps + config.broker.halfSpreadBps) / 1e4,
+    slot: config.portfolio.maxGross / symbols.length,
+    ...(sink ? { sink } : {}),
+  });
+}
+
+/** A pipeline whose model stages step bar by bar (the daemon's). */
+export function buildPipeline(o: BuildOptions): Pipeline {
+  const A = o.symbols.length;
+  const ctx = { nAssets: A, periodsPerYear: o.periodsPerYear };
+  const contest = contestOf(o.config, o.symbols, o.timeframe, o.periodsPerYear, o.contestSink);
+  if (o.precomputed !== undefined) {
+    return new Pipeline({
+      config: o.config,
+      history: o.history,
+      periodsPerYear: o.periodsPerYear,
+      experts: new PrecomputedExperts(o.precomputed.experts, A),
+      weights: new PrecomputedWeights(o.precomputed.routing, A),
+      ...(contest ? { contest } : {}),
+    });
+  }
+  const features = newFeatures({ ...o, ...(o.runner ? { runner: o.runner } : {}) });
+  const learned = o.models.learned;
+  const experts: ExpertsStage = new SteppedExperts(o.config, ctx, learned !== undefined && features !== undefined ? { stream: new LearnedStream(learned.net, features, learned.scale), features, mask: () => features.mask('learned') } : undefined);
+  const router = o.models.router;
+  let weights = fixedWeights(router, o.config, A);
+  if (weights === undefined) {
+    if (!(router instanceof ModelRouter)) throw new Error(`the ${router.source} router does not step bar by bar yet; precompute it (a backtest) or use --router model`);
+    const reads = router.loaded.card.features.length > 0 && features !== undefined;
+    weights = new SteppedRouter(new RouterStage(router, A, o.timeframe), reads ? { online: features, mask: () => features.mask('router') } : undefined);
+  }
+  return new Pipeline({
+    config: o.config,
+    history: o.history,
+    periodsPerYear: o.periodsPerYear,
+    ...(features ? { features } : {}),
+    ...(learned !== undefined ? { reportSelection: 'learned' } : {}),
+    experts,
+    weights,
+    ...(contest ? { contest } : {}),
+  });
+}
+
+/** A daemon's pipeline: a growing panel for its history; without models, the config's static weights and no learned expert. */
+export function daemonPipeline(o: Omit<BuildOptions, 'history' | 'models' | 'hasFunding'> & { readonly models?: PipelineModels; readonly hasFunding?: boolean }): Pipeline {
+  return buildPipeline({ ...o, history: new GrowingPanel(o.symbols, o.timeframe), models: o.models ?? { router: new StaticRouter(o.config.experts.weights) }, hasFunding: o.hasFunding ?? false });
+}
+
+/** Stage outputs over a whole panel, computed before stepping (what a precomputed pipeline reads). */
+export interface Precomputed {
+  readonly experts: readonly ExpertSeries[];
+  readonly routing: RoutingSeries;
+  /** the learned expert's selections, each with the bar it took over at */
+  readonly selections: LearnedExpert['lastSelections'];
+}
+
+/**
+ * The stateless stages over every bar of a (validated) panel at once: the rule experts in their batch pass, the
+ * features stage and the learned expert stepped over every row (selections in this thread), the router in its
+ * batch path on the recorded features. Each is the stepped stage's code over all rows, so a pipeline reading
+ * these rows takes the steps a stepped one takes (test/parity.e2e.test.ts).
+ */
+export async function precompute(panel: BarPanel, config: ArenaConfig, models: PipelineModels, funding: Float64Array | undefined, onProgress?: (stage: string, done: number, total: number) => void): Promise<Precomputed> {
+  const A = panel.nAssets;
+  const T = panel.nTimes;
+  const ctx = { nAssets: A, periodsPerYear: panel.periodsPerYear() };
+  const rules = createExperts(config.experts);
+  const learnedIndex = EXPERT_NAMES.indexOf('learned');
+  const experts: ExpertSeries[] = rules.map((x, e) => (e === learnedIndex ? { name: 'learned', exposure: new Float64Array(T * A), confidence: new Float64Array(T * A) } : runExpertBatch(x, panel, ctx)));
+  const features = newFeatures({ symbols: panel.symbols, timeframe: panel.timeframe, hasFunding: funding !== undefined, models, record: true });
+  const learned = models.learned;
+  if (features !== undefined) {
+    const stream = learned ? new LearnedStream(learned.net, features, learned.scale) : undefined;
+    const input = { panel, ...(funding ? { funding } : {}) };
+    const out = experts[learnedIndex]!;
+    for (let t = 0; t < T; t++) {
+      features.pushSync(panelBar(input, t));
+      if (stream !== undefined) {
+        stream.update(features.mask('learned'), panel.present.subarray(t * A, (t + 1) * A));
+        out.exposure.set(stream.exposure, t * A);
+        out.confidence.set(stream.confidence, t * A);
+      }
+      if (onProgress && (t & 1023) === 0) onProgress('features', t, T);
+    }
+    onProgress?.('features', T, T);
+  }
+  const router = models.router;
+  const exposures = experts.map((x) => x.exposure);
+  const routing =
+    router instanceof ModelRouter
+      ? await router.routeWith(panel, exposures, router.loaded.card.features.length > 0 && features !== undefined ? features.inputs('router') : undefined)
+      : await router.route(panel, exposures, funding);
+  return { experts, routing, selections: features !== undefined && learned !== undefined ? features.selector('learned').history : [] };
+}
