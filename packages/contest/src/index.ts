@@ -10,3 +10,4 @@ export * from './stats.ts';
 export * from './stepper.ts';
 export * from './dataTeam.ts';
 export * from './baselines.ts';
+export * from './dataTeamStage.ts';

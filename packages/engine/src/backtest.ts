@@ -1,9 +1,10 @@
 /** A backtest: the pipeline over every bar of a panel, its record, and the baselines beside it. */
-import { type ArenaConfig, type BarPanel, EXPERT_NAMES } from '@arena/core';
-import type { ContestRun, ContestSink } from '@arena/contest';
+import type { ArenaConfig, BarPanel } from '@arena/core';
+import type { ContestRun, ContestSink, DataTeamStage } from '@arena/contest';
 import { type Expert, type ExpertSeries, createExperts, runExpertBatch } from '@arena/experts';
 import { DEFAULT_CHART, ModelRouter, type RoutingSeries, StaticRouter, chartPng } from '@arena/router';
 import { auditRecords } from './audit.ts';
+import { summariseDataTeam } from './contest/stage.ts';
 import { summariseContest } from './contest/summary.ts';
 import { type PipelineModels, type Precomputed, buildPipeline, precompute } from './pipeline/build.ts';
 import { type BarRow, PanelHistory, type Pipeline } from './pipeline/pipeline.ts';
@@ -91,6 +92,8 @@ function constantSeries(panel: BarPanel, value: number): ExpertSeries {
 /** A panel stepped through the pipeline: the pipeline (its book, attribution) and the record of every step. */
 export interface SteppedPanel {
   readonly pipeline: Pipeline;
+  /** the contest's data team, when it ran */
+  readonly dataTeam?: DataTeamStage;
   readonly experts: ExpertSeries[];
   readonly routing: RoutingSeries;
   readonly contest?: ContestRun;
@@ -127,7 +130,8 @@ export async function stepPanel(input: Omit<BacktestInput, 'baselines' | 'decisi
   const router = models.router;
   const routing = recorder.routing(pre?.routing.source ?? router.source, pre?.routing.note ?? router.note, router instanceof ModelRouter ? router.chart : DEFAULT_CHART);
   const contest = recorder.contestRun();
-  return { pipeline, experts: recorder.experts(), routing, ...(contest ? { contest } : {}), halts: recorder.halts };
+  const dataTeam = pre?.dataTeam ?? pipeline.parts.dataTeam;
+  return { pipeline, experts: recorder.experts(), routing, ...(contest ? { contest } : {}), ...(dataTeam ? { dataTeam } : {}), halts: recorder.halts };
 }
 
 /** A backtest: the panel stepped through the pipeline, and the baselines replaying its recorded expert exposures. */
@@ -190,7 +194,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     routing: summariseRouting(panel, routing),
     decisions,
     decisionCharts: charts,
-    ...(contestRun ? { contest: summariseContest(contestRun, panel.periodsPerYear()) } : {}),
+    ...(contestRun ? { contest: summariseContest(contestRun, panel.periodsPerYear(), stepped.dataTeam ? summariseDataTeam(stepped.dataTeam) : undefined) } : {}),
     ...(stepped.halts.length > 0 ? { halts: stepped.halts.map((h) => ({ ts: panel.ts[h.t]!, reason: h.reason })) } : {}),
   };
 }

@@ -21,3 +21,4 @@ export * from './online/zScores.ts';
 export * from './online/featureWindow.ts';
 export * from './online/selectorStream.ts';
 export * from './online/onlineFeatures.ts';
+export * from './online/selectionWorker.ts';

@@ -91,6 +91,8 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
   const written = writeReports(result, flags.out);
   process.stdout.write(written.summary);
   for (const h of result.halts ?? []) log(h.reason);
+  const team = result.contest?.dataTeam;
+  if (team) log(`data team: ${team.length} factor producers scored by rank IC every ${config.contest.window} bars; chosen: ${team.map((d) => `${d.name} ${(d.chosenShare * 100).toFixed(0)}%`).join(', ')}`);
   log(
     `\n${panel.nAssets * panel.nTimes} asset-bars in ${elapsed.toFixed(0)} ms` +
       ` (strategy + ${result.baselines.length} baselines); report: ${written.json}, ${written.html}${written.decisions ? `, ${written.decisions}` : ''}` +

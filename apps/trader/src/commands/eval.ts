@@ -1,7 +1,7 @@
 /** `arena eval`: the router vs equal weights, the best expert, fitted static weights, the oracle and buy and hold, out of sample. */
 import { join } from 'node:path';
 import { ERR, arenaError } from '@arena/core';
-import { ContestLedger, Ledger, evalTable, fillAssumptions, loadMarket, loadModels, overlapsTraining, runEval, stepPanel, writeEval } from '@arena/engine';
+import { ContestLedger, Ledger, evalTable, summariseDataTeam, fillAssumptions, loadMarket, loadModels, overlapsTraining, runEval, stepPanel, writeEval } from '@arena/engine';
 import { initRuntime } from '@arena/kernels';
 import { ModelRouter, trainRouterOnPanel } from '@arena/router';
 import { parseNumber } from '../configFile.ts';
@@ -44,6 +44,8 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   const exposures = experts.map((e) => e.exposure);
   const router = models.router;
   const contestRun = stepped.contest!;
+  const team = stepped.dataTeam ? summariseDataTeam(stepped.dataTeam) : undefined;
+  if (team) log(`data team: ${team.length} factor producers scored by rank IC every ${config.contest.window} bars; chosen: ${team.map((d) => `${d.name} ${(d.chosenShare * 100).toFixed(0)}%`).join(', ')}`);
   log(`contest: ${contestConfig.contest.agents} agents over ${panel.nTimes} bars; ${contestRun.frames.length} windows, in cash ${((contestRun.cashBars / Math.max(1, panel.nTimes)) * 100).toFixed(1)}% of bars; record in ${ledgerPath} (run ${runId})`);
   const progress = createProgress('eval');
   const routeFold = flags.train

@@ -3,7 +3,7 @@
  * experts' exposures and the router's weights, its record written to the ledger when one is given.
  */
 import type { ArenaConfig, BarPanel } from '@arena/core';
-import { type ContestRun, type ContestSettings, type DataTeamResult, researchTeam, runContest } from '@arena/contest';
+import { type ContestRun, type ContestSettings, type DataTeamFrame, researchTeam, runContest } from '@arena/contest';
 import type { ExpertSeries } from '@arena/experts';
 import type { Runtime } from '@arena/kernels';
 import type { RoutingSeries } from '@arena/router';
@@ -59,7 +59,7 @@ export async function runContestStage(i: ContestStageInput): Promise<ContestStag
 }
 
 /** The data team's part of a summary: each variant, how often it was chosen and its mean trailing IC. */
-export function summariseDataTeam(d: DataTeamResult): { name: string; chosenShare: number; meanIc: number | null }[] {
+export function summariseDataTeam(d: { readonly variants: readonly { readonly name: string }[]; readonly frames: readonly DataTeamFrame[] }): { name: string; chosenShare: number; meanIc: number | null }[] {
   return d.variants.map((v, k) => {
     const ics = d.frames.map((f) => f.ic[k]!).filter(Number.isFinite);
     return {

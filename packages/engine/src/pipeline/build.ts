@@ -5,9 +5,9 @@
  * first (ExpertSeries, a RoutingSeries from the router's batch path) and read row by row. Both give the same steps.
  */
 import { type ArenaConfig, type BarPanel, EXPERT_NAMES, type Timeframe, timeframeMs } from '@arena/core';
-import { type ContestSink, ContestStepper, researchTeam } from '@arena/contest';
+import { type ContestSink, ContestStepper, DataTeamStage, type DataTeamVariantStage, dataTeamVariants, researchTeam } from '@arena/contest';
 import { type ExpertSeries, LearnedExpert, LearnedStream, createExperts, runExpertBatch } from '@arena/experts';
-import { OnlineFeatures, type SelectionRunner, type SelectorConfigInput, panelBar } from '@arena/features';
+import { type ConvInputs, OnlineFeatures, type SelectionRunner, type SelectorConfigInput, panelBar } from '@arena/features';
 import { EqualRouter, ModelRouter, type Router, RouterStage, type RoutingSeries, StaticRouter } from '@arena/router';
 import { expertWeights } from '../staticWeights.ts';
 import { contestSettings } from '../contest/stage.ts';
@@ -39,19 +39,43 @@ export interface BuildOptions {
   readonly precomputed?: Precomputed;
 }
 
-/** The selectors the features stage runs: the learned expert's and the router's (one stream when equal). */
-function selectors(models: PipelineModels): Record<string, SelectorConfigInput> {
+/** The data team's variants, when the contest runs with one (the base is the learned expert's selector). */
+function teamOf(config: ArenaConfig, models: PipelineModels): DataTeamVariantStage[] {
+  if (!config.contest.enabled || config.contest.dataTeam.variants.length === 0) return [];
+  return dataTeamVariants(models.learned?.net.card.selector ?? {}, config.contest.dataTeam);
+}
+
+/** The selectors the features stage runs: the learned expert's, the router's and the data team's (equal configs share a stream). */
+function selectors(models: PipelineModels, team: readonly DataTeamVariantStage[]): Record<string, SelectorConfigInput> {
   const out: Record<string, SelectorConfigInput> = {};
   if (models.learned !== undefined) out['learned'] = models.learned.net.card.selector;
   if (models.router instanceof ModelRouter && models.router.loaded.card.features.length > 0) out['router'] = models.router.loaded.card.selector;
+  for (const v of team) out[v.selector] = v.config;
   return out;
 }
 
-function newFeatures(o: { symbols: readonly string[]; timeframe: Timeframe; hasFunding: boolean; models: PipelineModels; runner?: SelectionRunner; record?: boolean }): OnlineFeatures | undefined {
-  const sel = selectors(o.models);
+/** The features stage and the data team over it, with the masks the learned expert and the router read. */
+interface FeaturesStage {
+  readonly online: OnlineFeatures;
+  readonly team?: DataTeamStage;
+  readonly learnedMask: () => Float32Array | undefined;
+  readonly routerMask: () => Float32Array | undefined;
+}
+
+function newFeatures(o: { config: ArenaConfig; symbols: readonly string[]; timeframe: Timeframe; hasFunding: boolean; models: PipelineModels; runner?: SelectionRunner; record?: boolean }): FeaturesStage | undefined {
+  const variants = teamOf(o.config, o.models);
+  const sel = selectors(o.models, variants);
   if (Object.keys(sel).length === 0) return undefined;
   const keep = Math.max(1, o.models.learned?.net.card.spec.window ?? 1);
-  return new OnlineFeatures(o.symbols, o.timeframe, { hasFunding: o.hasFunding, keep, selectors: sel, ...(o.runner ? { runner: o.runner } : {}), ...(o.record ? { record: true } : {}) });
+  const online = new OnlineFeatures(o.symbols, o.timeframe, { hasFunding: o.hasFunding, keep, selectors: sel, ...(o.runner ? { runner: o.runner } : {}), ...(o.record ? { record: true } : {}) });
+  const team = variants.length > 0 ? new DataTeamStage(online, variants, o.config.contest.dataTeam, o.config.contest.window, o.timeframe) : undefined;
+  // with a data team, the learned expert and the router read the selection of the variant it chose
+  return {
+    online,
+    ...(team ? { team } : {}),
+    learnedMask: team ? () => team.mask() : () => online.mask('learned'),
+    routerMask: team ? () => team.mask() : () => online.mask('router'),
+  };
 }
 
 function fixedWeights(router: Router, config: ArenaConfig, nAssets: number): WeightsStage | undefined {
@@ -93,23 +117,24 @@ export function buildPipeline(o: BuildOptions): Pipeline {
   }
   const features = newFeatures({ ...o, ...(o.runner ? { runner: o.runner } : {}) });
   const learned = o.models.learned;
-  const experts: ExpertsStage = new SteppedExperts(o.config, ctx, learned !== undefined && features !== undefined ? { stream: new LearnedStream(learned.net, features, learned.scale), features, mask: () => features.mask('learned') } : undefined);
+  const experts: ExpertsStage = new SteppedExperts(o.config, ctx, learned !== undefined && features !== undefined ? { stream: new LearnedStream(learned.net, features.online, learned.scale), mask: features.learnedMask } : undefined);
   const router = o.models.router;
   let weights = fixedWeights(router, o.config, A);
   if (weights === undefined) {
     if (!(router instanceof ModelRouter)) throw new Error(`the ${router.source} router does not step bar by bar yet; precompute it (a backtest) or use --router model`);
     const reads = router.loaded.card.features.length > 0 && features !== undefined;
-    weights = new SteppedRouter(new RouterStage(router, A, o.timeframe), reads ? { online: features, mask: () => features.mask('router') } : undefined);
+    weights = new SteppedRouter(new RouterStage(router, A, o.timeframe), reads ? { online: features.online, mask: features.routerMask } : undefined);
   }
   return new Pipeline({
     config: o.config,
     history: o.history,
     periodsPerYear: o.periodsPerYear,
-    ...(features ? { features } : {}),
+    ...(features ? { features: features.online } : {}),
     ...(learned !== undefined ? { reportSelection: 'learned' } : {}),
     experts,
     weights,
     ...(contest ? { contest } : {}),
+    ...(features?.team ? { dataTeam: features.team } : {}),
   });
 }
 
@@ -124,6 +149,8 @@ export interface Precomputed {
   readonly routing: RoutingSeries;
   /** the learned expert's selections, each with the bar it took over at */
   readonly selections: LearnedExpert['lastSelections'];
+  /** the data team's run, when the contest has one */
+  readonly dataTeam?: DataTeamStage;
 }
 
 /**
@@ -139,28 +166,35 @@ export async function precompute(panel: BarPanel, config: ArenaConfig, models: P
   const rules = createExperts(config.experts);
   const learnedIndex = EXPERT_NAMES.indexOf('learned');
   const experts: ExpertSeries[] = rules.map((x, e) => (e === learnedIndex ? { name: 'learned', exposure: new Float64Array(T * A), confidence: new Float64Array(T * A) } : runExpertBatch(x, panel, ctx)));
-  const features = newFeatures({ symbols: panel.symbols, timeframe: panel.timeframe, hasFunding: funding !== undefined, models, record: true });
+  const features = newFeatures({ config, symbols: panel.symbols, timeframe: panel.timeframe, hasFunding: funding !== undefined, models, record: true });
   const learned = models.learned;
+  const router = models.router;
+  const readsFeatures = router instanceof ModelRouter && router.loaded.card.features.length > 0 && features !== undefined;
+  // the router's inputs: every bar's z-scores and the mask it read at that bar (its own selection, or the data team's)
+  const masks: Float32Array[] = [];
+  const at = new Int32Array(T).fill(-1);
   if (features !== undefined) {
-    const stream = learned ? new LearnedStream(learned.net, features, learned.scale) : undefined;
+    const stream = learned ? new LearnedStream(learned.net, features.online, learned.scale) : undefined;
     const input = { panel, ...(funding ? { funding } : {}) };
     const out = experts[learnedIndex]!;
     for (let t = 0; t < T; t++) {
-      features.pushSync(panelBar(input, t));
+      features.online.pushSync(panelBar(input, t));
       if (stream !== undefined) {
-        stream.update(features.mask('learned'), panel.present.subarray(t * A, (t + 1) * A));
+        stream.update(features.learnedMask(), panel.present.subarray(t * A, (t + 1) * A));
         out.exposure.set(stream.exposure, t * A);
         out.confidence.set(stream.confidence, t * A);
       }
+      if (readsFeatures) {
+        const m = features.routerMask();
+        if (m !== undefined) at[t] = masks[masks.length - 1] === m ? masks.length - 1 : masks.push(m) - 1;
+      }
+      features.team?.step(panel.ts[t]!, panel.close.subarray(t * A, (t + 1) * A), panel.present.subarray(t * A, (t + 1) * A));
       if (onProgress && (t & 1023) === 0) onProgress('features', t, T);
     }
     onProgress?.('features', T, T);
   }
-  const router = models.router;
   const exposures = experts.map((x) => x.exposure);
-  const routing =
-    router instanceof ModelRouter
-      ? await router.routeWith(panel, exposures, router.loaded.card.features.length > 0 && features !== undefined ? features.inputs('router') : undefined)
-      : await router.route(panel, exposures, funding);
-  return { experts, routing, selections: features !== undefined && learned !== undefined ? features.selector('learned').history : [] };
+  const inputs: ConvInputs | undefined = readsFeatures ? { ...features!.online.recordedZ(), masks, at } : undefined;
+  const routing = router instanceof ModelRouter ? await router.routeWith(panel, exposures, inputs) : await router.route(panel, exposures, funding);
+  return { experts, routing, selections: features !== undefined && learned !== undefined ? features.online.selector('learned').history : [], ...(features?.team ? { dataTeam: features.team } : {}) };
 }

@@ -10,7 +10,7 @@
  */
 import { type ArenaConfig, type BarPanel, EXPERT_NAMES } from '@arena/core';
 import type { BarRow } from '../paper/growingPanel.ts';
-import type { ContestStepper, WindowFrame } from '@arena/contest';
+import type { ContestStepper, DataTeamStage, WindowFrame } from '@arena/contest';
 import type { OnlineFeatures } from '@arena/features';
 import { RiskGuard } from '../paper/risk.ts';
 import { Book, attributeBar } from './book.ts';
@@ -95,6 +95,8 @@ export interface PipelineParts {
   readonly weights: WeightsStage;
   /** the contest: its target replaces the weighted combination */
   readonly contest?: ContestStepper;
+  /** the contest's data team: after each bar it picks the selection the next bar's learned expert and router read */
+  readonly dataTeam?: DataTeamStage;
 }
 
 export class Pipeline {
@@ -166,6 +168,7 @@ export class Pipeline {
       window = parts.contest.step({ exposures: this.expoViews, weights, present: row.present }, 0, ts, row.close, 0);
       this.combined.set(parts.contest.target);
     }
+    parts.dataTeam?.step(ts, row.close, row.present);
     if (this.prevExposure !== undefined) attributeBar(panel, t, this.prevExposure, this.prevWeights!, true, this.slot, prevEquity, this.attribution);
     this.keepPrevious(exposure, weights);
     // operator controls, then the kill switch, then the orders

@@ -29,7 +29,7 @@ export class SteppedExperts implements ExpertsStage {
   constructor(
     config: ArenaConfig,
     ctx: ExpertContext,
-    private readonly learned: { stream: LearnedStream; features: OnlineFeatures; mask: () => Float32Array | undefined } | undefined,
+    private readonly learned: { stream: LearnedStream; mask: () => Float32Array | undefined } | undefined,
   ) {
     const A = ctx.nAssets;
     this.exposure = new Float64Array(E * A);

@@ -2,7 +2,7 @@
  * The features stage bar by bar, shared by the learned expert, the router and the data team: the catalogue's row
  * (FeatureStream), its z-scores (ZScoreStream, a ring of recent bars), the window the selectors read
  * (FeatureWindow), and one SelectorStream per distinct selector config. Optionally it records every bar's
- * z-scores and selections as ConvInputs, for a backtest's batch stages (the router over many bars at once).
+ * z-scores, for a backtest's batch router.
  */
 import type { Timeframe } from '@arena/core';
 import { FeatureStream } from '../catalogue.ts';
@@ -21,7 +21,7 @@ export interface OnlineFeaturesOptions {
   /** the selectors by name (the learned expert's, the router's, the data team's variants); equal configs share a stream */
   readonly selectors: Readonly<Record<string, SelectorConfigInput>>;
   readonly runner?: SelectionRunner;
-  /** record every bar's z-scores and each selector's selection per bar (a backtest's batch stages read them) */
+  /** record every bar's z-scores (a backtest's batch router reads them) */
   readonly record?: boolean;
 }
 
@@ -35,7 +35,7 @@ export class OnlineFeatures {
   private readonly streams = new Map<string, SelectorStream>();
   /** selector name -> config key */
   private readonly keyOf = new Map<string, string>();
-  private readonly recorded: { z: Float32Array[]; at: Map<string, number[]> } | undefined;
+  private readonly recorded: { z: Float32Array[] } | undefined;
   /** per config key: the mask of the selection in effect (one array per selection, so identity says it changed) */
   private readonly masks = new Map<string, { selection: TakenSelection; mask: Float32Array }>();
   private t = -1;
@@ -52,7 +52,7 @@ export class OnlineFeatures {
       this.keyOf.set(name, key);
       if (!this.streams.has(key)) this.streams.set(key, new SelectorStream(this.window, c, o.runner ?? inlineSelection));
     }
-    this.recorded = o.record ? { z: [], at: new Map([...this.streams.keys()].map((k) => [k, []])) } : undefined;
+    this.recorded = o.record ? { z: [] } : undefined;
   }
 
   get nFeatures(): number {
@@ -88,7 +88,6 @@ export class OnlineFeatures {
   private record(): void {
     if (this.recorded === undefined) return;
     this.recorded.z.push(Float32Array.from(this.z.row(this.t)));
-    for (const [key, s] of this.streams) this.recorded.at.get(key)!.push(s.history.length - 1);
   }
 
   /** The selection of a named selector in effect at the latest bar. */
@@ -115,21 +114,15 @@ export class OnlineFeatures {
     return this.streams.get(key)!;
   }
 
-  /** What was recorded, as the conv net's batch inputs: every bar's z-scores and the named selector's masks. */
-  inputs(name: string): ConvInputs {
+  /** Every bar's z-scores so far (record: true), as the conv net's batch inputs without a selection. */
+  recordedZ(): Pick<ConvInputs, 'nTimes' | 'nAssets' | 'nFeatures' | 'z'> {
     if (this.recorded === undefined) throw new Error('OnlineFeatures was not asked to record');
     const A = this.z.nAssets;
     const F = this.nFeatures;
     const T = this.recorded.z.length;
     const z = new Float32Array(T * A * F);
     this.recorded.z.forEach((row, t) => z.set(row, t * A * F));
-    const stream = this.selector(name);
-    const masks = stream.history.map((sel) => {
-      const m = new Float32Array(F);
-      for (const i of sel.indices) m[i] = 1;
-      return m;
-    });
-    return { nTimes: T, nAssets: A, nFeatures: F, z, masks, at: Int32Array.from(this.recorded.at.get(this.keyOf.get(name)!)!) };
+    return { nTimes: T, nAssets: A, nFeatures: F, z };
   }
 }
 

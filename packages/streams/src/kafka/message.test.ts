@@ -4,7 +4,7 @@ import { type BarMessage, validateBar } from './message.ts';
 import { malformed } from './testing.ts';
 
 const universe = { timeframe: '1h' as const, symbols: new Set(['BTC/USDT', 'ETH/USDT']) };
-const good: BarMessage = { venue: 'binance', symbol: 'BTC/USDT', tf: '1h', ts: 1_700_000_000_000, open: 100, high: 110, low: 95, close: 105, volume: 12 };
+const good: BarMessage = { venue: 'binance', symbol: 'BTC/USDT', tf: '1h', ts: 1_699_999_200_000, open: 100, high: 110, low: 95, close: 105, volume: 12 };
 const msg = (m: object) => JSON.stringify(m);
 
 describe('bar messages', () => {
@@ -21,7 +21,9 @@ describe('bar messages', () => {
         kinds.set(v.kind, (kinds.get(v.kind) ?? 0) + 1);
       }
     }
-    expect(kinds.size).toBe(12);
+    expect(kinds.size).toBe(13);
+    expect(validateBar('binance:BTC/USDT', msg({ ...good, ts: good.ts + 1_800_000 }), universe)).toMatchObject({ kind: 'grid', reason: 'ts 2023-11-14T22:30:00.000Z is not on the 1h grid (bars open at multiples of 3600000 ms)' });
+    expect(validateBar('binance:BTC/USDT', msg({ ...good, ts: good.ts / 1000 }), universe)).toMatchObject({ kind: 'ts', reason: expect.stringMatching(/before 2000 .*seconds instead of milliseconds/) });
     expect(validateBar('binance:BTC/USDT', msg({ ...good, high: 90 }), universe)).toMatchObject({ reason: 'high 90 / low 95 do not bound open 100 and close 105' });
   });
 });

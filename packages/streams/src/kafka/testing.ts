@@ -3,7 +3,7 @@ import { Rng } from '@arena/core';
 import type { BarMessage } from './message.ts';
 
 const msg = (m: object) => JSON.stringify(m);
-const DEFAULT_GOOD: BarMessage = { venue: 'binance', symbol: 'BTC/USDT', tf: '1h', ts: 1_700_000_000_000, open: 100, high: 110, low: 95, close: 105, volume: 12 };
+const DEFAULT_GOOD: BarMessage = { venue: 'binance', symbol: 'BTC/USDT', tf: '1h', ts: 1_699_999_200_000, open: 100, high: 110, low: 95, close: 105, volume: 12 };
 
 /** n generated malformed messages for `good`'s topic (its venue:symbol key), each breaking one rule. */
 export function malformed(n: number, seed: number, good: BarMessage = DEFAULT_GOOD): { key: string | null; value: string | null; kind: string }[] {
@@ -30,6 +30,11 @@ export function malformed(n: number, seed: number, good: BarMessage = DEFAULT_GO
     () => ({ key, value: msg({ ...good, tf: good.tf === '5m' ? '1h' : '5m' }), kind: 'timeframe' }),
     () => ({ key, value: msg({ ...good, ts: 1.5 }), kind: 'ts' }),
     () => ({ key, value: msg({ ...good, ts: -3_600_000 }), kind: 'ts' }),
+    // seconds sent for milliseconds: a 1970 bar
+    () => ({ key, value: msg({ ...good, ts: good.ts / 1000 }), kind: 'ts' }),
+    () => ({ key, value: msg({ ...good, ts: Date.now() + 86_400_000 * (1 + Math.floor(rng.next() * 30)) }), kind: 'ts' }),
+    // half past: off the timeframe's grid
+    () => ({ key, value: msg({ ...good, ts: good.ts + 1_800_000 }), kind: 'grid' }),
   ];
   for (let i = 0; i < n; i++) out.push(makers[Math.floor(rng.next() * makers.length)]!());
   return out;

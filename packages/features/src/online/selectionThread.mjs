@@ -1,0 +1,5 @@
+// The selection worker's entry: TypeScript through tsx (registered in this thread), then the thread's module.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./selectionThread.ts');

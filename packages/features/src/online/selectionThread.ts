@@ -1,0 +1,12 @@
+/** The selection worker's thread: requests in, selections out (see selectionWorker.ts). */
+import { parentPort } from 'node:worker_threads';
+import { type WireRequest, fromWire } from './selectionWire.ts';
+import { selectOnSlice } from './selectorStream.ts';
+
+parentPort!.on('message', (w: WireRequest) => {
+  try {
+    parentPort!.postMessage({ id: w.id, outcome: selectOnSlice(fromWire(w)) });
+  } catch (e) {
+    parentPort!.postMessage({ id: w.id, error: (e as Error).stack ?? String(e) });
+  }
+});
