@@ -208,6 +208,6 @@ async function publishStep(producer: Producer, symbols: readonly string[], step:
   const iso = new Date(step.ts).toISOString();
   const messages = [];
   if (step.fills.length > 0) messages.push({ topic: FILLS_TOPIC, messages: step.fills.map((f) => ({ key: symbols[f.asset]!, value: JSON.stringify({ ts: iso, symbol: symbols[f.asset], ...f }) })) });
-  if (step.orders.length > 0) messages.push({ topic: DECISIONS_TOPIC, messages: [{ key: iso, value: JSON.stringify({ ts: iso, orders: step.orders.map(([a, qty]) => ({ symbol: symbols[a], qty, combined: step.exposure[a] })), halted: step.halted ?? null }) }] });
+  if (step.orders.length > 0) messages.push({ topic: DECISIONS_TOPIC, messages: [{ key: iso, value: JSON.stringify({ ts: iso, orders: step.orders.map(([a, qty]) => ({ symbol: symbols[a], qty, combined: step.combined[a], target: step.target[a] })), halted: step.halted ?? null }) }] });
   if (messages.length > 0) await producer.sendBatch({ topicMessages: messages });
 }

@@ -181,7 +181,8 @@ function decisionRecord(step: StepResult, A: number): string {
   const assets = step.orders.map(([a, qty]) => ({
     asset: a,
     qty,
-    combined: step.exposure[a],
+    combined: step.combined[a],
+    ...(step.target !== step.combined && step.target[a] !== step.combined[a] ? { target: step.target[a] } : {}),
     exposures: Object.fromEntries(EXPERT_NAMES.map((n, e) => [n, step.experts[e * A + a]])),
     weights: Object.fromEntries(EXPERT_NAMES.map((n, e) => [n, step.weights[a * E + e]])),
     ...(step.regime ? { regime: Object.fromEntries(REGIMES.map((r, k) => [r, step.regime![a * REGIMES.length + k]])) } : {}),

@@ -65,8 +65,10 @@ export interface StepResult {
   readonly fills: readonly StepFill[];
   /** orders submitted at this bar's close, for the next open: [asset, qty] */
   readonly orders: readonly (readonly [number, number])[];
-  /** the combined target exposure per asset before the projection */
-  readonly exposure: Float64Array;
+  /** the experts' exposures weighted by the weights, per asset */
+  readonly combined: Float64Array;
+  /** the target exposure per asset the orders aim at before the projection: the combination, or the contest's target */
+  readonly target: Float64Array;
   /** expert exposures [e * assets + a] and weights [a * experts + e] at this bar */
   readonly experts: Float64Array;
   readonly weights: Float32Array;
@@ -105,6 +107,7 @@ export class Pipeline {
   /** each expert's gross signal PnL so far, quote currency ([e]) */
   readonly attribution: Float64Array;
   private readonly combined: Float64Array;
+  private readonly target: Float64Array;
   private prevExposure: Float64Array | undefined;
   private readonly expoViews: Float64Array[];
   private readonly pending: ControlKind[] = [];
@@ -117,6 +120,7 @@ export class Pipeline {
     this.risk = new RiskGuard(parts.config.risk, parts.config.broker.initialCash);
     this.attribution = new Float64Array(E);
     this.combined = new Float64Array(A);
+    this.target = new Float64Array(A);
     this.expoViews = EXPERT_NAMES.map((_, e) => parts.experts.exposure.subarray(e * A, (e + 1) * A));
     this.slot = parts.config.portfolio.maxGross / A;
   }
@@ -166,8 +170,8 @@ export class Pipeline {
     let window: WindowFrame | undefined;
     if (parts.contest !== undefined) {
       window = parts.contest.step({ exposures: this.expoViews, weights, present: row.present }, 0, ts, row.close, 0);
-      this.combined.set(parts.contest.target);
-    }
+      this.target.set(parts.contest.target);
+    } else this.target.set(this.combined);
     parts.dataTeam?.step(ts, row.close, row.present);
     if (this.prevExposure !== undefined) attributeBar(panel, t, this.prevExposure, this.prevWeights!, true, this.slot, prevEquity, this.attribution);
     this.keepPrevious(exposure, weights);
@@ -183,7 +187,7 @@ export class Pipeline {
     }
     const halted = this.risk.check(ts, eq);
     if (halted !== undefined) book.flatten();
-    else if (!this.risk.paused && !controls.includes('flatten')) book.rebalance(panel, t, this.combined, 0);
+    else if (!this.risk.paused && !controls.includes('flatten')) book.rebalance(panel, t, this.target, 0);
     const orders: [number, number][] = [];
     for (let a = 0; a < A; a++) if (book.broker.pending[a] !== 0) orders.push([a, book.broker.pending[a]!]);
     const selection = this.newSelection();
@@ -196,7 +200,8 @@ export class Pipeline {
       drawdown: this.risk.drawdown,
       fills,
       orders,
-      exposure: this.combined,
+      combined: this.combined,
+      target: this.target,
       experts: exposure,
       weights,
       ...(parts.weights.regime ? { regime: parts.weights.regime } : {}),

@@ -40,7 +40,7 @@ export class StepRecorder {
     if (step.regime) {
       this.regime.set(step.regime, t * A * R);
     }
-    this.target.set(step.exposure, t * A);
+    this.target.set(step.target, t * A);
     if (step.halted) this.halts.push({ t, reason: step.halted });
     const c = this.contest;
     const stepper = pipeline.contest;
