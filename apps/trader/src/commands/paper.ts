@@ -6,6 +6,7 @@
  */
 import { ERR, arenaError, parseTimeframe, timeframeMs } from '@arena/core';
 import { ContestLedger, GrowingPanel, Ledger, PaperMetrics, PaperStore, type StepResult, buildPipeline, loadMarket, loadModels, rebuild, runLoop } from '@arena/engine';
+import { WorkerSelection } from '@arena/features';
 import { DECISIONS_TOPIC, FILLS_TOPIC, kafkaSource, liveSource, parseBrokers, parseSpeed, replayPanel } from '@arena/streams';
 import { parseNumber } from '../configFile.ts';
 import type { Producer } from 'kafkajs';
@@ -90,23 +91,14 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
     const m = await loadModels(config, log, market?.funding);
     const contestSink = config.contest.enabled ? new ContestLedger(ledger, run.runId, 0) : undefined;
     const grid = new GrowingPanel(symbols, timeframe);
-    const pipeline = buildPipeline({ config, symbols, timeframe, periodsPerYear, history: grid, models: m, hasFunding: market?.funding !== undefined, ...(contestSink ? { contestSink } : {}) });
+    // feature selections run in a worker thread beside the loop (each takes over at the bar after its decision)
+    const selections = new WorkerSelection();
+    const pipeline = buildPipeline({ config, symbols, timeframe, periodsPerYear, history: grid, models: m, hasFunding: market?.funding !== undefined, runner: selections, ...(contestSink ? { contestSink } : {}) });
     const store = new PaperStore(ledger, run.runId);
-    let after: number | undefined;
-    if (resumed) {
-      const t0 = performance.now();
-      try {
-        after = (await rebuild(pipeline, store, () => stop)).lastTs;
-      } catch (e) {
-        throw arenaError(ERR.LEDGER, (e as Error).message);
-      }
-      log(`resumed paper run ${run.runId} (restart ${run.resumes}): rebuilt ${grid.length} bars from the ledger in ${(performance.now() - t0).toFixed(0)} ms; continuing after ${after === undefined ? 'the start' : new Date(after).toISOString()}`);
-      store.event('resume', `restart ${run.resumes} after ${grid.length} bars`);
-    } else {
-      log(`paper run ${run.runId}: ${symbols.length} symbols ${timeframe} from ${source}${kafka || live ? '' : `, speed ${speed === 'max' ? 'max' : `${speed} bars/s`}`}, ledger ${ledger.path}`);
-    }
     const metrics = new PaperMetrics(m.backend, flags.source);
-    const health = () => ({ status: stop ? 'stopping' : 'ok', run: run.runId, steps: metrics.steps, lastTs: metrics.lastTs ? new Date(metrics.lastTs).toISOString() : null, equity: metrics.equity, paused: metrics.paused === 1 });
+    // the servers answer from here on, through a rebuild and a catch-up: the loop yields between bars
+    let rebuilding = resumed;
+    const health = () => ({ status: stop ? 'stopping' : rebuilding ? 'rebuilding' : 'ok', run: run.runId, steps: metrics.steps, lastTs: metrics.lastTs ? new Date(metrics.lastTs).toISOString() : null, equity: metrics.equity, paused: metrics.paused === 1 });
     const ops = { health, metrics: () => metrics.render() };
     const server = opsAt ? await listenOn(opsAt, '--port / --dashboard', () => startOpsServer(opsAt, ops.health, ops.metrics)) : undefined;
     if (server) log(`serving /healthz and /metrics on http://${server.host}:${server.port}`, { host: server.host, port: server.port });
@@ -139,8 +131,26 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       const port = (dash.server.address() as { port: number }).port;
       log(`dashboard on http://${dashboardAt.host}:${port}${server ? '' : ' (with /healthz and /metrics)'}`, { dashboard: port });
     }
+    let after: number | undefined;
     let stream: Awaited<ReturnType<typeof kafkaSource>> | undefined;
     try {
+      if (resumed) {
+        const t0 = performance.now();
+        try {
+          after = (await rebuild(pipeline, store, () => stop)).lastTs;
+        } catch (e) {
+          if (stop) {
+            log(`stopped while rebuilding run ${run.runId}; its ledger is unchanged and resumes on the next start`);
+            return;
+          }
+          throw arenaError(ERR.LEDGER, (e as Error).message);
+        }
+        rebuilding = false;
+        log(`resumed paper run ${run.runId} (restart ${run.resumes}): rebuilt ${grid.length} bars from the ledger in ${(performance.now() - t0).toFixed(0)} ms; continuing after ${after === undefined ? 'the start' : new Date(after).toISOString()}`);
+        store.event('resume', `restart ${run.resumes} after ${grid.length} bars`);
+      } else {
+        log(`paper run ${run.runId}: ${symbols.length} symbols ${timeframe} from ${source}${kafka || live ? '' : `, speed ${speed === 'max' ? 'max' : `${speed} bars/s`}`}, ledger ${ledger.path}`);
+      }
       let liveStream;
       if (live) {
         try {
@@ -178,10 +188,10 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
         metrics.reject(kind);
         store.event('rejected', reason);
       };
-      const source = stream ?? liveStream ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), ...(market!.funding ? { funding: market!.funding } : {}), stopping: () => stop, onReject });
+      const bars = stream ?? liveStream ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), ...(market!.funding ? { funding: market!.funding } : {}), stopping: () => stop, onReject });
       const producer = stream?.producer;
       const onStep = producer ? (step: StepResult) => publishStep(producer, symbols, step) : undefined;
-      const ended = await runLoop({ pipeline, store, metrics, source, stopping: () => stop, log, barMs: timeframeMs(timeframe), ...(onStep ? { onStep } : {}) });
+      const ended = await runLoop({ pipeline, store, metrics, source: bars, stopping: () => stop, log, ...(kafka || live ? { barMs: timeframeMs(timeframe) } : {}), ...(onStep ? { onStep } : {}) });
       if (ended === 'end' && !stop && !kafka && !live) {
         store.finish();
         log(`replay finished: ${grid.length} bars, equity ${metrics.equity.toFixed(2)}; run ${run.runId} closed`, { event: 'finished', run: run.runId, bars: grid.length, equity: metrics.equity });
@@ -194,6 +204,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       }
     } finally {
       await stream?.close();
+      await selections.close();
       await server?.close();
       await dash?.close();
       view?.close();

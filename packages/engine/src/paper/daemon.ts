@@ -39,7 +39,7 @@ export async function rebuild(pipeline: Pipeline, store: PaperStore, stopping: (
     for (const c of controls.get(i) ?? []) pipeline.control(c);
     const r = await pipeline.step(b.ts, b.row);
     last = { t: r.t, equity: r.equity };
-    if ((i & 63) === 63) {
+    if ((i & 15) === 15) {
       await turn();
       if (stopping()) throw new Error(`stopped while rebuilding run ${store.runId} (${i + 1} of ${bars.length} bars); the ledger is unchanged`);
     }
