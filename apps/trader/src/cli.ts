@@ -75,7 +75,7 @@ export function buildCli(): Command {
     .option('--contest', "the agents' contest decides (contest.enabled); its record goes to the same ledger")
     .option('--agents <n>', 'research agents in the contest (contest.agents, default 32)')
     .option('--speed <bars-per-second>', "replay speed: bars per second, or 'max'", '20')
-    .option('--exit-at-end', 'exit 0 when the replay ends (default: keep serving until SIGINT/SIGTERM)')
+    .option('--exit-at-end', 'exit 0 when the replay ends, or (kafka) once caught up and idle for 5 s (default: keep serving until SIGINT/SIGTERM)')
     .option('--db <file>', 'ledger (SQLite); an unfinished run in it is resumed', 'var/arena.db')
     .option('--port <[host:]port>', '/healthz and /metrics address (0: any free port; default 127.0.0.1:8080, or the dashboard\'s address with --dashboard)')
     .option('--dashboard <[host:]port>', 'serve the web dashboard too, with /healthz and /metrics on the same address (controls need ARENA_DASHBOARD_TOKEN)')

@@ -16,6 +16,9 @@ import { type LogFormat, createLog } from '../ops/log.ts';
 import { startOpsServer } from '../ops/server.ts';
 import { type Address, DEFAULT_OPS_ADDRESS, listenOn, parseAddress, sameAddress } from '../ops/address.ts';
 
+/** With --source kafka --exit-at-end: how long the consumer stays idle, caught up, before the daemon exits, ms. */
+const KAFKA_IDLE_EXIT_MS = 5000;
+
 export interface PaperFlags extends Omit<BacktestFlags, 'baselines' | 'out'> {
   source: string;
   brokers?: string;
@@ -131,6 +134,12 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       const port = (dash.server.address() as { port: number }).port;
       log(`dashboard on http://${dashboardAt.host}:${port}${server ? '' : ' (with /healthz and /metrics)'}`, { dashboard: port });
     }
+    /** a stream's rejected message or candle: counted, recorded with its reason, logged (the first 20, then every 1000th) */
+    const rejectOf = (where: string) => (kind: string, reason: string) => {
+      metrics.reject(kind);
+      store.event('rejected', `${where}: ${reason}`);
+      if (metrics.rejectedTotal <= 20 || metrics.rejectedTotal % 1000 === 0) log.warn(`rejected (${metrics.rejectedTotal} so far) ${reason}`, { event: 'rejected', kind, rejected: metrics.rejectedTotal });
+    };
     let after: number | undefined;
     let stream: Awaited<ReturnType<typeof kafkaSource>> | undefined;
     try {
@@ -154,7 +163,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       let liveStream;
       if (live) {
         try {
-          liveStream = await liveSource({ exchange: flags.exchange, symbols, timeframe, pollMs, ...(flags.exchangeUrl ? { baseUrl: flags.exchangeUrl } : {}), ...(after !== undefined ? { after } : {}), stopping: () => stop, log });
+          liveStream = await liveSource({ exchange: flags.exchange, symbols, timeframe, pollMs, ...(flags.exchangeUrl ? { baseUrl: flags.exchangeUrl } : {}), ...(after !== undefined ? { after } : {}), stopping: () => stop, log, onReject: rejectOf('live') });
         } catch (e) {
           throw arenaError(ERR.CLI_ARG, '--source live', (e as Error).message);
         }
@@ -174,6 +183,8 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
               if (metrics.rejectedTotal <= 20 || metrics.rejectedTotal % 1000 === 0) log.warn(`rejected (${metrics.rejectedTotal} so far) ${reason}`, { event: 'rejected', kind, rejected: metrics.rejectedTotal });
             },
             onSkip: () => metrics.reject('already in the ledger'),
+          // --exit-at-end: once caught up (nothing pending, no message for 5 s) the stream ends; the run stays resumable
+          ...(flags.exitAtEnd ? { exitWhenIdleMs: KAFKA_IDLE_EXIT_MS } : {}),
           })
         : undefined;
       if (market?.skipped && !resumed) {
@@ -199,6 +210,8 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
           log('serving until SIGINT/SIGTERM (--exit-at-end to exit now)');
           while (!stop) await new Promise((r) => setTimeout(r, 200));
         }
+      } else if (ended === 'end' && kafka) {
+        log(`caught up: no bar for ${KAFKA_IDLE_EXIT_MS / 1000} s after ${grid.length} bars (--exit-at-end); run ${run.runId} resumes from the ledger on the next start`, { event: 'caught_up', run: run.runId, bars: grid.length });
       } else {
         log(`stopped after ${grid.length} bars; run ${run.runId} resumes from the ledger on the next start`);
       }

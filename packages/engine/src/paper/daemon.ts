@@ -9,13 +9,19 @@ import type { PaperMetrics } from './prometheus.ts';
 import type { Pipeline, StepResult } from '../pipeline/pipeline.ts';
 import type { PaperStore } from './store.ts';
 
+export interface SourceOffset {
+  readonly source: string;
+  readonly part: number;
+  readonly position: string;
+}
+
 export interface SourceBar {
   readonly ts: number;
   /** when the bar reached the daemon (ms); the lag is tsRecv - (ts + bar length) */
   readonly tsRecv?: number;
   readonly row: BarRow;
-  /** where this bar came from; stored with the step */
-  readonly offset: { readonly source: string; readonly part: number; readonly position: string };
+  /** where this bar came from (per partition, for a partitioned source); stored with the step */
+  readonly offset: SourceOffset | readonly SourceOffset[];
   /** called once the step (and its ledger transaction) is done, e.g. to commit a Kafka offset */
   readonly ack?: () => Promise<void> | void;
 }
@@ -81,7 +87,8 @@ export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
     const lastTs = history.length > 0 ? history.panel.ts[history.length - 1] : undefined;
     if (lastTs !== undefined && !(bar.ts > lastTs)) {
       metrics.reject('not after the last bar');
-      store.event('rejected', `${bar.offset.source}:${bar.offset.part}:${bar.offset.position}: bar time ${new Date(bar.ts).toISOString()} is not after the last stepped ${new Date(lastTs).toISOString()}`, bar.ts);
+      const where = [bar.offset].flat().map((o) => `${o.source}:${o.part}:${o.position}`).join(',');
+      store.event('rejected', `${where}: bar time ${new Date(bar.ts).toISOString()} is not after the last stepped ${new Date(lastTs).toISOString()}`, bar.ts);
       await bar.ack?.();
       continue;
     }

@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { BarRow } from './growingPanel.ts';
 import type { ControlKind, StepResult } from '../pipeline/pipeline.ts';
+import type { SourceOffset } from './daemon.ts';
 
 export interface PaperRun {
   readonly runId: number;
@@ -35,7 +36,7 @@ export class PaperStore {
   private readonly s: Record<'bar' | 'order' | 'fill' | 'equity' | 'position' | 'decision' | 'offset' | 'event' | 'selection' | 'control', Database.Statement>;
   private orderId: number;
   private fillId: number;
-  private readonly tx: (step: StepResult, row: BarRow, cash: number, units: Float64Array, offset: { source: string; part: number; position: string }) => void;
+  private readonly tx: (step: StepResult, row: BarRow, cash: number, units: Float64Array, offset: SourceOffset | readonly SourceOffset[]) => void;
 
   constructor(
     readonly ledger: Ledger,
@@ -129,11 +130,11 @@ export class PaperStore {
   }
 
   /** One step's effects and its source offset, in one transaction. */
-  writeStep(step: StepResult, row: BarRow, cash: number, units: Float64Array, offset: { source: string; part: number; position: string }): void {
+  writeStep(step: StepResult, row: BarRow, cash: number, units: Float64Array, offset: SourceOffset | readonly SourceOffset[]): void {
     this.tx(step, row, cash, units, offset);
   }
 
-  private write(step: StepResult, row: BarRow, cash: number, units: Float64Array, offset: { source: string; part: number; position: string }): void {
+  private write(step: StepResult, row: BarRow, cash: number, units: Float64Array, offset: SourceOffset | readonly SourceOffset[]): void {
     const { s, runId } = this;
     const A = units.length;
     for (let a = 0; a < A; a++) {
@@ -151,7 +152,7 @@ export class PaperStore {
     const sel = step.selection;
     if (sel !== undefined) s.selection.run(runId, sel.ts, sel.reason, sel.detail, JSON.stringify(sel.features), JSON.stringify(sel.weights), step.t);
     step.controls?.forEach((kind, seq) => s.control.run(runId, step.t, seq, kind, new Date().toISOString()));
-    s.offset.run(runId, offset.source, offset.part, offset.position);
+    for (const o of [offset].flat()) s.offset.run(runId, o.source, o.part, o.position);
   }
 
   /** Opens the step's transaction (writeStep nests in it as a savepoint). */

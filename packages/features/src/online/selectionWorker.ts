@@ -49,8 +49,9 @@ export class WorkerSelection implements SelectionRunner {
     });
   }
 
-  /** Stops the worker (pending selections fail). */
+  /** Stops the worker; selections still pending are dropped (nothing waits for them any more). */
   async close(): Promise<void> {
+    this.waiting.clear();
     await this.worker?.terminate();
     this.worker = undefined;
   }

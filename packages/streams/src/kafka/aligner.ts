@@ -1,9 +1,10 @@
 /**
  * Bar messages from any number of partitions, in any interleaving, become whole bar times for the pipeline: a
  * time is released when every symbol of the universe has its bar, or when every symbol has been seen at a later
- * time (the missing bars are then absent), or on `flush` (idle stream). Times are released in order, each once.
- * The aligner also tracks, per partition, the offset up to which every message is in a released time, so a
- * consumer commits only what the ledger already holds.
+ * time (the missing bars are then absent), or on `flush` (idle stream). Times are released in order, each once;
+ * a released time is frozen: a bar for it arriving while its step is queued or in flight is 'late' (rejected with
+ * its reason), never written into a row that was already handed over. The aligner also tracks, per partition, the
+ * offset up to which every message is in a stepped time, so a consumer commits only what the ledger holds.
  */
 import { type OhlcvRow, emptyOhlcvRow } from '@arena/core';
 import type { BarMessage } from './message.ts';
@@ -28,8 +29,12 @@ export class BarAligner {
   /** open message offsets per partition (in pending times) and the highest offset seen */
   private readonly open = new Map<number, Set<number>>();
   private readonly seen = new Map<number, number>();
-  /** the last released time */
+  /** the last time stepped and written (done) */
   released: number;
+  /** the last time handed over by take (frozen from then on) */
+  private taken: number;
+  /** pending times in ascending order */
+  private readonly times: number[] = [];
 
   constructor(
     readonly symbols: readonly string[],
@@ -38,17 +43,22 @@ export class BarAligner {
     this.index = new Map(symbols.map((s, a) => [s, a]));
     this.lastSeen = new Float64Array(symbols.length).fill(-Infinity);
     this.released = after;
+    this.taken = after;
   }
 
   /** Adds a valid bar; 'late' when its time was already released, 'duplicate' when the symbol already has a bar at that time. */
   add(bar: BarMessage, partition: number, offset: number): Placement {
     this.markSeen(partition, offset);
     const a = this.index.get(bar.symbol)!;
-    if (bar.ts <= this.released) return 'late';
+    if (bar.ts <= this.taken) return 'late';
     let p = this.pending.get(bar.ts);
     if (p === undefined) {
       p = { bar: { ts: bar.ts, row: emptyOhlcvRow(this.symbols.length) }, count: 0, offsets: [] };
       this.pending.set(bar.ts, p);
+      // keep the pending times sorted (they arrive mostly in order: an insertion from the end)
+      let i = this.times.length;
+      while (i > 0 && this.times[i - 1]! > bar.ts) i--;
+      this.times.splice(i, 0, bar.ts);
     }
     if (p.bar.row.present[a] === 1) return 'duplicate';
     const r = p.bar.row;
@@ -76,16 +86,34 @@ export class BarAligner {
     return s;
   }
 
-  /** The times that can go now, oldest first (all pending ones when flushing). */
+  /** Whether any bar time is waiting for its other symbols. */
+  hasPending(): boolean {
+    return this.times.length > 0;
+  }
+
+  /** Whether the oldest pending time not yet taken could go now (cheap: for a consumer to ask after each message). */
+  ready(): boolean {
+    const ts = this.times[0];
+    if (ts === undefined) return false;
+    return this.pending.get(ts)!.count === this.symbols.length || this.minSeen() > ts;
+  }
+
+  private minSeen(): number {
+    let m = Infinity;
+    for (const v of this.lastSeen) if (v < m) m = v;
+    return m;
+  }
+
+  /** The times that can go now, oldest first (all pending ones when flushing); each is handed over once, then frozen. */
   take(flush = false): AlignedBar[] {
-    const times = [...this.pending.keys()].sort((x, y) => x - y);
-    let minSeen = Infinity;
-    for (const v of this.lastSeen) minSeen = Math.min(minSeen, v);
+    const minSeen = this.minSeen();
     const out: AlignedBar[] = [];
-    for (const ts of times) {
+    while (this.times.length > 0) {
+      const ts = this.times[0]!;
       const p = this.pending.get(ts)!;
-      const complete = p.count === this.symbols.length;
-      if (!(complete || minSeen > ts || flush)) break;
+      if (!(p.count === this.symbols.length || minSeen > ts || flush)) break;
+      this.times.shift();
+      this.taken = ts;
       out.push(p.bar);
     }
     return out;
@@ -102,10 +130,16 @@ export class BarAligner {
 
   /** Per partition, the next offset to commit: everything before it is in the ledger or was dropped. */
   commitPositions(): Map<number, number> {
+    return this.positionsAfter(undefined);
+  }
+
+  /** The commit positions once time `ts` is done as well (what a step's ledger transaction records as its offsets). */
+  positionsAfter(ts: number | undefined): Map<number, number> {
+    const skip = ts === undefined ? undefined : this.pending.get(ts);
     const out = new Map<number, number>();
     for (const [partition, max] of this.seen) {
       let low = max + 1;
-      for (const o of this.open.get(partition) ?? []) if (o < low) low = o;
+      for (const o of this.open.get(partition) ?? []) if (o < low && !skip?.offsets.some((x) => x.partition === partition && x.offset === o)) low = o;
       out.set(partition, low);
     }
     return out;

@@ -26,12 +26,17 @@ export interface KafkaSourceOptions extends KafkaOptions {
   readonly onReject?: (kind: string, reason: string) => void;
   /** redelivered bars already in the ledger */
   readonly onSkip?: () => void;
+  /** end the stream once caught up: nothing pending and no message for this long, ms (arena paper --exit-at-end) */
+  readonly exitWhenIdleMs?: number;
 }
 
 export interface KafkaBar {
   readonly ts: number;
+  /** when the bar time was complete and handed over (ms, wall clock) */
+  readonly tsRecv: number;
   readonly row: OhlcvRow;
-  readonly offset: { readonly source: string; readonly part: number; readonly position: string };
+  /** per partition, the next offset to consume once this bar time is in the ledger (stored with its step) */
+  readonly offset: readonly { readonly source: string; readonly part: number; readonly position: string }[];
   readonly ack: () => Promise<void>;
 }
 
@@ -68,11 +73,13 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
   };
   const enqueue = (flush: boolean) => {
     for (const bar of aligner.take(flush)) {
-      if (ready.some((r) => r.ts === bar.ts)) continue;
       ready.push({
         ts: bar.ts,
+        tsRecv: Date.now(),
         row: bar.row,
-        offset: { source: 'kafka', part: 0, position: '' },
+        get offset() {
+          return [...aligner.positionsAfter(bar.ts)].map(([part, position]) => ({ source: topic, part, position: String(position) }));
+        },
         ack: async () => {
           aligner.done(bar.ts);
           if (Date.now() - lastCommit >= commitEveryMs) await commit();
@@ -110,8 +117,8 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
       }
       const placed = aligner.add(v.bar, partition, offset);
       if (placed === 'duplicate') await reject('duplicate', `a second ${v.bar.symbol} bar at ${new Date(v.bar.ts).toISOString()}`, key, value, partition, message.offset);
-      else if (placed === 'late') await reject('late', `${v.bar.symbol} bar at ${new Date(v.bar.ts).toISOString()} arrived after that time was stepped`, key, value, partition, message.offset);
-      enqueue(false);
+      else if (placed === 'late') await reject('late', `${v.bar.symbol} bar at ${new Date(v.bar.ts).toISOString()} arrived after that time was handed to the pipeline`, key, value, partition, message.offset);
+      if (aligner.ready()) enqueue(false);
       // back-pressure: let the daemon catch up before fetching more
       while (ready.length > 256 && !o.stopping()) await new Promise((r) => setTimeout(r, 5));
     },
@@ -146,6 +153,7 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
           continue;
         }
         if (o.stopping()) return;
+        if (o.exitWhenIdleMs !== undefined && Date.now() - lastMessage > o.exitWhenIdleMs && !aligner.hasPending()) return;
         await new Promise<void>((r) => {
           wake = r;
           setTimeout(r, 250);

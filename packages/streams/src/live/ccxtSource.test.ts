@@ -30,6 +30,42 @@ describe('live source (ccxt) at its boundary: a local server that answers like B
     }
   });
 
+  it('rejects 1,000+ malformed candles (NaN, negative, high < low, duplicate, out of order, future, off the grid) with reasons, counted; only the real bars come out', async () => {
+    const big = generateSyntheticMarket({ seed: 8, assets: 2, bars: 3000, timeframe: '1h' }).panel;
+    const ex = await startTestExchange(big, ['BTC/USDT', 'ETH/USDT'], { malformed: 1100 });
+    try {
+      let stop = false;
+      const rejected = new Map<string, number>();
+      const reasons: string[] = [];
+      const src = await liveSource({
+        exchange: 'binance',
+        symbols: ['BTC/USDT', 'ETH/USDT'],
+        timeframe: '1h',
+        pollMs: 10,
+        baseUrl: ex.url,
+        stopping: () => stop,
+        onReject: (kind, reason) => {
+          rejected.set(kind, (rejected.get(kind) ?? 0) + 1);
+          if (reasons.length < 50) reasons.push(reason);
+        },
+      });
+      const got: { ts: number; close: number[]; open: number[] }[] = [];
+      for await (const bar of src) {
+        got.push({ ts: bar.ts, close: Array.from(bar.row.close), open: Array.from(bar.row.open) });
+        if (got.length === big.nTimes) stop = true;
+      }
+      const total = [...rejected.values()].reduce((a, b) => a + b, 0);
+      expect(total).toBeGreaterThanOrEqual(1000);
+      for (const kind of ['number', 'price', 'ohlc', 'duplicate', 'ts', 'grid']) expect(rejected.get(kind) ?? 0, `${kind}: ${JSON.stringify([...rejected])}`).toBeGreaterThan(50);
+      expect(reasons.every((r) => /^(BTC|ETH)\/USDT \S+: .{10,}/.test(r))).toBe(true);
+      // nothing of it reached the output: exactly the panel's bars and values
+      expect(got.map((g) => g.ts)).toEqual(Array.from(big.ts));
+      got.forEach((g, t) => expect([g.close, g.open]).toEqual([[big.close[2 * t], big.close[2 * t + 1]], [big.open[2 * t], big.open[2 * t + 1]]]));
+    } finally {
+      await ex.close();
+    }
+  });
+
   it('resumes after the ledger time, and says clearly when the exchange cannot be reached or lacks a market', async () => {
     const ex = await startTestExchange(panel, ['BTC/USDT', 'ETH/USDT']);
     try {

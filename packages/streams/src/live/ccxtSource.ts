@@ -6,6 +6,7 @@
  * and `liveSource` throws one clear line; later failures are retried with back-off.
  */
 import { type OhlcvRow, type Timeframe, emptyOhlcvRow, timeframeMs } from '@arena/core';
+import { barProblem, timeProblem } from '../validate.ts';
 import ccxt, { type Exchange } from 'ccxt';
 
 export interface LiveOptions {
@@ -22,10 +23,14 @@ export interface LiveOptions {
   readonly log?: (s: string) => void;
   /** "now" for deciding which bars are closed (tests replay the past) */
   readonly now?: () => number;
+  /** a candle the validator refused (never stepped): its kind and the reason, with symbol and time */
+  readonly onReject?: (kind: string, reason: string) => void;
 }
 
 export interface LiveBar {
   readonly ts: number;
+  /** when the bar was released to the daemon (ms, wall clock) */
+  readonly tsRecv: number;
   readonly row: OhlcvRow;
   readonly offset: { readonly source: string; readonly part: number; readonly position: string };
 }
@@ -72,18 +77,39 @@ export async function liveSource(o: LiveOptions): Promise<AsyncIterable<LiveBar>
           for (let a = 0; a < A; a++) {
             const since = Number.isFinite(lastSeen[a]!) ? lastSeen[a]! + tf : undefined;
             const rows = await ex.fetchOHLCV(o.symbols[a]!, o.timeframe, since, 500);
-            for (const [ts, op, hi, lo, cl, vo] of rows as number[][]) {
-              if (ts === undefined || ts <= released || ts + tf > now()) continue;
+            let previous = -Infinity;
+            for (const candle of rows as number[][]) {
+              const [ts, op, hi, lo, cl, vo] = candle as [number, number, number, number, number, number];
+              const where = `${o.symbols[a]} ${Number.isFinite(ts) ? new Date(ts).toISOString() : String(ts)}`;
+              // every candle through the sources' one validator: time, then numbers; a bad one never reaches a step
+              const problem =
+                timeProblem(ts, o.timeframe, now()) ??
+                (ts <= released ? { kind: 'order', reason: `at or before the last released bar ${new Date(released).toISOString()}` } : ts < previous ? { kind: 'order', reason: `out of order: after ${new Date(previous).toISOString()} in the same answer` } : undefined);
+              if (problem !== undefined) {
+                o.onReject?.(problem.kind, `${where}: ${problem.reason}`);
+                continue;
+              }
+              previous = Math.max(previous, ts);
+              if (ts + tf > now()) continue; // still open: a later poll gets it closed
+              const bad = barProblem(op, hi, lo, cl, vo);
+              if (bad !== undefined) {
+                o.onReject?.(bad.kind, `${where}: ${bad.reason}`);
+                continue;
+              }
               let row = bars.get(ts);
               if (row === undefined) {
                 row = emptyOhlcvRow(A);
                 bars.set(ts, row);
               }
-              row.open[a] = op!;
-              row.high[a] = hi!;
-              row.low[a] = lo!;
-              row.close[a] = cl!;
-              row.volume[a] = vo!;
+              if (row.present[a] === 1) {
+                o.onReject?.('duplicate', `${where}: a second candle for this bar (the first is kept)`);
+                continue;
+              }
+              row.open[a] = op;
+              row.high[a] = hi;
+              row.low[a] = lo;
+              row.close[a] = cl;
+              row.volume[a] = vo;
               row.present[a] = 1;
               if (ts > lastSeen[a]!) lastSeen[a] = ts;
             }
@@ -101,7 +127,7 @@ export async function liveSource(o: LiveOptions): Promise<AsyncIterable<LiveBar>
           if (!complete && !(minSeen > ts)) break;
           bars.delete(ts);
           released = ts;
-          yield { ts, row, offset: { source: `live ${o.exchange}`, part: 0, position: String(ts) } };
+          yield { ts, tsRecv: Date.now(), row, offset: { source: `live ${o.exchange}`, part: 0, position: String(ts) } };
         }
         const until = Date.now() + backoff;
         while (Date.now() < until && !o.stopping()) await new Promise((r) => setTimeout(r, Math.min(100, backoff)));

@@ -12,12 +12,40 @@ export interface TestExchange {
   close(): Promise<void>;
 }
 
+export interface TestExchangeOptions {
+  /** interleave this many malformed candles (NaN, negative, high < low, duplicate, out of order, future, off the grid) among the real ones, seeded */
+  readonly malformed?: number;
+  readonly seed?: number;
+}
+
 /** Serves `panel` as markets `symbols` (e.g. BTC/USDT), in the panel's asset order. */
-export function startTestExchange(panel: BarPanel, symbols: readonly string[]): Promise<TestExchange> {
+export function startTestExchange(panel: BarPanel, symbols: readonly string[], opts: TestExchangeOptions = {}): Promise<TestExchange> {
   const ids = symbols.map((s) => s.replace('/', ''));
   const requests = { exchangeInfo: 0, klines: 0, other: 0 };
   const tf = timeframeMs(panel.timeframe);
   const A = panel.nAssets;
+  // the malformed candles: one every `every` bars per asset, cycling through the kinds
+  const every = opts.malformed ? Math.max(1, Math.floor((panel.nTimes * A) / opts.malformed)) : 0;
+  let served = 0;
+  const badCandle = (ts: number, [o, h, l, c, v]: string[], t: number): { ts: number; values: string[] } | undefined => {
+    if (every === 0 || (served++ + (opts.seed ?? 0)) % every !== 0) return undefined;
+    switch (t % 7) {
+      case 0:
+        return { ts, values: [o!, h!, l!, 'NaN', v!] };
+      case 1:
+        return { ts, values: [o!, h!, l!, String(-Number(c)), v!] };
+      case 2:
+        return { ts, values: [o!, String(Number(l) * 0.9), l!, c!, v!] };
+      case 3:
+        return { ts, values: [o!, h!, l!, String(Number(c) * 1.01), v!] };
+      case 4:
+        return { ts: ts - 3 * tf, values: [o!, h!, l!, c!, v!] };
+      case 5:
+        return { ts: Date.now() + 86_400_000 * 30, values: [o!, h!, l!, c!, v!] };
+      default:
+        return { ts: ts + tf / 2, values: [o!, h!, l!, c!, v!] };
+    }
+  };
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const json = (code: number, body: unknown) => res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -63,7 +91,14 @@ export function startTestExchange(panel: BarPanel, symbols: readonly string[]): 
         const ts = panel.ts[t]!;
         const i = t * A + a;
         if (ts < start || panel.present[i] !== 1) continue;
-        rows.push([ts, String(panel.open[i]), String(panel.high[i]), String(panel.low[i]), String(panel.close[i]), String(panel.volume[i]), ts + tf - 1, '0', 1, '0', '0', '0']);
+        const o = String(panel.open[i]);
+        const h = String(panel.high[i]);
+        const l = String(panel.low[i]);
+        const c = String(panel.close[i]);
+        const v = String(panel.volume[i]);
+        const bad = badCandle(ts, [o, h, l, c, v], t);
+        rows.push([ts, o, h, l, c, v, ts + tf - 1, '0', 1, '0', '0', '0']);
+        if (bad !== undefined) rows.push([bad.ts, ...bad.values, bad.ts + tf - 1, '0', 1, '0', '0', '0']);
       }
       return json(200, rows);
     }
