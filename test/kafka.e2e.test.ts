@@ -87,6 +87,11 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     expect(readRows(db, FILLS)).toEqual(readRows(reference, FILLS));
     expect(readRows(db, EQUITY)).toEqual(readRows(reference, EQUITY));
     expect(countIn(db, "SELECT COUNT(*) AS n FROM events WHERE kind = 'rejected'")).toBe(0);
+    // the ledger holds, per partition of the bars topic, the next offset to consume: every message is covered
+    const offsets = readRows(db, 'SELECT source, part, position FROM offsets ORDER BY part') as { source: string; part: number; position: string }[];
+    expect(offsets.map((o) => o.source)).toEqual(offsets.map(() => 'arena.md.bars.1h'));
+    expect(offsets.length).toBeGreaterThan(1);
+    expect(offsets.reduce((n, o) => n + Number(o.position), 0)).toBe(3600);
     // downstream: the daemon published fills and decisions
     const consumer = kafkaClient({ brokers: cluster.bootstrap.split(',') }).consumer({ groupId: 'check-fills', sessionTimeout: 3000, heartbeatInterval: 500, maxWaitTimeInMs: 500 });
     await consumer.connect();
@@ -96,6 +101,15 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     await until('fills on arena.fills', () => fills > 100, 30_000);
     await consumer.disconnect();
   }, 240_000);
+
+  it('--exit-at-end: a new group consumes the topic, catches up, stays idle, exits 0 on its own; the run stays resumable', async () => {
+    const db = join(dir, 'exit.db');
+    const r = arena(['paper', '--symbols', 'SYN0/USD,SYN1/USD,SYN2/USD,SYN3/USD', '--timeframe', '1h', ...WEIGHTS, '--source', 'kafka', '--brokers', cluster.bootstrap, '--group', 'g-exit', '--db', db, '--port', '0', '--exit-at-end']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/caught up: no bar for 5 s after 900 bars/);
+    expect(countIn(db, BARS)).toBe(900);
+    expect(JSON.parse(arena(['ledger', 'summary', '--db', db, '--json']).stdout)).toMatchObject({ status: 'running', bars: 900 });
+  }, 120_000);
 
   it('1,200 malformed messages among good bars: no crash, each rejected with its reason, counted and sent to arena.md.rejected', async () => {
     const market = ['--synthetic', '--assets', '2', '--bars', '240', '--timeframe', '4h'];

@@ -93,4 +93,16 @@ describe('package manifests against the imports of their sources', () => {
       for (const [entry, target] of Object.entries({ ...(m.exports ?? {}), ...(m.bin ?? {}) })) expect(existsSync(join(dir, target)), `${entry} -> ${target}`).toBe(true);
     });
   }
+
+  it('no SQL outside the engine: apps read and write the ledger through its modules (ledger/reader.ts, paper/store.ts)', () => {
+    const offenders: string[] = [];
+    for (const top of ['apps']) {
+      for (const f of files(join(ROOT, top))) {
+        if (isTestFile(f)) continue;
+        const text = readFileSync(f, 'utf8');
+        if (/\.prepare\(|\.exec\(\s*['"`](BEGIN|COMMIT|INSERT|UPDATE|DELETE|SELECT)|\bSELECT\s+[\w*(]/.test(text)) offenders.push(relative(ROOT, f));
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
 });

@@ -22,6 +22,7 @@ export * from './eval/evaluate.ts';
 export * from './eval/report.ts';
 export * from './ledger/ledger.ts';
 export * from './ledger/contestLedger.ts';
+export * from './ledger/reader.ts';
 export * from './contest/stage.ts';
 export * from './contest/summary.ts';
 export * from './contest/leaderboard.ts';

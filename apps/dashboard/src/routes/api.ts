@@ -111,7 +111,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, { data, inf
   app.get<{ Params: { id: number } }>('/api/decisions/:id', { schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 0 } } } } }, async (req, reply) => {
     const run = runOr404(reply);
     if (!run) return;
-    const d = data.decision(run, req.params.id);
+    const d = data.renderedDecision(run, req.params.id);
     if (d === undefined) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no decision at bar ${req.params.id} (decisions exist at bars where orders were placed)` });
     return d;
   });

@@ -19,18 +19,6 @@ export interface PaperRun {
   readonly resumes: number;
 }
 
-export interface LedgerSummary {
-  readonly run: number;
-  readonly status: string;
-  readonly orders: number;
-  readonly fills: number;
-  readonly finalEquity: number | null;
-  /** open time of the last bar stepped, ISO (null before the first) */
-  readonly lastTs: string | null;
-  readonly bars: number;
-  readonly resumes: number;
-  readonly events: number;
-}
 
 export class PaperStore {
   private readonly s: Record<'bar' | 'order' | 'fill' | 'equity' | 'position' | 'decision' | 'offset' | 'event' | 'selection' | 'control', Database.Statement>;
@@ -189,18 +177,4 @@ function decisionRecord(step: StepResult, A: number): string {
     ...(step.regime ? { regime: Object.fromEntries(REGIMES.map((r, k) => [r, step.regime![a * REGIMES.length + k]])) } : {}),
   }));
   return JSON.stringify({ ts: new Date(step.ts).toISOString(), assets });
-}
-
-/** `arena ledger summary`: the latest paper run (or the one given). */
-export function ledgerSummary(ledger: Ledger, runId?: number): LedgerSummary {
-  const db = ledger.db;
-  const run = (runId === undefined ? db.prepare('SELECT run_id, status, resumes FROM paper_runs ORDER BY run_id DESC LIMIT 1').get() : db.prepare('SELECT run_id, status, resumes FROM paper_runs WHERE run_id = ?').get(runId)) as
-    | { run_id: number; status: string; resumes: number }
-    | undefined;
-  if (run === undefined) throw new Error(runId === undefined ? `the ledger ${ledger.path} holds no paper run` : `the ledger ${ledger.path} has no paper run ${runId}`);
-  const id = run.run_id;
-  const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE run_id = ?`).get(id) as { n: number }).n;
-  const last = db.prepare('SELECT ts, equity FROM equity WHERE run_id = ? ORDER BY t DESC LIMIT 1').get(id) as { ts: number; equity: number } | undefined;
-  const bars = (db.prepare('SELECT COUNT(DISTINCT t) AS n FROM bars WHERE run_id = ?').get(id) as { n: number }).n;
-  return { run: id, status: run.status, orders: count('orders'), fills: count('fills'), finalEquity: last?.equity ?? null, lastTs: last ? new Date(last.ts).toISOString() : null, bars, resumes: run.resumes, events: count('events') };
 }
