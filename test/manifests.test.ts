@@ -100,7 +100,7 @@ describe('package manifests against the imports of their sources', () => {
       for (const f of files(join(ROOT, top))) {
         if (isTestFile(f)) continue;
         const text = readFileSync(f, 'utf8');
-        if (/\.prepare\(|\.exec\(\s*['"`](BEGIN|COMMIT|INSERT|UPDATE|DELETE|SELECT)|\bSELECT\s+[\w*(]/.test(text)) offenders.push(relative(ROOT, f));
+        if (/\bdb\.(prepare|exec)\(|['"`]\s*(SELECT|INSERT INTO|UPDATE|DELETE FROM)\s/.test(text)) offenders.push(relative(ROOT, f));
       }
     }
     expect(offenders).toEqual([]);
