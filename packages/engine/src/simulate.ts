@@ -34,7 +34,7 @@ export function simulate(input: SimulationInput): StrategyRun {
   const dyn = input.dynamicWeights;
   if (input.exposure !== undefined && input.exposure.length !== A * T) throw new Error(`target exposure holds ${input.exposure.length} values, expected ${T} bars x ${A} assets`);
   const combined = input.exposure ?? (dyn === undefined ? combineExposures(experts, weights, A * T) : combineRouted(experts, dyn, A * T));
-  const book = new Book(A, config, input.holdOnceEntered === true);
+  const book = new Book(A, config, input.holdOnceEntered === true, T);
   for (let t = 0; t < T; t++) {
     book.open(panel, t);
     if (t === T - 1) continue;

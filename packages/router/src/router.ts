@@ -244,6 +244,10 @@ export class RouterStage {
   private readonly rawRegime: Float32Array;
   private readonly due: Uint8Array;
   private readonly barMs: number;
+  /** the due assets' rows for the net, and its outputs (allocated once) */
+  private readonly rows: Float32Array;
+  private readonly w: Float32Array;
+  private readonly g: Float32Array;
 
   constructor(
     readonly router: ModelRouter,
@@ -253,6 +257,9 @@ export class RouterStage {
     const card = router.loaded.card;
     this.state = new TemporalState(nAssets, N_EXPERTS, card.features.length);
     this.temporal = new Float32Array(nAssets * this.state.dim);
+    this.rows = new Float32Array(nAssets * this.state.dim);
+    this.w = new Float32Array(nAssets * N_EXPERTS);
+    this.g = new Float32Array(nAssets * N_REGIMES);
     this.holder = new Holder(nAssets, router.smoothing);
     this.raw = new Float32Array(nAssets * N_EXPERTS);
     this.rawRegime = new Float32Array(nAssets * N_REGIMES);
@@ -282,11 +289,9 @@ export class RouterStage {
     this.due.fill(0);
     if (assets.length > 0) {
       const D = this.state.dim;
-      const temporal = new Float32Array(assets.length * D);
-      assets.forEach((a, i) => temporal.set(this.temporal.subarray(a * D, (a + 1) * D), i * D));
-      const w = new Float32Array(assets.length * N_EXPERTS);
-      const g = new Float32Array(assets.length * N_REGIMES);
-      await this.router.predictInto(renderCharts(panel, [t], this.router.chart, assets), temporal, assets.length, 0, w, g);
+      const { w, g } = this;
+      assets.forEach((a, i) => this.rows.set(this.temporal.subarray(a * D, (a + 1) * D), i * D));
+      await this.router.predictInto(renderCharts(panel, [t], this.router.chart, assets), this.rows.subarray(0, assets.length * D), assets.length, 0, w, g);
       assets.forEach((a, i) => {
         this.raw.set(w.subarray(i * N_EXPERTS, (i + 1) * N_EXPERTS), a * N_EXPERTS);
         this.rawRegime.set(g.subarray(i * N_REGIMES, (i + 1) * N_REGIMES), a * N_REGIMES);

@@ -19,16 +19,19 @@ export interface Problem {
 
 /** What is wrong with a bar's numbers (prices > 0 and sane, volume >= 0, high and low bounding open and close), or undefined. */
 export function barProblem(open: number, high: number, low: number, close: number, volume: number): Problem | undefined {
-  const prices = { open, high, low, close };
-  for (const [f, v] of Object.entries(prices)) {
-    if (!Number.isFinite(v)) return { kind: 'number', reason: `${f} is not finite (${v})` };
-    if (!(v > 0)) return { kind: 'price', reason: `${f} ${v} is not > 0` };
-    if (v > MAX_PRICE) return { kind: 'price', reason: `${f} ${v} is absurd (> ${MAX_PRICE})` };
-  }
+  const p = priceProblem('open', open) ?? priceProblem('high', high) ?? priceProblem('low', low) ?? priceProblem('close', close);
+  if (p !== undefined) return p;
   if (!Number.isFinite(volume)) return { kind: 'number', reason: `volume is not finite (${volume})` };
   if (volume < 0) return { kind: 'volume', reason: `volume ${volume} is negative` };
   if (high < Math.max(open, close, low) || low > Math.min(open, close)) return { kind: 'ohlc', reason: `high ${high} / low ${low} do not bound open ${open} and close ${close}` };
   return undefined;
+}
+
+function priceProblem(field: string, v: number): Problem | undefined {
+  if (v > 0 && v <= MAX_PRICE) return undefined; // the common case, no allocation
+  if (!Number.isFinite(v)) return { kind: 'number', reason: `${field} is not finite (${v})` };
+  if (!(v > 0)) return { kind: 'price', reason: `${field} ${v} is not > 0` };
+  return { kind: 'price', reason: `${field} ${v} is absurd (> ${MAX_PRICE})` };
 }
 
 /** What is wrong with a bar's open time for a stream of `timeframe` bars received `now`, or undefined. */

@@ -26,6 +26,9 @@ export interface SourceBar {
   readonly ack?: () => Promise<void> | void;
 }
 
+/** ms of stepping after which the loop lets the event loop run (health checks wait at most this plus one step) */
+const YIELD_MS = 2;
+
 /** Lets timers, I/O and signal handlers run between two steps (a step never yields inside). */
 export const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -80,6 +83,7 @@ export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
   const every = d.progressMs ?? 10_000;
   let lastLog = performance.now();
   let lastSteps = metrics.steps;
+  let lastTurn = performance.now();
   for await (const bar of d.source) {
     const started = performance.now();
     metrics.eventsIn++;
@@ -121,8 +125,12 @@ export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
       lastSteps = metrics.steps;
     }
     if (d.stopping()) return 'stopped';
-    await turn();
-    if (d.stopping()) return 'stopped';
+    // the event loop gets a turn at least every YIELD_MS of stepping (a step never yields inside)
+    if (performance.now() - lastTurn >= YIELD_MS) {
+      await turn();
+      lastTurn = performance.now();
+      if (d.stopping()) return 'stopped';
+    }
   }
   return 'end';
 }

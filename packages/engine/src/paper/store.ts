@@ -23,6 +23,8 @@ export interface PaperRun {
 export class PaperStore {
   private readonly s: Record<'bar' | 'order' | 'fill' | 'equity' | 'position' | 'decision' | 'offset' | 'event' | 'selection' | 'control', Database.Statement>;
   private orderId: number;
+  /** the positions as last written (undefined before the first step of this process) */
+  private units: Float64Array | undefined;
   private fillId: number;
   private readonly tx: (step: StepResult, row: BarRow, cash: number, units: Float64Array, offset: SourceOffset | readonly SourceOffset[]) => void;
 
@@ -134,7 +136,12 @@ export class PaperStore {
     const reason = step.halted !== undefined ? 'kill switch: flatten' : 'rebalance';
     for (const [a, q] of step.orders) s.order.run(runId, ++this.orderId, step.t, step.ts, a, q, reason);
     s.equity.run(runId, step.t, step.ts, step.equity, cash, step.gross, step.net, step.drawdown);
-    for (let a = 0; a < A; a++) s.position.run(runId, a, units[a]);
+    // positions that changed (all at a run's first step)
+    for (let a = 0; a < A; a++) {
+      if (this.units !== undefined && this.units[a] === units[a]) continue;
+      s.position.run(runId, a, units[a]);
+    }
+    this.units = Float64Array.from(units);
     if (step.orders.length > 0) s.decision.run(runId, step.t, step.ts, decisionRecord(step, A));
     if (step.halted !== undefined) s.event.run(runId, new Date().toISOString(), step.ts, 'kill_switch', step.halted);
     const sel = step.selection;

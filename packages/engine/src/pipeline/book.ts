@@ -6,16 +6,51 @@
  */
 import type { ArenaConfig, BarPanel } from '@arena/core';
 import { PaperBroker } from '../broker.ts';
-import { GrowableColumns } from '../growable.ts';
 import { type OrderScratch, orderScratch, placeOrders } from '../orders.ts';
 import type { StrategyRun, TradeRecord } from '../result.ts';
 
-const BAR_COLUMNS = ['equity', 'gross', 'net', 'turnover', 'fees', 'slippage'] as const;
+/** The per-bar record: one column each, grown by doubling (a backtest sizes it once with its bar count). */
+class BarRecord {
+  length = 0;
+  equity: Float64Array;
+  gross: Float64Array;
+  net: Float64Array;
+  turnover: Float64Array;
+  fees: Float64Array;
+  slippage: Float64Array;
+
+  constructor(capacity: number) {
+    this.equity = new Float64Array(capacity);
+    this.gross = new Float64Array(capacity);
+    this.net = new Float64Array(capacity);
+    this.turnover = new Float64Array(capacity);
+    this.fees = new Float64Array(capacity);
+    this.slippage = new Float64Array(capacity);
+  }
+
+  /** The row of the next bar (growing the columns when full). */
+  next(): number {
+    if (this.length === this.equity.length) {
+      const grow = (x: Float64Array) => {
+        const y = new Float64Array(Math.max(16, 2 * x.length));
+        y.set(x);
+        return y;
+      };
+      this.equity = grow(this.equity);
+      this.gross = grow(this.gross);
+      this.net = grow(this.net);
+      this.turnover = grow(this.turnover);
+      this.fees = grow(this.fees);
+      this.slippage = grow(this.slippage);
+    }
+    return this.length++;
+  }
+}
 
 export class Book {
   readonly broker: PaperBroker;
   private readonly scratch: OrderScratch;
-  private readonly bars = new GrowableColumns(BAR_COLUMNS);
+  private readonly bars: BarRecord;
   /** equity at the latest close */
   equity: number;
 
@@ -24,10 +59,13 @@ export class Book {
     readonly config: ArenaConfig,
     /** buy and hold: trade each asset only until its first target is reached, never rebalance */
     readonly holdOnceEntered = false,
+    /** bars expected (a backtest knows them): the record is allocated once */
+    capacity = 1024,
   ) {
     this.broker = new PaperBroker(nAssets, config.broker);
     this.scratch = orderScratch(nAssets);
     this.equity = config.broker.initialCash;
+    this.bars = new BarRecord(capacity);
   }
 
   /** Bars recorded so far. */
@@ -40,13 +78,14 @@ export class Book {
     const broker = this.broker;
     broker.executeOpen(panel, t);
     const eq = broker.markClose(panel, t);
-    const row = this.bars.append();
-    this.bars.set('equity', row, eq);
-    this.bars.set('fees', row, broker.barFees);
-    this.bars.set('slippage', row, broker.barSlippage);
-    this.bars.set('turnover', row, eq > 0 ? broker.barTraded / eq : 0);
-    this.bars.set('gross', row, eq > 0 ? broker.grossValue / eq : 0);
-    this.bars.set('net', row, eq > 0 ? broker.netValue / eq : 0);
+    const b = this.bars;
+    const row = b.next();
+    b.equity[row] = eq;
+    b.fees[row] = broker.barFees;
+    b.slippage[row] = broker.barSlippage;
+    b.turnover[row] = eq > 0 ? broker.barTraded / eq : 0;
+    b.gross[row] = eq > 0 ? broker.grossValue / eq : 0;
+    b.net[row] = eq > 0 ? broker.netValue / eq : 0;
     this.equity = eq;
     return eq;
   }
@@ -65,16 +104,17 @@ export class Book {
   /** The run so far as a StrategyRun (closing the books' open episodes at the last bar). */
   run(name: string, panel: BarPanel): StrategyRun {
     const broker = this.broker;
-    const T = this.bars.length;
+    const b = this.bars;
+    const T = b.length;
     broker.finish(T - 1);
     return {
       name,
-      equity: this.bars.column('equity'),
-      grossExposure: this.bars.column('gross'),
-      netExposure: this.bars.column('net'),
-      turnover: this.bars.column('turnover'),
-      fees: this.bars.column('fees'),
-      slippage: this.bars.column('slippage'),
+      equity: b.equity.slice(0, T),
+      grossExposure: b.gross.slice(0, T),
+      netExposure: b.net.slice(0, T),
+      turnover: b.turnover.slice(0, T),
+      fees: b.fees.slice(0, T),
+      slippage: b.slippage.slice(0, T),
       trades: tradesOf(broker, panel),
       fills: {
         t: broker.fills.column('t'),

@@ -116,7 +116,7 @@ export class Pipeline {
 
   constructor(readonly parts: PipelineParts) {
     const A = parts.history.panel.nAssets;
-    this.book = new Book(A, parts.config);
+    this.book = new Book(A, parts.config, false, parts.history.panel.nTimes);
     this.risk = new RiskGuard(parts.config.risk, parts.config.broker.initialCash);
     this.attribution = new Float64Array(E);
     this.combined = new Float64Array(A);

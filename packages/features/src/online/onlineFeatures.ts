@@ -64,10 +64,22 @@ export class OnlineFeatures {
     return this.t;
   }
 
+  /** ms the latest push spent waiting for selections due at its bar (a worker still busy with them) */
+  waitedMs = 0;
+
   /** A bar of every asset: features, z-scores, the window, then every selector (awaiting a selection due now). */
   async push(bar: FeatureBar): Promise<void> {
     this.add(bar);
-    for (const s of this.streams.values()) await s.step(this.t);
+    this.waitedMs = 0;
+    for (const s of this.streams.values()) {
+      const pending = s.pendingOutcome(this.t);
+      if (pending instanceof Promise) {
+        const t0 = performance.now();
+        await pending;
+        this.waitedMs += performance.now() - t0;
+      }
+      await s.step(this.t);
+    }
     this.record();
   }
 

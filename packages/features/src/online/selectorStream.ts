@@ -76,6 +76,11 @@ export class SelectorStream {
     return this.history[this.history.length - 1];
   }
 
+  /** The outcome of the selection that takes over at bar t, if one does (a promise while its runner works). */
+  pendingOutcome(t: number): Promise<SelectionOutcome> | SelectionOutcome | undefined {
+    return this.pending !== undefined && this.pending.takeover <= t ? this.pending.outcome : undefined;
+  }
+
   /** A selection decided and not taken over yet (for a daemon to say what is running beside the loop). */
   get running(): boolean {
     return this.pending !== undefined;

@@ -22,12 +22,44 @@ interface Pending {
 
 export type Placement = 'queued' | 'duplicate' | 'late';
 
+/**
+ * A partition's offsets held by pending bar times: added in increasing order (a partition delivers in order),
+ * removed roughly in order (times go in order), so the smallest open offset is found from the head.
+ */
+class OpenOffsets {
+  private readonly q: number[] = [];
+  private head = 0;
+  private readonly gone = new Set<number>();
+
+  add(offset: number): void {
+    this.q.push(offset);
+  }
+
+  remove(offset: number): void {
+    this.gone.add(offset);
+  }
+
+  /** The smallest open offset not in `except` (undefined: none). */
+  min(except?: ReadonlySet<number>): number | undefined {
+    while (this.head < this.q.length && this.gone.has(this.q[this.head]!)) this.gone.delete(this.q[this.head++]!);
+    if (this.head > 4096 && this.head * 2 > this.q.length) {
+      this.q.splice(0, this.head);
+      this.head = 0;
+    }
+    for (let i = this.head; i < this.q.length; i++) {
+      const o = this.q[i]!;
+      if (!this.gone.has(o) && !except?.has(o)) return o;
+    }
+    return undefined;
+  }
+}
+
 export class BarAligner {
   private readonly index: Map<string, number>;
   private readonly pending = new Map<number, Pending>();
   private readonly lastSeen: Float64Array;
   /** open message offsets per partition (in pending times) and the highest offset seen */
-  private readonly open = new Map<number, Set<number>>();
+  private readonly open = new Map<number, OpenOffsets>();
   private readonly seen = new Map<number, number>();
   /** the last time stepped and written (done) */
   released: number;
@@ -80,9 +112,9 @@ export class BarAligner {
     if (offset > (this.seen.get(partition) ?? -1)) this.seen.set(partition, offset);
   }
 
-  private openSet(partition: number): Set<number> {
+  private openSet(partition: number): OpenOffsets {
     let s = this.open.get(partition);
-    if (s === undefined) this.open.set(partition, (s = new Set()));
+    if (s === undefined) this.open.set(partition, (s = new OpenOffsets()));
     return s;
   }
 
@@ -123,7 +155,7 @@ export class BarAligner {
   done(ts: number): void {
     const p = this.pending.get(ts);
     if (p === undefined) return;
-    for (const o of p.offsets) this.open.get(o.partition)?.delete(o.offset);
+    for (const o of p.offsets) this.open.get(o.partition)?.remove(o.offset);
     this.pending.delete(ts);
     if (ts > this.released) this.released = ts;
   }
@@ -138,9 +170,9 @@ export class BarAligner {
     const skip = ts === undefined ? undefined : this.pending.get(ts);
     const out = new Map<number, number>();
     for (const [partition, max] of this.seen) {
-      let low = max + 1;
-      for (const o of this.open.get(partition) ?? []) if (o < low && !skip?.offsets.some((x) => x.partition === partition && x.offset === o)) low = o;
-      out.set(partition, low);
+      const except = skip === undefined ? undefined : new Set(skip.offsets.filter((x) => x.partition === partition).map((x) => x.offset));
+      const low = this.open.get(partition)?.min(except);
+      out.set(partition, low === undefined ? max + 1 : Math.min(low, max + 1));
     }
     return out;
   }

@@ -88,37 +88,45 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
     }
     notify();
   };
-  const reject = async (kind: string, reason: string, key: string | null, value: string | null, partition: number, offset: string) => {
-    const where = `${topic}:${partition}:${offset}`;
-    o.onReject?.(kind, `${where}: ${reason}`);
+  /** A batch's rejections: each counted and recorded with its position, all copied to arena.md.rejected in one request. */
+  const rejectAll = async (list: readonly { kind: string; reason: string; key: string | null; value: string | null; offset: string }[], partition: number) => {
+    if (list.length === 0) return;
+    for (const r of list) o.onReject?.(r.kind, `${topic}:${partition}:${r.offset}: ${r.reason}`);
     try {
-      await producer.send({ topic: REJECTED_TOPIC, messages: [{ key, value: JSON.stringify({ reason, kind, topic, partition, offset: Number(offset), key, value }) }] });
+      await producer.send({ topic: REJECTED_TOPIC, messages: list.map((r) => ({ key: r.key, value: JSON.stringify({ reason: r.reason, kind: r.kind, topic, partition, offset: Number(r.offset), key: r.key, value: r.value }) })) });
     } catch (e) {
-      o.log?.(`cannot send the rejection of ${where} to ${REJECTED_TOPIC}: ${(e as Error).message}`);
+      o.log?.(`cannot send ${list.length} rejections of ${topic}:${partition} to ${REJECTED_TOPIC}: ${(e as Error).message}`);
     }
   };
   await consumer.run({
     autoCommit: false,
-    eachMessage: async ({ partition, message }) => {
-      lastMessage = Date.now();
-      const offset = Number(message.offset);
-      const key = message.key?.toString('utf8') ?? null;
-      const value = message.value?.toString('utf8') ?? null;
-      const v = validateBar(key, value, { timeframe: o.timeframe, symbols: universe });
-      if (!v.ok) {
-        aligner.markSeen(partition, offset);
-        await reject(v.kind, v.reason, key, value, partition, message.offset);
-        return;
+    // a batch at a time: the messages are validated and aligned in one loop, the rejections sent in one request
+    eachBatch: async ({ batch, heartbeat }) => {
+      const partition = batch.partition;
+      const rejected: { kind: string; reason: string; key: string | null; value: string | null; offset: string }[] = [];
+      for (const message of batch.messages) {
+        lastMessage = Date.now();
+        const offset = Number(message.offset);
+        const key = message.key?.toString('utf8') ?? null;
+        const value = message.value?.toString('utf8') ?? null;
+        const v = validateBar(key, value, { timeframe: o.timeframe, symbols: universe });
+        if (!v.ok) {
+          aligner.markSeen(partition, offset);
+          rejected.push({ kind: v.kind, reason: v.reason, key, value, offset: message.offset });
+          continue;
+        }
+        if (o.after !== undefined && v.bar.ts <= o.after && v.bar.ts <= aligner.released) {
+          aligner.markSeen(partition, offset);
+          o.onSkip?.();
+          continue;
+        }
+        const placed = aligner.add(v.bar, partition, offset);
+        if (placed === 'duplicate') rejected.push({ kind: 'duplicate', reason: `a second ${v.bar.symbol} bar at ${new Date(v.bar.ts).toISOString()}`, key, value, offset: message.offset });
+        else if (placed === 'late') rejected.push({ kind: 'late', reason: `${v.bar.symbol} bar at ${new Date(v.bar.ts).toISOString()} arrived after that time was handed to the pipeline`, key, value, offset: message.offset });
+        if (aligner.ready()) enqueue(false);
       }
-      if (o.after !== undefined && v.bar.ts <= o.after && v.bar.ts <= aligner.released) {
-        aligner.markSeen(partition, offset);
-        o.onSkip?.();
-        return;
-      }
-      const placed = aligner.add(v.bar, partition, offset);
-      if (placed === 'duplicate') await reject('duplicate', `a second ${v.bar.symbol} bar at ${new Date(v.bar.ts).toISOString()}`, key, value, partition, message.offset);
-      else if (placed === 'late') await reject('late', `${v.bar.symbol} bar at ${new Date(v.bar.ts).toISOString()} arrived after that time was handed to the pipeline`, key, value, partition, message.offset);
-      if (aligner.ready()) enqueue(false);
+      await rejectAll(rejected, partition);
+      await heartbeat();
       // back-pressure: let the daemon catch up before fetching more
       while (ready.length > 256 && !o.stopping()) await new Promise((r) => setTimeout(r, 5));
     },
