@@ -52,21 +52,24 @@ export class FeatureWindow {
     this.ts[k] = ts;
   }
 
-  /** Bars [r0, r1] as a feature set and a panel of their own; every bar must still be in the ring. */
-  slice(r0: number, r1: number): WindowSlice {
+  /**
+   * Bars [r0, r1] as a feature set and a panel of their own; every bar must still be in the ring. `only`: copy
+   * just these features' columns (the others are left empty: a drift test reads the referenced ones only).
+   */
+  slice(r0: number, r1: number, only?: ReadonlySet<number>): WindowSlice {
     const first = Math.max(0, r0);
     if (r1 > this.t || first <= this.t - this.capacity) throw new Error(`bars ${first}..${r1} are not all in the window (latest ${this.t}, capacity ${this.capacity})`);
     const A = this.symbols.length;
     const F = this.info.length;
     const n = r1 - first + 1;
-    const columns = Array.from({ length: F }, () => new Float64Array(n * A));
+    const columns = Array.from({ length: F }, (_, f) => new Float64Array(only === undefined || only.has(f) ? n * A : 0));
     const ts = new Float64Array(n);
     for (let r = first; r <= r1; r++) ts[r - first] = this.ts[r % this.capacity]!;
     const panel = new BarPanel(this.symbols, this.timeframe, ts);
     for (let r = first; r <= r1; r++) {
       const k = r % this.capacity;
       const i = r - first;
-      for (let f = 0; f < F; f++) columns[f]!.set(this.features.subarray((k * F + f) * A, (k * F + f + 1) * A), i * A);
+      for (let f = 0; f < F; f++) if (columns[f]!.length > 0) columns[f]!.set(this.features.subarray((k * F + f) * A, (k * F + f + 1) * A), i * A);
       for (let a = 0; a < A; a++) {
         panel.close[i * A + a] = this.close[k * A + a]!;
         panel.present[i * A + a] = this.present[k * A + a]!;

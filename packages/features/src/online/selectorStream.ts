@@ -127,7 +127,7 @@ export class SelectorStream {
     const since = t - this.decidedAt;
     if (since >= c.reselectEvery) return { reason: 'scheduled', detail: `every ${c.reselectEvery} bars` };
     if (since >= c.drift.recent && since % c.drift.every === 0 && this.reference.length > 0) {
-      const slice = this.window.slice(t - c.drift.recent + 1, t);
+      const slice = this.window.slice(t - c.drift.recent + 1, t, new Set(this.reference.map((r) => r.feature)));
       const judge = new DynamicFeatureSelector(slice.set, slice.panel, c);
       judge.driftReference = this.reference;
       const d = judge.driftStatistic(t - slice.base);
