@@ -20,6 +20,8 @@ const RULES = parseConfig({ experts: { weights: { trend: 0.4, breakout: 0.3, pos
 function withLedger<T>(fn: (ledger: Ledger) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'arena-paper-bench-'));
   const ledger = Ledger.open(join(dir, 'ledger.db'));
+  // as the daemon: WAL checkpoints in their own thread
+  ledger.checkpointInBackground();
   return fn(ledger).finally(() => {
     ledger.close();
     rmSync(dir, { recursive: true, force: true });
@@ -132,9 +134,9 @@ export const paperBench: Bench = {
     process.stderr.write('paper: replay done\n');
     const kafka = await kafkaRate(10, sized(3000, 200));
     process.stderr.write('paper: kafka done\n');
-    const s10 = await fullStep(10, sized(700, 120), sized(100, 20));
+    const s10 = await fullStep(10, sized(2000, 120), sized(300, 20));
     process.stderr.write('paper: 10 assets done\n');
-    const s100 = await fullStep(sized(100, 20), sized(400, 120), sized(100, 20));
+    const s100 = await fullStep(sized(100, 20), sized(800, 120), sized(200, 20));
     const rows: [string, string, string][] = [
       ['replay -> pipeline -> ledger, 10 assets', replay.eventsPerSec.toFixed(0), 'bar messages/s'],
       ['kafka (mock cluster) -> pipeline -> ledger, 10 assets', typeof kafka === 'number' ? kafka.toFixed(0) : `n/a (${kafka})`, 'bar messages/s'],

@@ -205,14 +205,6 @@ export const ArenaConfig = z.strictObject({
       maxDailyLoss: frac().default(0.05),
     })
     .prefault({}),
-  paper: z
-    .strictObject({
-      /** the model stages (learned expert, router) are recomputed over the history every this many bars and held in between */
-      refreshEvery: int(1).default(24),
-      /** bars of history the model stages are recomputed over */
-      history: int(100).default(2000),
-    })
-    .prefault({}),
   broker: z
     .strictObject({
       initialCash: pos('initialCash').default(100_000),

@@ -10,3 +10,4 @@ export * from './config.ts';
 export * from './dataDir.ts';
 export * from './jsonText.ts';
 export * from './reportFiles.ts';
+export * from './threadPriority.ts';

@@ -73,6 +73,8 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   let ledger: Ledger;
   try {
     ledger = Ledger.open(flags.db);
+    // WAL checkpoints in a thread of their own, not in the commit of whichever step fills the WAL
+    ledger.checkpointInBackground();
   } catch (e) {
     throw arenaError(ERR.LEDGER, (e as Error).message);
   }

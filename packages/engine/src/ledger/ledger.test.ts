@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXPERT_NAMES, Rng, parseConfig } from '@arena/core';
@@ -29,6 +29,34 @@ describe('ledger (SQLite)', () => {
     expect(() => Ledger.open(path)).toThrow(/newer than this Arena/);
     expect(() => Ledger.open(join(dir, 'missing.db'), { readOnly: true })).toThrow(/cannot open the ledger .*missing\.db/);
     expect(existsSync(join(dir, 'missing.db'))).toBe(false);
+  });
+
+  it('checkpoints the WAL from its own thread while a writer commits: the writer never checkpoints on its own, the WAL stays bounded, nothing is lost', async () => {
+    const path = join(dir, 'ckpt.db');
+    const l = Ledger.open(path);
+    l.db.exec('CREATE TABLE IF NOT EXISTS t (i INTEGER PRIMARY KEY, v BLOB)');
+    const cp = l.checkpointInBackground({ everyMs: 10, restartFrames: 2000 });
+    expect(l.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const ins = l.db.prepare('INSERT INTO t (i, v) VALUES (?, ?)');
+    const blob = Buffer.alloc(2000, 7);
+    // a writer that never pauses but to let the event loop turn (a replay at full speed): ~2 frames per commit
+    for (let i = 0; i < 8000; i++) {
+      l.db.transaction(() => ins.run(i, blob))();
+      l.afterCommit();
+      if (i % 100 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect(cp.stats.error).toBeUndefined();
+    expect(cp.stats.checkpoints).toBeGreaterThan(5);
+    expect(cp.stats.restarts).toBeGreaterThan(0);
+    // ~16,000 frames written; after a restart the WAL is written from its top again, so it holds a few thousand
+    expect(cp.stats.walFrames).toBeLessThan(6000);
+    expect(statSync(`${path}-wal`).size).toBeLessThan(12_000 * 4120);
+    l.close();
+    expect(l.db.open).toBe(false);
+    const again = Ledger.open(path, { readOnly: true });
+    expect(again.db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 8000 });
+    again.close();
   });
 
   it('holds every proposal and outcome of a contest run, and its leaderboard reads back the frames', async () => {

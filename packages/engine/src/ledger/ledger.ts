@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { type CheckpointOptions, Checkpointer } from './checkpointer.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export type Db = Database.Database;
@@ -23,6 +24,7 @@ export interface RunInfo {
 
 export class Ledger {
   readonly db: Db;
+  private checkpointer: Checkpointer | undefined;
 
   private constructor(
     readonly path: string,
@@ -49,6 +51,8 @@ export class Ledger {
     if (!opts.readOnly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // a WAL that grew during a burst is cut back to 64 MB when it restarts
+      db.pragma('journal_size_limit = 67108864');
       db.pragma('foreign_keys = ON');
       for (let v = version; v < MIGRATIONS.length; v++) {
         db.transaction(() => {
@@ -98,7 +102,23 @@ export class Ledger {
     }));
   }
 
+  /**
+   * WAL checkpoints from a worker thread instead of inside the commit that fills the WAL (a long-running writer:
+   * the paper daemon; see checkpointer.ts). The writer calls afterCommit() after its commits; close() stops it.
+   */
+  checkpointInBackground(o: CheckpointOptions = {}): Checkpointer {
+    this.checkpointer ??= new Checkpointer(this.db, this.path, o);
+    return this.checkpointer;
+  }
+
+  /** After a commit: the background checkpointer's WAL restart, when one is due. */
+  afterCommit(): void {
+    this.checkpointer?.afterCommit();
+  }
+
   close(): void {
+    this.checkpointer?.stop();
+    this.checkpointer = undefined;
     if (this.db.open) this.db.close();
   }
 }

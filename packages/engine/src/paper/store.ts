@@ -157,6 +157,7 @@ export class PaperStore {
 
   commit(): void {
     this.ledger.db.exec('COMMIT');
+    this.ledger.afterCommit();
   }
 
   rollback(): void {

@@ -72,6 +72,7 @@ export function metricRows(model: ReportModel): [string, string][] {
     ['Slippage paid', money(m.slippagePaid)],
     ['Fills (partial)', `${m.nFills} (${m.nPartialFills})`],
     ['Data issues', `${meta.dataIssues.errors} errors, ${meta.dataIssues.warnings} warnings`],
+    ['Kill switch', meta.halts.length === 0 ? 'never fired' : meta.halts.map((h) => h.reason).join('; ')],
   ];
 }
 

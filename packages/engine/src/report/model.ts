@@ -22,6 +22,8 @@ export interface ReportMeta {
   readonly initialCash: number;
   readonly fillAssumptions: string;
   readonly dataIssues: { readonly errors: number; readonly warnings: number };
+  /** the risk kill switch's halts: when (ISO time of the bar) and why */
+  readonly halts: readonly { readonly at: string; readonly reason: string }[];
   /** tensor backend and how the experts were computed (kernels or streaming) */
   readonly compute: { readonly backend: string; readonly experts: string; readonly note: string };
   /** the run's config, keys sorted recursively so its serialisation does not depend on construction order */
@@ -147,6 +149,7 @@ export function buildReport(result: BacktestResult, maxPoints: number = MAX_PLOT
       initialCash,
       fillAssumptions: result.fillAssumptions,
       dataIssues: { errors: result.dataIssues.errors, warnings: result.dataIssues.warnings },
+      halts: (result.halts ?? []).map((h) => ({ at: new Date(h.ts).toISOString(), reason: h.reason })),
       compute: { backend: result.compute.backend, experts: result.compute.experts, note: result.compute.note },
       config: canonicalJson(result.config),
     },

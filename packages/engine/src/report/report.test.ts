@@ -84,6 +84,7 @@ function makeResult(n: number, config = parseConfig({})): BacktestResult {
     baselines: BASELINES.map((name, k) => walkRun(name, n, 10 + k, initialCash)),
     fillAssumptions: 'Market orders fill at the next bar open +- half spread + impact; fees 10 bps; at most 10% of bar volume.',
     dataIssues: { errors: 2, warnings: 5 },
+    halts: [{ ts: Date.UTC(2024, 0, 3, 5), reason: 'kill switch at 2024-01-03T05:00: drawdown 26.10% from the peak 101000.00 reached risk.maxDrawdown 25.00%: flattened, trading paused' }],
   };
 }
 
@@ -106,11 +107,12 @@ describe('report JSON', () => {
     expect(Object.keys(parsed)).toEqual(['format', 'version', 'meta', 'metrics', 'assets', 'experts', 'baselines', 'curves']);
     expect(Object.keys(parsed.meta!)).toEqual([
       'strategy', 'source', 'symbols', 'timeframe', 'firstBar', 'lastBar', 'bars', 'periodsPerYear',
-      'initialCash', 'fillAssumptions', 'dataIssues', 'compute', 'config',
+      'initialCash', 'fillAssumptions', 'dataIssues', 'halts', 'compute', 'config',
     ]);
     expect(Object.keys(parsed.metrics!).slice(0, 4)).toEqual(['bars', 'totalReturn', 'cagr', 'annualVol']);
     expect(parsed.meta!.firstBar).toBe('2024-01-01T00:00:00.000Z');
     expect(parsed.meta!.dataIssues).toEqual({ errors: 2, warnings: 5 });
+    expect(parsed.meta!.halts).toEqual([{ at: '2024-01-03T05:00:00.000Z', reason: 'kill switch at 2024-01-03T05:00: drawdown 26.10% from the peak 101000.00 reached risk.maxDrawdown 25.00%: flattened, trading paused' }]);
     expect((parsed.baselines as unknown as { name: string }[]).map((b) => b.name)).toEqual(BASELINES);
     expect(Object.keys(parsed.meta!.config as object)).toEqual([...Object.keys(parsed.meta!.config as object)].sort());
   });
@@ -188,6 +190,8 @@ describe('console summary', () => {
     expect(summary).toContain('PER-EXPERT ATTRIBUTION');
     expect(summary).toContain('ETH/USDT');
     expect(summary).toContain('Fill assumptions: Market orders');
+    expect(summary).toMatch(/Kill switch\s*│ kill switch at 2024-01-03T05:00: drawdown 26\.10%/);
+    expect(formatSummary(buildReport({ ...makeResult(50), halts: [] }))).toMatch(/Kill switch\s*│ never fired/);
   });
 
   it('draws tables whose rows all have the same width', () => {

@@ -15,6 +15,7 @@ export interface WindowSlice {
 }
 
 export class FeatureWindow {
+  /** per feature, a ring of bars: [(f * capacity + k) * nAssets + a], so a slice copies two runs per feature */
   private readonly features: Float64Array;
   private readonly close: Float64Array;
   private readonly present: Uint8Array;
@@ -42,9 +43,14 @@ export class FeatureWindow {
   /** Appends a bar: its feature row ([f * nAssets + a]), closes and presence. */
   push(ts: number, featureRow: Float64Array, close: ArrayLike<number>, present: ArrayLike<number>): void {
     const A = this.symbols.length;
+    const F = this.info.length;
     this.t++;
     const k = this.t % this.capacity;
-    this.features.set(featureRow, k * featureRow.length);
+    const feats = this.features;
+    for (let f = 0; f < F; f++) {
+      const o = (f * this.capacity + k) * A;
+      for (let a = 0; a < A; a++) feats[o + a] = featureRow[f * A + a]!;
+    }
     for (let a = 0; a < A; a++) {
       this.close[k * A + a] = close[a]!;
       this.present[k * A + a] = present[a]!;
@@ -66,10 +72,20 @@ export class FeatureWindow {
     const ts = new Float64Array(n);
     for (let r = first; r <= r1; r++) ts[r - first] = this.ts[r % this.capacity]!;
     const panel = new BarPanel(this.symbols, this.timeframe, ts);
+    // bars first..r1 sit at ring rows k0..k0 + n - 1, wrapping at most once: two runs per feature
+    const cap = this.capacity;
+    const k0 = first % cap;
+    const run1 = Math.min(n, cap - k0);
+    for (let f = 0; f < F; f++) {
+      const col = columns[f]!;
+      if (col.length === 0) continue;
+      const o = f * cap * A;
+      col.set(this.features.subarray(o + k0 * A, o + (k0 + run1) * A), 0);
+      if (run1 < n) col.set(this.features.subarray(o, o + (n - run1) * A), run1 * A);
+    }
     for (let r = first; r <= r1; r++) {
-      const k = r % this.capacity;
+      const k = r % cap;
       const i = r - first;
-      for (let f = 0; f < F; f++) if (columns[f]!.length > 0) columns[f]!.set(this.features.subarray((k * F + f) * A, (k * F + f + 1) * A), i * A);
       for (let a = 0; a < A; a++) {
         panel.close[i * A + a] = this.close[k * A + a]!;
         panel.present[i * A + a] = this.present[k * A + a]!;

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateSyntheticMarket } from '@arena/streams';
 import { computeFeatures, panelBar } from '../catalogue.ts';
 import { runSelector } from '../selector.ts';
+import { FeatureWindow } from './featureWindow.ts';
 import { OnlineFeatures } from './onlineFeatures.ts';
 import { WorkerSelection } from './selectionWorker.ts';
 
@@ -10,6 +11,28 @@ const { panel } = generateSyntheticMarket({ seed: 21, assets: 4, bars: 2600, tim
 const selector = { window: 300, reselectEvery: 120, drift: { recent: 60, every: 4, threshold: 0.6 } };
 const worker = new WorkerSelection();
 afterAll(() => worker.close());
+
+describe('FeatureWindow', () => {
+  it('slices the bars it holds, across the ring wrap, as they were pushed; `only` copies just those columns', () => {
+    const info = [0, 1, 2].map((i) => ({ name: `f${i}` })) as never;
+    const A = 2;
+    const w = new FeatureWindow(info, ['A', 'B'], '1h', 7);
+    const value = (t: number, f: number, a: number) => t * 100 + f * 10 + a;
+    for (let t = 0; t < 19; t++) {
+      const row = new Float64Array(3 * A).map((_, i) => value(t, Math.floor(i / A), i % A));
+      w.push(1_700_000_000_000 + t * 3_600_000, row, [t, -t], [1, t % 2]);
+    }
+    const s = w.slice(13, 18, new Set([0, 2]));
+    expect(s.base).toBe(13);
+    expect(s.set.columns[1]!.length).toBe(0);
+    for (let t = 13; t <= 18; t++) {
+      for (const f of [0, 2]) for (let a = 0; a < A; a++) expect(s.set.columns[f]![(t - 13) * A + a]).toBe(value(t, f, a));
+      expect([s.panel.close[(t - 13) * A], s.panel.close[(t - 13) * A + 1], s.panel.present[(t - 13) * A + 1]]).toEqual([t, -t, t % 2]);
+      expect(s.panel.ts[t - 13]).toBe(1_700_000_000_000 + t * 3_600_000);
+    }
+    expect(() => w.slice(11, 18)).toThrow(/not all in the window/);
+  });
+});
 
 describe('OnlineFeatures', () => {
   it("decides the batch selector's selections at the same bars, each taking over at the next bar", () => {
