@@ -198,7 +198,7 @@ describe('arena paper (replay daemon, SQLite ledger)', () => {
     expect(summary(db).status).toBe('finished');
   }, 60_000);
 
-  it('the default pipeline (learned expert and router refreshed every 24 bars) trades and records its feature selections', () => {
+  it('the default pipeline (learned expert and router stepped bar by bar) trades and records its feature selections', () => {
     const db = join(dir, 'full.db');
     const r = arena(['paper', '--synthetic', '--assets', '3', '--bars', '800', '--speed', 'max', '--exit-at-end', '--db', db, '--port', '0']);
     expect(r.code, r.stderr).toBe(0);
