@@ -2,6 +2,7 @@
 import type { ArenaConfig, BarPanel } from '@arena/core';
 import type { ContestRun, ContestSink, DataTeamStage } from '@arena/contest';
 import { type Expert, type ExpertSeries, createExperts, runExpertBatch } from '@arena/experts';
+import { panelBar } from '@arena/features';
 import { DEFAULT_CHART, ModelRouter, type RoutingSeries, StaticRouter, chartPng } from '@arena/router';
 import { auditRecords } from './audit.ts';
 import { summariseDataTeam } from './contest/stage.ts';
@@ -61,18 +62,7 @@ export function computeExperts(panel: BarPanel, config: ArenaConfig, learned?: E
 
 /** Bar t of a panel as the pipeline's row (views, no copies). */
 export function panelRow(panel: BarPanel, t: number, funding?: Float64Array): BarRow {
-  const A = panel.nAssets;
-  const s = t * A;
-  const e = s + A;
-  return {
-    open: panel.open.subarray(s, e),
-    high: panel.high.subarray(s, e),
-    low: panel.low.subarray(s, e),
-    close: panel.close.subarray(s, e),
-    volume: panel.volume.subarray(s, e),
-    present: panel.present.subarray(s, e),
-    ...(funding ? { funding: funding.subarray(s, e) } : {}),
-  };
+  return panelBar(funding ? { panel, funding } : { panel }, t);
 }
 
 /** Mean of [cells x k] weights per column (the router's average weights, for the attribution table). */

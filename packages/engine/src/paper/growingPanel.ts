@@ -4,19 +4,11 @@
  * Row indices never change, so streaming experts and the broker keep their state across growth.
  */
 import { BarPanel, type Timeframe, timeframeMs } from '@arena/core';
+import type { FeatureBar } from '@arena/features';
 import type { BarHistory } from '../pipeline/pipeline.ts';
 
-export interface BarRow {
-  readonly open: ArrayLike<number>;
-  readonly high: ArrayLike<number>;
-  readonly low: ArrayLike<number>;
-  readonly close: ArrayLike<number>;
-  readonly volume: ArrayLike<number>;
-  /** 1 where the asset has a bar at this time */
-  readonly present: ArrayLike<number>;
-  /** funding rate per 8h interval known at the bar, per asset (perpetuals) */
-  readonly funding?: ArrayLike<number>;
-}
+/** A bar time's row of every asset: the features stage's bar without its time. */
+export type BarRow = Omit<FeatureBar, 'ts'>;
 
 export class GrowingPanel implements BarHistory {
   panel: BarPanel;

@@ -153,7 +153,7 @@ export class Pipeline {
     const eq = book.open(panel, t);
     const fills = this.fillsSince(before);
     // features (and a selection due now), the experts, the weights
-    if (parts.features !== undefined) await parts.features.push({ ts, open: row.open, high: row.high, low: row.low, close: row.close, volume: row.volume, present: row.present, ...(row.funding ? { funding: row.funding } : {}) });
+    if (parts.features !== undefined) await parts.features.push({ ...row, ts });
     parts.experts.step(panel, t);
     const exposure = parts.experts.exposure;
     await parts.weights.step(panel, t, this.prevExposure, exposure);
