@@ -88,7 +88,20 @@ describe('eval', () => {
     expect(r.testRange.bars).toBe(panel.nTimes - Math.floor(panel.nTimes * 0.7));
     expect(r.testRange.from).toBe(new Date(panel.ts[Math.floor(panel.nTimes * 0.7)]!).toISOString());
     // uniform regime probabilities: argmax is always the first regime
-    expect(r.regimeAccuracy.samples).toBeGreaterThan(1000);
+    const ra = r.regimeAccuracy;
+    expect(ra.hindsight.samples).toBeGreaterThan(1000);
+    // always the first regime: its accuracy is that class's share, at most the majority rate; balanced 1 / classes seen
+    expect(ra.hindsight.accuracy!).toBeLessThanOrEqual(ra.hindsight.majorityRate!);
+    expect([1 / 2, 1 / 3, 1 / 4].some((v) => Math.abs(v - ra.hindsight.balancedAccuracy!) < 1e-12)).toBe(true);
+    expect(ra.truth!.samples).toBe(ra.hindsight.samples);
+    // equal routing against equal weight: the same trades, a difference the bootstrap puts well inside its noise
+    expect(r.comparisons.map((c) => `${c.a}/${c.b}`)).toEqual(['router/equal-weight', 'router/static-fit']);
+    const same = r.comparisons[0]!;
+    expect(Math.abs(same.sharpeDiff)).toBeLessThan(1e-3);
+    expect(same.ciLow).toBeLessThanOrEqual(0);
+    expect(same.ciHigh).toBeGreaterThanOrEqual(0);
+    expect(r.rows.every((x) => x.timeInMarket >= 0 && x.timeInMarket <= 1)).toBe(true);
+    expect(r.folds[0]!.staticFitDeflated.trials).toBeGreaterThan(40);
     expect(r.curves.every((c) => c.equity.length === r.testRange.bars)).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 /** `arena eval`: the router vs equal weights, the best expert, fitted static weights, the oracle and buy and hold, out of sample. */
 import { join } from 'node:path';
 import { ERR, arenaError } from '@arena/core';
-import { ContestLedger, Ledger, evalTable, summariseDataTeam, fillAssumptions, loadMarket, loadModels, overlapsTraining, runEval, stepPanel, writeEval } from '@arena/engine';
+import { ContestLedger, Ledger, evalTable, summariseDataTeam, fillAssumptions, loadMarket, loadModels, overlapsTraining, regimeLine, runEval, stepPanel, writeEval } from '@arena/engine';
 import { initRuntime } from '@arena/kernels';
 import { ModelRouter, trainRouterOnPanel } from '@arena/router';
 import { parseNumber } from '../configFile.ts';
@@ -88,9 +88,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   const out = flags.out;
   const written = writeEval(out, meta, result);
   process.stdout.write(`${evalTable(result)}\n`);
-  const ra = result.regimeAccuracy;
-  const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
-  log(`regime accuracy on the test bars: ${pct(ra.hindsight)} vs hindsight labels${ra.truth !== null ? `, ${pct(ra.truth)} vs the synthetic truth` : ''} (chance ${pct(ra.chance)}, ${ra.samples} cells)`);
+  log(regimeLine(result));
   if (card && overlapsTraining(meta, result)) log(`warning: the router was trained on data up to ${meta.routerTrainedOn!.to.slice(0, 10)}, inside the test range: its row is not out of sample`);
   log(`wrote ${written.json}, ${written.html}`);
 }

@@ -14,6 +14,7 @@ import { computeMetrics } from '../metrics.ts';
 import type { StrategyRun } from '../result.ts';
 import { simulate } from '../simulate.ts';
 import { chainRuns } from './chain.ts';
+import { type ClassScores, type DeflatedSharpe, type SharpeComparison, barReturns, classScores, compareSharpe, deflatedSharpe } from './stats.ts';
 import { type ContestRun, allAgentsEqual, bestAgentHindsight, topkTrailingMean } from '@arena/contest';
 
 export const EVAL_STRATEGIES = ['router', 'equal-weight', 'best-expert-in-sample', 'static-fit', 'oracle', 'buy-and-hold'] as const;
@@ -30,6 +31,8 @@ export interface EvalRow {
   readonly sortino: number | null;
   readonly maxDrawdown: number;
   readonly turnover: number;
+  /** share of the bars with a position */
+  readonly timeInMarket: number;
   readonly cagr: number;
   readonly annualVol: number;
   readonly finalEquity: number;
@@ -41,14 +44,35 @@ export interface EvalFold {
   readonly testRange: { readonly from: string; readonly to: string; readonly bars: number };
   readonly bestExpert: string;
   readonly staticWeights: Readonly<Record<string, number>>;
+  /** static-fit is the winner of a search over candidate weights on the training bars: its deflated Sharpe there */
+  readonly staticFitDeflated: DeflatedSharpe;
+}
+
+/** The pairs compared with a bootstrap, when both rows exist. */
+export const EVAL_COMPARISONS: readonly (readonly [string, string])[] = [
+  ['router', 'equal-weight'],
+  ['router', 'static-fit'],
+  ['contest', 'equal-weight'],
+  ['contest', 'router'],
+];
+
+export interface RegimeScores {
+  /** against the hindsight labels the router was trained on */
+  readonly hindsight: ClassScores;
+  /** against the generator's true regimes (synthetic market only) */
+  readonly truth: ClassScores | null;
+  /** 1 / the number of regimes */
+  readonly chance: number;
 }
 
 export interface EvalResult {
   readonly testRange: { readonly from: string; readonly to: string; readonly bars: number };
   readonly folds: readonly EvalFold[];
   readonly rows: readonly EvalRow[];
-  /** argmax of the router's regime probabilities vs the hindsight labels (and the synthetic truth when known), test bars */
-  readonly regimeAccuracy: { readonly hindsight: number | null; readonly truth: number | null; readonly samples: number; readonly chance: number };
+  /** paired stationary block bootstrap of Sharpe differences over the test bars (90% intervals) */
+  readonly comparisons: readonly SharpeComparison[];
+  /** argmax of the router's regime probabilities over the test bars, beside always answering the most frequent regime */
+  readonly regimeAccuracy: RegimeScores;
   /** equity per strategy over the test bars (chained) */
   readonly curves: readonly { readonly name: string; readonly ts: Float64Array; readonly equity: Float64Array }[];
 }
@@ -68,6 +92,8 @@ export interface EvalInput {
   /** the contest over the whole panel (on line, so its test bars are out of sample by construction), with its top k and window */
   readonly contest?: { readonly run: ContestRun; readonly topK: number; readonly window: number };
   readonly onProgress?: (done: number, total: number) => void;
+  /** bootstrap resamples per comparison (default 2,000) */
+  readonly resamples?: number;
 }
 
 const iso = (panel: BarPanel, t: number) => new Date(panel.ts[t]!).toISOString();
@@ -136,9 +162,9 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
   const total = bounds.length * (candidates.length + names.length);
   let done = 0;
   const tick = () => input.onProgress?.(++done, total);
-  let correct = 0;
-  let correctTruth = 0;
-  let labelled = 0;
+  const predicted: number[] = [];
+  const hindsightLabels: number[] = [];
+  const truthLabels: number[] = [];
   for (const [t0, t1] of bounds) {
     const routing = input.routeFold ? await input.routeFold(t0) : input.routing;
     const train = panel.slice(0, t0);
@@ -150,12 +176,17 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
     let bestSharpe = -Infinity;
     let staticW = candidates[0]!;
     let staticSharpe = -Infinity;
+    let staticRun: StrategyRun | undefined;
+    const trialSharpes: number[] = [];
     candidates.forEach((w, i) => {
-      const s = sharpeOf(sim('fit', train, trainEx, w), ppy, cash);
-      if (s > staticSharpe) (staticSharpe = s), (staticW = w);
+      const run = sim('fit', train, trainEx, w);
+      const s = sharpeOf(run, ppy, cash);
+      trialSharpes.push(Number.isFinite(s) ? s / Math.sqrt(ppy) : 0);
+      if (s > staticSharpe) (staticSharpe = s), (staticW = w), (staticRun = run);
       if (i >= 1 && i <= E && s > bestSharpe) (bestSharpe = s), (bestExpert = i - 1);
       tick();
     });
+    const staticFitDeflated = deflatedSharpe(barReturns(staticRun!.equity, cash), trialSharpes, ppy);
     // the test block
     const test = panel.slice(t0, t1);
     const testEx = sliceExperts(t0, t1);
@@ -184,15 +215,16 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
       if (label < 0 || panel.present[c] !== 1) continue;
       let best = 0;
       for (let r = 1; r < REGIMES.length; r++) if (routing.regime[c * REGIMES.length + r]! > routing.regime[c * REGIMES.length + best]!) best = r;
-      labelled++;
-      if (best === label) correct++;
-      if (input.regimeTruth && best === input.regimeTruth[c]) correctTruth++;
+      predicted.push(best);
+      hindsightLabels.push(label);
+      if (input.regimeTruth) truthLabels.push(input.regimeTruth[c]!);
     }
     folds.push({
       trainRange: { from: iso(panel, 0), to: iso(panel, t0 - 1), bars: t0 },
       testRange: { from: iso(panel, t0), to: iso(panel, t1 - 1), bars: t1 - t0 },
       bestExpert: EXPERT_NAMES[bestExpert] ?? String(bestExpert),
       staticWeights: Object.fromEntries(EXPERT_NAMES.map((name, e) => [name, Number(staticW[e]!.toFixed(4))])),
+      staticFitDeflated,
     });
   }
   const first = bounds[0]![0];
@@ -200,17 +232,25 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
   const ts = panel.ts.subarray(first, last);
   const rows: EvalRow[] = [];
   const curves: EvalResult['curves'][number][] = [];
+  const returns = new Map<string, Float64Array>();
   for (const name of names) {
     const run = chainRuns(runs.get(name)!, cash);
     const m = computeMetrics(run, ppy, cash, ts);
-    rows.push({ strategy: name, totalReturn: m.totalReturn, sharpe: m.sharpe, sortino: m.sortino, maxDrawdown: m.maxDrawdown, turnover: m.turnover, cagr: m.cagr, annualVol: m.annualVol, finalEquity: m.finalEquity, nFills: m.nFills });
+    rows.push({ strategy: name, totalReturn: m.totalReturn, sharpe: m.sharpe, sortino: m.sortino, maxDrawdown: m.maxDrawdown, turnover: m.turnover, timeInMarket: m.timeInMarket, cagr: m.cagr, annualVol: m.annualVol, finalEquity: m.finalEquity, nFills: m.nFills });
     curves.push({ name, ts, equity: run.equity });
+    returns.set(name, barReturns(run.equity, cash));
   }
+  // blocks at least as long as the label horizon: a decision's effect spans that many bars
+  const comparisons = EVAL_COMPARISONS.filter(([a, b]) => returns.has(a) && returns.has(b)).map(([a, b]) =>
+    compareSharpe(a, returns.get(a)!, b, returns.get(b)!, ppy, { minBlock: DEFAULT_LABELS.horizon, resamples: input.resamples ?? 2000, seed: 1 }),
+  );
+  const K = REGIMES.length;
   return {
     testRange: { from: iso(panel, first), to: iso(panel, last - 1), bars: last - first },
     folds,
     rows,
-    regimeAccuracy: { hindsight: labelled ? correct / labelled : null, truth: input.regimeTruth && labelled ? correctTruth / labelled : null, samples: labelled, chance: 1 / REGIMES.length },
+    comparisons,
+    regimeAccuracy: { hindsight: classScores(predicted, hindsightLabels, K), truth: input.regimeTruth ? classScores(predicted, truthLabels, K) : null, chance: 1 / K },
     curves,
   };
 }

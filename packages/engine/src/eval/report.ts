@@ -17,12 +17,29 @@ export interface EvalMeta {
 const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);
 const num = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
 
+const ROW_HEAD = ['Strategy', 'Total return', 'Sharpe', 'Sortino', 'Max drawdown', 'Turnover', 'In market', 'Fills'];
+const rowCells = (row: EvalResult['rows'][number]) => [row.strategy, pct(row.totalReturn), num(row.sharpe), num(row.sortino), pct(row.maxDrawdown), row.turnover.toFixed(1), pct(row.timeInMarket), String(row.nFills)];
+const COMPARISON_HEAD = ['A vs B', 'Sharpe A - B', '90% interval', 'p-value'];
+const comparisonCells = (c: EvalResult['comparisons'][number]) => [`${c.a} vs ${c.b}`, num(c.sharpeDiff), `[${num(c.ciLow)}, ${num(c.ciHigh)}]`, c.pValue.toFixed(3)];
+
 export function evalTable(r: EvalResult): string {
-  return boxTable(
+  const rows = boxTable(
     `OUT OF SAMPLE ${r.testRange.from.slice(0, 10)} .. ${r.testRange.to.slice(0, 10)} (${r.testRange.bars} bars${r.folds.length > 1 ? `, ${r.folds.length} walk-forward folds` : ''}; after fees and slippage)`,
-    ['Strategy', 'Total return', 'Sharpe', 'Sortino', 'Max drawdown', 'Turnover', 'Fills'],
-    r.rows.map((row) => [row.strategy, pct(row.totalReturn), num(row.sharpe), num(row.sortino), pct(row.maxDrawdown), row.turnover.toFixed(1), String(row.nFills)]),
+    ROW_HEAD,
+    r.rows.map(rowCells),
   );
+  if (r.comparisons.length === 0) return rows;
+  const c0 = r.comparisons[0]!;
+  const comparisons = boxTable(`SHARPE DIFFERENCES (paired stationary block bootstrap, ${c0.resamples} resamples, mean block ${c0.meanBlock} bars)`, COMPARISON_HEAD, r.comparisons.map(comparisonCells));
+  return `${rows}\n${comparisons}`;
+}
+
+/** One line on the router's regime calls against what always answering the most frequent regime scores. */
+export function regimeLine(r: EvalResult): string {
+  const { hindsight: h, truth, chance } = r.regimeAccuracy;
+  const p = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
+  const vsTruth = truth ? `; vs the synthetic truth ${p(truth.accuracy)} (balanced ${p(truth.balancedAccuracy)}, majority ${p(truth.majorityRate)})` : '';
+  return `regime accuracy on the test bars (${h.samples} cells): ${p(h.accuracy)} vs hindsight labels, balanced ${p(h.balancedAccuracy)}; always answering the most frequent regime scores ${p(h.majorityRate)} (chance ${p(chance)})${vsTruth}`;
 }
 
 export function overlapsTraining(meta: EvalMeta, r: EvalResult): boolean {
@@ -39,6 +56,7 @@ export function evalJson(meta: EvalMeta, r: EvalResult): string {
       testRange: r.testRange,
       folds: r.folds,
       rows: r.rows,
+      comparisons: r.comparisons,
       regimeAccuracy: r.regimeAccuracy,
     },
     10,
@@ -54,11 +72,19 @@ export function evalHtml(meta: EvalMeta, r: EvalResult): string {
     }),
     yFormat: (v) => String(Math.round(v)),
   });
-  const head = ['Strategy', 'Total return', 'Sharpe', 'Sortino', 'Max drawdown', 'Turnover', 'Fills'];
-  const rows = r.rows.map((row) => [row.strategy, pct(row.totalReturn), num(row.sharpe), num(row.sortino), pct(row.maxDrawdown), row.turnover.toFixed(1), String(row.nFills)]);
-  const table = `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.map((cells) => `<tr>${cells.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-  const folds = r.folds.map((f) => `<li>train ${escapeXml(f.trainRange.from.slice(0, 10))}..${escapeXml(f.trainRange.to.slice(0, 10))}, test ${escapeXml(f.testRange.from.slice(0, 10))}..${escapeXml(f.testRange.to.slice(0, 10))}: best expert ${escapeXml(f.bestExpert)}, static fit ${escapeXml(JSON.stringify(f.staticWeights))}</li>`).join('');
-  const ra = r.regimeAccuracy;
+  const htmlTable = (head: readonly string[], rows: readonly string[][]) =>
+    `<table><thead><tr>${head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((cells) => `<tr>${cells.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  const table = htmlTable(ROW_HEAD, r.rows.map(rowCells));
+  const c0 = r.comparisons[0];
+  const comparisons = c0
+    ? `<h2>Sharpe differences</h2><p>Paired stationary block bootstrap over the test bars (${c0.resamples} resamples, mean block ${c0.meanBlock} bars): an interval wholly above 0 says A beat B beyond what the noise of these bars explains.</p>${htmlTable(COMPARISON_HEAD, r.comparisons.map(comparisonCells))}`
+    : '';
+  const folds = r.folds
+    .map((f) => {
+      const d = f.staticFitDeflated;
+      return `<li>train ${escapeXml(f.trainRange.from.slice(0, 10))}..${escapeXml(f.trainRange.to.slice(0, 10))}, test ${escapeXml(f.testRange.from.slice(0, 10))}..${escapeXml(f.testRange.to.slice(0, 10))}: best expert ${escapeXml(f.bestExpert)}, static fit ${escapeXml(JSON.stringify(f.staticWeights))} (best of ${d.trials}: training Sharpe ${num(d.sharpeAnnual)} against ${num(d.expectedMaxSharpeAnnual)} expected from the best of ${d.trials} skill-less tries; deflated Sharpe ${d.dsr.toFixed(3)})</li>`;
+    })
+    .join('');
   const warn = overlapsTraining(meta, r) ? `<p style="color:#c23b3b"><b>Warning:</b> the router was trained on ${escapeXml(meta.routerTrainedOn!.from.slice(0, 10))}..${escapeXml(meta.routerTrainedOn!.to.slice(0, 10))}, which overlaps the test range: its row is not out of sample.</p>` : '';
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Arena eval</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;max-width:1000px;margin:24px auto;color:#1d2330}table{border-collapse:collapse}th,td{padding:4px 12px;border-bottom:1px solid #eceef2;text-align:right}th:first-child,td:first-child{text-align:left}svg.chart{max-width:100%;height:auto}svg .title{font-weight:600;font-size:13px}svg .tick,svg .legend{font-size:11px;fill:#5b6475}svg .grid{stroke:#eceef2}svg .axis{stroke:#9aa3b2}</style></head><body>
@@ -67,7 +93,8 @@ export function evalHtml(meta: EvalMeta, r: EvalResult): string {
 <p>Router: ${escapeXml(meta.router)}</p>${warn}
 ${chart}
 ${table}
-<p>Regime accuracy on the test bars (${ra.samples} labelled cells): vs hindsight labels ${pct(ra.hindsight)}${ra.truth !== null ? `, vs the synthetic truth ${pct(ra.truth)}` : ''}; chance ${pct(ra.chance)}.</p>
+${comparisons}
+<p>${escapeXml(regimeLine(r))}.</p>
 <ul>${folds}</ul>
 <p><small>${escapeXml(meta.fillAssumptions)} The oracle looks ahead (best expert over the next label horizon per bar and asset): an upper bound, not a strategy.</small></p>
 </body></html>
