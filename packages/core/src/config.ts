@@ -85,6 +85,9 @@ export const RouterParams = z.strictObject({
       every: int(1).default(24),
       /** requests in flight at once */
       concurrency: int(1).max(64, { error: 'must be <= 64' }).default(4),
+      /** withhold the symbol and the bar's date from the VLM (the chart has no price axis): a pretrained model must not
+       * recall what came next */
+      anonymize: z.boolean().default(true),
     })
     .prefault({}),
 });

@@ -76,7 +76,7 @@ export async function createRouter(config: ArenaConfig, opts: CreateRouterOption
         return local;
       }
       const chart = local instanceof ModelRouter ? local.loaded.card.spec.chart : DEFAULT_CHART;
-      const router = new VlmRouter(new VlmClient(vlm), local, chart, rc.vlm.every, rc.vlm.concurrency);
+      const router = new VlmRouter(new VlmClient(vlm), local, chart, rc.vlm.every, rc.vlm.concurrency, rc.vlm.anonymize);
       log(`router: ${router.note}`);
       return router;
     }

@@ -76,7 +76,8 @@ beforeAll(async () => {
     const symbol = head?.[1] ?? '';
     const t = head ? (Date.parse(head[3]!) - panel.ts[0]!) / barMs : Number.NaN;
     seen.push({ scenario, summary, imageUrl, symbol, t });
-    const k = (t - FIRST) / EVERY;
+    // anonymised asks carry no bar to read: one answer for all
+    const k = scenario === 'anon' ? 0 : (t - FIRST) / EVERY;
     let status = 200;
     let reply = completion(JSON.stringify(answerFor(k)));
     let delayMs = scenario === 'paced' ? 15 : 2;
@@ -98,8 +99,9 @@ beforeAll(async () => {
 
 afterAll(() => server.close());
 
-const routerFor = (scenario: string, concurrency: number) =>
-  new VlmRouter(new VlmClient({ url: `${base}/${scenario}/v1`, model: 'm', timeoutMs: TIMEOUT_MS }), local, DEFAULT_CHART, EVERY, concurrency);
+// these scenarios read the asset and the bar from the summary, so they ask with them (anonymize: false)
+const routerFor = (scenario: string, concurrency: number, anonymize = false) =>
+  new VlmRouter(new VlmClient({ url: `${base}/${scenario}/v1`, model: 'm', timeoutMs: TIMEOUT_MS }), local, DEFAULT_CHART, EVERY, concurrency, anonymize);
 const requestsTo = (scenario: string) => seen.filter((s) => s.scenario === scenario);
 
 /** the (decision bar, asset) pairs that have a bar */
@@ -201,6 +203,21 @@ describe('VlmRouter', () => {
     expect([...again.weights]).toEqual([...routing.weights]);
     expect([...again.regime]).toEqual([...routing.regime]);
     expect([...(again.fellBack ?? [])]).toEqual([...(routing.fellBack ?? [])]);
+  });
+
+  it('anonymised (the default): the summary names neither the asset nor a date, and the answers are used', async () => {
+    const anon = await routerFor('anon', 2, true).route(panel, experts);
+    const asked = requestsTo('anon');
+    expect(asked).toHaveLength(JOBS.length);
+    for (const r of asked) {
+      expect(r.summary.split('\n')[0]).toBe(`${panel.timeframe} bars (asset and dates withheld)`);
+      for (const sym of panel.symbols) expect(r.summary).not.toContain(sym);
+      // no year (a number 1900-2099 that is not part of a decimal), no ISO date or time
+      expect(r.summary).not.toMatch(/(?<![\d.])(19|20)\d\d(?![\d.])|\d{4}-\d\d-\d\d|T\d\d:\d\d/);
+    }
+    expect(anon.note).toMatch(/anonymised/);
+    const cell = DECISION_BARS[1]! * A;
+    expect(row(anon.weights, cell, N_EXPERTS)).toEqual(close(vlmWeights(0)));
   });
 
   it('keeps at most `concurrency` requests in flight', async () => {

@@ -3,7 +3,8 @@
  * long-horizon features and the experts' exposures go to the VLM (VlmClient); its regime probabilities and weights
  * hold until the next ask. Any failure (timeout, error, invalid answer) keeps the local router's decisions for
  * that window (bar by bar), with the reason counted; an asset with no bar at the ask keeps them too, uncounted.
- * Requests run `concurrency` at a time.
+ * Requests run `concurrency` at a time. Anonymised (the default), the summary names neither the asset nor the
+ * bar's time, and the chart has no axes: what a pretrained model sees cannot be looked up in its memory.
  */
 import { type BarPanel, EXPERT_NAMES } from '@arena/core';
 import { chartPng } from './charts.ts';
@@ -26,8 +27,10 @@ export class VlmRouter implements Router {
     readonly chart: ChartSpec,
     readonly every: number,
     readonly concurrency: number,
+    /** withhold the symbol and the bar's time (the chart carries no prices or dates) */
+    readonly anonymize = true,
   ) {
-    this.note = `VLM ${client.model} at ${client.endpoint} every ${every} bars; fallback: ${local.note}`;
+    this.note = `VLM ${client.model} at ${client.endpoint} every ${every} bars${anonymize ? ', anonymised' : ''}; fallback: ${local.note}`;
   }
 
   async route(panel: BarPanel, experts: readonly Float64Array[], funding?: Float64Array): Promise<RoutingSeries> {
@@ -48,7 +51,7 @@ export class VlmRouter implements Router {
       LONG_HORIZON.forEach((name, j) => (features[name] = x[cell * dim + j]!));
       const exposures: Record<string, number> = {};
       EXPERT_NAMES.forEach((name, e) => (exposures[name] = experts[e]![cell]!));
-      const summary = featureSummary({ symbol: panel.symbols[a]!, timeframe: panel.timeframe, ts: panel.ts[t]!, features, exposures });
+      const summary = featureSummary(this.anonymize ? { timeframe: panel.timeframe, features, exposures } : { symbol: panel.symbols[a]!, timeframe: panel.timeframe, ts: panel.ts[t]!, features, exposures });
       const fallback = (): RouterDecision => ({
         regime: Float64Array.from(local.regime.subarray(cell * N_REGIMES, (cell + 1) * N_REGIMES)),
         weights: Float64Array.from(local.weights.subarray(cell * N_EXPERTS, (cell + 1) * N_EXPERTS)),

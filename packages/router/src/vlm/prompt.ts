@@ -22,10 +22,11 @@ export const VLM_SYSTEM_PROMPT = [
 
 /** What the summary is written from: one asset at one bar. */
 export interface SummaryInput {
-  readonly symbol: string;
+  /** absent: anonymised (neither the symbol nor the bar's time is given) */
+  readonly symbol?: string;
   readonly timeframe: string;
-  /** bar time, ms UTC */
-  readonly ts: number;
+  /** bar time, ms UTC (absent: anonymised) */
+  readonly ts?: number;
   /** named long-horizon features (name -> value) */
   readonly features: Readonly<Record<string, number>>;
   /** the experts' current exposures in [-1, 1] (name -> exposure) */
@@ -37,7 +38,10 @@ export interface SummaryInput {
  * name order, exposures in EXPERT_NAMES order then any other name in name order.
  */
 export function featureSummary(input: SummaryInput): string {
-  const time = Number.isFinite(input.ts) ? new Date(input.ts).toISOString() : 'unknown';
+  const head =
+    input.symbol === undefined && input.ts === undefined
+      ? `${input.timeframe} bars (asset and dates withheld)`
+      : `${input.symbol ?? 'asset withheld'} ${input.timeframe}, bar ${input.ts !== undefined && Number.isFinite(input.ts) ? new Date(input.ts).toISOString() : 'unknown'}`;
   const features = Object.keys(input.features)
     .sort(byName)
     .map((name) => `${name}=${formatFeature(input.features[name])}`);
@@ -47,7 +51,7 @@ export function featureSummary(input: SummaryInput): string {
     ...Object.keys(input.exposures).filter((name) => !known.includes(name)).sort(byName),
   ].map((name) => `${name}=${formatExposure(input.exposures[name])}`);
   return [
-    `${input.symbol} ${input.timeframe}, bar ${time}`,
+    head,
     `features: ${features.length > 0 ? features.join(' ') : 'none'}`,
     `expert exposures: ${experts.length > 0 ? experts.join(' ') : 'none'}`,
   ].join('\n');
