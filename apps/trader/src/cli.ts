@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { ROUTER_MODES, TIMEFRAMES } from '@arena/core';
 import { backtestCommand } from './commands/backtest.ts';
+import { lookaheadCommand, recursiveCommand } from './commands/bias.ts';
 import { importCommand, inspectCommand, synthCommand } from './commands/data.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { evalCommand } from './commands/eval.ts';
@@ -59,6 +60,18 @@ export function buildCli(): Command {
     .option('--db <file>', 'ledger (SQLite) for the contest\'s record (default <out>/ledger.db)')
     .option('--out <dir>', 'output folder (eval.json, eval.html, ledger.db)', 'out/eval')
     .action(evalCommand);
+
+  marketOptions(program.command('lookahead-analysis').description('look-ahead bias check: re-runs the backtest on data ending at sampled decision bars; any stage whose output at the decision changes read the future (exit 1)'), 'folder of candle files (default: the synthetic market)', 'freqtrade-style range')
+    .option('--samples <n>', 'decision bars to check', '12')
+    .option('--contest', 'with the agents\' contest and its data team (contest.enabled)')
+    .addOption(new Option('--router <mode>', 'expert weights: model, static, equal, vlm').choices(ROUTER_MODES))
+    .option('--weights <list>', 'static expert weights (implies --router static)')
+    .option('--out <dir>', 'folder for lookahead.json', 'out/lookahead')
+    .action(lookaheadCommand);
+
+  marketOptions(program.command('recursive-analysis').description('recursive bias check: each feature and rule expert with 200/500/1000/2000 bars of startup against the full history (exit 1 when one depends on more)'), 'folder of candle files (default: the synthetic market)', 'freqtrade-style range')
+    .option('--out <dir>', 'folder for recursive.json', 'out/recursive')
+    .action(recursiveCommand);
 
   marketOptions(program.command('paper').description('the paper-trading daemon: replays market data through the pipeline, books in a SQLite ledger, resumes after a crash; never sends an order to an exchange'), 'folder of candle files to replay (default: the synthetic market)', 'freqtrade-style range of the replay')
     .addOption(new Option('--source <source>', 'market stream').choices(['replay', 'kafka', 'live']).default('replay'))

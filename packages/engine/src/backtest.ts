@@ -86,6 +86,8 @@ export interface SteppedPanel {
   readonly dataTeam?: DataTeamStage;
   readonly experts: ExpertSeries[];
   readonly routing: RoutingSeries;
+  /** the exposure per cell the orders aimed at: the weighted combination, or the contest's target */
+  readonly target: Float64Array;
   readonly contest?: ContestRun;
   readonly halts: readonly { readonly t: number; readonly reason: string }[];
 }
@@ -121,7 +123,7 @@ export async function stepPanel(input: Omit<BacktestInput, 'baselines' | 'decisi
   const routing = recorder.routing(pre?.routing.source ?? router.source, pre?.routing.note ?? router.note, router instanceof ModelRouter ? router.chart : DEFAULT_CHART);
   const contest = recorder.contestRun();
   const dataTeam = pre?.dataTeam ?? pipeline.parts.dataTeam;
-  return { pipeline, experts: recorder.experts(), routing, ...(contest ? { contest } : {}), ...(dataTeam ? { dataTeam } : {}), halts: recorder.halts };
+  return { pipeline, experts: recorder.experts(), routing, target: recorder.target, ...(contest ? { contest } : {}), ...(dataTeam ? { dataTeam } : {}), halts: recorder.halts };
 }
 
 /** A backtest: the panel stepped through the pipeline, and the baselines replaying its recorded expert exposures. */
