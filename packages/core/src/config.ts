@@ -198,6 +198,14 @@ export const ArenaConfig = z.strictObject({
       noTradeBand: z.number().min(0).lt(1, { error: 'must be in [0,1)' }).default(0.1),
       /** skip orders smaller than this notional, quote currency */
       minNotional: nonneg().default(10),
+      /** past the band, trade to the target ('target') or only to the band's edge nearest it ('edge': the solution of
+       * a projection with an L1 turnover penalty as wide as the band; closing out and flipping sides trade in full) */
+      rebalance: z.enum(['edge', 'target']).default('edge'),
+      /** the band also covers this multiple of a round trip's cost over the asset's volatility across `costHorizon`
+       * bars (a move the costs would eat is not worth making); 0: the fixed band only */
+      costBand: nonneg().default(1),
+      /** bars of the horizon a trade is held over, for costBand */
+      costHorizon: int(1).default(24),
     })
     .prefault({}),
   risk: z

@@ -1,8 +1,11 @@
 /**
- * From a bar's combined exposures to orders, the same for a backtest and the paper daemon: the portfolio
- * projection, then per asset the gap between target and current weight; inside the no-trade band nothing
- * trades (except closing out or flipping sides), orders under the minimum notional are skipped, missing bars
- * keep their position. Orders are submitted to the broker for the next bar's open.
+ * From a bar's combined exposures to orders, the same for a backtest, the paper daemon and every baseline: the
+ * portfolio projection, then per asset the gap between target and current weight. Inside the no-trade band nothing
+ * trades (except closing out or flipping sides); the band is the fixed `noTradeBand` of a slot, widened where a
+ * round trip's cost is a large share of the asset's move over `costHorizon` bars (`costBand`). Past it, an order
+ * goes to the band's edge nearest the target (`rebalance: 'edge'`, what a projection with an L1 turnover penalty of
+ * the band's width gives) or to the target. Orders under the minimum notional are skipped, missing bars keep their
+ * position. Orders are submitted to the broker for the next bar's open.
  */
 import type { ArenaConfig, BarPanel } from '@arena/core';
 import type { PaperBroker } from './broker.ts';
@@ -33,7 +36,12 @@ export function placeOrders(
 ): number {
   const A = panel.nAssets;
   const { close, present } = panel;
-  const band = limits.noTradeBand * (limits.maxGross / A);
+  const slot = limits.maxGross / A;
+  const fixedBand = limits.noTradeBand * slot;
+  // a round trip's cost (fee + half spread, both ways) against the asset's move over the holding horizon
+  const roundTrip = 2 * (broker.config.feeBps + broker.config.halfSpreadBps) * 1e-4;
+  const costBand = limits.costBand;
+  const edge = limits.rebalance === 'edge';
   projectTargets(exposures, base, limits, s.target);
   const invEq = 1 / eq;
   let n = 0;
@@ -43,6 +51,13 @@ export function placeOrders(
     // missing bar or a non-positive price: keep the position as it is
     if (present[t * A + a] !== 1 || !(c > 0)) continue;
     if (holdOnceEntered && s.entered[a] === 1) continue;
+    let band = fixedBand;
+    if (costBand > 0) {
+      const v = broker.barVariance[a]!;
+      const move = v > 0 ? Math.sqrt(v * limits.costHorizon) : 0;
+      const cost = move > 0 ? costBand * (roundTrip / move) * slot : 0;
+      if (cost > band) band = cost < slot ? cost : slot;
+    }
     const u = broker.units[a]!;
     const gap = w - u * c * invEq;
     // inside the band nothing trades, except closing out (target 0) or flipping sides
@@ -51,7 +66,9 @@ export function placeOrders(
       s.entered[a] = 1;
       continue;
     }
-    const qty = (w * eq) / c - u;
+    // buy and hold enters once, to its target
+    const to = edge && !closesOrFlips && !holdOnceEntered ? (gap > 0 ? w - band : w + band) : w;
+    const qty = (to * eq) / c - u;
     if (!closesOrFlips && (qty < 0 ? -qty : qty) * c < limits.minNotional) continue;
     broker.submit(a, qty);
     n++;
