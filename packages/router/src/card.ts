@@ -38,9 +38,14 @@ export interface RouterCard {
   readonly metrics: {
     readonly sft: { readonly bestEpoch: number; readonly validSharpe: number };
     readonly rl: { readonly bestEpoch: number; readonly validSharpe: number; readonly klToSft: number; readonly klBound: number };
-    /** on the test split: the router, equal weights and the oracle (upper bound) */
-    readonly test: { readonly router: PolicyMetrics; readonly equalWeight: PolicyMetrics; readonly oracle: PolicyMetrics };
+    /** on the test split: the router (shrunk as deployed, and before shrinking), equal weights and the oracle (upper bound) */
+    readonly test: { readonly router: PolicyMetrics; readonly routerUnshrunk?: PolicyMetrics; readonly equalWeight: PolicyMetrics; readonly oracle: PolicyMetrics };
   };
+  /**
+   * The weights are shrunk towards equal: w = (1 - lambda) softmax + lambda / E, lambda the grid value with the best
+   * validation Sharpe (ties: the larger). Absent on routers trained before it existed (lambda 0).
+   */
+  readonly shrink?: { readonly lambda: number; readonly grid: readonly { readonly lambda: number; readonly validSharpe: number }[] };
   readonly cost: { readonly params: number; readonly flops: number };
   readonly training: { readonly backend: string; readonly seconds: number; readonly sftSeconds: number; readonly rlSeconds: number };
 }

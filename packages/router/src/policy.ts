@@ -18,6 +18,12 @@ export function softmaxInto(x: ArrayLike<number>, offset: number, n: number, tem
   for (let i = 0; i < n; i++) out[outOffset + i] = out[outOffset + i]! / sum;
 }
 
+/** Blends weights out[offset .. offset + n) towards equal: (1 - lambda) w + lambda / n. */
+export function shrinkTowardsEqual(out: Float64Array | Float32Array, offset: number, n: number, lambda: number): void {
+  if (!(lambda > 0)) return;
+  for (let i = 0; i < n; i++) out[offset + i] = (1 - lambda) * out[offset + i]! + lambda / n;
+}
+
 /** Mean KL(pi_a || pi_b) over rows of two [n x E] logit arrays, for policy scale sigma. */
 export function meanPolicyKl(a: Float32Array, b: Float32Array, n: number, E: number, sigma: number): number {
   let s = 0;

@@ -100,7 +100,7 @@ describe('router training', () => {
     const rowOf = (t: number) => Float64Array.from({ length: N_EXPERTS * A }, (_, i) => ex[Math.floor(i / A)]![t * A + (i % A)]!);
     let batch!: Awaited<ReturnType<ModelRouter['routeWith']>>;
     for (const every of [1, 3]) {
-      const router = new ModelRouter(rt, { model: trained.model, card: trained.card, dir: '(memory)' }, 1, 6, every);
+      const router = new ModelRouter(rt, { model: trained.model, card: { ...trained.card, shrink: { lambda: 0, grid: [] } }, dir: '(memory)' }, 1, 6, every);
       batch = await router.routeWith(small, ex, undefined);
       const stage = new RouterStage(router, A, small.timeframe);
       let maxDiff = 0;
@@ -127,11 +127,32 @@ describe('router training', () => {
     expect(Math.max(...late) - Math.min(...late)).toBeGreaterThan(0.01);
   });
 
+  it('shrinks towards equal weights by the validation-best grid value; 1 is equal weights, 0.5 halfway', async () => {
+    const shrink = trained.card.shrink!;
+    expect(shrink.grid.map((g) => g.lambda)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    const best = Math.max(...shrink.grid.map((g) => g.validSharpe));
+    expect(shrink.grid.find((g) => g.lambda === shrink.lambda)!.validSharpe).toBeGreaterThanOrEqual(best - 1e-9);
+    // ties go to the larger (safer) value
+    expect(shrink.grid.filter((g) => g.lambda > shrink.lambda).every((g) => g.validSharpe < best - 1e-9)).toBe(true);
+    const small = panel.slice(0, 200);
+    const ex = experts.map((x) => x.subarray(0, 200 * panel.nAssets));
+    const withShrink = async (lambda: number) => {
+      const card = { ...trained.card, shrink: { lambda, grid: shrink.grid } };
+      return (await new ModelRouter(rt, { model: trained.model, card, dir: '(memory)' }, 1).routeWith(small, ex, undefined)).weights;
+    };
+    const [w0, w5, w1] = [await withShrink(0), await withShrink(0.5), await withShrink(1)];
+    for (let i = 0; i < w0.length; i++) {
+      expect(w1[i]).toBeCloseTo(1 / N_EXPERTS, 6);
+      expect(w5[i]).toBeCloseTo((w0[i]! + 1 / N_EXPERTS) / 2, 6);
+    }
+    expect(Math.max(...w0) - Math.min(...w0)).toBeGreaterThan(0.01);
+  });
+
   it('a temperature above 1 flattens the weights, below 1 sharpens them', async () => {
     const small = panel.slice(0, 200);
     const ex = experts.map((x) => x.subarray(0, 200 * panel.nAssets));
     const spread = async (temp: number) => {
-      const w = (await new ModelRouter(rt, { model: trained.model, card: trained.card, dir: '(memory)' }, temp).routeWith(small, ex, undefined)).weights;
+      const w = (await new ModelRouter(rt, { model: trained.model, card: { ...trained.card, shrink: { lambda: 0, grid: [] } }, dir: '(memory)' }, temp).routeWith(small, ex, undefined)).weights;
       let s = 0;
       for (const v of w) s += (v - 1 / N_EXPERTS) ** 2;
       return s;

@@ -13,7 +13,7 @@ import type { Runtime } from '@arena/kernels';
 import { renderCharts } from './charts.ts';
 import { type DecisionSource, N_EXPERTS, N_REGIMES } from './decision.ts';
 import type { LoadedRouter } from './io.ts';
-import { softmaxInto } from './policy.ts';
+import { shrinkTowardsEqual, softmaxInto } from './policy.ts';
 import { type ChartSpec, DEFAULT_CHART } from './spec.ts';
 import { TemporalState, buildTemporal } from './temporal.ts';
 
@@ -66,6 +66,8 @@ const PREDICT_BATCH = 512;
 export class ModelRouter implements Router {
   readonly source = 'model' as const;
   readonly note: string;
+  /** the card's shrinkage towards equal weights (0: none) */
+  readonly shrink: number;
 
   constructor(
     readonly rt: Runtime,
@@ -77,7 +79,8 @@ export class ModelRouter implements Router {
     readonly every = 1,
   ) {
     const c = loaded.card;
-    this.note = `router ${c.name} (${c.cost.params} parameters; trained on ${c.data.source} ${c.data.timeframe} ${c.data.from.slice(0, 10)}..${c.data.to.slice(0, 10)}), temperature ${temperature}, smoothing ${smoothing} bars, every ${every} bar${every === 1 ? '' : 's'}`;
+    this.shrink = c.shrink?.lambda ?? 0;
+    this.note = `router ${c.name} (${c.cost.params} parameters; trained on ${c.data.source} ${c.data.timeframe} ${c.data.from.slice(0, 10)}..${c.data.to.slice(0, 10)}), temperature ${temperature}, smoothing ${smoothing} bars, every ${every} bar${every === 1 ? '' : 's'}${this.shrink > 0 ? `, shrunk ${this.shrink} towards equal weights` : ''}`;
     if (c.experts.join(',') !== EXPERT_NAMES.join(',')) throw new Error(`the router at ${loaded.dir} weights experts [${c.experts.join(', ')}], Arena has [${EXPERT_NAMES.join(', ')}]: retrain it`);
     if (!(Number.isInteger(every) && every >= 1)) throw new Error(`router cadence must be a whole number of bars >= 1, got ${every}`);
   }
@@ -176,6 +179,7 @@ export class ModelRouter implements Router {
     for (let i = 0; i < n; i++) {
       softmaxInto(raw, i * W, N_REGIMES, 1, regime, (first + i) * N_REGIMES);
       softmaxInto(raw, i * W + N_REGIMES, N_EXPERTS, this.temperature, weights, (first + i) * N_EXPERTS);
+      shrinkTowardsEqual(weights, (first + i) * N_EXPERTS, N_EXPERTS, this.shrink);
     }
   }
 }

@@ -15,7 +15,7 @@ import type { Tf } from '@arena/kernels';
 import { spaced } from '@arena/features';
 import type { RouterDataset } from './dataset.ts';
 import { reward } from './labels.ts';
-import { meanPolicyKl, softmaxInto } from './policy.ts';
+import { meanPolicyKl, shrinkTowardsEqual, softmaxInto } from './policy.ts';
 import { N_REGIMES } from './decision.ts';
 
 export interface TrainConfig {
@@ -140,13 +140,28 @@ export function rewardSharpe(ds: RouterDataset, idx: Int32Array, weights: Float6
   return { sharpe: sd > 0 ? mean / sd : 0, meanReward: mean };
 }
 
-/** Validation metrics of the model's deterministic policy (temperature 1) on samples idx. */
-export async function evaluatePolicy(tf: Tf, model: LayersModel, ds: RouterDataset, idx: Int32Array, R: number, E: number): Promise<PolicyEvaluation> {
-  return policyMetrics(await predictSamples(tf, model, ds, idx), ds, idx, R, E);
+/** Validation metrics of the model's deterministic policy (temperature 1, shrunk by `shrink`) on samples idx. */
+export async function evaluatePolicy(tf: Tf, model: LayersModel, ds: RouterDataset, idx: Int32Array, R: number, E: number, shrink = 0): Promise<PolicyEvaluation> {
+  return policyMetrics(await predictSamples(tf, model, ds, idx), ds, idx, R, E, shrink);
+}
+
+/** The shrinkage grid towards equal weights. */
+export const SHRINK_GRID = [0, 0.25, 0.5, 0.75, 1] as const;
+
+/**
+ * The shrinkage towards equal weights with the best validation Sharpe (ties, within 1e-9: the larger, the safer).
+ * At 1 the router is equal weights; so it is chosen whenever the router did not beat them on validation.
+ */
+export async function chooseShrink(tf: Tf, model: LayersModel, ds: RouterDataset, valid: Int32Array, R: number, E: number): Promise<{ lambda: number; grid: { lambda: number; validSharpe: number }[] }> {
+  const out = await predictSamples(tf, model, ds, valid);
+  const grid = SHRINK_GRID.map((lambda) => ({ lambda, validSharpe: policyMetrics(out, ds, valid, R, E, lambda).sharpe }));
+  let best = grid[0]!;
+  for (const g of grid) if (g.validSharpe >= best.validSharpe - 1e-9) best = g;
+  return { lambda: best.lambda, grid };
 }
 
 /** The same metrics from the net's outputs on samples idx (rows [R regime logits | E expert logits]). */
-export function policyMetrics(out: Float32Array, ds: RouterDataset, idx: Int32Array, R: number, E: number): PolicyEvaluation {
+export function policyMetrics(out: Float32Array, ds: RouterDataset, idx: Int32Array, R: number, E: number, shrink = 0): PolicyEvaluation {
   const W = R + E;
   const weights = new Float64Array(idx.length * E);
   const expertLogits = new Float32Array(idx.length * E);
@@ -160,6 +175,7 @@ export function policyMetrics(out: Float32Array, ds: RouterDataset, idx: Int32Ar
     labelled++;
     if (best === ds.regime[s]) correct++;
     softmaxInto(out, i * W + R, E, 1, weights, i * E);
+    shrinkTowardsEqual(weights, i * E, E, shrink);
     expertLogits.set(out.subarray(i * W + R, i * W + W), i * E);
   }
   return { ...rewardSharpe(ds, idx, weights, E), regimeAccuracy: labelled ? correct / labelled : 0, expertLogits };

@@ -85,12 +85,14 @@ export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void>
   const t = c.metrics.test;
   process.stdout.write(
     '\n' + boxTable('TEST SPLIT (out of sample; reward = forward risk-adjusted net return)', ['Policy', 'Sharpe per decision', 'Mean reward', 'Regime accuracy'], [
-      ['router', f(t.router.sharpe), f(t.router.meanReward), pct(t.router.regimeAccuracy)],
+      [c.shrink && c.shrink.lambda > 0 ? `router (shrunk ${c.shrink.lambda} towards equal)` : 'router', f(t.router.sharpe), f(t.router.meanReward), pct(t.router.regimeAccuracy)],
+      ...(t.routerUnshrunk && c.shrink && c.shrink.lambda > 0 ? [['router, not shrunk', f(t.routerUnshrunk.sharpe), f(t.routerUnshrunk.meanReward), pct(t.routerUnshrunk.regimeAccuracy)]] : []),
       ['equal weights', f(t.equalWeight.sharpe), f(t.equalWeight.meanReward), `${pct(t.equalWeight.regimeAccuracy)} (chance)`],
       ['oracle (upper bound)', f(t.oracle.sharpe), f(t.oracle.meanReward), '-'],
     ]),
   );
   process.stdout.write('\n');
   log(`SFT best epoch ${c.metrics.sft.bestEpoch} (${c.training.sftSeconds.toFixed(1)} s), RL best epoch ${c.metrics.rl.bestEpoch} (KL to SFT ${f(c.metrics.rl.klToSft)} <= ${c.metrics.rl.klBound}; ${c.training.rlSeconds.toFixed(1)} s); ${c.cost.params} parameters on ${c.training.backend}`);
+  if (c.shrink) log(`shrinkage towards equal weights, by validation Sharpe: ${c.shrink.grid.map((g) => `${g.lambda}: ${f(g.validSharpe)}`).join(', ')} -> ${c.shrink.lambda}`);
   log(`saved ${out}/{model.json,weights.bin,card.json}`);
 }
