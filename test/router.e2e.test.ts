@@ -35,7 +35,8 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'arena-router-'));
     model = join(dir, 'r');
-    trained = arena(['train', 'router', '--synthetic', '--assets', '3', '--bars', '2000', '--sft-epochs', '2', '--rl-epochs', '1', '--samples-per-epoch', '512', '--no-features', '--out', model]);
+    // fitted on another synthetic market than the one the evals below use (seed 1): their test bars are out of sample
+    trained = arena(['train', 'router', '--synthetic', '--seed', '2', '--assets', '3', '--bars', '2000', '--sft-epochs', '2', '--rl-epochs', '1', '--samples-per-epoch', '512', '--no-features', '--out', model]);
   }, 120_000);
 
   afterAll(() => {
@@ -125,6 +126,10 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
     expect(range.from < range.to).toBe(true);
     // the default split holds out the last 30% of the 1500 bars
     expect(range.bars).toBe(450);
+    // the router was fitted on another market: nothing overlaps
+    expect(ev.outOfSample).toBe(true);
+    expect(ev.overlaps).toEqual([]);
+    expect(rows.every((row) => (row as EvalRow & { outOfSample: boolean }).outOfSample)).toBe(true);
   }, 120_000);
 
   it('eval --walk-forward 3 reports three consecutive test folds', () => {
@@ -139,6 +144,25 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
     expect(folds[0]!.testRange.from).toBe(ev.testRange.from);
     expect(folds[2]!.testRange.to).toBe(ev.testRange.to);
     expect(folds.reduce((n, f) => n + f.testRange.bars, 0)).toBe(ev.testRange.bars);
+  }, 120_000);
+
+  it('eval refuses a router fitted on its test bars (exit 2, naming the model and the fold); --allow-overlap runs it with the rows marked', () => {
+    const same = ['--synthetic', '--seed', '2', '--assets', '3', '--bars', '1500'];
+    const refused = arena(['eval', ...same, '--router-model', model, '--out', join(dir, 'ev-overlap')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/ARENA_E_EVAL_OVERLAP: router \S+ was fitted on \d{4}-\d\d-\d\d\.\.\d{4}-\d\d-\d\d, which reaches fold 1's test bars/);
+    expect(refused.stderr.trim().split('\n').filter((l) => l.startsWith('error'))).toHaveLength(1);
+    expect(existsSync(join(dir, 'ev-overlap'))).toBe(false);
+    const out = join(dir, 'ev-allowed');
+    const allowed = arena(['eval', ...same, '--router-model', model, '--allow-overlap', '--out', out]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stderr).toMatch(/warning \(--allow-overlap\)/);
+    const ev = readJson(join(out, 'eval.json'));
+    expect(ev.outOfSample).toBe(false);
+    expect(ev.overlaps.map((o: { model: string }) => o.model)).toEqual([expect.stringMatching(/^router /)]);
+    const rows = ev.rows as (EvalRow & { outOfSample: boolean })[];
+    expect(rows.find((row) => row.strategy === 'router')!.outOfSample).toBe(false);
+    expect(rows.find((row) => row.strategy === 'buy-and-hold')!.outOfSample).toBe(true);
   }, 120_000);
 
   it('eval rejects a bad --walk-forward or --test-fraction with exit 2, naming the flag, and writes nothing', () => {

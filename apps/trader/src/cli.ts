@@ -52,6 +52,7 @@ export function buildCli(): Command {
     .option('--test-fraction <f>', 'share of the bars held out at the end (single split)', '0.3')
     .option('--walk-forward <folds>', 'walk-forward: split the second half into this many test blocks, refit before each')
     .option('--train', 'train a router on the training bars (of each fold) instead of using the committed one')
+    .option('--allow-overlap', 'run even when a committed model was fitted on bars of a test fold (rows marked not out of sample)')
     .addOption(new Option('--router <mode>', 'the router row: model, static, equal, vlm').choices(ROUTER_MODES))
     .option('--router-model <dir>', 'router model folder (default models/router/default)')
     .option('--fee-bps <bps>', 'taker fee in basis points')

@@ -1,9 +1,9 @@
 /** `arena eval`: the router vs equal weights, the best expert, fitted static weights, the oracle and buy and hold, out of sample. */
 import { join } from 'node:path';
 import { ERR, arenaError } from '@arena/core';
-import { ContestLedger, Ledger, evalTable, summariseDataTeam, fillAssumptions, loadMarket, loadModels, overlapsTraining, regimeLine, runEval, stepPanel, writeEval } from '@arena/engine';
+import { ContestLedger, Ledger, describeOverlaps, evalFolds, evalTable, foldOverlaps, loadedModelRanges, summariseDataTeam, fillAssumptions, loadMarket, loadModels, regimeLine, runEval, stepPanel, writeEval } from '@arena/engine';
 import { initRuntime } from '@arena/kernels';
-import { ModelRouter, trainRouterOnPanel } from '@arena/router';
+import { DEFAULT_LABELS, ModelRouter, trainRouterOnPanel } from '@arena/router';
 import { parseNumber } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
 import { type BacktestFlags, configFromFlags } from './backtest.ts';
@@ -12,6 +12,7 @@ export interface EvalFlags extends Omit<BacktestFlags, 'baselines' | 'weights' |
   walkForward?: string;
   testFraction?: string;
   train?: boolean;
+  allowOverlap?: boolean;
 }
 
 export async function evalCommand(flags: EvalFlags): Promise<void> {
@@ -26,6 +27,12 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   // the pipeline over every bar with the contest on: the router's row, the experts and the contest's record
   const contestConfig = { ...config, contest: { ...config.contest, enabled: true } };
   const models = await loadModels(contestConfig, log, funding);
+  // leak check before any work: no committed model may have been fitted on a fold's test bars (plus an embargo)
+  const overlaps = foldOverlaps(panel, source, evalFolds(panel.nTimes, testFraction, folds), loadedModelRanges(models, !flags.train), Math.max(DEFAULT_LABELS.horizon, DEFAULT_LABELS.regimeHorizon));
+  if (overlaps.length > 0) {
+    if (!flags.allowOverlap) throw arenaError(ERR.EVAL_OVERLAP, describeOverlaps(overlaps));
+    log(`warning (--allow-overlap): ${describeOverlaps(overlaps)}; the rows that use these models are marked not out of sample`);
+  }
   const rt = models.runtime ?? (await initRuntime({ log }));
   const ledgerPath = flags.db ?? join(flags.out, 'ledger.db');
   const ledger = Ledger.open(ledgerPath);
@@ -42,7 +49,6 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   stepProgress.done();
   const { experts, routing } = stepped;
   const exposures = experts.map((e) => e.exposure);
-  const router = models.router;
   const contestRun = stepped.contest!;
   const team = stepped.dataTeam ? summariseDataTeam(stepped.dataTeam) : undefined;
   if (team) log(`data team: ${team.length} factor producers scored by rank IC every ${config.contest.window} bars; chosen: ${team.map((d) => `${d.name} ${(d.chosenShare * 100).toFixed(0)}%`).join(', ')}`);
@@ -76,19 +82,18 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     onProgress: (d, n) => progress.update(d, n),
   });
   progress.done();
-  const card = router instanceof ModelRouter && !flags.train ? router.loaded.card : undefined;
   const meta = {
     source,
     timeframe: panel.timeframe,
     symbols: panel.symbols,
     router: flags.train ? `router retrained on the training bars of each fold (${routing.source} routing otherwise)` : routing.note,
-    ...(card ? { routerTrainedOn: { from: card.data.from, to: card.data.to } } : {}),
+    fittedModels: loadedModelRanges(models, !flags.train),
+    overlaps,
     fillAssumptions: fillAssumptions(config),
   };
   const out = flags.out;
   const written = writeEval(out, meta, result);
   process.stdout.write(`${evalTable(result)}\n`);
   log(regimeLine(result));
-  if (card && overlapsTraining(meta, result)) log(`warning: the router was trained on data up to ${meta.routerTrainedOn!.to.slice(0, 10)}, inside the test range: its row is not out of sample`);
   log(`wrote ${written.json}, ${written.html}`);
 }

@@ -3,14 +3,17 @@ import { deterministicJson, writeReportFiles } from '@arena/core';
 import { boxTable } from '../report/console.ts';
 import { lineChart, escapeXml, PALETTE, downsampleMinMax } from '../report/svg.ts';
 import type { EvalResult } from './evaluate.ts';
+import type { FittedRange, FoldOverlap } from './overlap.ts';
 
 export interface EvalMeta {
   readonly source: string;
   readonly timeframe: string;
   readonly symbols: readonly string[];
   readonly router: string;
-  /** the committed router's training range, when it overlaps the test range the comparison is not out of sample */
-  readonly routerTrainedOn?: { readonly from: string; readonly to: string };
+  /** the committed models the pipeline loaded, with the ranges their cards say they were fitted on */
+  readonly fittedModels: readonly FittedRange[];
+  /** (model, fold) pairs whose fitted range reaches a fold's test bars (run with --allow-overlap); empty when out of sample */
+  readonly overlaps: readonly FoldOverlap[];
   readonly fillAssumptions: string;
 }
 
@@ -42,9 +45,8 @@ export function regimeLine(r: EvalResult): string {
   return `regime accuracy on the test bars (${h.samples} cells): ${p(h.accuracy)} vs hindsight labels, balanced ${p(h.balancedAccuracy)}; always answering the most frequent regime scores ${p(h.majorityRate)} (chance ${p(chance)})${vsTruth}`;
 }
 
-export function overlapsTraining(meta: EvalMeta, r: EvalResult): boolean {
-  return meta.routerTrainedOn !== undefined && meta.routerTrainedOn.to >= r.testRange.from && meta.routerTrainedOn.from <= r.testRange.to;
-}
+/** Buy and hold uses no model; every other row combines the experts (the learned one among them), the router or the contest. */
+const usesModels = (strategy: string) => strategy !== 'buy-and-hold';
 
 export function evalJson(meta: EvalMeta, r: EvalResult): string {
   return deterministicJson(
@@ -52,10 +54,10 @@ export function evalJson(meta: EvalMeta, r: EvalResult): string {
       format: 'arena-eval',
       version: 1,
       ...meta,
-      routerOverlapsTest: overlapsTraining(meta, r),
+      outOfSample: meta.overlaps.length === 0,
       testRange: r.testRange,
       folds: r.folds,
-      rows: r.rows,
+      rows: r.rows.map((row) => ({ ...row, outOfSample: meta.overlaps.length === 0 || !usesModels(row.strategy) })),
       comparisons: r.comparisons,
       regimeAccuracy: r.regimeAccuracy,
     },
@@ -85,7 +87,10 @@ export function evalHtml(meta: EvalMeta, r: EvalResult): string {
       return `<li>train ${escapeXml(f.trainRange.from.slice(0, 10))}..${escapeXml(f.trainRange.to.slice(0, 10))}, test ${escapeXml(f.testRange.from.slice(0, 10))}..${escapeXml(f.testRange.to.slice(0, 10))}: best expert ${escapeXml(f.bestExpert)}, static fit ${escapeXml(JSON.stringify(f.staticWeights))} (best of ${d.trials}: training Sharpe ${num(d.sharpeAnnual)} against ${num(d.expectedMaxSharpeAnnual)} expected from the best of ${d.trials} skill-less tries; deflated Sharpe ${d.dsr.toFixed(3)})</li>`;
     })
     .join('');
-  const warn = overlapsTraining(meta, r) ? `<p style="color:#c23b3b"><b>Warning:</b> the router was trained on ${escapeXml(meta.routerTrainedOn!.from.slice(0, 10))}..${escapeXml(meta.routerTrainedOn!.to.slice(0, 10))}, which overlaps the test range: its row is not out of sample.</p>` : '';
+  const warn =
+    meta.overlaps.length > 0
+      ? `<p style="color:#c23b3b"><b>Not out of sample</b> (run with --allow-overlap): ${meta.overlaps.map((o) => escapeXml(`${o.model} was fitted on ${o.trainedOn.from.slice(0, 10)}..${o.trainedOn.to.slice(0, 10)}, fold ${o.fold + 1} tests ${o.test.from.slice(0, 10)}..${o.test.to.slice(0, 10)}`)).join('; ')}. Every row but buy and hold uses these models.</p>`
+      : '';
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Arena eval</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;max-width:1000px;margin:24px auto;color:#1d2330}table{border-collapse:collapse}th,td{padding:4px 12px;border-bottom:1px solid #eceef2;text-align:right}th:first-child,td:first-child{text-align:left}svg.chart{max-width:100%;height:auto}svg .title{font-weight:600;font-size:13px}svg .tick,svg .legend{font-size:11px;fill:#5b6475}svg .grid{stroke:#eceef2}svg .axis{stroke:#9aa3b2}</style></head><body>
 <h1>Arena eval: router vs alternatives</h1>
