@@ -126,6 +126,11 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
     expect(range.from < range.to).toBe(true);
     // the default split holds out the last 30% of the 1500 bars
     expect(range.bars).toBe(450);
+    // the contest's score model is judged on the test bars: rank IC of its predictions vs the next window
+    const all = (ev.contestScoreModel as { fold: number; windows: number; meanRankIc: number }[]).find((v) => v.fold === -1)!;
+    expect(all.windows).toBeGreaterThan(0);
+    expect(Math.abs(all.meanRankIc)).toBeLessThanOrEqual(1);
+    expect(r.stderr).toMatch(/contest score model on the test bars: rank IC of predicted vs next-window Sharpe -?\d\.\d{3} \(90% interval/);
     // the router was fitted on another market: nothing overlaps
     expect(ev.outOfSample).toBe(true);
     expect(ev.overlaps).toEqual([]);

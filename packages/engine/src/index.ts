@@ -21,6 +21,7 @@ export * from './eval/chain.ts';
 export * from './eval/evaluate.ts';
 export * from './eval/report.ts';
 export * from './eval/overlap.ts';
+export * from './eval/scoreValidation.ts';
 export * from './ledger/ledger.ts';
 export * from './ledger/contestLedger.ts';
 export * from './ledger/reader.ts';

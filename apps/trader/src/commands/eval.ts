@@ -1,7 +1,7 @@
 /** `arena eval`: the router vs equal weights, the best expert, fitted static weights, the oracle and buy and hold, out of sample. */
 import { join } from 'node:path';
 import { ERR, arenaError } from '@arena/core';
-import { ContestLedger, Ledger, describeOverlaps, evalFolds, evalTable, foldOverlaps, loadedModelRanges, summariseDataTeam, fillAssumptions, loadMarket, loadModels, regimeLine, runEval, stepPanel, writeEval } from '@arena/engine';
+import { ContestLedger, Ledger, describeOverlaps, evalFolds, evalTable, foldOverlaps, loadedModelRanges, summariseDataTeam, fillAssumptions, loadMarket, loadModels, regimeLine, runEval, scoreModelLine, stepPanel, writeEval } from '@arena/engine';
 import { initRuntime } from '@arena/kernels';
 import { DEFAULT_LABELS, ModelRouter, trainRouterOnPanel } from '@arena/router';
 import { parseNumber } from '../configFile.ts';
@@ -95,5 +95,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   const written = writeEval(out, meta, result);
   process.stdout.write(`${evalTable(result)}\n`);
   log(regimeLine(result));
+  const scoreLine = scoreModelLine(result);
+  if (scoreLine) log(scoreLine);
   log(`wrote ${written.json}, ${written.html}`);
 }

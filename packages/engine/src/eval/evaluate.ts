@@ -16,6 +16,7 @@ import { simulate } from '../simulate.ts';
 import { chainRuns } from './chain.ts';
 import { type ClassScores, type DeflatedSharpe, type SharpeComparison, barReturns, classScores, compareSharpe, deflatedSharpe } from './stats.ts';
 import { type ContestRun, allAgentsEqual, bestAgentHindsight, topkTrailingMean } from '@arena/contest';
+import { type ScoreValidation, validateScores } from './scoreValidation.ts';
 
 export const EVAL_STRATEGIES = ['router', 'equal-weight', 'best-expert-in-sample', 'static-fit', 'oracle', 'buy-and-hold'] as const;
 /**
@@ -73,6 +74,8 @@ export interface EvalResult {
   readonly comparisons: readonly SharpeComparison[];
   /** argmax of the router's regime probabilities over the test bars, beside always answering the most frequent regime */
   readonly regimeAccuracy: RegimeScores;
+  /** the contest's score model: rank IC of predicted vs realised next-window Sharpe per fold, then over all test bars (fold -1) */
+  readonly contestScoreModel: readonly ScoreValidation[];
   /** equity per strategy over the test bars (chained) */
   readonly curves: readonly { readonly name: string; readonly ts: Float64Array; readonly equity: Float64Array }[];
 }
@@ -251,6 +254,7 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
     rows,
     comparisons,
     regimeAccuracy: { hindsight: classScores(predicted, hindsightLabels, K), truth: input.regimeTruth ? classScores(predicted, truthLabels, K) : null, chance: 1 / K },
+    contestScoreModel: contest ? validateScores(contest.run, bounds) : [],
     curves,
   };
 }

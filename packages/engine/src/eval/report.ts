@@ -38,6 +38,15 @@ export function evalTable(r: EvalResult): string {
 }
 
 /** One line on the router's regime calls against what always answering the most frequent regime scores. */
+/** One line on the contest's score model: does its predicted ranking of the agents hold in the next window? */
+export function scoreModelLine(r: EvalResult): string | undefined {
+  const all = r.contestScoreModel.find((v) => v.fold === -1);
+  if (!all || all.windows === 0) return undefined;
+  const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3));
+  const perFold = r.contestScoreModel.length > 2 ? `; per fold ${r.contestScoreModel.filter((v) => v.fold >= 0).map((v) => f(v.meanRankIc)).join(', ')}` : '';
+  return `contest score model on the test bars: rank IC of predicted vs next-window Sharpe ${f(all.meanRankIc)} (90% interval [${f(all.ciLow)}, ${f(all.ciHigh)}], ${all.windows} windows, positive in ${((all.positiveShare ?? 0) * 100).toFixed(0)}%)${perFold}`;
+}
+
 export function regimeLine(r: EvalResult): string {
   const { hindsight: h, truth, chance } = r.regimeAccuracy;
   const p = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
@@ -60,6 +69,7 @@ export function evalJson(meta: EvalMeta, r: EvalResult): string {
       rows: r.rows.map((row) => ({ ...row, outOfSample: meta.overlaps.length === 0 || !usesModels(row.strategy) })),
       comparisons: r.comparisons,
       regimeAccuracy: r.regimeAccuracy,
+      contestScoreModel: r.contestScoreModel,
     },
     10,
   );
@@ -99,7 +109,7 @@ export function evalHtml(meta: EvalMeta, r: EvalResult): string {
 ${chart}
 ${table}
 ${comparisons}
-<p>${escapeXml(regimeLine(r))}.</p>
+<p>${escapeXml(regimeLine(r))}.</p>${scoreModelLine(r) ? `<p>${escapeXml(scoreModelLine(r)!)}.</p>` : ''}
 <ul>${folds}</ul>
 <p><small>${escapeXml(meta.fillAssumptions)} The oracle looks ahead (best expert over the next label horizon per bar and asset): an upper bound, not a strategy.</small></p>
 </body></html>
