@@ -29,7 +29,7 @@ async function fullPipeline(): Promise<{ data: string; assetBars: number; ms: nu
   const dir = join(root ?? SAMPLE_DATA_DIR, 'crypto/binance/spot/1h');
   const ds = loadDataset({ dir, timeframe: '1h' });
   const panel = sized(ds.panel, ds.panel.slice(0, 1200));
-  const config = parseConfig({ contest: { enabled: true } });
+  const config = parseConfig({ router: { mode: 'model' }, contest: { enabled: true } });
   const models = await loadModels(config, () => undefined);
   const t0 = performance.now();
   await runBacktest({ panel, config, source: dir, models, baselines: false });

@@ -60,7 +60,7 @@ async function replayRate(assets: number, bars: number): Promise<{ eventsPerSec:
 
 /** Full pipeline step latency (models on the runtime), p50/p99 over the bars after a warm-up. */
 async function fullStep(assets: number, bars: number, warm: number): Promise<{ p50: number; p99: number; waitP99: number; waits: number }> {
-  const config = parseConfig({ contest: { enabled: true } });
+  const config = parseConfig({ router: { mode: 'model' }, contest: { enabled: true } });
   const { panel } = generateSyntheticMarket({ seed: 2, assets, bars, timeframe: '1h' });
   const models = await loadModels(config, () => undefined);
   // selections in a worker, as in the daemon: a step's own work is timed; the wait for a selection still running

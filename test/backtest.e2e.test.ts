@@ -25,6 +25,12 @@ describe('arena backtest (CLI, end to end)', () => {
     expect(r.stdout).toContain('SUMMARY METRICS');
     for (const name of ['buy_and_hold', 'trend_only', 'reversal_only', 'breakout_only', 'positioning_only', 'learned_only', 'equal_weight']) expect(r.stdout).toContain(name);
     expect(r.stdout).toContain("fill at the next bar's open");
+    // the default strategy is equal weights (the evidence's pick); the trained router has its own row beside it
+    expect(r.stdout).toMatch(/Router \(equal\): equal weights/);
+    expect(r.stdout).toMatch(/│ router +│/);
+    expect(r.stderr).toMatch(/router \(its own row beside the strategy\): router default/);
+    const strategy = r.stdout.match(/│ strategy +│ +(-?[\d.]+)% │/)![1];
+    expect(r.stdout.match(/│ equal_weight +│ +(-?[\d.]+)% │/)![1]).toBe(strategy);
   });
 
   it('stops with a clear error and exit code 2 on bad input', () => {

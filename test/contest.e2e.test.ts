@@ -14,7 +14,7 @@ describe('arena backtest --contest -> arena contest report (CLI, end to end)', (
   const db = join(dir, 'ledger.db');
 
   it('backtest --contest: the contest decides, the router becomes a baseline, the record is in the ledger', () => {
-    const r = arena(['backtest', ...SYNTH, '--contest', '--agents', '12', '--db', db, '--out', out]);
+    const r = arena(['backtest', ...SYNTH, '--router', 'model', '--contest', '--agents', '12', '--db', db, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Contest: 12 agents, \d+ windows; in cash/);
     expect(r.stderr).toMatch(/data team: 3 factor producers scored by rank IC/);

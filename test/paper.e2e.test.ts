@@ -198,9 +198,9 @@ describe('arena paper (replay daemon, SQLite ledger)', () => {
     expect(summary(db).status).toBe('finished');
   }, 60_000);
 
-  it('the default pipeline (learned expert and router stepped bar by bar) trades and records its feature selections', () => {
+  it('the learned expert and the model router, stepped bar by bar, trade and record their feature selections', () => {
     const db = join(dir, 'full.db');
-    const r = arena(['paper', '--synthetic', '--assets', '3', '--bars', '800', '--speed', 'max', '--exit-at-end', '--db', db, '--port', '0']);
+    const r = arena(['paper', '--synthetic', '--assets', '3', '--bars', '800', '--router', 'model', '--speed', 'max', '--exit-at-end', '--db', db, '--port', '0']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/learned expert: default/);
     const s = summary(db);

@@ -72,18 +72,19 @@ describe('backtest = paper (one engine)', () => {
     expectSameBooks('static', ['--weights', 'trend=0.4,reversal=0.2,breakout=0.2,positioning=0.2']);
   }, 120_000);
 
-  it('the default pipeline: the learned expert (selections swapping) and the model router', () => {
-    const { stderr } = backtest('default-probe', []);
+  it('the learned expert (selections swapping) and the model router', () => {
+    const { stderr } = backtest('default-probe', ['--router', 'model']);
     expect(stderr).toMatch(/learned expert: default/);
-    expectSameBooks('default', []);
+    expect(stderr).toMatch(/router: router default/);
+    expectSameBooks('default', ['--router', 'model']);
   }, 180_000);
 
   it('the contest with its data team, and the kill switch armed (it fires)', () => {
     const config = join(dir, 'armed.json');
     writeFileSync(config, JSON.stringify({ risk: { maxDrawdown: 0.03, maxDailyLoss: 0.02 } }));
-    const b = backtest('contest-probe', ['--contest', '--agents', '12', '--config', config]);
+    const b = backtest('contest-probe', ['--router', 'model', '--contest', '--agents', '12', '--config', config]);
     expect(b.stderr).toMatch(/data team: 3 factor producers/);
     expect(b.stderr).toMatch(/kill switch at/);
-    expectSameBooks('contest', ['--contest', '--agents', '12', '--config', config]);
+    expectSameBooks('contest', ['--router', 'model', '--contest', '--agents', '12', '--config', config]);
   }, 180_000);
 });

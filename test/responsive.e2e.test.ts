@@ -12,7 +12,7 @@ import { ROOT, arena } from './cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'arena-responsive-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const MARKET = ['--synthetic', '--seed', '3', '--assets', '6', '--bars', '6000'];
+const MARKET = ['--synthetic', '--seed', '3', '--assets', '6', '--bars', '6000', '--router', 'model'];
 
 describe('a responsive daemon (--speed max, default pipeline)', () => {
   it('answers every health and metrics request within 1 s, stops within 5 s of SIGTERM, resumes to the same books', async () => {

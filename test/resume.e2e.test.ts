@@ -72,8 +72,8 @@ async function killRepeatedly(args: string[], db: string, kills: number, seed: n
 }
 
 describe('resume after SIGKILL', () => {
-  it('the default pipeline (learned expert, router, selections in a worker): 20+ kills end with the uninterrupted ledger', async () => {
-    const args = ['--synthetic', '--seed', '5', '--assets', '3', '--bars', '1300', '--speed', '90'];
+  it('the learned expert, the model router and selections in a worker: 20+ kills end with the uninterrupted ledger', async () => {
+    const args = ['--synthetic', '--seed', '5', '--assets', '3', '--bars', '1300', '--router', 'model', '--speed', '90'];
     const reference = join(dir, 'default-reference.db');
     const ref = arena(['paper', ...args.slice(0, -2), '--speed', 'max', '--exit-at-end', '--db', reference, '--port', '0']);
     expect(ref.code, ref.stderr).toBe(0);

@@ -26,6 +26,8 @@ export interface BacktestInput {
   readonly baselines?: boolean;
   /** the learned expert and the router; default: the config's static weights and no learned expert */
   readonly models?: PipelineModels;
+  /** the trained router beside an equal or static strategy: its own baseline row, `router` */
+  readonly comparisonRouter?: ModelRouter;
   /** funding rates aligned on the panel (perpetuals), for the features */
   readonly funding?: Float64Array;
   /** the stateless stages over the whole panel, computed beforehand (default: precompute() here) */
@@ -156,7 +158,11 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
       run(`${e.name}_only`, experts, onlyThis);
     });
     run('equal_weight', experts, new Float64Array(experts.length).fill(1 / experts.length));
-    if (contestRun !== undefined) {
+    if (input.comparisonRouter) {
+      const routed = await input.comparisonRouter.route(panel, experts.map((e) => e.exposure), input.funding);
+      baselines.push(simulate({ name: 'router', panel, experts, weights, dynamicWeights: routed.weights, config, ...(progress ? { onProgress: (d: number, n: number) => progress('router', d, n) } : {}) }));
+    }
+    if (contestRun !== undefined && (routing.source === 'model' || routing.source === 'vlm')) {
       baselines.push(simulate({ name: 'router_only', panel, experts, weights, dynamicWeights: routing.weights, config, ...(progress ? { onProgress: (d: number, n: number) => progress('router_only', d, n) } : {}) }));
     }
     if (routing.source !== 'static') run('static_weights', experts, expertWeights(config));

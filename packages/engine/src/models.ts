@@ -6,20 +6,37 @@
 import type { ArenaConfig } from '@arena/core';
 import { LearnedExpert, createLearnedExpert } from '@arena/experts';
 import { type Runtime, initRuntime } from '@arena/kernels';
-import { createRouter } from '@arena/router';
+import { ModelRouter, createModelRouter, createRouter } from '@arena/router';
 import type { PipelineModels } from './pipeline/build.ts';
 
 export interface LoadedModels extends PipelineModels {
   /** the tensor backend the models run on, or none */
   readonly backend: string;
   readonly runtime?: Runtime;
+  /** the trained router, loaded beside an equal or static strategy so that a backtest shows its row (compareRouter) */
+  readonly comparisonRouter?: ModelRouter;
 }
 
-export async function loadModels(config: ArenaConfig, log: (s: string) => void, funding?: Float64Array): Promise<LoadedModels> {
+export interface LoadModelsOptions {
+  readonly funding?: Float64Array;
+  /** also load the trained router when the strategy does not route with it (a backtest's `router` row) */
+  readonly compareRouter?: boolean;
+}
+
+export async function loadModels(config: ArenaConfig, log: (s: string) => void, funding?: Float64Array, options: LoadModelsOptions = {}): Promise<LoadedModels> {
   const wantsLearned = (config.experts.weights.learned ?? 0) > 0;
-  const needsRuntime = wantsLearned || config.router.mode === 'model' || config.router.mode === 'vlm';
+  const routes = config.router.mode === 'model' || config.router.mode === 'vlm';
+  const compare = options.compareRouter === true && !routes;
+  const needsRuntime = wantsLearned || routes || compare;
   const runtime = needsRuntime ? await initRuntime({ log }) : undefined;
   const learned = wantsLearned ? await createLearnedExpert(config.experts.learned, { log, ...(runtime ? { runtime } : {}), ...(funding ? { funding } : {}) }) : undefined;
   const router = await createRouter(config, { log, ...(runtime ? { runtime } : {}) });
-  return { backend: runtime?.info.backend ?? 'none', ...(runtime ? { runtime } : {}), ...(learned instanceof LearnedExpert ? { learned } : {}), router };
+  const comparison = compare ? await createModelRouter(config.router, { log: (s) => log(s.replace(/^router: /, 'router (its own row beside the strategy): ')), ...(runtime ? { runtime } : {}) }) : undefined;
+  return {
+    backend: runtime?.info.backend ?? 'none',
+    ...(runtime ? { runtime } : {}),
+    ...(learned instanceof LearnedExpert ? { learned } : {}),
+    router,
+    ...(comparison instanceof ModelRouter ? { comparisonRouter: comparison } : {}),
+  };
 }

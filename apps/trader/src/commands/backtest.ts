@@ -44,7 +44,7 @@ export function configFromFlags(f: BacktestFlags): ArenaConfig {
     'portfolio.longOnly': f.longOnly,
     'experts.weights': f.weights === undefined ? undefined : parseWeights(f.weights),
     // --weights alone means: combine with these static weights
-    'router.mode': f.router ?? (f.weights !== undefined ? 'static' : undefined),
+    'router.mode': f.router ?? (f.weights !== undefined ? 'static' : f.routerModel !== undefined ? 'model' : undefined),
     'router.model': f.routerModel,
     'contest.enabled': f.contest,
     'contest.agents': num('--agents', f.agents),
@@ -61,7 +61,7 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
   const market = loadMarket(config, log);
   const { panel, source } = market;
   if (panel.nTimes < 2) throw arenaError(ERR.DATA_TOO_SHORT, panel.nTimes, source, 2);
-  const models = await loadModels(config, log, market.funding);
+  const models = await loadModels(config, log, market.funding, { compareRouter: flags.baselines !== false });
   const ledgerPath = flags.db ?? join(flags.out, 'ledger.db');
   const ledger = config.contest.enabled ? Ledger.open(ledgerPath) : undefined;
   const runId = ledger?.startRun({ kind: 'backtest', source, symbols: panel.symbols, timeframe: panel.timeframe, periodsPerYear: panel.periodsPerYear(), config });
@@ -77,6 +77,7 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
       dataIssues: market.dataIssues,
       baselines: flags.baselines,
       models,
+      ...(models.comparisonRouter ? { comparisonRouter: models.comparisonRouter } : {}),
       ...(market.funding ? { funding: market.funding } : {}),
       ...(contestSink ? { contestSink } : {}),
       compute: { backend: models.backend, experts: 'streaming', note: 'the pipeline stepped bar by bar, its stateless stages precomputed over the panel (held equal to stepping by test/parity.e2e.test.ts)' },

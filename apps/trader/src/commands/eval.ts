@@ -17,7 +17,8 @@ export interface EvalFlags extends Omit<BacktestFlags, 'baselines' | 'weights' |
 
 export async function evalCommand(flags: EvalFlags): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
-  const config = configFromFlags({ ...flags, baselines: false });
+  // the router row is the trained router unless --router says otherwise (the default strategy is equal weights)
+  const config = configFromFlags({ ...flags, router: flags.router ?? 'model', baselines: false });
   const folds = flags.walkForward === undefined ? 0 : parseNumber('--walk-forward', flags.walkForward);
   if (flags.walkForward !== undefined && !(Number.isInteger(folds) && folds >= 2)) throw arenaError(ERR.CONFIG, `--walk-forward must be an integer >= 2, got ${flags.walkForward}`);
   const testFraction = flags.testFraction === undefined ? 0.3 : parseNumber('--test-fraction', flags.testFraction);

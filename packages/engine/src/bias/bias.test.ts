@@ -29,8 +29,8 @@ class PeekingRouter implements Router {
 }
 
 describe('lookahead analysis', () => {
-  it('the default pipeline (learned expert, router, contest with its data team): no stage changes when the data ends at the decision', async () => {
-    const config = parseConfig({ contest: { enabled: true } });
+  it('the learned expert, the model router and the contest with its data team: no stage changes when the data ends at the decision', async () => {
+    const config = parseConfig({ router: { mode: 'model' }, contest: { enabled: true } });
     const models = await loadModels(config, () => undefined);
     const r = await lookaheadAnalysis({ panel, config, models, samples: 5 });
     expect(r.decisions).toHaveLength(5);
