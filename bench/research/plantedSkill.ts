@@ -20,8 +20,10 @@ for (let e = 0; e < 5; e++) for (let a = 0; a < A; a++) {
   let side = 1;
   for (let t = 0; t < T; t++) {
     const i = t * A + a;
-    if (t % H === 0) side = e === 0 && market.regimes[i] === R && t + H < T ? Math.sign(p.close[(t + H) * A + a]! - p.close[i]!) : rnd() < 0.5 ? -1 : 1;
-    experts[e]![i] = side;
+    if (t % H === 0) side = rnd() < 0.5 ? -1 : 1;
+    // expert 0: long through every bar of regime R (a trend_up regime pays it), a random side elsewhere; the
+    // others hold random sides at a third of the size everywhere
+    experts[e]![i] = e === 0 ? (market.regimes[i] === R ? 1 : side) : side / 3;
   }
 }
 const counts = [0, 0, 0, 0]; for (const r of market.regimes) counts[r]!++;

@@ -213,12 +213,16 @@ describe('router inputs and labels', () => {
 describe('createRouter', () => {
   it('falls back to equal weights with the reason when the model is missing, and honours the other modes', async () => {
     const logs: string[] = [];
-    const missing = await createRouter(parseConfig({ router: { model: '/nonexistent/router' } }), { runtime: rt, log: (s) => logs.push(s) });
+    const missing = await createRouter(parseConfig({ router: { mode: 'model', model: '/nonexistent/router' } }), { runtime: rt, log: (s) => logs.push(s) });
     expect(missing).toBeInstanceOf(EqualRouter);
     expect(missing.note).toMatch(/model\.json is missing/);
     expect(logs.join('\n')).toMatch(/equal weights/);
     const routing = await missing.route(panel, experts);
     expect(routing.weights.every((v) => Math.abs(v - 0.2) < 1e-7)).toBe(true);
+    // the default: equal weights, the strategy the out-of-sample evidence supports (docs/research.md)
+    const byDefault = await createRouter(parseConfig({}));
+    expect(byDefault.source).toBe('equal');
+    expect(byDefault.note).toBe('equal weights (router.mode = equal)');
     const fixed = await createRouter(parseConfig({ router: { mode: 'static' }, experts: { weights: { trend: 3, reversal: 1 } } }));
     const r = await fixed.route(panel, experts);
     expect(Array.from(r.weights.subarray(0, 5)).map((v) => Number(v.toFixed(4)))).toEqual([0.75, 0.25, 0, 0, 0]);
