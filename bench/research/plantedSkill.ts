@@ -1,8 +1,8 @@
 /**
- * The router on a planted skill (docs/router.md, "Planted skill"): a synthetic market whose expert 0 holds, in
- * regime R only, the side of the next 24 bars' move (held per 24-bar block), and a random side elsewhere; the
- * other four experts hold random sides. SFT + RL on wasm; prints RL vs SFT on validation, router vs equal weights
- * on the test split, the weight the router puts on expert 0 in regime R and elsewhere, and the SFT target's.
+ * The router on a planted skill (docs/router.md, "Planted skill"): a synthetic market whose expert 0 is long through
+ * every bar of regime R (0: trend_up) and holds a random side (per 24-bar block) elsewhere; the other four experts
+ * hold random sides at a third of the size. SFT + RL on wasm; prints RL vs SFT on validation, router vs equal
+ * weights on the test split, the weight the router puts on expert 0 in regime R and elsewhere, and the SFT target's.
  *   npx tsx bench/research/plantedSkill.ts [seed=11] [regime=0] [bars=4000] [sftEpochs=5] [oracleTemp=0.2]
  */
 import { initRuntime } from '@arena/kernels';
