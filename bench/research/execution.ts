@@ -20,6 +20,8 @@ const VARIANTS: [name: string, portfolio: Record<string, unknown>][] = [
   ['edge only', { rebalance: 'edge', costBand: 0 }],
   ['defaults: edge + cost band', {}],
   ['target, band 0.2', { rebalance: 'target', costBand: 0, noTradeBand: 0.2 }],
+  ['edge + cost band 1.5', { costBand: 1.5 }],
+  ['edge + cost band 2', { costBand: 2 }],
 ];
 /** US stocks: the first 60 of the 505 tickers, to keep the run short */
 const MAX_ASSETS = 60;
