@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedDataDir } from '@arena/core';
+import { CONTEST_HURDLES } from '@arena/engine';
 import { type CliResult, arena } from './cli.ts';
 
 const shared = sharedDataDir();
@@ -108,6 +109,7 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
       'best-expert-in-sample',
       'buy-and-hold',
       'contest',
+      'contest-calibrated',
       'equal-weight',
       'oracle',
       'router',
@@ -126,6 +128,11 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
     expect(range.from < range.to).toBe(true);
     // the default split holds out the last 30% of the 1500 bars
     expect(range.bars).toBe(450);
+    // contest-calibrated chose its hurdle on the training bars, among the candidates, and says so
+    expect(CONTEST_HURDLES).toContain(ev.folds[0].contestHurdle.chosen);
+    expect(ev.folds[0].contestHurdle.trainSharpe).toHaveLength(CONTEST_HURDLES.length);
+    expect(r.stderr).toMatch(/contest-calibrated: hurdle \(annualised Sharpe\) chosen on the training bars/);
+    expect(ev.comparisons.map((c: { a: string; b: string }) => `${c.a}/${c.b}`)).toContain('contest-calibrated/equal-weight');
     // the contest's score model is judged on the test bars: rank IC of its predictions vs the next window
     const all = (ev.contestScoreModel as { fold: number; windows: number; meanRankIc: number }[]).find((v) => v.fold === -1)!;
     expect(all.windows).toBeGreaterThan(0);

@@ -40,6 +40,7 @@ interface EvalFile {
   symbols: string[];
   outOfSample: boolean;
   regimeAccuracy: { hindsight: { accuracy: number | null; majorityRate: number | null; balancedAccuracy: number | null } };
+  folds: { contestHurdle?: { chosen: number } }[];
   contestScoreModel: { fold: number; windows: number; meanRankIc: number | null; ciLow: number | null; ciHigh: number | null }[];
 }
 interface DataSet {
@@ -106,10 +107,13 @@ const lines = results.map(({ set, ev }) => {
     test: `${ev.testRange.from.slice(0, 10)}..${ev.testRange.to.slice(0, 10)}`,
     bars: ev.testRange.bars,
     outOfSample: ev.outOfSample,
-    sharpe: Object.fromEntries(['router', 'equal-weight', 'static-fit', 'best-expert-in-sample', 'contest', 'buy-and-hold'].map((s) => [s, row(ev, s).sharpe])),
+    sharpe: Object.fromEntries(['router', 'equal-weight', 'static-fit', 'best-expert-in-sample', 'contest', 'contest-calibrated', 'buy-and-hold'].map((s) => [s, row(ev, s).sharpe])),
     routerMinusEqual: re,
     contestMinusEqual: ce,
     contestInMarket: row(ev, 'contest').timeInMarket,
+    calibratedMinusEqual: cmp(ev, 'contest-calibrated', 'equal-weight'),
+    calibratedInMarket: row(ev, 'contest-calibrated').timeInMarket,
+    calibratedHurdle: ev.folds.map((f) => f.contestHurdle?.chosen ?? null),
     equalTurnover: row(ev, 'equal-weight').turnover,
     routerTurnover: row(ev, 'router').turnover,
     regime: ev.regimeAccuracy.hindsight,
@@ -125,18 +129,20 @@ const summary = {
   syntheticSeedsRouterAhead: synthLines.filter((l) => l.routerMinusEqual.sharpeDiff > 0).length,
   contestMinusEqualMeanReal: mean(realLines.map((l) => l.contestMinusEqual.sharpeDiff)),
   contestInMarketMeanReal: mean(realLines.map((l) => l.contestInMarket)),
+  calibratedMinusEqualMeanReal: mean(realLines.map((l) => l.calibratedMinusEqual.sharpeDiff)),
+  calibratedInMarketMeanReal: mean(realLines.map((l) => l.calibratedInMarket)),
   scoreModelRankIcMeanReal: mean(realLines.flatMap((l) => (l.scoreModel?.meanRankIc == null ? [] : [l.scoreModel.meanRankIc]))),
   scoreModelAboveZero: lines.filter((l) => (l.scoreModel?.ciLow ?? -1) > 0).map((l) => l.dataset),
   scoreModelBelowZero: lines.filter((l) => (l.scoreModel?.ciHigh ?? 1) < 0).map((l) => l.dataset),
 };
 
 const table = [
-  '| data set | test bars | router | equal | static-fit | contest (in market) | router - equal [90% CI] | contest - equal [90% CI] | turnover equal / router | regime acc. / majority | score model rank IC [90% CI] |',
-  '|---|---|---|---|---|---|---|---|---|---|---|',
+  '| data set | test bars | router | equal | static-fit | contest (in market) | contest, hurdle fitted (in market; hurdle) | router - equal [90% CI] | contest - equal [90% CI] | contest fitted - equal [90% CI] | turnover equal / router | regime acc. / majority | score model rank IC [90% CI] |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...lines.map((l) => {
     const s = l.sharpe;
     const ci = (c: Comparison) => `${fmt(c.sharpeDiff)} [${fmt(c.ciLow)}, ${fmt(c.ciHigh)}]`;
-    return `| ${l.dataset} (${l.assets}) | ${l.test} (${l.bars}) | ${fmt(s['router'])} | ${fmt(s['equal-weight'])} | ${fmt(s['static-fit'])} | ${fmt(s['contest'])} (${pct(l.contestInMarket)}) | ${ci(l.routerMinusEqual)} | ${ci(l.contestMinusEqual)} | ${fmt(l.equalTurnover, 0)} / ${fmt(l.routerTurnover, 0)} | ${pct(l.regime.accuracy)} / ${pct(l.regime.majorityRate)} | ${l.scoreModel ? `${fmt(l.scoreModel.meanRankIc, 3)} [${fmt(l.scoreModel.ciLow, 3)}, ${fmt(l.scoreModel.ciHigh, 3)}]` : 'n/a'} |`;
+    return `| ${l.dataset} (${l.assets}) | ${l.test} (${l.bars}) | ${fmt(s['router'])} | ${fmt(s['equal-weight'])} | ${fmt(s['static-fit'])} | ${fmt(s['contest'])} (${pct(l.contestInMarket)}) | ${fmt(s['contest-calibrated'])} (${pct(l.calibratedInMarket)}; ${l.calibratedHurdle.join(', ')}) | ${ci(l.routerMinusEqual)} | ${ci(l.contestMinusEqual)} | ${ci(l.calibratedMinusEqual)} | ${fmt(l.equalTurnover, 0)} / ${fmt(l.routerTurnover, 0)} | ${pct(l.regime.accuracy)} / ${pct(l.regime.majorityRate)} | ${l.scoreModel ? `${fmt(l.scoreModel.meanRankIc, 3)} [${fmt(l.scoreModel.ciLow, 3)}, ${fmt(l.scoreModel.ciHigh, 3)}]` : 'n/a'} |`;
   }),
 ].join('\n');
 
@@ -145,6 +151,7 @@ const verdict = [
     `Sets whose 90% interval lies wholly below 0: ${summary.realSetsWithCiBelowZero.length === 0 ? 'none' : summary.realSetsWithCiBelowZero.join(', ')}; wholly above 0: ${summary.realSetsWithCiAboveZero.length === 0 ? 'none' : summary.realSetsWithCiAboveZero.join(', ')}.`,
   `- Synthetic market: the router is ahead of equal weights in **${summary.syntheticSeedsRouterAhead} of ${synthLines.length}** seeds (target: at least 4).`,
   `- Contest minus equal weights, mean over the real sets: **${fmt(summary.contestMinusEqualMeanReal)}** Sharpe, in the market ${pct(summary.contestInMarketMeanReal)} of the test bars on average (the rest in cash).`,
+  `- The contest with its hurdle chosen on the training bars (from 0, 0.5, 1, 1.5, 2, 3; cash scores 0 there): minus equal weights, mean over the real sets **${fmt(summary.calibratedMinusEqualMeanReal)}** Sharpe, in the market ${pct(summary.calibratedInMarketMeanReal)} of the test bars on average.`,
   `- The contest's score model (rank IC of predicted vs next-window agent Sharpe): mean **${fmt(summary.scoreModelRankIcMeanReal, 3)}** over the real sets; ` +
     `interval wholly above 0 on ${summary.scoreModelAboveZero.length === 0 ? 'none' : summary.scoreModelAboveZero.join(', ')}; wholly below 0 on ${summary.scoreModelBelowZero.length === 0 ? 'none' : summary.scoreModelBelowZero.join(', ')}.`,
 ].join('\n');
@@ -159,8 +166,9 @@ ${EMBARGO_BARS} bars; eval's leak check (\`ARENA_E_EVAL_OVERLAP\`) enforces it. 
 the committed ones, fitted on crypto spot 1h; on every other set they are applied as they are. Equal weights,
 static-fit (47 weight vectors fitted on the training bars) and the contest use the same experts and the same
 cost-aware execution; 10 bps fee, the default spread and impact slippage, volume cap. Sharpe is annualised; the
-intervals are paired stationary block bootstraps (2,000 resamples, 90%). The contest's score model and hurdle learn
-on line from past windows only.
+intervals are paired stationary block bootstraps (2,000 resamples, 90%). The contest's score model learns on line
+from past windows only; \`contest\` uses the configured hurdle (annualised Sharpe 1.5), \`contest-calibrated\` the
+one of 0, 0.5, 1, 1.5, 2 and 3 with the best Sharpe on the training bars (cash scores 0).
 
 ${table}
 

@@ -4,7 +4,7 @@ import { initRuntime } from '@arena/kernels';
 import { describe, expect, it } from 'vitest';
 import { researchTeam } from './agents.ts';
 import { SETTINGS } from './testSettings.ts';
-import { runContest } from './run.ts';
+import { replayContest, runContest } from './run.ts';
 import type { ContestSink } from './sink.ts';
 import { ContestStepper } from './stepper.ts';
 
@@ -78,6 +78,20 @@ describe('runContest', () => {
     expect(batchSink.outcomeRows).toBe(3 * panel.nTimes - 1 - 4 - 24);
     expect(batch.frames.length).toBe(Math.floor(panel.nTimes / 24));
     expect(batch.frames.filter((f) => f.ready).length).toBeGreaterThan(80);
+  });
+
+  it('a replay of the windows with the run\'s settings gives its exposure bit for bit; a higher hurdle holds cash more', async () => {
+    const panel = market.panel;
+    const bars = inputs(panel, 4);
+    const run = await runContest({ panel, bars, ...common });
+    const same = replayContest(run, panel.nAssets, settings, panel.periodsPerYear(), 3_600_000);
+    expect(Array.from(same.exposure)).toEqual(Array.from(run.exposure));
+    expect(same.cashBars).toBe(run.cashBars);
+    const open = replayContest(run, panel.nAssets, { ...settings, minSharpe: -100 }, panel.periodsPerYear(), 3_600_000);
+    const shut = replayContest(run, panel.nAssets, { ...settings, minSharpe: 100 }, panel.periodsPerYear(), 3_600_000);
+    expect(open.cashBars).toBeLessThan(run.cashBars);
+    expect(shut.cashBars).toBe(panel.nTimes);
+    expect(shut.exposure.every((v) => v === 0)).toBe(true);
   });
 
   it('the kernel on a tensor backend gives the reference rewards', async () => {

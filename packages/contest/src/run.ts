@@ -99,3 +99,24 @@ export async function runContest(input: ContestInput): Promise<ContestRun> {
   input.onProgress?.(T, T);
   return { agents: input.agents, exposure, proposals, barRewards, frames, cashBars, ts: panel.ts };
 }
+
+/**
+ * The contest's windows replayed over a run's proposals and bar rewards with other settings (another hurdle, say):
+ * the same statistics, score model and adoption as runContest, so the run's own settings give the run's exposure.
+ * Cheap (no proposals, no rewards): what an evaluation needs to choose the hurdle on its training bars.
+ */
+export function replayContest(run: ContestRun, nAssets: number, settings: ContestSettings, periodsPerYear: number, barMs: number): { exposure: Float64Array; cashBars: number } {
+  const T = run.ts.length;
+  const N = run.agents.length;
+  const A = nAssets;
+  const contest = new Contest(N, settings, periodsPerYear);
+  const exposure = new Float64Array(T * A);
+  let cashBars = 0;
+  for (let t = 0; t < T; t++) {
+    const ts = run.ts[t]!;
+    if (t > 0) contest.observe(run.barRewards, t * N, ts, closesWindow(barIndex(ts, barMs), settings.window));
+    contest.combine(run.proposals, t * N * A, A, exposure, t * A);
+    if (contest.adopted.length === 0) cashBars++;
+  }
+  return { exposure, cashBars };
+}

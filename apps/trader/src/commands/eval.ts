@@ -1,7 +1,7 @@
 /** `arena eval`: the router vs equal weights, the best expert, fitted static weights, the oracle and buy and hold, out of sample. */
 import { join } from 'node:path';
 import { ERR, arenaError } from '@arena/core';
-import { ContestLedger, Ledger, describeOverlaps, evalFolds, evalTable, foldOverlaps, loadedModelRanges, summariseDataTeam, fillAssumptions, loadMarket, loadModels, regimeLine, runEval, scoreModelLine, stepPanel, writeEval } from '@arena/engine';
+import { ContestLedger, Ledger, contestSettings, describeOverlaps, evalFolds, evalTable, foldOverlaps, loadedModelRanges, summariseDataTeam, fillAssumptions, loadMarket, loadModels, hurdleLine, regimeLine, runEval, scoreModelLine, stepPanel, writeEval } from '@arena/engine';
 import { initRuntime } from '@arena/kernels';
 import { DEFAULT_LABELS, ModelRouter, trainRouterOnPanel } from '@arena/router';
 import { parseNumber } from '../configFile.ts';
@@ -79,7 +79,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     folds,
     ...(routeFold ? { routeFold } : {}),
     ...(truth ? { regimeTruth: truth } : {}),
-    contest: { run: contestRun, topK: config.contest.topK, window: config.contest.window },
+    contest: { run: contestRun, topK: config.contest.topK, window: config.contest.window, settings: contestSettings(contestConfig) },
     onProgress: (d, n) => progress.update(d, n),
   });
   progress.done();
@@ -98,5 +98,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   log(regimeLine(result));
   const scoreLine = scoreModelLine(result);
   if (scoreLine) log(scoreLine);
+  const hurdle = hurdleLine(result);
+  if (hurdle) log(hurdle);
   log(`wrote ${written.json}, ${written.html}`);
 }

@@ -7,7 +7,7 @@
  * A single split tests on the last `testFraction` of the bars; walk-forward splits the second half of the bars into
  * `folds` consecutive blocks, refits on everything before each block and chains the blocks.
  */
-import { type ArenaConfig, type BarPanel, EXPERT_NAMES, REGIMES, Rng } from '@arena/core';
+import { type ArenaConfig, type BarPanel, EXPERT_NAMES, REGIMES, Rng, timeframeMs } from '@arena/core';
 import type { ExpertSeries } from '@arena/experts';
 import { DEFAULT_LABELS, type Hindsight, type RoutingSeries, hindsight, oracleDistribution } from '@arena/router';
 import { computeMetrics } from '../metrics.ts';
@@ -15,7 +15,7 @@ import type { StrategyRun } from '../result.ts';
 import { simulate } from '../simulate.ts';
 import { chainRuns } from './chain.ts';
 import { type ClassScores, type DeflatedSharpe, type SharpeComparison, barReturns, classScores, compareSharpe, deflatedSharpe } from './stats.ts';
-import { type ContestRun, allAgentsEqual, bestAgentHindsight, topkTrailingMean } from '@arena/contest';
+import { type ContestRun, type ContestSettings, allAgentsEqual, bestAgentHindsight, replayContest, topkTrailingMean } from '@arena/contest';
 import { type ScoreValidation, validateScores } from './scoreValidation.ts';
 
 export const EVAL_STRATEGIES = ['router', 'equal-weight', 'best-expert-in-sample', 'static-fit', 'oracle', 'buy-and-hold'] as const;
@@ -23,7 +23,10 @@ export const EVAL_STRATEGIES = ['router', 'equal-weight', 'best-expert-in-sample
  * With a contest: its target; every agent equally weighted; the naive top k by trailing mean reward; the single
  * agent with the best Sharpe over the test bars (hindsight: an upper bound). All from the same proposals.
  */
-export const CONTEST_STRATEGIES = ['contest', 'all-agents-equal', 'topk-trailing-mean', 'best-agent-hindsight'] as const;
+export const CONTEST_STRATEGIES = ['contest', 'contest-calibrated', 'all-agents-equal', 'topk-trailing-mean', 'best-agent-hindsight'] as const;
+
+/** The annualised hurdles (contest.minSharpe) `contest-calibrated` chooses among on each fold's training bars. */
+export const CONTEST_HURDLES = [0, 0.5, 1, 1.5, 2, 3] as const;
 
 export interface EvalRow {
   readonly strategy: string;
@@ -47,6 +50,8 @@ export interface EvalFold {
   readonly staticWeights: Readonly<Record<string, number>>;
   /** static-fit is the winner of a search over candidate weights on the training bars: its deflated Sharpe there */
   readonly staticFitDeflated: DeflatedSharpe;
+  /** contest-calibrated: the hurdle with the best training Sharpe (ties: the higher), and each candidate's */
+  readonly contestHurdle?: { readonly chosen: number; readonly trainSharpe: readonly { readonly hurdle: number; readonly sharpe: number | null }[] };
 }
 
 /** The pairs compared with a bootstrap, when both rows exist. */
@@ -55,6 +60,7 @@ export const EVAL_COMPARISONS: readonly (readonly [string, string])[] = [
   ['router', 'static-fit'],
   ['contest', 'equal-weight'],
   ['contest', 'router'],
+  ['contest-calibrated', 'equal-weight'],
 ];
 
 export interface RegimeScores {
@@ -93,7 +99,7 @@ export interface EvalInput {
   readonly folds?: number;
   readonly regimeTruth?: Uint8Array;
   /** the contest over the whole panel (on line, so its test bars are out of sample by construction), with its top k and window */
-  readonly contest?: { readonly run: ContestRun; readonly topK: number; readonly window: number };
+  readonly contest?: { readonly run: ContestRun; readonly topK: number; readonly window: number; readonly settings: ContestSettings };
   readonly onProgress?: (done: number, total: number) => void;
   /** bootstrap resamples per comparison (default 2,000) */
   readonly resamples?: number;
@@ -158,6 +164,8 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
   const contest = input.contest;
   const names: string[] = [...EVAL_STRATEGIES, ...(contest ? CONTEST_STRATEGIES : [])];
   const runs = new Map<string, StrategyRun[]>(names.map((s) => [s, []]));
+  // the contest replayed with every candidate hurdle over the whole panel (on line, so each is causal)
+  const hurdleRuns = contest ? CONTEST_HURDLES.map((h) => replayContest(contest.run, A, { ...contest.settings, minSharpe: h }, ppy, timeframeMs(panel.timeframe)).exposure) : [];
   const contestTargets = contest
     ? { 'contest': contest.run.exposure, 'all-agents-equal': allAgentsEqual(contest.run, A), 'topk-trailing-mean': topkTrailingMean(contest.run, A, contest.topK, contest.window) }
     : undefined;
@@ -208,9 +216,18 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
     const n = (t1 - t0) * A;
     const ones = { name: 'constant', exposure: new Float64Array(n).fill(1), confidence: new Float64Array(n).fill(1) };
     add('buy-and-hold', sim('buy-and-hold', test, [ones], Float64Array.of(1), undefined, true));
+    let contestHurdle: EvalFold['contestHurdle'];
     if (contest && contestTargets) {
       const slice = (x: Float64Array) => x.subarray(t0 * A, t1 * A);
       for (const [name, target] of Object.entries(contestTargets)) add(name, sim(name, test, testEx, flat, undefined, false, slice(target)));
+      // the hurdle chosen on the training bars: the best Sharpe there (cash scores 0, so a hurdle must beat cash; ties: the higher hurdle)
+      const trainSharpe = CONTEST_HURDLES.map((hurdle, k) => ({ hurdle, sharpe: computeMetrics(sim('fit', train, trainEx, flat, undefined, false, hurdleRuns[k]!.subarray(0, t0 * A)), ppy, cash).sharpe }));
+      let chosen = 0;
+      trainSharpe.forEach((h, k) => {
+        if ((h.sharpe ?? 0) >= (trainSharpe[chosen]!.sharpe ?? 0) - 1e-12) chosen = k;
+      });
+      contestHurdle = { chosen: CONTEST_HURDLES[chosen]!, trainSharpe };
+      add('contest-calibrated', sim('contest-calibrated', test, testEx, flat, undefined, false, slice(hurdleRuns[chosen]!)));
       add('best-agent-hindsight', sim('best-agent-hindsight', test, testEx, flat, undefined, false, slice(bestAgentHindsight(contest.run, A, t0, t1).exposure)));
     }
     for (let c = t0 * A; c < t1 * A; c++) {
@@ -228,6 +245,7 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
       bestExpert: EXPERT_NAMES[bestExpert] ?? String(bestExpert),
       staticWeights: Object.fromEntries(EXPERT_NAMES.map((name, e) => [name, Number(staticW[e]!.toFixed(4))])),
       staticFitDeflated,
+      ...(contestHurdle ? { contestHurdle } : {}),
     });
   }
   const first = bounds[0]![0];

@@ -47,6 +47,12 @@ export function scoreModelLine(r: EvalResult): string | undefined {
   return `contest score model on the test bars: rank IC of predicted vs next-window Sharpe ${f(all.meanRankIc)} (90% interval [${f(all.ciLow)}, ${f(all.ciHigh)}], ${all.windows} windows, positive in ${((all.positiveShare ?? 0) * 100).toFixed(0)}%)${perFold}`;
 }
 
+/** One line on the hurdle contest-calibrated chose per fold on its training bars. */
+export function hurdleLine(r: EvalResult): string | undefined {
+  const chosen = r.folds.flatMap((f) => (f.contestHurdle ? [f.contestHurdle.chosen] : []));
+  return chosen.length === 0 ? undefined : `contest-calibrated: hurdle (annualised Sharpe) chosen on the training bars of each fold from ${r.folds[0]!.contestHurdle!.trainSharpe.map((h) => h.hurdle).join(', ')}: ${chosen.join(', ')}`;
+}
+
 export function regimeLine(r: EvalResult): string {
   const { hindsight: h, truth, chance } = r.regimeAccuracy;
   const p = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
@@ -94,7 +100,7 @@ export function evalHtml(meta: EvalMeta, r: EvalResult): string {
   const folds = r.folds
     .map((f) => {
       const d = f.staticFitDeflated;
-      return `<li>train ${escapeXml(f.trainRange.from.slice(0, 10))}..${escapeXml(f.trainRange.to.slice(0, 10))}, test ${escapeXml(f.testRange.from.slice(0, 10))}..${escapeXml(f.testRange.to.slice(0, 10))}: best expert ${escapeXml(f.bestExpert)}, static fit ${escapeXml(JSON.stringify(f.staticWeights))} (best of ${d.trials}: training Sharpe ${num(d.sharpeAnnual)} against ${num(d.expectedMaxSharpeAnnual)} expected from the best of ${d.trials} skill-less tries; deflated Sharpe ${d.dsr.toFixed(3)})</li>`;
+      return `<li>train ${escapeXml(f.trainRange.from.slice(0, 10))}..${escapeXml(f.trainRange.to.slice(0, 10))}, test ${escapeXml(f.testRange.from.slice(0, 10))}..${escapeXml(f.testRange.to.slice(0, 10))}: best expert ${escapeXml(f.bestExpert)}, static fit ${escapeXml(JSON.stringify(f.staticWeights))} (best of ${d.trials}: training Sharpe ${num(d.sharpeAnnual)} against ${num(d.expectedMaxSharpeAnnual)} expected from the best of ${d.trials} skill-less tries; deflated Sharpe ${d.dsr.toFixed(3)})${f.contestHurdle ? `; contest hurdle ${f.contestHurdle.chosen} (training Sharpe by hurdle: ${escapeXml(f.contestHurdle.trainSharpe.map((h) => `${h.hurdle}: ${num(h.sharpe)}`).join(', '))})` : ''}</li>`;
     })
     .join('');
   const warn =
