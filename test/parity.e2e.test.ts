@@ -81,7 +81,7 @@ describe('backtest = paper (one engine)', () => {
 
   it('the contest with its data team, and the kill switch armed (it fires)', () => {
     const config = join(dir, 'armed.json');
-    writeFileSync(config, JSON.stringify({ risk: { maxDrawdown: 0.03, maxDailyLoss: 0.02 } }));
+    writeFileSync(config, JSON.stringify({ risk: { maxDrawdown: 0.01, maxDailyLoss: 0.01 } }));
     const b = backtest('contest-probe', ['--router', 'model', '--contest', '--agents', '12', '--config', config]);
     expect(b.stderr).toMatch(/data team: 3 factor producers/);
     expect(b.stderr).toMatch(/kill switch at/);
