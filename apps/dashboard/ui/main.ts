@@ -131,7 +131,7 @@ async function inspect(id: number): Promise<void> {
   const d = await get<Decision>(`/api/decisions/${id}`);
   const a = d.assets.find((x) => x.symbol === symbol) ?? d.assets[0]!;
   const fmt = (r: Record<string, number>, pct = true) => Object.entries(r).map(([k, v]) => `${k} ${pct ? `${(v * 100).toFixed(0)}%` : v.toFixed(2)}`).join(', ');
-  $('inspector').innerHTML = `${a.chart ? `<img id="decision-chart" alt="the chart the router saw" src="data:image/png;base64,${a.chart}">` : ''}<p><b>${a.symbol}</b> at ${new Date(d.ts).toISOString()}: order ${a.qty.toPrecision(4)}, combined exposure ${a.combined.toFixed(3)}</p><p><b>regime</b> ${a.regime ? fmt(a.regime) : 'n/a (static router)'}</p><p id="decision-weights"><b>weights</b> ${fmt(a.weights)}</p><p><b>exposures</b> ${fmt(a.exposures, false)}</p><p><b>attribution</b> ${fmt(a.attribution)}</p><p><b>contest</b> ${d.contest.length ? d.contest.map((c) => `${c.agent} ${(c.weight * 100).toFixed(0)}%`).join(', ') : 'not adopted / off'}</p>`;
+  $('inspector').innerHTML = `${a.chart ? `<img id="decision-chart" alt="the chart the router saw" src="data:image/png;base64,${a.chart}">` : ''}<p><b>${a.symbol}</b> at ${new Date(d.ts).toISOString()}: order ${a.qty.toPrecision(4)}, combined exposure ${a.combined.toFixed(3)}</p><p><b>regime</b> ${a.regime ? fmt(a.regime) : 'n/a (no model router: static or equal weights)'}</p><p id="decision-weights"><b>weights</b> ${fmt(a.weights)}</p><p><b>exposures</b> ${fmt(a.exposures, false)}</p><p><b>attribution</b> ${fmt(a.attribution)}</p><p><b>contest</b> ${d.contest.length ? d.contest.map((c) => `${c.agent} ${(c.weight * 100).toFixed(0)}%`).join(', ') : 'not adopted / off'}</p>`;
 }
 
 candleChart.subscribeClick((p) => {
