@@ -21,7 +21,7 @@ function loadPanel(): { panel: BarPanel; data: string; loadMs: number } {
 }
 
 /**
- * The default pipeline (learned expert, router, contest with its data team) as `arena backtest` runs it, on the
+ * The full pipeline (learned expert, the model router, contest with its data team) as `arena backtest` runs it, on the
  * 1h crypto set (the full one when ../shared/data is there, else the committed sample), models loaded apart.
  */
 async function fullPipeline(): Promise<{ data: string; assetBars: number; ms: number; assetBarsPerSec: number }> {
@@ -103,8 +103,8 @@ export const backtestBench: Bench = {
         ['experts streaming (sum)', expertsStreamingMs.toFixed(1), 'ms'],
         ['throughput with kernel experts', ((assetBars / ((expertsKernelMs + loopMs) / 1000)) / 1e6).toFixed(2), 'M asset-bars/s'],
         ['fills', String(fills), ''],
-        [`default pipeline (learned + router + contest), ${pipeline.data}`, pipeline.assetBars.toLocaleString('en-US'), 'asset-bars'],
-        ['default pipeline, arena backtest path', (pipeline.assetBarsPerSec / 1000).toFixed(1), 'k asset-bars/s'],
+        [`full pipeline (learned + model router + contest), ${pipeline.data}`, pipeline.assetBars.toLocaleString('en-US'), 'asset-bars'],
+        ['full pipeline, arena backtest path', (pipeline.assetBarsPerSec / 1000).toFixed(1), 'k asset-bars/s'],
       ],
       json: {
         data,

@@ -1,7 +1,7 @@
 /**
  * paper: the daemon's throughput and latency. Events per second (bar messages) through the embedded replay and
  * through Kafka (librdkafka's mock cluster on loopback) into the pipeline and the ledger; step latency p50/p99 for
- * 10 and 100 assets with the default pipeline and the contest (rule experts, the learned expert and the router
+ * 10 and 100 assets with the full pipeline (router.mode model) and the contest (rule experts, the learned expert and the router
  * stepped bar by bar, selections in a worker beside the loop, 32 agents), ledger transaction included; the
  * ledger's write cost per step.
  */
@@ -141,8 +141,8 @@ export const paperBench: Bench = {
       ['replay -> pipeline -> ledger, 10 assets', replay.eventsPerSec.toFixed(0), 'bar messages/s'],
       ['kafka (mock cluster) -> pipeline -> ledger, 10 assets', typeof kafka === 'number' ? kafka.toFixed(0) : `n/a (${kafka})`, 'bar messages/s'],
       ['ledger write + commit per step, 10 assets', replay.ledgerMsPerStep.toFixed(3), 'ms'],
-      ['default pipeline + contest step, 10 assets (p50 / p99)', `${s10.p50.toFixed(2)} / ${s10.p99.toFixed(1)}`, 'ms'],
-      ['default pipeline + contest step, 100 assets (p50 / p99)', `${s100.p50.toFixed(2)} / ${s100.p99.toFixed(1)}`, 'ms'],
+      ['full pipeline + contest step, 10 assets (p50 / p99)', `${s10.p50.toFixed(2)} / ${s10.p99.toFixed(1)}`, 'ms'],
+      ['full pipeline + contest step, 100 assets (p50 / p99)', `${s100.p50.toFixed(2)} / ${s100.p99.toFixed(1)}`, 'ms'],
       ['waits for a selection still running at max speed, 10 / 100 assets (count, p99)', `${s10.waits}, ${s10.waitP99.toFixed(0)} / ${s100.waits}, ${s100.waitP99.toFixed(0)}`, 'ms'],
     ];
     return {
@@ -157,7 +157,7 @@ export const paperBench: Bench = {
         stepP99Ms100: Number(s100.p99.toFixed(2)),
         ledgerMsPerStep10: Number(replay.ledgerMsPerStep.toFixed(4)),
         stepWaitsP99Ms: { '10': Math.round(s10.waitP99), '100': Math.round(s100.waitP99) },
-        note: 'default pipeline + contest (32 agents) and its data team, every stage stepped bar by bar, ledger transaction included; selections in a worker as in the daemon; a step waiting at max speed for a selection still running has that wait reported apart (stepWaitsP99Ms): at a live bar interval it never waits',
+        note: 'full pipeline (model router) + contest (32 agents) and its data team, every stage stepped bar by bar, ledger transaction included; selections in a worker as in the daemon; a step waiting at max speed for a selection still running has that wait reported apart (stepWaitsP99Ms): at a live bar interval it never waits',
       },
     };
   },

@@ -136,7 +136,10 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
     // the contest's score model is judged on the test bars: rank IC of its predictions vs the next window
     const all = (ev.contestScoreModel as { fold: number; windows: number; meanRankIc: number }[]).find((v) => v.fold === -1)!;
     expect(all.windows).toBeGreaterThan(0);
-    expect(Math.abs(all.meanRankIc)).toBeLessThanOrEqual(1);
+    const all90 = all as unknown as { meanRankIc: number; ciLow: number; ciHigh: number };
+    expect(Number.isFinite(all90.meanRankIc)).toBe(true);
+    expect(all90.ciLow).toBeLessThan(all90.meanRankIc);
+    expect(all90.ciHigh).toBeGreaterThan(all90.meanRankIc);
     expect(r.stderr).toMatch(/contest score model on the test bars: rank IC of predicted vs next-window Sharpe -?\d\.\d{3} \(90% interval/);
     // the router was fitted on another market: nothing overlaps
     expect(ev.outOfSample).toBe(true);

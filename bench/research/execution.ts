@@ -18,10 +18,10 @@ const SETS: [dir: string, timeframe: Timeframe][] = [
 const VARIANTS: [name: string, portfolio: Record<string, unknown>][] = [
   ['old: target, fixed band', { rebalance: 'target', costBand: 0 }],
   ['edge only', { rebalance: 'edge', costBand: 0 }],
-  ['defaults: edge + cost band', {}],
-  ['target, band 0.2', { rebalance: 'target', costBand: 0, noTradeBand: 0.2 }],
+  ['edge + cost band 1', { costBand: 1 }],
   ['edge + cost band 1.5', { costBand: 1.5 }],
-  ['edge + cost band 2', { costBand: 2 }],
+  ['defaults: edge + cost band 2', {}],
+  ['target, band 0.2', { rebalance: 'target', costBand: 0, noTradeBand: 0.2 }],
 ];
 /** US stocks: the first 60 of the 505 tickers, to keep the run short */
 const MAX_ASSETS = 60;

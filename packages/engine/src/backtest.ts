@@ -158,13 +158,10 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
       run(`${e.name}_only`, experts, onlyThis);
     });
     run('equal_weight', experts, new Float64Array(experts.length).fill(1 / experts.length));
-    if (input.comparisonRouter) {
-      const routed = await input.comparisonRouter.route(panel, experts.map((e) => e.exposure), input.funding);
-      baselines.push(simulate({ name: 'router', panel, experts, weights, dynamicWeights: routed.weights, config, ...(progress ? { onProgress: (d: number, n: number) => progress('router', d, n) } : {}) }));
-    }
-    if (contestRun !== undefined && (routing.source === 'model' || routing.source === 'vlm')) {
-      baselines.push(simulate({ name: 'router_only', panel, experts, weights, dynamicWeights: routing.weights, config, ...(progress ? { onProgress: (d: number, n: number) => progress('router_only', d, n) } : {}) }));
-    }
+    const routed = (name: string, w: Float32Array) => baselines.push(simulate({ name, panel, experts, weights, dynamicWeights: w, config, ...(progress ? { onProgress: (d: number, n: number) => progress(name, d, n) } : {}) }));
+    // the trained router beside an equal or static strategy; under the contest, the router the pipeline ran
+    if (input.comparisonRouter) routed('router', (await input.comparisonRouter.route(panel, experts.map((e) => e.exposure), input.funding)).weights);
+    if (contestRun !== undefined && (routing.source === 'model' || routing.source === 'vlm')) routed('router_only', routing.weights);
     if (routing.source !== 'static') run('static_weights', experts, expertWeights(config));
   }
   const decisions = auditRecords(panel, experts, routing, main, routing.chart.window, contestRun);

@@ -10,7 +10,7 @@ import { DEFAULT_LABELS, type LabelOptions } from './labels.ts';
 import { buildRouterModel, routerCost } from './model.ts';
 import { DEFAULT_CHART, defaultSpec } from './spec.ts';
 import { temporalNames } from './temporal.ts';
-import { DEFAULT_TRAIN, type TrainConfig, type TrainProgress, chooseShrink, evaluatePolicy, rewardSharpe, trainRouter } from './train.ts';
+import { DEFAULT_TRAIN, type TrainConfig, type TrainProgress, chooseShrink, policyMetrics, predictSamples, rewardSharpe, trainRouter } from './train.ts';
 
 export interface TrainRouterOptions {
   readonly name: string;
@@ -82,8 +82,9 @@ export async function trainRouterOnPanel(tf: Tf, panel: BarPanel, experts: reado
   const outcome = await trainRouter(tf, model, ds, splits.train, splits.valid, cfg, (p: TrainProgress) => progress(p.stage, p.done, p.total, p.detail));
   // the shrinkage towards equal weights, chosen on the validation split (the test split stays unseen)
   const shrink = await chooseShrink(tf, model, ds, splits.valid, N_REGIMES, N_EXPERTS);
-  const test = await evaluatePolicy(tf, model, ds, splits.test, N_REGIMES, N_EXPERTS, shrink.lambda);
-  const testUnshrunk = shrink.lambda > 0 ? await evaluatePolicy(tf, model, ds, splits.test, N_REGIMES, N_EXPERTS) : test;
+  const testOut = await predictSamples(tf, model, ds, splits.test);
+  const test = policyMetrics(testOut, ds, splits.test, N_REGIMES, N_EXPERTS, shrink.lambda);
+  const testUnshrunk = shrink.lambda > 0 ? policyMetrics(testOut, ds, splits.test, N_REGIMES, N_EXPERTS) : test;
   const iso = (t: number) => new Date(panel.ts[Math.min(Math.max(t, 0), panel.nTimes - 1)]!).toISOString();
   const info = (rows: [number, number], idx: Int32Array): SplitInfo => ({ from: iso(rows[0]), to: iso(rows[1] - 1), samples: idx.length });
   const seconds = (performance.now() - started) / 1000;

@@ -18,7 +18,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 export async function lookaheadCommand(flags: BiasFlags): Promise<void> {
   const samples = flags.samples === undefined ? 12 : parseNumber('--samples', flags.samples);
   if (!(Number.isInteger(samples) && samples >= 1)) throw arenaError(ERR.CONFIG, `--samples must be a whole number >= 1, got ${flags.samples}`);
-  const config = configFromFlags({ ...flags, out: flags.out, baselines: false });
+  const config = configFromFlags({ ...flags, baselines: false });
   const market = loadMarket(config, log);
   if (market.panel.nTimes < 100) throw arenaError(ERR.DATA_TOO_SHORT, market.panel.nTimes, market.source, 100);
   const models = await loadModels(config, log, market.funding);
@@ -32,7 +32,7 @@ export async function lookaheadCommand(flags: BiasFlags): Promise<void> {
 }
 
 export async function recursiveCommand(flags: BiasFlags): Promise<void> {
-  const config = configFromFlags({ ...flags, out: flags.out, baselines: false });
+  const config = configFromFlags({ ...flags, baselines: false });
   const market = loadMarket(config, log);
   if (market.panel.nTimes < 300) throw arenaError(ERR.DATA_TOO_SHORT, market.panel.nTimes, market.source, 300);
   const progress = createProgress('recursive-analysis');

@@ -29,7 +29,8 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   const contestConfig = { ...config, contest: { ...config.contest, enabled: true } };
   const models = await loadModels(contestConfig, log, funding);
   // leak check before any work: no committed model may have been fitted on a fold's test bars (plus an embargo)
-  const overlaps = foldOverlaps(panel, source, evalFolds(panel.nTimes, testFraction, folds), loadedModelRanges(models, !flags.train), Math.max(DEFAULT_LABELS.horizon, DEFAULT_LABELS.regimeHorizon));
+  const fittedModels = loadedModelRanges(models, !flags.train);
+  const overlaps = foldOverlaps(panel, source, evalFolds(panel.nTimes, testFraction, folds), fittedModels, Math.max(DEFAULT_LABELS.horizon, DEFAULT_LABELS.regimeHorizon));
   if (overlaps.length > 0) {
     if (!flags.allowOverlap) throw arenaError(ERR.EVAL_OVERLAP, describeOverlaps(overlaps));
     log(`warning (--allow-overlap): ${describeOverlaps(overlaps)}; the rows that use these models are marked not out of sample`);
@@ -88,7 +89,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     timeframe: panel.timeframe,
     symbols: panel.symbols,
     router: flags.train ? `router retrained on the training bars of each fold (${routing.source} routing otherwise)` : routing.note,
-    fittedModels: loadedModelRanges(models, !flags.train),
+    fittedModels,
     overlaps,
     fillAssumptions: fillAssumptions(config),
   };

@@ -136,10 +136,10 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       const port = (dash.server.address() as { port: number }).port;
       log(`dashboard on http://${dashboardAt.host}:${port}${server ? '' : ' (with /healthz and /metrics)'}`, { dashboard: port });
     }
-    /** a stream's rejected message or candle: counted, recorded with its reason, logged (the first 20, then every 1000th) */
-    const rejectOf = (where: string) => (kind: string, reason: string) => {
+    /** a stream's rejected message or candle: counted, recorded with its reason (after `where`, when given), logged (the first 20, then every 1000th) */
+    const rejectOf = (where?: string) => (kind: string, reason: string) => {
       metrics.reject(kind);
-      store.event('rejected', `${where}: ${reason}`);
+      store.event('rejected', where === undefined ? reason : `${where}: ${reason}`);
       if (metrics.rejectedTotal <= 20 || metrics.rejectedTotal % 1000 === 0) log.warn(`rejected (${metrics.rejectedTotal} so far) ${reason}`, { event: 'rejected', kind, rejected: metrics.rejectedTotal });
     };
     let after: number | undefined;
@@ -179,11 +179,8 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
             ...(after !== undefined ? { after } : {}),
             stopping: () => stop,
             log,
-            onReject: (kind, reason) => {
-              metrics.reject(kind);
-              store.event('rejected', reason);
-              if (metrics.rejectedTotal <= 20 || metrics.rejectedTotal % 1000 === 0) log.warn(`rejected (${metrics.rejectedTotal} so far) ${reason}`, { event: 'rejected', kind, rejected: metrics.rejectedTotal });
-            },
+            // Kafka's reasons start with topic:partition:offset already
+            onReject: rejectOf(),
             onSkip: () => metrics.reject('already in the ledger'),
           // --exit-at-end: once caught up (nothing pending, no message for 5 s) the stream ends; the run stays resumable
           ...(flags.exitAtEnd ? { exitWhenIdleMs: KAFKA_IDLE_EXIT_MS } : {}),

@@ -91,7 +91,7 @@ function outputsAt(run: SteppedPanel, panel: BarPanel, t: number, features: Floa
 
 /** The decision bars of a run: bars whose orders filled at the next open (sampled), else any bars. */
 function decisionBars(run: SteppedPanel, panel: BarPanel, n: number, minBar: number, rng: Rng): number[] {
-  const fills = run.pipeline.book.run('strategy', panel).fills.t;
+  const fills = run.pipeline.book.broker.fills.column('t');
   const decided = new Set<number>();
   for (const t of fills) if (t - 1 >= minBar && t - 1 < panel.nTimes - 1) decided.add(t - 1);
   let pool = [...decided];

@@ -5,7 +5,7 @@
  * model that saw a period has seen something of every market in it. A synthetic market's dates say nothing about a
  * real one (and the reverse): there, only a model fitted on the same synthetic market is compared.
  */
-import type { BarPanel } from '@arena/core';
+import { type BarPanel, timeframeMs } from '@arena/core';
 import { ModelRouter } from '@arena/router';
 import type { PipelineModels } from '../pipeline/build.ts';
 
@@ -54,7 +54,7 @@ export interface FoldOverlap {
  * bars, reaches into the fold's test bars of `panel` (loaded from `source`).
  */
 export function foldOverlaps(panel: BarPanel, source: string, bounds: readonly (readonly [number, number])[], models: readonly FittedRange[], embargoBars: number): FoldOverlap[] {
-  const barMs = panel.nTimes > 1 ? panel.ts[1]! - panel.ts[0]! : 0;
+  const barMs = timeframeMs(panel.timeframe);
   const out: FoldOverlap[] = [];
   bounds.forEach(([t0, t1], fold) => {
     const testFrom = panel.ts[t0]!;

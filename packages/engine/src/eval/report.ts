@@ -3,7 +3,7 @@ import { deterministicJson, writeReportFiles } from '@arena/core';
 import { boxTable } from '../report/console.ts';
 import { lineChart, escapeXml, PALETTE, downsampleMinMax } from '../report/svg.ts';
 import type { EvalResult } from './evaluate.ts';
-import type { FittedRange, FoldOverlap } from './overlap.ts';
+import { type FittedRange, type FoldOverlap, describeOverlaps } from './overlap.ts';
 
 export interface EvalMeta {
   readonly source: string;
@@ -37,7 +37,6 @@ export function evalTable(r: EvalResult): string {
   return `${rows}\n${comparisons}`;
 }
 
-/** One line on the router's regime calls against what always answering the most frequent regime scores. */
 /** One line on the contest's score model: does its predicted ranking of the agents hold in the next window? */
 export function scoreModelLine(r: EvalResult): string | undefined {
   const all = r.contestScoreModel.find((v) => v.fold === -1);
@@ -53,6 +52,7 @@ export function hurdleLine(r: EvalResult): string | undefined {
   return chosen.length === 0 ? undefined : `contest-calibrated: hurdle (annualised Sharpe) chosen on the training bars of each fold from ${r.folds[0]!.contestHurdle!.trainSharpe.map((h) => h.hurdle).join(', ')}: ${chosen.join(', ')}`;
 }
 
+/** One line on the router's regime calls against what always answering the most frequent regime scores. */
 export function regimeLine(r: EvalResult): string {
   const { hindsight: h, truth, chance } = r.regimeAccuracy;
   const p = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
@@ -105,7 +105,7 @@ export function evalHtml(meta: EvalMeta, r: EvalResult): string {
     .join('');
   const warn =
     meta.overlaps.length > 0
-      ? `<p style="color:#c23b3b"><b>Not out of sample</b> (run with --allow-overlap): ${meta.overlaps.map((o) => escapeXml(`${o.model} was fitted on ${o.trainedOn.from.slice(0, 10)}..${o.trainedOn.to.slice(0, 10)}, fold ${o.fold + 1} tests ${o.test.from.slice(0, 10)}..${o.test.to.slice(0, 10)}`)).join('; ')}. Every row but buy and hold uses these models.</p>`
+      ? `<p style="color:#c23b3b"><b>Not out of sample</b> (run with --allow-overlap): ${escapeXml(describeOverlaps(meta.overlaps))}. Every row but buy and hold uses these models.</p>`
       : '';
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Arena eval</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;max-width:1000px;margin:24px auto;color:#1d2330}table{border-collapse:collapse}th,td{padding:4px 12px;border-bottom:1px solid #eceef2;text-align:right}th:first-child,td:first-child{text-align:left}svg.chart{max-width:100%;height:auto}svg .title{font-weight:600;font-size:13px}svg .tick,svg .legend{font-size:11px;fill:#5b6475}svg .grid{stroke:#eceef2}svg .axis{stroke:#9aa3b2}</style></head><body>
@@ -115,7 +115,7 @@ export function evalHtml(meta: EvalMeta, r: EvalResult): string {
 ${chart}
 ${table}
 ${comparisons}
-<p>${escapeXml(regimeLine(r))}.</p>${scoreModelLine(r) ? `<p>${escapeXml(scoreModelLine(r)!)}.</p>` : ''}
+<p>${escapeXml(regimeLine(r))}.</p>${[scoreModelLine(r), hurdleLine(r)].map((line) => (line ? `<p>${escapeXml(line)}.</p>` : '')).join('')}
 <ul>${folds}</ul>
 <p><small>${escapeXml(meta.fillAssumptions)} The oracle looks ahead (best expert over the next label horizon per bar and asset): an upper bound, not a strategy.</small></p>
 </body></html>

@@ -137,11 +137,13 @@ export class PaperStore {
     for (const [a, q] of step.orders) s.order.run(runId, ++this.orderId, step.t, step.ts, a, q, reason);
     s.equity.run(runId, step.t, step.ts, step.equity, cash, step.gross, step.net, step.drawdown);
     // positions that changed (all at a run's first step)
+    const prev = this.units;
     for (let a = 0; a < A; a++) {
-      if (this.units !== undefined && this.units[a] === units[a]) continue;
+      if (prev !== undefined && prev[a] === units[a]) continue;
       s.position.run(runId, a, units[a]);
     }
-    this.units = Float64Array.from(units);
+    if (prev === undefined) this.units = Float64Array.from(units);
+    else prev.set(units);
     if (step.orders.length > 0) s.decision.run(runId, step.t, step.ts, decisionRecord(step, A));
     if (step.halted !== undefined) s.event.run(runId, new Date().toISOString(), step.ts, 'kill_switch', step.halted);
     const sel = step.selection;
