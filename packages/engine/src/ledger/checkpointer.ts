@@ -10,11 +10,23 @@
  * it without end, so once the thread reports more than `restartFrames` frames the writer restarts it itself after
  * its next commit (`afterCommit`): the thread has already copied nearly all of them, so that costs a sync, once
  * per `restartFrames` frames. If the thread fails, the automatic checkpoint comes back.
+ *
+ * The thread runs below the loop's priority, so on a machine whose cores are busy it can go unscheduled for long
+ * spells, and nothing would then bound the WAL. The backstop: every CHECK_COMMITS commits the writer reads the WAL
+ * file's size (one fstat); past `hardCapFrames` frames it checkpoints itself in TRUNCATE mode (the cost the thread
+ * exists to avoid, paid only while the thread is starved) and counts it in `forced`. The file only grows when the WAL
+ * holds more frames than ever since its last truncation, so its size is a sound trigger. A checkpoint answers busy
+ * while another is running, so a thread starved inside one delays the backstop until it gets the CPU back; the writer
+ * tries again after every commit until then.
  */
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './ledger.ts';
 
 const AUTO_PAGES = 1000;
+const CHECK_COMMITS = 64;
+/** bytes of one WAL frame: a 24-byte header and the page */
+const frameBytes = (pageSize: number) => pageSize + 24;
 
 export interface CheckpointStats {
   /** checkpoints run by the thread */
@@ -24,6 +36,8 @@ export interface CheckpointStats {
   checkpointedFrames: number;
   /** restarts the writer ran itself (a WAL past restartFrames) */
   restarts: number;
+  /** checkpoints the writer forced because the thread had fallen behind (a WAL file past hardCapFrames) */
+  forced: number;
   /** the latest failure, if any (the automatic checkpoint is back then) */
   error?: string;
 }
@@ -33,13 +47,19 @@ export interface CheckpointOptions {
   readonly everyMs?: number;
   /** WAL frames past which the writer restarts the WAL after a commit */
   readonly restartFrames?: number;
+  /** WAL frames past which the writer checkpoints itself, the thread having fallen behind (default 4 x restartFrames) */
+  readonly hardCapFrames?: number;
 }
 
 export class Checkpointer {
-  readonly stats: CheckpointStats = { checkpoints: 0, walFrames: 0, checkpointedFrames: 0, restarts: 0 };
+  readonly stats: CheckpointStats = { checkpoints: 0, walFrames: 0, checkpointedFrames: 0, restarts: 0, forced: 0 };
   private worker: Worker | undefined;
   private restartDue = false;
   private readonly restartFrames: number;
+  private readonly hardCapBytes: number;
+  private readonly walFile: string;
+  private commits = 0;
+  private forceDue = false;
 
   constructor(
     private readonly db: Db,
@@ -50,6 +70,10 @@ export class Checkpointer {
     this.restartFrames = o.restartFrames ?? 16_384;
     if (!(everyMs > 0)) throw new Error(`checkpoint interval must be > 0 ms, got ${everyMs}`);
     if (!(this.restartFrames > 0)) throw new Error(`restartFrames must be > 0, got ${this.restartFrames}`);
+    const hardCapFrames = o.hardCapFrames ?? 4 * this.restartFrames;
+    if (!(hardCapFrames > this.restartFrames)) throw new Error(`hardCapFrames must exceed restartFrames (${this.restartFrames}), got ${hardCapFrames}`);
+    this.hardCapBytes = hardCapFrames * frameBytes(db.pragma('page_size', { simple: true }) as number);
+    this.walFile = `${file}-wal`;
     db.pragma('wal_autocheckpoint = 0');
     const w = new Worker(new URL('./checkpointThread.mjs', import.meta.url), { workerData: { file, everyMs } });
     w.on('message', (m: { log?: number; checkpointed?: number; error?: string }) => {
@@ -68,12 +92,30 @@ export class Checkpointer {
     this.worker = w;
   }
 
-  /** The writer, outside a transaction: restarts the WAL if the thread found it past restartFrames. */
+  /**
+   * The writer, outside a transaction: restarts the WAL if the thread found it past restartFrames, and checkpoints
+   * itself if the WAL file grew past the hard cap while the thread was not looking.
+   */
   afterCommit(): void {
-    if (!this.restartDue || !this.db.open || this.db.inTransaction) return;
-    this.restartDue = false;
-    this.db.pragma('wal_checkpoint(RESTART)');
-    this.stats.restarts++;
+    if (this.worker === undefined || !this.db.open || this.db.inTransaction) return;
+    // both checkpoints answer busy (and do nothing) while the thread is inside one of its own: then after the next commit
+    if (this.restartDue && this.checkpoint('RESTART')) {
+      this.restartDue = false;
+      this.stats.restarts++;
+    }
+    if (!this.forceDue && ++this.commits % CHECK_COMMITS === 0) {
+      this.forceDue = (statSync(this.walFile, { throwIfNoEntry: false })?.size ?? 0) > this.hardCapBytes;
+    }
+    if (this.forceDue && this.checkpoint('TRUNCATE')) {
+      this.forceDue = false;
+      this.stats.forced++;
+    }
+  }
+
+  /** true when the checkpoint ran to its end */
+  private checkpoint(mode: 'RESTART' | 'TRUNCATE'): boolean {
+    const [r] = this.db.pragma(`wal_checkpoint(${mode})`) as { busy: number }[];
+    return r?.busy === 0;
   }
 
   private fail(why: string): void {

@@ -7,6 +7,7 @@ import { generateSyntheticMarket } from '@arena/streams';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readLeaderboard } from '../contest/leaderboard.ts';
 import { contestSettings } from '../contest/stage.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { ContestLedger } from './contestLedger.ts';
 import { Ledger } from './ledger.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -31,31 +32,57 @@ describe('ledger (SQLite)', () => {
     expect(existsSync(join(dir, 'missing.db'))).toBe(false);
   });
 
-  it('checkpoints the WAL from its own thread while a writer commits: the writer never checkpoints on its own, the WAL stays bounded, nothing is lost', async () => {
+  it('checkpoints the WAL from its own thread while a writer commits: the WAL stays bounded, nothing is lost', async () => {
     const path = join(dir, 'ckpt.db');
     const l = Ledger.open(path);
     l.db.exec('CREATE TABLE IF NOT EXISTS t (i INTEGER PRIMARY KEY, v BLOB)');
-    const cp = l.checkpointInBackground({ everyMs: 10, restartFrames: 2000 });
+    const cp = l.checkpointInBackground({ everyMs: 10, restartFrames: 1000 });
     expect(l.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     const ins = l.db.prepare('INSERT INTO t (i, v) VALUES (?, ?)');
     const blob = Buffer.alloc(2000, 7);
-    // a writer that never pauses but to let the event loop turn (a replay at full speed): ~2 frames per commit
+    // a writer that never pauses but to let the event loop turn (a replay at full speed): ~2 frames per commit,
+    // ~16,000 frames in all. The thread runs at a lower priority: on a busy machine it may barely run, and then the
+    // writer's backstop (a WAL file past 4 x 1,000 frames) bounds the WAL instead.
     for (let i = 0; i < 8000; i++) {
       l.db.transaction(() => ins.run(i, blob))();
       l.afterCommit();
       if (i % 100 === 0) await new Promise((r) => setImmediate(r));
     }
-    await new Promise((r) => setTimeout(r, 100));
+    for (let waited = 0; cp.stats.checkpoints === 0 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     expect(cp.stats.error).toBeUndefined();
-    expect(cp.stats.checkpoints).toBeGreaterThan(5);
-    expect(cp.stats.restarts).toBeGreaterThan(0);
-    // ~16,000 frames written; after a restart the WAL is written from its top again, so it holds a few thousand
-    expect(cp.stats.walFrames).toBeLessThan(6000);
-    expect(statSync(`${path}-wal`).size).toBeLessThan(12_000 * 4120);
+    expect(cp.stats.checkpoints).toBeGreaterThan(0);
+    // the WAL went back to its top at least once, by the thread's report or by the backstop (how far it grew
+    // depends on how the machine schedules the thread; the bound itself is the next test's, where nothing competes)
+    expect(cp.stats.restarts + cp.stats.forced).toBeGreaterThan(0);
     l.close();
     expect(l.db.open).toBe(false);
     const again = Ledger.open(path, { readOnly: true });
     expect(again.db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 8000 });
+    again.close();
+  });
+
+  it('the writer checkpoints itself when the thread falls behind: a WAL file past the hard cap is truncated', () => {
+    const path = join(dir, 'backstop.db');
+    const l = Ledger.open(path);
+    l.db.exec('CREATE TABLE IF NOT EXISTS t (i INTEGER PRIMARY KEY, v BLOB)');
+    // a thread that reports far too rarely to keep up: only the backstop can bound the WAL
+    const cp = l.checkpointInBackground({ everyMs: 60_000, restartFrames: 200, hardCapFrames: 400 });
+    const ins = l.db.prepare('INSERT INTO t (i, v) VALUES (?, ?)');
+    const blob = Buffer.alloc(2000, 7);
+    let maxSize = 0;
+    for (let i = 0; i < 2000; i++) {
+      l.db.transaction(() => ins.run(i, blob))();
+      l.afterCommit();
+      maxSize = Math.max(maxSize, statSync(`${path}-wal`).size);
+    }
+    expect(cp.stats.restarts).toBe(0);
+    expect(cp.stats.forced).toBeGreaterThan(3);
+    // never more than the cap plus one check interval's frames (64 commits x ~2)
+    expect(maxSize).toBeLessThan((400 + 200) * 4120);
+    expect(() => new Checkpointer(l.db, path, { restartFrames: 100, hardCapFrames: 50 })).toThrow(/hardCapFrames must exceed restartFrames/);
+    l.close();
+    const again = Ledger.open(path, { readOnly: true });
+    expect(again.db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 2000 });
     again.close();
   });
 
