@@ -31,13 +31,15 @@ export class DashboardData extends LedgerReader {
     if (rec === undefined) return undefined;
     const chart = DEFAULT_CHART;
     const panel = this.panel(run, Math.max(0, t - chart.window + 1), t + 1);
-    const share = new Float64Array(EXPERT_NAMES.length);
+    // the experts as the record names them (the built-in ones, then the user's)
+    const names = rec.assets.length > 0 ? Object.keys(rec.assets[0]!.weights) : [...EXPERT_NAMES];
+    const share = new Float64Array(names.length);
     const assets = rec.assets.map((a) => {
-      const w = EXPERT_NAMES.map((e) => a.weights[e] ?? 0);
-      const x = EXPERT_NAMES.map((e) => a.exposures[e] ?? 0);
+      const w = names.map((e) => a.weights[e] ?? 0);
+      const x = names.map((e) => a.exposures[e] ?? 0);
       attributionShares(w, x, Math.sign(a.combined) || Math.sign(a.qty), share);
       const png = panel ? chartPng(panel, panel.nTimes - 1, a.asset, chart, 3).toString('base64') : null;
-      return { symbol: run.symbols[a.asset]!, asset: a.asset, qty: a.qty, combined: a.combined, regime: a.regime ?? null, exposures: a.exposures, weights: a.weights, attribution: Object.fromEntries(EXPERT_NAMES.map((e, k) => [e, share[k]!])), chart: png };
+      return { symbol: run.symbols[a.asset]!, asset: a.asset, qty: a.qty, combined: a.combined, regime: a.regime ?? null, exposures: a.exposures, weights: a.weights, attribution: Object.fromEntries(names.map((e, k) => [e, share[k]!])), chart: png };
     });
     return { id: rec.t, ts: rec.ts, assets, contest: rec.contest, regimes: [...REGIMES] };
   }

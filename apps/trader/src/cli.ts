@@ -14,6 +14,7 @@ import { dashboardCommand } from './commands/dashboard.ts';
 import { trainConvnetCommand } from './commands/train.ts';
 import { trainRouterCommand } from './commands/trainRouter.ts';
 import { SELECTOR_DEFAULTS, featuresReportCommand } from './commands/features.ts';
+import { newExpertCommand } from './commands/newExpert.ts';
 
 /** The options every command that loads a market shares: config, data folder or synthetic market, universe, range. */
 function marketOptions(cmd: Command, dataHelp: string, rangeHelp: string): Command {
@@ -175,6 +176,15 @@ export function buildCli(): Command {
     .option('--reselect-every <bars>', `selector: scheduled re-selection interval (default ${SELECTOR_DEFAULTS.reselectEvery})`)
     .option('--out <dir>', 'report folder', 'out/features')
     .action(featuresReportCommand);
+
+  program
+    .command('new')
+    .description('scaffold your own code')
+    .command('expert <name>')
+    .description('a user expert in your folder: NAME.ts (an ExpertSpec to edit), NAME.test.ts, tsconfig.json, and its arena.config.json entry (docs/experts.md)')
+    .option('--dir <dir>', 'folder to write into (created if absent)', '.')
+    .option('--force', 'overwrite NAME.ts and NAME.test.ts when they exist')
+    .action(newExpertCommand);
 
   const data = program.command('data').description('market data: inspect, import, synthesise');
   data

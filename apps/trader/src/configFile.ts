@@ -1,6 +1,6 @@
 /** Reads the config file (arena.config.json or arena.config.ts) and merges command-line overrides into it before validation. */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { type ArenaConfig, ERR, arenaError, parseConfig } from '@arena/core';
 import { require as tsxRequire } from 'tsx/cjs/api';
 
@@ -40,6 +40,7 @@ export function loadConfig(path: string | undefined, overrides: Record<string, u
     }
     // a copy: overrides must not write into a module's exported object
     base = structuredClone(base);
+    resolveExpertModules(base, dirname(full));
   }
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
@@ -53,6 +54,16 @@ export function loadConfig(path: string | undefined, overrides: Record<string, u
     node[parts[parts.length - 1]!] = value;
   }
   return parseConfig(base);
+}
+
+/** The user's expert modules (experts.custom[].module) resolve against the config file's folder, not the working directory. */
+function resolveExpertModules(base: Json, dir: string): void {
+  const custom = (base['experts'] as Json | undefined)?.['custom'];
+  if (!Array.isArray(custom)) return;
+  for (const c of custom as Json[]) {
+    const m = c?.['module'];
+    if (typeof m === 'string' && m.length > 0 && !isAbsolute(m)) c['module'] = resolve(dir, m);
+  }
 }
 
 /** `trend=0.4,reversal=0.2` -> { trend: 0.4, reversal: 0.2 } */

@@ -16,7 +16,7 @@ export interface AgentSpec {
   readonly temperature: number | null;
   /** multiplier on the combined exposure before clamping to [-1, 1] */
   readonly appetite: number;
-  /** bit e set: expert EXPERT_NAMES[e] is in the agent's subset */
+  /** bit e set: expert e (EXPERT_NAMES, then the user's experts) is in the agent's subset */
   readonly experts: number;
 }
 
@@ -40,15 +40,18 @@ const TEMPERATURES: readonly (number | null)[] = [1, 0.5, 2, null];
 const APPETITES: readonly number[] = [1, 0.5, 1.5];
 const RANDOM_TEMPERATURES: readonly number[] = [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4];
 
-export function expertSubsetName(mask: number): string {
-  if (mask === ALL) return 'all';
-  if (mask === (ALL & ~LEARNED)) return 'all-learned';
-  return EXPERT_NAMES.filter((_, e) => (mask >> e) & 1).join('+');
+/** names: every expert, the built-in ones first (EXPERT_NAMES) */
+export function expertSubsetName(mask: number, names: readonly string[] = EXPERT_NAMES): string {
+  const all = (2 ** names.length - 1) | 0;
+  if (mask === all) return 'all';
+  if (mask === (all & ~LEARNED)) return 'all-learned';
+  if (names.length > E && mask === ALL) return 'built-in';
+  return names.filter((_, e) => (mask >> e) & 1).join('+');
 }
 
-export function agentName(s: Omit<AgentSpec, 'name'>): string {
+export function agentName(s: Omit<AgentSpec, 'name'>, names: readonly string[] = EXPERT_NAMES): string {
   const w = s.temperature === null ? 'equal' : `router/${s.temperature}`;
-  return `a${String(s.id).padStart(2, '0')} h${s.horizon} ${w} x${s.appetite} ${expertSubsetName(s.experts)}`;
+  return `a${String(s.id).padStart(2, '0')} h${s.horizon} ${w} x${s.appetite} ${expertSubsetName(s.experts, names)}`;
 }
 
 /**
@@ -56,18 +59,26 @@ export function agentName(s: Omit<AgentSpec, 'name'>): string {
  * seeded order that leads with one agent per horizon on all experts; beyond the grid, seeded random policies
  * (any non-empty subset, a temperature from 0.25 to 4 on a grid of eight, appetite in [0.25, 2]).
  */
-export function researchTeam(n: number, opts: { seed?: number; horizons?: readonly number[] } = {}): AgentSpec[] {
+export function researchTeam(n: number, opts: { seed?: number; horizons?: readonly number[]; names?: readonly string[] } = {}): AgentSpec[] {
   const horizons = opts.horizons ?? [1, 4, 24];
+  const names = opts.names ?? EXPERT_NAMES;
+  if (names.length < E || names.slice(0, E).join(',') !== EXPERT_NAMES.join(',')) throw new Error(`expert names must start with the built-in ones (${EXPERT_NAMES.join(', ')}), got [${names.join(', ')}]`);
+  if (names.length > 31) throw new Error(`at most 31 experts in a contest, got ${names.length}`);
+  // with the user's experts: the lead and the random agents draw from every expert, and the grid gains each user
+  // expert alone and beside trend and reversal
+  const every = (2 ** names.length - 1) | 0;
+  const userBits = Array.from({ length: names.length - E }, (_, u) => 1 << (E + u));
+  const subsets = [...EXPERT_SUBSETS, ...(userBits.length > 0 ? [every & ~LEARNED] : []), ...userBits, ...userBits.flatMap((b) => [b | bit('trend'), b | bit('reversal')])];
   if (!(Number.isInteger(n) && n >= 1)) throw new Error(`contest.agents must be an integer >= 1, got ${n}`);
   if (horizons.length === 0 || horizons.some((h) => !(Number.isInteger(h) && h >= 1))) throw new Error(`contest.horizons must be integers >= 1, got [${horizons.join(', ')}]`);
   const rng = new Rng(opts.seed ?? 11);
-  const lead: Omit<AgentSpec, 'id' | 'name'>[] = horizons.map((h) => ({ horizon: h, temperature: 1, appetite: 1, experts: ALL }));
+  const lead: Omit<AgentSpec, 'id' | 'name'>[] = horizons.map((h) => ({ horizon: h, temperature: 1, appetite: 1, experts: every }));
   const grid: Omit<AgentSpec, 'id' | 'name'>[] = [];
   for (const horizon of horizons) {
     for (const temperature of TEMPERATURES) {
       for (const appetite of APPETITES) {
-        for (const experts of EXPERT_SUBSETS) {
-          if (temperature === 1 && appetite === 1 && experts === ALL) continue; // in the lead
+        for (const experts of subsets) {
+          if (temperature === 1 && appetite === 1 && experts === every) continue; // in the lead
           // one expert alone: the temperature changes nothing, keep only the equal variant
           if ((experts & (experts - 1)) === 0 && temperature !== null) continue;
           grid.push({ horizon, temperature, appetite, experts });
@@ -81,17 +92,19 @@ export function researchTeam(n: number, opts: { seed?: number; horizons?: readon
   }
   const chosen = [...lead, ...grid].slice(0, n);
   while (chosen.length < n) {
-    const experts = 1 + Math.floor(rng.next() * ALL);
+    const experts = 1 + Math.floor(rng.next() * every);
     // temperatures from a fixed grid: the proposal loop raises the router weights to each distinct 1 / temperature once per bar
     const temperature = rng.next() < 0.2 ? null : RANDOM_TEMPERATURES[Math.floor(rng.next() * RANDOM_TEMPERATURES.length)]!;
     chosen.push({ horizon: horizons[Math.floor(rng.next() * horizons.length)]!, temperature, appetite: Number((0.25 + 1.75 * rng.next()).toFixed(3)), experts });
   }
-  return chosen.map((s, id) => ({ id, name: agentName({ id, ...s }), ...s }));
+  return chosen.map((s, id) => ({ id, name: agentName({ id, ...s }, names), ...s }));
 }
 
 /** The population in the flat typed arrays the proposal loop reads. */
 export interface CompiledAgents {
   readonly n: number;
+  /** experts the proposals read: the built-in ones, then the user's */
+  readonly nExperts: number;
   readonly horizon: Int32Array;
   readonly appetite: Float64Array;
   /** [agent * experts + e]: 1 when the expert is in the agent's subset */
@@ -102,16 +115,18 @@ export interface CompiledAgents {
   readonly invTemperatures: Float64Array;
 }
 
-export function compileAgents(specs: readonly AgentSpec[]): CompiledAgents {
+export function compileAgents(specs: readonly AgentSpec[], nExperts: number = E): CompiledAgents {
   const n = specs.length;
   const inv = [...new Set(specs.map((s) => (s.temperature === null ? 0 : 1 / s.temperature)))];
-  const mask = new Uint8Array(n * E);
+  const mask = new Uint8Array(n * nExperts);
+  const every = 2 ** nExperts - 1;
   specs.forEach((s, i) => {
-    if (!(s.experts > 0 && s.experts <= ALL)) throw new Error(`agent ${s.name}: expert subset ${s.experts} is empty or names unknown experts`);
-    for (let e = 0; e < E; e++) mask[i * E + e] = (s.experts >> e) & 1;
+    if (!(s.experts > 0 && s.experts <= every)) throw new Error(`agent ${s.name}: expert subset ${s.experts} is empty or names unknown experts`);
+    for (let e = 0; e < nExperts; e++) mask[i * nExperts + e] = (s.experts >> e) & 1;
   });
   return {
     n,
+    nExperts,
     horizon: Int32Array.from(specs, (s) => s.horizon),
     appetite: Float64Array.from(specs, (s) => s.appetite),
     mask,

@@ -3,10 +3,7 @@
  * [agent * assets + a]. Reads the experts' exposures and the router's weights of that bar; an agent between its
  * decision bars, or an asset without a bar, keeps its previous proposal. Allocates nothing per call.
  */
-import { EXPERT_NAMES } from '@arena/core';
 import type { CompiledAgents } from './agents.ts';
-
-const E = EXPERT_NAMES.length;
 
 /** Scratch space of the proposal loop: the router weights raised to each distinct 1 / temperature. */
 export class ProposalScratch {
@@ -15,7 +12,7 @@ export class ProposalScratch {
     readonly agents: CompiledAgents,
     readonly nAssets: number,
   ) {
-    this.powered = new Float64Array(agents.invTemperatures.length * nAssets * E);
+    this.powered = new Float64Array(agents.invTemperatures.length * nAssets * agents.nExperts);
   }
 }
 
@@ -49,6 +46,7 @@ export function proposeRow(
 ): void {
   const { agents } = s;
   const A = s.nAssets;
+  const E = agents.nExperts;
   const inv = agents.invTemperatures;
   const pw = s.powered;
   const w = input.weights;

@@ -3,7 +3,7 @@
  * horizon in one batch on the AgentRewards kernel (agents x assets x time), then the contest's windows in order.
  * Step mode (ContestStepper) gives the same proposals, rewards, frames and targets bar by bar.
  */
-import { type BarPanel, timeframeMs } from '@arena/core';
+import { type BarPanel, EXPERT_NAMES, timeframeMs } from '@arena/core';
 import { AgentRewardsKernel, type Implementation, type Matrix, type Runtime, agentRewardsCpu, runKernel } from '@arena/kernels';
 import { type AgentSpec, compileAgents } from './agents.ts';
 import { Contest, type ContestSettings, type WindowFrame, closesWindow, contestHorizons } from './contest.ts';
@@ -64,7 +64,7 @@ export async function runContest(input: ContestInput): Promise<ContestRun> {
   const A = panel.nAssets;
   const N = input.agents.length;
   const barMs = timeframeMs(panel.timeframe);
-  const proposals = proposeRange(compileAgents(input.agents), { ...input.bars, present: panel.present }, panel.ts, barMs, A, 0, T);
+  const proposals = proposeRange(compileAgents(input.agents, input.bars.exposures.length), { ...input.bars, present: panel.present }, panel.ts, barMs, A, 0, T);
   const params = { slot: input.slot, cost: input.cost };
   const { recorded, scored: horizons } = contestHorizons(input.horizons);
   const rewards = new Map<number, Matrix>();
@@ -79,7 +79,7 @@ export async function runContest(input: ContestInput): Promise<ContestRun> {
   const exposure = new Float64Array(T * A);
   const frames: WindowFrame[] = [];
   const sink = input.sink;
-  sink?.begin(input.agents, panel.symbols, recorded);
+  sink?.begin(input.agents, panel.symbols, recorded, input.bars.exposures.length === EXPERT_NAMES.length ? EXPERT_NAMES : input.bars.exposures.map((_, e) => EXPERT_NAMES[e] ?? `expert${e}`));
   let cashBars = 0;
   for (let t = 0; t < T; t++) {
     const ts = panel.ts[t]!;

@@ -8,7 +8,7 @@ import type { WindowFrame } from './contest.ts';
 
 export interface ContestSink {
   /** once, before the first bar */
-  begin(agents: readonly AgentSpec[], symbols: readonly string[], horizons: readonly number[]): void;
+  begin(agents: readonly AgentSpec[], symbols: readonly string[], horizons: readonly number[], experts: readonly string[]): void;
   /** every agent's proposal at bar ts: row[offset + agent * assets + a] */
   proposals(ts: number, row: Float32Array, offset: number): void;
   /** the rewards after costs of the proposals made at `ts`, realised at `realizedTs` after `horizon` bars; rewards[offset + agent] */

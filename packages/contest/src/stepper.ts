@@ -3,6 +3,7 @@
  * runContest over the same bars, from rings of the last few bars' proposals and closes. Allocates nothing per
  * bar except a frame when a window closes.
  */
+import { EXPERT_NAMES } from '@arena/core';
 import { agentRewardRow } from '@arena/kernels';
 import { type AgentSpec, compileAgents } from './agents.ts';
 import { Contest, type ContestSettings, type WindowFrame, closesWindow, contestHorizons } from './contest.ts';
@@ -21,6 +22,8 @@ export interface StepperOptions {
   readonly cost: number;
   readonly slot: number;
   readonly sink?: ContestSink;
+  /** the experts the agents' subsets index: the built-in ones, then the user's (default: EXPERT_NAMES) */
+  readonly experts?: readonly string[];
 }
 
 export class ContestStepper {
@@ -51,7 +54,8 @@ export class ContestStepper {
     ({ recorded: this.recorded, scored: this.scored } = contestHorizons(o.horizons));
     this.ring = Math.max(...this.scored) + 2;
     this.contest = new Contest(N, o.settings, o.periodsPerYear);
-    this.scratch = new ProposalScratch(compileAgents(o.agents), A);
+    const experts = o.experts ?? EXPERT_NAMES;
+    this.scratch = new ProposalScratch(compileAgents(o.agents, experts.length), A);
     this.proposals = new Float32Array(this.ring * N * A);
     this.closes = new Float64Array(this.ring * A);
     this.present = new Uint8Array(this.ring * A);
@@ -60,7 +64,7 @@ export class ContestStepper {
     this.reward = new Float64Array(N);
     this.target = new Float64Array(A);
     this.barReward = new Float64Array(N).fill(NaN);
-    o.sink?.begin(o.agents, o.symbols, this.recorded);
+    o.sink?.begin(o.agents, o.symbols, this.recorded, experts);
   }
 
   get agents(): readonly AgentSpec[] {

@@ -23,6 +23,8 @@ export const ERR = {
   // engine
   PANEL_SHAPE: defineError('ARENA_E_PANEL_SHAPE', '%s'),
   EXPERT_UNKNOWN: defineError('ARENA_E_EXPERT_UNKNOWN', 'unknown expert "%s" (known: %s)'),
+  EXPERT_MODULE: defineError('ARENA_E_EXPERT_MODULE', 'expert module %s: %s'),
+  EXPERT_SET: defineError('ARENA_E_EXPERT_SET', '%s'),
   REPORT_WRITE: defineError('ARENA_E_REPORT_WRITE', 'cannot write report to %s: %s'),
   BENCH_UNKNOWN: defineError('ARENA_E_BENCH_UNKNOWN', 'unknown benchmark "%s" (known: %s)'),
   LEDGER: defineError('ARENA_E_LEDGER', '%s'),

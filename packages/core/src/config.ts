@@ -151,6 +151,24 @@ export const ContestParams = z.strictObject({
     .prefault({}),
 });
 
+/**
+ * A user's expert (docs/experts.md, "Write your own expert"): a module in the user's folder whose default export is an
+ * ExpertSpec (@arena/experts). Its name joins EXPERT_NAMES after the built-in ones, in the order listed here.
+ */
+export const CustomExpertParams = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'must be lower-case letters, digits, - or _ (at most 32), starting with a letter' })
+    .refine((n) => !(EXPERT_NAMES as readonly string[]).includes(n), { error: `is a built-in expert's name (${EXPERT_NAMES.join(', ')})` }),
+  /** path of the module (.ts, .mts, .js or .mjs); relative paths resolve against the config file's folder, else the working directory */
+  module: z.string().min(1),
+  /** values for the parameters the module declares (checked against its declaration when it loads) */
+  params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+  /** its static weight (router.mode static), like experts.weights for the built-in ones */
+  weight: nonneg().default(0.2),
+});
+export type CustomExpertParams = z.infer<typeof CustomExpertParams>;
+
 const weights = z
   .partialRecord(z.enum(EXPERT_NAMES), nonneg())
   .refine((w) => Object.values(w).some((v) => v > 0), { error: 'at least one expert weight must be > 0' });
@@ -184,6 +202,12 @@ export const ArenaConfig = z.strictObject({
       breakout: BreakoutParams.prefault({}),
       positioning: PositioningParams.prefault({}),
       learned: LearnedParams.prefault({}),
+      /** the user's own experts (at most 26: a contest agent's subset of all experts is a 32-bit mask) */
+      custom: z
+        .array(CustomExpertParams)
+        .max(26, { error: 'at most 26 custom experts' })
+        .refine((c) => new Set(c.map((x) => x.name)).size === c.length, { error: 'names must be unique' })
+        .default([]),
     })
     .prefault({}),
   router: RouterParams.prefault({}),
@@ -241,6 +265,11 @@ function describe(issue: z.core.$ZodIssue): string {
     return issue.keys.map((k) => `${path ? `${path}.` : ''}${k} is not a known key`).join('; ');
   }
   return `${path || '(root)'} ${issue.message}`;
+}
+
+/** Every expert a config runs, built-in ones first (EXPERT_NAMES), then the user's in their listed order. */
+export function expertNames(config: Pick<ArenaConfig, 'experts'>): readonly string[] {
+  return config.experts.custom.length === 0 ? EXPERT_NAMES : [...EXPERT_NAMES, ...config.experts.custom.map((c) => c.name)];
 }
 
 /** Parses a config object; throws ARENA_E_CONFIG naming every offending key at once. */

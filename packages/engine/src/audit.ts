@@ -5,7 +5,7 @@
  * w_e x_e in the direction of the position (of the trade when the position is closed). The chart is referenced by
  * the exact rows it is drawn from (symbol, first and last bar, chart parameters); reports add the PNG.
  */
-import { type BarPanel, EXPERT_NAMES, REGIMES } from '@arena/core';
+import { type BarPanel, REGIMES } from '@arena/core';
 import type { ContestRun } from '@arena/contest';
 import type { ExpertSeries } from '@arena/experts';
 import type { RoutingSeries } from '@arena/router';
@@ -87,7 +87,7 @@ export function auditRecords(panel: BarPanel, experts: readonly ExpertSeries[], 
     }
     const side = Math.abs(combined) > 1e-12 ? Math.sign(combined) : Math.sign(f.qty[i]!);
     attributionShares(w, x, side, share);
-    const byExpert = (v: Float64Array) => Object.fromEntries(EXPERT_NAMES.map((n, e) => [n, round(v[e]!)]));
+    const byExpert = (v: Float64Array) => Object.fromEntries(experts.map((s, e) => [s.name, round(v[e]!)]));
     const from = Math.max(0, t - chartWindow + 1);
     out.push({
       t,

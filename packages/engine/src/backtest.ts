@@ -1,7 +1,7 @@
 /** A backtest: the pipeline over every bar of a panel, its record, and the baselines beside it. */
-import type { ArenaConfig, BarPanel } from '@arena/core';
+import { type ArenaConfig, type BarPanel, expertNames } from '@arena/core';
 import type { ContestRun, ContestSink, DataTeamStage } from '@arena/contest';
-import { type Expert, type ExpertSeries, createExperts, runExpertBatch } from '@arena/experts';
+import { type Expert, type ExpertFaultRecord, type ExpertSeries, createExperts, runExpertBatch } from '@arena/experts';
 import { panelBar } from '@arena/features';
 import { DEFAULT_CHART, ModelRouter, type RoutingSeries, StaticRouter, chartPng } from '@arena/router';
 import { auditRecords } from './audit.ts';
@@ -92,6 +92,8 @@ export interface SteppedPanel {
   readonly target: Float64Array;
   readonly contest?: ContestRun;
   readonly halts: readonly { readonly t: number; readonly reason: string }[];
+  /** user experts disabled during the run (they threw or returned garbage at that bar) */
+  readonly expertFaults: readonly ExpertFaultRecord[];
 }
 
 /**
@@ -101,7 +103,7 @@ export interface SteppedPanel {
 export async function stepPanel(input: Omit<BacktestInput, 'baselines' | 'decisionCharts' | 'compute' | 'dataIssues' | 'source'>): Promise<SteppedPanel> {
   const { panel, config } = input;
   const progress = input.onProgress;
-  const models: PipelineModels = input.models ?? { router: new StaticRouter(config.experts.weights) };
+  const models: PipelineModels = input.models ?? { router: new StaticRouter(config.experts.weights, config.experts.custom) };
   const pre = input.precomputed ?? (input.stepped ? undefined : await precompute(panel, config, models, input.funding, progress));
   const pipeline = buildPipeline({
     config,
@@ -114,7 +116,7 @@ export async function stepPanel(input: Omit<BacktestInput, 'baselines' | 'decisi
     ...(pre ? { precomputed: pre } : {}),
     ...(input.contestSink ? { contestSink: input.contestSink } : {}),
   });
-  const recorder = new StepRecorder(panel, pipeline.contest?.agents);
+  const recorder = new StepRecorder(panel, pipeline.contest?.agents, expertNames(config));
   const T = panel.nTimes;
   for (let t = 0; t < T; t++) {
     recorder.record(await pipeline.step(panel.ts[t]!, panelRow(panel, t, input.funding)), pipeline);
@@ -125,7 +127,7 @@ export async function stepPanel(input: Omit<BacktestInput, 'baselines' | 'decisi
   const routing = recorder.routing(pre?.routing.source ?? router.source, pre?.routing.note ?? router.note, router instanceof ModelRouter ? router.chart : DEFAULT_CHART);
   const contest = recorder.contestRun();
   const dataTeam = pre?.dataTeam ?? pipeline.parts.dataTeam;
-  return { pipeline, experts: recorder.experts(), routing, target: recorder.target, ...(contest ? { contest } : {}), ...(dataTeam ? { dataTeam } : {}), halts: recorder.halts };
+  return { pipeline, experts: recorder.experts(), routing, target: recorder.target, ...(contest ? { contest } : {}), ...(dataTeam ? { dataTeam } : {}), halts: recorder.halts, expertFaults: recorder.expertFaults };
 }
 
 /** A backtest: the panel stepped through the pipeline, and the baselines replaying its recorded expert exposures. */
@@ -191,5 +193,6 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     decisionCharts: charts,
     ...(contestRun ? { contest: summariseContest(contestRun, panel.periodsPerYear(), stepped.dataTeam ? summariseDataTeam(stepped.dataTeam) : undefined) } : {}),
     ...(stepped.halts.length > 0 ? { halts: stepped.halts.map((h) => ({ ts: panel.ts[h.t]!, reason: h.reason })) } : {}),
+    ...(stepped.expertFaults.length > 0 ? { expertFaults: stepped.expertFaults.map((f) => ({ ts: panel.ts[f.t]!, expert: f.expert, reason: f.reason })) } : {}),
   };
 }

@@ -4,7 +4,7 @@
  * equal, the model router, or a VLM with the model router as its fallback).
  */
 import type { ArenaConfig } from '@arena/core';
-import { LearnedExpert, createLearnedExpert } from '@arena/experts';
+import { LearnedExpert, createLearnedExpert, loadUserExperts } from '@arena/experts';
 import { type Runtime, initRuntime } from '@arena/kernels';
 import { ModelRouter, createModelRouter, createRouter } from '@arena/router';
 import type { PipelineModels } from './pipeline/build.ts';
@@ -24,9 +24,12 @@ export interface LoadModelsOptions {
 }
 
 export async function loadModels(config: ArenaConfig, log: (s: string) => void, funding?: Float64Array, options: LoadModelsOptions = {}): Promise<LoadedModels> {
+  // the user's experts first: a broken module stops the run before anything loads or opens
+  const user = await loadUserExperts(config.experts.custom);
   const wantsLearned = (config.experts.weights.learned ?? 0) > 0;
   const routes = config.router.mode === 'model' || config.router.mode === 'vlm';
-  const compare = options.compareRouter === true && !routes;
+  // the trained router weights the built-in experts only: no row of its own beside a set with the user's
+  const compare = options.compareRouter === true && !routes && user.length === 0;
   const needsRuntime = wantsLearned || routes || compare;
   const runtime = needsRuntime ? await initRuntime({ log }) : undefined;
   const learned = wantsLearned ? await createLearnedExpert(config.experts.learned, { log, ...(runtime ? { runtime } : {}), ...(funding ? { funding } : {}) }) : undefined;
@@ -37,6 +40,7 @@ export async function loadModels(config: ArenaConfig, log: (s: string) => void, 
     ...(runtime ? { runtime } : {}),
     ...(learned instanceof LearnedExpert ? { learned } : {}),
     router,
+    ...(user.length > 0 ? { user } : {}),
     ...(comparison instanceof ModelRouter ? { comparisonRouter: comparison } : {}),
   };
 }

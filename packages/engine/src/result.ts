@@ -118,4 +118,6 @@ export interface BacktestResult {
   readonly contest?: ContestSummary;
   /** the risk kill switch's halts (drawdown or daily loss), the same rule as the daemon's */
   readonly halts?: readonly { readonly ts: number; readonly reason: string }[];
+  /** user experts disabled during the run: when, which, why (absent: none) */
+  readonly expertFaults?: readonly { readonly ts: number; readonly expert: string; readonly reason: string }[];
 }

@@ -17,7 +17,7 @@ export interface ExpertContext {
  */
 export interface Expert {
   readonly name: string;
-  readonly params: Readonly<Record<string, number>>;
+  readonly params: Readonly<Record<string, number | string | boolean>>;
   /** present bars an asset needs before the output is not 0 */
   readonly warmup: number;
   reset(ctx: ExpertContext): void;

@@ -9,3 +9,6 @@ export * from './registry.ts';
 export * from './learned.ts';
 export * from './kernelBatch.ts';
 export * from './learnedStream.ts';
+export * from './sdk.ts';
+export * from './userModule.ts';
+export * from './userStage.ts';

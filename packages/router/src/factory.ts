@@ -1,5 +1,5 @@
 /** The configured router, ready to route: never throws; what it falls back to, and why, is in its note (and logged). */
-import { type ArenaConfig, type BarPanel, EXPERT_NAMES } from '@arena/core';
+import { type ArenaConfig, type BarPanel, ERR, EXPERT_NAMES, arenaError } from '@arena/core';
 import { resolveModelDir } from '@arena/experts';
 import { type Runtime, initRuntime } from '@arena/kernels';
 import { N_EXPERTS } from './decision.ts';
@@ -14,18 +14,21 @@ export class StaticRouter implements Router {
   readonly source = 'static' as const;
   readonly note: string;
   private readonly w: Float32Array;
-  constructor(weights: ArenaConfig['experts']['weights']) {
-    const raw = EXPERT_NAMES.map((n) => weights[n] ?? 0);
+  /** the built-in experts' weights, then the user's experts' (experts.custom[].weight) */
+  constructor(weights: ArenaConfig['experts']['weights'], custom: readonly { readonly name: string; readonly weight: number }[] = []) {
+    const names = [...EXPERT_NAMES, ...custom.map((c) => c.name)];
+    const raw = [...EXPERT_NAMES.map((n) => weights[n] ?? 0), ...custom.map((c) => c.weight)];
     const sum = raw.reduce((a, b) => a + b, 0);
     this.w = Float32Array.from(raw, (v) => v / sum);
-    this.note = `static weights ${EXPERT_NAMES.map((n, i) => `${n}=${this.w[i]!.toFixed(2)}`).join(' ')}`;
+    this.note = `static weights ${names.map((n, i) => `${n}=${this.w[i]!.toFixed(2)}`).join(' ')}`;
   }
   async route(panel: BarPanel): Promise<RoutingSeries> {
     return this.routeSync(panel);
   }
   routeSync(panel: BarPanel): RoutingSeries {
-    const out = equalRouting(panel, this.note);
-    for (let c = 0; c < panel.nTimes * panel.nAssets; c++) out.weights.set(this.w, c * N_EXPERTS);
+    const E = this.w.length;
+    const out = equalRouting(panel, this.note, DEFAULT_CHART, E);
+    for (let c = 0; c < panel.nTimes * panel.nAssets; c++) out.weights.set(this.w, c * E);
     return { ...out, source: 'static' };
   }
 }
@@ -55,9 +58,16 @@ export async function createModelRouter(config: ArenaConfig['router'], opts: Cre
 export async function createRouter(config: ArenaConfig, opts: CreateRouterOptions = {}): Promise<Router> {
   const log = opts.log ?? (() => undefined);
   const rc = config.router;
+  if (config.experts.custom.length > 0 && (rc.mode === 'model' || rc.mode === 'vlm')) {
+    // a trained router weights the experts it was trained on; it cannot weight a set it has never seen
+    throw arenaError(
+      ERR.EXPERT_SET,
+      `router.mode ${rc.mode} weights the ${EXPERT_NAMES.length} built-in experts its model was trained on (${EXPERT_NAMES.join(', ')}), and this config adds ${config.experts.custom.map((c) => c.name).join(', ')}: run with --router equal or --router static (arena train router trains on the built-in experts only, for now)`,
+    );
+  }
   switch (rc.mode) {
     case 'static':
-      return new StaticRouter(config.experts.weights);
+      return new StaticRouter(config.experts.weights, config.experts.custom);
     case 'equal':
       return new EqualRouter('equal weights (router.mode = equal)');
     case 'model':

@@ -33,12 +33,12 @@ export interface RoutingSeries {
 }
 
 /** Equal weights and a uniform regime everywhere. */
-export function equalRouting(panel: BarPanel, note: string, chart: ChartSpec = DEFAULT_CHART): RoutingSeries {
+export function equalRouting(panel: BarPanel, note: string, chart: ChartSpec = DEFAULT_CHART, nExperts: number = N_EXPERTS): RoutingSeries {
   const n = panel.nTimes * panel.nAssets;
   return {
     nTimes: panel.nTimes,
     nAssets: panel.nAssets,
-    weights: new Float32Array(n * N_EXPERTS).fill(1 / N_EXPERTS),
+    weights: new Float32Array(n * nExperts).fill(1 / nExperts),
     regime: new Float32Array(n * N_REGIMES).fill(1 / N_REGIMES),
     source: 'equal',
     note,
@@ -56,8 +56,9 @@ export interface Router {
 export class EqualRouter implements Router {
   readonly source = 'equal' as const;
   constructor(readonly note: string) {}
-  async route(panel: BarPanel): Promise<RoutingSeries> {
-    return equalRouting(panel, this.note);
+  /** over as many experts as it is given (the built-in ones and the user's) */
+  async route(panel: BarPanel, experts: readonly Float64Array[] = []): Promise<RoutingSeries> {
+    return equalRouting(panel, this.note, DEFAULT_CHART, Math.max(N_EXPERTS, experts.length));
   }
 }
 

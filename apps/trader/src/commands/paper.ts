@@ -4,7 +4,7 @@
  * the ledger after a crash, serves /healthz and /metrics, and stops cleanly on SIGINT/SIGTERM. No order ever goes
  * to an exchange.
  */
-import { ERR, arenaError, parseTimeframe, timeframeMs } from '@arena/core';
+import { ERR, arenaError, expertNames, parseTimeframe, timeframeMs } from '@arena/core';
 import { ContestLedger, GrowingPanel, Ledger, PaperMetrics, PaperStore, type StepResult, buildPipeline, loadMarket, loadModels, rebuild, runLoop } from '@arena/engine';
 import { WorkerSelection } from '@arena/features';
 import { DECISIONS_TOPIC, FILLS_TOPIC, kafkaSource, liveSource, parseBrokers, parseSpeed, replayPanel } from '@arena/streams';
@@ -70,6 +70,8 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   // a stream does not say whether its market trades around the clock: 24/7 (crypto), as BarPanel.periodsPerYear finds for such data
   const periodsPerYear = market ? market.panel.periodsPerYear() : (365.25 * 86_400_000) / timeframeMs(timeframe);
   const source = market ? `replay ${market.source}` : kafka ? `kafka ${brokers.join(',')} group ${flags.group}` : `live ${flags.exchange}${flags.exchangeUrl ? ` at ${flags.exchangeUrl}` : ''}`;
+  // the models and the user's experts before the ledger: a broken module stops here, with nothing written
+  const m = await loadModels(config, log, market?.funding);
   let ledger: Ledger;
   try {
     ledger = Ledger.open(flags.db);
@@ -93,13 +95,12 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       throw arenaError(ERR.LEDGER, (e as Error).message);
     }
     const { run, resumed } = opened;
-    const m = await loadModels(config, log, market?.funding);
     const contestSink = config.contest.enabled ? new ContestLedger(ledger, run.runId, 0) : undefined;
     const grid = new GrowingPanel(symbols, timeframe);
     // feature selections run in a worker thread beside the loop (each takes over at the bar after its decision)
     const selections = new WorkerSelection();
     const pipeline = buildPipeline({ config, symbols, timeframe, periodsPerYear, history: grid, models: m, hasFunding: market?.funding !== undefined, runner: selections, ...(contestSink ? { contestSink } : {}) });
-    const store = new PaperStore(ledger, run.runId);
+    const store = new PaperStore(ledger, run.runId, expertNames(config));
     const metrics = new PaperMetrics(m.backend, flags.source);
     // the servers answer from here on, through a rebuild and a catch-up: the loop yields between bars
     let rebuilding = resumed;

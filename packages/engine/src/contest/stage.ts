@@ -2,7 +2,7 @@
  * The contest stage of a backtest or an eval: the research team built from the config, run over the panel on the
  * experts' exposures and the router's weights, its record written to the ledger when one is given.
  */
-import type { ArenaConfig, BarPanel } from '@arena/core';
+import { type ArenaConfig, type BarPanel, expertNames } from '@arena/core';
 import { type ContestRun, type ContestSettings, type DataTeamFrame, researchTeam, runContest } from '@arena/contest';
 import type { ExpertSeries } from '@arena/experts';
 import type { Runtime } from '@arena/kernels';
@@ -39,7 +39,7 @@ export function contestSettings(config: ArenaConfig): ContestSettings {
 export async function runContestStage(i: ContestStageInput): Promise<ContestStage> {
   const { panel, config } = i;
   const started = performance.now();
-  const agents = researchTeam(config.contest.agents, { seed: config.contest.seed, horizons: config.contest.horizons });
+  const agents = researchTeam(config.contest.agents, { seed: config.contest.seed, horizons: config.contest.horizons, names: expertNames(config) });
   const runId = i.ledger?.startRun({ kind: i.kind ?? 'backtest', source: i.source, symbols: panel.symbols, timeframe: panel.timeframe, periodsPerYear: panel.periodsPerYear(), config });
   const sink = i.ledger && runId !== undefined ? new ContestLedger(i.ledger, runId) : undefined;
   const run = await runContest({

@@ -7,7 +7,7 @@
  * A single split tests on the last `testFraction` of the bars; walk-forward splits the second half of the bars into
  * `folds` consecutive blocks, refits on everything before each block and chains the blocks.
  */
-import { type ArenaConfig, type BarPanel, EXPERT_NAMES, REGIMES, Rng, timeframeMs } from '@arena/core';
+import { type ArenaConfig, type BarPanel, REGIMES, Rng, timeframeMs } from '@arena/core';
 import type { ExpertSeries } from '@arena/experts';
 import { DEFAULT_LABELS, type Hindsight, type RoutingSeries, hindsight, oracleDistribution } from '@arena/router';
 import { computeMetrics } from '../metrics.ts';
@@ -242,8 +242,8 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
     folds.push({
       trainRange: { from: iso(panel, 0), to: iso(panel, t0 - 1), bars: t0 },
       testRange: { from: iso(panel, t0), to: iso(panel, t1 - 1), bars: t1 - t0 },
-      bestExpert: EXPERT_NAMES[bestExpert] ?? String(bestExpert),
-      staticWeights: Object.fromEntries(EXPERT_NAMES.map((name, e) => [name, Number(staticW[e]!.toFixed(4))])),
+      bestExpert: experts[bestExpert]?.name ?? String(bestExpert),
+      staticWeights: Object.fromEntries(experts.map((x, e) => [x.name, Number(staticW[e]!.toFixed(4))])),
       staticFitDeflated,
       ...(contestHurdle ? { contestHurdle } : {}),
     });

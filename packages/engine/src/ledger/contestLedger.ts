@@ -3,7 +3,6 @@
  * the leaderboard. Writes go through prepared statements inside transactions: in batch runs one transaction per
  * `commitEvery` bars (and at `finish`), in step mode the caller's own per-step transaction when commitEvery is 0.
  */
-import { EXPERT_NAMES } from '@arena/core';
 import type { AgentSpec, ContestSink, WindowFrame } from '@arena/contest';
 import type Database from 'better-sqlite3';
 import type { Ledger } from './ledger.ts';
@@ -34,12 +33,12 @@ export class ContestLedger implements ContestSink {
   }
 
   /** Records the agents (once per run: a resumed run keeps its rows). */
-  begin(agents: readonly AgentSpec[], symbols: readonly string[], _horizons: readonly number[]): void {
+  begin(agents: readonly AgentSpec[], symbols: readonly string[], _horizons: readonly number[], experts: readonly string[]): void {
     this.nAgents = agents.length;
     this.nAssets = symbols.length;
     const ins = this.ledger.db.prepare('INSERT OR IGNORE INTO contest_agents (run_id, agent, name, horizon, temperature, appetite, experts) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.ledger.db.transaction(() => {
-      for (const a of agents) ins.run(this.runId, a.id, a.name, a.horizon, a.temperature, a.appetite, EXPERT_NAMES.filter((_, e) => (a.experts >> e) & 1).join(','));
+      for (const a of agents) ins.run(this.runId, a.id, a.name, a.horizon, a.temperature, a.appetite, experts.filter((_, e) => (a.experts >> e) & 1).join(','));
     })();
   }
 

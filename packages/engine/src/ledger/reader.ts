@@ -87,7 +87,9 @@ export class LedgerReader {
     const rows = this.ledger.db.prepare('SELECT ts, record FROM (SELECT ts, t, record FROM decisions WHERE run_id = ? AND ts >= ? ORDER BY t DESC LIMIT ?) ORDER BY t').all(run.id, since, limit) as { ts: number; record: string }[];
     return rows.map((r) => {
       const rec = JSON.parse(r.record) as { assets: { weights: Record<string, number>; exposures: Record<string, number>; regime?: Record<string, number> }[] };
-      const mean = (key: 'weights' | 'exposures') => Object.fromEntries(EXPERT_NAMES.map((e) => [e, rec.assets.reduce((s, a) => s + (a[key][e] ?? 0), 0) / Math.max(1, rec.assets.length)]));
+      // the experts as the record names them (the built-in ones, then the user's)
+      const names = rec.assets.length > 0 ? Object.keys(rec.assets[0]!.weights) : EXPERT_NAMES;
+      const mean = (key: 'weights' | 'exposures') => Object.fromEntries(names.map((e) => [e, rec.assets.reduce((s, a) => s + (a[key][e] ?? 0), 0) / Math.max(1, rec.assets.length)]));
       const withRegime = rec.assets.filter((a) => a.regime !== undefined);
       const regime = withRegime.length === 0 ? null : Object.fromEntries(REGIMES.map((k) => [k, withRegime.reduce((s, a) => s + (a.regime![k] ?? 0), 0) / withRegime.length]));
       return { ts: r.ts, weights: mean('weights'), exposures: mean('exposures'), regime };

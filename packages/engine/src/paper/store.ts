@@ -31,6 +31,8 @@ export class PaperStore {
   constructor(
     readonly ledger: Ledger,
     readonly runId: number,
+    /** the experts' names, built-in then the user's (expertNames(config)) */
+    private readonly names: readonly string[] = EXPERT_NAMES,
   ) {
     const db = ledger.db;
     this.s = {
@@ -144,8 +146,9 @@ export class PaperStore {
     }
     if (prev === undefined) this.units = Float64Array.from(units);
     else prev.set(units);
-    if (step.orders.length > 0) s.decision.run(runId, step.t, step.ts, decisionRecord(step, A));
+    if (step.orders.length > 0) s.decision.run(runId, step.t, step.ts, decisionRecord(step, A, this.names));
     if (step.halted !== undefined) s.event.run(runId, new Date().toISOString(), step.ts, 'kill_switch', step.halted);
+    for (const f of step.expertFaults ?? []) s.event.run(runId, new Date().toISOString(), step.ts, 'expert_disabled', f.reason);
     const sel = step.selection;
     if (sel !== undefined) s.selection.run(runId, sel.ts, sel.reason, sel.detail, JSON.stringify(sel.features), JSON.stringify(sel.weights), step.t);
     step.controls?.forEach((kind, seq) => s.control.run(runId, step.t, seq, kind, new Date().toISOString()));
@@ -175,15 +178,15 @@ export class PaperStore {
   }
 }
 
-function decisionRecord(step: StepResult, A: number): string {
-  const E = EXPERT_NAMES.length;
+function decisionRecord(step: StepResult, A: number, names: readonly string[]): string {
+  const E = names.length;
   const assets = step.orders.map(([a, qty]) => ({
     asset: a,
     qty,
     combined: step.combined[a],
     ...(step.target !== step.combined && step.target[a] !== step.combined[a] ? { target: step.target[a] } : {}),
-    exposures: Object.fromEntries(EXPERT_NAMES.map((n, e) => [n, step.experts[e * A + a]])),
-    weights: Object.fromEntries(EXPERT_NAMES.map((n, e) => [n, step.weights[a * E + e]])),
+    exposures: Object.fromEntries(names.map((n, e) => [n, step.experts[e * A + a]])),
+    weights: Object.fromEntries(names.map((n, e) => [n, step.weights[a * E + e]])),
     ...(step.regime ? { regime: Object.fromEntries(REGIMES.map((r, k) => [r, step.regime![a * REGIMES.length + k]])) } : {}),
   }));
   return JSON.stringify({ ts: new Date(step.ts).toISOString(), assets });

@@ -4,9 +4,9 @@
  * bar by bar, the router bar by bar. Precomputed (a backtest, an eval): the same stages run over the whole panel
  * first (ExpertSeries, a RoutingSeries from the router's batch path) and read row by row. Both give the same steps.
  */
-import { type ArenaConfig, type BarPanel, EXPERT_NAMES, type Timeframe, timeframeMs } from '@arena/core';
+import { type ArenaConfig, type BarPanel, EXPERT_NAMES, type Timeframe, expertNames, timeframeMs } from '@arena/core';
 import { type ContestSink, ContestStepper, DataTeamStage, type DataTeamVariantStage, dataTeamVariants, researchTeam } from '@arena/contest';
-import { type ExpertSeries, LearnedExpert, LearnedStream, createExperts, runExpertBatch } from '@arena/experts';
+import { type ExpertFaultRecord, type ExpertSeries, LearnedExpert, LearnedStream, type UserExpert, UserExpertsStage, createExperts, runExpertBatch } from '@arena/experts';
 import { type ConvInputs, OnlineFeatures, type SelectionRunner, type SelectorConfigInput, panelBar } from '@arena/features';
 import { EqualRouter, ModelRouter, type Router, RouterStage, type RoutingSeries, StaticRouter } from '@arena/router';
 import { expertWeights } from '../staticWeights.ts';
@@ -15,12 +15,12 @@ import { GrowingPanel } from '../paper/growingPanel.ts';
 import { type BarHistory, Pipeline } from './pipeline.ts';
 import { type ExpertsStage, FixedWeights, PrecomputedExperts, PrecomputedWeights, SteppedExperts, SteppedRouter, type WeightsStage } from './stages.ts';
 
-const E = EXPERT_NAMES.length;
-
-/** The models a pipeline runs: the learned expert's net (absent or flat: it holds 0) and the configured router. */
+/** The models a pipeline runs: the learned expert's net (absent or flat: it holds 0), the configured router, the user's experts. */
 export interface PipelineModels {
   readonly learned?: LearnedExpert;
   readonly router: Router;
+  /** the user's experts (experts.custom), loaded and probed */
+  readonly user?: readonly UserExpert[];
 }
 
 export interface BuildOptions {
@@ -79,6 +79,7 @@ function newFeatures(o: { config: ArenaConfig; symbols: readonly string[]; timef
 }
 
 function fixedWeights(router: Router, config: ArenaConfig, nAssets: number): WeightsStage | undefined {
+  const E = expertNames(config).length;
   if (router instanceof StaticRouter) return new FixedWeights('static', expertWeights(config), nAssets);
   if (router instanceof EqualRouter) return new FixedWeights('equal', new Float64Array(E).fill(1 / E), nAssets);
   return undefined;
@@ -87,7 +88,8 @@ function fixedWeights(router: Router, config: ArenaConfig, nAssets: number): Wei
 function contestOf(config: ArenaConfig, symbols: readonly string[], timeframe: Timeframe, periodsPerYear: number, sink: ContestSink | undefined): ContestStepper | undefined {
   if (!config.contest.enabled) return undefined;
   return new ContestStepper({
-    agents: researchTeam(config.contest.agents, { seed: config.contest.seed, horizons: config.contest.horizons }),
+    agents: researchTeam(config.contest.agents, { seed: config.contest.seed, horizons: config.contest.horizons, names: expertNames(config) }),
+    experts: expertNames(config),
     settings: contestSettings(config),
     horizons: config.contest.horizons,
     nAssets: symbols.length,
@@ -110,14 +112,14 @@ export function buildPipeline(o: BuildOptions): Pipeline {
       config: o.config,
       history: o.history,
       periodsPerYear: o.periodsPerYear,
-      experts: new PrecomputedExperts(o.precomputed.experts, A),
-      weights: new PrecomputedWeights(o.precomputed.routing, A),
+      experts: new PrecomputedExperts(o.precomputed.experts, A, o.precomputed.faults),
+      weights: new PrecomputedWeights(o.precomputed.routing, A, o.precomputed.experts.length),
       ...(contest ? { contest } : {}),
     });
   }
   const features = newFeatures({ ...o, ...(o.runner ? { runner: o.runner } : {}) });
   const learned = o.models.learned;
-  const experts: ExpertsStage = new SteppedExperts(o.config, ctx, learned !== undefined && features !== undefined ? { stream: new LearnedStream(learned.net, features.online, learned.scale), mask: features.learnedMask } : undefined);
+  const experts: ExpertsStage = new SteppedExperts(o.config, ctx, learned !== undefined && features !== undefined ? { stream: new LearnedStream(learned.net, features.online, learned.scale), mask: features.learnedMask } : undefined, userOf(o.config, o.models));
   const router = o.models.router;
   let weights = fixedWeights(router, o.config, A);
   if (weights === undefined) {
@@ -143,9 +145,34 @@ export function daemonPipeline(o: Omit<BuildOptions, 'history' | 'models' | 'has
   return buildPipeline({ ...o, history: new GrowingPanel(o.symbols, o.timeframe), models: o.models ?? { router: new StaticRouter(o.config.experts.weights) }, hasFunding: o.hasFunding ?? false });
 }
 
+/** The loaded user experts a config names, in its order (a config without experts.custom: none). */
+function userOf(config: ArenaConfig, models: PipelineModels): readonly UserExpert[] {
+  const names = config.experts.custom.map((c) => c.name);
+  const user = models.user ?? [];
+  if (user.map((u) => u.name).join(',') !== names.join(',')) throw new Error(`the config names user experts [${names.join(', ')}], the loaded models hold [${user.map((u) => u.name).join(', ')}]`);
+  return user;
+}
+
+/** The user's experts over every bar, time-major as the daemon steps them, faults included. */
+function runUserExperts(panel: BarPanel, user: readonly UserExpert[], ctx: { nAssets: number; periodsPerYear: number }): { series: ExpertSeries[]; faults: ExpertFaultRecord[] } {
+  if (user.length === 0) return { series: [], faults: [] };
+  const A = panel.nAssets;
+  const T = panel.nTimes;
+  const stage = new UserExpertsStage(user, ctx);
+  const series = user.map((u) => ({ name: u.name, exposure: new Float64Array(T * A), confidence: new Float64Array(0) }));
+  for (let t = 0; t < T; t++) {
+    stage.step(panel, t);
+    for (let u = 0; u < user.length; u++) series[u]!.exposure.set(stage.exposure.subarray(u * A, (u + 1) * A), t * A);
+  }
+  return { series, faults: stage.faults };
+}
+
 /** Stage outputs over a whole panel, computed before stepping (what a precomputed pipeline reads). */
 export interface Precomputed {
+  /** the built-in experts (EXPERT_NAMES order), then the user's */
   readonly experts: readonly ExpertSeries[];
+  /** the user experts' faults (each disabled it from its bar on); none when absent */
+  readonly faults?: readonly ExpertFaultRecord[];
   readonly routing: RoutingSeries;
   /** the learned expert's selections, each with the bar it took over at */
   readonly selections: LearnedExpert['lastSelections'];
@@ -166,6 +193,8 @@ export async function precompute(panel: BarPanel, config: ArenaConfig, models: P
   const rules = createExperts(config.experts);
   const learnedIndex = EXPERT_NAMES.indexOf('learned');
   const experts: ExpertSeries[] = rules.map((x, e) => (e === learnedIndex ? { name: 'learned', exposure: new Float64Array(T * A), confidence: new Float64Array(T * A) } : runExpertBatch(x, panel, ctx)));
+  const user = runUserExperts(panel, userOf(config, models), ctx);
+  experts.push(...user.series);
   const features = newFeatures({ config, symbols: panel.symbols, timeframe: panel.timeframe, hasFunding: funding !== undefined, models, record: true });
   const learned = models.learned;
   const router = models.router;
@@ -196,5 +225,5 @@ export async function precompute(panel: BarPanel, config: ArenaConfig, models: P
   const exposures = experts.map((x) => x.exposure);
   const inputs: ConvInputs | undefined = readsFeatures ? { ...features!.online.recordedZ(), masks, at } : undefined;
   const routing = router instanceof ModelRouter ? await router.routeWith(panel, exposures, inputs) : await router.route(panel, exposures, funding);
-  return { experts, routing, selections: features !== undefined && learned !== undefined ? features.online.selector('learned').history : [], ...(features?.team ? { dataTeam: features.team } : {}) };
+  return { experts, faults: user.faults, routing, selections: features !== undefined && learned !== undefined ? features.online.selector('learned').history : [], ...(features?.team ? { dataTeam: features.team } : {}) };
 }

@@ -8,7 +8,8 @@
  *       -> experts -> weights (static, router) -> combination (or the contest's target) -> attribution
  *       -> operator controls -> risk kill switch -> orders for the next open -> step result
  */
-import { type ArenaConfig, type BarPanel, EXPERT_NAMES } from '@arena/core';
+import type { ArenaConfig, BarPanel } from '@arena/core';
+import type { ExpertFaultRecord } from '@arena/experts';
 import type { BarRow } from '../paper/growingPanel.ts';
 import type { ContestStepper, DataTeamStage, WindowFrame } from '@arena/contest';
 import type { OnlineFeatures } from '@arena/features';
@@ -17,8 +18,6 @@ import { Book, attributeBar } from './book.ts';
 
 export type { BarRow };
 import type { ExpertsStage, WeightsStage } from './stages.ts';
-
-const E = EXPERT_NAMES.length;
 
 
 /** Where the bars so far live: a backtest's whole panel (read up to t), or the daemon's growing panel. */
@@ -76,6 +75,8 @@ export interface StepResult {
   readonly regime?: Float32Array;
   /** a kill switch fired at this bar: why */
   readonly halted?: string;
+  /** user experts disabled at this bar (they threw or returned garbage): why */
+  readonly expertFaults?: readonly ExpertFaultRecord[];
   /** the learned expert's selection, when a new one took over at this bar */
   readonly selection?: { readonly ts: number; readonly reason: string; readonly detail: string; readonly features: readonly string[]; readonly weights: readonly number[] };
   /** controls applied before this bar's decisions */
@@ -113,15 +114,19 @@ export class Pipeline {
   private readonly pending: ControlKind[] = [];
   private readonly slot: number;
   private reported: unknown;
+  /** experts: the built-in ones, then the user's */
+  readonly nExperts: number;
 
   constructor(readonly parts: PipelineParts) {
     const A = parts.history.panel.nAssets;
     this.book = new Book(A, parts.config, false, parts.history.panel.nTimes);
     this.risk = new RiskGuard(parts.config.risk, parts.config.broker.initialCash);
+    const E = parts.experts.exposure.length / A;
+    this.nExperts = E;
     this.attribution = new Float64Array(E);
     this.combined = new Float64Array(A);
     this.target = new Float64Array(A);
-    this.expoViews = EXPERT_NAMES.map((_, e) => parts.experts.exposure.subarray(e * A, (e + 1) * A));
+    this.expoViews = Array.from({ length: E }, (_, e) => parts.experts.exposure.subarray(e * A, (e + 1) * A));
     this.slot = parts.config.portfolio.maxGross / A;
   }
 
@@ -158,6 +163,7 @@ export class Pipeline {
     const exposure = parts.experts.exposure;
     await parts.weights.step(panel, t, this.prevExposure, exposure);
     const weights = parts.weights.weights;
+    const E = this.nExperts;
     // the combination: float32 weights times float64 exposures, NaN exposures left out
     for (let a = 0; a < A; a++) {
       let c = 0;
@@ -206,6 +212,7 @@ export class Pipeline {
       weights,
       ...(parts.weights.regime ? { regime: parts.weights.regime } : {}),
       ...(halted !== undefined ? { halted } : {}),
+      ...(parts.experts.faults !== undefined ? { expertFaults: parts.experts.faults } : {}),
       ...(selection ? { selection } : {}),
       ...(controls.length > 0 ? { controls } : {}),
       ...(window ? { window } : {}),

@@ -5,11 +5,10 @@
  */
 import { type BarPanel, EXPERT_NAMES, REGIMES } from '@arena/core';
 import type { AgentSpec, ContestRun, WindowFrame } from '@arena/contest';
-import type { ExpertSeries } from '@arena/experts';
+import type { ExpertFaultRecord, ExpertSeries } from '@arena/experts';
 import type { ChartSpec, RoutingSeries } from '@arena/router';
 import type { Pipeline, StepResult } from './pipeline.ts';
 
-const E = EXPERT_NAMES.length;
 const R = REGIMES.length;
 
 export class StepRecorder {
@@ -18,15 +17,21 @@ export class StepRecorder {
   readonly regime: Float32Array;
   readonly target: Float64Array;
   readonly halts: { readonly t: number; readonly reason: string }[] = [];
+  /** user experts disabled during the run, with the bar */
+  readonly expertFaults: ExpertFaultRecord[] = [];
+  private readonly E: number;
   private readonly contest: { proposals: Float32Array; barRewards: Float64Array; frames: WindowFrame[]; cashBars: number; agents: readonly AgentSpec[] } | undefined;
 
   constructor(
     readonly panel: BarPanel,
     contestAgents: readonly AgentSpec[] | undefined,
+    /** the experts' names, built-in then the user's */
+    readonly names: readonly string[] = EXPERT_NAMES,
   ) {
     const n = panel.nTimes * panel.nAssets;
-    this.exposure = EXPERT_NAMES.map(() => new Float64Array(n));
-    this.weights = new Float32Array(n * E);
+    this.E = names.length;
+    this.exposure = names.map(() => new Float64Array(n));
+    this.weights = new Float32Array(n * this.E);
     this.regime = new Float32Array(n * R).fill(1 / R);
     this.target = new Float64Array(n);
     this.contest = contestAgents === undefined ? undefined : { proposals: new Float32Array(n * contestAgents.length), barRewards: new Float64Array(panel.nTimes * contestAgents.length), frames: [], cashBars: 0, agents: contestAgents };
@@ -35,6 +40,7 @@ export class StepRecorder {
   record(step: StepResult, pipeline: Pipeline): void {
     const A = this.panel.nAssets;
     const { t } = step;
+    const E = this.E;
     for (let e = 0; e < E; e++) this.exposure[e]!.set(step.experts.subarray(e * A, (e + 1) * A), t * A);
     this.weights.set(step.weights, t * A * E);
     if (step.regime) {
@@ -42,6 +48,7 @@ export class StepRecorder {
     }
     this.target.set(step.target, t * A);
     if (step.halted) this.halts.push({ t, reason: step.halted });
+    if (step.expertFaults) this.expertFaults.push(...step.expertFaults);
     const c = this.contest;
     const stepper = pipeline.contest;
     if (c !== undefined && stepper !== undefined) {
@@ -54,7 +61,7 @@ export class StepRecorder {
   }
 
   experts(): ExpertSeries[] {
-    return EXPERT_NAMES.map((name, e) => ({ name, exposure: this.exposure[e]!, confidence: new Float64Array(0) }));
+    return this.names.map((name, e) => ({ name, exposure: this.exposure[e]!, confidence: new Float64Array(0) }));
   }
 
   routing(source: RoutingSeries['source'], note: string, chart: ChartSpec): RoutingSeries {

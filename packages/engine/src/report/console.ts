@@ -9,8 +9,8 @@ import {
   expertRows,
   metricRows,
 } from './format.ts';
-import { EXPERT_NAMES, REGIMES } from '@arena/core';
-import type { ReportModel } from './model.ts';
+import { REGIMES } from '@arena/core';
+import { type ReportModel, expertNamesOf } from './model.ts';
 
 /** Display width of a string: code points (every cell here is ASCII or single-width). */
 function width(s: string): number {
@@ -55,7 +55,7 @@ export function formatSummary(model: ReportModel): string {
   parts.push(`Source: ${model.meta.source} | symbols: ${model.meta.symbols.join(', ')} | timeframe: ${model.meta.timeframe}`);
   if (model.router) {
     const r = model.router;
-    const w = EXPERT_NAMES.map((n, e) => `${n} ${((r.meanWeights[e] ?? 0) * 100).toFixed(1)}%`).join(', ');
+    const w = expertNamesOf(model).map((n, e) => `${n} ${((r.meanWeights[e] ?? 0) * 100).toFixed(1)}%`).join(', ');
     const g = REGIMES.map((n, k) => `${n} ${((r.meanRegime[k] ?? 0) * 100).toFixed(1)}%`).join(', ');
     parts.push(`Router (${r.source}): ${r.note}\n  mean weights: ${w}\n  mean regime probabilities: ${g}${r.fellBack ? `\n  ${r.fellBack} cells fell back to the local router` : ''}`);
   }

@@ -73,6 +73,7 @@ export function metricRows(model: ReportModel): [string, string][] {
     ['Fills (partial)', `${m.nFills} (${m.nPartialFills})`],
     ['Data issues', `${meta.dataIssues.errors} errors, ${meta.dataIssues.warnings} warnings`],
     ['Kill switch', meta.halts.length === 0 ? 'never fired' : meta.halts.map((h) => h.reason).join('; ')],
+    ...(meta.expertFaults ? [['Experts disabled', meta.expertFaults.map((f) => `${f.expert} at ${f.at}: ${f.reason}`).join('; ')] as [string, string]] : []),
   ];
 }
 

@@ -10,8 +10,8 @@ import {
   money,
   pct,
 } from './format.ts';
-import { EXPERT_NAMES, REGIMES } from '@arena/core';
-import type { ReportModel } from './model.ts';
+import { REGIMES } from '@arena/core';
+import { type ReportModel, expertNamesOf } from './model.ts';
 import { stackedChart } from './stacked.ts';
 import { barChart, escapeXml, lineChart, PALETTE } from './svg.ts';
 
@@ -22,7 +22,7 @@ const REGIME_COLORS = ['#2e9e5b', '#c23b3b', '#9aa3b2', '#e0b400'];
 function routerSection(model: ReportModel): string {
   const r = model.router;
   if (!r) return '';
-  const weights = stackedChart({ title: 'Expert weights over time (mean over assets)', x: r.ts, rows: r.weights, bands: [...EXPERT_NAMES], colors: EXPERT_COLORS });
+  const weights = stackedChart({ title: 'Expert weights over time (mean over assets)', x: r.ts, rows: r.weights, bands: expertNamesOf(model), colors: expertNamesOf(model).map((_, e) => EXPERT_COLORS[e] ?? PALETTE[e % PALETTE.length]!) });
   const regimes = stackedChart({ title: 'Regime probabilities over time (mean over assets)', x: r.ts, rows: r.regime, bands: [...REGIMES], colors: REGIME_COLORS, height: 160 });
   const latest = model.decisions?.latest ?? [];
   const fmt = (rec: Readonly<Record<string, number>>) => Object.entries(rec).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ');

@@ -5,6 +5,12 @@ import type { BacktestResult, DecisionChart, StrategyRun } from '../result.ts';
 import type { ContestSummary } from '../contest/summary.ts';
 import type { RoutingSummary } from '../routingSummary.ts';
 import { downsampleMinMax, MAX_PLOT_POINTS } from './svg.ts';
+import { EXPERT_NAMES } from '@arena/core';
+
+/** The experts of a run, built-in then the user's (the attribution's rows; the built-in ones for a result without any). */
+export function expertNamesOf(model: Pick<ReportModel, 'experts'>): readonly string[] {
+  return model.experts.length > 0 ? model.experts.map((e) => e.expert) : EXPERT_NAMES;
+}
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
@@ -24,6 +30,8 @@ export interface ReportMeta {
   readonly dataIssues: { readonly errors: number; readonly warnings: number };
   /** the risk kill switch's halts: when (ISO time of the bar) and why */
   readonly halts: readonly { readonly at: string; readonly reason: string }[];
+  /** user experts disabled during the run (absent: none) */
+  readonly expertFaults?: readonly { readonly at: string; readonly expert: string; readonly reason: string }[];
   /** tensor backend and how the experts were computed (kernels or streaming) */
   readonly compute: { readonly backend: string; readonly experts: string; readonly note: string };
   /** the run's config, keys sorted recursively so its serialisation does not depend on construction order */
@@ -150,6 +158,7 @@ export function buildReport(result: BacktestResult, maxPoints: number = MAX_PLOT
       fillAssumptions: result.fillAssumptions,
       dataIssues: { errors: result.dataIssues.errors, warnings: result.dataIssues.warnings },
       halts: (result.halts ?? []).map((h) => ({ at: new Date(h.ts).toISOString(), reason: h.reason })),
+      ...(result.expertFaults ? { expertFaults: result.expertFaults.map((f) => ({ at: new Date(f.ts).toISOString(), expert: f.expert, reason: f.reason })) } : {}),
       compute: { backend: result.compute.backend, experts: result.compute.experts, note: result.compute.note },
       config: canonicalJson(result.config),
     },

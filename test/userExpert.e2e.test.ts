@@ -1,0 +1,142 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { arena } from './cli.ts';
+import { readRows } from './ledgerDb.ts';
+
+const MARKET = ['--synthetic', '--bars', '1500', '--assets', '3'];
+
+/** final equity and fill count of a backtest's report.json */
+function backtestBooks(out: string): { equity: number; fills: number } {
+  const r = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { metrics: { finalEquity: number; nFills: number } };
+  return { equity: r.metrics.finalEquity, fills: r.metrics.nFills };
+}
+
+/** final equity and fill count of a paper run's ledger */
+function paperBooks(db: string): { equity: number; fills: number } {
+  const [e] = readRows(db, 'SELECT equity FROM equity ORDER BY t DESC LIMIT 1') as { equity: number }[];
+  const [f] = readRows(db, 'SELECT COUNT(*) AS n FROM fills') as { n: number }[];
+  return { equity: e!.equity, fills: f!.n };
+}
+
+describe('a user expert: arena new expert, then backtest and paper with the same books', () => {
+  // a folder outside the repository, as a user's would be
+  const dir = mkdtempSync(join(tmpdir(), 'arena-user-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('scaffolds the module, its test, a tsconfig and the config entry; refuses a bad name and an existing file', () => {
+    const r = arena(['new', 'expert', 'dip', '--dir', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const f of ['dip.ts', 'dip.test.ts', 'tsconfig.json', 'arena.config.json']) expect(existsSync(join(dir, f)), f).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'arena.config.json'), 'utf8')).experts.custom).toEqual([{ name: 'dip', module: './dip.ts' }]);
+    expect(r.stdout).toContain('npm run arena -- backtest --config');
+    const again = arena(['new', 'expert', 'dip', '--dir', dir]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/dip\.ts exists \(pass --force/);
+    const bad = arena(['new', 'expert', 'Trend!', '--dir', dir]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/ARENA_E_CLI_ARG: invalid value for NAME: "Trend!" must be lower-case/);
+    expect(arena(['new', 'expert', 'trend', '--dir', dir]).stderr).toMatch(/built-in expert's name/);
+  });
+
+  it('with only its logic edited, it runs in a backtest and in the paper daemon, which end with the same books', () => {
+    // the user's edit: between the template's markers, a Bollinger-style dip buyer instead of momentum
+    const file = join(dir, 'dip.ts');
+    const src = readFileSync(file, 'utf8');
+    const logic = `
+    const L = p.lookback;
+    s.closes[s.n % (L + 1)] = bar.close;
+    s.n++;
+    if (s.n <= L) return 0;
+    let mean = 0;
+    for (let i = 0; i <= L; i++) mean += s.closes[i]!;
+    mean /= L + 1;
+    let v = 0;
+    for (let i = 0; i <= L; i++) v += (s.closes[i]! - mean) ** 2;
+    const z = (bar.close - mean) / Math.sqrt(v / (L + 1) + 1e-12);
+    return Math.max(-1, Math.min(1, -p.gain * z / 2));
+    `;
+    const edited = src.replace(/(\/\/ --- your logic: from here ---\n)[\s\S]*?(\n\s*\/\/ --- to here ---)/, `$1${logic}$2`);
+    expect(edited).not.toBe(src);
+    writeFileSync(file, edited);
+    const cfg = join(dir, 'arena.config.json');
+    const bt = arena(['backtest', '--config', cfg, ...MARKET, '--out', join(dir, 'bt')]);
+    expect(bt.code, bt.stderr).toBe(0);
+    expect(bt.stdout).toMatch(/│ dip\s+│/); // its attribution row
+    expect(bt.stdout).toMatch(/dip_only/); // and its baseline
+    const db = join(dir, 'paper.db');
+    const pp = arena(['paper', '--config', cfg, ...MARKET, '--speed', 'max', '--exit-at-end', '--db', db, '--port', '0']);
+    expect(pp.code, pp.stderr).toBe(0);
+    const a = backtestBooks(join(dir, 'bt'));
+    const b = paperBooks(db);
+    expect(a.fills).toBeGreaterThan(50);
+    expect(b.fills).toBe(a.fills);
+    expect(Math.abs(b.equity - a.equity) / a.equity).toBeLessThan(1e-9);
+    // its exposures are in the decisions the dashboard reads
+    const [rec] = readRows(db, 'SELECT record FROM decisions ORDER BY t DESC LIMIT 1') as { record: string }[];
+    expect(Object.keys(JSON.parse(rec!.record).assets[0].weights)).toEqual(['trend', 'reversal', 'breakout', 'positioning', 'learned', 'dip']);
+  }, 120_000);
+
+  it('an expert that throws mid-run is disabled with the reason in the ledger; the others go on, and the backtest agrees', () => {
+    const file = join(dir, 'late.ts');
+    // passes the probe (400 bars), throws at bar 1000 of the run
+    writeFileSync(file, `export default { warmup: 5, step: (_s, bar) => { if (bar.t >= 1000) throw new Error('feed me'); return bar.close > bar.open ? 0.5 : -0.5; } };\n`);
+    const cfg = join(dir, 'late.json');
+    writeFileSync(cfg, JSON.stringify({ router: { mode: 'equal' }, experts: { custom: [{ name: 'late', module: './late.ts' }] } }));
+    const db = join(dir, 'late.db');
+    const pp = arena(['paper', '--config', cfg, ...MARKET, '--speed', 'max', '--exit-at-end', '--db', db, '--port', '0']);
+    expect(pp.code, pp.stderr).toBe(0);
+    const events = readRows(db, "SELECT kind, detail FROM events WHERE kind = 'expert_disabled'") as { detail: string }[];
+    expect(events).toHaveLength(1);
+    expect(events[0]!.detail).toMatch(/expert late failed at bar 1000, asset 0: step threw: feed me; disabled for the rest of the run/);
+    expect(readRows(db, 'SELECT COUNT(*) AS n FROM equity')).toEqual([{ n: 1500 }]);
+    const bt = arena(['backtest', '--config', cfg, ...MARKET, '--out', join(dir, 'late-bt')]);
+    expect(bt.code, bt.stderr).toBe(0);
+    expect(bt.stdout).toMatch(/Experts disabled\s+│ late at .*feed me/);
+    // report.json rounds equity to 4 decimals
+    const [p, q] = [paperBooks(db), backtestBooks(join(dir, 'late-bt'))];
+    expect(p.fills).toBe(q.fills);
+    expect(Math.abs(p.equity - q.equity) / q.equity).toBeLessThan(1e-9);
+  }, 120_000);
+});
+
+describe('bad user modules: one line with a stable code naming the module, exit 2, no ledger touched', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arena-badexpert-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const ok = 'export default { step: () => 0 };';
+  const cases: { what: string; source?: string; file?: string; entry?: Record<string, unknown>; router?: string; expect: RegExp }[] = [
+    { what: 'a missing file', file: 'nope.ts', expect: /ARENA_E_EXPERT_MODULE: expert module x \(.*nope\.ts\): the file does not exist/ },
+    { what: 'a syntax error', source: 'export default { step: ( => 0 };', expect: /ARENA_E_EXPERT_MODULE: .*: does not import: / },
+    { what: 'a throw at import', source: "throw new Error('no config here');", expect: /does not import: no config here/ },
+    { what: 'no default export', source: 'export const spec = { step: () => 0 };', expect: /has no default export \(it exports spec; export the spec as default\)/ },
+    { what: 'a default export that is not an object', source: 'export default 42;', expect: /its default export is number, not an expert spec object/ },
+    { what: 'no step function', source: 'export default { init: () => ({}) };', expect: /has no step\(state, bar, params\) function/ },
+    { what: 'a bad warmup', source: 'export default { warmup: -3, step: () => 0 };', expect: /warmup must be an integer >= 0/ },
+    { what: 'a default outside its own range', source: 'export default { params: { n: { default: 500, min: 1, max: 100 } }, step: () => 0 };', expect: /param n's default: must be <= 100, got 500/ },
+    { what: 'an undeclared param in the config', source: 'export default { params: { n: { default: 5 } }, step: () => 0 };', entry: { params: { m: 3 } }, expect: /params: param m is not declared \(it declares n\)/ },
+    { what: 'a param out of range in the config', source: 'export default { params: { n: { default: 5, min: 2, max: 9, int: true } }, step: () => 0 };', entry: { params: { n: 2.5 } }, expect: /params: param n must be an integer, got 2\.5/ },
+    { what: 'init that throws', source: "export default { init: () => { throw new Error('bad init'); }, step: () => 0 };", expect: /init failed: bad init/ },
+    { what: 'step that throws on the probe', source: "export default { step: (s, bar) => { if (bar.t === 7) throw new Error('boom'); return 0; } };", expect: /on a probe market of 400 generated bars, failed at bar 7, asset 0: step threw: boom/ },
+    { what: 'step that returns NaN', source: 'export default { step: () => NaN };', expect: /step returned NaN, not a finite exposure/ },
+    { what: 'step that returns a string', source: "export default { step: () => 'long' };", expect: /step returned "long", not a finite exposure/ },
+    { what: 'a file that is not a module', file: 'x.json', source: '{}', expect: /must be a \.ts, \.mts, \.js or \.mjs file/ },
+    { what: "a built-in expert's name", source: ok, entry: { name: 'trend' }, expect: /ARENA_E_CONFIG: experts\.custom\.0\.name is a built-in expert's name/ },
+    { what: 'a trained router asked to weight a set it was not trained on', source: ok, router: 'model', expect: /ARENA_E_EXPERT_SET: router\.mode model weights the 5 built-in experts .* adds x: run with --router equal or --router static/ },
+  ];
+  for (const [i, c] of cases.entries()) {
+    it(c.what, () => {
+      const file = join(dir, c.file ?? `m${i}.ts`);
+      if (c.source !== undefined) writeFileSync(file, `${c.source}\n`);
+      const cfg = join(dir, `c${i}.json`);
+      writeFileSync(cfg, JSON.stringify({ router: { mode: c.router ?? 'equal' }, experts: { custom: [{ name: 'x', module: file, ...c.entry }] } }));
+      const db = join(dir, `l${i}.db`);
+      const r = arena(['paper', '--config', cfg, ...MARKET, '--speed', 'max', '--exit-at-end', '--db', db, '--port', '0']);
+      expect(r.code, r.stderr).toBe(2);
+      const lines = r.stderr.trim().split('\n').filter((l) => l.includes('ARENA_E_'));
+      expect(lines, r.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(c.expect);
+      expect(existsSync(db), 'the ledger was created').toBe(false);
+    });
+  }
+});
