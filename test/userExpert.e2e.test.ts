@@ -2,8 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { arena } from './cli.ts';
-import { readRows } from './ledgerDb.ts';
+import { spawn } from 'node:child_process';
+import { ROOT, arena } from './cli.ts';
+import { countIn, readRows } from './ledgerDb.ts';
 
 const MARKET = ['--synthetic', '--bars', '1500', '--assets', '3'];
 
@@ -77,6 +78,36 @@ describe('a user expert: arena new expert, then backtest and paper with the same
     const [rec] = readRows(db, 'SELECT record FROM decisions ORDER BY t DESC LIMIT 1') as { record: string }[];
     expect(Object.keys(JSON.parse(rec!.record).assets[0].weights)).toEqual(['trend', 'reversal', 'breakout', 'positioning', 'learned', 'dip']);
   }, 120_000);
+
+  it('arena optimize tunes its declared params beside the portfolio, walk-forward; a killed study continues to the same trials', async () => {
+    const cfg = join(dir, 'arena.config.json');
+    const args = (out: string, trials: number) => ['optimize', '--config', cfg, ...MARKET, '--space', 'dip,portfolio', '--trials', String(trials), '--folds', '2', '--min-trades', '5', '--out', out];
+    const whole = arena(args(join(dir, 'opt'), 40));
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(whole.stdout).toContain('WALK-FORWARD OPTIMISATION');
+    expect(whole.stdout).toMatch(/"custom": \[\s*\{\s*"name": "dip",\s*"params": \{\s*"lookback": \d+,\s*"gain": [\d.]+/);
+    const report = JSON.parse(readFileSync(join(dir, 'opt', 'optimize.json'), 'utf8')) as { dims: { key: string }[]; trials: { fold: number; trial: number; value: number | null }[]; folds: unknown[] };
+    expect(report.dims.map((d) => d.key)).toEqual(['portfolio.costBand', 'portfolio.noTradeBand', 'portfolio.maxPerAsset', 'experts.custom.dip.lookback', 'experts.custom.dip.gain']);
+    expect(report.trials).toHaveLength(80);
+    expect(report.folds).toHaveLength(2);
+    expect(readFileSync(join(dir, 'opt', 'optimize.html'), 'utf8')).toContain('In sample vs out of sample');
+    // the same study killed mid-search, then run again
+    const db = join(dir, 'killed', 'ledger.db');
+    const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, ...args(join(dir, 'killed'), 40)], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
+    const exited = new Promise((r) => child.on('exit', r));
+    const stored = () => countIn(db, 'SELECT COUNT(*) AS n FROM optimize_trials');
+    for (const end = Date.now() + 60_000; stored() < 10 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGKILL');
+    await exited;
+    const killedAt = stored();
+    expect(killedAt).toBeGreaterThanOrEqual(10);
+    expect(killedAt).toBeLessThan(80);
+    const again = arena(args(join(dir, 'killed'), 40));
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(new RegExp(`${killedAt} trials already in .*ledger\\.db, continuing`));
+    const resumed = JSON.parse(readFileSync(join(dir, 'killed', 'optimize.json'), 'utf8')) as typeof report;
+    expect(resumed.trials).toEqual(report.trials);
+  }, 180_000);
 
   it('an expert that throws mid-run is disabled with the reason in the ledger; the others go on, and the backtest agrees', () => {
     const file = join(dir, 'late.ts');

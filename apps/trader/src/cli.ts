@@ -15,6 +15,7 @@ import { trainConvnetCommand } from './commands/train.ts';
 import { trainRouterCommand } from './commands/trainRouter.ts';
 import { SELECTOR_DEFAULTS, featuresReportCommand } from './commands/features.ts';
 import { newExpertCommand } from './commands/newExpert.ts';
+import { optimizeCommand } from './commands/optimize.ts';
 
 /** The options every command that loads a market shares: config, data folder or synthetic market, universe, range. */
 function marketOptions(cmd: Command, dataHelp: string, rangeHelp: string): Command {
@@ -176,6 +177,23 @@ export function buildCli(): Command {
     .option('--reselect-every <bars>', `selector: scheduled re-selection interval (default ${SELECTOR_DEFAULTS.reselectEvery})`)
     .option('--out <dir>', 'report folder', 'out/features')
     .action(featuresReportCommand);
+
+  marketOptions(program.command('optimize').description('walk-forward optimisation of expert parameters (built-in and your own) and portfolio settings: search each in-sample block, score the winner on the next block; trials in worker threads, stored in a ledger (an interrupted study continues)'), 'folder of candle files (default: the synthetic market)', 'freqtrade-style range of the whole study')
+    .option('--trials <n>', 'trials per fold (the first is the configured values)', '50')
+    .option('--folds <n>', 'walk-forward folds: the bars are cut into folds + 1 blocks', '4')
+    .option('--objective <name>', 'sharpe, sortino, calmar or return (after costs)', 'sharpe')
+    .option('--min-trades <n>', 'a trial with fewer closed trades in its block does not count', '10')
+    .option('--sampler <name>', 'tpe (after 16 random trials) or random', 'tpe')
+    .option('--space <groups>', 'comma-separated groups to tune: trend, reversal, breakout, positioning, portfolio, a user expert\'s name (default: every expert with a weight, and portfolio)')
+    .option('--workers <n>', 'worker threads running trials (default: the CPUs, at most 8)')
+    .option('--opt-seed <n>', 'seed of the sampler', '1')
+    .option('--study <name>', 'name of the study in the ledger (default: a hash of data, space and settings)')
+    .option('--fee-bps <bps>', 'taker fee in basis points')
+    .option('--long-only', 'no short positions')
+    .option('--weights <list>', 'static expert weights, e.g. trend=0.4,reversal=0.2 (the learned expert is left out: 0)')
+    .option('--db <file>', 'ledger (SQLite) holding the trials (default <out>/ledger.db)')
+    .option('--out <dir>', 'output folder (optimize.json, optimize.html, ledger.db)', 'out/optimize')
+    .action(optimizeCommand);
 
   program
     .command('new')

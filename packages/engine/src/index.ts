@@ -38,3 +38,8 @@ export * from './paper/daemon.ts';
 export * from './bias/lookahead.ts';
 export * from './bias/recursive.ts';
 export * from './bias/report.ts';
+export * from './optimize/space.ts';
+export * from './optimize/sampler.ts';
+export * from './optimize/trial.ts';
+export * from './optimize/study.ts';
+export * from './optimize/report.ts';

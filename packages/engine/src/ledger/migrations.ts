@@ -172,4 +172,22 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, t, seq)
   ) WITHOUT ROWID;
   `,
+  // 5: arena optimize's studies and their trials (a study run again continues from them)
+  `
+  CREATE TABLE optimize_studies (
+    study TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,
+    created TEXT NOT NULL
+  );
+  CREATE TABLE optimize_trials (
+    study TEXT NOT NULL,
+    fold INTEGER NOT NULL,
+    trial INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    u TEXT NOT NULL,
+    value REAL,
+    result TEXT NOT NULL,
+    PRIMARY KEY (study, fold, trial)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,0 +1,5 @@
+// The optimiser's trial worker: TypeScript through tsx (registered in this thread), then the thread's module.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./optimizeThread.ts');
