@@ -7,9 +7,10 @@ import { routerBench } from './router.bench.ts';
 import { contestBench } from './contest.bench.ts';
 import { paperBench } from './paper.bench.ts';
 import { dashboardBench } from './dashboard.bench.ts';
+import { optimizeBench } from './optimize.bench.ts';
 import { type Bench, printTable, writeResult } from './harness.ts';
 
-const BENCHES: readonly Bench[] = [backtestBench, kernelsBench, featuresBench, routerBench, contestBench, paperBench, dashboardBench];
+const BENCHES: readonly Bench[] = [backtestBench, kernelsBench, featuresBench, routerBench, contestBench, paperBench, dashboardBench, optimizeBench];
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -49,7 +49,7 @@ const commands = [...new Set(readmeCommands(readme).filter((c) => !/^npm (ci|tes
 /** A folder that looks like a fresh clone: the checkout's tracked top level linked in, models/ as its own folders. */
 function freshClone(): string {
   const dir = mkdtempSync(join(tmpdir(), 'arena-readme-'));
-  for (const entry of ['apps', 'packages', 'bench', 'data', 'docs', 'node_modules', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json', 'turbo.json', 'README.md']) {
+  for (const entry of ['apps', 'packages', 'bench', 'data', 'docs', 'examples', 'node_modules', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json', 'turbo.json', 'README.md']) {
     symlinkSync(join(ROOT, entry), join(dir, entry));
   }
   // models/<kind>/<name>: the committed models linked one by one, so that a training writes into the clone
