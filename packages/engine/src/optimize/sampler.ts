@@ -45,21 +45,38 @@ function bandwidth(centres: readonly number[]): number {
   return Math.min(0.5, Math.max(MIN_BANDWIDTH, 1.06 * sd * n ** -0.2));
 }
 
-/** A kernel truncated to [0, 1], at x, for a centre c and a bandwidth h. */
-function kernel(x: number, c: number, h: number): number {
-  const z = (x - c) / h;
-  return Math.exp(-0.5 * z * z) / (h * Math.sqrt(2 * Math.PI) * Math.max(1e-12, normalCdf((1 - c) / h) - normalCdf(-c / h)));
-}
+/**
+ * The multivariate Parzen density of a set of points: product Gaussian kernels truncated to [0, 1] (each divided by
+ * its mass inside, computed once per point and dimension), per-dimension bandwidths, and a uniform prior.
+ */
+class Parzen {
+  private readonly scale: Float64Array;
 
-/** The multivariate Parzen density of a set of points (product kernels, per-dimension bandwidths) with a uniform prior. */
-function density(x: readonly number[], pts: readonly (readonly number[])[], h: readonly number[]): number {
-  let s = PRIOR;
-  for (const p of pts) {
-    let k = 1;
-    for (let d = 0; d < x.length; d++) k *= kernel(x[d]!, p[d]!, h[d]!);
-    s += k;
+  constructor(
+    private readonly pts: readonly (readonly number[])[],
+    private readonly h: readonly number[],
+  ) {
+    const D = h.length;
+    this.scale = new Float64Array(pts.length * D);
+    pts.forEach((p, i) => {
+      for (let d = 0; d < D; d++) this.scale[i * D + d] = 1 / (h[d]! * Math.sqrt(2 * Math.PI) * Math.max(1e-12, normalCdf((1 - p[d]!) / h[d]!) - normalCdf(-p[d]! / h[d]!)));
+    });
   }
-  return s / (pts.length + PRIOR);
+
+  density(x: readonly number[]): number {
+    const D = this.h.length;
+    let s = PRIOR;
+    for (let i = 0; i < this.pts.length; i++) {
+      const p = this.pts[i]!;
+      let k = 1;
+      for (let d = 0; d < D; d++) {
+        const z = (x[d]! - p[d]!) / this.h[d]!;
+        k *= this.scale[i * D + d]! * Math.exp(-0.5 * z * z);
+      }
+      s += k;
+    }
+    return s / (this.pts.length + PRIOR);
+  }
 }
 
 /** The next point for trial `index` of a study seeded `seed`, given the trials so far. */
@@ -73,7 +90,8 @@ export function suggest(sampler: SamplerName, dims: number, history: readonly Ob
   const good = sorted.slice(0, nGood).map((h) => h.u);
   const bad = sorted.slice(nGood).map((h) => h.u);
   const hg = Array.from({ length: dims }, (_, d) => bandwidth(good.map((u) => u[d]!)));
-  const hb = Array.from({ length: dims }, (_, d) => bandwidth(bad.map((u) => u[d]!)));
+  const l = new Parzen(good, hg);
+  const g = new Parzen(bad, Array.from({ length: dims }, (_, d) => bandwidth(bad.map((u) => u[d]!))));
   let best: number[] = [];
   let bestScore = -Infinity;
   for (let c = 0; c < (o.candidates ?? 24); c++) {
@@ -85,7 +103,7 @@ export function suggest(sampler: SamplerName, dims: number, history: readonly Ob
       v = v < 0 ? -v : v >= 1 ? 2 - v : v; // reflect at the edges
       return Math.min(Math.max(v, 0), 1 - 1e-9);
     });
-    const score = Math.log(density(x, good, hg)) - Math.log(density(x, bad, hb));
+    const score = Math.log(l.density(x)) - Math.log(g.density(x));
     if (score > bestScore) {
       bestScore = score;
       best = x;
