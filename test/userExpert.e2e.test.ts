@@ -109,6 +109,21 @@ describe('a user expert: arena new expert, then backtest and paper with the same
     expect(resumed.trials).toEqual(report.trials);
   }, 180_000);
 
+  it('a router trained with it weights it (its card lists it); a config without it refuses that router', () => {
+    const cfg = join(dir, 'arena.config.json');
+    const model = join(dir, 'router');
+    const tr = arena(['train', 'router', '--config', cfg, ...MARKET, '--sft-epochs', '1', '--rl-epochs', '1', '--samples-per-epoch', '256', '--name', 'with-dip', '--out', model]);
+    expect(tr.code, tr.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(model, 'card.json'), 'utf8')).experts).toEqual(['trend', 'reversal', 'breakout', 'positioning', 'learned', 'dip']);
+    const bt = arena(['backtest', '--config', cfg, ...MARKET, '--router-model', model, '--out', join(dir, 'routed')]);
+    expect(bt.code, bt.stderr).toBe(0);
+    expect(bt.stdout).toMatch(/Router \(model\): router with-dip/);
+    expect(bt.stdout).toMatch(/mean weights: trend [\d.]+%, .*, dip [\d.]+%/);
+    const other = arena(['backtest', ...MARKET, '--router-model', model, '--out', join(dir, 'routed2')]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/ARENA_E_EXPERT_SET: the router at .*router was trained on the experts \[trend, reversal, breakout, positioning, learned, dip\] and this config runs \[trend, reversal, breakout, positioning, learned\]/);
+  }, 120_000);
+
   it('an expert that throws mid-run is disabled with the reason in the ledger; the others go on, and the backtest agrees', () => {
     const file = join(dir, 'late.ts');
     // passes the probe (400 bars), throws at bar 1000 of the run
@@ -153,7 +168,8 @@ describe('bad user modules: one line with a stable code naming the module, exit 
     { what: 'step that returns a string', source: "export default { step: () => 'long' };", expect: /step returned "long", not a finite exposure/ },
     { what: 'a file that is not a module', file: 'x.json', source: '{}', expect: /must be a \.ts, \.mts, \.js or \.mjs file/ },
     { what: "a built-in expert's name", source: ok, entry: { name: 'trend' }, expect: /ARENA_E_CONFIG: experts\.custom\.0\.name is a built-in expert's name/ },
-    { what: 'a trained router asked to weight a set it was not trained on', source: ok, router: 'model', expect: /ARENA_E_EXPERT_SET: router\.mode model weights the 5 built-in experts .* adds x: run with --router equal or --router static/ },
+    { what: 'a trained router asked to weight a set it was not trained on', source: ok, router: 'model', expect: /ARENA_E_EXPERT_SET: the router at .*models\/router\/default was trained on the experts \[trend, reversal, breakout, positioning, learned\] and this config runs \[trend, reversal, breakout, positioning, learned, x\]: train one on this set \(arena train router/ },
+    { what: 'the VLM router with a user expert', source: ok, router: 'vlm', expect: /ARENA_E_EXPERT_SET: router\.mode vlm weights the 5 built-in experts/ },
   ];
   for (const [i, c] of cases.entries()) {
     it(c.what, () => {

@@ -1,13 +1,13 @@
 /** A backtest: the pipeline over every bar of a panel, its record, and the baselines beside it. */
 import { type ArenaConfig, type BarPanel, expertNames } from '@arena/core';
 import type { ContestRun, ContestSink, DataTeamStage } from '@arena/contest';
-import { type Expert, type ExpertFaultRecord, type ExpertSeries, createExperts, runExpertBatch } from '@arena/experts';
+import { type Expert, type ExpertFaultRecord, type ExpertSeries, type UserExpert, createExperts, runExpertBatch } from '@arena/experts';
 import { panelBar } from '@arena/features';
 import { DEFAULT_CHART, ModelRouter, type RoutingSeries, StaticRouter, chartPng } from '@arena/router';
 import { auditRecords } from './audit.ts';
 import { summariseDataTeam } from './contest/stage.ts';
 import { summariseContest } from './contest/summary.ts';
-import { type PipelineModels, type Precomputed, buildPipeline, precompute } from './pipeline/build.ts';
+import { type PipelineModels, type Precomputed, buildPipeline, precompute, runUserExperts } from './pipeline/build.ts';
 import { type BarRow, PanelHistory, type Pipeline } from './pipeline/pipeline.ts';
 import { StepRecorder } from './pipeline/recorder.ts';
 import type { BacktestResult, ComputeInfo, DecisionChart, StrategyRun } from './result.ts';
@@ -57,9 +57,10 @@ export function fillAssumptions(config: ArenaConfig): string {
 }
 
 /** Runs every expert over the panel (batch mode: one pass per expert over all bars); learned: the loaded model. */
-export function computeExperts(panel: BarPanel, config: ArenaConfig, learned?: Expert): ExpertSeries[] {
+/** Every expert over a panel: the built-in ones (the learned one as given), then the user's (time-major, as the pipeline runs them). */
+export function computeExperts(panel: BarPanel, config: ArenaConfig, learned?: Expert, user: readonly UserExpert[] = []): ExpertSeries[] {
   const ctx = { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() };
-  return createExperts(config.experts, learned).map((e) => runExpertBatch(e, panel, ctx));
+  return [...createExperts(config.experts, learned).map((e) => runExpertBatch(e, panel, ctx)), ...runUserExperts(panel, user, ctx).series];
 }
 
 /** Bar t of a panel as the pipeline's row (views, no copies). */

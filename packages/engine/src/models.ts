@@ -3,7 +3,7 @@
  * learned expert's LiteConvNet (absent, or missing: it holds 0, with the reason logged) and the router (static,
  * equal, the model router, or a VLM with the model router as its fallback).
  */
-import type { ArenaConfig } from '@arena/core';
+import { type ArenaConfig, expertNames } from '@arena/core';
 import { LearnedExpert, createLearnedExpert, loadUserExperts } from '@arena/experts';
 import { type Runtime, initRuntime } from '@arena/kernels';
 import { ModelRouter, createModelRouter, createRouter } from '@arena/router';
@@ -23,13 +23,19 @@ export interface LoadModelsOptions {
   readonly compareRouter?: boolean;
 }
 
+function sameExperts(router: ModelRouter, config: ArenaConfig, log: (s: string) => void): boolean {
+  const names = expertNames(config);
+  if (router.loaded.card.experts.join(',') === names.join(',')) return true;
+  log(`router (its own row beside the strategy): left out, it was trained on [${router.loaded.card.experts.join(', ')}] and this config runs [${names.join(', ')}]`);
+  return false;
+}
+
 export async function loadModels(config: ArenaConfig, log: (s: string) => void, funding?: Float64Array, options: LoadModelsOptions = {}): Promise<LoadedModels> {
   // the user's experts first: a broken module stops the run before anything loads or opens
   const user = await loadUserExperts(config.experts.custom);
   const wantsLearned = (config.experts.weights.learned ?? 0) > 0;
   const routes = config.router.mode === 'model' || config.router.mode === 'vlm';
-  // the trained router weights the built-in experts only: no row of its own beside a set with the user's
-  const compare = options.compareRouter === true && !routes && user.length === 0;
+  const compare = options.compareRouter === true && !routes;
   const needsRuntime = wantsLearned || routes || compare;
   const runtime = needsRuntime ? await initRuntime({ log }) : undefined;
   const learned = wantsLearned ? await createLearnedExpert(config.experts.learned, { log, ...(runtime ? { runtime } : {}), ...(funding ? { funding } : {}) }) : undefined;
@@ -41,6 +47,7 @@ export async function loadModels(config: ArenaConfig, log: (s: string) => void, 
     ...(learned instanceof LearnedExpert ? { learned } : {}),
     router,
     ...(user.length > 0 ? { user } : {}),
-    ...(comparison instanceof ModelRouter ? { comparisonRouter: comparison } : {}),
+    // the trained router's own row only where it weights this config's experts
+    ...(comparison instanceof ModelRouter && sameExperts(comparison, config, log) ? { comparisonRouter: comparison } : {}),
   };
 }

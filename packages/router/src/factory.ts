@@ -1,8 +1,7 @@
 /** The configured router, ready to route: never throws; what it falls back to, and why, is in its note (and logged). */
-import { type ArenaConfig, type BarPanel, ERR, EXPERT_NAMES, arenaError } from '@arena/core';
+import { type ArenaConfig, type BarPanel, ERR, EXPERT_NAMES, arenaError, expertNames } from '@arena/core';
 import { resolveModelDir } from '@arena/experts';
 import { type Runtime, initRuntime } from '@arena/kernels';
-import { N_EXPERTS } from './decision.ts';
 import { loadRouter } from './io.ts';
 import { EqualRouter, ModelRouter, type Router, type RoutingSeries, equalRouting } from './router.ts';
 import { DEFAULT_CHART } from './spec.ts';
@@ -55,15 +54,23 @@ export async function createModelRouter(config: ArenaConfig['router'], opts: Cre
   }
 }
 
+/** A trained router weights the experts it was trained on (its card lists them), in that order, and no other set. */
+export function checkExpertSet<R extends ModelRouter | EqualRouter>(router: R, names: readonly string[]): R {
+  if (!(router instanceof ModelRouter)) return router;
+  const trained = router.loaded.card.experts;
+  if (trained.join(',') === names.join(',')) return router;
+  throw arenaError(
+    ERR.EXPERT_SET,
+    `the router at ${router.loaded.dir} was trained on the experts [${trained.join(', ')}] and this config runs [${names.join(', ')}]: train one on this set (arena train router --config FILE --name NAME, then router.model models/router/NAME) or run with --router equal or --router static`,
+  );
+}
+
 export async function createRouter(config: ArenaConfig, opts: CreateRouterOptions = {}): Promise<Router> {
   const log = opts.log ?? (() => undefined);
   const rc = config.router;
-  if (config.experts.custom.length > 0 && (rc.mode === 'model' || rc.mode === 'vlm')) {
-    // a trained router weights the experts it was trained on; it cannot weight a set it has never seen
-    throw arenaError(
-      ERR.EXPERT_SET,
-      `router.mode ${rc.mode} weights the ${EXPERT_NAMES.length} built-in experts its model was trained on (${EXPERT_NAMES.join(', ')}), and this config adds ${config.experts.custom.map((c) => c.name).join(', ')}: run with --router equal or --router static (arena train router trains on the built-in experts only, for now)`,
-    );
+  if (config.experts.custom.length > 0 && rc.mode === 'vlm') {
+    // the VLM's prompt and answer schema name the built-in experts
+    throw arenaError(ERR.EXPERT_SET, `router.mode vlm weights the ${EXPERT_NAMES.length} built-in experts (${EXPERT_NAMES.join(', ')}), and this config adds ${config.experts.custom.map((c) => c.name).join(', ')}: run with --router model (a router trained on this set), equal or static`);
   }
   switch (rc.mode) {
     case 'static':
@@ -71,7 +78,7 @@ export async function createRouter(config: ArenaConfig, opts: CreateRouterOption
     case 'equal':
       return new EqualRouter('equal weights (router.mode = equal)');
     case 'model':
-      return createModelRouter(rc, opts);
+      return checkExpertSet(await createModelRouter(rc, opts), expertNames(config));
     case 'vlm': {
       const local = await createModelRouter(rc, opts);
       let vlm;

@@ -7,7 +7,7 @@
  * agree (the router tests hold them equal). Before a full chart window: equal weights and a uniform regime.
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import { type BarPanel, EXPERT_NAMES, timeframeMs } from '@arena/core';
+import { type BarPanel, timeframeMs } from '@arena/core';
 import { type ConvInputs, preparePanel } from '@arena/features';
 import type { Runtime } from '@arena/kernels';
 import { renderCharts } from './charts.ts';
@@ -69,6 +69,8 @@ export class ModelRouter implements Router {
   readonly note: string;
   /** the card's shrinkage towards equal weights (0: none) */
   readonly shrink: number;
+  /** the experts it weights: its card's (the built-in ones, then any user experts it was trained with) */
+  readonly nExperts: number;
 
   constructor(
     readonly rt: Runtime,
@@ -82,7 +84,8 @@ export class ModelRouter implements Router {
     const c = loaded.card;
     this.shrink = c.shrink?.lambda ?? 0;
     this.note = `router ${c.name} (${c.cost.params} parameters; trained on ${c.data.source} ${c.data.timeframe} ${c.data.from.slice(0, 10)}..${c.data.to.slice(0, 10)}), temperature ${temperature}, smoothing ${smoothing} bars, every ${every} bar${every === 1 ? '' : 's'}${this.shrink > 0 ? `, shrunk ${this.shrink} towards equal weights` : ''}`;
-    if (c.experts.join(',') !== EXPERT_NAMES.join(',')) throw new Error(`the router at ${loaded.dir} weights experts [${c.experts.join(', ')}], Arena has [${EXPERT_NAMES.join(', ')}]: retrain it`);
+    this.nExperts = c.spec.experts;
+    if (c.experts.length !== c.spec.experts) throw new Error(`the router at ${loaded.dir} names ${c.experts.length} experts and its net weights ${c.spec.experts}: retrain it`);
     if (!(Number.isInteger(every) && every >= 1)) throw new Error(`router cadence must be a whole number of bars >= 1, got ${every}`);
   }
 
@@ -119,9 +122,10 @@ export class ModelRouter implements Router {
     const { card } = this.loaded;
     const A = panel.nAssets;
     const T = panel.nTimes;
-    const E = N_EXPERTS;
+    const E = this.nExperts;
     const R = N_REGIMES;
-    const out = equalRouting(panel, this.note, card.spec.chart);
+    if (experts.length !== E) throw new Error(`the router weights ${E} experts (${card.experts.join(', ')}), it was given ${experts.length}`);
+    const out = equalRouting(panel, this.note, card.spec.chart, E);
     const { x, dim } = buildTemporal(panel, experts, features, card.features.length);
     const barMs = timeframeMs(panel.timeframe);
     // raw decisions of the due cells, in batches of whole bars
@@ -156,7 +160,7 @@ export class ModelRouter implements Router {
       if (rows.length >= PREDICT_BATCH) await flush();
     }
     await flush();
-    const held = new Holder(A, this.smoothing);
+    const held = new Holder(A, this.smoothing, E);
     for (let t = 0; t < T; t++) {
       held.apply(raw.subarray(t * A * E, (t + 1) * A * E), rawRegime.subarray(t * A * R, (t + 1) * A * R), due.subarray(t * A, (t + 1) * A), panel.present.subarray(t * A, (t + 1) * A));
       out.weights.set(held.weights, t * A * E);
@@ -173,14 +177,15 @@ export class ModelRouter implements Router {
     const { tf } = this.rt;
     const { spec } = this.loaded.card;
     const S = spec.chart.size;
-    const W = N_REGIMES + N_EXPERTS;
+    const E = this.nExperts;
+    const W = N_REGIMES + E;
     const y = tf.tidy(() => this.model.predictOnBatch([tf.tensor4d(images, [n, S, S, 3]), tf.tensor2d(temporal, [n, spec.temporal])]) as Tensor);
     const raw = (await y.data()) as Float32Array;
     y.dispose();
     for (let i = 0; i < n; i++) {
       softmaxInto(raw, i * W, N_REGIMES, 1, regime, (first + i) * N_REGIMES);
-      softmaxInto(raw, i * W + N_REGIMES, N_EXPERTS, this.temperature, weights, (first + i) * N_EXPERTS);
-      shrinkTowardsEqual(weights, (first + i) * N_EXPERTS, N_EXPERTS, this.shrink);
+      softmaxInto(raw, i * W + N_REGIMES, E, this.temperature, weights, (first + i) * E);
+      shrinkTowardsEqual(weights, (first + i) * E, E, this.shrink);
     }
   }
 }
@@ -209,16 +214,17 @@ class Holder {
   constructor(
     readonly nAssets: number,
     smoothing: number,
+    private readonly E: number,
   ) {
-    this.heldWeights = new Float32Array(nAssets * N_EXPERTS).fill(1 / N_EXPERTS);
-    this.weights = new Float32Array(nAssets * N_EXPERTS).fill(1 / N_EXPERTS);
+    this.heldWeights = new Float32Array(nAssets * E).fill(1 / E);
+    this.weights = new Float32Array(nAssets * E).fill(1 / E);
     this.regime = new Float32Array(nAssets * N_REGIMES).fill(1 / N_REGIMES);
     this.alpha = 2 / (smoothing + 1);
   }
 
   /** Bar t: raw decisions [a * E + e] and [a * R + r] where due[a] is 1. */
   apply(raw: Float32Array, rawRegime: Float32Array, due: ArrayLike<number>, present: ArrayLike<number>): void {
-    const E = N_EXPERTS;
+    const E = this.E;
     const R = N_REGIMES;
     for (let a = 0; a < this.nAssets; a++) {
       if (due[a] !== 1) continue;
@@ -260,13 +266,14 @@ export class RouterStage {
     timeframe: BarPanel['timeframe'],
   ) {
     const card = router.loaded.card;
-    this.state = new TemporalState(nAssets, N_EXPERTS, card.features.length);
+    const E = router.nExperts;
+    this.state = new TemporalState(nAssets, E, card.features.length);
     this.temporal = new Float32Array(nAssets * this.state.dim);
     this.rows = new Float32Array(nAssets * this.state.dim);
-    this.w = new Float32Array(nAssets * N_EXPERTS);
+    this.w = new Float32Array(nAssets * E);
     this.g = new Float32Array(nAssets * N_REGIMES);
-    this.holder = new Holder(nAssets, router.smoothing);
-    this.raw = new Float32Array(nAssets * N_EXPERTS);
+    this.holder = new Holder(nAssets, router.smoothing, E);
+    this.raw = new Float32Array(nAssets * E);
     this.rawRegime = new Float32Array(nAssets * N_REGIMES);
     this.due = new Uint8Array(nAssets);
     this.barMs = timeframeMs(timeframe);
@@ -298,7 +305,8 @@ export class RouterStage {
       assets.forEach((a, i) => this.rows.set(this.temporal.subarray(a * D, (a + 1) * D), i * D));
       await this.router.predictInto(renderCharts(panel, [t], this.router.chart, assets), this.rows.subarray(0, assets.length * D), assets.length, 0, w, g);
       assets.forEach((a, i) => {
-        this.raw.set(w.subarray(i * N_EXPERTS, (i + 1) * N_EXPERTS), a * N_EXPERTS);
+        const E = this.router.nExperts;
+        this.raw.set(w.subarray(i * E, (i + 1) * E), a * E);
         this.rawRegime.set(g.subarray(i * N_REGIMES, (i + 1) * N_REGIMES), a * N_REGIMES);
         this.due[a] = 1;
       });

@@ -28,7 +28,8 @@ export interface RouterSpec {
 
 export const DEFAULT_CHART: ChartSpec = { window: 64, size: 64, maWindow: 20, volumeFraction: 0.2 };
 
-export function defaultSpec(temporal: number): RouterSpec {
+/** experts: how many the net weights (the built-in ones, then any user experts it is trained with) */
+export function defaultSpec(temporal: number, experts: number = N_EXPERTS): RouterSpec {
   return {
     chart: DEFAULT_CHART,
     temporal,
@@ -37,7 +38,7 @@ export function defaultSpec(temporal: number): RouterSpec {
     temporalEmbed: 32,
     fused: 32,
     regimes: N_REGIMES,
-    experts: N_EXPERTS,
+    experts,
   };
 }
 
@@ -50,7 +51,6 @@ export function checkSpec(spec: RouterSpec): void {
     if (side % p !== 0) throw new Error(`router: chart size ${spec.chart.size} must be divisible by ${PATCHES.join(' x ')} (${PATCHES.reduce((a, b) => a * b, 1)})`);
     side /= p;
   }
-  if (spec.regimes !== N_REGIMES || spec.experts !== N_EXPERTS) {
-    throw new Error(`router: the model has ${spec.regimes} regimes and ${spec.experts} experts, Arena has ${N_REGIMES} and ${N_EXPERTS}`);
-  }
+  if (spec.regimes !== N_REGIMES) throw new Error(`router: the model has ${spec.regimes} regimes, Arena has ${N_REGIMES}`);
+  if (!(Number.isInteger(spec.experts) && spec.experts >= N_EXPERTS)) throw new Error(`router: the model weights ${spec.experts} experts, at least the ${N_EXPERTS} built-in ones are needed`);
 }

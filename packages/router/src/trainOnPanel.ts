@@ -5,7 +5,7 @@ import { type SelectorConfigInput, preparePanel } from '@arena/features';
 import type { Tf } from '@arena/kernels';
 import type { PolicyMetrics, RouterCard, SplitInfo } from './card.ts';
 import { type RouterDataset, buildDataset, splitByTime } from './dataset.ts';
-import { N_EXPERTS, N_REGIMES } from './decision.ts';
+import { N_REGIMES } from './decision.ts';
 import { DEFAULT_LABELS, type LabelOptions } from './labels.ts';
 import { buildRouterModel, routerCost } from './model.ts';
 import { DEFAULT_CHART, defaultSpec } from './spec.ts';
@@ -28,6 +28,8 @@ export interface TrainRouterOptions {
   /** feed the dynamically selected features to the temporal branch (default true) */
   readonly useFeatures?: boolean;
   readonly onProgress?: (stage: string, done: number, total: number, detail: string) => void;
+  /** the experts' names, in the order of `experts` (default: the built-in ones) */
+  readonly names?: readonly string[];
 }
 
 export interface TrainedRouter {
@@ -43,8 +45,7 @@ export interface TrainedRouter {
 const WARMUP = 168;
 
 /** Metrics of fixed weights per sample: equal weights, or the oracle's best single expert. */
-function fixedPolicy(ds: RouterDataset, idx: Int32Array, kind: 'equal' | 'oracle'): PolicyMetrics {
-  const E = N_EXPERTS;
+function fixedPolicy(ds: RouterDataset, idx: Int32Array, kind: 'equal' | 'oracle', E: number): PolicyMetrics {
   const w = new Float64Array(idx.length * E);
   for (let i = 0; i < idx.length; i++) {
     if (kind === 'equal') w.fill(1 / E, i * E, (i + 1) * E);
@@ -62,6 +63,9 @@ function fixedPolicy(ds: RouterDataset, idx: Int32Array, kind: 'equal' | 'oracle
 export async function trainRouterOnPanel(tf: Tf, panel: BarPanel, experts: readonly Float64Array[], o: TrainRouterOptions): Promise<TrainedRouter> {
   const started = performance.now();
   const progress = o.onProgress ?? (() => undefined);
+  const names = o.names ?? EXPERT_NAMES;
+  const E = experts.length;
+  if (names.length !== E) throw new Error(`${E} expert series for ${names.length} names (${names.join(', ')})`);
   const labels: LabelOptions = { ...DEFAULT_LABELS, ...o.labels };
   const cfg: TrainConfig = { ...DEFAULT_TRAIN, ...o.train };
   const stride = o.stride ?? 4;
@@ -77,14 +81,14 @@ export async function trainRouterOnPanel(tf: Tf, panel: BarPanel, experts: reado
     onProgress: (d, n) => progress('charts', d, n, ''),
   });
   const splits = splitByTime(ds, o.fractions ?? [0.7, 0.15, 0.15], Math.max(labels.horizon, labels.regimeHorizon));
-  const spec = defaultSpec(ds.dim);
+  const spec = defaultSpec(ds.dim, E);
   const model = buildRouterModel(tf, spec, cfg.seed);
   const outcome = await trainRouter(tf, model, ds, splits.train, splits.valid, cfg, (p: TrainProgress) => progress(p.stage, p.done, p.total, p.detail));
   // the shrinkage towards equal weights, chosen on the validation split (the test split stays unseen)
-  const shrink = await chooseShrink(tf, model, ds, splits.valid, N_REGIMES, N_EXPERTS);
+  const shrink = await chooseShrink(tf, model, ds, splits.valid, N_REGIMES, E);
   const testOut = await predictSamples(tf, model, ds, splits.test);
-  const test = policyMetrics(testOut, ds, splits.test, N_REGIMES, N_EXPERTS, shrink.lambda);
-  const testUnshrunk = shrink.lambda > 0 ? policyMetrics(testOut, ds, splits.test, N_REGIMES, N_EXPERTS) : test;
+  const test = policyMetrics(testOut, ds, splits.test, N_REGIMES, E, shrink.lambda);
+  const testUnshrunk = shrink.lambda > 0 ? policyMetrics(testOut, ds, splits.test, N_REGIMES, E) : test;
   const iso = (t: number) => new Date(panel.ts[Math.min(Math.max(t, 0), panel.nTimes - 1)]!).toISOString();
   const info = (rows: [number, number], idx: Int32Array): SplitInfo => ({ from: iso(rows[0]), to: iso(rows[1] - 1), samples: idx.length });
   const seconds = (performance.now() - started) / 1000;
@@ -93,9 +97,9 @@ export async function trainRouterOnPanel(tf: Tf, panel: BarPanel, experts: reado
     version: 1,
     name: o.name,
     spec,
-    experts: [...EXPERT_NAMES],
+    experts: [...names],
     features,
-    temporal: temporalNames(EXPERT_NAMES, features),
+    temporal: temporalNames(names, features),
     selector,
     labels,
     regimeLabels: o.regimeTruth ? 'truth' : 'hindsight',
@@ -109,8 +113,8 @@ export async function trainRouterOnPanel(tf: Tf, panel: BarPanel, experts: reado
       test: {
         router: { sharpe: test.sharpe, meanReward: test.meanReward, regimeAccuracy: test.regimeAccuracy },
         routerUnshrunk: { sharpe: testUnshrunk.sharpe, meanReward: testUnshrunk.meanReward, regimeAccuracy: testUnshrunk.regimeAccuracy },
-        equalWeight: fixedPolicy(ds, splits.test, 'equal'),
-        oracle: fixedPolicy(ds, splits.test, 'oracle'),
+        equalWeight: fixedPolicy(ds, splits.test, 'equal', E),
+        oracle: fixedPolicy(ds, splits.test, 'oracle', E),
       },
     },
     shrink,

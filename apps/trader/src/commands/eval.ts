@@ -1,6 +1,6 @@
 /** `arena eval`: the router vs equal weights, the best expert, fitted static weights, the oracle and buy and hold, out of sample. */
 import { join } from 'node:path';
-import { ERR, arenaError } from '@arena/core';
+import { ERR, arenaError, expertNames } from '@arena/core';
 import { ContestLedger, Ledger, contestSettings, describeOverlaps, evalFolds, evalTable, foldOverlaps, loadedModelRanges, summariseDataTeam, fillAssumptions, loadMarket, loadModels, hurdleLine, regimeLine, runEval, scoreModelLine, stepPanel, writeEval } from '@arena/engine';
 import { initRuntime } from '@arena/kernels';
 import { DEFAULT_LABELS, ModelRouter, trainRouterOnPanel } from '@arena/router';
@@ -65,6 +65,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
           source,
           backend: rt.info.backend,
           fractions: [0.8, 0.2, 0],
+          names: expertNames(config),
           ...(funding ? { funding: funding.subarray(0, trainEnd * panel.nAssets) } : {}),
         });
         const m = new ModelRouter(rt, { model: trained.model, card: trained.card, dir: '(trained for eval)' }, config.router.temperature, config.router.smoothing, config.router.every);

@@ -1,8 +1,8 @@
 /** `arena train router`: SFT then RL (GRPO) of the multimodal router on a data folder (or the synthetic market). */
 import { join, resolve } from 'node:path';
-import { ERR, arenaError } from '@arena/core';
+import { ERR, arenaError, expertNames } from '@arena/core';
 import { boxTable, computeExperts, loadMarket } from '@arena/engine';
-import { createLearnedExpert } from '@arena/experts';
+import { createLearnedExpert, loadUserExperts } from '@arena/experts';
 import { initRuntime } from '@arena/kernels';
 import { DEFAULT_TRAIN, saveRouter, trainRouterOnPanel } from '@arena/router';
 import { parseNumber } from '../configFile.ts';
@@ -28,8 +28,10 @@ export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void>
   const truth = flags.truthLabels ? regimes : undefined;
   const rt = await initRuntime({ log });
   const learned = await createLearnedExpert(config.experts.learned, { runtime: rt, log, ...(funding ? { funding } : {}) });
+  // the user's experts of the config (experts.custom): the router learns to weight them beside the built-in ones
+  const user = await loadUserExperts(config.experts.custom);
   const t0 = performance.now();
-  const experts = computeExperts(panel, config, learned).map((e) => e.exposure);
+  const experts = computeExperts(panel, config, learned, user).map((e) => e.exposure);
   log(`experts: ${experts.length} over ${panel.nAssets} x ${panel.nTimes} bars in ${(performance.now() - t0).toFixed(0)} ms`);
   const name = flags.name ?? 'router';
   const out = resolve(flags.out ?? join('models', 'router', name));
@@ -43,6 +45,7 @@ export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void>
   let stage = '';
   let progress = createProgress('features');
   const trained = await trainRouterOnPanel(rt.tf, panel, experts, {
+    names: expertNames(config),
     name,
     source,
     backend: rt.info.backend,

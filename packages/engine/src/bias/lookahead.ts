@@ -5,7 +5,7 @@
  * t: a bias. Compared per stage: the feature catalogue, each expert's exposure, the router's weights and regimes, the
  * target the orders aim at (the combination or the contest's), and the contest's proposals.
  */
-import { type ArenaConfig, type BarPanel, EXPERT_NAMES, REGIMES, Rng } from '@arena/core';
+import { type ArenaConfig, type BarPanel, REGIMES, Rng } from '@arena/core';
 import { computeFeatures } from '@arena/features';
 import { type SteppedPanel, stepPanel } from '../backtest.ts';
 import type { PipelineModels } from '../pipeline/build.ts';
@@ -76,7 +76,7 @@ function outputsAt(run: SteppedPanel, panel: BarPanel, t: number, features: Floa
   const out = new Map<string, Float64Array | Float32Array>();
   out.set('features', Float64Array.from(features.flatMap((c) => [...row(c, t, A)])));
   run.experts.forEach((e) => out.set(`expert:${e.name}`, row(e.exposure, t, A)));
-  out.set('router:weights', row(run.routing.weights, t, A * EXPERT_NAMES.length));
+  out.set('router:weights', row(run.routing.weights, t, A * run.experts.length));
   out.set('router:regime', row(run.routing.regime, t, A * REGIMES.length));
   if (run.contest) out.set('contest:proposals', row(run.contest.proposals, t, A * run.contest.agents.length));
   out.set(run.contest ? 'target (contest)' : 'target (combination)', row(run.target, t, A));

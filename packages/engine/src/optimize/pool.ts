@@ -3,21 +3,12 @@
  * is handed (trial.ts). Results come back as they finish; the caller stores each before it asks for more.
  */
 import { Worker } from 'node:worker_threads';
-import { type ArenaConfig, BarPanel, type Timeframe } from '@arena/core';
+import { type ArenaConfig, BarPanel } from '@arena/core';
 import type { ParamValue } from '@arena/experts';
 import type { Objective, TrialResult } from './trial.ts';
 
-export interface PanelWire {
-  readonly symbols: readonly string[];
-  readonly timeframe: Timeframe;
-  readonly ts: Float64Array;
-  readonly open: Float64Array;
-  readonly high: Float64Array;
-  readonly low: Float64Array;
-  readonly close: Float64Array;
-  readonly volume: Float64Array;
-  readonly present: Uint8Array;
-}
+/** The panel's columns, as a worker receives them (structured clone). */
+export type PanelWire = Pick<BarPanel, 'symbols' | 'timeframe' | 'ts' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'present'>;
 
 export interface WorkerSetup {
   readonly panel: PanelWire;

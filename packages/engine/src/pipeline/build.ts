@@ -154,7 +154,7 @@ function userOf(config: ArenaConfig, models: PipelineModels): readonly UserExper
 }
 
 /** The user's experts over every bar, time-major as the daemon steps them, faults included. */
-function runUserExperts(panel: BarPanel, user: readonly UserExpert[], ctx: { nAssets: number; periodsPerYear: number }): { series: ExpertSeries[]; faults: ExpertFaultRecord[] } {
+export function runUserExperts(panel: BarPanel, user: readonly UserExpert[], ctx: { nAssets: number; periodsPerYear: number }): { series: ExpertSeries[]; faults: ExpertFaultRecord[] } {
   if (user.length === 0) return { series: [], faults: [] };
   const A = panel.nAssets;
   const T = panel.nTimes;
