@@ -154,7 +154,7 @@ describe('bad user modules: one line with a stable code naming the module, exit 
   const cases: { what: string; source?: string; file?: string; entry?: Record<string, unknown>; router?: string; expect: RegExp }[] = [
     { what: 'a missing file', file: 'nope.ts', expect: /ARENA_E_EXPERT_MODULE: expert module x \(.*nope\.ts\): the file does not exist/ },
     { what: 'a syntax error', source: 'export default { step: ( => 0 };', expect: /ARENA_E_EXPERT_MODULE: .*: does not import: / },
-    { what: 'a throw at import', source: "throw new Error('no config here');", expect: /does not import: no config here/ },
+    { what: 'a throw while the module loads', source: "throw new Error('no config here');", expect: /does not import: no config here/ },
     { what: 'no default export', source: 'export const spec = { step: () => 0 };', expect: /has no default export \(it exports spec; export the spec as default\)/ },
     { what: 'a default export that is not an object', source: 'export default 42;', expect: /its default export is number, not an expert spec object/ },
     { what: 'no step function', source: 'export default { init: () => ({}) };', expect: /has no step\(state, bar, params\) function/ },
