@@ -1,5 +1,6 @@
 /** Reads the config file (arena.config.json or arena.config.ts) and merges command-line overrides into it before validation. */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { type ArenaConfig, ERR, arenaError, parseConfig } from '@arena/core';
 import { require as tsxRequire } from 'tsx/cjs/api';
@@ -9,12 +10,35 @@ export const DEFAULT_CONFIG_TS = 'arena.config.ts';
 
 /** A TypeScript config: its default export (or the module itself), loaded synchronously through tsx. */
 function loadTsConfig(full: string): unknown {
+  let config: unknown;
   try {
     const m = tsxRequire(full, import.meta.url) as { default?: unknown };
-    return m.default ?? m;
+    config = m.default ?? m;
   } catch (e) {
     throw arenaError(ERR.CONFIG, `${full} does not load: ${(e as Error).message.split('\n')[0]}`);
   }
+  return withImportedExperts(config, full);
+}
+
+/**
+ * An arena.config.ts may import a user's expert and name it directly (`module: bollinger`): the spec is replaced by
+ * the path of the file that exports it (found among the modules the config loaded), so that the config stays data
+ * (the workers of `arena optimize` and the ledger get a path) and the expert loads and is checked like any other.
+ */
+function withImportedExperts(config: unknown, file: string): unknown {
+  const custom = ((config as Json | undefined)?.['experts'] as Json | undefined)?.['custom'];
+  if (!Array.isArray(custom) || custom.every((c) => typeof (c as Json)?.['module'] === 'string')) return config;
+  const loaded = Object.values(createRequire(import.meta.url).cache);
+  const fileOf = (spec: unknown) => loaded.find((m) => m !== undefined && (m.exports === spec || (m.exports as Json | undefined)?.['default'] === spec))?.filename;
+  const resolved = custom.map((c: Json) => {
+    if (typeof c?.['module'] === 'string' || typeof c?.['module'] !== 'object' || c['module'] === null) return c;
+    const path = fileOf(c['module']);
+    if (path === undefined) throw arenaError(ERR.CONFIG, `${file}: experts.custom ${String(c['name'])}: module is an object that no module the config imports exports as its default; import the expert's module (import spec from './x.ts') or give its path`);
+    // tsx tags the files it loads for a config with a query (?namespace=...)
+    return { ...c, module: path.replace(/\?.*$/, '') };
+  });
+  const experts = (config as Json)['experts'] as Json;
+  return { ...(config as Json), experts: { ...experts, custom: resolved } };
 }
 
 type Json = Record<string, unknown>;

@@ -3,6 +3,7 @@
  * a table, write a JSON file, and exit 1 when they find a bias (0 when they find none), so CI can run them.
  */
 import { ERR, arenaError } from '@arena/core';
+import { loadUserExperts } from '@arena/experts';
 import { loadMarket, loadModels, lookaheadAnalysis, lookaheadTable, recursiveAnalysis, recursiveTable, writeBiasReport } from '@arena/engine';
 import { parseNumber } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
@@ -35,8 +36,9 @@ export async function recursiveCommand(flags: BiasFlags): Promise<void> {
   const config = configFromFlags({ ...flags, baselines: false });
   const market = loadMarket(config, log);
   if (market.panel.nTimes < 300) throw arenaError(ERR.DATA_TOO_SHORT, market.panel.nTimes, market.source, 300);
+  const user = await loadUserExperts(config.experts.custom);
   const progress = createProgress('recursive-analysis');
-  const report = recursiveAnalysis({ panel: market.panel, config, ...(market.funding ? { funding: market.funding } : {}), onProgress: (d, n) => progress.update(d, n) });
+  const report = recursiveAnalysis({ panel: market.panel, config, user, ...(market.funding ? { funding: market.funding } : {}), onProgress: (d, n) => progress.update(d, n) });
   progress.done();
   process.stdout.write(`${recursiveTable(report)}\n`);
   log(`wrote ${writeBiasReport(flags.out, 'recursive', report)}`);

@@ -11,7 +11,8 @@
  * (it depends on more history than any backtest here loads).
  */
 import { type ArenaConfig, type BarPanel, EXPERT_NAMES } from '@arena/core';
-import { createExperts, runExpertBatch } from '@arena/experts';
+import { type UserExpert, createExperts, runExpertBatch } from '@arena/experts';
+import { runUserExperts } from '../pipeline/build.ts';
 import { computeFeatures } from '@arena/features';
 
 export const RECURSIVE_STARTUPS = [200, 500, 1000, 2000] as const;
@@ -40,6 +41,8 @@ export interface RecursiveInput {
   readonly panel: BarPanel;
   readonly config: ArenaConfig;
   readonly funding?: Float64Array;
+  /** the user's experts (experts.custom), checked like the built-in ones */
+  readonly user?: readonly UserExpert[];
   readonly startups?: readonly number[];
   /** bars compared, the last ones of the panel spaced by `spacing` (default 5, every 97 bars) */
   readonly targets?: number;
@@ -49,7 +52,7 @@ export interface RecursiveInput {
 }
 
 /** The indicators over a panel: [name, column [t * A + a]]. */
-function indicators(panel: BarPanel, config: ArenaConfig, funding: Float64Array | undefined): [string, Float64Array][] {
+function indicators(panel: BarPanel, config: ArenaConfig, funding: Float64Array | undefined, user: readonly UserExpert[]): [string, Float64Array][] {
   const set = computeFeatures({ panel, ...(funding ? { funding } : {}) });
   const out: [string, Float64Array][] = set.features.map((f, i) => [`feature:${f.name}`, set.columns[i]!]);
   const ctx = { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() };
@@ -57,6 +60,7 @@ function indicators(panel: BarPanel, config: ArenaConfig, funding: Float64Array 
     if (EXPERT_NAMES[k] === 'learned') return; // no net here: its inputs are the features above
     out.push([`expert:${e.name}`, runExpertBatch(e, panel, ctx).exposure]);
   });
+  for (const s of runUserExperts(panel, user, ctx).series) out.push([`expert:${s.name}`, s.exposure]);
   return out;
 }
 
@@ -83,7 +87,7 @@ export function recursiveAnalysis(input: RecursiveInput): RecursiveReport {
   const nTargets = input.targets ?? 5;
   const targets = Array.from({ length: nTargets }, (_, k) => T - 1 - k * spacing).filter((t) => t >= 0).reverse();
   const startups = (input.startups ?? RECURSIVE_STARTUPS).filter((s) => s < (targets[0] ?? 0));
-  const full = indicators(panel, config, funding);
+  const full = indicators(panel, config, funding, input.user ?? []);
   const scale = full.map(([, x]) => spread(x));
   const diffs = full.map(() => new Map<number, number>());
   const total = startups.length * targets.length;
@@ -91,7 +95,7 @@ export function recursiveAnalysis(input: RecursiveInput): RecursiveReport {
   for (const s of startups) {
     for (const t of targets) {
       const t0 = t - s;
-      const cut = indicators(panel.slice(t0, t + 1), config, funding?.subarray(t0 * A, (t + 1) * A));
+      const cut = indicators(panel.slice(t0, t + 1), config, funding?.subarray(t0 * A, (t + 1) * A), input.user ?? []);
       const last = s; // the target bar's row in the cut
       full.forEach(([, x], i) => {
         const y = cut[i]![1];
