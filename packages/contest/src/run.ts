@@ -26,6 +26,8 @@ export interface ContestInput {
   readonly runtime?: Runtime;
   readonly force?: Implementation;
   readonly sink?: ContestSink;
+  /** the experts' names, in the order of bars.exposures (default: EXPERT_NAMES) */
+  readonly experts?: readonly string[];
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -79,7 +81,9 @@ export async function runContest(input: ContestInput): Promise<ContestRun> {
   const exposure = new Float64Array(T * A);
   const frames: WindowFrame[] = [];
   const sink = input.sink;
-  sink?.begin(input.agents, panel.symbols, recorded, input.bars.exposures.length === EXPERT_NAMES.length ? EXPERT_NAMES : input.bars.exposures.map((_, e) => EXPERT_NAMES[e] ?? `expert${e}`));
+  const experts = input.experts ?? EXPERT_NAMES;
+  if (experts.length !== input.bars.exposures.length) throw new Error(`${input.bars.exposures.length} expert series for ${experts.length} names (${experts.join(', ')})`);
+  sink?.begin(input.agents, panel.symbols, recorded, experts);
   let cashBars = 0;
   for (let t = 0; t < T; t++) {
     const ts = panel.ts[t]!;

@@ -21,6 +21,8 @@ export class UserExpertsStage {
   private readonly experts: SpecExpert[];
   private readonly disabled: boolean[];
   private readonly scratch: Float64Array;
+  /** each expert's row of `exposure` (views made once, not per bar) */
+  private readonly rows: Float64Array[];
   /** every fault so far, in bar order */
   readonly faults: ExpertFaultRecord[] = [];
 
@@ -34,6 +36,7 @@ export class UserExpertsStage {
     this.disabled = this.experts.map(() => false);
     this.exposure = new Float64Array(this.experts.length * A);
     this.scratch = new Float64Array(A);
+    this.rows = this.experts.map((_, u) => this.exposure.subarray(u * A, (u + 1) * A));
   }
 
   get names(): string[] {
@@ -46,7 +49,7 @@ export class UserExpertsStage {
     let faults: ExpertFaultRecord[] | undefined;
     for (let u = 0; u < this.experts.length; u++) {
       if (this.disabled[u]) continue;
-      const out = this.exposure.subarray(u * A, (u + 1) * A);
+      const out = this.rows[u]!;
       try {
         for (let a = 0; a < A; a++) this.experts[u]!.advance(panel, a, t, t + 1, out, this.scratch, 0);
       } catch (e) {

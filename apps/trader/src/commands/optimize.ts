@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ERR, arenaError } from '@arena/core';
 import { loadUserExperts } from '@arena/experts';
-import { Ledger, OBJECTIVES, type Objective, SAMPLERS, type SamplerName, configSnippet, loadMarket, optimize, optimizeTable, searchSpace, writeOptimize } from '@arena/engine';
+import { Ledger, OBJECTIVES, foldBlocks, type Objective, SAMPLERS, type SamplerName, configSnippet, loadMarket, optimize, optimizeTable, searchSpace, writeOptimize } from '@arena/engine';
 import { parseNumber } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
 import { type BacktestFlags, configFromFlags } from './backtest.ts';
@@ -46,6 +46,11 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   }
   const market = loadMarket(config, log);
   const { panel, source } = market;
+  try {
+    foldBlocks(panel.nTimes, folds);
+  } catch (e) {
+    throw arenaError(ERR.CLI_ARG, '--folds', (e as Error).message);
+  }
   const dbPath = flags.db ?? join(flags.out, 'ledger.db');
   let ledger: Ledger;
   try {
@@ -75,9 +80,6 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
       onProgress: (d, n) => progress.update(d, n),
       log,
     });
-  } catch (e) {
-    if ((e as Error).message.includes('--folds') || (e as Error).message.includes('--study')) throw arenaError(ERR.CLI_ARG, (e as Error).message.includes('--study') ? '--study' : '--folds', (e as Error).message);
-    throw e;
   } finally {
     progress.done();
     ledger.close();

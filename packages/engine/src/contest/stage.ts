@@ -46,6 +46,7 @@ export async function runContestStage(i: ContestStageInput): Promise<ContestStag
     panel,
     bars: { exposures: i.experts.map((e) => e.exposure), ...(i.routing ? { weights: i.routing.weights } : {}) },
     agents,
+    experts: expertNames(config),
     settings: contestSettings(config),
     horizons: config.contest.horizons,
     cost: (config.broker.feeBps + config.broker.halfSpreadBps) / 1e4,

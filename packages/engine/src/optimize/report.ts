@@ -3,7 +3,7 @@ import { deterministicJson, writeReportFiles } from '@arena/core';
 import type { ParamValue } from '@arena/experts';
 import { boxTable } from '../report/console.ts';
 import { PALETTE, escapeXml, lineChart, niceTicks } from '../report/svg.ts';
-import type { SearchDim } from './space.ts';
+import { type SearchDim, setParam } from './space.ts';
 import type { OptimizeResult } from './study.ts';
 
 const f2 = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(2));
@@ -29,20 +29,7 @@ export function optimizeTable(r: OptimizeResult): string {
 /** The recommended values (the latest fold's winner) as a config snippet. */
 export function configSnippet(params: Readonly<Record<string, ParamValue>>): string {
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(params)) {
-    const parts = key.split('.');
-    if (parts[1] === 'custom') {
-      const experts = (out['experts'] ??= {}) as Record<string, unknown>;
-      const custom = (experts['custom'] ??= []) as { name: string; params: Record<string, ParamValue> }[];
-      let entry = custom.find((c) => c.name === parts[2]);
-      if (entry === undefined) custom.push((entry = { name: parts[2]!, params: {} }));
-      entry.params[parts[3]!] = v;
-      continue;
-    }
-    let node = out;
-    for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
-    node[parts[parts.length - 1]!] = v;
-  }
+  for (const [key, v] of Object.entries(params)) setParam(out, key, v);
   return JSON.stringify(out, null, 2);
 }
 

@@ -84,22 +84,25 @@ export function decode(dims: readonly SearchDim[], u: readonly number[]): Record
   return Object.fromEntries(dims.map((d, i) => [d.key, decodeDim(d, u[i]!)]));
 }
 
-/** A config input with the values set at their keys (experts.custom.NAME.PARAM goes into that entry's params). */
+/** Sets a value at its config key in `out` (experts.custom.NAME.PARAM goes into that entry's params, made if absent). */
+export function setParam(out: Record<string, unknown>, key: string, value: ParamValue): void {
+  const parts = key.split('.');
+  if (parts[0] === 'experts' && parts[1] === 'custom') {
+    const custom = (((out['experts'] ??= {}) as Record<string, unknown>)['custom'] ??= []) as { name: string; params?: Record<string, ParamValue> }[];
+    let entry = custom.find((c) => c.name === parts[2]);
+    if (entry === undefined) custom.push((entry = { name: parts[2]!, params: {} }));
+    entry.params = { ...entry.params, [parts[3]!]: value };
+    return;
+  }
+  let node = out;
+  for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
+  node[parts[parts.length - 1]!] = value;
+}
+
+/** A config input with the values set at their keys. */
 export function withParams(input: Record<string, unknown>, params: Readonly<Record<string, ParamValue>>): Record<string, unknown> {
   const out = structuredClone(input);
-  for (const [key, value] of Object.entries(params)) {
-    const parts = key.split('.');
-    if (parts[0] === 'experts' && parts[1] === 'custom') {
-      const custom = ((out['experts'] as Record<string, unknown>)['custom'] as { name: string; params?: Record<string, ParamValue> }[]) ?? [];
-      const entry = custom.find((c) => c.name === parts[2]);
-      if (entry === undefined) throw new Error(`${key}: no user expert ${parts[2]} in experts.custom`);
-      entry.params = { ...entry.params, [parts[3]!]: value };
-      continue;
-    }
-    let node = out;
-    for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
-    node[parts[parts.length - 1]!] = value;
-  }
+  for (const [key, value] of Object.entries(params)) setParam(out, key, value);
   return out;
 }
 

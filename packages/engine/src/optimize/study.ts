@@ -7,7 +7,7 @@
  * Every trial is stored in the ledger as it finishes: a study run again continues where it stopped.
  */
 import { createHash } from 'node:crypto';
-import type { ArenaConfig, BarPanel } from '@arena/core';
+import { type ArenaConfig, type BarPanel, ERR, arenaError } from '@arena/core';
 import type { ParamValue, UserExpert } from '@arena/experts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { type DeflatedSharpe, type SharpeComparison, compareSharpe, deflatedSharpe } from '../eval/stats.ts';
@@ -122,7 +122,7 @@ export async function optimize(o: OptimizeOptions): Promise<OptimizeResult> {
   const study = o.study ?? id;
   const db = ledger.db;
   const existing = db.prepare('SELECT spec FROM optimize_studies WHERE study = ?').get(study) as { spec: string } | undefined;
-  if (existing !== undefined && existing.spec !== id) throw new Error(`study ${study} in ${ledger.path} was run with other data or settings (${existing.spec} vs ${id}); name another --study`);
+  if (existing !== undefined && existing.spec !== id) throw arenaError(ERR.LEDGER, `study ${study} in ${ledger.path} was run with other data or settings (${existing.spec} vs ${id}); name another --study`);
   if (existing === undefined) db.prepare('INSERT INTO optimize_studies (study, spec, created) VALUES (?, ?, ?)').run(study, id, new Date().toISOString());
   const insert = db.prepare('INSERT OR REPLACE INTO optimize_trials (study, fold, trial, params, u, value, result) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const stored = db.prepare('SELECT fold, trial, params, u, value, result FROM optimize_trials WHERE study = ? ORDER BY fold, trial').all(study) as { fold: number; trial: number; params: string; u: string; value: number | null; result: string }[];
@@ -173,7 +173,9 @@ export async function optimize(o: OptimizeOptions): Promise<OptimizeResult> {
       const ranked = [...feasible].sort((a, b) => b.value - a.value || a.trial - b.trial);
       const best = ranked[0] ?? fold[0]!;
       const top = ranked.slice(0, SCATTER_TOP);
-      const oos = await Promise.all([best, ...top].map((t) => pool.run({ id: -1, params: t.params, t0: s0, t1: s1 })));
+      // the best is the first of the top (or, with no feasible trial, trial 0 alone)
+      const scored = top.length > 0 ? top : [best];
+      const oos = await Promise.all(scored.map((t) => pool.run({ id: -1, params: t.params, t0: s0, t1: s1 })));
       const defaultOos = await pool.run({ id: -2, params: defaults, t0: s0, t1: s1 });
       let deflated: DeflatedSharpe | null = null;
       if (feasible.length > 1 && o.objective !== 'return') {
@@ -187,7 +189,7 @@ export async function optimize(o: OptimizeOptions): Promise<OptimizeResult> {
         defaultOutOfSample: defaultOos.value,
         feasible: feasible.length,
         deflated,
-        scatter: top.map((t, j) => ({ trial: t.trial, inSample: t.value, outOfSample: oos[j + 1]!.value })),
+        scatter: top.map((t, j) => ({ trial: t.trial, inSample: t.value, outOfSample: oos[j]!.value })),
       });
     }
     // the walk-forward: each out-of-sample block traded with its fold's winner, and with the configured values

@@ -6,7 +6,8 @@
  * 0 (it is a trained model, tuned by `arena train convnet`, and its training bars would leak into the blocks).
  */
 import { type ArenaConfig, type BarPanel, parseConfig } from '@arena/core';
-import { type ExpertSeries, type ParamValue, SpecExpert, type UserExpert, UserExpertsStage, createExperts, resolveParams, runExpertBatch } from '@arena/experts';
+import { type ExpertSeries, type ParamValue, SpecExpert, type UserExpert, createExperts, resolveParams, runExpertBatch } from '@arena/experts';
+import { runUserExperts } from '../pipeline/build.ts';
 import type { StrategyRun } from '../result.ts';
 import { computeMetrics, type Metrics } from '../metrics.ts';
 import { simulate } from '../simulate.ts';
@@ -41,20 +42,13 @@ export function objectiveOf(m: Metrics, objective: Objective): number {
 
 /** The user experts with their values in this config, time-major as the pipeline runs them; a fault makes the trial infeasible. */
 function userSeries(panel: BarPanel, user: readonly UserExpert[], config: ArenaConfig, ctx: { nAssets: number; periodsPerYear: number }): ExpertSeries[] {
-  if (user.length === 0) return [];
   const tuned = user.map((u) => {
     const params = resolveParams(u.spec, config.experts.custom.find((c) => c.name === u.name)?.params ?? {});
     return { ...u, params, create: () => new SpecExpert(u.name, u.spec, params) };
   });
-  const A = panel.nAssets;
-  const stage = new UserExpertsStage(tuned, ctx);
-  const out = user.map((u) => ({ name: u.name, exposure: new Float64Array(panel.nTimes * A), confidence: new Float64Array(0) }));
-  for (let t = 0; t < panel.nTimes; t++) {
-    const f = stage.step(panel, t);
-    if (f !== undefined) throw new Error(f[0]!.reason);
-    for (let u = 0; u < user.length; u++) out[u]!.exposure.set(stage.exposure.subarray(u * A, (u + 1) * A), t * A);
-  }
-  return out;
+  const { series, faults } = runUserExperts(panel, tuned, ctx);
+  if (faults.length > 0) throw new Error(faults[0]!.reason);
+  return series;
 }
 
 /** The strategy of this config over [t0, t1), its experts warmed up on the bars before t0. */
