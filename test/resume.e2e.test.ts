@@ -14,13 +14,14 @@ import { Rng, parseConfig } from '@arena/core';
 import { type ControlKind, daemonPipeline, panelRow } from '@arena/engine';
 import { generateSyntheticMarket } from '@arena/streams';
 import { ROOT, arena } from './cli.ts';
-import { readRows } from './ledgerDb.ts';
+import { countIn, readRows } from './ledgerDb.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'arena-resume-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const MAIN = `${ROOT}apps/trader/src/main.ts`;
 const FILLS = 'SELECT t, asset, qty, price FROM fills ORDER BY id';
 const EQUITY = 'SELECT t, equity FROM equity ORDER BY t';
+const EQUITY_ROWS = 'SELECT COUNT(*) AS n FROM equity';
 
 const summary = (db: string) => JSON.parse(arena(['ledger', 'summary', '--db', db, '--json']).stdout) as { bars: number; status: string; resumes: number };
 
@@ -43,17 +44,22 @@ const until = async (what: string, ok: () => boolean, ms = 60_000) => {
 /** Runs the daemon to the end, killing it with SIGKILL at random moments `kills` times; returns the mid-run kills. */
 async function killRepeatedly(args: string[], db: string, kills: number, seed: number): Promise<number> {
   const rng = new Rng(seed);
+  const bars = Number(args[args.indexOf('--bars') + 1]);
   let killed = 0;
   let midRun = 0;
   for (let round = 0; round < kills * 3; round++) {
     const before = round === 0 ? 0 : summary(db).bars;
     const d = start([...args, '--exit-at-end', '--db', db, '--port', '0']);
     const delay = 150 + rng.next() * 600;
+    const stepped = countIn(db, EQUITY_ROWS);
     const killer = (async () => {
-      // once it steps: after its rebuild (the servers answer from before it)
+      // once it steps: after its rebuild (the servers answer from before it), and past its first new bar (on a slow
+      // machine the first step after a rebuild can take longer than the delay, and a kill before it is not mid-run)
       await until('the daemon stepping', () => /resumed paper run|paper run \d+: /.test(d.log()) || d.child.exitCode !== null);
+      await until('a new bar', () => countIn(db, EQUITY_ROWS) > stepped || d.child.exitCode !== null);
       await new Promise((r) => setTimeout(r, delay));
-      if (d.child.exitCode === null && killed < kills) {
+      // never near the end: a kill after the run has finished would make the next start a new run
+      if (d.child.exitCode === null && killed < kills && countIn(db, EQUITY_ROWS) < bars - 100) {
         d.child.kill('SIGKILL');
         killed++;
       }
@@ -86,7 +92,7 @@ describe('resume after SIGKILL', () => {
     expect(readRows(db, EQUITY)).toEqual(readRows(reference, EQUITY));
     // the selections took over at the same bars
     expect(readRows(db, 'SELECT ts, from_t, features FROM feature_selections ORDER BY ts')).toEqual(readRows(reference, 'SELECT ts, from_t, features FROM feature_selections ORDER BY ts'));
-  }, 300_000);
+  }, 420_000);
 
   it('paused, resumed and flattened from the dashboard, killed and restarted: the books of the same controls without interruption', async () => {
     const weights = 'trend=0.4,breakout=0.3,positioning=0.3';
@@ -124,5 +130,5 @@ describe('resume after SIGKILL', () => {
     }
     expect(flatAfterFlatten).toBe(true);
     expect(readRows(db, EQUITY)).toEqual(equity);
-  }, 300_000);
+  }, 420_000);
 });
