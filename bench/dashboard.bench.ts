@@ -80,7 +80,7 @@ export const dashboardBench: Bench = {
       for await (const bar of rest) {
         store.begin();
         const step = await pipeline.step(bar.ts, bar.row);
-        store.writeStep(step, bar.row, pipeline.book.broker.cash, pipeline.book.broker.units, bar.offset);
+        store.writeStep(step, bar.row, pipeline.book.broker, bar.offset);
         store.commit();
         sentAt.set(t++, performance.now());
         await new Promise((r) => setTimeout(r, 5));

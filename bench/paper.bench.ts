@@ -77,7 +77,7 @@ async function fullStep(assets: number, bars: number, warm: number): Promise<{ p
       const t0 = performance.now();
       store.begin();
       const step = await pipeline.step(bar.ts, bar.row);
-      store.writeStep(step, bar.row, pipeline.book.broker.cash, pipeline.book.broker.units, bar.offset);
+      store.writeStep(step, bar.row, pipeline.book.broker, bar.offset);
       store.commit();
       const waited = pipeline.parts.features?.waitedMs ?? 0;
       if (t++ >= warm) {

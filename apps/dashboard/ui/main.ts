@@ -1,5 +1,5 @@
 /** The dashboard page: charts (lightweight-charts), tables, the decision inspector, and the live WebSocket. */
-import { AreaSeries, CandlestickSeries, HistogramSeries, LineSeries, createChart, createSeriesMarkers, type ISeriesApi, type SeriesMarker, type Time, type UTCTimestamp } from 'lightweight-charts';
+import { AreaSeries, CandlestickSeries, HistogramSeries, LineSeries, LineStyle, createChart, createSeriesMarkers, type IPriceLine, type ISeriesApi, type SeriesMarker, type Time, type UTCTimestamp } from 'lightweight-charts';
 
 const $ = (id: string) => document.getElementById(id)!;
 const sec = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
@@ -15,7 +15,18 @@ const COLORS = ['#1f5fbf', '#e07b00', '#2e9e5b', '#8a56c2', '#c23b3b', '#17a2b8'
 const REGIME_COLORS: Record<string, string> = { trend_up: '#a8dcb9', trend_down: '#efb1b1', range: '#cfd4dc', volatile: '#f1dc8a' };
 
 interface Status { mode: string; backend: string; symbols: string[]; timeframe: string; run: number | null; steps: number; lastTs: string | null; equity: number | null; source: string | null; clock: 'replay' | 'wall'; lagMs: number | null }
-interface Fill { id: number; ts: number; symbol: string; qty: number; price: number; decision: number | null }
+interface Fill { id: number; ts: number; symbol: string; qty: number; price: number; reason?: string; decision: number | null }
+interface Position { symbol: string; units: number; price: number | null; value: number | null; entryPrice: number | null; stop: number | null; target: number | null; trailing: number | null; liquidation: number | null; funding: number }
+/** a fill's marker text: B/S for a signal's order, else what closed the position */
+const REASON_TEXT: Record<string, string> = { stop: 'SL', target: 'TP', trailing: 'TS', time: 'T', kill: 'K', liquidation: 'LIQ' };
+/** the open position's levels drawn on its candles */
+const LEVELS = [
+  ['entryPrice', 'entry', '#6b7280'],
+  ['stop', 'stop', '#c23b3b'],
+  ['target', 'target', '#2e9e5b'],
+  ['trailing', 'trailing', '#e07b00'],
+  ['liquidation', 'liquidation', '#7a3fb0'],
+] as const;
 
 let status: Status;
 const noLabels = { lastValueVisible: false, priceLineVisible: false } as const;
@@ -24,11 +35,15 @@ let fills: Fill[] = [];
 const candleChart = createChart($('candles'), { autoSize: true, timeScale: { timeVisible: true } });
 const candles: ISeriesApi<'Candlestick'> = candleChart.addSeries(CandlestickSeries, {});
 const markers = createSeriesMarkers(candles, []);
+let levelLines: IPriceLine[] = [];
+let positions: Position[] = [];
 const equityChart = createChart($('equity'), { autoSize: true, timeScale: { timeVisible: true } });
 const equity = equityChart.addSeries(LineSeries, { color: '#1f5fbf', lineWidth: 2, title: 'equity' });
 // drawdown in a pane of its own below the equity, in percent (it never shares the equity's price scale)
 const drawdown = equityChart.addSeries(AreaSeries, { lineColor: '#c23b3b', topColor: 'rgba(194,59,59,0.05)', bottomColor: 'rgba(194,59,59,0.35)', invertFilledArea: true, priceFormat: { type: 'percent' }, title: 'drawdown' }, 1);
 equityChart.panes()[1]?.setHeight(70);
+// perpetuals: the margin used (initial margin / equity, %) in a third pane, added once a run shows any
+let margin: ISeriesApi<'Area'> | undefined;
 const weightsChart = createChart($('weights'), { autoSize: true, timeScale: { timeVisible: true } });
 const unitRange = () => ({ priceRange: { minValue: 0, maxValue: 1 } });
 /**
@@ -58,8 +73,27 @@ function setMarkers(): void {
   const list: SeriesMarker<Time>[] = fills
     .filter((f) => f.symbol === symbol)
     .sort((a, b) => a.ts - b.ts)
-    .map((f) => ({ time: sec(f.ts), position: f.qty > 0 ? 'belowBar' : 'aboveBar', color: f.qty > 0 ? '#2e9e5b' : '#c23b3b', shape: f.qty > 0 ? 'arrowUp' : 'arrowDown', text: f.qty > 0 ? 'B' : 'S' }));
+    .map((f) => ({ time: sec(f.ts), position: f.qty > 0 ? 'belowBar' : 'aboveBar', color: f.qty > 0 ? '#2e9e5b' : '#c23b3b', shape: f.qty > 0 ? 'arrowUp' : 'arrowDown', text: REASON_TEXT[f.reason ?? ''] ?? (f.qty > 0 ? 'B' : 'S') }));
   markers.setMarkers(list);
+}
+
+/** The selected symbol's open position: its entry, stop, target, trailing stop and liquidation price as lines on the candles. */
+function setLevels(): void {
+  for (const l of levelLines) candles.removePriceLine(l);
+  const p = positions.find((x) => x.symbol === symbol && x.units !== 0);
+  levelLines = p === undefined ? [] : LEVELS.filter(([k]) => p[k] !== null).map(([k, title, color]) => candles.createPriceLine({ price: p[k]!, color, lineWidth: 1, lineStyle: k === 'entryPrice' ? LineStyle.Dotted : LineStyle.Dashed, axisLabelVisible: true, title }));
+}
+
+async function loadPositions(): Promise<void> {
+  if (!(status as Status | undefined) || status.run === null) return;
+  positions = await get<Position[]>('/api/positions');
+  setLevels();
+  const open = positions.filter((p) => p.units !== 0);
+  const n = (v: number | null, d = 4) => (v === null ? '-' : v.toPrecision(d + 1));
+  const funding = positions.reduce((s, p) => s + p.funding, 0);
+  $('positions').innerHTML =
+    (open.length === 0 ? '<p>Flat.</p>' : `<table><tr><th>Symbol</th><th>Units</th><th>Entry</th><th>Stop</th><th>Target</th><th>Trailing</th><th>Liquidation</th><th>Funding</th></tr>${open.map((p) => `<tr><td>${p.symbol}</td><td>${n(p.units)}</td><td>${n(p.entryPrice)}</td><td>${n(p.stop)}</td><td>${n(p.target)}</td><td>${n(p.trailing)}</td><td>${n(p.liquidation)}</td><td>${p.funding.toFixed(2)}</td></tr>`).join('')}</table>`) +
+    `<p>funding settled over the run: ${funding.toFixed(2)} (negative: paid)</p>`;
 }
 
 async function loadSymbol(s: string): Promise<void> {
@@ -70,6 +104,7 @@ async function loadSymbol(s: string): Promise<void> {
   candles.setData(bars.map((b) => ({ time: sec(b.ts), open: b.open, high: b.high, low: b.low, close: b.close })));
   fills = newFills;
   setMarkers();
+  setLevels();
 }
 
 async function loadAll(): Promise<void> {
@@ -81,10 +116,16 @@ async function loadAll(): Promise<void> {
   if (status.symbols.length > 0) await loadSymbol(status.symbols[0]!);
   if (status.run === null) return;
   await loadWeights();
-  const eq = await get<{ ts: number; equity: number; drawdown: number }[]>('/api/equity?maxPoints=5000');
+  const eq = await get<{ ts: number; equity: number; drawdown: number; margin: number }[]>('/api/equity?maxPoints=5000');
   equity.setData(eq.map((p) => ({ time: sec(p.ts), value: p.equity })));
   drawdown.setData(eq.map((p) => ({ time: sec(p.ts), value: -p.drawdown * 100 })));
+  if (eq.some((p) => p.margin > 0)) {
+    margin ??= equityChart.addSeries(AreaSeries, { lineColor: '#7a3fb0', topColor: 'rgba(122,63,176,0.35)', bottomColor: 'rgba(122,63,176,0.05)', priceFormat: { type: 'percent' }, title: 'margin' }, 2);
+    equityChart.panes()[2]?.setHeight(60);
+    margin.setData(eq.map((p) => ({ time: sec(p.ts), value: p.margin * 100 })));
+  }
   await loadTables();
+  await loadPositions();
 }
 
 /** The stacked weights, the regime band and the legend, from the router's recorded decisions. */
@@ -148,14 +189,18 @@ function connect(delay = 500): void {
     delay = 500;
   };
   ws.onmessage = (ev) => {
-    const m = JSON.parse(String(ev.data)) as { type: string; t: number; ts: number; equity: number; drawdown: number; bars: Record<string, [number, number, number, number]>; fills: { symbol: string; qty: number; price: number }[]; decision: number | null };
+    const m = JSON.parse(String(ev.data)) as { type: string; t: number; ts: number; equity: number; drawdown: number; margin?: number; bars: Record<string, [number, number, number, number]>; fills: { symbol: string; qty: number; price: number; reason?: string }[]; decision: number | null };
     if (m.type !== 'step') return;
     const b = m.bars[symbol];
     if (b) candles.update({ time: sec(m.ts), open: b[0], high: b[1], low: b[2], close: b[3] });
     equity.update({ time: sec(m.ts), value: m.equity });
     drawdown.update({ time: sec(m.ts), value: -m.drawdown * 100 });
-    for (const f of m.fills) fills.push({ id: -1, ts: m.ts, symbol: f.symbol, qty: f.qty, price: f.price, decision: m.decision === null ? null : m.t - 1 });
-    if (m.fills.some((f) => f.symbol === symbol)) setMarkers();
+    if (margin !== undefined && m.margin !== undefined) margin.update({ time: sec(m.ts), value: m.margin * 100 });
+    for (const f of m.fills) fills.push({ id: -1, ts: m.ts, symbol: f.symbol, qty: f.qty, price: f.price, ...(f.reason ? { reason: f.reason } : {}), decision: m.decision === null || (f.reason ?? 'signal') !== 'signal' ? null : m.t - 1 });
+    if (m.fills.some((f) => f.symbol === symbol)) {
+      setMarkers();
+      void loadPositions();
+    }
     status.steps = m.t + 1;
     status.lastTs = new Date(m.ts).toISOString();
     status.equity = m.equity;
@@ -174,4 +219,4 @@ function connect(delay = 500): void {
 };
 
 void loadAll().then(() => connect());
-setInterval(() => void loadTables().then(loadWeights), 5000);
+setInterval(() => void loadTables().then(loadWeights).then(loadPositions), 5000);

@@ -169,6 +169,51 @@ export const CustomExpertParams = z.strictObject({
 });
 export type CustomExpertParams = z.infer<typeof CustomExpertParams>;
 
+/**
+ * A protective exit rule set (docs/orders.md). Each level is a fraction of the entry price (`stopLoss: 0.05` = 5%
+ * below a long's entry) or a multiple of the asset's ATR at entry (`stopLossAtr: 3`); when both are given the
+ * nearer level wins. Absent: no such exit.
+ */
+export const ExitRule = z.strictObject({
+  stopLoss: frac().optional(),
+  stopLossAtr: pos('stopLossAtr').optional(),
+  takeProfit: pos('takeProfit').optional(),
+  takeProfitAtr: pos('takeProfitAtr').optional(),
+  /** trailing stop: this fraction (or ATR multiple) behind the best price since entry */
+  trailingStop: frac().optional(),
+  trailingStopAtr: pos('trailingStopAtr').optional(),
+  /** the trailing stop arms once the best price is this fraction past the entry (0: from the entry on) */
+  trailingActivation: nonneg().default(0),
+  /** close a position after this many bars (at the next open, as a market order) */
+  timeStop: int(1).optional(),
+});
+export type ExitRule = z.infer<typeof ExitRule>;
+
+export const ExitsParams = z.strictObject({
+  ...ExitRule.shape,
+  /** ATR window (Wilder), bars */
+  atrPeriod: int(1).default(14),
+  /** after a protective exit the asset stays flat until the target changes sign, or for at most this many bars (absent: until the sign changes) */
+  cooldown: int(1).optional(),
+  /** rule sets by expert name, overriding the global one for positions that expert dominated at entry */
+  experts: z.record(z.string(), ExitRule).default({}),
+});
+export type ExitsParams = z.infer<typeof ExitsParams>;
+
+export const MarketParams = z.strictObject({
+  /** spot: positions are bought and sold outright; perp: perpetual futures with margin, liquidation and funding */
+  kind: z.enum(['spot', 'perp']).default('spot'),
+  /** perp: the leverage each position is opened at (its isolated margin is notional / leverage) */
+  leverage: pos('leverage').default(1),
+  /** perp: the exchange's maximum leverage; leverage above it is a config error */
+  maxLeverage: pos('maxLeverage').default(20),
+  /** perp: maintenance margin rate of a position's notional */
+  maintenanceMargin: z.number().gt(0, { error: 'must be in (0,0.5)' }).lt(0.5, { error: 'must be in (0,0.5)' }).default(0.005),
+  /** perp: the liquidation fee, a fraction of the notional at the liquidation price (Binance keeps the remaining maintenance margin) */
+  liquidationFee: nonneg().max(0.1, { error: 'must be <= 0.1' }).default(0.005),
+});
+export type MarketParams = z.infer<typeof MarketParams>;
+
 const weights = z
   .partialRecord(z.enum(EXPERT_NAMES), nonneg())
   .refine((w) => Object.values(w).some((v) => v > 0), { error: 'at least one expert weight must be > 0' });
@@ -234,6 +279,8 @@ export const ArenaConfig = z.strictObject({
       costHorizon: int(1).default(24),
     })
     .prefault({}),
+  exits: ExitsParams.prefault({}),
+  market: MarketParams.prefault({}),
   risk: z
     .strictObject({
       /** kill switch: drawdown from the equity peak at which the book is flattened and trading pauses */
@@ -279,6 +326,14 @@ export function parseConfig(input: unknown): ArenaConfig {
     if (r.data.experts.trend.fast >= r.data.experts.trend.slow) {
       throw arenaError(ERR.CONFIG, 'experts.trend.fast must be < experts.trend.slow');
     }
+    const m = r.data.market;
+    if (m.kind === 'perp' && m.leverage > m.maxLeverage) throw arenaError(ERR.CONFIG, `market.leverage ${m.leverage} is above market.maxLeverage ${m.maxLeverage}`);
+    if (m.kind === 'perp' && r.data.portfolio.maxGross > m.leverage) {
+      throw arenaError(ERR.CONFIG, `portfolio.maxGross ${r.data.portfolio.maxGross} needs more margin than market.leverage ${m.leverage} gives: raise the leverage or lower maxGross`);
+    }
+    const known = expertNames(r.data);
+    const unknown = Object.keys(r.data.exits.experts).filter((n) => !known.includes(n));
+    if (unknown.length > 0) throw arenaError(ERR.CONFIG, `exits.experts.${unknown[0]} is not an expert of this config (${known.join(', ')})`);
     return r.data;
   }
   throw arenaError(ERR.CONFIG, r.error.issues.map(describe).join('; '));

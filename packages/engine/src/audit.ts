@@ -10,6 +10,7 @@ import type { ContestRun } from '@arena/contest';
 import type { ExpertSeries } from '@arena/experts';
 import type { RoutingSeries } from '@arena/router';
 import type { StrategyRun } from './result.ts';
+import { EXIT_REASONS, type ExitReason } from './exits.ts';
 
 export interface AuditRecord {
   /** decision bar index and its open time (ISO); the order filled at the next bar's open */
@@ -26,7 +27,8 @@ export interface AuditRecord {
   /** sum_e w_e x_e, the exposure before the portfolio projection */
   readonly combined: number;
   readonly attribution: Readonly<Record<string, number>>;
-  readonly fill: { readonly qty: number; readonly price: number; readonly fee: number; readonly slippageBps: number };
+  /** reason: what the fill was for when not the decision's order (a protective exit, the kill switch, a liquidation: exits.ts), inside bar t + 1 */
+  readonly fill: { readonly qty: number; readonly price: number; readonly fee: number; readonly slippageBps: number; readonly reason?: ExitReason };
   /** the chart's rows: bars chartFrom .. t of this symbol */
   readonly chart: { readonly from: string; readonly to: string; readonly bars: number };
   /** when the contest decided: its target for the asset (before the projection) and the adopted agents' weights and proposals */
@@ -101,7 +103,7 @@ export function auditRecords(panel: BarPanel, experts: readonly ExpertSeries[], 
       exposures: byExpert(x),
       combined: round(combined),
       attribution: byExpert(share),
-      fill: { qty: f.qty[i]!, price: f.price[i]!, fee: round(f.fee[i]!), slippageBps: round(f.slippageBps[i]!, 3) },
+      fill: { qty: f.qty[i]!, price: f.price[i]!, fee: round(f.fee[i]!), slippageBps: round(f.slippageBps[i]!, 3), ...(f.reason[i]! !== 0 ? { reason: EXIT_REASONS[f.reason[i]!]! } : {}) },
       chart: { from: new Date(panel.ts[from]!).toISOString(), to: new Date(panel.ts[t]!).toISOString(), bars: t - from + 1 },
       ...(contest ? { contest: contestPart(contest, t, a, A) } : {}),
     });

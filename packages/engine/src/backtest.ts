@@ -30,6 +30,8 @@ export interface BacktestInput {
   readonly comparisonRouter?: ModelRouter;
   /** funding rates aligned on the panel (perpetuals), for the features */
   readonly funding?: Float64Array;
+  /** funding settled at each bar's open (perpetuals, market.kind perp), for the broker */
+  readonly fundingDue?: Float64Array;
   /** the stateless stages over the whole panel, computed beforehand (default: precompute() here) */
   readonly precomputed?: Precomputed;
   /** step every stage bar by bar as the daemon does (slower; the same result) instead of precomputing */
@@ -52,7 +54,35 @@ export function fillAssumptions(config: ArenaConfig): string {
     `at most ${b.maxParticipation * 100}% of the fill bar's volume, the rest cancelled; missing bars never trade; ` +
     `no-trade band ${p.noTradeBand} of an asset's slot (maxGross / assets), min notional ${p.minNotional}; ` +
     `${p.longOnly ? 'long only' : 'shorts allowed'}, gross <= ${p.maxGross}, per asset <= ${p.maxPerAsset}; ` +
-    `no funding, borrow or margin costs.`
+    `${exitsText(config)}; ${marketText(config)}.`
+  );
+}
+
+function exitsText(config: ArenaConfig): string {
+  const x = config.exits;
+  const parts = [
+    x.stopLoss !== undefined ? `stop-loss ${x.stopLoss * 100}%` : '',
+    x.stopLossAtr !== undefined ? `stop-loss ${x.stopLossAtr} ATR` : '',
+    x.takeProfit !== undefined ? `take-profit ${x.takeProfit * 100}%` : '',
+    x.takeProfitAtr !== undefined ? `take-profit ${x.takeProfitAtr} ATR` : '',
+    x.trailingStop !== undefined ? `trailing stop ${x.trailingStop * 100}%` : '',
+    x.trailingStopAtr !== undefined ? `trailing stop ${x.trailingStopAtr} ATR` : '',
+    x.timeStop !== undefined ? `time stop ${x.timeStop} bars` : '',
+  ].filter((s) => s !== '');
+  const own = Object.keys(x.experts);
+  if (parts.length === 0 && own.length === 0) return 'no protective exits';
+  return (
+    `protective exits ${parts.length > 0 ? parts.join(', ') : 'none globally'}${own.length > 0 ? ` (own rules: ${own.join(', ')})` : ''}, ` +
+    'triggered inside a bar from its high/low (a gap fills at the open; stop before target in one bar), with fees and slippage, not volume-capped'
+  );
+}
+
+function marketText(config: ArenaConfig): string {
+  const m = config.market;
+  if (m.kind === 'spot') return 'spot: no funding, borrow or margin costs';
+  return (
+    `perpetuals at ${m.leverage}x (isolated margin = notional / ${m.leverage}), maintenance margin ${m.maintenanceMargin * 100}%, ` +
+    `liquidation at the liquidation price with a ${m.liquidationFee * 100}% fee, funding settled at each funding time on the open price`
   );
 }
 
@@ -64,8 +94,11 @@ export function computeExperts(panel: BarPanel, config: ArenaConfig, learned?: E
 }
 
 /** Bar t of a panel as the pipeline's row (views, no copies). */
-export function panelRow(panel: BarPanel, t: number, funding?: Float64Array): BarRow {
-  return panelBar(funding ? { panel, funding } : { panel }, t);
+export function panelRow(panel: BarPanel, t: number, funding?: Float64Array, fundingDue?: Float64Array): BarRow {
+  const row = panelBar(funding ? { panel, funding } : { panel }, t);
+  if (fundingDue === undefined) return row;
+  const A = panel.nAssets;
+  return { ...row, fundingDue: fundingDue.subarray(t * A, (t + 1) * A) };
 }
 
 /** Mean of [cells x k] weights per column (the router's average weights, for the attribution table). */
@@ -120,7 +153,7 @@ export async function stepPanel(input: Omit<BacktestInput, 'baselines' | 'decisi
   const recorder = new StepRecorder(panel, pipeline.contest?.agents, expertNames(config));
   const T = panel.nTimes;
   for (let t = 0; t < T; t++) {
-    recorder.record(await pipeline.step(panel.ts[t]!, panelRow(panel, t, input.funding)), pipeline);
+    recorder.record(await pipeline.step(panel.ts[t]!, panelRow(panel, t, input.funding, input.fundingDue)), pipeline);
     if (progress && (t & 1023) === 0) progress('strategy', t, T);
   }
   progress?.('strategy', T, T);
@@ -151,6 +184,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
           weights: w,
           config,
           holdOnceEntered,
+          ...(input.fundingDue ? { fundingDue: input.fundingDue } : {}),
           ...(progress ? { onProgress: (d: number, n: number) => progress(name, d, n) } : {}),
         }),
       );
@@ -161,7 +195,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
       run(`${e.name}_only`, experts, onlyThis);
     });
     run('equal_weight', experts, new Float64Array(experts.length).fill(1 / experts.length));
-    const routed = (name: string, w: Float32Array) => baselines.push(simulate({ name, panel, experts, weights, dynamicWeights: w, config, ...(progress ? { onProgress: (d: number, n: number) => progress(name, d, n) } : {}) }));
+    const routed = (name: string, w: Float32Array) => baselines.push(simulate({ name, panel, experts, weights, dynamicWeights: w, config, ...(input.fundingDue ? { fundingDue: input.fundingDue } : {}), ...(progress ? { onProgress: (d: number, n: number) => progress(name, d, n) } : {}) }));
     // the trained router beside an equal or static strategy; under the contest, the router the pipeline ran
     if (input.comparisonRouter) routed('router', (await input.comparisonRouter.route(panel, experts.map((e) => e.exposure), input.funding)).weights);
     if (contestRun !== undefined && (routing.source === 'model' || routing.source === 'vlm')) routed('router_only', routing.weights);

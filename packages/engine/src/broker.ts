@@ -1,13 +1,28 @@
-/** Paper broker: market orders filled at the next bar's open with fees, spread + impact slippage and a volume cap. */
-import type { ArenaConfig, BarPanel } from '@arena/core';
+/**
+ * Paper broker: market orders filled at the next bar's open with fees, spread + impact slippage and a volume cap;
+ * protective exits inside a bar (exits.ts); on perpetuals funding at each funding time and liquidation.
+ */
+import type { ArenaConfig, BarPanel, MarketParams } from '@arena/core';
+import { EXIT_REASONS, type ExitPlan, ExitState, REASON } from './exits.ts';
 import { GrowableColumns } from './growable.ts';
 
 export type BrokerConfig = ArenaConfig['broker'];
 
-const FILL_COLUMNS = ['t', 'asset', 'qty', 'requestedQty', 'price', 'fee', 'slippageBps'] as const;
-const TRADE_COLUMNS = ['asset', 'side', 'entryT', 'exitT', 'pnl', 'open'] as const;
+/** closed: 1 when the fill ended a position (to flat, or a flip) */
+const FILL_COLUMNS = ['t', 'asset', 'qty', 'requestedQty', 'price', 'fee', 'slippageBps', 'reason', 'closed'] as const;
+const TRADE_COLUMNS = ['asset', 'side', 'entryT', 'exitT', 'pnl', 'open', 'reason'] as const;
+/** funding settled: amount is the cash flow (negative: paid) = -units x price x rate */
+const FUNDING_COLUMNS = ['t', 'asset', 'rate', 'price', 'units', 'amount'] as const;
+
+export interface BrokerOptions {
+  /** protective exits (absent or disabled: none) */
+  readonly exits?: ExitPlan;
+  /** spot (default) or perp: margin, liquidation and funding */
+  readonly market?: MarketParams;
+}
 /** span of the EWMA of squared returns that estimates each bar's volatility for the impact term */
 const VOL_SPAN = 20;
+const NO_EXITS: ExitPlan = { rules: [{ stopPct: NaN, stopAtr: NaN, targetPct: NaN, targetAtr: NaN, trailPct: NaN, trailAtr: NaN, activation: 0, timeStop: NaN }], ruleOfExpert: new Uint8Array(0), enabled: false, perExpert: false, atrPeriod: 14, cooldown: Infinity };
 
 /**
  * Cash and positions of one paper account. Orders submitted after bar t's close are executed by
@@ -40,12 +55,33 @@ export class PaperBroker {
   netValue = 0;
   nPartialFills = 0;
   nCancelled = 0;
+  /** reason code (exits.ts REASON) of each pending order */
+  readonly pendingReason: Uint8Array;
+  /** entries, levels and the ATR of the protective exits and liquidation (absent: spot without exits) */
+  readonly exits: ExitState | undefined;
+  readonly funding = new GrowableColumns(FUNDING_COLUMNS, 64);
+  /** funding cash flow of the last settleFunding, quote currency (negative: paid) */
+  barFunding = 0;
+  /** initial margin of the open positions at the last markClose: sum |units| x entry / leverage (perp), else 0 */
+  marginUsed = 0;
+  /** closed positions (or parts) by reason, EXIT_REASONS order */
+  readonly exitsByReason = new Float64Array(EXIT_REASONS.length);
+  private readonly perp: boolean;
+  private readonly leverage: number;
   private readonly aVol = 2 / (VOL_SPAN + 1);
 
   constructor(
     readonly nAssets: number,
     readonly config: BrokerConfig,
+    options: BrokerOptions = {},
   ) {
+    const m = options.market;
+    this.perp = m?.kind === 'perp';
+    this.leverage = this.perp ? m!.leverage : 1;
+    const withExits = options.exits !== undefined && options.exits.enabled;
+    this.exits = withExits || this.perp ? new ExitState(nAssets, options.exits ?? NO_EXITS, this.perp ? { leverage: m!.leverage, maintenance: m!.maintenanceMargin } : undefined) : undefined;
+    this.liquidationFee = this.perp ? m!.liquidationFee : 0;
+    this.pendingReason = new Uint8Array(nAssets);
     this.cash = config.initialCash;
     this.units = new Float64Array(nAssets);
     this.lastPrice = new Float64Array(nAssets).fill(NaN);
@@ -56,8 +92,42 @@ export class PaperBroker {
     this.episodeStart = new Float64Array(nAssets);
   }
 
-  submit(asset: number, qty: number): void {
+  private readonly liquidationFee: number;
+
+  /** An order for the next open; `reason` says why (a signal, a time stop, the kill switch), `rule` the exit rule set a position it opens gets. */
+  submit(asset: number, qty: number, reason: number = REASON.signal, rule = 0): void {
     this.pending[asset] = qty;
+    this.pendingReason[asset] = reason;
+    if (this.exits !== undefined) this.exits.pendingRule[asset] = rule;
+  }
+
+  /**
+   * Funding at bar t's open, before its fills: each position carried in pays (or receives) units x open x rate for
+   * every funding time since the previous bar; due[offset + a] is the sum of those rates (0 or NaN: none).
+   */
+  settleFunding(panel: BarPanel, t: number, due: Float64Array | undefined, offset: number): void {
+    this.barFunding = 0;
+    if (due === undefined || !this.perp) return;
+    const A = this.nAssets;
+    const base = t * A;
+    for (let a = 0; a < A; a++) {
+      const rate = due[offset + a]!;
+      const u = this.units[a]!;
+      if (u === 0 || !(rate === rate) || rate === 0 || panel.present[base + a] !== 1) continue;
+      const price = panel.open[base + a]!;
+      const amount = -u * price * rate;
+      this.cash += amount;
+      this.assetCash[a] = this.assetCash[a]! + amount;
+      this.episodeCash[a] = this.episodeCash[a]! + amount;
+      this.barFunding += amount;
+      const row = this.funding.append();
+      this.funding.set('t', row, t);
+      this.funding.set('asset', row, a);
+      this.funding.set('rate', row, rate);
+      this.funding.set('price', row, price);
+      this.funding.set('units', row, u);
+      this.funding.set('amount', row, amount);
+    }
   }
 
   /** Executes the pending orders at bar t's open. */
@@ -99,39 +169,109 @@ export class PaperBroker {
       const price = open * (1 + (qty > 0 ? 1 : -1) * slippageBps * 1e-4);
       const notional = absQty * (price < 0 ? -price : price);
       const fee = notional * feeBps * 1e-4;
-      this.applyFill(t, a, qty, price, fee);
-      const row = this.fills.append();
-      this.fills.set('t', row, t);
-      this.fills.set('asset', row, a);
-      this.fills.set('qty', row, qty);
-      this.fills.set('requestedQty', row, requested);
-      this.fills.set('price', row, price);
-      this.fills.set('fee', row, fee);
-      this.fills.set('slippageBps', row, slippageBps);
-      this.barFees += fee;
+      const reason = this.pendingReason[a]!;
+      const before = this.units[a]!;
+      this.applyFill(t, a, qty, price, fee, reason);
+      const after = this.units[a]!;
+      this.logFill(t, a, qty, requested, price, fee, slippageBps, reason, before !== 0 && (after === 0 || (before > 0) !== (after > 0)));
       this.barSlippage += absQty * Math.abs(price - open);
-      this.barTraded += notional;
     }
   }
 
-  /** Cash, units and the position episode (trade) bookkeeping of one fill. */
-  private applyFill(t: number, a: number, qty: number, price: number, fee: number): void {
+  private logFill(t: number, a: number, qty: number, requested: number, price: number, fee: number, slippageBps: number, reason: number, closed: boolean): void {
+    const row = this.fills.append();
+    this.fills.set('t', row, t);
+    this.fills.set('asset', row, a);
+    this.fills.set('qty', row, qty);
+    this.fills.set('requestedQty', row, requested);
+    this.fills.set('price', row, price);
+    this.fills.set('fee', row, fee);
+    this.fills.set('slippageBps', row, slippageBps);
+    this.fills.set('reason', row, reason);
+    this.fills.set('closed', row, closed ? 1 : 0);
+    this.barFees += fee;
+    this.barTraded += (qty < 0 ? -qty : qty) * (price < 0 ? -price : price);
+  }
+
+  /**
+   * Bar t's protective exits and liquidations, after its open's fills: each open position's levels against the
+   * bar's open, high and low (ExitState.check); a triggered exit closes the whole position at its price with
+   * slippage and the fee (a liquidation: at the liquidation price with the liquidation fee), never volume-capped.
+   */
+  checkExits(panel: BarPanel, t: number): void {
+    const x = this.exits;
+    if (x === undefined) return;
+    const A = this.nAssets;
+    const base = t * A;
+    const { open, high, low, present, volume } = panel;
+    for (let a = 0; a < A; a++) {
+      const u = this.units[a]!;
+      if (u === 0 || present[base + a] !== 1) continue;
+      const side = u > 0 ? 1 : -1;
+      const hi = high[base + a]!;
+      const lo = low[base + a]!;
+      if (!x.check(a, side, open[base + a]!, hi, lo)) {
+        x.updateBest(a, side, hi, lo);
+        continue;
+      }
+      const { reason, price: level } = x.hit;
+      const qty = -u;
+      let price = level;
+      let fee: number;
+      let slippageBps = 0;
+      if (reason === REASON.liquidation) fee = (qty < 0 ? -qty : qty) * level * this.liquidationFee;
+      else {
+        const vol = volume[base + a]!;
+        const participation = vol > 0 ? Math.min(1, (u < 0 ? -u : u) / vol) : 1;
+        const variance = this.barVariance[a]!;
+        const sigma = variance === variance ? Math.sqrt(variance) : 0;
+        slippageBps = this.config.halfSpreadBps + this.config.impactCoef * sigma * Math.sqrt(participation) * 1e4;
+        price = level * (1 + (qty > 0 ? 1 : -1) * slippageBps * 1e-4);
+        fee = (qty < 0 ? -qty : qty) * (price < 0 ? -price : price) * this.config.feeBps * 1e-4;
+      }
+      this.applyFill(t, a, qty, price, fee, reason);
+      this.logFill(t, a, qty, qty, price, fee, slippageBps, reason, true);
+      this.barSlippage += (qty < 0 ? -qty : qty) * Math.abs(price - level);
+    }
+  }
+
+  /** Time stops due at bar t's close: an order closing the position at the next open (reason time). */
+  timeStops(t: number): void {
+    const x = this.exits;
+    if (x === undefined) return;
+    for (let a = 0; a < this.nAssets; a++) {
+      const u = this.units[a]!;
+      if (u === 0) continue;
+      const limit = x.plan.rules[x.rule[a]!]!.timeStop;
+      if (limit === limit && t + 1 - x.entryT[a]! >= limit) this.submit(a, -u, REASON.time);
+    }
+  }
+
+  /** Cash, units, the position episode (trade) and the exit state's bookkeeping of one fill. */
+  private applyFill(t: number, a: number, qty: number, price: number, fee: number, reason: number): void {
     const before = this.units[a]!;
     const after = before + qty;
+    const x = this.exits;
     this.cash -= qty * price + fee;
     this.assetCash[a] = this.assetCash[a]! - qty * price - fee;
     if (before === 0) {
       this.openEpisode(a, t, -qty * price - fee);
+      x?.open(a, t, price, qty > 0 ? 1 : -1);
     } else if ((before > 0 && after >= 0) || (before < 0 && after <= 0)) {
       this.episodeCash[a] = this.episodeCash[a]! - qty * price - fee;
-      if (after === 0) this.closeEpisode(a, t, before > 0 ? 1 : -1, 0);
+      const side = before > 0 ? 1 : -1;
+      if (after === 0) {
+        this.closeEpisode(a, t, side, 0, false, reason);
+        x?.close(a, t, side, reason);
+      } else if (x !== undefined && (qty > 0) === (before > 0)) x.grow(a, (before * x.entry[a]! + qty * price) / after, side);
     } else {
       // a flip: the part that closes the old position ends its episode, the rest opens a new one
       const closing = -before;
       const share = closing / qty;
       this.episodeCash[a] = this.episodeCash[a]! - closing * price - fee * share;
-      this.closeEpisode(a, t, before > 0 ? 1 : -1, 0);
+      this.closeEpisode(a, t, before > 0 ? 1 : -1, 0, false, reason);
       this.openEpisode(a, t, -(qty - closing) * price - fee * (1 - share));
+      x?.open(a, t, price, qty > 0 ? 1 : -1);
     }
     this.units[a] = after;
   }
@@ -141,7 +281,8 @@ export class PaperBroker {
     this.episodeStart[a] = t;
   }
 
-  private closeEpisode(a: number, t: number, side: number, markValue: number, open = false): void {
+  private closeEpisode(a: number, t: number, side: number, markValue: number, open = false, reason: number = REASON.signal): void {
+    if (!open) this.exitsByReason[reason] = this.exitsByReason[reason]! + 1;
     const row = this.trades.append();
     this.trades.set('asset', row, a);
     this.trades.set('side', row, side);
@@ -149,6 +290,7 @@ export class PaperBroker {
     this.trades.set('exitT', row, t);
     this.trades.set('pnl', row, this.episodeCash[a]! + markValue);
     this.trades.set('open', row, open ? 1 : 0);
+    this.trades.set('reason', row, reason);
     this.episodeCash[a] = 0;
   }
 
@@ -158,9 +300,12 @@ export class PaperBroker {
     const base = t * A;
     let gross = 0;
     let net = 0;
+    let margin = 0;
+    const x = this.exits;
     for (let a = 0; a < A; a++) {
       if (panel.present[base + a] === 1) {
         const c = panel.close[base + a]!;
+        x?.updateAtr(a, panel.high[base + a]!, panel.low[base + a]!, c);
         const prev = this.lastPrice[a]!;
         if (prev === prev && prev !== 0) {
           const r = (c - prev) / (prev < 0 ? -prev : prev);
@@ -178,8 +323,10 @@ export class PaperBroker {
         const value = u * this.lastPrice[a]!;
         net += value;
         gross += value < 0 ? -value : value;
+        if (this.perp) margin += (u < 0 ? -u : u) * x!.entry[a]!;
       }
     }
+    this.marginUsed = margin / this.leverage;
     this.grossValue = gross;
     this.netValue = net;
     return this.cash + net;

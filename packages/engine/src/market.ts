@@ -13,6 +13,8 @@ export interface Market {
   readonly dataIssues: { errors: number; warnings: number };
   /** funding rates aligned on the panel (perpetuals with a funding folder beside their bars) */
   readonly funding?: Float64Array;
+  /** funding rates settled at each bar's open (perpetuals), for the broker: see alignFundingDue */
+  readonly fundingDue?: Float64Array;
   /** the synthetic market's true regime per cell (absent for data files) */
   readonly regimes?: Uint8Array;
   /** rows the loader skipped and cells the validator left out, with where and why */
@@ -20,6 +22,12 @@ export interface Market {
 }
 
 export function loadMarket(config: ArenaConfig, log: (s: string) => void): Market {
+  const market = readMarket(config, log);
+  if (config.market.kind === 'perp' && market.fundingDue === undefined) log(`perp: no funding files beside the bars of ${market.source} (a sibling funding/ folder): funding is not charged`);
+  return market;
+}
+
+function readMarket(config: ArenaConfig, log: (s: string) => void): Market {
   const dir = config.data.dir === undefined ? undefined : resolveDataDir(config.data.dir);
   const timerange = config.data.timerange === undefined ? undefined : parseTimerange(config.data.timerange);
   const skipped: { where: string; message: string }[] = [];
@@ -60,5 +68,5 @@ export function loadMarket(config: ArenaConfig, log: (s: string) => void): Marke
   );
   for (const issue of errors.slice(0, 5)) log(`  skipped ${issue.where}: ${issue.message}`);
   skipped.push(...errors.map((e) => ({ where: e.where, message: e.message })));
-  return { panel: validated(ds.panel), source: config.data.dir!, dataIssues: { errors: errors.length, warnings }, skipped, ...(ds.funding ? { funding: ds.funding } : {}) };
+  return { panel: validated(ds.panel), source: config.data.dir!, dataIssues: { errors: errors.length, warnings }, skipped, ...(ds.funding ? { funding: ds.funding } : {}), ...(ds.fundingDue ? { fundingDue: ds.fundingDue } : {}) };
 }

@@ -15,6 +15,9 @@ function run(equity: number[], extra: Partial<Omit<StrategyRun, 'equity'>> = {})
     turnover: new Float64Array(n),
     fees: new Float64Array(n),
     slippage: new Float64Array(n),
+    funding: new Float64Array(n),
+    margin: new Float64Array(n),
+    exitsByReason: { signal: 0, stop: 0, target: 0, trailing: 0, time: 0, kill: 0, liquidation: 0 },
     trades: [],
     nFills: 0,
     nPartialFills: 0,
@@ -26,7 +29,7 @@ function run(equity: number[], extra: Partial<Omit<StrategyRun, 'equity'>> = {})
 }
 
 function trade(pnl: number, bars: number, open = false): TradeRecord {
-  return { asset: 0, symbol: 'BTC/USDT', side: 1, entryTs: 0, exitTs: bars * HOUR, bars, pnl, open };
+  return { asset: 0, symbol: 'BTC/USDT', side: 1, entryTs: 0, exitTs: bars * HOUR, bars, pnl, open, reason: 'signal' };
 }
 
 function hourly(n: number): Float64Array {

@@ -9,6 +9,7 @@
  */
 import type { ArenaConfig, BarPanel } from '@arena/core';
 import type { PaperBroker } from './broker.ts';
+import { REASON } from './exits.ts';
 import { projectTargets } from './portfolio.ts';
 
 export interface OrderScratch {
@@ -33,7 +34,12 @@ export function placeOrders(
   limits: ArenaConfig['portfolio'],
   s: OrderScratch,
   holdOnceEntered = false,
+  /** per asset: the exit rule set of a position the order opens (absent: the global one) */
+  rules?: Uint8Array,
+  /** bars a protective exit keeps its side flat at most (Infinity: until the target changes sign) */
+  cooldown = Infinity,
 ): number {
+  const x = broker.exits;
   const A = panel.nAssets;
   const { close, present } = panel;
   const slot = limits.maxGross / A;
@@ -46,8 +52,13 @@ export function placeOrders(
   const invEq = 1 / eq;
   let n = 0;
   for (let a = 0; a < A; a++) {
-    const w = s.target[a]!;
+    let w = s.target[a]!;
     const c = close[t * A + a]!;
+    // after a protective exit the asset stays flat while the target keeps the exited side, until the cool-down ends
+    if (x !== undefined && x.lockSide[a] !== 0) {
+      if (w * x.lockSide[a]! > 0 && t - x.lockT[a]! < cooldown) w = 0;
+      else x.lockSide[a] = 0;
+    }
     // missing bar or a non-positive price: keep the position as it is
     if (present[t * A + a] !== 1 || !(c > 0)) continue;
     if (holdOnceEntered && s.entered[a] === 1) continue;
@@ -70,7 +81,7 @@ export function placeOrders(
     const to = edge && !closesOrFlips && !holdOnceEntered ? (gap > 0 ? w - band : w + band) : w;
     const qty = (to * eq) / c - u;
     if (!closesOrFlips && (qty < 0 ? -qty : qty) * c < limits.minNotional) continue;
-    broker.submit(a, qty);
+    broker.submit(a, qty, REASON.signal, rules === undefined ? 0 : rules[a]!);
     n++;
   }
   return n;

@@ -4,6 +4,8 @@ import type { ArenaConfig, Timeframe } from '@arena/core';
 import type { AuditRecord } from './audit.ts';
 import type { RoutingSummary } from './routingSummary.ts';
 
+import type { ExitReason } from './exits.ts';
+
 /** The chart of one decision as the router saw it (PNG, base64, enlarged 3x). */
 export interface DecisionChart {
   readonly t: number;
@@ -25,6 +27,8 @@ export interface TradeRecord {
   readonly pnl: number;
   /** true when the position was still open at the end of the data */
   readonly open: boolean;
+  /** what closed it (exits.ts; 'signal' for a trade still open) */
+  readonly reason: ExitReason;
 }
 
 /** The paper broker's executions, one row per fill, as columns. */
@@ -39,11 +43,13 @@ export interface FillColumns {
   readonly price: Float64Array;
   readonly fee: Float64Array;
   readonly slippageBps: Float64Array;
+  /** why: the reason code of exits.ts EXIT_REASONS (0 signal, 1 stop, ...) */
+  readonly reason: Float64Array;
 }
 
 export function emptyFills(): FillColumns {
   const e = () => new Float64Array(0);
-  return { t: e(), asset: e(), qty: e(), requestedQty: e(), price: e(), fee: e(), slippageBps: e() };
+  return { t: e(), asset: e(), qty: e(), requestedQty: e(), price: e(), fee: e(), slippageBps: e(), reason: e() };
 }
 
 /** One strategy run over the panel (the main strategy or a baseline). All arrays have length nTimes. */
@@ -61,6 +67,12 @@ export interface StrategyRun {
   readonly fees: Float64Array;
   /** slippage paid in each bar (vs the raw open), quote currency */
   readonly slippage: Float64Array;
+  /** funding cash flow in each bar (perpetuals), quote currency: negative when paid */
+  readonly funding: Float64Array;
+  /** initial margin of the open positions / equity at each close (perpetuals; 0 on spot) */
+  readonly margin: Float64Array;
+  /** closed positions by what closed them */
+  readonly exitsByReason: Readonly<Record<ExitReason, number>>;
   readonly trades: readonly TradeRecord[];
   readonly fills: FillColumns;
   readonly nFills: number;

@@ -1,6 +1,7 @@
 /** A strategy over precomputed series: combine the experts' exposures (static or per-bar weights, or given targets), then a Book's loop. */
 import type { ArenaConfig, BarPanel } from '@arena/core';
 import type { ExpertSeries } from '@arena/experts';
+import type { ExitPlan } from './exits.ts';
 import { Book } from './pipeline/book.ts';
 import type { StrategyRun } from './result.ts';
 
@@ -18,6 +19,8 @@ export interface SimulationInput {
   readonly config: ArenaConfig;
   /** buy and hold: trade each asset only until its first target is reached, never rebalance */
   readonly holdOnceEntered?: boolean;
+  /** funding settled at each bar's open, [t * nAssets + a] (perpetuals) */
+  readonly fundingDue?: Float64Array;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -35,10 +38,14 @@ export function simulate(input: SimulationInput): StrategyRun {
   if (input.exposure !== undefined && input.exposure.length !== A * T) throw new Error(`target exposure holds ${input.exposure.length} values, expected ${T} bars x ${A} assets`);
   const combined = input.exposure ?? (dyn === undefined ? combineExposures(experts, weights, A * T) : combineRouted(experts, dyn, A * T));
   const book = new Book(A, config, input.holdOnceEntered === true, T);
+  const plan = book.exitPlan;
+  const perExpert = plan.perExpert && input.exposure === undefined && experts.length === plan.ruleOfExpert.length;
+  const rules = new Uint8Array(A);
   for (let t = 0; t < T; t++) {
-    book.open(panel, t);
+    book.open(panel, t, input.fundingDue, t * A);
     if (t === T - 1) continue;
-    book.rebalance(panel, t, combined, t * A);
+    if (perExpert) dominantSeriesRules(plan, experts, weights, dyn, combined, t, rules);
+    book.rebalance(panel, t, combined, t * A, rules);
     if (input.onProgress !== undefined && t % PROGRESS_EVERY === 0) input.onProgress(t, T);
   }
   input.onProgress?.(T, T);
@@ -67,4 +74,25 @@ export function combineRouted(experts: readonly ExpertSeries[], w: Float32Array,
     for (let i = 0; i < n; i++) out[i] = out[i]! + w[i * E + k]! * x[i]!;
   });
   return out;
+}
+
+/** dominantRules over precomputed series at bar t: the rule set of the expert pushing hardest along the combined target. */
+function dominantSeriesRules(plan: ExitPlan, experts: readonly ExpertSeries[], weights: Float64Array, dyn: Float32Array | undefined, combined: Float64Array, t: number, out: Uint8Array): void {
+  const A = out.length;
+  const E = experts.length;
+  for (let a = 0; a < A; a++) {
+    const c = t * A + a;
+    const sign = combined[c]! > 0 ? 1 : combined[c]! < 0 ? -1 : 0;
+    let best = 0;
+    let bestE = -1;
+    for (let e = 0; e < E; e++) {
+      const w = dyn === undefined ? weights[e]! : dyn[c * E + e]!;
+      const v = sign * w * experts[e]!.exposure[c]!;
+      if (v > best) {
+        best = v;
+        bestE = e;
+      }
+    }
+    out[a] = bestE < 0 ? 0 : plan.ruleOfExpert[bestE]!;
+  }
 }

@@ -79,3 +79,31 @@ export function alignFunding(panel: BarPanel, dir: string): Float64Array | undef
   });
   return found ? out : undefined;
 }
+
+/**
+ * Funding settled on the panel's grid, for the broker: [t * nAssets + a] = the sum of symbol a's rates whose funding
+ * time falls in (ts[t - 1], ts[t]] (bar 0: at ts[0] only), settled at bar t's open on the position carried in; 0
+ * where none. undefined when no symbol has a file in dir.
+ */
+export function alignFundingDue(panel: BarPanel, dir: string): Float64Array | undefined {
+  const A = panel.nAssets;
+  const T = panel.nTimes;
+  let found = false;
+  const out = new Float64Array(T * A);
+  panel.symbols.forEach((symbol, a) => {
+    const path = fundingFileFor(dir, symbol);
+    if (path === undefined) return;
+    found = true;
+    const { ts, rate } = readFundingFile(path);
+    let k = 0;
+    for (let t = 0; t < T; t++) {
+      const barTs = panel.ts[t]!;
+      // rates before the first bar were settled before the run held anything
+      if (t === 0) while (k < ts.length && ts[k]! < barTs) k++;
+      let sum = 0;
+      while (k < ts.length && ts[k]! <= barTs) sum += rate[k++]!;
+      out[t * A + a] = sum;
+    }
+  });
+  return found ? out : undefined;
+}

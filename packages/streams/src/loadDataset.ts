@@ -6,7 +6,7 @@ import { BarPanel, ERR, TIMEFRAMES, arenaError, formatTimerange, timeframeMs, ti
 import type { DataIssue, OhlcvSeries, Timeframe, Timerange } from '@arena/core';
 import { CANDLE_HEADER, isGzip, readCandleFile, symbolFromFileName, tsToIso } from './csv.ts';
 import type { CandleFileInfo } from './csv.ts';
-import { alignFunding } from './funding.ts';
+import { alignFunding, alignFundingDue } from './funding.ts';
 import { canResample, resample } from './resample.ts';
 
 export interface CandleFileRef {
@@ -36,6 +36,8 @@ export interface LoadedDataset {
    * `funding` folder (perp/1h -> perp/funding) holding a file for at least one symbol.
    */
   readonly funding?: Float64Array;
+  /** funding settled at each bar's open ([t * nAssets + a], see alignFundingDue), with `funding` */
+  readonly fundingDue?: Float64Array;
   readonly loadMs: number;
 }
 
@@ -164,6 +166,7 @@ export function loadDataset(opts: LoadDatasetOptions): LoadedDataset {
   const panel = BarPanel.fromSeries(series, target);
   const fundingDir = join(dirname(folder), 'funding');
   const funding = isDir(fundingDir) ? alignFunding(panel, fundingDir) : undefined;
+  const fundingDue = funding !== undefined ? alignFundingDue(panel, fundingDir) : undefined;
   const infos: CandleFileInfo[] = files.map(({ path, symbol, timeframe, issues: fi, stats }) => ({ path, symbol, timeframe, issues: fi, stats }));
-  return { panel, files: infos, issues, sourceTimeframe: finest, resampled, ...(funding ? { funding } : {}), loadMs: performance.now() - t0 };
+  return { panel, files: infos, issues, sourceTimeframe: finest, resampled, ...(funding ? { funding } : {}), ...(fundingDue ? { fundingDue } : {}), loadMs: performance.now() - t0 };
 }

@@ -10,7 +10,7 @@ export interface ReplayBar {
   readonly ts: number;
   /** when the bar was handed over (ms, wall clock) */
   readonly tsRecv: number;
-  readonly row: OhlcvRow & { readonly funding?: Float64Array };
+  readonly row: OhlcvRow & { readonly funding?: Float64Array; readonly fundingDue?: Float64Array };
   readonly offset: { readonly source: string; readonly part: number; readonly position: string };
 }
 
@@ -25,6 +25,8 @@ export interface ReplayOptions {
   readonly onReject?: (kind: string, reason: string) => void;
   /** funding rates aligned on the panel (perpetuals): each bar carries its row */
   readonly funding?: Float64Array;
+  /** funding settled at each bar's open (perpetuals, alignFundingDue): each bar carries its row */
+  readonly fundingDue?: Float64Array;
 }
 
 /** Parses --speed: 'max' or a positive number of bars per second. */
@@ -52,6 +54,7 @@ export async function* replayPanel(panel: BarPanel, o: ReplayOptions): AsyncGene
     const row = { open: pick(panel.open), high: pick(panel.high), low: pick(panel.low), close: pick(panel.close), volume: pick(panel.volume), present: Uint8Array.from(panel.present.subarray(t * A, (t + 1) * A)) };
     // bad market data never reaches the pipeline: the cell goes absent, counted with its reason
     validateRow(panel.symbols, ts, row, o.onReject);
-    yield { ts, tsRecv: Date.now(), row: o.funding ? { ...row, funding: pick(o.funding) } : row, offset: { source: 'replay', part: 0, position: String(ts) } };
+    const withFunding = { ...row, ...(o.funding ? { funding: pick(o.funding) } : {}), ...(o.fundingDue ? { fundingDue: pick(o.fundingDue) } : {}) };
+    yield { ts, tsRecv: Date.now(), row: withFunding, offset: { source: 'replay', part: 0, position: String(ts) } };
   }
 }

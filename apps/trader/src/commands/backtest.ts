@@ -19,6 +19,8 @@ export interface BacktestFlags {
   bars?: string;
   strict?: boolean;
   longOnly?: boolean;
+  market?: string;
+  leverage?: string;
   weights?: string;
   router?: string;
   routerModel?: string;
@@ -42,6 +44,8 @@ export function configFromFlags(f: BacktestFlags): ArenaConfig {
     'synthetic.timeframe': f.synthetic || !f.data ? f.timeframe : undefined,
     'broker.feeBps': num('--fee-bps', f.feeBps),
     'portfolio.longOnly': f.longOnly,
+    'market.kind': f.market,
+    'market.leverage': num('--leverage', f.leverage),
     'experts.weights': f.weights === undefined ? undefined : parseWeights(f.weights),
     // --weights alone means: combine with these static weights
     'router.mode': f.router ?? (f.weights !== undefined ? 'static' : f.routerModel !== undefined ? 'model' : undefined),
@@ -79,6 +83,7 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
       models,
       ...(models.comparisonRouter ? { comparisonRouter: models.comparisonRouter } : {}),
       ...(market.funding ? { funding: market.funding } : {}),
+      ...(market.fundingDue ? { fundingDue: market.fundingDue } : {}),
       ...(contestSink ? { contestSink } : {}),
       compute: { backend: models.backend, experts: 'streaming', note: 'the pipeline stepped bar by bar, its stateless stages precomputed over the panel (held equal to stepping by test/parity.e2e.test.ts)' },
       onProgress: (_stage, done, total) => progress.update(done, total),

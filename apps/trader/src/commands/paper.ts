@@ -199,7 +199,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
         metrics.reject(kind);
         store.event('rejected', reason);
       };
-      const bars = stream ?? liveStream ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), ...(market!.funding ? { funding: market!.funding } : {}), stopping: () => stop, onReject });
+      const bars = stream ?? liveStream ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), ...(market!.funding ? { funding: market!.funding } : {}), ...(market!.fundingDue ? { fundingDue: market!.fundingDue } : {}), stopping: () => stop, onReject });
       const producer = stream?.producer;
       const onStep = producer ? (step: StepResult) => publishStep(producer, symbols, step) : undefined;
       const ended = await runLoop({ pipeline, store, metrics, source: bars, stopping: () => stop, log, ...(kafka || live ? { barMs: timeframeMs(timeframe) } : {}), ...(onStep ? { onStep } : {}) });

@@ -1,5 +1,10 @@
 /** Walk-forward bookkeeping: consecutive out-of-sample runs chained into one run, each fold starting where the last ended. */
+import { EXIT_REASONS, type ExitReason } from '../exits.ts';
 import { emptyFills, type StrategyRun } from '../result.ts';
+
+function sumReasons(runs: readonly StrategyRun[]): Record<ExitReason, number> {
+  return Object.fromEntries(EXIT_REASONS.map((k) => [k, runs.reduce((n, r) => n + r.exitsByReason[k], 0)])) as Record<ExitReason, number>;
+}
 
 function concat(parts: readonly Float64Array[], scale: readonly number[] = []): Float64Array {
   const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
@@ -33,6 +38,9 @@ export function chainRuns(runs: readonly StrategyRun[], initialCash: number): St
     turnover: concat(runs.map((r) => r.turnover)),
     fees: concat(runs.map((r) => r.fees), scale),
     slippage: concat(runs.map((r) => r.slippage), scale),
+    funding: concat(runs.map((r) => r.funding), scale),
+    margin: concat(runs.map((r) => r.margin)),
+    exitsByReason: sumReasons(runs),
     trades: runs.flatMap((r, i) => r.trades.map((t) => ({ ...t, pnl: t.pnl * scale[i]! }))),
     fills: emptyFills(),
     nFills: runs.reduce((n, r) => n + r.nFills, 0),

@@ -190,4 +190,29 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (study, fold, trial)
   ) WITHOUT ROWID;
   `,
+  // 6: protective exits and perpetuals (docs/orders.md): why each fill happened and whether it ended a position,
+  // funding settled per bar and position, the margin used, each position's entry and exit levels, and the funding
+  // due with the bars (a rebuild settles what the run settled)
+  `
+  ALTER TABLE bars ADD COLUMN funding_due REAL;
+  ALTER TABLE fills ADD COLUMN reason TEXT NOT NULL DEFAULT 'signal';
+  ALTER TABLE fills ADD COLUMN closed INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE equity ADD COLUMN margin REAL NOT NULL DEFAULT 0;
+  ALTER TABLE positions ADD COLUMN entry_price REAL;
+  ALTER TABLE positions ADD COLUMN stop REAL;
+  ALTER TABLE positions ADD COLUMN target REAL;
+  ALTER TABLE positions ADD COLUMN trailing REAL;
+  ALTER TABLE positions ADD COLUMN liquidation REAL;
+  CREATE TABLE funding (
+    run_id INTEGER NOT NULL,
+    t INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    asset INTEGER NOT NULL,
+    rate REAL NOT NULL,
+    price REAL NOT NULL,
+    units REAL NOT NULL,
+    amount REAL NOT NULL,
+    PRIMARY KEY (run_id, t, asset)
+  ) WITHOUT ROWID;
+  `,
 ];

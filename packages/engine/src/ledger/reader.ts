@@ -2,6 +2,7 @@
  * Reading a ledger's paper runs: the one module that queries the books for readers outside the engine (the
  * dashboard, `arena ledger summary`). Read-only; in WAL mode it sees each step the daemon commits.
  */
+import { EXIT_REASONS, type ExitReason } from '../exits.ts';
 import { BarPanel, EXPERT_NAMES, REGIMES, type Timeframe } from '@arena/core';
 import { readLeaderboard } from '../contest/leaderboard.ts';
 import type { Ledger } from './ledger.ts';
@@ -49,19 +50,40 @@ export class LedgerReader {
   }
 
   /** Equity and drawdown, downsampled to at most maxPoints (every k-th point and the last). */
-  equity(run: RunView, since: number, maxPoints: number): { ts: number; equity: number; drawdown: number }[] {
+  equity(run: RunView, since: number, maxPoints: number): { ts: number; equity: number; drawdown: number; margin: number }[] {
     const n = (this.ledger.db.prepare('SELECT COUNT(*) AS n FROM equity WHERE run_id = ? AND ts >= ?').get(run.id, since) as { n: number }).n;
     const k = Math.max(1, Math.ceil(n / maxPoints));
     return this.ledger.db
-      .prepare('SELECT ts, equity, drawdown FROM equity WHERE run_id = ? AND ts >= ? AND (t % ? = 0 OR t = (SELECT MAX(t) FROM equity WHERE run_id = ?)) ORDER BY t')
+      .prepare('SELECT ts, equity, drawdown, margin FROM equity WHERE run_id = ? AND ts >= ? AND (t % ? = 0 OR t = (SELECT MAX(t) FROM equity WHERE run_id = ?)) ORDER BY t')
       .all(run.id, since, k, run.id) as never;
   }
 
-  positions(run: RunView): { symbol: string; units: number; price: number | null; value: number | null }[] {
-    const rows = this.ledger.db.prepare('SELECT asset, units FROM positions WHERE run_id = ? ORDER BY asset').all(run.id) as { asset: number; units: number }[];
+  /** Positions with their entry price and exit levels (null: none), and the funding each has settled so far. */
+  positions(run: RunView): PositionView[] {
+    const rows = this.ledger.db.prepare('SELECT asset, units, entry_price, stop, target, trailing, liquidation FROM positions WHERE run_id = ? ORDER BY asset').all(run.id) as {
+      asset: number;
+      units: number;
+      entry_price: number | null;
+      stop: number | null;
+      target: number | null;
+      trailing: number | null;
+      liquidation: number | null;
+    }[];
+    const funding = new Map((this.ledger.db.prepare('SELECT asset, SUM(amount) AS s FROM funding WHERE run_id = ? GROUP BY asset').all(run.id) as { asset: number; s: number }[]).map((r) => [r.asset, r.s]));
     return rows.map((p) => {
       const last = this.ledger.db.prepare('SELECT close FROM bars WHERE run_id = ? AND asset = ? ORDER BY t DESC LIMIT 1').get(run.id, p.asset) as { close: number } | undefined;
-      return { symbol: run.symbols[p.asset]!, units: p.units, price: last?.close ?? null, value: last ? p.units * last.close : null };
+      return {
+        symbol: run.symbols[p.asset]!,
+        units: p.units,
+        price: last?.close ?? null,
+        value: last ? p.units * last.close : null,
+        entryPrice: p.entry_price,
+        stop: p.stop,
+        target: p.target,
+        trailing: p.trailing,
+        liquidation: p.liquidation,
+        funding: funding.get(p.asset) ?? 0,
+      };
     });
   }
 
@@ -71,15 +93,15 @@ export class LedgerReader {
   }
 
   /** Fills, newest first; `asset` restricts to one symbol; each names its decision (the bar before the fill). */
-  fills(run: RunView, limit: number, asset?: number): { id: number; ts: number; symbol: string; qty: number; price: number; fee: number; decision: number | null }[] {
+  fills(run: RunView, limit: number, asset?: number): { id: number; ts: number; symbol: string; qty: number; price: number; fee: number; reason: string; decision: number | null }[] {
     // the decision behind a fill is the one recorded at the bar before it (orders fill at the next open)
     const rows = this.ledger.db
       .prepare(
-        'SELECT f.id, f.ts, f.asset, f.qty, f.price, f.fee, d.t AS decision FROM fills f LEFT JOIN decisions d ON d.run_id = f.run_id AND d.t = f.t - 1 ' +
+        'SELECT f.id, f.ts, f.asset, f.qty, f.price, f.fee, f.reason, d.t AS decision FROM fills f LEFT JOIN decisions d ON d.run_id = f.run_id AND d.t = f.t - 1 ' +
           'WHERE f.run_id = ? AND (? IS NULL OR f.asset = ?) ORDER BY f.id DESC LIMIT ?',
       )
-      .all(run.id, asset ?? null, asset ?? null, limit) as { id: number; ts: number; asset: number; qty: number; price: number; fee: number; decision: number | null }[];
-    return rows.map((f) => ({ id: f.id, ts: f.ts, symbol: run.symbols[f.asset]!, qty: f.qty, price: f.price, fee: f.fee, decision: f.decision }));
+      .all(run.id, asset ?? null, asset ?? null, limit) as { id: number; ts: number; asset: number; qty: number; price: number; fee: number; reason: string; decision: number | null }[];
+    return rows.map((f) => ({ id: f.id, ts: f.ts, symbol: run.symbols[f.asset]!, qty: f.qty, price: f.price, fee: f.fee, reason: f.reason, decision: f.reason === 'signal' ? f.decision : null }));
   }
 
   /** Expert exposures and weights (mean over the ordered assets) at each decision since `since`. */
@@ -139,18 +161,18 @@ export class LedgerReader {
   }
 
   /** The stream's messages for steps [from, to]: each bar time's candles, equity, fills and decision. */
-  steps(run: RunView, from: number, to: number): { type: 'step'; t: number; ts: number; equity: number; drawdown: number; bars: Record<string, [number, number, number, number]>; fills: { symbol: string; qty: number; price: number }[]; decision: number | null }[] {
+  steps(run: RunView, from: number, to: number): StreamStep[] {
     const db = this.ledger.db;
-    const eq = db.prepare('SELECT t, ts, equity, drawdown FROM equity WHERE run_id = ? AND t BETWEEN ? AND ? ORDER BY t').all(run.id, from, to) as { t: number; ts: number; equity: number; drawdown: number }[];
+    const eq = db.prepare('SELECT t, ts, equity, drawdown, margin FROM equity WHERE run_id = ? AND t BETWEEN ? AND ? ORDER BY t').all(run.id, from, to) as { t: number; ts: number; equity: number; drawdown: number; margin: number }[];
     const bars = db.prepare('SELECT t, asset, open, high, low, close FROM bars WHERE run_id = ? AND t BETWEEN ? AND ?').all(run.id, from, to) as { t: number; asset: number; open: number; high: number; low: number; close: number }[];
-    const fills = db.prepare('SELECT t, asset, qty, price FROM fills WHERE run_id = ? AND t BETWEEN ? AND ?').all(run.id, from, to) as { t: number; asset: number; qty: number; price: number }[];
+    const fills = db.prepare('SELECT t, asset, qty, price, reason FROM fills WHERE run_id = ? AND t BETWEEN ? AND ?').all(run.id, from, to) as { t: number; asset: number; qty: number; price: number; reason: string }[];
     const decisions = new Set((db.prepare('SELECT t FROM decisions WHERE run_id = ? AND t BETWEEN ? AND ?').all(run.id, from, to) as { t: number }[]).map((d) => d.t));
-    const byT = new Map(eq.map((e) => [e.t, { type: 'step' as const, t: e.t, ts: e.ts, equity: e.equity, drawdown: e.drawdown, bars: {} as Record<string, [number, number, number, number]>, fills: [] as { symbol: string; qty: number; price: number }[], decision: decisions.has(e.t) ? e.t : null }]));
+    const byT = new Map<number, StreamStep>(eq.map((e) => [e.t, { type: 'step', t: e.t, ts: e.ts, equity: e.equity, drawdown: e.drawdown, margin: e.margin, bars: {}, fills: [], decision: decisions.has(e.t) ? e.t : null }]));
     for (const b of bars) {
       const step = byT.get(b.t);
       if (step) step.bars[run.symbols[b.asset]!] = [b.open, b.high, b.low, b.close];
     }
-    for (const f of fills) byT.get(f.t)?.fills.push({ symbol: run.symbols[f.asset]!, qty: f.qty, price: f.price });
+    for (const f of fills) byT.get(f.t)?.fills.push({ symbol: run.symbols[f.asset]!, qty: f.qty, price: f.price, reason: f.reason });
     return [...byT.values()];
   }
 
@@ -158,6 +180,34 @@ export class LedgerReader {
   lastStep(run: RunView): number {
     return (this.ledger.db.prepare('SELECT COALESCE(MAX(t), -1) AS n FROM equity WHERE run_id = ?').get(run.id) as { n: number }).n;
   }
+}
+
+/** One step as the dashboard's live stream sends it. */
+export interface StreamStep {
+  readonly type: 'step';
+  readonly t: number;
+  readonly ts: number;
+  readonly equity: number;
+  readonly drawdown: number;
+  /** initial margin used / equity (perpetuals; 0 on spot) */
+  readonly margin: number;
+  readonly bars: Record<string, [number, number, number, number]>;
+  readonly fills: { symbol: string; qty: number; price: number; reason: string }[];
+  readonly decision: number | null;
+}
+
+/** A position as the ledger holds it: units, last close, value, entry and exit levels (null: none), funding settled (all its history). */
+export interface PositionView {
+  readonly symbol: string;
+  readonly units: number;
+  readonly price: number | null;
+  readonly value: number | null;
+  readonly entryPrice: number | null;
+  readonly stop: number | null;
+  readonly target: number | null;
+  readonly trailing: number | null;
+  readonly liquidation: number | null;
+  readonly funding: number;
 }
 
 export interface LedgerSummary {
@@ -171,6 +221,12 @@ export interface LedgerSummary {
   readonly bars: number;
   readonly resumes: number;
   readonly events: number;
+  /** net funding cash flow, quote currency (negative: paid) */
+  readonly funding: number;
+  /** positions liquidated */
+  readonly liquidations: number;
+  /** positions closed, by what closed them (signal, stop, target, trailing, time, kill, liquidation) */
+  readonly exitsByReason: Record<ExitReason, number>;
 }
 
 /** `arena ledger summary`: the latest paper run (or the one given). */
@@ -184,5 +240,21 @@ export function ledgerSummary(ledger: Ledger, runId?: number): LedgerSummary {
   const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE run_id = ?`).get(id) as { n: number }).n;
   const last = db.prepare('SELECT ts, equity FROM equity WHERE run_id = ? ORDER BY t DESC LIMIT 1').get(id) as { ts: number; equity: number } | undefined;
   const bars = (db.prepare('SELECT COUNT(DISTINCT t) AS n FROM bars WHERE run_id = ?').get(id) as { n: number }).n;
-  return { run: id, status: run.status, orders: count('orders'), fills: count('fills'), finalEquity: last?.equity ?? null, lastTs: last ? new Date(last.ts).toISOString() : null, bars, resumes: run.resumes, events: count('events') };
+  const funding = (db.prepare('SELECT COALESCE(SUM(amount), 0) AS s FROM funding WHERE run_id = ?').get(id) as { s: number }).s;
+  const exitsByReason = Object.fromEntries(EXIT_REASONS.map((r) => [r, 0])) as Record<ExitReason, number>;
+  for (const r of db.prepare('SELECT reason, COUNT(*) AS n FROM fills WHERE run_id = ? AND closed = 1 GROUP BY reason').all(id) as { reason: ExitReason; n: number }[]) exitsByReason[r.reason] = r.n;
+  return {
+    run: id,
+    status: run.status,
+    orders: count('orders'),
+    fills: count('fills'),
+    finalEquity: last?.equity ?? null,
+    lastTs: last ? new Date(last.ts).toISOString() : null,
+    bars,
+    resumes: run.resumes,
+    events: count('events'),
+    funding,
+    liquidations: exitsByReason.liquidation,
+    exitsByReason,
+  };
 }

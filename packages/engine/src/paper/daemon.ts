@@ -101,7 +101,7 @@ export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
     store.begin();
     try {
       step = await pipeline.step(bar.ts, bar.row);
-      store.writeStep(step, bar.row, pipeline.book.broker.cash, pipeline.book.broker.units, bar.offset);
+      store.writeStep(step, bar.row, pipeline.book.broker, bar.offset);
       store.commit();
     } catch (e) {
       store.rollback();

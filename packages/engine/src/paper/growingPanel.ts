@@ -7,8 +7,8 @@ import { BarPanel, type Timeframe, timeframeMs } from '@arena/core';
 import type { FeatureBar } from '@arena/features';
 import type { BarHistory } from '../pipeline/pipeline.ts';
 
-/** A bar time's row of every asset: the features stage's bar without its time. */
-export type BarRow = Omit<FeatureBar, 'ts'>;
+/** A bar time's row of every asset: the features stage's bar without its time, and the funding settled at its open (perpetuals). */
+export type BarRow = Omit<FeatureBar, 'ts'> & { readonly fundingDue?: Float64Array };
 
 export class GrowingPanel implements BarHistory {
   panel: BarPanel;

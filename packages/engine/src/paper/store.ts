@@ -9,6 +9,8 @@ import type { Ledger } from '../ledger/ledger.ts';
 import type { BarRow } from './growingPanel.ts';
 import type { ControlKind, StepResult } from '../pipeline/pipeline.ts';
 import type { SourceOffset } from './daemon.ts';
+import type { PaperBroker } from '../broker.ts';
+import { REASON } from '../exits.ts';
 
 export interface PaperRun {
   readonly runId: number;
@@ -21,12 +23,12 @@ export interface PaperRun {
 
 
 export class PaperStore {
-  private readonly s: Record<'bar' | 'order' | 'fill' | 'equity' | 'position' | 'decision' | 'offset' | 'event' | 'selection' | 'control', Database.Statement>;
+  private readonly s: Record<'bar' | 'order' | 'fill' | 'funding' | 'equity' | 'position' | 'decision' | 'offset' | 'event' | 'selection' | 'control', Database.Statement>;
   private orderId: number;
-  /** the positions as last written (undefined before the first step of this process) */
-  private units: Float64Array | undefined;
+  /** the positions and their levels as last written, [a * 6 + k] (undefined before the first step of this process) */
+  private written: Float64Array | undefined;
   private fillId: number;
-  private readonly tx: (step: StepResult, row: BarRow, cash: number, units: Float64Array, offset: SourceOffset | readonly SourceOffset[]) => void;
+  private readonly tx: (step: StepResult, row: BarRow, broker: PaperBroker, offset: SourceOffset | readonly SourceOffset[]) => void;
 
   constructor(
     readonly ledger: Ledger,
@@ -36,11 +38,15 @@ export class PaperStore {
   ) {
     const db = ledger.db;
     this.s = {
-      bar: db.prepare('INSERT INTO bars (run_id, t, ts, asset, open, high, low, close, volume, funding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      bar: db.prepare('INSERT INTO bars (run_id, t, ts, asset, open, high, low, close, volume, funding, funding_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       order: db.prepare('INSERT INTO orders (run_id, id, t, ts, asset, qty, reason) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      fill: db.prepare('INSERT INTO fills (run_id, id, t, ts, asset, qty, requested_qty, price, fee, slippage_bps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-      equity: db.prepare('INSERT INTO equity (run_id, t, ts, equity, cash, gross, net, drawdown) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      position: db.prepare('INSERT INTO positions (run_id, asset, units) VALUES (?, ?, ?) ON CONFLICT (run_id, asset) DO UPDATE SET units = excluded.units'),
+      fill: db.prepare('INSERT INTO fills (run_id, id, t, ts, asset, qty, requested_qty, price, fee, slippage_bps, reason, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      funding: db.prepare('INSERT INTO funding (run_id, t, ts, asset, rate, price, units, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      equity: db.prepare('INSERT INTO equity (run_id, t, ts, equity, cash, gross, net, drawdown, margin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      position: db.prepare(
+        'INSERT INTO positions (run_id, asset, units, entry_price, stop, target, trailing, liquidation) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (run_id, asset) DO UPDATE SET units = excluded.units, entry_price = excluded.entry_price, stop = excluded.stop, target = excluded.target, trailing = excluded.trailing, liquidation = excluded.liquidation',
+      ),
       decision: db.prepare('INSERT INTO decisions (run_id, t, ts, record) VALUES (?, ?, ?, ?)'),
       offset: db.prepare('INSERT INTO offsets (run_id, source, part, position) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, source, part) DO UPDATE SET position = excluded.position'),
       event: db.prepare('INSERT INTO events (run_id, at, ts, kind, detail) VALUES (?, ?, ?, ?, ?)'),
@@ -50,7 +56,7 @@ export class PaperStore {
     const max = (table: string) => (db.prepare(`SELECT COALESCE(MAX(id), 0) AS n FROM ${table} WHERE run_id = ?`).get(runId) as { n: number }).n;
     this.orderId = max('orders');
     this.fillId = max('fills');
-    this.tx = db.transaction((step, row, cash, units, offset) => this.write(step, row, cash, units, offset));
+    this.tx = db.transaction((step, row, broker, offset) => this.write(step, row, broker, offset));
   }
 
   /** Starts a new paper run, or finds the unfinished one to resume (same symbols and timeframe, else an error). */
@@ -74,8 +80,19 @@ export class PaperStore {
 
   /** The bars already stepped, in order, to rebuild the state from (with their funding, when the run had some). */
   bars(nAssets: number): { ts: number; row: BarRow }[] {
-    const rows = this.ledger.db.prepare('SELECT t, ts, asset, open, high, low, close, volume, funding FROM bars WHERE run_id = ? ORDER BY t, asset').all(this.runId) as { t: number; ts: number; asset: number; open: number; high: number; low: number; close: number; volume: number; funding: number | null }[];
-    const out: { ts: number; row: OhlcvRow & { funding?: Float64Array } }[] = [];
+    const rows = this.ledger.db.prepare('SELECT t, ts, asset, open, high, low, close, volume, funding, funding_due FROM bars WHERE run_id = ? ORDER BY t, asset').all(this.runId) as {
+      t: number;
+      ts: number;
+      asset: number;
+      open: number;
+      high: number;
+      low: number;
+      close: number;
+      volume: number;
+      funding: number | null;
+      funding_due: number | null;
+    }[];
+    const out: { ts: number; row: OhlcvRow & { funding?: Float64Array; fundingDue?: Float64Array } }[] = [];
     let cur: (typeof out)[number] | undefined;
     let curT = -1;
     for (const r of rows) {
@@ -94,6 +111,10 @@ export class PaperStore {
       if (r.funding !== null) {
         cur!.row = { ...row, funding: row.funding ?? new Float64Array(nAssets).fill(NaN) };
         cur!.row.funding![r.asset] = r.funding;
+      }
+      if (r.funding_due !== null) {
+        cur!.row = { ...cur!.row, fundingDue: cur!.row.fundingDue ?? new Float64Array(nAssets) };
+        cur!.row.fundingDue![r.asset] = r.funding_due;
       }
     }
     return out;
@@ -122,30 +143,35 @@ export class PaperStore {
   }
 
   /** One step's effects and its source offset, in one transaction. */
-  writeStep(step: StepResult, row: BarRow, cash: number, units: Float64Array, offset: SourceOffset | readonly SourceOffset[]): void {
-    this.tx(step, row, cash, units, offset);
+  writeStep(step: StepResult, row: BarRow, broker: PaperBroker, offset: SourceOffset | readonly SourceOffset[]): void {
+    this.tx(step, row, broker, offset);
   }
 
-  private write(step: StepResult, row: BarRow, cash: number, units: Float64Array, offset: SourceOffset | readonly SourceOffset[]): void {
+  private write(step: StepResult, row: BarRow, broker: PaperBroker, offset: SourceOffset | readonly SourceOffset[]): void {
     const { s, runId } = this;
+    const { units } = broker;
     const A = units.length;
+    const finite = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
     for (let a = 0; a < A; a++) {
       if (row.present[a] !== 1) continue;
-      const f = row.funding?.[a];
-      s.bar.run(runId, step.t, step.ts, a, row.open[a], row.high[a], row.low[a], row.close[a], row.volume[a], f === undefined || f !== f ? null : f);
+      s.bar.run(runId, step.t, step.ts, a, row.open[a], row.high[a], row.low[a], row.close[a], row.volume[a], finite(row.funding?.[a]), finite(row.fundingDue?.[a]));
     }
-    for (const f of step.fills) s.fill.run(runId, ++this.fillId, step.t, step.ts, f.asset, f.qty, f.requestedQty, f.price, f.fee, f.slippageBps);
+    for (const f of step.fills) s.fill.run(runId, ++this.fillId, step.t, step.ts, f.asset, f.qty, f.requestedQty, f.price, f.fee, f.slippageBps, f.reason, f.closed ? 1 : 0);
+    for (const f of step.funding) s.funding.run(runId, step.t, step.ts, f.asset, f.rate, f.price, f.units, f.amount);
     const reason = step.halted !== undefined ? 'kill switch: flatten' : 'rebalance';
-    for (const [a, q] of step.orders) s.order.run(runId, ++this.orderId, step.t, step.ts, a, q, reason);
-    s.equity.run(runId, step.t, step.ts, step.equity, cash, step.gross, step.net, step.drawdown);
-    // positions that changed (all at a run's first step)
-    const prev = this.units;
+    for (const [a, q] of step.orders) s.order.run(runId, ++this.orderId, step.t, step.ts, a, q, broker.pendingReason[a] === REASON.time ? 'time stop' : reason);
+    s.equity.run(runId, step.t, step.ts, step.equity, broker.cash, step.gross, step.net, step.drawdown, step.margin);
+    // positions whose units or levels changed (all at a run's first step)
+    const prev = (this.written ??= new Float64Array(A * LEVELS).fill(NaN));
+    const now = this.levels;
     for (let a = 0; a < A; a++) {
-      if (prev !== undefined && prev[a] === units[a]) continue;
-      s.position.run(runId, a, units[a]);
+      positionLevels(broker, a, now);
+      let same = true;
+      for (let k = 0; k < LEVELS; k++) if (!Object.is(prev[a * LEVELS + k], now[k])) same = false;
+      if (same) continue;
+      prev.set(now, a * LEVELS);
+      s.position.run(runId, a, now[0], finite(now[1]), finite(now[2]), finite(now[3]), finite(now[4]), finite(now[5]));
     }
-    if (prev === undefined) this.units = Float64Array.from(units);
-    else prev.set(units);
     if (step.orders.length > 0) s.decision.run(runId, step.t, step.ts, decisionRecord(step, A, this.names));
     if (step.halted !== undefined) s.event.run(runId, new Date().toISOString(), step.ts, 'kill_switch', step.halted);
     for (const f of step.expertFaults ?? []) s.event.run(runId, new Date().toISOString(), step.ts, 'expert_disabled', f.reason);
@@ -154,6 +180,8 @@ export class PaperStore {
     step.controls?.forEach((kind, seq) => s.control.run(runId, step.t, seq, kind, new Date().toISOString()));
     for (const o of [offset].flat()) s.offset.run(runId, o.source, o.part, o.position);
   }
+
+  private readonly levels = new Float64Array(LEVELS);
 
   /** Opens the step's transaction (writeStep nests in it as a savepoint). */
   begin(): void {
@@ -176,6 +204,23 @@ export class PaperStore {
   finish(): void {
     this.ledger.db.prepare("UPDATE paper_runs SET status = 'finished' WHERE run_id = ?").run(this.runId);
   }
+}
+
+/** units, entry price, stop, target, trailing stop, liquidation price */
+const LEVELS = 6;
+
+/** A position's units and levels as the ledger keeps them (NaN: none). */
+function positionLevels(broker: PaperBroker, a: number, out: Float64Array): void {
+  const u = broker.units[a]!;
+  const x = broker.exits;
+  out[0] = u;
+  const open = u !== 0 && x !== undefined;
+  const side = u > 0 ? 1 : -1;
+  out[1] = open ? x.entry[a]! : NaN;
+  out[2] = open ? x.stop[a]! : NaN;
+  out[3] = open ? x.target[a]! : NaN;
+  out[4] = open ? x.trailLevel(a, side) : NaN;
+  out[5] = open ? x.liquidation[a]! : NaN;
 }
 
 function decisionRecord(step: StepResult, A: number, names: readonly string[]): string {

@@ -6,6 +6,7 @@
  */
 import type { ArenaConfig, BarPanel } from '@arena/core';
 import { PaperBroker } from '../broker.ts';
+import { EXIT_REASONS, type ExitPlan, type ExitReason, REASON, exitPlan } from '../exits.ts';
 import { type OrderScratch, orderScratch, placeOrders } from '../orders.ts';
 import type { StrategyRun, TradeRecord } from '../result.ts';
 
@@ -18,6 +19,8 @@ class BarRecord {
   turnover: Float64Array;
   fees: Float64Array;
   slippage: Float64Array;
+  funding: Float64Array;
+  margin: Float64Array;
 
   constructor(capacity: number) {
     this.equity = new Float64Array(capacity);
@@ -26,6 +29,8 @@ class BarRecord {
     this.turnover = new Float64Array(capacity);
     this.fees = new Float64Array(capacity);
     this.slippage = new Float64Array(capacity);
+    this.funding = new Float64Array(capacity);
+    this.margin = new Float64Array(capacity);
   }
 
   /** The row of the next bar (growing the columns when full). */
@@ -42,6 +47,8 @@ class BarRecord {
       this.turnover = grow(this.turnover);
       this.fees = grow(this.fees);
       this.slippage = grow(this.slippage);
+      this.funding = grow(this.funding);
+      this.margin = grow(this.margin);
     }
     return this.length++;
   }
@@ -53,6 +60,8 @@ export class Book {
   private readonly bars: BarRecord;
   /** equity at the latest close */
   equity: number;
+  /** the protective exits' rule sets (exits.ts) */
+  readonly exitPlan: ExitPlan;
 
   constructor(
     readonly nAssets: number,
@@ -62,7 +71,8 @@ export class Book {
     /** bars expected (a backtest knows them): the record is allocated once */
     capacity = 1024,
   ) {
-    this.broker = new PaperBroker(nAssets, config.broker);
+    this.exitPlan = exitPlan(config);
+    this.broker = new PaperBroker(nAssets, config.broker, { exits: this.exitPlan, market: config.market });
     this.scratch = orderScratch(nAssets);
     this.equity = config.broker.initialCash;
     this.bars = new BarRecord(capacity);
@@ -73,10 +83,16 @@ export class Book {
     return this.bars.length;
   }
 
-  /** Bar t: the previous bar's orders fill at its open, positions are marked at its close; returns the equity. */
-  open(panel: BarPanel, t: number): number {
+  /**
+   * Bar t: funding due at its open is settled on the positions carried in (fundingDue[dueOffset + a], perpetuals),
+   * the previous bar's orders fill at its open, protective exits and liquidations trigger inside it, positions are
+   * marked at its close; returns the equity.
+   */
+  open(panel: BarPanel, t: number, fundingDue?: Float64Array, dueOffset = 0): number {
     const broker = this.broker;
+    broker.settleFunding(panel, t, fundingDue, dueOffset);
     broker.executeOpen(panel, t);
+    broker.checkExits(panel, t);
     const eq = broker.markClose(panel, t);
     const b = this.bars;
     const row = b.next();
@@ -86,19 +102,25 @@ export class Book {
     b.turnover[row] = eq > 0 ? broker.barTraded / eq : 0;
     b.gross[row] = eq > 0 ? broker.grossValue / eq : 0;
     b.net[row] = eq > 0 ? broker.netValue / eq : 0;
+    b.funding[row] = broker.barFunding;
+    b.margin[row] = eq > 0 ? broker.marginUsed / eq : 0;
     this.equity = eq;
     return eq;
   }
 
-  /** Orders toward targets[base .. base + nAssets) for the next open (nothing without equity). */
-  rebalance(panel: BarPanel, t: number, targets: Float64Array, base: number): void {
-    if (this.equity > 0) placeOrders(this.broker, panel, t, targets, base, this.equity, this.config.portfolio, this.scratch, this.holdOnceEntered);
+  /**
+   * Orders toward targets[base .. base + nAssets) for the next open (nothing without equity), then the time stops
+   * due; rules[a]: the exit rule set a position the order opens gets (absent: the global one).
+   */
+  rebalance(panel: BarPanel, t: number, targets: Float64Array, base: number, rules?: Uint8Array): void {
+    if (this.equity > 0) placeOrders(this.broker, panel, t, targets, base, this.equity, this.config.portfolio, this.scratch, this.holdOnceEntered, rules, this.exitPlan.cooldown);
+    this.broker.timeStops(t);
   }
 
   /** Orders closing every position at the next open (a kill switch, an operator's flatten). */
   flatten(): void {
     const { broker } = this;
-    for (let a = 0; a < this.nAssets; a++) if (broker.units[a] !== 0) broker.submit(a, -broker.units[a]!);
+    for (let a = 0; a < this.nAssets; a++) if (broker.units[a] !== 0) broker.submit(a, -broker.units[a]!, REASON.kill);
   }
 
   /** The run so far as a StrategyRun (closing the books' open episodes at the last bar). */
@@ -115,6 +137,9 @@ export class Book {
       turnover: b.turnover.slice(0, T),
       fees: b.fees.slice(0, T),
       slippage: b.slippage.slice(0, T),
+      funding: b.funding.slice(0, T),
+      margin: b.margin.slice(0, T),
+      exitsByReason: Object.fromEntries(EXIT_REASONS.map((r, k) => [r, broker.exitsByReason[k]!])) as Record<ExitReason, number>,
       trades: tradesOf(broker, panel),
       fills: {
         t: broker.fills.column('t'),
@@ -124,6 +149,7 @@ export class Book {
         price: broker.fills.column('price'),
         fee: broker.fills.column('fee'),
         slippageBps: broker.fills.column('slippageBps'),
+        reason: broker.fills.column('reason'),
       },
       nFills: broker.fills.length,
       nPartialFills: broker.nPartialFills,
@@ -172,6 +198,7 @@ function tradesOf(broker: PaperBroker, panel: BarPanel): TradeRecord[] {
       bars: exitT - entryT,
       pnl: log.get('pnl', i),
       open: log.get('open', i) === 1,
+      reason: EXIT_REASONS[log.get('reason', i)]!,
     });
   }
   return out;

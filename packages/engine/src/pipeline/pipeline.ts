@@ -15,6 +15,7 @@ import type { ContestStepper, DataTeamStage, WindowFrame } from '@arena/contest'
 import type { OnlineFeatures } from '@arena/features';
 import { RiskGuard } from '../paper/risk.ts';
 import { Book, attributeBar } from './book.ts';
+import { EXIT_REASONS, type ExitReason, dominantRules } from '../exits.ts';
 
 export type { BarRow };
 import type { ExpertsStage, WeightsStage } from './stages.ts';
@@ -51,6 +52,19 @@ export interface StepFill {
   readonly price: number;
   readonly fee: number;
   readonly slippageBps: number;
+  /** what the fill was for: a signal's order, a protective exit, the kill switch, a liquidation */
+  readonly reason: ExitReason;
+  /** the fill ended a position (to flat, or a flip) */
+  readonly closed: boolean;
+}
+
+/** Funding settled at a bar's open on one position: amount = -units x price x rate (negative: paid). */
+export interface StepFunding {
+  readonly asset: number;
+  readonly rate: number;
+  readonly price: number;
+  readonly units: number;
+  readonly amount: number;
 }
 
 export interface StepResult {
@@ -60,8 +74,12 @@ export interface StepResult {
   readonly gross: number;
   readonly net: number;
   readonly drawdown: number;
-  /** fills at this bar's open (orders of the previous bar) */
+  /** fills at this bar: the previous bar's orders at its open, then protective exits and liquidations inside it */
   readonly fills: readonly StepFill[];
+  /** funding settled at this bar's open (perpetuals) */
+  readonly funding: readonly StepFunding[];
+  /** initial margin of the open positions / equity at the close (perpetuals; 0 on spot) */
+  readonly margin: number;
   /** orders submitted at this bar's close, for the next open: [asset, qty] */
   readonly orders: readonly (readonly [number, number])[];
   /** the experts' exposures weighted by the weights, per asset */
@@ -109,6 +127,8 @@ export class Pipeline {
   readonly attribution: Float64Array;
   private readonly combined: Float64Array;
   private readonly target: Float64Array;
+  /** per asset: the exit rule set of a position opened now (dominantRules; all 0 without per-expert rules) */
+  private readonly rules: Uint8Array;
   private prevExposure: Float64Array | undefined;
   private readonly expoViews: Float64Array[];
   private readonly pending: ControlKind[] = [];
@@ -126,6 +146,7 @@ export class Pipeline {
     this.attribution = new Float64Array(E);
     this.combined = new Float64Array(A);
     this.target = new Float64Array(A);
+    this.rules = new Uint8Array(A);
     this.expoViews = Array.from({ length: E }, (_, e) => parts.experts.exposure.subarray(e * A, (e + 1) * A));
     this.slot = parts.config.portfolio.maxGross / A;
   }
@@ -154,9 +175,11 @@ export class Pipeline {
     const t = parts.history.append(ts, row);
     const panel = parts.history.panel;
     const before = book.broker.fills.length;
+    const fundingBefore = book.broker.funding.length;
     const prevEquity = book.equity;
-    const eq = book.open(panel, t);
+    const eq = book.open(panel, t, row.fundingDue);
     const fills = this.fillsSince(before);
+    const funding = this.fundingSince(fundingBefore);
     // features (and a selection due now), the experts, the weights
     if (parts.features !== undefined) await parts.features.push({ ...row, ts });
     parts.experts.step(panel, t);
@@ -193,7 +216,10 @@ export class Pipeline {
     }
     const halted = this.risk.check(ts, eq);
     if (halted !== undefined) book.flatten();
-    else if (!this.risk.paused && !controls.includes('flatten')) book.rebalance(panel, t, this.target, 0);
+    else if (!this.risk.paused && !controls.includes('flatten')) {
+      if (book.exitPlan.perExpert) dominantRules(book.exitPlan, this.target, exposure, weights, this.rules);
+      book.rebalance(panel, t, this.target, 0, this.rules);
+    }
     const orders: [number, number][] = [];
     for (let a = 0; a < A; a++) if (book.broker.pending[a] !== 0) orders.push([a, book.broker.pending[a]!]);
     const selection = this.newSelection();
@@ -205,6 +231,8 @@ export class Pipeline {
       net: eq > 0 ? book.broker.netValue / eq : 0,
       drawdown: this.risk.drawdown,
       fills,
+      funding,
+      margin: eq > 0 ? book.broker.marginUsed / eq : 0,
       orders,
       combined: this.combined,
       target: this.target,
@@ -232,7 +260,16 @@ export class Pipeline {
   private fillsSince(before: number): StepFill[] {
     const f = this.book.broker.fills;
     const out: StepFill[] = [];
-    for (let i = before; i < f.length; i++) out.push({ asset: f.get('asset', i), qty: f.get('qty', i), requestedQty: f.get('requestedQty', i), price: f.get('price', i), fee: f.get('fee', i), slippageBps: f.get('slippageBps', i) });
+    for (let i = before; i < f.length; i++) {
+      out.push({ asset: f.get('asset', i), qty: f.get('qty', i), requestedQty: f.get('requestedQty', i), price: f.get('price', i), fee: f.get('fee', i), slippageBps: f.get('slippageBps', i), reason: EXIT_REASONS[f.get('reason', i)]!, closed: f.get('closed', i) === 1 });
+    }
+    return out;
+  }
+
+  private fundingSince(before: number): StepFunding[] {
+    const f = this.book.broker.funding;
+    const out: StepFunding[] = [];
+    for (let i = before; i < f.length; i++) out.push({ asset: f.get('asset', i), rate: f.get('rate', i), price: f.get('price', i), units: f.get('units', i), amount: f.get('amount', i) });
     return out;
   }
 

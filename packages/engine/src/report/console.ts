@@ -60,10 +60,19 @@ export function formatSummary(model: ReportModel): string {
     parts.push(`Router (${r.source}): ${r.note}\n  mean weights: ${w}\n  mean regime probabilities: ${g}${r.fellBack ? `\n  ${r.fellBack} cells fell back to the local router` : ''}`);
   }
   if (model.contest) parts.push(contestLines(model.contest));
+  parts.push(executionLine(model));
   if (model.decisions) parts.push(`Audit trail: ${model.decisions.count} decisions (decisions.jsonl beside the report)`);
   parts.push(`Compute: experts on ${model.meta.compute.experts} (backend ${model.meta.compute.backend}); ${model.meta.compute.note}`);
   parts.push(`Fill assumptions: ${model.meta.fillAssumptions}`);
   return `${parts.join('\n\n')}\n`;
+}
+
+/** Exits by reason; on perpetuals funding, liquidations and the peak margin. */
+export function executionLine(model: ReportModel): string {
+  const x = model.execution;
+  const exits = Object.entries(x.exitsByReason).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
+  const perp = model.curves.margin !== undefined ? `; funding ${x.funding >= 0 ? '+' : ''}${x.funding.toFixed(2)}, liquidations ${x.liquidations}, peak margin ${(x.maxMargin * 100).toFixed(1)}% of equity` : '';
+  return `Positions closed by: ${exits || 'none closed'}${perp}`;
 }
 
 /** The contest's lines in the console summary. */

@@ -113,6 +113,24 @@ function equityChart(model: ReportModel): string {
   });
 }
 
+/** Exits by reason, and on perpetuals funding, liquidations and the margin used over time. */
+function executionSection(model: ReportModel): string {
+  const x = model.execution;
+  const reasons = Object.entries(x.exitsByReason);
+  const closed = reasons.reduce((n, [, v]) => n + v, 0);
+  const rows = reasons.map(([r, n]) => [r, String(n), closed > 0 ? pct(n / closed, 1) : '-']);
+  const exits = barChart({ title: 'Positions closed, by what closed them', labels: reasons.map(([r]) => r), values: reasons.map(([, n]) => n), valueFormat: (v) => String(Math.round(v)) });
+  const perp = model.curves.margin !== undefined && model.curves.funding !== undefined;
+  const plots = perp
+    ? [
+        lineChart({ title: 'Margin used (initial margin / equity)', series: [{ ...model.curves.margin!, color: '#7a3fb0', area: true }], yFormat: (v) => pct(v, 0), height: 200 }),
+        lineChart({ title: 'Funding, cumulative cash flow (negative: paid)', series: [{ ...model.curves.funding!, color: '#0f8a6a' }], yFormat: compact, height: 200 }),
+      ].join('\n')
+    : '';
+  const perpRows = perp ? [['Funding (net cash flow)', money(x.funding)], ['Liquidations', String(x.liquidations)], ['Peak margin used', pct(x.maxMargin, 1)]] : [];
+  return `<section><h2>Exits${perp ? ', funding and margin' : ''}</h2><div class="cols"><div>${exits}</div><div>${table(['Closed by', 'Positions', 'Share'], rows)}${perpRows.length > 0 ? table(['Perpetuals', 'Value'], perpRows, 'kv') : ''}</div></div>${plots}</section>`;
+}
+
 /** Renders the report as one HTML document (plots: equity, drawdown, exposure, per-expert and per-asset bars). */
 export function renderHtml(model: ReportModel): string {
   const meta = model.meta;
@@ -167,6 +185,7 @@ export function renderHtml(model: ReportModel): string {
 <section><h2>Summary metrics</h2>${table(['Metric', 'Value'], metricRows(model), 'kv')}</section>
 <section><h2>Strategy vs baselines</h2>${table(BASELINE_HEADER, baselineRows(model))}</section>
 </div>
+${executionSection(model)}
 ${contestSection(model)}
 ${routerSection(model)}
 <section>${expertChart}${table(EXPERT_HEADER, expertRows(model))}</section>

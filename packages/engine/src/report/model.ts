@@ -2,6 +2,7 @@
 import { computeMetrics, type Metrics } from '../metrics.ts';
 import type { AuditRecord } from '../audit.ts';
 import type { BacktestResult, DecisionChart, StrategyRun } from '../result.ts';
+import type { ExitReason } from '../exits.ts';
 import type { ContestSummary } from '../contest/summary.ts';
 import type { RoutingSummary } from '../routingSummary.ts';
 import { downsampleMinMax, MAX_PLOT_POINTS } from './svg.ts';
@@ -60,8 +61,20 @@ export interface CurveSeries {
   readonly y: readonly number[];
 }
 
+/** What closed the main run's positions, and what perpetuals cost it (docs/orders.md). */
+export interface ExecutionSummary {
+  /** closed positions by reason: signal, stop, target, trailing, time, kill, liquidation */
+  readonly exitsByReason: Readonly<Record<ExitReason, number>>;
+  /** net funding cash flow, quote currency (negative: paid) */
+  readonly funding: number;
+  readonly liquidations: number;
+  /** highest initial margin used / equity at a close (perpetuals; 0 on spot) */
+  readonly maxMargin: number;
+}
+
 export interface ReportModel {
   readonly meta: ReportMeta;
+  readonly execution: ExecutionSummary;
   readonly metrics: Metrics;
   readonly assets: readonly AssetShare[];
   readonly experts: readonly ExpertShare[];
@@ -73,6 +86,9 @@ export interface ReportModel {
     readonly drawdown: CurveSeries;
     readonly grossExposure: CurveSeries;
     readonly netExposure: CurveSeries;
+    /** perpetuals: initial margin used / equity, and the cumulative funding cash flow (absent on spot) */
+    readonly margin?: CurveSeries;
+    readonly funding?: CurveSeries;
   };
   /** the router's weights and regimes over time (absent with static weights) */
   readonly router?: RoutingSummary;
@@ -163,6 +179,7 @@ export function buildReport(result: BacktestResult, maxPoints: number = MAX_PLOT
       config: canonicalJson(result.config),
     },
     metrics,
+    execution: executionSummary(main),
     assets: result.symbols.map((symbol, i) => ({ symbol, pnl: assetPnl[i]!, share: assetShare[i]! })),
     experts: result.expertAttribution.map((e, i) => ({ expert: e.expert, weight: e.weight, pnl: e.pnl, share: expertShare[i]! })),
     baselines: result.baselines.map((b) => ({ name: b.name, metrics: computeMetrics(b, periodsPerYear, initialCash, ts) })),
@@ -171,9 +188,25 @@ export function buildReport(result: BacktestResult, maxPoints: number = MAX_PLOT
       drawdown: curve('drawdown', ts, drawdownSeries(main, initialCash), maxPoints),
       grossExposure: curve('gross', ts, main.grossExposure, maxPoints),
       netExposure: curve('net', ts, main.netExposure, maxPoints),
+      ...(result.config.market.kind === 'perp' ? { margin: curve('margin', ts, main.margin, maxPoints), funding: curve('funding', ts, cumulative(main.funding), maxPoints) } : {}),
     },
     ...(result.routing ? { router: result.routing } : {}),
     ...(result.contest ? { contest: result.contest } : {}),
     ...(result.decisions ? { decisions: { count: result.decisions.length, latest: latestDecisions(result.decisions, result.decisionCharts ?? []) } } : {}),
   };
+}
+
+function cumulative(x: Float64Array): Float64Array {
+  const out = new Float64Array(x.length);
+  let s = 0;
+  for (let i = 0; i < x.length; i++) out[i] = s += x[i]!;
+  return out;
+}
+
+export function executionSummary(run: StrategyRun): ExecutionSummary {
+  let funding = 0;
+  for (const f of run.funding) funding += f;
+  let maxMargin = 0;
+  for (const m of run.margin) if (m > maxMargin) maxMargin = m;
+  return { exitsByReason: { ...run.exitsByReason }, funding, liquidations: run.exitsByReason.liquidation, maxMargin };
 }

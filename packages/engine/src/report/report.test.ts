@@ -48,10 +48,13 @@ function walkRun(name: string, n: number, seed: number, initialCash: number): St
     turnover,
     fees,
     slippage: fees.map((f) => f / 5),
+    funding: new Float64Array(n),
+    margin: new Float64Array(n),
+    exitsByReason: { signal: 2, stop: 0, target: 0, trailing: 0, time: 0, kill: 0, liquidation: 0 },
     trades: [
-      { asset: 0, symbol: 'BTC/USDT', side: 1, entryTs: T0, exitTs: T0 + 5 * HOUR, bars: 5, pnl: 120.5, open: false },
-      { asset: 1, symbol: 'ETH/USDT', side: -1, entryTs: T0 + HOUR, exitTs: T0 + 9 * HOUR, bars: 8, pnl: -40.25, open: false },
-      { asset: 0, symbol: 'BTC/USDT', side: 1, entryTs: T0 + 9 * HOUR, exitTs: T0 + (n - 1) * HOUR, bars: n - 10, pnl: 7, open: true },
+      { asset: 0, symbol: 'BTC/USDT', side: 1, entryTs: T0, exitTs: T0 + 5 * HOUR, bars: 5, pnl: 120.5, open: false, reason: 'signal' },
+      { asset: 1, symbol: 'ETH/USDT', side: -1, entryTs: T0 + HOUR, exitTs: T0 + 9 * HOUR, bars: 8, pnl: -40.25, open: false, reason: 'signal' },
+      { asset: 0, symbol: 'BTC/USDT', side: 1, entryTs: T0 + 9 * HOUR, exitTs: T0 + (n - 1) * HOUR, bars: n - 10, pnl: 7, open: true, reason: 'signal' },
     ],
     nFills: 42,
     nPartialFills: 3,
@@ -104,7 +107,8 @@ describe('report JSON', () => {
 
   it('has a fixed key order and parses back', () => {
     const parsed = JSON.parse(reportJson(buildReport(result))) as Record<string, Record<string, unknown>>;
-    expect(Object.keys(parsed)).toEqual(['format', 'version', 'meta', 'metrics', 'assets', 'experts', 'baselines', 'curves']);
+    expect(Object.keys(parsed)).toEqual(['format', 'version', 'meta', 'metrics', 'execution', 'assets', 'experts', 'baselines', 'curves']);
+    expect(parsed.execution).toEqual({ exitsByReason: { signal: 2, stop: 0, target: 0, trailing: 0, time: 0, kill: 0, liquidation: 0 }, funding: 0, liquidations: 0, maxMargin: 0 });
     expect(Object.keys(parsed.meta!)).toEqual([
       'strategy', 'source', 'symbols', 'timeframe', 'firstBar', 'lastBar', 'bars', 'periodsPerYear',
       'initialCash', 'fillAssumptions', 'dataIssues', 'halts', 'compute', 'config',
@@ -158,9 +162,14 @@ describe('HTML report', () => {
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
   });
 
-  it('holds one <svg> per plot: equity, drawdown, exposure, per-expert and per-asset', () => {
-    expect(html.match(/<svg /g)?.length).toBe(5);
-    for (const title of ['Equity', 'Drawdown', 'Exposure', 'Per-expert', 'Per-asset']) expect(html).toContain(title);
+  it('holds one <svg> per plot: equity, drawdown, exposure, exits, per-expert and per-asset (and on perpetuals margin and funding)', () => {
+    expect(html.match(/<svg /g)?.length).toBe(6);
+    for (const title of ['Equity', 'Drawdown', 'Exposure', 'Positions closed, by what closed them', 'Per-expert', 'Per-asset']) expect(html).toContain(title);
+    expect(html).not.toContain('Margin used');
+    const base = makeResult(60);
+    const perp = renderHtml(buildReport({ ...base, config: { ...base.config, market: { ...base.config.market, kind: 'perp' } } }));
+    expect(perp.match(/<svg /g)?.length).toBe(8);
+    for (const title of ['Margin used', 'Funding, cumulative', 'Liquidations']) expect(perp).toContain(title);
     // date labels on the time axes
     expect(html).toMatch(/>2024-0[1-5]/);
   });
