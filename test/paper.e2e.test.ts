@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '@arena/core';
 import { ROOT, arena } from './cli.ts';
-import { readRows } from './ledgerDb.ts';
+import { paperProgress, readRows } from './ledgerDb.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'arena-paper-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,7 +88,7 @@ describe('arena paper (replay daemon, SQLite ledger)', () => {
     let midRun = 0;
     let finished = false;
     for (let round = 0; round < 60 && !finished; round++) {
-      const before = round === 0 ? 0 : summary(db).bars;
+      const before = round === 0 ? 0 : paperProgress(db).bars;
       const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'paper', ...RULES, '--speed', '250', '--exit-at-end', '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
       let err = '';
       child.stderr.on('data', (d) => (err += String(d)));
@@ -106,7 +106,7 @@ describe('arena paper (replay daemon, SQLite ledger)', () => {
       const { code, signal } = await exited;
       await killer;
       if (signal === 'SIGKILL') {
-        const after = summary(db);
+        const after = paperProgress(db);
         if (after.bars > before && after.status === 'running') midRun++;
         continue;
       }

@@ -14,7 +14,7 @@ import { Rng, parseConfig } from '@arena/core';
 import { type ControlKind, daemonPipeline, panelRow } from '@arena/engine';
 import { generateSyntheticMarket } from '@arena/streams';
 import { ROOT, arena } from './cli.ts';
-import { countIn, readRows } from './ledgerDb.ts';
+import { countIn, paperProgress, readRows } from './ledgerDb.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'arena-resume-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,7 +48,7 @@ async function killRepeatedly(args: string[], db: string, kills: number, seed: n
   let killed = 0;
   let midRun = 0;
   for (let round = 0; round < kills * 3; round++) {
-    const before = round === 0 ? 0 : summary(db).bars;
+    const before = round === 0 ? 0 : paperProgress(db).bars;
     const d = start([...args, '--exit-at-end', '--db', db, '--port', '0']);
     const delay = 150 + rng.next() * 600;
     const stepped = countIn(db, EQUITY_ROWS);
@@ -67,7 +67,7 @@ async function killRepeatedly(args: string[], db: string, kills: number, seed: n
     const { code, signal } = await d.exited;
     await killer;
     if (signal === 'SIGKILL') {
-      const after = summary(db);
+      const after = paperProgress(db);
       if (after.bars > before && after.status === 'running') midRun++;
       continue;
     }
