@@ -44,12 +44,16 @@ export const backtestBench: Bench = {
   async run() {
     const { panel, data, loadMs } = loadPanel();
     const config = parseConfig({ broker: { feeBps: 10 } });
+    // the same run with every protective exit armed (docs/orders.md): ATR stop and target, a trailing stop, a time stop
+    const withStops = parseConfig({ broker: { feeBps: 10 }, exits: { stopLossAtr: 3, takeProfitAtr: 6, trailingStop: 0.05, trailingActivation: 0.01, timeStop: 288 } });
     const ctx = { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() };
     const assetBars = panel.nAssets * panel.nTimes;
     const weights = expertWeights(config);
     const stageMs: Record<string, number[]> = {};
     const totals: number[] = [];
+    const totalsWithStops: number[] = [];
     let fills = 0;
+    let stopExits = 0;
     for (let run = 0; run <= RUNS; run++) {
       const experts = createExperts(config.experts);
       const series: ExpertSeries[] = [];
@@ -61,14 +65,20 @@ export const backtestBench: Bench = {
         (stageMs[e.name] ??= []).push(ms);
       }
       const [result, loopMs] = time(() => simulate({ name: 'bench', panel, experts: series, weights, config }));
-      total += loopMs;
+      const [stopped, stopsMs] = time(() => simulate({ name: 'bench', panel, experts: series, weights, config: withStops }));
       (stageMs['loop (portfolio + broker)'] ??= []).push(loopMs);
+      (stageMs['loop with protective exits'] ??= []).push(stopsMs);
       fills = result.nFills;
-      if (run > 0) totals.push(total); // run 0 warms the JIT up
-      else for (const k of Object.keys(stageMs)) stageMs[k] = [];
+      stopExits = stopped.trades.filter((t) => t.reason !== 'signal').length;
+      // run 0 warms the JIT up
+      if (run > 0) {
+        totals.push(total + loopMs);
+        totalsWithStops.push(total + stopsMs);
+      } else for (const k of Object.keys(stageMs)) stageMs[k] = [];
     }
     const medianMs = median(totals);
     const assetBarsPerSec = assetBars / (medianMs / 1000);
+    const assetBarsPerSecWithStops = assetBars / (median(totalsWithStops) / 1000);
     const stages = Object.fromEntries(Object.entries(stageMs).map(([k, v]) => [k, median(v)]));
     const t0 = performance.now();
     await runBacktest({ panel, config, source: data });
@@ -98,6 +108,7 @@ export const backtestBench: Bench = {
         ...Object.entries(stages).map(([k, v]) => [`  ${k}`, v.toFixed(1), 'ms (median)'] as const),
         ['backtest, median of 7', medianMs.toFixed(1), 'ms'],
         ['throughput', (assetBarsPerSec / 1e6).toFixed(2), 'M asset-bars/s'],
+        ['throughput with protective exits', (assetBarsPerSecWithStops / 1e6).toFixed(2), `M asset-bars/s (${((assetBarsPerSecWithStops / assetBarsPerSec - 1) * 100).toFixed(1)}%; ${stopExits} protective exits)`],
         ['arena backtest path: pipeline + 6 baselines + audit', withBaselinesMs.toFixed(0), 'ms'],
         [`experts on kernels (${rt.info.backend})`, expertsKernelMs.toFixed(1), 'ms (median of 3)'],
         ['experts streaming (sum)', expertsStreamingMs.toFixed(1), 'ms'],
@@ -115,6 +126,8 @@ export const backtestBench: Bench = {
         runs: RUNS,
         medianMs,
         assetBarsPerSec,
+        assetBarsPerSecWithStops,
+        withStops: { exits: withStops.exits, protectiveExits: stopExits, ratio: assetBarsPerSecWithStops / assetBarsPerSec, target: 'within 25% of assetBarsPerSec' },
         stagesMedianMs: stages,
         withBaselinesMs,
         fills,

@@ -3,7 +3,7 @@
  * protective exits inside a bar (exits.ts); on perpetuals funding at each funding time and liquidation.
  */
 import type { ArenaConfig, BarPanel, MarketParams } from '@arena/core';
-import { EXIT_REASONS, type ExitPlan, ExitState, REASON } from './exits.ts';
+import { EXIT_REASONS, type ExitPlan, ExitState, NO_EXITS, REASON } from './exits.ts';
 import { GrowableColumns } from './growable.ts';
 
 export type BrokerConfig = ArenaConfig['broker'];
@@ -22,7 +22,6 @@ export interface BrokerOptions {
 }
 /** span of the EWMA of squared returns that estimates each bar's volatility for the impact term */
 const VOL_SPAN = 20;
-const NO_EXITS: ExitPlan = { rules: [{ stopPct: NaN, stopAtr: NaN, targetPct: NaN, targetAtr: NaN, trailPct: NaN, trailAtr: NaN, activation: 0, timeStop: NaN }], ruleOfExpert: new Uint8Array(0), enabled: false, perExpert: false, atrPeriod: 14, cooldown: Infinity };
 
 /**
  * Cash and positions of one paper account. Orders submitted after bar t's close are executed by

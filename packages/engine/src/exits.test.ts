@@ -131,7 +131,7 @@ describe('protective exits (hand-computed)', () => {
       // two bars after the exit: still locked; three (the cool-down): the long target trades again
       expect(book.broker.pending[0]).toBe(0);
       book.rebalance(p, 5, long, 0);
-      expect(book.broker.pending[0] > 0).toBe(cooldown !== undefined);
+      expect(book.broker.pending[0]! > 0).toBe(cooldown !== undefined);
       // a short target (the sign changed) trades at once
       book.broker.pending[0] = 0;
       book.rebalance(p, 5, Float64Array.of(-1), 0);

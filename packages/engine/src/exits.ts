@@ -58,6 +58,16 @@ export interface ExitPlan {
   readonly cooldown: number;
 }
 
+/** No protective exit (buy and hold's book, and a broker built without a plan). */
+export const NO_EXITS: ExitPlan = {
+  rules: [{ stopPct: NaN, stopAtr: NaN, targetPct: NaN, targetAtr: NaN, trailPct: NaN, trailAtr: NaN, activation: 0, timeStop: NaN }],
+  ruleOfExpert: new Uint8Array(0),
+  enabled: false,
+  perExpert: false,
+  atrPeriod: 14,
+  cooldown: Infinity,
+};
+
 export function exitPlan(config: Pick<ArenaConfig, 'exits' | 'experts'>): ExitPlan {
   const x = config.exits;
   const global = resolve(x);

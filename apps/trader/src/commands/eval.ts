@@ -23,7 +23,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   if (flags.walkForward !== undefined && !(Number.isInteger(folds) && folds >= 2)) throw arenaError(ERR.CONFIG, `--walk-forward must be an integer >= 2, got ${flags.walkForward}`);
   const testFraction = flags.testFraction === undefined ? 0.3 : parseNumber('--test-fraction', flags.testFraction);
   if (!(testFraction > 0 && testFraction < 1)) throw arenaError(ERR.CONFIG, `--test-fraction must be in (0, 1), got ${flags.testFraction}`);
-  const { panel, source, funding, regimes: truth } = await loadMarket(config, log);
+  const { panel, source, funding, fundingDue, regimes: truth } = await loadMarket(config, log);
   if (panel.nTimes < 400) throw arenaError(ERR.DATA_TOO_SHORT, panel.nTimes, source, 400);
   // the pipeline over every bar with the contest on: the router's row, the experts and the contest's record
   const contestConfig = { ...config, contest: { ...config.contest, enabled: true } };
@@ -43,7 +43,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   const stepProgress = createProgress('pipeline');
   let stepped;
   try {
-    stepped = await stepPanel({ panel, config: contestConfig, models, ...(funding ? { funding } : {}), contestSink: sink, onProgress: (_s, d, n) => stepProgress.update(d, n) });
+    stepped = await stepPanel({ panel, config: contestConfig, models, ...(funding ? { funding } : {}), ...(fundingDue ? { fundingDue } : {}), contestSink: sink, onProgress: (_s, d, n) => stepProgress.update(d, n) });
     sink.finish();
   } finally {
     ledger.close();
@@ -79,6 +79,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     routing,
     testFraction,
     folds,
+    ...(fundingDue ? { fundingDue } : {}),
     ...(routeFold ? { routeFold } : {}),
     ...(truth ? { regimeTruth: truth } : {}),
     contest: { run: contestRun, topK: config.contest.topK, window: config.contest.window, settings: contestSettings(contestConfig) },

@@ -64,6 +64,7 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   try {
     result = await optimize({
       panel,
+      ...(market.fundingDue ? { fundingDue: market.fundingDue } : {}),
       source,
       config,
       user,

@@ -95,6 +95,8 @@ export interface EvalInput {
   /** retrains the router on bars [0, trainEnd) and routes the whole panel (eval --train) */
   readonly routeFold?: (trainEnd: number) => Promise<RoutingSeries>;
   readonly testFraction?: number;
+  /** funding settled at each bar's open (perpetuals, market.kind perp) */
+  readonly fundingDue?: Float64Array;
   /** walk-forward folds over the second half (0 or undefined: one split) */
   readonly folds?: number;
   readonly regimeTruth?: Uint8Array;
@@ -180,8 +182,10 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
     const routing = input.routeFold ? await input.routeFold(t0) : input.routing;
     const train = panel.slice(0, t0);
     const trainEx = sliceExperts(0, t0);
+    // funding settled on the fold's bars (perpetuals): the training panel starts at bar 0, the test panel at t0
+    const due = (p: BarPanel) => (input.fundingDue === undefined ? {} : { fundingDue: input.fundingDue.subarray((p === train ? 0 : t0) * A, ((p === train ? 0 : t0) + p.nTimes) * A) });
     const sim = (name: string, p: BarPanel, ex: ExpertSeries[], w: Float64Array, dyn?: Float32Array, hold = false, exposure?: Float64Array) =>
-      simulate({ name, panel: p, experts: ex, weights: w, config, holdOnceEntered: hold, ...(dyn ? { dynamicWeights: dyn } : {}), ...(exposure ? { exposure } : {}) });
+      simulate({ name, panel: p, experts: ex, weights: w, config, holdOnceEntered: hold, ...due(p), ...(dyn ? { dynamicWeights: dyn } : {}), ...(exposure ? { exposure } : {}) });
     // fits on the training bars; candidates 1..E are the experts alone, so the best expert comes from the same runs
     let bestExpert = 0;
     let bestSharpe = -Infinity;

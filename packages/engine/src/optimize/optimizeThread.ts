@@ -9,7 +9,7 @@ const panel = panelFromWire(setup.panel);
 const user = await loadUserExperts(setup.config.experts.custom);
 parentPort!.on('message', (job: TrialJob) => {
   try {
-    const result = runTrial(panel, setup.config, user, job.params, job.t0, job.t1, setup.objective, setup.minTrades);
+    const result = runTrial(panel, setup.config, user, job.params, job.t0, job.t1, setup.objective, setup.minTrades, setup.fundingDue);
     parentPort!.postMessage({ id: job.id, result });
   } catch (e) {
     parentPort!.postMessage({ id: job.id, error: (e as Error).message });

@@ -15,6 +15,8 @@ export interface WorkerSetup {
   readonly config: ArenaConfig;
   readonly objective: Objective;
   readonly minTrades: number;
+  /** funding settled at each bar's open (perpetuals) */
+  readonly fundingDue?: Float64Array;
 }
 
 export interface TrialJob {

@@ -23,6 +23,8 @@ const SCATTER_TOP = 10;
 
 export interface OptimizeOptions {
   readonly panel: BarPanel;
+  /** funding settled at each bar's open (perpetuals, market.kind perp) */
+  readonly fundingDue?: Float64Array;
   readonly source: string;
   readonly config: ArenaConfig;
   readonly user: readonly UserExpert[];
@@ -137,7 +139,7 @@ export async function optimize(o: OptimizeOptions): Promise<OptimizeResult> {
   const started = performance.now();
   let ran = 0;
   let searchMs = 0;
-  const pool = await TrialPool.start(Math.max(1, o.workers), { panel: panelToWire(panel), config: o.config, objective: o.objective, minTrades: o.minTrades });
+  const pool = await TrialPool.start(Math.max(1, o.workers), { panel: panelToWire(panel), config: o.config, objective: o.objective, minTrades: o.minTrades, ...(o.fundingDue ? { fundingDue: o.fundingDue } : {}) });
   try {
     const folds: FoldResult[] = [];
     for (let k = 0; k < o.folds; k++) {
@@ -179,7 +181,7 @@ export async function optimize(o: OptimizeOptions): Promise<OptimizeResult> {
       const defaultOos = await pool.run({ id: -2, params: defaults, t0: s0, t1: s1 });
       let deflated: DeflatedSharpe | null = null;
       if (feasible.length > 1 && o.objective !== 'return') {
-        deflated = deflatedSharpe(trialReturns(panel, o.config, o.user, best.params, i0, i1), feasible.map((t) => t.result.sharpePerBar ?? 0), panel.periodsPerYear());
+        deflated = deflatedSharpe(trialReturns(panel, o.config, o.user, best.params, i0, i1, o.fundingDue), feasible.map((t) => t.result.sharpePerBar ?? 0), panel.periodsPerYear());
       }
       folds.push({
         fold: k,
@@ -202,8 +204,8 @@ export async function optimize(o: OptimizeOptions): Promise<OptimizeResult> {
     const rc: number[] = [];
     for (const f of folds) {
       const [s0, s1] = blocks[f.fold + 1]!;
-      const a = trialReturns(panel, o.config, o.user, f.best.params, s0, s1);
-      const b = trialReturns(panel, o.config, o.user, defaults, s0, s1);
+      const a = trialReturns(panel, o.config, o.user, f.best.params, s0, s1, o.fundingDue);
+      const b = trialReturns(panel, o.config, o.user, defaults, s0, s1, o.fundingDue);
       for (let i = 0; i < a.length; i++) {
         et *= 1 + a[i]!;
         ec *= 1 + b[i]!;

@@ -52,16 +52,16 @@ function userSeries(panel: BarPanel, user: readonly UserExpert[], config: ArenaC
 }
 
 /** The strategy of this config over [t0, t1), its experts warmed up on the bars before t0. */
-function runStrategy(panel: BarPanel, config: ArenaConfig, user: readonly UserExpert[], t0: number, t1: number): StrategyRun {
+function runStrategy(panel: BarPanel, config: ArenaConfig, user: readonly UserExpert[], t0: number, t1: number, fundingDue?: Float64Array): StrategyRun {
   const seen = panel.slice(0, t1);
   const ctx = { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() };
   const series = [...createExperts(config.experts).map((x) => runExpertBatch(x, seen, ctx)), ...userSeries(seen, user, config, ctx)];
   const A = panel.nAssets;
   const experts = series.map((s) => ({ name: s.name, exposure: s.exposure.subarray(t0 * A, t1 * A), confidence: s.confidence.subarray(t0 * A, t1 * A) }));
-  return simulate({ name: 'trial', panel: panel.slice(t0, t1), experts, weights: expertWeights(config), config });
+  return simulate({ name: 'trial', panel: panel.slice(t0, t1), experts, weights: expertWeights(config), config, ...(fundingDue ? { fundingDue: fundingDue.subarray(t0 * A, t1 * A) } : {}) });
 }
 
-export function runTrial(panel: BarPanel, base: ArenaConfig, user: readonly UserExpert[], params: Readonly<Record<string, ParamValue>>, t0: number, t1: number, objective: Objective, minTrades: number): TrialResult {
+export function runTrial(panel: BarPanel, base: ArenaConfig, user: readonly UserExpert[], params: Readonly<Record<string, ParamValue>>, t0: number, t1: number, objective: Objective, minTrades: number, fundingDue?: Float64Array): TrialResult {
   let config: ArenaConfig;
   try {
     config = trialConfig(base, params);
@@ -70,7 +70,7 @@ export function runTrial(panel: BarPanel, base: ArenaConfig, user: readonly User
   }
   let run: StrategyRun;
   try {
-    run = runStrategy(panel, config, user, t0, t1);
+    run = runStrategy(panel, config, user, t0, t1, fundingDue);
   } catch (e) {
     return { value: -Infinity, note: `an expert failed: ${(e as Error).message.split('\n')[0]}` };
   }
@@ -83,9 +83,9 @@ export function runTrial(panel: BarPanel, base: ArenaConfig, user: readonly User
 }
 
 /** The per-bar returns of the strategy with these values over [t0, t1) (a winner's, for its deflated Sharpe and the chained walk-forward). */
-export function trialReturns(panel: BarPanel, base: ArenaConfig, user: readonly UserExpert[], params: Readonly<Record<string, ParamValue>>, t0: number, t1: number): Float64Array {
+export function trialReturns(panel: BarPanel, base: ArenaConfig, user: readonly UserExpert[], params: Readonly<Record<string, ParamValue>>, t0: number, t1: number, fundingDue?: Float64Array): Float64Array {
   const config = trialConfig(base, params);
-  const run = runStrategy(panel, config, user, t0, t1);
+  const run = runStrategy(panel, config, user, t0, t1, fundingDue);
   const r = new Float64Array(run.equity.length);
   let prev = config.broker.initialCash;
   for (let i = 0; i < r.length; i++) {

@@ -6,7 +6,7 @@
  */
 import type { ArenaConfig, BarPanel } from '@arena/core';
 import { PaperBroker } from '../broker.ts';
-import { EXIT_REASONS, type ExitPlan, type ExitReason, REASON, exitPlan } from '../exits.ts';
+import { EXIT_REASONS, type ExitPlan, type ExitReason, NO_EXITS, REASON, exitPlan } from '../exits.ts';
 import { type OrderScratch, orderScratch, placeOrders } from '../orders.ts';
 import type { StrategyRun, TradeRecord } from '../result.ts';
 
@@ -71,7 +71,8 @@ export class Book {
     /** bars expected (a backtest knows them): the record is allocated once */
     capacity = 1024,
   ) {
-    this.exitPlan = exitPlan(config);
+    // buy and hold is the market's reference: it holds through every move (on perpetuals it still pays funding and can be liquidated)
+    this.exitPlan = holdOnceEntered ? NO_EXITS : exitPlan(config);
     this.broker = new PaperBroker(nAssets, config.broker, { exits: this.exitPlan, market: config.market });
     this.scratch = orderScratch(nAssets);
     this.equity = config.broker.initialCash;
