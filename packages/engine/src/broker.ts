@@ -237,11 +237,11 @@ export class PaperBroker {
   /** Time stops due at bar t's close: an order closing the position at the next open (reason time). */
   timeStops(t: number): void {
     const x = this.exits;
-    if (x === undefined) return;
+    if (x === undefined || !x.plan.usesTimeStop) return;
     for (let a = 0; a < this.nAssets; a++) {
       const u = this.units[a]!;
       if (u === 0) continue;
-      const limit = x.plan.rules[x.rule[a]!]!.timeStop;
+      const limit = x.timeStop[a]!;
       if (limit === limit && t + 1 - x.entryT[a]! >= limit) this.submit(a, -u, REASON.time);
     }
   }
@@ -300,7 +300,7 @@ export class PaperBroker {
     let gross = 0;
     let net = 0;
     let margin = 0;
-    const x = this.exits;
+    const x = this.exits !== undefined && this.exits.plan.usesAtr ? this.exits : undefined;
     for (let a = 0; a < A; a++) {
       if (panel.present[base + a] === 1) {
         const c = panel.close[base + a]!;
@@ -322,7 +322,7 @@ export class PaperBroker {
         const value = u * this.lastPrice[a]!;
         net += value;
         gross += value < 0 ? -value : value;
-        if (this.perp) margin += (u < 0 ? -u : u) * x!.entry[a]!;
+        if (this.perp) margin += (u < 0 ? -u : u) * this.exits!.entry[a]!;
       }
     }
     this.marginUsed = margin / this.leverage;

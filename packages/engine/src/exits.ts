@@ -53,6 +53,10 @@ export interface ExitPlan {
   readonly enabled: boolean;
   /** any expert has its own rule set */
   readonly perExpert: boolean;
+  /** any rule set has an ATR level (else the ATR is not tracked) */
+  readonly usesAtr: boolean;
+  /** any rule set has a time stop (else time stops are not looked for) */
+  readonly usesTimeStop: boolean;
   readonly atrPeriod: number;
   /** bars a protective exit keeps the asset flat at most (Infinity: until the target changes sign) */
   readonly cooldown: number;
@@ -64,6 +68,8 @@ export const NO_EXITS: ExitPlan = {
   ruleOfExpert: new Uint8Array(0),
   enabled: false,
   perExpert: false,
+  usesAtr: false,
+  usesTimeStop: false,
   atrPeriod: 14,
   cooldown: Infinity,
 };
@@ -80,7 +86,16 @@ export function exitPlan(config: Pick<ArenaConfig, 'exits' | 'experts'>): ExitPl
     ruleOfExpert[e] = rules.length;
     rules.push(resolve(own, global));
   });
-  return { rules, ruleOfExpert, enabled: rules.some(active), perExpert: rules.length > 1, atrPeriod: x.atrPeriod, cooldown: x.cooldown ?? Infinity };
+  return {
+    rules,
+    ruleOfExpert,
+    enabled: rules.some(active),
+    perExpert: rules.length > 1,
+    usesAtr: rules.some((r) => r.stopAtr === r.stopAtr || r.targetAtr === r.targetAtr || r.trailAtr === r.trailAtr),
+    usesTimeStop: rules.some((r) => r.timeStop === r.timeStop),
+    atrPeriod: x.atrPeriod,
+    cooldown: x.cooldown ?? Infinity,
+  };
 }
 
 /** Isolated-margin liquidation price of a position entered at `entry` (side +1 long, -1 short); 0 or Infinity: never. */
@@ -124,6 +139,12 @@ export class ExitState {
   readonly stop: Float64Array;
   readonly target: Float64Array;
   readonly liquidation: Float64Array;
+  /** the open position's trailing stop: its fraction, its distance in price (ATR x multiple), the best price that arms it (NaN: none) */
+  readonly trailPct: Float64Array;
+  readonly trailDist: Float64Array;
+  readonly trailArm: Float64Array;
+  /** the open position's time stop, bars (NaN: none) */
+  readonly timeStop: Float64Array;
   /** after a protective exit: the side it closed and its bar (0: no lock) */
   readonly lockSide: Int8Array;
   readonly lockT: Float64Array;
@@ -150,6 +171,10 @@ export class ExitState {
     this.stop = f();
     this.target = f();
     this.liquidation = f();
+    this.trailPct = f();
+    this.trailDist = f();
+    this.trailArm = f();
+    this.timeStop = f();
     this.lockSide = new Int8Array(nAssets);
     this.lockT = f(0);
     this.atr = f();
@@ -166,6 +191,10 @@ export class ExitState {
     this.entryAtr[a] = this.atr[a]!;
     this.best[a] = price;
     this.lockSide[a] = 0;
+    const r = this.plan.rules[this.rule[a]!]!;
+    this.trailPct[a] = r.trailPct;
+    this.trailDist[a] = r.trailAtr * this.entryAtr[a]!;
+    this.timeStop[a] = r.timeStop;
     this.setLevels(a, side);
   }
 
@@ -196,16 +225,17 @@ export class ExitState {
     this.target[a] = nearer(side, e * (1 + side * r.targetPct), e + side * r.targetAtr * atr, 1);
     const m = this.margin;
     this.liquidation[a] = m === undefined ? NaN : liquidationPrice(side, e, m.leverage, m.maintenance);
+    // armed once the best price is activation x entry past the entry (no trailing stop: never)
+    this.trailArm[a] = r.trailPct !== r.trailPct && this.trailDist[a] !== this.trailDist[a] ? NaN : e * (1 + side * r.activation);
   }
 
   /** The trailing stop's level for a position of `side` (NaN: none, or not armed yet). */
   trailLevel(a: number, side: number): number {
-    const r = this.plan.rules[this.rule[a]!]!;
+    const arm = this.trailArm[a]!;
     const b = this.best[a]!;
-    const e = this.entry[a]!;
-    if (r.trailPct !== r.trailPct && r.trailAtr !== r.trailAtr) return NaN;
-    if (side * (b - e) < r.activation * e) return NaN;
-    return nearer(side, b * (1 - side * r.trailPct), b - side * r.trailAtr * this.entryAtr[a]!, -1);
+    // NaN arm (no trailing stop) fails the comparison too
+    if (!(side * (b - arm) >= 0)) return NaN;
+    return nearer(side, b * (1 - side * this.trailPct[a]!), b - side * this.trailDist[a]!, -1);
   }
 
   /**
