@@ -2,10 +2,11 @@
  * The dashboard in headless Chromium (Debian's chromium driven by playwright-core; never a downloaded browser):
  * the daemon replays with --dashboard on port 0 (its /healthz and /metrics on the same address); the page shows
  * candles and equity advancing live; every expert's band of the stacked weights is visible (pixels of its colour);
- * a click on a trade marker opens its decision with the chart image and weights; a screenshot goes to the test output.
+ * a click on a trade marker opens its decision with the chart image and weights; an open position's stop and target
+ * are lines on its candles and rows of the positions table; a screenshot goes to the test output.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -33,7 +34,7 @@ function colourCounts(png: Buffer): Record<string, number> {
 /** What the page functions reach through globalThis. */
 interface Page {
   document: { getElementById(id: string): { textContent: string | null } | null };
-  arena: { fills: () => { ts: number }[]; markerX: (ts: number) => number | null };
+  arena: { fills: () => { ts: number }[]; markerX: (ts: number) => number | null; levels: () => string[] };
 }
 const why = existsSync(CHROMIUM) ? undefined : 'needs Debian chromium (apt-get install -y chromium)';
 const dir = mkdtempSync(join(tmpdir(), 'arena-dash-'));
@@ -47,7 +48,10 @@ afterAll(() => {
 describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : ''}`, () => {
   it('live candles and equity, a trade marker opens its decision (chart image, weights), screenshot saved', async () => {
     const { chromium } = await import('playwright-core');
-    child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', '--synthetic', '--assets', '3', '--bars', '3000', '--weights', WEIGHTS, '--speed', '40', '--db', join(dir, 'l.db'), '--dashboard', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
+    // protective exits armed: open positions carry a stop and a target
+    const config = join(dir, 'exits.json');
+    writeFileSync(config, JSON.stringify({ exits: { stopLoss: 0.03, takeProfit: 0.06 } }));
+    child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', '--synthetic', '--assets', '3', '--bars', '3000', '--weights', WEIGHTS, '--config', config, '--speed', '40', '--db', join(dir, 'l.db'), '--dashboard', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
     let err = '';
     child.stderr!.on('data', (d) => (err += String(d)));
     const end = Date.now() + 60_000;
@@ -102,6 +106,24 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
       const src = await page.getAttribute('#decision-chart', 'src');
       expect(src).toMatch(/^data:image\/png;base64,iVBOR/);
       expect(await page.isHidden('#banner')).toBe(true);
+      // an open position: its row in the positions table, and its stop, target and entry as lines on its candles (the
+      // replay goes on meanwhile, so a position may close between two looks: each symbol is tried until one shows them)
+      const symbols = ((await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as { symbols: string[] }).symbols;
+      const levels = () => page.evaluate(() => (globalThis as unknown as Page).arena.levels());
+      await expect
+        .poll(
+          async () => {
+            for (const s of symbols) {
+              await page.selectOption('#symbol', s);
+              await new Promise((r) => setTimeout(r, 300));
+              if ((await levels()).includes('stop')) return await levels();
+            }
+            return [];
+          },
+          { timeout: 20_000 },
+        )
+        .toEqual(expect.arrayContaining(['entry', 'stop', 'target']));
+      expect(await page.textContent('#positions')).toMatch(/Stop.*Target/);
       mkdirSync(OUT, { recursive: true });
       await page.screenshot({ path: join(OUT, 'dashboard.png'), fullPage: true });
       expect(existsSync(join(OUT, 'dashboard.png'))).toBe(true);

@@ -216,6 +216,7 @@ function connect(delay = 500): void {
 (window as unknown as { arena: unknown }).arena = {
   markerX: (ts: number) => candleChart.timeScale().timeToCoordinate(sec(ts)),
   fills: () => fills.filter((f) => f.symbol === symbol && f.decision !== null),
+  levels: () => levelLines.map((l) => l.options().title),
 };
 
 void loadAll().then(() => connect());
