@@ -7,7 +7,7 @@
  */
 import { type OhlcvRow, type Timeframe, emptyOhlcvRow, timeframeMs } from '@arena/core';
 import { barProblem, timeProblem } from '../validate.ts';
-import ccxt, { type Exchange } from 'ccxt';
+import type { Exchange } from 'ccxt';
 
 export interface LiveOptions {
   readonly exchange: string;
@@ -46,6 +46,8 @@ function rebase(urls: unknown, base: string): unknown {
 }
 
 export async function createExchange(o: Pick<LiveOptions, 'exchange' | 'baseUrl'>): Promise<Exchange> {
+  // loaded on first use: ccxt takes over a second to import, and only the live source needs it
+  const ccxt = (await import('ccxt')).default;
   const Ctor = (ccxt as unknown as Record<string, new (c: object) => Exchange>)[o.exchange];
   if (typeof Ctor !== 'function') throw new Error(`unknown exchange ${o.exchange} (ccxt ${ccxt.version} knows ${ccxt.exchanges.length}: e.g. binance, kraken, coinbase)`);
   const ex = new Ctor({ enableRateLimit: true, timeout: 10_000, options: { fetchMarkets: { types: ['spot'] }, defaultType: 'spot' } });
