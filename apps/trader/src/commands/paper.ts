@@ -69,6 +69,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   const timeframe = market ? market.panel.timeframe : parseTimeframe(flags.timeframe!);
   // a stream does not say whether its market trades around the clock: 24/7 (crypto), as BarPanel.periodsPerYear finds for such data
   const periodsPerYear = market ? market.panel.periodsPerYear() : (365.25 * 86_400_000) / timeframeMs(timeframe);
+  if (config.market.kind === 'perp' && market === undefined) log(`perp on the ${flags.source} source: its bars carry no funding rates, so funding is not settled (margin, liquidation and exits apply); replay files settle it (docs/orders.md)`);
   const source = market ? `replay ${market.source}` : kafka ? `kafka ${brokers.join(',')} group ${flags.group}` : `live ${flags.exchange}${flags.exchangeUrl ? ` at ${flags.exchangeUrl}` : ''}`;
   // the models and the user's experts before the ledger: a broken module stops here, with nothing written
   const m = await loadModels(config, log, market?.funding);
