@@ -182,8 +182,8 @@ export const ExitRule = z.strictObject({
   /** trailing stop: this fraction (or ATR multiple) behind the best price since entry */
   trailingStop: frac().optional(),
   trailingStopAtr: pos('trailingStopAtr').optional(),
-  /** the trailing stop arms once the best price is this fraction past the entry (0: from the entry on) */
-  trailingActivation: nonneg().default(0),
+  /** the trailing stop arms once the best price is this fraction past the entry (absent: 0, from the entry on; an expert's own set: the global value) */
+  trailingActivation: nonneg().optional(),
   /** close a position after this many bars (at the next open, as a market order) */
   timeStop: int(1).optional(),
 });

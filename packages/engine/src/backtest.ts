@@ -73,7 +73,7 @@ function exitsText(config: ArenaConfig): string {
   if (parts.length === 0 && own.length === 0) return 'no protective exits';
   return (
     `protective exits ${parts.length > 0 ? parts.join(', ') : 'none globally'}${own.length > 0 ? ` (own rules: ${own.join(', ')})` : ''}, ` +
-    'triggered inside a bar from its high/low (a gap fills at the open; stop before target in one bar), with fees and slippage, not volume-capped'
+    'triggered inside a bar from its high/low (a gap fills at the open; stop before target in one bar), with fees and slippage, not volume-capped (a time stop is a market order at the next open)'
   );
 }
 

@@ -81,6 +81,7 @@ export class PaperBroker {
     this.exits = withExits || this.perp ? new ExitState(nAssets, options.exits ?? NO_EXITS, this.perp ? { leverage: m!.leverage, maintenance: m!.maintenanceMargin } : undefined) : undefined;
     this.liquidationFee = this.perp ? m!.liquidationFee : 0;
     this.pendingReason = new Uint8Array(nAssets);
+    this.fundingCarry = new Float64Array(nAssets);
     this.cash = config.initialCash;
     this.units = new Float64Array(nAssets);
     this.lastPrice = new Float64Array(nAssets).fill(NaN);
@@ -92,6 +93,8 @@ export class PaperBroker {
   }
 
   private readonly liquidationFee: number;
+  /** funding due while an asset's bar was missing, settled at its next bar */
+  private readonly fundingCarry: Float64Array;
 
   /** An order for the next open; `reason` says why (a signal, a time stop, the kill switch), `rule` the exit rule set a position it opens gets. */
   submit(asset: number, qty: number, reason: number = REASON.signal, rule = 0): void {
@@ -109,10 +112,18 @@ export class PaperBroker {
     if (due === undefined || !this.perp) return;
     const A = this.nAssets;
     const base = t * A;
+    const carry = this.fundingCarry;
     for (let a = 0; a < A; a++) {
-      const rate = due[offset + a]!;
+      const d = due[offset + a]!;
+      // a rate due while the asset's bar is missing settles at its next bar
+      const rate = (d === d ? d : 0) + carry[a]!;
+      if (panel.present[base + a] !== 1) {
+        carry[a] = rate;
+        continue;
+      }
+      carry[a] = 0;
       const u = this.units[a]!;
-      if (u === 0 || !(rate === rate) || rate === 0 || panel.present[base + a] !== 1) continue;
+      if (u === 0 || rate === 0) continue;
       const price = panel.open[base + a]!;
       const amount = -u * price * rate;
       this.cash += amount;

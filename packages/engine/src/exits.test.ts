@@ -12,6 +12,8 @@ import { exitPlan, liquidationPrice } from './exits.ts';
 function panelOf(rows: number[][]): BarPanel {
   const p = new BarPanel(['X/USDT'], '1h', Float64Array.from(rows.map((_, i) => i * 3_600_000)));
   rows.forEach(([o, h, l, c], t) => {
+    // NaN open: the asset's bar is missing
+    if (Number.isNaN(o)) return;
     p.open[t] = o!;
     p.high[t] = h!;
     p.low[t] = l!;
@@ -180,6 +182,15 @@ describe('perpetuals (hand-computed)', () => {
     expect(spot.broker.funding.length).toBe(0);
   });
 
+  it("a rate due while the asset's bar is missing settles at its next bar", () => {
+    const book = bookOf({ market: { kind: 'perp', leverage: 1 } });
+    // due at bar 2, which is missing: paid at bar 3's open 102 (-10 x 102 x 0.0001)
+    replay(book, panelOf([FIRST, ENTRY_BAR, [NaN, NaN, NaN, NaN], [102, 103, 101, 102]]), 10, [0, 0, 0.0001, 0]);
+    expect(book.broker.funding.length).toBe(1);
+    expect(book.broker.funding.get('t', 0)).toBe(3);
+    expect(book.broker.cash).toBeCloseTo(8998.4995 - 0.102, 4);
+  });
+
   it('margin used is sum |units| x entry / leverage, as a fraction of equity in the record', () => {
     const book = bookOf({ market: { kind: 'perp', leverage: 4 } });
     const p = panelOf([FIRST, ENTRY_BAR]);
@@ -199,6 +210,10 @@ describe('exit rules from the config', () => {
     expect(Array.from(plan.ruleOfExpert)).toEqual([1, 2, 0, 0, 0]);
     expect(plan.enabled).toBe(true);
     expect(exitPlan(parseConfig({})).enabled).toBe(false);
+    // an expert's set inherits the global activation; absent everywhere it is 0
+    const inherit = exitPlan(parseConfig({ exits: { trailingStop: 0.05, trailingActivation: 0.02, experts: { reversal: { stopLoss: 0.02 } } } }));
+    expect(inherit.rules[1]).toMatchObject({ trailPct: 0.05, activation: 0.02, stopPct: 0.02 });
+    expect(plan.rules[0]!.activation).toBe(0);
   });
 
   it('rejects a leverage above the maximum, a gross the margin cannot carry and an unknown expert', () => {

@@ -34,7 +34,8 @@ function resolve(r: Partial<ExitRule>, base?: ResolvedRule): ResolvedRule {
     targetAtr: pick(r.takeProfitAtr, base?.targetAtr),
     trailPct: pick(r.trailingStop, base?.trailPct),
     trailAtr: pick(r.trailingStopAtr, base?.trailAtr),
-    activation: pick(r.trailingActivation, base?.activation),
+    // absent everywhere: the trailing stop arms at once
+    activation: pick(r.trailingActivation, base?.activation === undefined ? 0 : base.activation),
     timeStop: pick(r.timeStop, base?.timeStop),
   };
 }
@@ -240,8 +241,8 @@ export class ExitState {
 
   /**
    * Bar (open, high, low) against the levels of a position of `side`: fills `hit` and returns true when one
-   * triggers. Gap at the open first, then adverse levels before the target; a level on the wrong side of the
-   * entry's direction never triggers.
+   * triggers. Gap at the open first, then adverse levels before the target. (A stop nearer the entry than the
+   * half-spread lies past the open a position entered at: it closes at that open.)
    */
   check(a: number, side: number, open: number, high: number, low: number): boolean {
     const hit = this.hit;

@@ -80,6 +80,7 @@ export function placeOrders(
     // buy and hold enters once, to its target
     const to = edge && !closesOrFlips && !holdOnceEntered ? (gap > 0 ? w - band : w + band) : w;
     const qty = (to * eq) / c - u;
+    if (qty === 0) continue;
     if (!closesOrFlips && (qty < 0 ? -qty : qty) * c < limits.minNotional) continue;
     broker.submit(a, qty, REASON.signal, rules === undefined ? 0 : rules[a]!);
     n++;

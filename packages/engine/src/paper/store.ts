@@ -159,7 +159,7 @@ export class PaperStore {
     for (const f of step.fills) s.fill.run(runId, ++this.fillId, step.t, step.ts, f.asset, f.qty, f.requestedQty, f.price, f.fee, f.slippageBps, f.reason, f.closed ? 1 : 0);
     for (const f of step.funding) s.funding.run(runId, step.t, step.ts, f.asset, f.rate, f.price, f.units, f.amount);
     const reason = step.halted !== undefined ? 'kill switch: flatten' : 'rebalance';
-    for (const [a, q] of step.orders) s.order.run(runId, ++this.orderId, step.t, step.ts, a, q, broker.pendingReason[a] === REASON.time ? 'time stop' : reason);
+    for (const [a, q] of step.orders) s.order.run(runId, ++this.orderId, step.t, step.ts, a, q, broker.pendingReason[a] === REASON.time ? 'time stop' : broker.pendingReason[a] === REASON.kill && step.halted === undefined ? 'flatten' : reason);
     s.equity.run(runId, step.t, step.ts, step.equity, broker.cash, step.gross, step.net, step.drawdown, step.margin);
     // positions whose units or levels changed (all at a run's first step)
     const prev = (this.written ??= new Float64Array(A * LEVELS).fill(NaN));

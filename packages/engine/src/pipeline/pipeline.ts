@@ -120,6 +120,8 @@ export interface PipelineParts {
   readonly dataTeam?: DataTeamStage;
 }
 
+const NO_FUNDING: readonly StepFunding[] = Object.freeze([]);
+
 export class Pipeline {
   readonly book: Book;
   readonly risk: RiskGuard;
@@ -266,8 +268,9 @@ export class Pipeline {
     return out;
   }
 
-  private fundingSince(before: number): StepFunding[] {
+  private fundingSince(before: number): readonly StepFunding[] {
     const f = this.book.broker.funding;
+    if (f.length === before) return NO_FUNDING;
     const out: StepFunding[] = [];
     for (let i = before; i < f.length; i++) out.push({ asset: f.get('asset', i), rate: f.get('rate', i), price: f.get('price', i), units: f.get('units', i), amount: f.get('amount', i) });
     return out;
