@@ -1,6 +1,6 @@
 /** The live source through the daemon, against a local server on 127.0.0.1 that answers like Binance's public API. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,45 @@ describe('arena paper --source live (ccxt, at its boundary)', () => {
     expect(err).toMatch(/from live binance at http:\/\/127\.0\.0\.1:\d+/);
     expect(readRows(db, EQUITY)).toEqual(readRows(reference, EQUITY));
     expect(ex.requests.other).toBe(0);
+  }, 90_000);
+
+  it('perpetuals: funding from market.fundingDir settles bar by bar as in a replay of the same bars', async () => {
+    const { panel } = generateSyntheticMarket({ seed: 42, assets: 2, bars: 300, timeframe: '1h' });
+    // 8-hourly rates of both signs, the same for the replay's symbols and the exchange's
+    const fundingDir = join(dir, 'funding');
+    mkdirSync(fundingDir);
+    for (const [k, names] of [['SYN0_USD', 'BTC_USDT'], ['SYN1_USD', 'ETH_USDT']].entries()) {
+      const rows = Array.from({ length: 40 }, (_, i) => `${panel.ts[0]! + i * 8 * 3_600_000},${[0.0001, -0.0003, 0.0002][(i + k) % 3]}`);
+      for (const name of names) writeFileSync(join(fundingDir, `${name}.csv`), ['ts,funding_rate', ...rows].join('\n') + '\n');
+    }
+    const config = join(dir, 'perp.json');
+    writeFileSync(config, JSON.stringify({ market: { kind: 'perp', leverage: 2, fundingDir } }));
+    const reference = join(dir, 'perp-replay.db');
+    const r = arena(['paper', '--synthetic', '--assets', '2', '--bars', '300', ...WEIGHTS, '--config', config, '--speed', 'max', '--exit-at-end', '--db', reference, '--port', '0']);
+    expect(r.code, r.stderr).toBe(0);
+    const ex = await startTestExchange(panel, ['BTC/USDT', 'ETH/USDT']);
+    const db = join(dir, 'perp-live.db');
+    const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', '--source', 'live', '--exchange', 'binance', '--exchange-url', ex.url, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1h', '--poll-ms', '50', ...WEIGHTS, '--config', config, '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
+    let err = '';
+    child.stderr.on('data', (d) => (err += String(d)));
+    const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    try {
+      const end = Date.now() + 60_000;
+      while (countIn(db, 'SELECT COUNT(*) AS n FROM equity') < 300) {
+        if (Date.now() > end) throw new Error(`not every bar: ${err}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill('SIGTERM');
+      expect(await exit, err).toBe(0);
+    } finally {
+      await ex.close();
+    }
+    const FUNDING = 'SELECT t, asset, rate, amount FROM funding ORDER BY t, asset';
+    const paid = readRows(reference, FUNDING) as { amount: number }[];
+    expect(paid.length).toBeGreaterThan(20);
+    expect(paid.some((f) => f.amount > 0) && paid.some((f) => f.amount < 0)).toBe(true);
+    expect(readRows(db, FUNDING)).toEqual(paid);
+    expect(readRows(db, EQUITY)).toEqual(readRows(reference, EQUITY));
   }, 90_000);
 
   it('offline (nothing answers) it stops at once with a clear message and exit 2', () => {

@@ -209,6 +209,8 @@ export const MarketParams = z.strictObject({
   maxLeverage: pos('maxLeverage').default(20),
   /** perp: maintenance margin rate of a position's notional */
   maintenanceMargin: z.number().gt(0, { error: 'must be in (0,0.5)' }).lt(0.5, { error: 'must be in (0,0.5)' }).default(0.005),
+  /** perp: the folder of funding files (`ts,funding_rate` per symbol) to settle from (default: the funding/ folder beside the bars); Kafka and live sources need it to settle funding */
+  fundingDir: z.string().min(1).optional(),
   /** perp: the liquidation fee, a fraction of the notional at the liquidation price (Binance keeps the remaining maintenance margin) */
   liquidationFee: nonneg().max(0.1, { error: 'must be <= 0.1' }).default(0.005),
 });

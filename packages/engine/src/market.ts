@@ -4,7 +4,7 @@
  * with its reason), with funding for perpetuals and the synthetic market's true regimes.
  */
 import { type ArenaConfig, type BarPanel, ERR, arenaError, formatTimerange, parseTimerange, resolveDataDir, timerangeIndices } from '@arena/core';
-import { generateSyntheticMarket, loadDataset, validatePanel } from '@arena/streams';
+import { alignFundingDue, generateSyntheticMarket, loadDataset, validatePanel } from '@arena/streams';
 
 export interface Market {
   readonly panel: BarPanel;
@@ -22,9 +22,17 @@ export interface Market {
 }
 
 export function loadMarket(config: ArenaConfig, log: (s: string) => void): Market {
-  const market = readMarket(config, log);
-  if (config.market.kind === 'perp' && market.fundingDue === undefined) log(`perp: no funding files beside the bars of ${market.source} (a sibling funding/ folder): funding is not charged`);
+  const read = readMarket(config, log);
+  // market.fundingDir names the funding files (for the synthetic market, or bars without a funding/ folder beside them)
+  const market = config.market.fundingDir === undefined ? read : { ...read, fundingDue: fundingDueFrom(read.panel, config.market.fundingDir) };
+  if (config.market.kind === 'perp' && market.fundingDue === undefined) log(`perp: no funding files beside the bars of ${market.source} (a sibling funding/ folder) and no market.fundingDir: funding is not charged`);
   return market;
+}
+
+function fundingDueFrom(panel: BarPanel, dir: string): Float64Array {
+  const due = alignFundingDue(panel, resolveDataDir(dir));
+  if (due === undefined) throw arenaError(ERR.CONFIG, `market.fundingDir ${dir} holds no funding file (SYMBOL.csv or .csv.gz with ts,funding_rate) for ${panel.symbols.join(', ')}`);
+  return due;
 }
 
 function readMarket(config: ArenaConfig, log: (s: string) => void): Market {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BarPanel, SAMPLE_DATA_DIR } from '@arena/core';
-import { alignFunding, readFundingFile } from './funding.ts';
+import { FundingSchedule, alignFunding, readFundingFile } from './funding.ts';
 import { loadDataset } from './loadDataset.ts';
 
 const H = 3_600_000;
@@ -129,5 +129,42 @@ describe('funding on the committed real sample (data/)', () => {
         expect(funding[t * A + a]).toBe(k >= 0 ? file.rate[k] : NaN);
       }
     });
+  });
+});
+
+describe('funding due (the broker settles it on perpetuals)', () => {
+  const dir = SAMPLE_DATA_DIR;
+  it('every rate once, at the first bar at or after its time; a stream gets the same rows bar by bar, also after a resume', () => {
+    const ds = loadDataset({ dir: join(dir!, 'crypto/binance/perp'), timeframe: '1h' });
+    const { panel } = ds;
+    const A = panel.nAssets;
+    const due = ds.fundingDue!;
+    expect(due).toHaveLength(panel.nTimes * A);
+    const fundingDir = join(dir!, 'crypto/binance/perp/funding');
+    panel.symbols.forEach((symbol, a) => {
+      const file = readFundingFile(join(fundingDir, `${symbol.replace('/', '_')}.csv.gz`));
+      // the sum over the run is the sum of the file's rates inside it (bar 0's time included)
+      let expected = 0;
+      for (let k = 0; k < file.ts.length; k++) if (file.ts[k]! >= panel.ts[0]! && file.ts[k]! <= panel.ts[panel.nTimes - 1]!) expected += file.rate[k]!;
+      let got = 0;
+      let nonZero = 0;
+      for (let t = 0; t < panel.nTimes; t++) {
+        got += due[t * A + a]!;
+        if (due[t * A + a] !== 0) nonZero++;
+      }
+      expect(got).toBeCloseTo(expected, 12);
+      // 8h funding on 1h bars: one bar in eight
+      expect(Math.abs(nonZero - panel.nTimes / 8)).toBeLessThan(3);
+    });
+    const stream = FundingSchedule.open(fundingDir, panel.symbols)!;
+    const k = 1000;
+    const resumed = FundingSchedule.open(fundingDir, panel.symbols, panel.ts[k - 1])!;
+    for (let t = 0; t < panel.nTimes; t++) {
+      const row = Array.from(due.subarray(t * A, (t + 1) * A));
+      expect(Array.from(stream.due(panel.ts[t]!))).toEqual(row);
+      if (t >= k) expect(Array.from(resumed.due(panel.ts[t]!))).toEqual(row);
+    }
+    // a bar time not after the last one asked about gets nothing
+    expect(Array.from(stream.due(panel.ts[0]!))).toEqual(new Array(A).fill(0));
   });
 });

@@ -107,3 +107,58 @@ export function alignFundingDue(panel: BarPanel, dir: string): Float64Array | un
   });
   return found ? out : undefined;
 }
+
+/**
+ * Funding due bar by bar for a stream (Kafka, live), from the same files: due(ts) is, per symbol, the sum of the rates
+ * whose funding time falls after the previous bar asked about and at or before ts, the rows alignFundingDue gives a
+ * panel of the same bars. A run that resumes after bar time `after` starts there; a new one charges nothing before
+ * its first bar. Nothing is allocated per call but the returned row.
+ */
+export class FundingSchedule {
+  private readonly cursor: Int32Array;
+  private last: number | undefined;
+
+  private constructor(
+    private readonly series: readonly (FundingSeries | undefined)[],
+    after: number | undefined,
+  ) {
+    this.cursor = new Int32Array(series.length);
+    this.last = after;
+    if (after !== undefined) series.forEach((f, a) => f && this.skip(a, (t) => t <= after));
+  }
+
+  /** The schedule of the symbols' files in dir; undefined when none has one. */
+  static open(dir: string, symbols: readonly string[], after?: number): FundingSchedule | undefined {
+    const series = symbols.map((s) => {
+      const path = fundingFileFor(dir, s);
+      return path === undefined ? undefined : readFundingFile(path);
+    });
+    return series.some((f) => f !== undefined) ? new FundingSchedule(series, after) : undefined;
+  }
+
+  private skip(a: number, before: (t: number) => boolean): void {
+    const f = this.series[a]!;
+    let k = this.cursor[a]!;
+    while (k < f.ts.length && before(f.ts[k]!)) k++;
+    this.cursor[a] = k;
+  }
+
+  /** The rates due at bar time ts, per symbol (0 where none); a ts not after the last one asked about gets zeros. */
+  due(ts: number): Float64Array {
+    const out = new Float64Array(this.series.length);
+    if (this.last !== undefined && ts <= this.last) return out;
+    const first = this.last === undefined;
+    this.last = ts;
+    this.series.forEach((f, a) => {
+      if (f === undefined) return;
+      // a new run's first bar: rates before it were settled before the run held anything
+      if (first) this.skip(a, (t) => t < ts);
+      let k = this.cursor[a]!;
+      let sum = 0;
+      while (k < f.ts.length && f.ts[k]! <= ts) sum += f.rate[k++]!;
+      this.cursor[a] = k;
+      out[a] = sum;
+    });
+    return out;
+  }
+}

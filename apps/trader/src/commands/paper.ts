@@ -4,10 +4,10 @@
  * the ledger after a crash, serves /healthz and /metrics, and stops cleanly on SIGINT/SIGTERM. No order ever goes
  * to an exchange.
  */
-import { ERR, arenaError, expertNames, parseTimeframe, timeframeMs } from '@arena/core';
-import { ContestLedger, GrowingPanel, Ledger, PaperMetrics, PaperStore, type StepResult, buildPipeline, loadMarket, loadModels, rebuild, runLoop } from '@arena/engine';
+import { ERR, arenaError, expertNames, parseTimeframe, resolveDataDir, timeframeMs } from '@arena/core';
+import { ContestLedger, GrowingPanel, Ledger, PaperMetrics, PaperStore, type SourceBar, type StepResult, buildPipeline, loadMarket, loadModels, rebuild, runLoop } from '@arena/engine';
 import { WorkerSelection } from '@arena/features';
-import { DECISIONS_TOPIC, FILLS_TOPIC, kafkaSource, liveSource, parseBrokers, parseSpeed, replayPanel } from '@arena/streams';
+import { DECISIONS_TOPIC, FILLS_TOPIC, FundingSchedule, kafkaSource, liveSource, parseBrokers, parseSpeed, replayPanel } from '@arena/streams';
 import { parseNumber } from '../configFile.ts';
 import type { Producer } from 'kafkajs';
 import { type BacktestFlags, configFromFlags } from './backtest.ts';
@@ -69,7 +69,9 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   const timeframe = market ? market.panel.timeframe : parseTimeframe(flags.timeframe!);
   // a stream does not say whether its market trades around the clock: 24/7 (crypto), as BarPanel.periodsPerYear finds for such data
   const periodsPerYear = market ? market.panel.periodsPerYear() : (365.25 * 86_400_000) / timeframeMs(timeframe);
-  if (config.market.kind === 'perp' && market === undefined) log(`perp on the ${flags.source} source: its bars carry no funding rates, so funding is not settled (margin, liquidation and exits apply); replay files settle it (docs/orders.md)`);
+  if (config.market.kind === 'perp' && market === undefined && config.market.fundingDir === undefined) {
+    log(`perp on the ${flags.source} source without market.fundingDir: its bars carry no funding rates, so funding is not settled (margin, liquidation and exits apply; docs/orders.md)`);
+  }
   const source = market ? `replay ${market.source}` : kafka ? `kafka ${brokers.join(',')} group ${flags.group}` : `live ${flags.exchange}${flags.exchangeUrl ? ` at ${flags.exchangeUrl}` : ''}`;
   // the models and the user's experts before the ledger: a broken module stops here, with nothing written
   const m = await loadModels(config, log, market?.funding);
@@ -200,7 +202,12 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
         metrics.reject(kind);
         store.event('rejected', reason);
       };
-      const bars = stream ?? liveStream ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), ...(market!.funding ? { funding: market!.funding } : {}), ...(market!.fundingDue ? { fundingDue: market!.fundingDue } : {}), stopping: () => stop, onReject });
+      // a stream's bars carry no funding: on perpetuals, market.fundingDir's files say what is due at each bar
+      const fundingDir = config.market.kind === 'perp' && (kafka || live) && config.market.fundingDir !== undefined ? resolveDataDir(config.market.fundingDir) : undefined;
+      const schedule = fundingDir === undefined ? undefined : FundingSchedule.open(fundingDir, symbols, after);
+      if (fundingDir !== undefined && schedule === undefined) throw arenaError(ERR.CONFIG, `market.fundingDir ${fundingDir} holds no funding file for ${symbols.join(', ')}`);
+      const streamed: AsyncIterable<SourceBar> | undefined = stream ?? liveStream;
+      const bars = streamed && schedule ? withFunding(streamed, schedule) : streamed ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), ...(market!.funding ? { funding: market!.funding } : {}), ...(market!.fundingDue ? { fundingDue: market!.fundingDue } : {}), stopping: () => stop, onReject });
       const producer = stream?.producer;
       const onStep = producer ? (step: StepResult) => publishStep(producer, symbols, step) : undefined;
       const ended = await runLoop({ pipeline, store, metrics, source: bars, stopping: () => stop, log, ...(kafka || live ? { barMs: timeframeMs(timeframe) } : {}), ...(onStep ? { onStep } : {}) });
@@ -235,4 +242,9 @@ async function publishStep(producer: Producer, symbols: readonly string[], step:
   if (step.fills.length > 0) messages.push({ topic: FILLS_TOPIC, messages: step.fills.map((f) => ({ key: symbols[f.asset]!, value: JSON.stringify({ ts: iso, symbol: symbols[f.asset], ...f }) })) });
   if (step.orders.length > 0) messages.push({ topic: DECISIONS_TOPIC, messages: [{ key: iso, value: JSON.stringify({ ts: iso, orders: step.orders.map(([a, qty]) => ({ symbol: symbols[a], qty, combined: step.combined[a], target: step.target[a] })), halted: step.halted ?? null }) }] });
   if (messages.length > 0) await producer.sendBatch({ topicMessages: messages });
+}
+
+/** A stream's bars with the funding due at each (perpetuals on Kafka or live): the schedule read from funding files. */
+async function* withFunding(bars: AsyncIterable<SourceBar>, schedule: FundingSchedule): AsyncGenerator<SourceBar> {
+  for await (const bar of bars) yield { ...bar, row: { ...bar.row, fundingDue: schedule.due(bar.ts) } };
 }
