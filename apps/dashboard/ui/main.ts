@@ -90,10 +90,15 @@ async function loadPositions(): Promise<void> {
   setLevels();
   const open = positions.filter((p) => p.units !== 0);
   const n = (v: number | null, d = 4) => (v === null ? '-' : v.toPrecision(d + 1));
+  // only the levels some open position has (spot without exits has none), funding only where some was settled
+  const levels = LEVELS.filter(([k]) => open.some((p) => p[k] !== null));
+  const perp = positions.some((p) => p.funding !== 0);
   const funding = positions.reduce((s, p) => s + p.funding, 0);
+  const head = ['Symbol', 'Units', ...levels.map(([, title]) => title[0]!.toUpperCase() + title.slice(1)), ...(perp ? ['Funding'] : [])];
+  const row = (p: Position) => [p.symbol, n(p.units), ...levels.map(([k]) => n(p[k])), ...(perp ? [p.funding.toFixed(2)] : [])];
   $('positions').innerHTML =
-    (open.length === 0 ? '<p>Flat.</p>' : `<table><tr><th>Symbol</th><th>Units</th><th>Entry</th><th>Stop</th><th>Target</th><th>Trailing</th><th>Liquidation</th><th>Funding</th></tr>${open.map((p) => `<tr><td>${p.symbol}</td><td>${n(p.units)}</td><td>${n(p.entryPrice)}</td><td>${n(p.stop)}</td><td>${n(p.target)}</td><td>${n(p.trailing)}</td><td>${n(p.liquidation)}</td><td>${p.funding.toFixed(2)}</td></tr>`).join('')}</table>`) +
-    `<p>funding settled over the run: ${funding.toFixed(2)} (negative: paid)</p>`;
+    (open.length === 0 ? '<p>Flat.</p>' : `<table><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>${open.map((p) => `<tr>${row(p).map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</table>`) +
+    (perp ? `<p>funding settled over the run: ${funding.toFixed(2)} (negative: paid)</p>` : '');
 }
 
 async function loadSymbol(s: string): Promise<void> {

@@ -1,7 +1,7 @@
 /** A strategy over precomputed series: combine the experts' exposures (static or per-bar weights, or given targets), then a Book's loop. */
 import type { ArenaConfig, BarPanel } from '@arena/core';
 import type { ExpertSeries } from '@arena/experts';
-import type { ExitPlan } from './exits.ts';
+import { dominantRules } from './exits.ts';
 import { Book } from './pipeline/book.ts';
 import type { StrategyRun } from './result.ts';
 
@@ -41,10 +41,23 @@ export function simulate(input: SimulationInput): StrategyRun {
   const plan = book.exitPlan;
   const perExpert = plan.perExpert && input.exposure === undefined && experts.length === plan.ruleOfExpert.length;
   const rules = new Uint8Array(A);
+  // per-expert exit rules: bar t's exposures and weights in the pipeline's layout, for dominantRules
+  const E = experts.length;
+  const barExposure = perExpert ? new Float64Array(E * A) : undefined;
+  const barWeights = perExpert ? new Float64Array(A * E) : undefined;
   for (let t = 0; t < T; t++) {
     book.open(panel, t, input.fundingDue, t * A);
     if (t === T - 1) continue;
-    if (perExpert) dominantSeriesRules(plan, experts, weights, dyn, combined, t, rules);
+    if (barExposure !== undefined && barWeights !== undefined) {
+      for (let e = 0; e < E; e++) {
+        const x = experts[e]!.exposure;
+        for (let a = 0; a < A; a++) {
+          barExposure[e * A + a] = x[t * A + a]!;
+          barWeights[a * E + e] = dyn === undefined ? weights[e]! : dyn[(t * A + a) * E + e]!;
+        }
+      }
+      dominantRules(plan, combined.subarray(t * A, (t + 1) * A), barExposure, barWeights, rules);
+    }
     book.rebalance(panel, t, combined, t * A, rules);
     if (input.onProgress !== undefined && t % PROGRESS_EVERY === 0) input.onProgress(t, T);
   }
@@ -76,23 +89,3 @@ export function combineRouted(experts: readonly ExpertSeries[], w: Float32Array,
   return out;
 }
 
-/** dominantRules over precomputed series at bar t: the rule set of the expert pushing hardest along the combined target. */
-function dominantSeriesRules(plan: ExitPlan, experts: readonly ExpertSeries[], weights: Float64Array, dyn: Float32Array | undefined, combined: Float64Array, t: number, out: Uint8Array): void {
-  const A = out.length;
-  const E = experts.length;
-  for (let a = 0; a < A; a++) {
-    const c = t * A + a;
-    const sign = combined[c]! > 0 ? 1 : combined[c]! < 0 ? -1 : 0;
-    let best = 0;
-    let bestE = -1;
-    for (let e = 0; e < E; e++) {
-      const w = dyn === undefined ? weights[e]! : dyn[c * E + e]!;
-      const v = sign * w * experts[e]!.exposure[c]!;
-      if (v > best) {
-        best = v;
-        bestE = e;
-      }
-    }
-    out[a] = bestE < 0 ? 0 : plan.ruleOfExpert[bestE]!;
-  }
-}

@@ -51,10 +51,18 @@ export async function* replayPanel(panel: BarPanel, o: ReplayOptions): AsyncGene
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     const pick = (x: Float64Array) => Float64Array.from(x.subarray(t * A, (t + 1) * A));
-    const row = { open: pick(panel.open), high: pick(panel.high), low: pick(panel.low), close: pick(panel.close), volume: pick(panel.volume), present: Uint8Array.from(panel.present.subarray(t * A, (t + 1) * A)) };
+    const row = {
+      open: pick(panel.open),
+      high: pick(panel.high),
+      low: pick(panel.low),
+      close: pick(panel.close),
+      volume: pick(panel.volume),
+      present: Uint8Array.from(panel.present.subarray(t * A, (t + 1) * A)),
+      ...(o.funding ? { funding: pick(o.funding) } : {}),
+      ...(o.fundingDue ? { fundingDue: pick(o.fundingDue) } : {}),
+    };
     // bad market data never reaches the pipeline: the cell goes absent, counted with its reason
     validateRow(panel.symbols, ts, row, o.onReject);
-    const withFunding = { ...row, ...(o.funding ? { funding: pick(o.funding) } : {}), ...(o.fundingDue ? { fundingDue: pick(o.fundingDue) } : {}) };
-    yield { ts, tsRecv: Date.now(), row: withFunding, offset: { source: 'replay', part: 0, position: String(ts) } };
+    yield { ts, tsRecv: Date.now(), row, offset: { source: 'replay', part: 0, position: String(ts) } };
   }
 }

@@ -151,7 +151,6 @@ export class PaperStore {
     const { s, runId } = this;
     const { units } = broker;
     const A = units.length;
-    const finite = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
     for (let a = 0; a < A; a++) {
       if (row.present[a] !== 1) continue;
       s.bar.run(runId, step.t, step.ts, a, row.open[a], row.high[a], row.low[a], row.close[a], row.volume[a], finite(row.funding?.[a]), finite(row.fundingDue?.[a]));
@@ -204,6 +203,11 @@ export class PaperStore {
   finish(): void {
     this.ledger.db.prepare("UPDATE paper_runs SET status = 'finished' WHERE run_id = ?").run(this.runId);
   }
+}
+
+/** A number as a nullable SQL value: null when absent or not finite. */
+function finite(v: number | undefined): number | null {
+  return v === undefined || !Number.isFinite(v) ? null : v;
 }
 
 /** units, entry price, stop, target, trailing stop, liquidation price */

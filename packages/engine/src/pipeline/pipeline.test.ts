@@ -31,10 +31,15 @@ describe('pipeline', () => {
     expect(halts).toBeGreaterThan(0);
   });
 
-  it('stepping bar by bar gives simulate over precomputed experts: same fills, same equity (rule experts, static weights)', async () => {
+  // with protective exits too, one expert with its own rules: simulate picks each entry's rule set as the pipeline does
+  const EXITS = { stopLoss: 0.02, trailingStop: 0.03, timeStop: 48, experts: { breakout: { timeStop: 6, takeProfitAtr: 3 } } };
+  it.each([
+    ['no exits', {}],
+    ['protective exits, per-expert rules', { exits: EXITS }],
+  ])('stepping bar by bar gives simulate over precomputed experts: same fills, same equity (rule experts, static weights; %s)', async (_name, extra) => {
     const { panel } = generateSyntheticMarket({ seed: 4, assets: 4, bars: 1200, timeframe: '1h' });
     // kill switches out of reach: the backtest has none
-    const config = parseConfig({ experts: { weights: { trend: 0.4, reversal: 0.1, breakout: 0.3, positioning: 0.2 } }, risk: { maxDrawdown: 1, maxDailyLoss: 1 } });
+    const config = parseConfig({ experts: { weights: { trend: 0.4, reversal: 0.1, breakout: 0.3, positioning: 0.2 } }, risk: { maxDrawdown: 1, maxDailyLoss: 1 }, ...extra });
     // as a backtest with the static router: the weights per cell in float32
     const w = expertWeights(config);
     const dyn = new Float32Array(panel.nTimes * panel.nAssets * w.length);
@@ -50,6 +55,7 @@ describe('pipeline', () => {
     // the backtest submits nothing at its last bar; the daemon does (the next bar may come), so compare fills so far
     expect(fills).toBe(run.nFills);
     expect(p.history.panel.nTimes).toBeGreaterThanOrEqual(1200);
+    if ('exits' in extra) expect(run.exitsByReason.stop + run.exitsByReason.trailing + run.exitsByReason.target).toBeGreaterThan(10);
   });
 
   it('a kill switch flattens the book at the next open and keeps it flat, with the reason', async () => {
