@@ -11,4 +11,5 @@ export * from './registerAll.ts';
 export * from './benchmark.ts';
 export { loadTf, loadWasmBackend } from './runtime/tfjs.ts';
 export * from './runtime/modelFiles.ts';
+export { infer } from './runtime/infer.ts';
 export * from './stream/index.ts';

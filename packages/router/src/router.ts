@@ -9,7 +9,7 @@
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { type BarPanel, timeframeMs } from '@arena/core';
 import { type ConvInputs, preparePanel } from '@arena/features';
-import type { Runtime } from '@arena/kernels';
+import { type Runtime, infer } from '@arena/kernels';
 import { renderCharts } from './charts.ts';
 import { type DecisionSource, N_EXPERTS, N_REGIMES } from './decision.ts';
 import type { LoadedRouter } from './io.ts';
@@ -179,7 +179,7 @@ export class ModelRouter implements Router {
     const S = spec.chart.size;
     const E = this.nExperts;
     const W = N_REGIMES + E;
-    const y = tf.tidy(() => this.model.predictOnBatch([tf.tensor4d(images, [n, S, S, 3]), tf.tensor2d(temporal, [n, spec.temporal])]) as Tensor);
+    const y = tf.tidy(() => infer(this.model, [tf.tensor4d(images, [n, S, S, 3]), tf.tensor2d(temporal, [n, spec.temporal])]));
     const raw = (await y.data()) as Float32Array;
     y.dispose();
     for (let i = 0; i < n; i++) {

@@ -11,7 +11,7 @@
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { Rng } from '@arena/core';
-import type { Tf } from '@arena/kernels';
+import { type Tf, infer } from '@arena/kernels';
 import { spaced } from '@arena/features';
 import type { RouterDataset } from './dataset.ts';
 import { reward } from './labels.ts';
@@ -107,7 +107,7 @@ export async function predictSamples(tf: Tf, model: LayersModel, ds: RouterDatas
   for (let i = 0; i < idx.length; i += batch) {
     const to = Math.min(idx.length, i + batch);
     const [x, z] = batchTensors(tf, ds, idx, i, to, buf);
-    const y = model.predictOnBatch([x, z]) as Tensor;
+    const y = infer(model, [x, z]);
     out.set((await y.data()) as Float32Array, i * width);
     tf.dispose([x, z, y]);
   }
@@ -321,7 +321,7 @@ export async function trainRouter(
     for (let b = 0; b < batches; b++) {
       const idx = order.subarray(b * B, (b + 1) * B);
       const [x, z] = batchTensors(tf, ds, idx, 0, B, buf);
-      const outOld = (model.predictOnBatch([x, z]) as Tensor);
+      const outOld = infer(model, [x, z]);
       const old = (await outOld.data()) as Float32Array;
       outOld.dispose();
       for (let i = 0; i < B; i++) {

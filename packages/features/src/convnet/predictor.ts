@@ -3,7 +3,7 @@
  * trading (a preallocated input buffer; one predict call per step).
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import type { Tf } from '@arena/kernels';
+import { type Tf, infer } from '@arena/kernels';
 import type { ConvInputs } from './inputs.ts';
 import { writeSample } from './inputs.ts';
 
@@ -50,7 +50,7 @@ export class ConvNetPredictor {
   private run(buf: Float32Array, n: number): Float32Array {
     const tf = this.tf;
     const x = tf.tensor3d(buf.subarray(0, n * this.window * this.F), [n, this.window, this.F]);
-    const y = this.model.predictOnBatch(x) as Tensor;
+    const y = infer(this.model, x);
     const out = y.dataSync() as Float32Array;
     x.dispose();
     y.dispose();

@@ -28,4 +28,18 @@ describe('ranks', () => {
       expect(Array.from(out)).toEqual(Array.from(reference(x, n)));
     }
   });
+
+  it('orders values that agree in their first 32 bits: short runs by insertion, long ones through the full sort', () => {
+    const rng = new Rng(9);
+    // short runs: pairs sharing sign, exponent and 20 mantissa bits; long run: 300 values within 1e-12 of 1
+    const short = Float64Array.from({ length: 4000 }, (_, i) => (i % 2 === 0 ? rng.normal() : 0) + (i % 2 === 1 ? 1 + rng.next() * 1e-9 * (i % 7) : 0));
+    const long = Float64Array.from({ length: 3000 }, (_, i) => (i < 300 ? 1 + rng.next() * 1e-12 : rng.normal()));
+    // a long run of one value (ties) stays on the fast path and still gets its mean rank
+    const tied = Float64Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? 0.25 : rng.normal()));
+    for (const x of [short, long, tied]) {
+      const out = new Float64Array(x.length);
+      ranks(x, x.length, out);
+      expect(Array.from(out)).toEqual(Array.from(reference(x, x.length)));
+    }
+  });
 });

@@ -34,7 +34,17 @@ function columnScales(x: Matrix): { mean: Float64Array; inv: Float64Array } {
   return { mean, inv };
 }
 
-/** Reference: standardise (unit sum of squares per column), then Z^T Z; the diagonal is set to 1. */
+/** sum over t < n of z[a + t] * z[b + t], in order */
+function dot(z: Float64Array, a: number, b: number, n: number): number {
+  let s = 0;
+  for (let t = 0; t < n; t++) s += z[a + t]! * z[b + t]!;
+  return s;
+}
+
+/**
+ * Reference: standardise (unit sum of squares per column), then Z^T Z; the diagonal is set to 1. Z is held column by
+ * column so each entry is one contiguous dot product, summed over the rows in order (the same sums as row by row).
+ */
 export function correlationMatrixCpu(x: Matrix): Matrix {
   const { rows, cols, data } = x;
   const { mean, inv } = columnScales(x);
@@ -42,21 +52,34 @@ export function correlationMatrixCpu(x: Matrix): Matrix {
   for (let t = 0; t < rows; t++) {
     for (let c = 0; c < cols; c++) {
       const v = data[t * cols + c]!;
-      z[t * cols + c] = v === v ? (v - mean[c]!) * inv[c]! : 0;
+      z[c * rows + t] = v === v ? (v - mean[c]!) * inv[c]! : 0;
     }
   }
   const out = new Float64Array(cols * cols);
-  for (let t = 0; t < rows; t++) {
-    const o = t * cols;
-    for (let i = 0; i < cols; i++) {
-      const zi = z[o + i]!;
-      if (zi === 0) continue;
-      for (let j = i; j < cols; j++) out[i * cols + j]! += zi * z[o + j]!;
-    }
-  }
   for (let i = 0; i < cols; i++) {
+    const io = i * rows;
     out[i * cols + i] = 1;
-    for (let j = i + 1; j < cols; j++) out[j * cols + i] = out[i * cols + j]!;
+    let j = i + 1;
+    // four columns at once: four independent sums (the adds' latency, not the multiplies, bounds a single sum)
+    for (; j + 3 < cols; j += 4) {
+      const a = j * rows;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let t = 0; t < rows; t++) {
+        const v = z[io + t]!;
+        s0 += v * z[a + t]!;
+        s1 += v * z[a + rows + t]!;
+        s2 += v * z[a + 2 * rows + t]!;
+        s3 += v * z[a + 3 * rows + t]!;
+      }
+      out[i * cols + j] = out[j * cols + i] = s0;
+      out[i * cols + j + 1] = out[(j + 1) * cols + i] = s1;
+      out[i * cols + j + 2] = out[(j + 2) * cols + i] = s2;
+      out[i * cols + j + 3] = out[(j + 3) * cols + i] = s3;
+    }
+    for (; j < cols; j++) out[i * cols + j] = out[j * cols + i] = dot(z, io, j * rows, rows);
   }
   return { rows: cols, cols, data: out };
 }
