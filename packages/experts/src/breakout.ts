@@ -55,28 +55,28 @@ export class BreakoutExpert implements Expert {
     const volBase = a * vw;
     // entry channel state in locals
     const en = this.entry;
-    const enW = en.window;
+    const enW = en.window | 0;
     const enBase = a * enW;
     const enHi = en.highs;
     const enLo = en.lows;
     const enHiSuf = en.highSuffix;
     const enLoSuf = en.lowSuffix;
-    let enPos = en.pos[a]!;
+    let enPos = en.pos[a]! | 0;
     let enHiPre = en.highPrefix[a]!;
     let enLoPre = en.lowPrefix[a]!;
     // exit channel state in locals
     const ex = this.exit;
-    const exW = ex.window;
+    const exW = ex.window | 0;
     const exBase = a * exW;
     const exHi = ex.highs;
     const exLo = ex.lows;
     const exHiSuf = ex.highSuffix;
     const exLoSuf = ex.lowSuffix;
-    let exPos = ex.pos[a]!;
+    let exPos = ex.pos[a]! | 0;
     let exHiPre = ex.highPrefix[a]!;
     let exLoPre = ex.lowPrefix[a]!;
     let volSum = this.volSum[a]!;
-    let volCursor = this.volCursor[a]!;
+    let volCursor = this.volCursor[a]! | 0;
     let seen = this.seen[a]!;
     let position = this.position[a]!;
     let conf = this.conf[a]!;

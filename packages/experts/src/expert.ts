@@ -39,13 +39,26 @@ export interface ExpertSeries {
   readonly confidence: Float64Array;
 }
 
-/** Runs an expert over all bars of the panel (the backtest's batch mode), one asset at a time. */
-export function runExpertBatch(expert: Expert, panel: BarPanel, ctx: ExpertContext): ExpertSeries {
-  const n = panel.nTimes * panel.nAssets;
-  const exposure = new Float64Array(n);
-  const confidence = new Float64Array(n);
+/** (bar, asset) cells per block of runExpertBatch: the block's rows of the panel and the outputs stay in L2. */
+const BLOCK_CELLS = 8192;
+
+/**
+ * Runs an expert over all bars of the panel (the backtest's batch mode): block by block of bars, each asset over the
+ * block in one call. The panel is time-major, so one asset's column over every bar touches a cache line per bar per
+ * array; blocks keep the rows that asset 0 brought in cached for the others. The state carries over between calls
+ * (the streaming contract), so the outputs are those of one call per asset, whatever the block (blockCells / A bars).
+ */
+export function runExpertBatch(expert: Expert, panel: BarPanel, ctx: ExpertContext, blockCells = BLOCK_CELLS): ExpertSeries {
+  const A = panel.nAssets;
+  const T = panel.nTimes;
+  const exposure = new Float64Array(T * A);
+  const confidence = new Float64Array(T * A);
   expert.reset(ctx);
-  for (let a = 0; a < panel.nAssets; a++) expert.advance(panel, a, 0, panel.nTimes, exposure, confidence, 0);
+  const block = Math.max(1, Math.floor(blockCells / Math.max(1, A)));
+  for (let t0 = 0; t0 < T; t0 += block) {
+    const t1 = Math.min(T, t0 + block);
+    for (let a = 0; a < A; a++) expert.advance(panel, a, t0, t1, exposure, confidence, t0 * A);
+  }
   return { name: expert.name, exposure, confidence };
 }
 

@@ -18,18 +18,21 @@ function withHoles(): BarPanel {
 }
 
 describe('experts', () => {
-  it('batch mode equals stepping bar by bar, exactly, missing bars included', () => {
+  it('batch mode equals stepping bar by bar, exactly, missing bars included, in blocks of any size', () => {
     const panel = withHoles();
     for (const expert of createExperts(parseConfig({}).experts)) {
-      const batch = runExpertBatch(expert, panel, ctx);
+      // the default blocks, one block of every bar, and odd blocks (67 and 1 bars) that cut the windows anywhere
+      const batches = [undefined, panel.nTimes * panel.nAssets, 67 * panel.nAssets, 1].map((cells) => runExpertBatch(expert, panel, ctx, cells));
       const exposure = new Float64Array(panel.nAssets);
       const confidence = new Float64Array(panel.nAssets);
       expert.reset(ctx);
       for (let t = 0; t < panel.nTimes; t++) {
         stepExpert(expert, panel, t, exposure, confidence, 0);
-        for (let a = 0; a < panel.nAssets; a++) {
-          if (exposure[a] !== batch.exposure[t * panel.nAssets + a]) throw new Error(`${expert.name} differs at t=${t} a=${a}`);
-          if (confidence[a] !== batch.confidence[t * panel.nAssets + a]) throw new Error(`${expert.name} confidence differs at t=${t}`);
+        for (const [k, batch] of batches.entries()) {
+          for (let a = 0; a < panel.nAssets; a++) {
+            if (exposure[a] !== batch.exposure[t * panel.nAssets + a]) throw new Error(`${expert.name} (blocks #${k}) differs at t=${t} a=${a}`);
+            if (confidence[a] !== batch.confidence[t * panel.nAssets + a]) throw new Error(`${expert.name} (blocks #${k}) confidence differs at t=${t}`);
+          }
         }
       }
     }

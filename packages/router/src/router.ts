@@ -132,30 +132,29 @@ export class ModelRouter implements Router {
     const raw = new Float32Array(T * A * E);
     const rawRegime = new Float32Array(T * A * R);
     const due = new Uint8Array(T * A);
-    const images: Float32Array[] = [];
+    // one batch's charts, temporal rows and outputs, allocated once (a batch holds at most PREDICT_BATCH - 1 + A rows)
+    const pixels = card.spec.chart.size * card.spec.chart.size * 3;
+    const cap = PREDICT_BATCH + A;
+    const img = new Float32Array(cap * pixels);
+    const temporal = new Float32Array(cap * dim);
+    const w = new Float32Array(cap * E);
+    const g = new Float32Array(cap * R);
     const rows: number[] = [];
     const flush = async () => {
       if (rows.length === 0) return;
-      const S = card.spec.chart.size;
-      const img = new Float32Array(rows.length * S * S * 3);
-      let o = 0;
-      for (const im of images) img.set(im, o), (o += im.length);
-      const temporal = new Float32Array(rows.length * dim);
+      const n = rows.length;
       rows.forEach((cell, i) => temporal.set(x.subarray(cell * dim, (cell + 1) * dim), i * dim));
-      const w = new Float32Array(rows.length * E);
-      const g = new Float32Array(rows.length * R);
-      await this.predictInto(img, temporal, rows.length, 0, w, g);
+      await this.predictInto(img.subarray(0, n * pixels), temporal.subarray(0, n * dim), n, 0, w, g);
       rows.forEach((cell, i) => {
         raw.set(w.subarray(i * E, (i + 1) * E), cell * E);
         rawRegime.set(g.subarray(i * R, (i + 1) * R), cell * R);
       });
-      images.length = 0;
       rows.length = 0;
     };
     for (let t = 0; t < T; t++) {
       const assets = dueAssets(this, panel, t, barMs);
       if (assets.length === 0) continue;
-      images.push(renderCharts(panel, [t], card.spec.chart, assets));
+      img.set(renderCharts(panel, [t], card.spec.chart, assets), rows.length * pixels);
       for (const a of assets) rows.push(t * A + a), (due[t * A + a] = 1);
       if (rows.length >= PREDICT_BATCH) await flush();
     }
