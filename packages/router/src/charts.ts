@@ -7,11 +7,14 @@ export function chartParams(chart: ChartSpec): ChartParams {
   return { window: chart.window, width: chart.size, height: chart.size, maWindow: chart.maWindow, volumeFraction: chart.volumeFraction };
 }
 
-/** Images [ends.length x assets.length x size x size x 3] in [0, 1], for each end bar, for each asset. */
-export function renderCharts(panel: BarPanel, ends: Int32Array | readonly number[], chart: ChartSpec, assets?: readonly number[]): Float32Array {
+/**
+ * Images [ends.length x assets.length x size x size x 3] in [0, 1], for each end bar, for each asset; drawn into
+ * `into` (its first values; the rest untouched) when given.
+ */
+export function renderCharts(panel: BarPanel, ends: Int32Array | readonly number[], chart: ChartSpec, assets?: readonly number[], into?: Float32Array): Float32Array {
   const m = (data: Float64Array) => ({ rows: panel.nTimes, cols: panel.nAssets, data });
   return RasterizeChartsKernel.cpu(
-    { open: m(panel.open), high: m(panel.high), low: m(panel.low), close: m(panel.close), volume: m(panel.volume), ends, ...(assets ? { assets } : {}) },
+    { open: m(panel.open), high: m(panel.high), low: m(panel.low), close: m(panel.close), volume: m(panel.volume), ends, ...(assets ? { assets } : {}), ...(into ? { into } : {}) },
     chartParams(chart),
   ).images;
 }

@@ -154,7 +154,7 @@ export class ModelRouter implements Router {
     for (let t = 0; t < T; t++) {
       const assets = dueAssets(this, panel, t, barMs);
       if (assets.length === 0) continue;
-      img.set(renderCharts(panel, [t], card.spec.chart, assets), rows.length * pixels);
+      renderCharts(panel, [t], card.spec.chart, assets, img.subarray(rows.length * pixels));
       for (const a of assets) rows.push(t * A + a), (due[t * A + a] = 1);
       if (rows.length >= PREDICT_BATCH) await flush();
     }
@@ -258,6 +258,7 @@ export class RouterStage {
   private readonly rows: Float32Array;
   private readonly w: Float32Array;
   private readonly g: Float32Array;
+  private readonly charts: Float32Array;
 
   constructor(
     readonly router: ModelRouter,
@@ -271,6 +272,7 @@ export class RouterStage {
     this.rows = new Float32Array(nAssets * this.state.dim);
     this.w = new Float32Array(nAssets * E);
     this.g = new Float32Array(nAssets * N_REGIMES);
+    this.charts = new Float32Array(nAssets * card.spec.chart.size * card.spec.chart.size * 3);
     this.holder = new Holder(nAssets, router.smoothing, E);
     this.raw = new Float32Array(nAssets * E);
     this.rawRegime = new Float32Array(nAssets * N_REGIMES);
@@ -302,7 +304,8 @@ export class RouterStage {
       const D = this.state.dim;
       const { w, g } = this;
       assets.forEach((a, i) => this.rows.set(this.temporal.subarray(a * D, (a + 1) * D), i * D));
-      await this.router.predictInto(renderCharts(panel, [t], this.router.chart, assets), this.rows.subarray(0, assets.length * D), assets.length, 0, w, g);
+      const charts = renderCharts(panel, [t], this.router.chart, assets, this.charts);
+      await this.router.predictInto(charts, this.rows.subarray(0, assets.length * D), assets.length, 0, w, g);
       assets.forEach((a, i) => {
         const E = this.router.nExperts;
         this.raw.set(w.subarray(i * E, (i + 1) * E), a * E);

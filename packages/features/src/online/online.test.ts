@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateSyntheticMarket } from '@arena/streams';
 import { computeFeatures, panelBar } from '../catalogue.ts';
 import { runSelector } from '../selector.ts';
-import { FeatureWindow } from './featureWindow.ts';
+import { FeatureWindow, SliceBuffer } from './featureWindow.ts';
 import { OnlineFeatures } from './onlineFeatures.ts';
 import { WorkerSelection } from './selectionWorker.ts';
 
@@ -31,6 +31,14 @@ describe('FeatureWindow', () => {
       expect(s.panel.ts[t - 13]).toBe(1_700_000_000_000 + t * 3_600_000);
     }
     expect(() => w.slice(11, 18)).toThrow(/not all in the window/);
+    // into a reused buffer (shared memory for a worker): the same values, on that buffer, overwritten by the next slice
+    const buffer = new SliceBuffer(true);
+    const a = w.slice(13, 18, undefined, buffer);
+    expect(a.set.columns[2]!.buffer).toBeInstanceOf(SharedArrayBuffer);
+    for (let t = 13; t <= 18; t++) for (let f = 0; f < 3; f++) expect(a.set.columns[f]![(t - 13) * A + 1]).toBe(value(t, f, 1));
+    const b = w.slice(16, 18, undefined, buffer);
+    expect(b.set.columns[0]!.buffer).toBe(a.set.columns[0]!.buffer);
+    expect(a.set.columns[0]![0]).toBe(value(16, 0, 0));
   });
 });
 

@@ -8,6 +8,7 @@ import type { SelectionOutcome, SelectionRequest, SelectionRunner } from './sele
 import { type WireRequest, toWire } from './selectionWire.ts';
 
 export class WorkerSelection implements SelectionRunner {
+  readonly sharedMemory = true;
   private worker: Worker | undefined;
   private next = 0;
   private readonly waiting = new Map<number, { resolve: (o: SelectionOutcome) => void; reject: (e: Error) => void }>();
@@ -45,7 +46,10 @@ export class WorkerSelection implements SelectionRunner {
     const wire: WireRequest = toWire(id, request);
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage(wire, wire.columns.map((c) => c.buffer as ArrayBuffer));
+      // the columns sit on the stream's SharedArrayBuffer (read in place); any plain buffer is transferred, once
+      const owned = new Set<ArrayBuffer>();
+      for (const c of wire.columns) if (!(c.buffer instanceof SharedArrayBuffer)) owned.add(c.buffer as ArrayBuffer);
+      worker.postMessage(wire, [...owned]);
     });
   }
 

@@ -8,7 +8,7 @@
 import type { Selection, SelectionReason } from '../selection.ts';
 import { DynamicFeatureSelector, type DriftReference } from '../selector.ts';
 import { type SelectorConfig, type SelectorConfigInput, selectorConfig } from '../selectorConfig.ts';
-import type { FeatureWindow, WindowSlice } from './featureWindow.ts';
+import { type FeatureWindow, SliceBuffer, type WindowSlice } from './featureWindow.ts';
 
 export interface SelectionRequest {
   /** the bar that decided the selection (its last bar of data) */
@@ -29,6 +29,8 @@ export interface SelectionOutcome {
 /** Runs a selection on a window copy: here (inlineSelection) or in a worker (selectionWorker). */
 export interface SelectionRunner {
   run(request: SelectionRequest): Promise<SelectionOutcome> | SelectionOutcome;
+  /** true: it reads the request's columns from another thread (they are put on shared memory) */
+  readonly sharedMemory?: boolean;
 }
 
 /** A selection over the request's window copy (what a worker runs too). */
@@ -58,6 +60,9 @@ export class SelectorStream {
   private pending: Pending | undefined;
   private decidedAt = -1;
   private reference: readonly DriftReference[] = [];
+  /** what a selection's window copy and a drift test's are written into (reused: one request is pending at most) */
+  private readonly selectionBuffer: SliceBuffer;
+  private readonly driftBuffer = new SliceBuffer();
 
   constructor(
     private readonly window: FeatureWindow,
@@ -67,6 +72,7 @@ export class SelectorStream {
     readonly lag = 1,
   ) {
     this.config = selectorConfig(config);
+    this.selectionBuffer = new SliceBuffer(runner.sharedMemory === true);
     if (!(Number.isInteger(lag) && lag >= 1)) throw new Error(`selector lag must be a whole number of bars >= 1, got ${lag}`);
     if (window.capacity < selectorSpan(this.config)) throw new Error(`the feature window keeps ${window.capacity} bars; the selector needs ${selectorSpan(this.config)}`);
   }
@@ -113,7 +119,7 @@ export class SelectorStream {
     const decision = this.decide(t);
     if (decision !== undefined) {
       const c = this.config;
-      const slice = this.window.slice(t - c.horizon - c.window + 1, t);
+      const slice = this.window.slice(t - c.horizon - c.window + 1, t, undefined, this.selectionBuffer);
       this.decidedAt = t;
       this.pending = { takeover: t + this.lag, outcome: this.runner.run({ t, reason: decision.reason, detail: decision.detail, slice, config: c }) };
     }
@@ -127,7 +133,7 @@ export class SelectorStream {
     const since = t - this.decidedAt;
     if (since >= c.reselectEvery) return { reason: 'scheduled', detail: `every ${c.reselectEvery} bars` };
     if (since >= c.drift.recent && since % c.drift.every === 0 && this.reference.length > 0) {
-      const slice = this.window.slice(t - c.drift.recent + 1, t, new Set(this.reference.map((r) => r.feature)));
+      const slice = this.window.slice(t - c.drift.recent + 1, t, new Set(this.reference.map((r) => r.feature)), this.driftBuffer);
       const judge = new DynamicFeatureSelector(slice.set, slice.panel, c);
       judge.driftReference = this.reference;
       const d = judge.driftStatistic(t - slice.base);

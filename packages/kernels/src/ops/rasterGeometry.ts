@@ -11,6 +11,8 @@ export interface ChartInput {
   readonly ends: Int32Array | readonly number[];
   /** asset columns to draw; default all */
   readonly assets?: readonly number[];
+  /** CPU path: draw into this buffer (at least N x height x width x 3; cleared first) instead of a new one */
+  readonly into?: Float32Array;
 }
 
 export interface ChartParams {

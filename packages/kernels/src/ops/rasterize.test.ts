@@ -100,6 +100,18 @@ describe('RasterizeCharts', () => {
     expect(batch.images.subarray((2 * 4 + 1) * per, (2 * 4 + 2) * per)).toEqual(alone.images);
   });
 
+  it('reference: drawing into a used buffer gives the fresh images and leaves the values after them alone', () => {
+    const input = walk(200, 4, 3);
+    const params: ChartParams = { window: 32, width: 48, height: 40, maWindow: 10, volumeFraction: 0.25 };
+    const fresh = rasterizeChartsCpu(input, params).images;
+    const into = new Float32Array(fresh.length + 5).fill(0.5);
+    const drawn = rasterizeChartsCpu({ ...input, into }, params).images;
+    expect(drawn.buffer).toBe(into.buffer);
+    expect(drawn).toEqual(fresh);
+    expect(Array.from(into.subarray(fresh.length))).toEqual([0.5, 0.5, 0.5, 0.5, 0.5]);
+    expect(() => rasterizeChartsCpu({ ...input, into: new Float32Array(fresh.length - 1) }, params)).toThrow(/output buffer holds/);
+  });
+
   it('rejects inconsistent inputs with the reason', () => {
     expect(() => rasterizeChartsCpu({ ...ohlcv(HAND), ends: [4] }, HAND_PARAMS)).toThrow(/end row 4 outside/);
     expect(() => rasterizeChartsCpu({ ...ohlcv(HAND), assets: [1] }, HAND_PARAMS)).toThrow(/asset 1 outside/);

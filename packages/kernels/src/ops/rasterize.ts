@@ -51,10 +51,13 @@ export { CHART_PALETTE, chartGeometry } from './rasterGeometry.ts';
 export type { ChartGeometry, ChartImages, ChartInput, ChartParams } from './rasterGeometry.ts';
 
 /** CPU fill: draws each bar's volume, body and wick, then the MA line over them. */
-export function fillChartsCpu(geom: ChartGeometry, params: ChartParams): Float32Array {
+export function fillChartsCpu(geom: ChartGeometry, params: ChartParams, into?: Float32Array): Float32Array {
   const { window, width, height } = params;
   const { bars, count, priceRows } = geom;
-  const images = new Float32Array(count * height * width * 3);
+  const size = count * height * width * 3;
+  if (into !== undefined && into.length < size) throw new Error(`RasterizeCharts: the output buffer holds ${into.length} values, ${count} images need ${size}`);
+  // a reused buffer is cleared (a fresh one costs page faults on first touch, ~4 ms per MB in a VM)
+  const images = into !== undefined ? into.subarray(0, size).fill(0) : new Float32Array(size);
   const { up, down, volume, ma } = CHART_PALETTE;
   for (let n = 0; n < count; n++) {
     const base = n * height * width * 3;
@@ -100,7 +103,7 @@ export function fillChartsCpu(geom: ChartGeometry, params: ChartParams): Float32
 /** Reference: the geometry pass, then the fill in TypeScript. */
 export function rasterizeChartsCpu(input: ChartInput, params: ChartParams): ChartImages {
   const geom = chartGeometry(input, params);
-  return { images: fillChartsCpu(geom, params), count: geom.count, width: params.width, height: params.height };
+  return { images: fillChartsCpu(geom, params, input.into), count: geom.count, width: params.width, height: params.height };
 }
 
 const WGSL = /* wgsl */ `
