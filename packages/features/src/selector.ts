@@ -28,6 +28,23 @@ export interface DriftReference {
   readonly p: Float64Array;
 }
 
+/** A window's statistics (DynamicFeatureSelector.score): [f * F + g] |correlation|, per feature IC, MI and significance. */
+export interface WindowScores {
+  readonly samples: number;
+  readonly corr: Float64Array;
+  readonly ic: Float64Array;
+  readonly icT: Float64Array;
+  readonly mi: Float64Array;
+  readonly miZ: Float64Array;
+  /** 1: the feature had enough finite, non-constant cells to be scored */
+  readonly valid: Uint8Array;
+}
+
+/** The settings a window's statistics depend on: selectors equal in these share them at the same row. */
+export function scoringKey(c: SelectorConfig): string {
+  return `${c.window}/${c.horizon}/${c.maxSamples}`;
+}
+
 export class DynamicFeatureSelector {
   readonly config: SelectorConfig;
   readonly history: Selection[] = [];
@@ -123,8 +140,12 @@ export class DynamicFeatureSelector {
     return { value, max, feature: maxName };
   }
 
-  /** Makes a selection at row t (public for tests and for a forced re-selection). */
-  select(t: number, reason: SelectionReason, detail: string): Selection {
+  /**
+   * The window's statistics at row t: every feature's |correlation| with every other, rank IC and mutual information
+   * against the forward return, over the cells (bar, asset) of the window whose forward return is known. They depend
+   * on the data and on window, horizon and maxSamples only, so selectors that share those share them (scoringKey).
+   */
+  score(t: number): WindowScores {
     const c = this.config;
     const { set, panel } = this;
     const A = this.A;
@@ -198,6 +219,18 @@ export class DynamicFeatureSelector {
       mi[f] = binnedMutualInformation(rx, y, k, MI_BINS, counts);
       miZ[f] = (2 * ne * mi[f]!) / Math.sqrt(2 * df);
     }
+    return { samples: n, corr, ic, icT, mi, miZ, valid };
+  }
+
+  /**
+   * Makes a selection at row t (public for tests and for a forced re-selection).
+   * `stats`: the window's statistics when already computed at row t by a selector with the same scoringKey.
+   */
+  select(t: number, reason: SelectionReason, detail: string, stats: WindowScores = this.score(t)): Selection {
+    const c = this.config;
+    const { set, panel } = this;
+    const F = set.features.length;
+    const { samples: n, corr, ic, icT, mi, miZ, valid } = stats;
 
     // clusters on |correlation| profiles of the scorable features
     const members: number[] = [];

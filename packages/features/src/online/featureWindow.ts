@@ -12,7 +12,12 @@ export interface WindowSlice {
   readonly set: FeatureSet;
   /** closes and presence of the rows (other fields NaN) */
   readonly panel: BarPanel;
+  /** names the contents of a full slice (window and rows: a bar's row never changes): equal keys, equal slices */
+  readonly key?: string;
 }
+
+/** FeatureWindows made in this thread, for slice keys */
+let windows = 0;
 
 const EMPTY = new Float64Array(0);
 
@@ -43,6 +48,7 @@ export class FeatureWindow {
   private readonly present: Uint8Array;
   private readonly ts: Float64Array;
   private t = -1;
+  private readonly id = ++windows;
 
   constructor(
     readonly info: readonly FeatureInfo[],
@@ -118,6 +124,6 @@ export class FeatureWindow {
         panel.present[i * A + a] = this.present[k * A + a]!;
       }
     }
-    return { base: first, set: { features: this.info, nTimes: n, nAssets: A, columns }, panel };
+    return { base: first, set: { features: this.info, nTimes: n, nAssets: A, columns }, panel, ...(only === undefined ? { key: `${this.id}:${first}:${r1}` } : {}) };
   }
 }

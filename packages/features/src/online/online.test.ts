@@ -44,19 +44,28 @@ describe('FeatureWindow', () => {
 
 describe('OnlineFeatures', () => {
   it("decides the batch selector's selections at the same bars, each taking over at the next bar", () => {
-    const batch = runSelector(computeFeatures({ panel }), panel, selector);
-    const online = new OnlineFeatures(panel.symbols, panel.timeframe, { hasFunding: false, keep: 24, selectors: { s: selector } });
+    // a second selector with the same window, horizon and sample cap shares the window statistics where both decide
+    const other = { ...selector, clusters: 3, topK: 4 };
+    const set = computeFeatures({ panel });
+    const online = new OnlineFeatures(panel.symbols, panel.timeframe, { hasFunding: false, keep: 24, selectors: { s: selector, o: other } });
     for (let t = 0; t < panel.nTimes; t++) online.pushSync(panelBar({ panel }, t));
-    const stream = online.selector('s').history;
-    expect(stream.length).toBeGreaterThan(10);
-    expect(stream.some((s) => s.reason === 'drift')).toBe(true);
-    // the stream's last decision may still be pending at the end
-    expect(batch.history.length - stream.length).toBeLessThanOrEqual(1);
-    stream.forEach((s, i) => {
-      const b = batch.history[i]!;
-      expect([s.t, s.reason, s.indices, s.weights]).toEqual([b.t, b.reason, b.indices, b.weights]);
-      expect(s.from).toBe(s.t + 1);
-    });
+    for (const [name, config] of [['s', selector], ['o', other]] as const) {
+      const batch = runSelector(set, panel, config);
+      const stream = online.selector(name).history;
+      expect(stream.length).toBeGreaterThan(10);
+      expect(stream.some((s) => s.reason === 'drift')).toBe(true);
+      // the stream's last decision may still be pending at the end
+      expect(batch.history.length - stream.length).toBeLessThanOrEqual(1);
+      stream.forEach((s, i) => {
+        const b = batch.history[i]!;
+        expect([s.t, s.reason, s.indices, s.weights, s.clusters]).toEqual([b.t, b.reason, b.indices, b.weights, b.clusters]);
+        expect(s.from).toBe(s.t + 1);
+      });
+    }
+    // the two differ (else sharing would prove nothing) and decided together at least once
+    const [s, o] = [online.selector('s').history, online.selector('o').history];
+    expect(s.map((x) => x.indices)).not.toEqual(o.map((x) => x.indices));
+    expect(s.some((x) => o.some((y) => y.t === x.t))).toBe(true);
   });
 
   it('selects in a worker exactly what it selects inline, and the stream awaits a pending selection at the takeover bar', async () => {

@@ -19,6 +19,7 @@ export interface WireRequest {
   readonly ts: Float64Array;
   readonly close: Float64Array;
   readonly present: Uint8Array;
+  readonly key?: string;
 }
 
 export function toWire(id: number, r: SelectionRequest): WireRequest {
@@ -37,6 +38,7 @@ export function toWire(id: number, r: SelectionRequest): WireRequest {
     ts: slice.panel.ts,
     close: slice.panel.close,
     present: slice.panel.present,
+    ...(slice.key !== undefined ? { key: slice.key } : {}),
   };
 }
 
@@ -44,5 +46,5 @@ export function fromWire(w: WireRequest): SelectionRequest {
   const panel = new BarPanel(w.symbols, w.timeframe, w.ts);
   panel.close.set(w.close);
   panel.present.set(w.present);
-  return { t: w.t, reason: w.reason, detail: w.detail, config: w.config, slice: { base: w.base, set: { features: w.features, nTimes: w.ts.length, nAssets: w.symbols.length, columns: w.columns }, panel } };
+  return { t: w.t, reason: w.reason, detail: w.detail, config: w.config, slice: { base: w.base, set: { features: w.features, nTimes: w.ts.length, nAssets: w.symbols.length, columns: w.columns }, panel, ...(w.key !== undefined ? { key: w.key } : {}) } };
 }

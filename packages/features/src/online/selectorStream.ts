@@ -6,7 +6,7 @@
  * on the bars, so a backtest, a daemon and a daemon resumed from its ledger switch selections at the same bar.
  */
 import type { Selection, SelectionReason } from '../selection.ts';
-import { DynamicFeatureSelector, type DriftReference } from '../selector.ts';
+import { DynamicFeatureSelector, type DriftReference, type WindowScores, scoringKey } from '../selector.ts';
 import { type SelectorConfig, type SelectorConfigInput, selectorConfig } from '../selectorConfig.ts';
 import { type FeatureWindow, SliceBuffer, type WindowSlice } from './featureWindow.ts';
 
@@ -33,11 +33,30 @@ export interface SelectionRunner {
   readonly sharedMemory?: boolean;
 }
 
+/**
+ * The latest windows' statistics in this thread, by slice key and scoringKey: the selectors of one features stage
+ * that share window, horizon and maxSamples (the learned expert's and a data-team variant, by default) decide at the
+ * same bars on schedule, and the statistics are most of a selection's work.
+ */
+const recentScores: { key: string; scores: WindowScores }[] = [];
+const RECENT_SCORES = 4;
+
 /** A selection over the request's window copy (what a worker runs too). */
 export function selectOnSlice(request: SelectionRequest): SelectionOutcome {
   const { slice } = request;
   const selector = new DynamicFeatureSelector(slice.set, slice.panel, request.config);
-  const selection = selector.select(request.t - slice.base, request.reason, request.detail);
+  const t = request.t - slice.base;
+  let scores: WindowScores | undefined;
+  if (slice.key !== undefined) {
+    const key = `${slice.key}|${scoringKey(selector.config)}`;
+    scores = recentScores.find((r) => r.key === key)?.scores;
+    if (scores === undefined) {
+      scores = selector.score(t);
+      recentScores.unshift({ key, scores });
+      recentScores.length = Math.min(recentScores.length, RECENT_SCORES);
+    }
+  }
+  const selection = selector.select(t, request.reason, request.detail, scores);
   return { selection: { ...selection, t: request.t }, reference: selector.driftReference };
 }
 

@@ -29,7 +29,7 @@ describe('ranks', () => {
     }
   });
 
-  it('orders values that agree in their first 32 bits: short runs by insertion, long ones through the full sort', () => {
+  it('orders values that agree in their first 32 bits: short runs by insertion, long ones by radix passes on the low word', () => {
     const rng = new Rng(9);
     // short runs: pairs sharing sign, exponent and 20 mantissa bits; long run: 300 values within 1e-12 of 1
     const short = Float64Array.from({ length: 4000 }, (_, i) => (i % 2 === 0 ? rng.normal() : 0) + (i % 2 === 1 ? 1 + rng.next() * 1e-9 * (i % 7) : 0));
