@@ -185,22 +185,22 @@ export function attributeBar(panel: BarPanel, t: number, exposures: Float64Array
 
 function tradesOf(broker: PaperBroker, panel: BarPanel): TradeRecord[] {
   const log = broker.trades;
-  const out: TradeRecord[] = [];
+  const col = (k: Parameters<typeof log.column>[0]) => log.column(k);
+  const [asset, entryT, exitT, side, pnl, open, reason] = [col('asset'), col('entryT'), col('exitT'), col('side'), col('pnl'), col('open'), col('reason')];
+  const out: TradeRecord[] = new Array(log.length);
   for (let i = 0; i < log.length; i++) {
-    const asset = log.get('asset', i);
-    const entryT = log.get('entryT', i);
-    const exitT = log.get('exitT', i);
-    out.push({
-      asset,
-      symbol: panel.symbols[asset]!,
-      side: log.get('side', i) > 0 ? 1 : -1,
-      entryTs: panel.ts[entryT]!,
-      exitTs: panel.ts[exitT]!,
-      bars: exitT - entryT,
-      pnl: log.get('pnl', i),
-      open: log.get('open', i) === 1,
-      reason: EXIT_REASONS[log.get('reason', i)]!,
-    });
+    const a = asset[i]!;
+    out[i] = {
+      asset: a,
+      symbol: panel.symbols[a]!,
+      side: side[i]! > 0 ? 1 : -1,
+      entryTs: panel.ts[entryT[i]!]!,
+      exitTs: panel.ts[exitT[i]!]!,
+      bars: exitT[i]! - entryT[i]!,
+      pnl: pnl[i]!,
+      open: open[i] === 1,
+      reason: EXIT_REASONS[reason[i]!]!,
+    };
   }
   return out;
 }
