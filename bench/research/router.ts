@@ -2,8 +2,10 @@
  * docs/research.md and bench/results/research.json: `arena eval` (the committed learned expert and router, the
  * contest, every baseline; 10 bps fee + the default slippage; cost-aware execution for every row) on every data
  * set of ../shared/data and on the synthetic market with 5 seeds. Each real set's test bars start after the
- * committed models' training range plus the label horizon (eval's leak check refuses anything else).
- *   npm run research            (needs ../shared/data or ARENA_DATA_DIR; about 15 minutes on 2 cores)
+ * committed models' training range plus the label horizon (eval's leak check refuses anything else). The synthetic
+ * seeds, US futures and US ETFs also run walk-forward with the router retrained on each fold's past
+ * (`--walk-forward 3 --train`): the committed convnet was fitted on crypto only, so every fold stays out of sample.
+ *   npm run research            (needs ../shared/data or ARENA_DATA_DIR; about 35 minutes on 2 cores)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -46,6 +48,8 @@ interface EvalFile {
 interface DataSet {
   readonly name: string;
   readonly real: boolean;
+  /** walk-forward (3 folds over the second half) with the router retrained per fold, instead of one split with the committed router */
+  readonly retrained: boolean;
   readonly args: string[];
   /** the folder and timeframe, to place the test bars after the committed models' range */
   readonly files?: { readonly dir: string; readonly timeframe: Timeframe };
@@ -53,14 +57,24 @@ interface DataSet {
 
 const root = sharedDataDir();
 if (root === undefined) throw new Error('needs the full data set: ../shared/data or ARENA_DATA_DIR');
-const real = (name: string, dir: string, timeframe: Timeframe): DataSet => ({ name, real: true, args: ['--data', join(root, dir), '--timeframe', timeframe], files: { dir: join(root, dir, timeframe), timeframe } });
+const real = (name: string, dir: string, timeframe: Timeframe): DataSet => ({ name, real: true, retrained: false, args: ['--data', join(root, dir), '--timeframe', timeframe], files: { dir: join(root, dir, timeframe), timeframe } });
+const synthetic = (seed: number): DataSet => ({ name: `synthetic seed ${seed}`, real: false, retrained: false, args: ['--synthetic', '--seed', String(seed)] });
+/** the same set, walk-forward with the router retrained on each fold's past */
+const retrained = (set: DataSet): DataSet => ({ ...set, name: `${set.name}, router retrained`, retrained: true, args: [...set.args, '--walk-forward', String(RETRAIN_FOLDS), '--train'] });
+const RETRAIN_FOLDS = 3;
+const futures = real('US futures 1d', 'futures/us', '1d');
+const etfs = real('US ETFs 1d', 'etfs/us', '1d');
+const seeds = [1, 2, 3, 4, 5].map(synthetic);
 const SETS: DataSet[] = [
   real('crypto spot 1h', 'crypto/binance/spot', '1h'),
   real('crypto perp 1h (funding)', 'crypto/binance/perp', '1h'),
   real('US stocks 1d', 'stocks/us', '1d'),
-  real('US futures 1d', 'futures/us', '1d'),
-  real('US ETFs 1d', 'etfs/us', '1d'),
-  ...[1, 2, 3, 4, 5].map((seed) => ({ name: `synthetic seed ${seed}`, real: false, args: ['--synthetic', '--seed', String(seed)] })),
+  futures,
+  etfs,
+  ...seeds,
+  retrained(futures),
+  retrained(etfs),
+  ...seeds.map(retrained),
 ];
 
 const card = (kind: string) => JSON.parse(readFileSync(join(ROOT, 'models', kind, 'default', 'card.json'), 'utf8')) as { data: { from: string; to: string } };
@@ -80,8 +94,8 @@ function testFraction(set: DataSet): number {
 }
 
 function runEval(set: DataSet, out: string): EvalFile {
-  const fraction = testFraction(set);
-  const args = ['--import', 'tsx', join(ROOT, 'apps/trader/src/main.ts'), 'eval', ...set.args, '--fee-bps', '10', '--test-fraction', String(fraction), '--out', out];
+  const split = set.retrained ? [] : ['--test-fraction', String(testFraction(set))];
+  const args = ['--import', 'tsx', join(ROOT, 'apps/trader/src/main.ts'), 'eval', ...set.args, '--fee-bps', '10', ...split, '--out', out];
   const t0 = performance.now();
   process.stderr.write(`${set.name}: arena ${args.slice(3).join(' ')}\n`);
   const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ARENA_PROGRESS: '0' }, timeout: 30 * 60_000 });
@@ -103,6 +117,7 @@ const lines = results.map(({ set, ev }) => {
   return {
     dataset: set.name,
     real: set.real,
+    retrained: set.retrained,
     assets: ev.symbols.length,
     test: `${ev.testRange.from.slice(0, 10)}..${ev.testRange.to.slice(0, 10)}`,
     bars: ev.testRange.bars,
@@ -120,13 +135,19 @@ const lines = results.map(({ set, ev }) => {
     scoreModel: ev.contestScoreModel.find((v) => v.fold === -1) ?? null,
   };
 });
-const realLines = lines.filter((l) => l.real);
-const synthLines = lines.filter((l) => !l.real);
+const realLines = lines.filter((l) => l.real && !l.retrained);
+const synthLines = lines.filter((l) => !l.real && !l.retrained);
+const realRetrained = lines.filter((l) => l.real && l.retrained);
+const synthRetrained = lines.filter((l) => !l.real && l.retrained);
 const summary = {
   routerMinusEqualMeanReal: mean(realLines.map((l) => l.routerMinusEqual.sharpeDiff)),
   realSetsWithCiBelowZero: realLines.filter((l) => l.routerMinusEqual.ciHigh < 0).map((l) => l.dataset),
   realSetsWithCiAboveZero: realLines.filter((l) => l.routerMinusEqual.ciLow > 0).map((l) => l.dataset),
   syntheticSeedsRouterAhead: synthLines.filter((l) => l.routerMinusEqual.sharpeDiff > 0).length,
+  syntheticSeedsRetrainedRouterAhead: synthRetrained.filter((l) => l.routerMinusEqual.sharpeDiff > 0).length,
+  syntheticRetrainedRouterMinusEqualMean: mean(synthRetrained.map((l) => l.routerMinusEqual.sharpeDiff)),
+  syntheticSeedsRetrainedRouterBelowStaticFit: synthRetrained.filter((l) => (l.sharpe['router'] ?? -Infinity) < (l.sharpe['static-fit'] ?? -Infinity)).length,
+  realRetrainedRouterMinusEqual: Object.fromEntries(realRetrained.map((l) => [l.dataset, l.routerMinusEqual.sharpeDiff])),
   contestMinusEqualMeanReal: mean(realLines.map((l) => l.contestMinusEqual.sharpeDiff)),
   contestInMarketMeanReal: mean(realLines.map((l) => l.contestInMarket)),
   calibratedMinusEqualMeanReal: mean(realLines.map((l) => l.calibratedMinusEqual.sharpeDiff)),
@@ -149,7 +170,10 @@ const table = [
 const verdict = [
   `- Router minus equal weights, mean over the ${realLines.length} real sets: **${fmt(summary.routerMinusEqualMeanReal)}** Sharpe (target: positive). ` +
     `Sets whose 90% interval lies wholly below 0: ${summary.realSetsWithCiBelowZero.length === 0 ? 'none' : summary.realSetsWithCiBelowZero.join(', ')}; wholly above 0: ${summary.realSetsWithCiAboveZero.length === 0 ? 'none' : summary.realSetsWithCiAboveZero.join(', ')}.`,
-  `- Synthetic market: the router is ahead of equal weights in **${summary.syntheticSeedsRouterAhead} of ${synthLines.length}** seeds (target: at least 4).`,
+  `- Synthetic market, the committed router (fitted on crypto): ahead of equal weights in **${summary.syntheticSeedsRouterAhead} of ${synthLines.length}** seeds (target: at least 4).`,
+  `- Synthetic market, the router retrained on each fold's past (walk-forward, ${RETRAIN_FOLDS} folds): ahead of equal weights in **${summary.syntheticSeedsRetrainedRouterAhead} of ${synthRetrained.length}** seeds, by ${fmt(summary.syntheticRetrainedRouterMinusEqualMean)} Sharpe on average; ` +
+    `below static-fit in ${summary.syntheticSeedsRetrainedRouterBelowStaticFit} of ${synthRetrained.length}.`,
+  `- Real sets with the router retrained per fold: ${realRetrained.map((l) => `${l.dataset.replace(', router retrained', '')} ${fmt(l.routerMinusEqual.sharpeDiff)} [${fmt(l.routerMinusEqual.ciLow)}, ${fmt(l.routerMinusEqual.ciHigh)}]`).join('; ')} (router minus equal weights).`,
   `- Contest minus equal weights, mean over the real sets: **${fmt(summary.contestMinusEqualMeanReal)}** Sharpe, in the market ${pct(summary.contestInMarketMeanReal)} of the test bars on average (the rest in cash).`,
   `- The contest with its hurdle chosen on the training bars (from 0, 0.5, 1, 1.5, 2, 3; cash scores 0 there): minus equal weights, mean over the real sets **${fmt(summary.calibratedMinusEqualMeanReal)}** Sharpe, in the market ${pct(summary.calibratedInMarketMeanReal)} of the test bars on average.`,
   `- The contest's score model (rank IC of predicted vs next-window agent Sharpe): mean **${fmt(summary.scoreModelRankIcMeanReal, 3)}** over the real sets; ` +
@@ -160,7 +184,7 @@ const md = `# Research: do the router and the contest beat equal weights?
 
 Generated by \`npm run research\` (bench/research/router.ts) on ${new Date().toISOString().slice(0, 10)}; do not edit by hand.
 
-**Protocol.** \`arena eval\` on each set, single split: the last ${TEST_FRACTION * 100}% of the bars, or fewer where that
+**Protocol.** \`arena eval\` on each set, single split with the committed models: the last ${TEST_FRACTION * 100}% of the bars, or fewer where that
 would reach back into the committed models' training range (${new Date(fittedFrom).toISOString().slice(0, 10)}..${new Date(fittedTo).toISOString().slice(0, 10)}) plus
 ${EMBARGO_BARS} bars; eval's leak check (\`ARENA_E_EVAL_OVERLAP\`) enforces it. The learned expert (convnet) and the router are
 the committed ones, fitted on crypto spot 1h; on every other set they are applied as they are. Equal weights,
@@ -169,17 +193,22 @@ cost-aware execution; 10 bps fee, the default spread and impact slippage, volume
 intervals are paired stationary block bootstraps (2,000 resamples, 90%). The contest's score model learns on line
 from past windows only; \`contest\` uses the configured hurdle (annualised Sharpe 1.5), \`contest-calibrated\` the
 one of 0, 0.5, 1, 1.5, 2 and 3 with the best Sharpe on the training bars (cash scores 0).
+Rows marked **router retrained** run \`arena eval --walk-forward ${RETRAIN_FOLDS} --train\` instead: the second half of the bars in
+${RETRAIN_FOLDS} test blocks, chained; before each block a router is trained (SFT then RL, its shrinkage towards equal chosen on
+a validation block) on the bars before it, and static-fit is refitted there. The convnet stays the committed one:
+it never saw these sets, so every block is out of sample (eval's leak check runs on these rows too). Not run on the
+crypto sets (the convnet's training range overlaps their folds) nor on US stocks (505 assets: hours of training).
 
 ${table}
 
 ${verdict}
 
-**What is not in this protocol yet** (issue 16): per-fold retraining of the convnet, the selector and the router
-with nested out-of-sample learned outputs (\`arena eval --walk-forward K --train\` retrains only the router), the
-router reward relative to equal weights, and a more diverse contest. Until those land, these figures judge the
-committed models.
+**What is not in this protocol yet** (issue 16): per-fold retraining of the convnet and the selector with nested
+out-of-sample learned outputs (\`arena eval --walk-forward K --train\` retrains the router only, so it cannot run on
+the crypto sets the convnet was fitted on), the router reward relative to equal weights, and a more diverse
+contest.
 `;
 writeFileSync(join(ROOT, 'docs/research.md'), md);
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-writeFileSync(join(ROOT, 'bench/results/research.json'), `${JSON.stringify({ name: 'research', measuredAt: new Date().toISOString(), testFraction: TEST_FRACTION, embargoBars: EMBARGO_BARS, summary, sets: lines }, null, 2)}\n`);
+writeFileSync(join(ROOT, 'bench/results/research.json'), `${JSON.stringify({ name: 'research', measuredAt: new Date().toISOString(), testFraction: TEST_FRACTION, embargoBars: EMBARGO_BARS, retrainFolds: RETRAIN_FOLDS, summary, sets: lines }, null, 2)}\n`);
 process.stdout.write(`${table}\n\n${verdict}\n\nwrote docs/research.md, bench/results/research.json\n`);
