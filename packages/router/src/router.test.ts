@@ -81,6 +81,16 @@ describe('router training', () => {
     expect(card.epochs.some((x) => x.stage === 'rl')).toBe(true);
   });
 
+  it('refuses, with the share of usable cells, a panel whose gaps leave no sample (ARENA_E_ROUTER_SAMPLES)', async () => {
+    // every asset misses one bar in ten: no cell has the 24 bars ahead of its label present
+    const gappy = panel.slice(0, 1200);
+    for (let t = 0; t < gappy.nTimes; t++) for (let a = 0; a < gappy.nAssets; a++) if ((t + a) % 10 === 0) gappy.present[t * gappy.nAssets + a] = 0;
+    const ex = experts.map((x) => x.subarray(0, 1200 * panel.nAssets));
+    await expect(trainRouterOnPanel(rt.tf, gappy, ex, { name: 'gappy', source: 'synthetic', backend: 'wasm', useFeatures: false, train: TRAIN })).rejects.toThrow(
+      /ARENA_E_ROUTER_SAMPLES.*0 training and 0 validation samples.*next 24 present, and 0\.0% of the \(bar, asset\) cells/,
+    );
+  });
+
   it('a saved router loads and gives identical outputs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'arena-router-'));
     await saveRouter(rt.tf, trained.model, trained.card, dir);

@@ -1,6 +1,6 @@
 /** Training a router on a panel end to end: features, dataset, chronological splits, SFT + RL, test metrics, card. */
 import type { LayersModel } from '@tensorflow/tfjs';
-import { type BarPanel, EXPERT_NAMES } from '@arena/core';
+import { type BarPanel, ERR, EXPERT_NAMES, arenaError } from '@arena/core';
 import { type SelectorConfigInput, preparePanel } from '@arena/features';
 import type { Tf } from '@arena/kernels';
 import type { PolicyMetrics, RouterCard, SplitInfo } from './card.ts';
@@ -80,7 +80,15 @@ export async function trainRouterOnPanel(tf: Tf, panel: BarPanel, experts: reado
     ...(o.regimeTruth ? { regimeTruth: o.regimeTruth } : {}),
     onProgress: (d, n) => progress('charts', d, n, ''),
   });
-  const splits = splitByTime(ds, o.fractions ?? [0.7, 0.15, 0.15], Math.max(labels.horizon, labels.regimeHorizon));
+  const ahead = Math.max(labels.horizon, labels.regimeHorizon);
+  const splits = splitByTime(ds, o.fractions ?? [0.7, 0.15, 0.15], ahead);
+  if (splits.train.length === 0 || splits.valid.length === 0) {
+    let labelled = 0;
+    for (let c = 0; c < ds.hindsight.valid.length; c++) labelled += ds.hindsight.valid[c]!;
+    const share = `${((100 * labelled) / Math.max(1, ds.hindsight.valid.length)).toFixed(1)}%`;
+    const range = `${panel.symbols.length} symbols, ${new Date(panel.ts[0]!).toISOString().slice(0, 10)}..${new Date(panel.ts[panel.nTimes - 1]!).toISOString().slice(0, 10)} (${panel.nTimes} bars)`;
+    throw arenaError(ERR.ROUTER_SAMPLES, range, splits.train.length, splits.valid.length, ahead, share);
+  }
   const spec = defaultSpec(ds.dim, E);
   const model = buildRouterModel(tf, spec, cfg.seed);
   const outcome = await trainRouter(tf, model, ds, splits.train, splits.valid, cfg, (p: TrainProgress) => progress(p.stage, p.done, p.total, p.detail));
