@@ -24,6 +24,12 @@ const timer = setInterval(tick, workerData.everyMs);
 parentPort.on('message', (m) => {
   if (m !== 'stop') return;
   clearInterval(timer);
-  db.close();
+  try {
+    db.close();
+  } finally {
+    // the writer's stop() waits for this: the database's files are no longer touched from here
+    Atomics.store(workerData.closed, 0, 1);
+    Atomics.notify(workerData.closed, 0);
+  }
   parentPort.close();
 });

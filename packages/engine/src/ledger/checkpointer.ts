@@ -24,6 +24,7 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from './ledger.ts';
 
 const AUTO_PAGES = 1000;
+const STOP_WAIT_MS = 2000;
 const CHECK_COMMITS = 64;
 /** bytes of one WAL frame: a 24-byte header and the page */
 const frameBytes = (pageSize: number) => pageSize + 24;
@@ -65,6 +66,8 @@ export class Checkpointer {
   private readonly walFile: string;
   private commits = 0;
   private forceDue = false;
+  /** set to 1 by the thread once its connection is closed (stop waits for it) */
+  private readonly closed = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(
     private readonly db: Db,
@@ -80,7 +83,7 @@ export class Checkpointer {
     this.hardCapBytes = hardCapFrames * frameBytes(db.pragma('page_size', { simple: true }) as number);
     this.walFile = `${file}-wal`;
     db.pragma('wal_autocheckpoint = 0');
-    const w = new Worker(new URL('./checkpointThread.mjs', import.meta.url), { workerData: { file, everyMs } });
+    const w = new Worker(new URL('./checkpointThread.mjs', import.meta.url), { workerData: { file, everyMs, closed: this.closed } });
     w.on('message', (m: { log?: number; checkpointed?: number; error?: string }) => {
       if (m.error !== undefined) return this.fail(m.error);
       this.stats.checkpoints++;
@@ -133,12 +136,22 @@ export class Checkpointer {
     if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTO_PAGES}`);
   }
 
-  /** Stops the thread (its connection closes) and hands checkpoints back to SQLite. */
+  /** true once the thread has closed its connection (after stop) */
+  get threadClosed(): boolean {
+    return Atomics.load(this.closed, 0) === 1;
+  }
+
+  /**
+   * Stops the thread and waits (at most STOP_WAIT_MS) until its connection is closed, so that nothing touches the
+   * database's files once the ledger is closed (a caller may delete them next); hands checkpoints back to SQLite.
+   */
   stop(): void {
     const w = this.worker;
     if (w === undefined) return;
     this.worker = undefined;
     w.postMessage('stop');
+    // the thread answers between two checkpoints: a few ms at most
+    Atomics.wait(this.closed, 0, 0, STOP_WAIT_MS);
     this.restoreAuto();
   }
 }

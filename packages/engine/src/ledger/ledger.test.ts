@@ -61,6 +61,30 @@ describe('ledger (SQLite)', () => {
     again.close();
   });
 
+  it('close waits for the checkpoint thread: the folder can be deleted at once, checkpoints running or not', async () => {
+    for (let k = 0; k < 10; k++) {
+      const own = mkdtempSync(join(dir, 'close-'));
+      const l = Ledger.open(join(own, 'l.db'));
+      l.db.exec('CREATE TABLE IF NOT EXISTS t (i INTEGER PRIMARY KEY, v BLOB)');
+      const cp = l.checkpointInBackground({ everyMs: 1 });
+      const ins = l.db.prepare('INSERT INTO t (i, v) VALUES (?, ?)');
+      for (let i = 0; i < 300; i++) {
+        l.db.transaction(() => ins.run(i, Buffer.alloc(2000, 1)))();
+        l.afterCommit();
+        if (i % 50 === 0) await new Promise((r) => setTimeout(r, 2));
+      }
+      expect(cp.threadClosed).toBe(false);
+      l.close();
+      expect(cp.stats.error).toBeUndefined();
+      expect(cp.threadClosed).toBe(true);
+      // the thread's connection closed first, so the writer's was the last and SQLite removed the WAL with it
+      expect(existsSync(join(own, 'l.db-wal'))).toBe(false);
+      // nothing recreates a file under rmSync
+      expect(() => rmSync(own, { recursive: true })).not.toThrow();
+      expect(existsSync(own)).toBe(false);
+    }
+  });
+
   it('the writer checkpoints itself when the thread falls behind: a WAL file past the hard cap is truncated', () => {
     const path = join(dir, 'backstop.db');
     const l = Ledger.open(path);
