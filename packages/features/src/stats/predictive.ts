@@ -45,16 +45,7 @@ export function ranks(x: Float64Array, n: number, out: Float64Array, _sorted?: F
     keyLo[i] = lo;
     order[i] = i;
   }
-  let srcKey = keyHi;
-  let srcOrder = order;
-  let dstKey = tmpHi;
-  let dstOrder = tmpOrder;
-  for (let shift = 0; shift < 32; shift += DIGIT) {
-    if (radixPass(srcKey, srcOrder, dstKey, dstOrder, n, shift)) {
-      [srcKey, dstKey] = [dstKey, srcKey];
-      [srcOrder, dstOrder] = [dstOrder, srcOrder];
-    }
-  }
+  const [srcKey, srcOrder] = radixSort(keyHi, order, tmpHi, tmpOrder, n);
   for (let i = 0; i < n; ) {
     const h = srcKey[i]!;
     let j = i + 1;
@@ -117,17 +108,23 @@ function sortRunByLow(sorted: Uint32Array, i: number, j: number): void {
     runKey[k] = keyLo[o]!;
     runOrder[k] = o;
   }
-  let srcKey = runKey;
-  let srcOrder = runOrder;
-  let dstKey = runKey2;
-  let dstOrder = runOrder2;
+  const [, byLow] = radixSort(runKey, runOrder, runKey2, runOrder2, m);
+  sorted.set(byLow.subarray(0, m), i);
+}
+
+/**
+ * LSD radix sort of the first n 32-bit keys with their order (three passes: 11, 11, 10 bits), ping-ponging between
+ * the two pairs of arrays; returns the pair that holds the result.
+ */
+function radixSort(key: Uint32Array, ord: Uint32Array, key2: Uint32Array, ord2: Uint32Array, n: number): [Uint32Array, Uint32Array] {
+  let [srcKey, srcOrder, dstKey, dstOrder] = [key, ord, key2, ord2];
   for (let shift = 0; shift < 32; shift += DIGIT) {
-    if (radixPass(srcKey, srcOrder, dstKey, dstOrder, m, shift)) {
+    if (radixPass(srcKey, srcOrder, dstKey, dstOrder, n, shift)) {
       [srcKey, dstKey] = [dstKey, srcKey];
       [srcOrder, dstOrder] = [dstOrder, srcOrder];
     }
   }
-  sorted.set(srcOrder.subarray(0, m), i);
+  return [srcKey, srcOrder];
 }
 
 /** Pearson correlation of the first n values; 0 when either side is constant. */
