@@ -44,7 +44,7 @@ export interface TrainConfig {
 export const DEFAULT_TRAIN: TrainConfig = {
   seed: 7,
   batchSize: 128,
-  sft: { epochs: 12, lr: 2e-3, oracleWeight: 1, patience: 3 },
+  sft: { epochs: 12, lr: 2e-3, oracleWeight: 1, patience: 3, target: 'reverse' },
   rl: { epochs: 6, lr: 1e-4, group: 8, sigma: 0.5, clip: 0.2, beta: 0.5, klBound: 0.1, updates: 2, regimeWeight: 0.5, patience: 3 },
   samplesPerEpoch: 16_384,
 };
@@ -250,6 +250,7 @@ export async function trainRouter(
   // ---- stage 1: SFT
   const t0 = performance.now();
   const sftOpt = tf.train.adam(cfg.sft.lr);
+  const reverse = cfg.sft.target === 'reverse';
   const sftBest = new BestWeights(tf, model, await evaluatePolicy(tf, model, ds, valid, R, E));
   for (let epoch = 1; epoch <= cfg.sft.epochs; epoch++) {
     const order = shuffled(train, batches * B, rng);
@@ -268,7 +269,9 @@ export async function trainRouter(
         const out = model.apply([x, z], { training: true }) as Tensor;
         const ce = tf.losses.softmaxCrossEntropy(yr, out.slice([0, 0], [-1, R]));
         const logp = tf.logSoftmax(out.slice([0, R], [-1, E]));
-        const kl = tf.sum(tf.mul(yo, tf.sub(tf.log(tf.add(yo, 1e-8)), logp)), 1).mean();
+        const kl = reverse
+          ? tf.sum(tf.mul(tf.exp(logp), tf.sub(logp, tf.log(tf.add(yo, 1e-12)))), 1).mean()
+          : tf.sum(tf.mul(yo, tf.sub(tf.log(tf.add(yo, 1e-8)), logp)), 1).mean();
         return tf.add(ce, tf.mul(kl, cfg.sft.oracleWeight)) as Tensor as never;
       }, true) as unknown as Tensor;
       lossSum += (await loss.data())[0]!;
