@@ -21,7 +21,20 @@ import { N_REGIMES } from './decision.ts';
 export interface TrainConfig {
   readonly seed: number;
   readonly batchSize: number;
-  readonly sft: { readonly epochs: number; readonly lr: number; readonly oracleWeight: number; readonly patience: number };
+  readonly sft: {
+    readonly epochs: number;
+    readonly lr: number;
+    readonly oracleWeight: number;
+    readonly patience: number;
+    /**
+     * The expert head's target. 'forward': KL(oracle || policy), which learns the mean over bars of the per-bar
+     * softmax of realised rewards, so a noisy expert that is often the best of a window draws weight even when its
+     * mean reward is negative. 'reverse': KL(policy || oracle) = -(expected reward of the policy) / temperature
+     * minus its entropy (plus a constant), whose optimum is the softmax of the expected reward given the inputs.
+     * Absent (routers trained before it existed): 'forward'.
+     */
+    readonly target?: 'forward' | 'reverse';
+  };
   readonly rl: {
     readonly epochs: number;
     readonly lr: number;
