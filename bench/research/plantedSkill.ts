@@ -3,7 +3,7 @@
  * every bar of regime R (0: trend_up) and holds a random side (per 24-bar block) elsewhere; the other four experts
  * hold random sides at a third of the size. SFT + RL on wasm; prints RL vs SFT on validation, router vs equal
  * weights on the test split, the weight the router puts on expert 0 in regime R and elsewhere, and the SFT target's.
- *   npx tsx bench/research/plantedSkill.ts [seed=11] [regime=0] [bars=4000] [sftEpochs=5] [oracleTemp=0.2]
+ *   npx tsx bench/research/plantedSkill.ts [seed=11] [regime=0] [bars=4000] [sftEpochs=5] [oracleTemp=0.2] [target=reverse]
  */
 import { initRuntime } from '@arena/kernels';
 import { generateSyntheticMarket } from '@arena/streams';
@@ -29,7 +29,7 @@ for (let e = 0; e < 5; e++) for (let a = 0; a < A; a++) {
 const counts = [0, 0, 0, 0]; for (const r of market.regimes) counts[r]!++;
 console.log('regime shares', counts.map((c) => (c / market.regimes.length).toFixed(2)).join(' '));
 const rt = await initRuntime({ backend: 'wasm' });
-const TRAIN = { ...DEFAULT_TRAIN, samplesPerEpoch: 2048, sft: { ...DEFAULT_TRAIN.sft, epochs: Number(process.argv[5] ?? 5), patience: 5 }, rl: { ...DEFAULT_TRAIN.rl, epochs: 3 } };
+const TRAIN = { ...DEFAULT_TRAIN, samplesPerEpoch: 2048, sft: { ...DEFAULT_TRAIN.sft, epochs: Number(process.argv[5] ?? 5), patience: 5, target: (process.argv[7] ?? 'reverse') as 'forward' | 'reverse' }, rl: { ...DEFAULT_TRAIN.rl, epochs: 3 } };
 const t0 = performance.now();
 const tr = await trainRouterOnPanel(rt.tf, p, experts, { name: 'planted', source: `synthetic seed=${seed}`, backend: 'wasm', regimeTruth: market.regimes, useFeatures: false, train: TRAIN, labels: { oracleTemp: Number(process.argv[6] ?? 0.2) } });
 const m = tr.card.metrics;

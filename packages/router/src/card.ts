@@ -14,6 +14,8 @@ export interface PolicyMetrics {
   /** mean / std over bars of the per-bar mean forward risk-adjusted net reward (labels.ts) */
   readonly sharpe: number;
   readonly meanReward: number;
+  /** the same of the reward minus equal weights' (an information ratio against them; absent on older cards) */
+  readonly excessSharpe?: number;
   /** share of regime calls that match the labels; null for a policy that makes none (the oracle) */
   readonly regimeAccuracy: number | null;
 }
@@ -36,16 +38,21 @@ export interface RouterCard {
   readonly train: TrainConfig;
   readonly epochs: readonly EpochLog[];
   readonly metrics: {
-    readonly sft: { readonly bestEpoch: number; readonly validSharpe: number };
-    readonly rl: { readonly bestEpoch: number; readonly validSharpe: number; readonly klToSft: number; readonly klBound: number };
+    readonly sft: { readonly bestEpoch: number; readonly validSharpe: number; readonly validExcessSharpe?: number };
+    readonly rl: { readonly bestEpoch: number; readonly validSharpe: number; readonly validExcessSharpe?: number; readonly klToSft: number; readonly klBound: number };
     /** on the test split: the router (shrunk as deployed, and before shrinking), equal weights and the oracle (upper bound) */
     readonly test: { readonly router: PolicyMetrics; readonly routerUnshrunk?: PolicyMetrics; readonly equalWeight: PolicyMetrics; readonly oracle: PolicyMetrics };
   };
   /**
    * The weights are shrunk towards equal: w = (1 - lambda) softmax + lambda / E, lambda the grid value with the best
-   * validation Sharpe (ties: the larger). Absent on routers trained before it existed (lambda 0).
+   * validation score (`by`: the Sharpe of the reward, or of its excess over equal weights'; ties: the larger).
+   * Absent on routers trained before it existed (lambda 0); `by` absent: 'reward'.
    */
-  readonly shrink?: { readonly lambda: number; readonly grid: readonly { readonly lambda: number; readonly validSharpe: number }[] };
+  readonly shrink?: {
+    readonly lambda: number;
+    readonly by?: 'reward' | 'excess';
+    readonly grid: readonly { readonly lambda: number; readonly validSharpe: number; readonly validExcessSharpe?: number }[];
+  };
   readonly cost: { readonly params: number; readonly flops: number };
   readonly training: { readonly backend: string; readonly seconds: number; readonly sftSeconds: number; readonly rlSeconds: number };
 }

@@ -14,7 +14,7 @@ import { type TrainedRouter, trainRouterOnPanel } from './trainOnPanel.ts';
 import { meanPolicyKl } from './policy.ts';
 import { EqualRouter, ModelRouter, RouterStage } from './router.ts';
 import { buildTemporal } from './temporal.ts';
-import { DEFAULT_TRAIN, evaluatePolicy, predictSamples, sftLoss } from './train.ts';
+import { DEFAULT_TRAIN, evaluatePolicy, predictSamples, rewardSharpe, sftLoss } from './train.ts';
 
 const market = generateSyntheticMarket({ seed: 5, assets: 4, bars: 4000, timeframe: '1h' });
 const panel = market.panel;
@@ -140,10 +140,14 @@ describe('router training', () => {
   it('shrinks towards equal weights by the validation-best grid value; 1 is equal weights, 0.5 halfway', async () => {
     const shrink = trained.card.shrink!;
     expect(shrink.grid.map((g) => g.lambda)).toEqual([0, 0.25, 0.5, 0.75, 1]);
-    const best = Math.max(...shrink.grid.map((g) => g.validSharpe));
-    expect(shrink.grid.find((g) => g.lambda === shrink.lambda)!.validSharpe).toBeGreaterThanOrEqual(best - 1e-9);
+    // chosen by the excess over equal weights (the default), which is 0 at lambda 1
+    expect(shrink.by).toBe('excess');
+    expect(shrink.grid[4]!.validExcessSharpe).toBe(0);
+    const score = (g: (typeof shrink.grid)[number]) => g.validExcessSharpe!;
+    const best = Math.max(...shrink.grid.map(score));
+    expect(score(shrink.grid.find((g) => g.lambda === shrink.lambda)!)).toBeGreaterThanOrEqual(best - 1e-9);
     // ties go to the larger (safer) value
-    expect(shrink.grid.filter((g) => g.lambda > shrink.lambda).every((g) => g.validSharpe < best - 1e-9)).toBe(true);
+    expect(shrink.grid.filter((g) => g.lambda > shrink.lambda).every((g) => score(g) < best - 1e-9)).toBe(true);
     const small = panel.slice(0, 200);
     const ex = experts.map((x) => x.subarray(0, 200 * panel.nAssets));
     const withShrink = async (lambda: number) => {
@@ -156,6 +160,28 @@ describe('router training', () => {
       expect(w5[i]).toBeCloseTo((w0[i]! + 1 / N_EXPERTS) / 2, 6);
     }
     expect(Math.max(...w0) - Math.min(...w0)).toBeGreaterThan(0.01);
+  });
+
+  it('the excess over equal weights: 0 for equal weights, the per-bar Sharpe of (reward - equal reward) otherwise', () => {
+    const { dataset: ds, splits } = trained;
+    const idx = splits.test;
+    const E = N_EXPERTS;
+    const equal = new Float64Array(idx.length * E).fill(1 / E);
+    expect(rewardSharpe(ds, idx, equal, E).excessSharpe).toBe(0);
+    // all weight on trend: the excess series by hand
+    const trend = new Float64Array(idx.length * E);
+    for (let i = 0; i < idx.length; i++) trend[i * E] = 1;
+    const byBar = new Map<number, number[]>();
+    for (let i = 0; i < idx.length; i++) {
+      const c = ds.cells[idx[i]!]!;
+      const d = reward(ds.hindsight, c, trend, i * E) - reward(ds.hindsight, c, equal, i * E);
+      byBar.set(ds.times[idx[i]!]!, [...(byBar.get(ds.times[idx[i]!]!) ?? []), d]);
+    }
+    const series = [...byBar.values()].map((v) => v.reduce((a, b) => a + b, 0) / v.length);
+    const m = series.reduce((a, b) => a + b, 0) / series.length;
+    const sd = Math.sqrt(series.reduce((a, b) => a + (b - m) ** 2, 0) / (series.length - 1));
+    expect(rewardSharpe(ds, idx, trend, E).excessSharpe).toBeCloseTo(m / sd, 9);
+    expect(Math.abs(m / sd)).toBeGreaterThan(1e-3);
   });
 
   it('a temperature above 1 flattens the weights, below 1 sharpens them', async () => {

@@ -1,13 +1,14 @@
 /**
  * Two-stage training of the router, after MM-DREX.
- * Stage 1, supervised fine-tuning: cross-entropy on the hindsight regime + lambda x KL(oracle || softmax(expert logits)).
+ * Stage 1, supervised fine-tuning: cross-entropy on the hindsight regime + lambda x KL(policy || oracle) (sft.target;
+ * 'forward', KL(oracle || policy), on routers trained before it existed).
  * Stage 2, reinforcement learning by group-relative policy optimisation (GRPO): per state, G weight vectors are
  * sampled around the policy (logistic-normal, policy.ts); each is rewarded by the forward risk-adjusted net return
  * of the weighted exposure (labels.ts); advantages are normalised within the group; the loss is the clipped-ratio
  * surrogate plus beta x KL to the SFT policy (and the regime cross-entropy, so the regime head is kept). After each
  * epoch the mean KL to the SFT policy on a monitor set is checked: above `klBound` the epoch is undone, the step
  * size halved and beta doubled. Both stages stop early on validation Sharpe (of the per-bar mean reward of the
- * deterministic policy) and keep the best weights.
+ * deterministic policy, or of its excess over equal weights': TrainConfig.select) and keep the best weights.
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { Rng } from '@arena/core';
@@ -52,6 +53,14 @@ export interface TrainConfig {
   };
   /** cap on training samples per epoch (evenly sampled) */
   readonly samplesPerEpoch: number;
+  /**
+   * What early stopping and the shrinkage towards equal weights choose by, on the validation split. 'reward': the
+   * Sharpe (mean / std over bars) of the policy's per-bar mean reward. 'excess': the same of its reward minus equal
+   * weights' on the same cells, an information ratio against the baseline, so the router is paid for beating equal
+   * weights rather than the market. (RL's gradient is the same either way: GRPO's group-normalised advantage removes
+   * any per-state constant, equal weights' reward included.) Absent (routers trained before it existed): 'reward'.
+   */
+  readonly select?: 'reward' | 'excess';
 }
 
 export const DEFAULT_TRAIN: TrainConfig = {
@@ -60,6 +69,7 @@ export const DEFAULT_TRAIN: TrainConfig = {
   sft: { epochs: 12, lr: 2e-3, oracleWeight: 1, patience: 3, target: 'reverse' },
   rl: { epochs: 6, lr: 1e-4, group: 8, sigma: 0.5, clip: 0.2, beta: 0.5, klBound: 0.1, updates: 2, regimeWeight: 0.5, patience: 3 },
   samplesPerEpoch: 16_384,
+  select: 'excess',
 };
 
 export interface TrainProgress {
@@ -74,6 +84,8 @@ export interface EpochLog {
   readonly epoch: number;
   readonly loss: number;
   readonly validSharpe: number;
+  /** Sharpe of the per-bar mean reward minus equal weights' (absent in cards trained before it existed) */
+  readonly validExcessSharpe?: number;
   readonly validRegimeAccuracy: number;
   /** RL: mean KL to the SFT policy on the monitor set after the epoch (before any undo) */
   readonly kl?: number;
@@ -82,8 +94,8 @@ export interface EpochLog {
 
 export interface TrainOutcome {
   readonly epochs: EpochLog[];
-  readonly sft: { readonly bestEpoch: number; readonly validSharpe: number; readonly seconds: number };
-  readonly rl: { readonly bestEpoch: number; readonly validSharpe: number; readonly kl: number; readonly seconds: number };
+  readonly sft: { readonly bestEpoch: number; readonly validSharpe: number; readonly validExcessSharpe: number; readonly seconds: number };
+  readonly rl: { readonly bestEpoch: number; readonly validSharpe: number; readonly validExcessSharpe: number; readonly kl: number; readonly seconds: number };
   /** sample indices the KL bound is checked on */
   readonly monitor: Int32Array;
   /** expert logits of the SFT policy on the monitor set [monitor x E] */
@@ -131,26 +143,42 @@ export interface PolicyEvaluation {
   /** mean / std over bars of the per-bar mean reward of the deterministic policy */
   readonly sharpe: number;
   readonly meanReward: number;
+  /** mean / std over bars of the per-bar mean of (reward - equal weights' reward) */
+  readonly excessSharpe: number;
   readonly regimeAccuracy: number;
   readonly expertLogits: Float32Array;
 }
 
-/** Mean / std over bars of the per-bar mean reward of weights [idx.length x E] on samples idx. */
-export function rewardSharpe(ds: RouterDataset, idx: Int32Array, weights: Float64Array | Float32Array, E: number): { sharpe: number; meanReward: number } {
-  const byTime = new Map<number, [number, number]>();
+/**
+ * Mean / std over bars of the per-bar mean reward of weights [idx.length x E] on samples idx, and the same of the
+ * reward minus equal weights' on the same cells (excessSharpe; 0 when the two are equal on every bar).
+ */
+export function rewardSharpe(ds: RouterDataset, idx: Int32Array, weights: Float64Array | Float32Array, E: number): { sharpe: number; meanReward: number; excessSharpe: number } {
+  const equal = new Float64Array(E).fill(1 / E);
+  const byTime = new Map<number, [number, number, number]>();
   for (let i = 0; i < idx.length; i++) {
     const s = idx[i]!;
     const rw = reward(ds.hindsight, ds.cells[s]!, weights, i * E);
     const t = ds.times[s]!;
-    const acc = byTime.get(t) ?? [0, 0];
+    const acc = byTime.get(t) ?? [0, 0, 0];
     acc[0] += rw;
-    acc[1]++;
+    acc[1] += rw - reward(ds.hindsight, ds.cells[s]!, equal);
+    acc[2]++;
     byTime.set(t, acc);
   }
-  const series = [...byTime.values()].map(([v, n]) => v / n);
-  const mean = series.reduce((a, b) => a + b, 0) / Math.max(1, series.length);
-  const sd = Math.sqrt(series.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, series.length - 1));
-  return { sharpe: sd > 0 ? mean / sd : 0, meanReward: mean };
+  const ratio = (k: 0 | 1) => {
+    const series = [...byTime.values()].map((v) => v[k] / v[2]);
+    const mean = series.reduce((a, b) => a + b, 0) / Math.max(1, series.length);
+    const sd = Math.sqrt(series.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, series.length - 1));
+    return { mean, ratio: sd > 1e-12 ? mean / sd : 0 };
+  };
+  const all = ratio(0);
+  return { sharpe: all.ratio, meanReward: all.mean, excessSharpe: ratio(1).ratio };
+}
+
+/** The validation score a training run selects by (TrainConfig.select). */
+export function selectionScore(ev: { readonly sharpe: number; readonly excessSharpe: number }, select: TrainConfig['select']): number {
+  return select === 'excess' ? ev.excessSharpe : ev.sharpe;
 }
 
 /** Validation metrics of the model's deterministic policy (temperature 1, shrunk by `shrink`) on samples idx. */
@@ -162,15 +190,28 @@ export async function evaluatePolicy(tf: Tf, model: LayersModel, ds: RouterDatas
 export const SHRINK_GRID = [0, 0.25, 0.5, 0.75, 1] as const;
 
 /**
- * The shrinkage towards equal weights with the best validation Sharpe (ties, within 1e-9: the larger, the safer).
- * At 1 the router is equal weights; so it is chosen whenever the router did not beat them on validation.
+ * The shrinkage towards equal weights with the best validation score (`select`; ties, within 1e-9: the larger, the
+ * safer). At 1 the router is equal weights (its excess is 0); so it is chosen whenever the router did not beat
+ * them on validation.
  */
-export async function chooseShrink(tf: Tf, model: LayersModel, ds: RouterDataset, valid: Int32Array, R: number, E: number): Promise<{ lambda: number; grid: { lambda: number; validSharpe: number }[] }> {
+export async function chooseShrink(
+  tf: Tf,
+  model: LayersModel,
+  ds: RouterDataset,
+  valid: Int32Array,
+  R: number,
+  E: number,
+  select: TrainConfig['select'] = 'reward',
+): Promise<{ lambda: number; by: 'reward' | 'excess'; grid: { lambda: number; validSharpe: number; validExcessSharpe: number }[] }> {
   const out = await predictSamples(tf, model, ds, valid);
-  const grid = SHRINK_GRID.map((lambda) => ({ lambda, validSharpe: policyMetrics(out, ds, valid, R, E, lambda).sharpe }));
+  const grid = SHRINK_GRID.map((lambda) => {
+    const m = policyMetrics(out, ds, valid, R, E, lambda);
+    return { lambda, validSharpe: m.sharpe, validExcessSharpe: m.excessSharpe };
+  });
+  const score = (g: (typeof grid)[number]) => selectionScore({ sharpe: g.validSharpe, excessSharpe: g.validExcessSharpe }, select);
   let best = grid[0]!;
-  for (const g of grid) if (g.validSharpe >= best.validSharpe - 1e-9) best = g;
-  return { lambda: best.lambda, grid };
+  for (const g of grid) if (score(g) >= score(best) - 1e-9) best = g;
+  return { lambda: best.lambda, by: select ?? 'reward', grid };
 }
 
 /** The same metrics from the net's outputs on samples idx (rows [R regime logits | E expert logits]). */
@@ -200,7 +241,7 @@ function shuffled(idx: Int32Array, count: number, rng: Rng): Int32Array {
   return out;
 }
 
-/** Early stopping: the best weights so far by validation Sharpe, and how many epochs since they improved. */
+/** Early stopping: the best weights so far by the validation score (TrainConfig.select), and how many epochs since they improved. */
 class BestWeights {
   epoch = 0;
   private stale = 0;
@@ -210,13 +251,14 @@ class BestWeights {
     private readonly tf: Tf,
     private readonly model: LayersModel,
     public metrics: PolicyEvaluation,
+    private readonly select: TrainConfig['select'],
   ) {
     this.weights = model.getWeights().map((w) => w.clone());
   }
 
   /** Keeps the model's weights when `ev` beats the best (or `force`); returns true when `patience` epochs passed without. */
   offer(ev: PolicyEvaluation, epoch: number, patience: number, force = false): boolean {
-    if (force || ev.sharpe > this.metrics.sharpe + 1e-6) {
+    if (force || selectionScore(ev, this.select) > selectionScore(this.metrics, this.select) + 1e-6) {
       this.metrics = ev;
       this.tf.dispose(this.weights);
       this.weights = this.model.getWeights().map((w) => w.clone());
@@ -264,7 +306,7 @@ export async function trainRouter(
   const t0 = performance.now();
   const sftOpt = tf.train.adam(cfg.sft.lr);
   const reverse = cfg.sft.target === 'reverse';
-  const sftBest = new BestWeights(tf, model, await evaluatePolicy(tf, model, ds, valid, R, E));
+  const sftBest = new BestWeights(tf, model, await evaluatePolicy(tf, model, ds, valid, R, E), cfg.select);
   for (let epoch = 1; epoch <= cfg.sft.epochs; epoch++) {
     const order = shuffled(train, batches * B, rng);
     let lossSum = 0;
@@ -293,8 +335,8 @@ export async function trainRouter(
       onProgress?.({ stage: 'sft', done, total, detail: `SFT epoch ${epoch}/${cfg.sft.epochs}` });
     }
     const ev = await evaluatePolicy(tf, model, ds, valid, R, E);
-    epochs.push({ stage: 'sft', epoch, loss: lossSum / batches, validSharpe: ev.sharpe, validRegimeAccuracy: ev.regimeAccuracy });
-    onProgress?.({ stage: 'sft', done, total, detail: `SFT epoch ${epoch}: loss ${(lossSum / batches).toFixed(4)}, valid Sharpe ${ev.sharpe.toFixed(4)}, regime acc ${(ev.regimeAccuracy * 100).toFixed(1)}%` });
+    epochs.push({ stage: 'sft', epoch, loss: lossSum / batches, validSharpe: ev.sharpe, validExcessSharpe: ev.excessSharpe, validRegimeAccuracy: ev.regimeAccuracy });
+    onProgress?.({ stage: 'sft', done, total, detail: `SFT epoch ${epoch}: loss ${(lossSum / batches).toFixed(4)}, valid Sharpe ${ev.sharpe.toFixed(4)} (excess ${ev.excessSharpe.toFixed(4)}), regime acc ${(ev.regimeAccuracy * 100).toFixed(1)}%` });
     // the first epoch is kept whatever it scores: the untrained net is not a policy
     if (sftBest.offer(ev, epoch, cfg.sft.patience, sftBest.epoch === 0)) {
       done += (cfg.sft.epochs - epoch) * batches;
@@ -304,7 +346,7 @@ export async function trainRouter(
   sftBest.restore();
   sftOpt.dispose();
   const best = sftBest.metrics;
-  const sft = { bestEpoch: sftBest.epoch, validSharpe: best.sharpe, seconds: (performance.now() - t0) / 1000 };
+  const sft = { bestEpoch: sftBest.epoch, validSharpe: best.sharpe, validExcessSharpe: best.excessSharpe, seconds: (performance.now() - t0) / 1000 };
 
   // ---- stage 2: GRPO around the SFT policy
   const t1 = performance.now();
@@ -323,7 +365,7 @@ export async function trainRouter(
   let lr = cfg.rl.lr;
   let beta = cfg.rl.beta;
   let rlOpt = tf.train.adam(lr);
-  const rlBest = new BestWeights(tf, model, best);
+  const rlBest = new BestWeights(tf, model, best, cfg.select);
   let rlKl = 0;
   const muOld = new Float32Array(B * E);
   const actions = new Float32Array(B * G * E);
@@ -399,10 +441,10 @@ export async function trainRouter(
     tf.dispose(before);
     // validation leads the monitor set: its rows give the validation metrics unless the epoch was undone
     const ev = undone ? await evaluatePolicy(tf, model, ds, valid, R, E) : policyMetrics(monitored.subarray(0, valid.length * (R + E)), ds, valid, R, E);
-    epochs.push({ stage: 'rl', epoch, loss: lossSum / batches, validSharpe: ev.sharpe, validRegimeAccuracy: ev.regimeAccuracy, kl, undone });
-    onProgress?.({ stage: 'rl', done, total, detail: `RL epoch ${epoch}: KL ${kl.toFixed(4)}${undone ? ' > bound, undone' : ''}, valid Sharpe ${ev.sharpe.toFixed(4)}` });
+    epochs.push({ stage: 'rl', epoch, loss: lossSum / batches, validSharpe: ev.sharpe, validExcessSharpe: ev.excessSharpe, validRegimeAccuracy: ev.regimeAccuracy, kl, undone });
+    onProgress?.({ stage: 'rl', done, total, detail: `RL epoch ${epoch}: KL ${kl.toFixed(4)}${undone ? ' > bound, undone' : ''}, valid Sharpe ${ev.sharpe.toFixed(4)} (excess ${ev.excessSharpe.toFixed(4)})` });
     const bestBefore = rlBest.epoch;
-    const stop = undone ? rlBest.offer({ ...ev, sharpe: -Infinity }, epoch, cfg.rl.patience) : rlBest.offer(ev, epoch, cfg.rl.patience);
+    const stop = undone ? rlBest.offer({ ...ev, sharpe: -Infinity, excessSharpe: -Infinity }, epoch, cfg.rl.patience) : rlBest.offer(ev, epoch, cfg.rl.patience);
     if (rlBest.epoch !== bestBefore) rlKl = kl;
     if (stop) {
       done += (cfg.rl.epochs - epoch) * batches;
@@ -415,13 +457,13 @@ export async function trainRouter(
   return {
     epochs,
     sft,
-    rl: { bestEpoch: rlBest.epoch, validSharpe: rlBest.metrics.sharpe, kl: rlKl, seconds: (performance.now() - t1) / 1000 },
+    rl: { bestEpoch: rlBest.epoch, validSharpe: rlBest.metrics.sharpe, validExcessSharpe: rlBest.metrics.excessSharpe, kl: rlKl, seconds: (performance.now() - t1) / 1000 },
     monitor,
     sftLogits,
   };
 }
 
-/** The SFT objective (regime cross-entropy + oracleWeight x KL(oracle || policy)) averaged over samples idx. */
+/** The forward SFT objective (regime cross-entropy + oracleWeight x KL(oracle || policy)) averaged over samples idx. */
 export async function sftLoss(tf: Tf, model: LayersModel, ds: RouterDataset, idx: Int32Array, oracleWeight: number, R = N_REGIMES): Promise<number> {
   const E = ds.oracle.length / ds.n;
   const out = await predictSamples(tf, model, ds, idx);

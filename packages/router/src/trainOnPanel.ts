@@ -93,7 +93,7 @@ export async function trainRouterOnPanel(tf: Tf, panel: BarPanel, experts: reado
   const model = buildRouterModel(tf, spec, cfg.seed);
   const outcome = await trainRouter(tf, model, ds, splits.train, splits.valid, cfg, (p: TrainProgress) => progress(p.stage, p.done, p.total, p.detail));
   // the shrinkage towards equal weights, chosen on the validation split (the test split stays unseen)
-  const shrink = await chooseShrink(tf, model, ds, splits.valid, N_REGIMES, E);
+  const shrink = await chooseShrink(tf, model, ds, splits.valid, N_REGIMES, E, cfg.select);
   const testOut = await predictSamples(tf, model, ds, splits.test);
   const test = policyMetrics(testOut, ds, splits.test, N_REGIMES, E, shrink.lambda);
   const testUnshrunk = shrink.lambda > 0 ? policyMetrics(testOut, ds, splits.test, N_REGIMES, E) : test;
@@ -116,11 +116,11 @@ export async function trainRouterOnPanel(tf: Tf, panel: BarPanel, experts: reado
     train: cfg,
     epochs: outcome.epochs,
     metrics: {
-      sft: { bestEpoch: outcome.sft.bestEpoch, validSharpe: outcome.sft.validSharpe },
-      rl: { bestEpoch: outcome.rl.bestEpoch, validSharpe: outcome.rl.validSharpe, klToSft: outcome.rl.kl, klBound: cfg.rl.klBound },
+      sft: { bestEpoch: outcome.sft.bestEpoch, validSharpe: outcome.sft.validSharpe, validExcessSharpe: outcome.sft.validExcessSharpe },
+      rl: { bestEpoch: outcome.rl.bestEpoch, validSharpe: outcome.rl.validSharpe, validExcessSharpe: outcome.rl.validExcessSharpe, klToSft: outcome.rl.kl, klBound: cfg.rl.klBound },
       test: {
-        router: { sharpe: test.sharpe, meanReward: test.meanReward, regimeAccuracy: test.regimeAccuracy },
-        routerUnshrunk: { sharpe: testUnshrunk.sharpe, meanReward: testUnshrunk.meanReward, regimeAccuracy: testUnshrunk.regimeAccuracy },
+        router: { sharpe: test.sharpe, meanReward: test.meanReward, excessSharpe: test.excessSharpe, regimeAccuracy: test.regimeAccuracy },
+        routerUnshrunk: { sharpe: testUnshrunk.sharpe, meanReward: testUnshrunk.meanReward, excessSharpe: testUnshrunk.excessSharpe, regimeAccuracy: testUnshrunk.regimeAccuracy },
         equalWeight: fixedPolicy(ds, splits.test, 'equal', E),
         oracle: fixedPolicy(ds, splits.test, 'oracle', E),
       },

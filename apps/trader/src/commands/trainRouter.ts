@@ -79,23 +79,27 @@ export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void>
   const c = trained.card;
   const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
   const f = (v: number) => v.toFixed(4);
+  const ir = (v: number | undefined) => (v === undefined ? '-' : f(v));
   process.stdout.write(
     '\n' + boxTable('SPLITS (chronological, purged)', ['Split', 'From', 'To', 'Samples'], (['train', 'valid', 'test'] as const).map((k) => [k, c.splits[k].from.slice(0, 16), c.splits[k].to.slice(0, 16), String(c.splits[k].samples)])),
   );
   process.stdout.write(
-    '\n' + boxTable('EPOCHS', ['Stage', 'Epoch', 'Loss', 'Valid Sharpe', 'Valid regime acc', 'KL to SFT'], c.epochs.map((e) => [e.stage, String(e.epoch), f(e.loss), f(e.validSharpe), pct(e.validRegimeAccuracy), e.kl === undefined ? '' : `${f(e.kl)}${e.undone ? ' (undone)' : ''}`])),
+    '\n' + boxTable('EPOCHS', ['Stage', 'Epoch', 'Loss', 'Valid Sharpe', 'Valid excess over equal', 'Valid regime acc', 'KL to SFT'], c.epochs.map((e) => [e.stage, String(e.epoch), f(e.loss), f(e.validSharpe), e.validExcessSharpe === undefined ? '-' : f(e.validExcessSharpe), pct(e.validRegimeAccuracy), e.kl === undefined ? '' : `${f(e.kl)}${e.undone ? ' (undone)' : ''}`])),
   );
   const t = c.metrics.test;
   process.stdout.write(
-    '\n' + boxTable('TEST SPLIT (out of sample; reward = forward risk-adjusted net return)', ['Policy', 'Sharpe per decision', 'Mean reward', 'Regime accuracy'], [
-      [c.shrink && c.shrink.lambda > 0 ? `router (shrunk ${c.shrink.lambda} towards equal)` : 'router', f(t.router.sharpe), f(t.router.meanReward), pct(t.router.regimeAccuracy)],
-      ...(t.routerUnshrunk && c.shrink && c.shrink.lambda > 0 ? [['router, not shrunk', f(t.routerUnshrunk.sharpe), f(t.routerUnshrunk.meanReward), pct(t.routerUnshrunk.regimeAccuracy)]] : []),
-      ['equal weights', f(t.equalWeight.sharpe), f(t.equalWeight.meanReward), `${pct(t.equalWeight.regimeAccuracy)} (chance)`],
-      ['oracle (upper bound)', f(t.oracle.sharpe), f(t.oracle.meanReward), '-'],
+    '\n' + boxTable('TEST SPLIT (out of sample; reward = forward risk-adjusted net return)', ['Policy', 'Sharpe per decision', 'Mean reward', 'Excess over equal (IR)', 'Regime accuracy'], [
+      [c.shrink && c.shrink.lambda > 0 ? `router (shrunk ${c.shrink.lambda} towards equal)` : 'router', f(t.router.sharpe), f(t.router.meanReward), ir(t.router.excessSharpe), pct(t.router.regimeAccuracy)],
+      ...(t.routerUnshrunk && c.shrink && c.shrink.lambda > 0 ? [['router, not shrunk', f(t.routerUnshrunk.sharpe), f(t.routerUnshrunk.meanReward), ir(t.routerUnshrunk.excessSharpe), pct(t.routerUnshrunk.regimeAccuracy)]] : []),
+      ['equal weights', f(t.equalWeight.sharpe), f(t.equalWeight.meanReward), ir(0), `${pct(t.equalWeight.regimeAccuracy)} (chance)`],
+      ['oracle (upper bound)', f(t.oracle.sharpe), f(t.oracle.meanReward), ir(t.oracle.excessSharpe), '-'],
     ]),
   );
   process.stdout.write('\n');
   log(`SFT best epoch ${c.metrics.sft.bestEpoch} (${c.training.sftSeconds.toFixed(1)} s), RL best epoch ${c.metrics.rl.bestEpoch} (KL to SFT ${f(c.metrics.rl.klToSft)} <= ${c.metrics.rl.klBound}; ${c.training.rlSeconds.toFixed(1)} s); ${c.cost.params} parameters on ${c.training.backend}`);
-  if (c.shrink) log(`shrinkage towards equal weights, by validation Sharpe: ${c.shrink.grid.map((g) => `${g.lambda}: ${f(g.validSharpe)}`).join(', ')} -> ${c.shrink.lambda}`);
+  if (c.shrink) {
+    const excess = c.shrink.by === 'excess';
+    log(`shrinkage towards equal weights, by validation ${excess ? 'excess over equal weights (IR)' : 'Sharpe'}: ${c.shrink.grid.map((g) => `${g.lambda}: ${f(excess ? g.validExcessSharpe ?? NaN : g.validSharpe)}`).join(', ')} -> ${c.shrink.lambda}`);
+  }
   log(`saved ${out}/{model.json,weights.bin,card.json}`);
 }
