@@ -1,6 +1,6 @@
 import { EXPERT_NAMES } from '@arena/core';
 import { describe, expect, it } from 'vitest';
-import { compileAgents, researchTeam } from './agents.ts';
+import { type AgentSpec, BOOKS, agentName, compileAgents, researchTeam } from './agents.ts';
 import { ProposalScratch, proposeRow } from './proposals.ts';
 
 describe('research team with the user experts', () => {
@@ -29,5 +29,49 @@ describe('research team with the user experts', () => {
       expect(out[i * A]).toBeCloseTo(Math.min(1, a.appetite * 0.5), 6);
       expect(out[i * A + 1]).toBeCloseTo(Math.max(-1, -a.appetite * 0.25), 6);
     });
+  });
+});
+
+describe('books: directional, contrarian, market-neutral', () => {
+  const A = 4;
+  const exposures = EXPERT_NAMES.map((_, e) => Float64Array.from({ length: A }, (_, a) => 0.2 * (a - 1) + 0.05 * e));
+  const spec = (book: AgentSpec['book'], id: number): AgentSpec => {
+    const s = { id, horizon: 1, temperature: null, appetite: 1, experts: 0b1, book };
+    return { ...s, name: agentName(s) };
+  };
+
+  it('a contrarian book proposes the opposite of its experts\' view; a neutral one the view minus its mean over the assets with a bar', () => {
+    const team = BOOKS.map(spec);
+    expect(team.map((a) => a.name)).toEqual(['a00 h1 equal x1 trend', 'a01 h1 equal x1 trend contrarian', 'a02 h1 equal x1 trend neutral']);
+    const agents = compileAgents(team);
+    const out = new Float32Array(agents.n * A);
+    const present = [1, 1, 0, 1];
+    proposeRow(new ProposalScratch(agents, A), { exposures, present }, 0, 0, undefined, 0, out, 0);
+    const trend = exposures[0]!;
+    const live = [0, 1, 3];
+    const mean = live.reduce((s, a) => s + trend[a]!, 0) / live.length;
+    for (const a of live) {
+      expect(out[a]).toBeCloseTo(trend[a]!, 6);
+      expect(out[A + a]).toBeCloseTo(-trend[a]!, 6);
+      expect(out[2 * A + a]).toBeCloseTo(trend[a]! - mean, 6);
+    }
+    // the asset without a bar keeps its previous proposal (0 at the first bar), outside the neutral book's mean
+    expect([out[2], out[A + 2], out[2 * A + 2]]).toEqual([0, 0, 0]);
+    expect(live.reduce((s, a) => s + out[2 * A + a]!, 0)).toBeCloseTo(0, 6);
+  });
+
+  it('the population leads with every horizon on all experts, then neutral and contrarian books, and draws every book after', () => {
+    const team = researchTeam(32, { seed: 11 });
+    expect(team.slice(0, 7).map((a) => a.name.replace(/^a\d+ /, ''))).toEqual([
+      'h1 router/1 x1 all',
+      'h4 router/1 x1 all',
+      'h24 router/1 x1 all',
+      'h24 router/1 x1 all neutral',
+      'h24 router/1 x1 trend+breakout contrarian',
+      'h24 router/1 x1 trend+breakout neutral',
+      'h24 router/1 x1 reversal+positioning contrarian',
+    ]);
+    for (const book of BOOKS) expect(team.slice(7).filter((a) => a.book === book).length, book).toBeGreaterThan(3);
+    expect(new Set(team.map((a) => a.name.replace(/^a\d+ /, ''))).size).toBe(32);
   });
 });

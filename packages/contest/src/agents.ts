@@ -2,7 +2,9 @@
  * The research team: agents with distinct decision policies built from the experts and the router. An agent
  * re-decides every `horizon` bars (holding its proposal in between), weights its subset of experts by the
  * router's weights sharpened or flattened by a temperature (or equally), and scales the result by its appetite
- * for gross exposure. Its proposal per asset is clamp(appetite x sum_e w_e x_e / sum_e w_e, -1, 1).
+ * for gross exposure. Its view per asset is v = side x appetite x sum_e w_e x_e / sum_e w_e, side -1 for a
+ * contrarian book (anti-trend on a trend subset); a market-neutral book subtracts the view's mean over the assets
+ * with a bar. The proposal is clamp(v, -1, 1).
  */
 import { EXPERT_NAMES, Rng } from '@arena/core';
 
@@ -18,7 +20,12 @@ export interface AgentSpec {
   readonly appetite: number;
   /** bit e set: expert e (EXPERT_NAMES, then the user's experts) is in the agent's subset */
   readonly experts: number;
+  /** directional: its experts' view; contrarian: the opposite side; neutral: the view minus its cross-asset mean */
+  readonly book: Book;
 }
+
+export const BOOKS = ['directional', 'contrarian', 'neutral'] as const;
+export type Book = (typeof BOOKS)[number];
 
 const E = EXPERT_NAMES.length;
 const ALL = (1 << E) - 1;
@@ -51,13 +58,15 @@ export function expertSubsetName(mask: number, names: readonly string[] = EXPERT
 
 export function agentName(s: Omit<AgentSpec, 'name'>, names: readonly string[] = EXPERT_NAMES): string {
   const w = s.temperature === null ? 'equal' : `router/${s.temperature}`;
-  return `a${String(s.id).padStart(2, '0')} h${s.horizon} ${w} x${s.appetite} ${expertSubsetName(s.experts, names)}`;
+  return `a${String(s.id).padStart(2, '0')} h${s.horizon} ${w} x${s.appetite} ${expertSubsetName(s.experts, names)}${s.book === 'directional' ? '' : ` ${s.book}`}`;
 }
 
 /**
- * A population of n agents: the first are the canonical grid (horizons x temperatures x appetites x subsets) in a
- * seeded order that leads with one agent per horizon on all experts; beyond the grid, seeded random policies
- * (any non-empty subset, a temperature from 0.25 to 4 on a grid of eight, appetite in [0.25, 2]).
+ * A population of n agents. It leads with one directional agent per horizon on all experts, then, at the longest
+ * horizon, a market-neutral book on all experts, a contrarian and a market-neutral book on trend+breakout and a
+ * contrarian one on reversal+positioning; then the canonical grid (horizons x temperatures x appetites x subsets x
+ * books) in a seeded order; beyond the grid, seeded random policies (any non-empty subset, a temperature from 0.25
+ * to 4 on a grid of eight, appetite in [0.25, 2], any book).
  */
 export function researchTeam(n: number, opts: { seed?: number; horizons?: readonly number[]; names?: readonly string[] } = {}): AgentSpec[] {
   const horizons = opts.horizons ?? [1, 4, 24];
@@ -72,16 +81,27 @@ export function researchTeam(n: number, opts: { seed?: number; horizons?: readon
   if (!(Number.isInteger(n) && n >= 1)) throw new Error(`contest.agents must be an integer >= 1, got ${n}`);
   if (horizons.length === 0 || horizons.some((h) => !(Number.isInteger(h) && h >= 1))) throw new Error(`contest.horizons must be integers >= 1, got [${horizons.join(', ')}]`);
   const rng = new Rng(opts.seed ?? 11);
-  const lead: Omit<AgentSpec, 'id' | 'name'>[] = horizons.map((h) => ({ horizon: h, temperature: 1, appetite: 1, experts: every }));
+  const longest = Math.max(...horizons);
+  const styles = { trendBreakout: bit('trend') | bit('breakout'), reversalPositioning: bit('reversal') | bit('positioning') };
+  const lead: Omit<AgentSpec, 'id' | 'name'>[] = [
+    ...horizons.map((h) => ({ horizon: h, temperature: 1, appetite: 1, experts: every, book: 'directional' as const })),
+    { horizon: longest, temperature: 1, appetite: 1, experts: every, book: 'neutral' },
+    { horizon: longest, temperature: 1, appetite: 1, experts: styles.trendBreakout, book: 'contrarian' },
+    { horizon: longest, temperature: 1, appetite: 1, experts: styles.trendBreakout, book: 'neutral' },
+    { horizon: longest, temperature: 1, appetite: 1, experts: styles.reversalPositioning, book: 'contrarian' },
+  ];
+  const inLead = (a: Omit<AgentSpec, 'id' | 'name'>) => lead.some((l) => l.horizon === a.horizon && l.temperature === a.temperature && l.appetite === a.appetite && l.experts === a.experts && l.book === a.book);
   const grid: Omit<AgentSpec, 'id' | 'name'>[] = [];
   for (const horizon of horizons) {
     for (const temperature of TEMPERATURES) {
       for (const appetite of APPETITES) {
         for (const experts of subsets) {
-          if (temperature === 1 && appetite === 1 && experts === every) continue; // in the lead
           // one expert alone: the temperature changes nothing, keep only the equal variant
           if ((experts & (experts - 1)) === 0 && temperature !== null) continue;
-          grid.push({ horizon, temperature, appetite, experts });
+          for (const book of BOOKS) {
+            const a = { horizon, temperature, appetite, experts, book };
+            if (!inLead(a)) grid.push(a);
+          }
         }
       }
     }
@@ -95,7 +115,8 @@ export function researchTeam(n: number, opts: { seed?: number; horizons?: readon
     const experts = 1 + Math.floor(rng.next() * every);
     // temperatures from a fixed grid: the proposal loop raises the router weights to each distinct 1 / temperature once per bar
     const temperature = rng.next() < 0.2 ? null : RANDOM_TEMPERATURES[Math.floor(rng.next() * RANDOM_TEMPERATURES.length)]!;
-    chosen.push({ horizon: horizons[Math.floor(rng.next() * horizons.length)]!, temperature, appetite: Number((0.25 + 1.75 * rng.next()).toFixed(3)), experts });
+    const book = BOOKS[Math.floor(rng.next() * BOOKS.length)]!;
+    chosen.push({ horizon: horizons[Math.floor(rng.next() * horizons.length)]!, temperature, appetite: Number((0.25 + 1.75 * rng.next()).toFixed(3)), experts, book });
   }
   return chosen.map((s, id) => ({ id, name: agentName({ id, ...s }, names), ...s }));
 }
@@ -113,6 +134,10 @@ export interface CompiledAgents {
   readonly tau: Int32Array;
   /** distinct 1 / temperature values; 0 stands for equal weights */
   readonly invTemperatures: Float64Array;
+  /** +1, or -1 for a contrarian book */
+  readonly side: Float64Array;
+  /** 1 for a market-neutral book */
+  readonly neutral: Uint8Array;
 }
 
 export function compileAgents(specs: readonly AgentSpec[], nExperts: number = E): CompiledAgents {
@@ -132,5 +157,7 @@ export function compileAgents(specs: readonly AgentSpec[], nExperts: number = E)
     mask,
     tau: Int32Array.from(specs, (s) => inv.indexOf(s.temperature === null ? 0 : 1 / s.temperature)),
     invTemperatures: Float64Array.from(inv),
+    side: Float64Array.from(specs, (s) => (s.book === 'contrarian' ? -1 : 1)),
+    neutral: Uint8Array.from(specs, (s) => (s.book === 'neutral' ? 1 : 0)),
   };
 }

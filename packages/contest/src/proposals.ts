@@ -67,9 +67,11 @@ export function proposeRow(
       for (let a = 0; a < A; a++) out[o + a] = prev[po + a]!;
       continue;
     }
-    const g = agents.appetite[i]!;
+    const g = agents.appetite[i]! * agents.side[i]!;
     const kb = agents.tau[i]! * A;
     const mb = i * E;
+    let sum = 0;
+    let live = 0;
     for (let a = 0; a < A; a++) {
       if (input.present[t * A + a] !== 1) {
         out[o + a] = prev === undefined ? 0 : prev[po + a]!;
@@ -87,6 +89,15 @@ export function proposeRow(
         den += we;
       }
       const v = den > 0 ? (g * num) / den : 0;
+      out[o + a] = v;
+      sum += v;
+      live++;
+    }
+    // a market-neutral book: minus the view's mean over the assets with a bar (a lone asset: flat)
+    const shift = agents.neutral[i] === 1 && live > 0 ? sum / live : 0;
+    for (let a = 0; a < A; a++) {
+      if (input.present[t * A + a] !== 1) continue;
+      const v = out[o + a]! - shift;
       out[o + a] = v > 1 ? 1 : v < -1 ? -1 : v;
     }
   }
