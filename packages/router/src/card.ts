@@ -29,6 +29,11 @@ export interface RouterCard {
   /** catalogue features of the temporal input (masked by the dynamic selection); empty when trained without */
   readonly features: readonly string[];
   readonly temporal: readonly string[];
+  /**
+   * Cost per unit of exposure traded, charged in the experts' trailing performance inputs (net performance, the
+   * labels' cost). Absent on routers trained before it existed: 0, gross performance.
+   */
+  readonly temporalCost?: number;
   readonly selector: SelectorConfigInput;
   readonly labels: LabelOptions;
   /** where the regime labels came from: the hindsight rule or the synthetic market's truth */

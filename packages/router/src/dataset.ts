@@ -20,6 +20,8 @@ export interface DatasetOptions {
   readonly warmup: number;
   /** true regimes per cell (the synthetic market's), used as labels instead of the hindsight rule */
   readonly regimeTruth?: Uint8Array;
+  /** cost per unit traded in the experts' trailing performance inputs (temporal.ts; default 0: gross) */
+  readonly temporalCost?: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -47,7 +49,7 @@ export function buildDataset(panel: BarPanel, experts: readonly Float64Array[], 
   const T = panel.nTimes;
   const E = experts.length;
   const h = hindsight(panel, experts, o.labels);
-  const { x: allTemporal, dim } = buildTemporal(panel, experts, features, nFeatures);
+  const { x: allTemporal, dim } = buildTemporal(panel, experts, features, nFeatures, o.temporalCost ?? 0);
   const ends: number[] = [];
   for (let t = Math.max(o.warmup, o.chart.window - 1); t + Math.max(o.labels.horizon, o.labels.regimeHorizon) < T; t += o.stride) ends.push(t);
   const cells: number[] = [];

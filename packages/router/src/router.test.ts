@@ -13,7 +13,7 @@ import { DEFAULT_LABELS, hindsight, reward } from './labels.ts';
 import { type TrainedRouter, trainRouterOnPanel } from './trainOnPanel.ts';
 import { meanPolicyKl } from './policy.ts';
 import { EqualRouter, ModelRouter, RouterStage } from './router.ts';
-import { buildTemporal } from './temporal.ts';
+import { buildTemporal, temporalNames } from './temporal.ts';
 import { DEFAULT_TRAIN, evaluatePolicy, predictSamples, rewardSharpe, sftLoss } from './train.ts';
 
 const market = generateSyntheticMarket({ seed: 5, assets: 4, bars: 4000, timeframe: '1h' });
@@ -211,6 +211,32 @@ describe('router inputs and labels', () => {
     const cut = 400 * a.nAssets * xa.dim;
     expect(Array.from(xa.x.subarray(0, cut))).toEqual(Array.from(xb.x.subarray(0, cut)));
     expect(Array.from(xa.x.subarray(cut))).not.toEqual(Array.from(xb.x.subarray(cut)));
+  });
+
+  it('the experts\' performance inputs are net of their own turnover: a holder is charged nothing, a flipper its trades', () => {
+    const T = 600;
+    const small = panel.slice(0, T);
+    const A = small.nAssets;
+    const hold = new Float64Array(T * A).fill(0.5);
+    const flip = Float64Array.from({ length: T * A }, (_, i) => (Math.floor(i / A) % 2 === 0 ? 0.02 : -0.02));
+    const ex = [hold, flip, ...experts.slice(2).map((x) => x.slice(0, T * A))];
+    const cost = 0.0012;
+    const gross = buildTemporal(small, ex, undefined, 0);
+    const net = buildTemporal(small, ex, undefined, 0, cost);
+    const names = temporalNames(EXPERT_NAMES, []);
+    const col = (name: string) => names.indexOf(name);
+    const perfOf = (x: Float32Array, name: string, t: number, a: number) => x[(t * A + a) * gross.dim + col(name)]!;
+    for (const t of [300, 599]) {
+      for (let a = 0; a < A; a++) {
+        expect(perfOf(net.x, 'perf_trend_168', t, a)).toBe(perfOf(gross.x, 'perf_trend_168', t, a));
+        // trading 0.04 a bar costs 0.000048 a bar, of the order of a bar's squared return here: well below the gross score
+        expect(perfOf(gross.x, 'perf_reversal_24', t, a)).toBeGreaterThan(-4);
+        expect(perfOf(net.x, 'perf_reversal_24', t, a)).toBeLessThan(perfOf(gross.x, 'perf_reversal_24', t, a) - 0.1);
+      }
+    }
+    // everything but the performance inputs is the same
+    const perf = new Set(names.flatMap((n, j) => (n.startsWith('perf_') ? [j] : [])));
+    for (let i = 0; i < net.x.length; i++) if (!perf.has(i % net.dim)) expect(net.x[i]).toBe(gross.x[i]);
   });
 
   it('hindsight labels a planted rally up, a crash down, a quiet stretch range and a storm volatile', () => {

@@ -126,7 +126,7 @@ export class ModelRouter implements Router {
     const R = N_REGIMES;
     if (experts.length !== E) throw new Error(`the router weights ${E} experts (${card.experts.join(', ')}), it was given ${experts.length}`);
     const out = equalRouting(panel, this.note, card.spec.chart, E);
-    const { x, dim } = buildTemporal(panel, experts, features, card.features.length);
+    const { x, dim } = buildTemporal(panel, experts, features, card.features.length, card.temporalCost ?? 0);
     const barMs = timeframeMs(panel.timeframe);
     // raw decisions of the due cells, in batches of whole bars
     const raw = new Float32Array(T * A * E);
@@ -267,7 +267,7 @@ export class RouterStage {
   ) {
     const card = router.loaded.card;
     const E = router.nExperts;
-    this.state = new TemporalState(nAssets, E, card.features.length);
+    this.state = new TemporalState(nAssets, E, card.features.length, card.temporalCost ?? 0);
     this.temporal = new Float32Array(nAssets * this.state.dim);
     this.rows = new Float32Array(nAssets * this.state.dim);
     this.w = new Float32Array(nAssets * E);

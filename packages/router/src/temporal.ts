@@ -3,8 +3,9 @@
  * - long horizon: log returns over 24, 72, 168 and 336 bars in units of the 168-bar volatility (sqrt-time scaled),
  *   volatility ratios 24/168 and 168/720 (logs), the efficiency ratio over 48 bars, the drawdown from the 168-bar
  *   high and the position in the 168-bar range;
- * - each expert's recent realised performance: EWMA (spans 24 and 168) of exposure[t-1] x return[t] over the EWMA of
- *   return^2 (a correlation-like score in about [-1, 1]);
+ * - each expert's recent realised net performance: EWMA (spans 24 and 168) of exposure[t-1] x return[t] minus
+ *   `cost` x |exposure[t-1] - exposure[t-2]| (what following it alone paid in costs; cost 0 on routers trained before
+ *   it existed: gross), over the EWMA of return^2 (a correlation-like score in about [-1, 1]);
  * - each expert's exposure at t;
  * - the feature catalogue z-scored and masked by the dynamic selection in effect (zeros where not selected).
  * A TemporalState steps bar by bar with fixed-size rings and no allocation; the batch path is the same stepping
@@ -46,11 +47,16 @@ export class TemporalState {
   private readonly last: Float32Array; // last vector per asset (repeated on a missing bar)
   private readonly expoNow: Float64Array; // step's scratch rows [e * A + a]
   private readonly expoPrev: Float64Array;
+  /** the exposures two bars back [e * A + a] (the previous call's prevExposure), for the turnover cost */
+  private readonly expoPrev2: Float64Array;
+  private hasPrev2 = false;
 
   constructor(
     readonly nAssets: number,
     readonly nExperts: number,
     readonly nFeatures: number,
+    /** cost per unit of exposure traded, charged in the experts' performance inputs (0: gross) */
+    readonly cost = 0,
   ) {
     this.dim = temporalDim(nExperts, nFeatures);
     this.ring = new Float64Array(nAssets * RING);
@@ -60,6 +66,7 @@ export class TemporalState {
     this.last = new Float32Array(nAssets * this.dim);
     this.expoNow = new Float64Array(nExperts * nAssets);
     this.expoPrev = new Float64Array(nExperts * nAssets);
+    this.expoPrev2 = new Float64Array(nExperts * nAssets);
   }
 
   /** The close `lag` present bars back in the asset's ring at rb (the oldest kept once there are fewer). */
@@ -120,7 +127,11 @@ export class TemporalState {
       // experts: realised performance of the previous bar's exposure, then the exposure now
       const pb = a * E * PERF_SPANS.length * 2;
       for (let e = 0; e < E; e++) {
-        const pnl = prevExposure !== undefined && n > 0 ? prevExposure[e * A + a]! * r : 0;
+        let pnl = prevExposure !== undefined && n > 0 ? prevExposure[e * A + a]! * r : 0;
+        if (this.cost > 0 && prevExposure !== undefined && this.hasPrev2 && n > 0) {
+          const traded = Math.abs(prevExposure[e * A + a]! - this.expoPrev2[e * A + a]!);
+          if (traded === traded) pnl -= this.cost * traded;
+        }
         for (let k = 0; k < PERF_SPANS.length; k++) {
           const q = pb + (e * PERF_SPANS.length + k) * 2;
           const al = alpha(PERF_SPANS[k]!);
@@ -140,6 +151,10 @@ export class TemporalState {
       if (z === undefined || mask === undefined) for (let f = 0; f < F; f++) out[j++] = 0;
       else for (let f = 0; f < F; f++) out[j++] = mask[f]! * z[a * F + f]!;
       for (let k = 0; k < D; k++) this.last[a * D + k] = out[o + k]!;
+    }
+    if (this.cost > 0) {
+      if (prevExposure !== undefined) this.expoPrev2.set(prevExposure.subarray(0, E * A));
+      this.hasPrev2 = prevExposure !== undefined;
     }
   }
 
@@ -164,8 +179,8 @@ export class TemporalState {
 }
 
 /** Temporal vectors of every bar and asset: [(t * A + a) * dim + j]. */
-export function buildTemporal(panel: BarPanel, experts: readonly Float64Array[], features: ConvInputs | undefined, nFeatures: number): { x: Float32Array; dim: number } {
-  const state = new TemporalState(panel.nAssets, experts.length, nFeatures);
+export function buildTemporal(panel: BarPanel, experts: readonly Float64Array[], features: ConvInputs | undefined, nFeatures: number, cost = 0): { x: Float32Array; dim: number } {
+  const state = new TemporalState(panel.nAssets, experts.length, nFeatures, cost);
   const D = state.dim;
   const A = panel.nAssets;
   const x = new Float32Array(panel.nTimes * A * D);

@@ -77,6 +77,7 @@ export async function trainRouterOnPanel(tf: Tf, panel: BarPanel, experts: reado
     labels,
     stride,
     warmup: WARMUP,
+    temporalCost: labels.cost,
     ...(o.regimeTruth ? { regimeTruth: o.regimeTruth } : {}),
     onProgress: (d, n) => progress('charts', d, n, ''),
   });
@@ -108,6 +109,7 @@ export async function trainRouterOnPanel(tf: Tf, panel: BarPanel, experts: reado
     experts: [...names],
     features,
     temporal: temporalNames(names, features),
+    temporalCost: labels.cost,
     selector,
     labels,
     regimeLabels: o.regimeTruth ? 'truth' : 'hindsight',
