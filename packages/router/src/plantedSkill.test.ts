@@ -104,12 +104,12 @@ describe('planted skill', () => {
   it('SFT + RL puts most weight on the planted expert in its regime, much less outside, and beats equal weights after costs', async () => {
     const r = await onSplit(full);
     expect(r.nIn).toBeGreaterThan(100);
-    // measured: 0.68 inside (the other experts 0.03-0.15), 0.30 outside
+    // measured: 0.53 inside (the other experts 0.07-0.21), 0.28 outside; the forward SFT target: 0.52 and 0.37
     expect(r.inside[PLANTED]).toBeGreaterThan(0.5);
     for (let e = 0; e < N_EXPERTS; e++) if (e !== PLANTED) expect(r.inside[e]).toBeLessThan(r.inside[PLANTED]! / 2);
     expect(r.outside[PLANTED]).toBeLessThan(0.6 * r.inside[PLANTED]!);
-    // net reward (costs in) per decision above equal weights' (measured -0.031 vs -0.047: every expert but the
-    // planted one loses its costs on this market), and so its Sharpe (-0.11 vs -0.25)
+    // net reward (costs in) per decision above equal weights' (measured -0.018 vs -0.047: every expert but the
+    // planted one loses its costs on this market), and so its Sharpe (-0.07 vs -0.25)
     expect(r.policy.meanReward).toBeGreaterThan(r.equal.meanReward);
     expect(r.policy.sharpe).toBeGreaterThan(r.equal.sharpe);
   });
@@ -122,6 +122,6 @@ describe('planted skill', () => {
     const [s, f] = [await onSplit(sftOnly, 'train'), await onSplit(full, 'train')];
     expect(f.policy.meanReward).toBeGreaterThan(s.policy.meanReward);
     expect(f.inside[PLANTED]).toBeGreaterThan(s.inside[PLANTED]!);
-    // out of sample RL's gain is within noise here (test split: -0.0308 after RL, -0.0287 SFT alone); not asserted
+    // out of sample RL's gain is within noise here (test split: -0.0183 after RL, -0.0175 SFT alone); not asserted
   });
 });
