@@ -204,10 +204,12 @@ ${table}
 
 ${verdict}
 
-**What is not in this protocol yet** (issue 16): per-fold retraining of the convnet and the selector with nested
+**Since the previous run** (issue 16): the router's SFT target is KL(policy || oracle) and its training selects
+epochs and shrinkage by the excess over equal weights, its performance inputs are net of costs, and the committed
+router was retrained with that code; the contest's agents have directional, contrarian and market-neutral books.
+**What is not in this protocol yet**: per-fold retraining of the convnet and the selector with nested
 out-of-sample learned outputs (\`arena eval --walk-forward K --train\` retrains the router only, so it cannot run on
-the crypto sets the convnet was fitted on), the router reward relative to equal weights, and a more diverse
-contest.
+the crypto sets the convnet was fitted on).
 `;
 writeFileSync(join(ROOT, 'docs/research.md'), md);
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
