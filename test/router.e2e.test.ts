@@ -161,6 +161,25 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
     expect(folds.reduce((n, f) => n + f.testRange.bars, 0)).toBe(ev.testRange.bars);
   }, 120_000);
 
+  it('eval --walk-forward 2 --train retrains the learned expert per fold too: each net decides only after the bars it learned from, plus the embargo', () => {
+    const out = join(dir, 'ev-wf-train');
+    const r = arena(['eval', '--synthetic', '--assets', '4', '--bars', '2400', '--walk-forward', '2', '--train', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/learned expert: 2 convnets trained per fold; it holds 0 before 2024-02-20/);
+    const ev = readJson(join(out, 'eval.json'));
+    const folds = ev.folds as { trainRange: EvalRange; testRange: EvalRange }[];
+    const chain = ev.learnedChain as { decidesFrom: string; trainedOn: { from: string; to: string } }[];
+    expect(chain).toHaveLength(2);
+    chain.forEach((net, k) => {
+      // the net of fold k decides from the block's first bar, and learned up to 24 bars (the embargo) before it
+      expect(net.decidesFrom).toBe(folds[k]!.testRange.from);
+      expect(Date.parse(net.decidesFrom) - Date.parse(net.trainedOn.to)).toBeGreaterThan(24 * 3_600_000);
+    });
+    // the committed convnet is not used, so the leak check has nothing to list, and every row is out of sample
+    expect(ev.fittedModels).toEqual([]);
+    expect(ev.outOfSample).toBe(true);
+  }, 120_000);
+
   it('eval refuses a router fitted on its test bars (exit 2, naming the model and the fold); --allow-overlap runs it with the rows marked', () => {
     const same = ['--synthetic', '--seed', '2', '--assets', '3', '--bars', '1500'];
     const refused = arena(['eval', ...same, '--router-model', model, '--out', join(dir, 'ev-overlap')]);

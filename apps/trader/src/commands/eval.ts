@@ -1,11 +1,12 @@
 /** `arena eval`: the router vs equal weights, the best expert, fitted static weights, the oracle and buy and hold, out of sample. */
 import { join } from 'node:path';
-import { ERR, arenaError, expertNames } from '@arena/core';
-import { ContestLedger, Ledger, contestSettings, describeOverlaps, evalFolds, evalTable, foldOverlaps, loadedModelRanges, summariseDataTeam, fillAssumptions, loadMarket, loadModels, hurdleLine, regimeLine, runEval, scoreModelLine, stepPanel, writeEval } from '@arena/engine';
-import { initRuntime } from '@arena/kernels';
+import { type BarPanel, ERR, arenaError, expertNames } from '@arena/core';
+import { ContestLedger, Ledger, contestSettings, describeOverlaps, evalFolds, evalTable, foldOverlaps, loadedModelRanges, summariseDataTeam, fillAssumptions, loadMarket, loadModels, hurdleLine, trainLearnedChain, regimeLine, runEval, scoreModelLine, stepPanel, writeEval } from '@arena/engine';
+import { type Runtime, initRuntime } from '@arena/kernels';
 import { DEFAULT_LABELS, ModelRouter, trainRouterOnPanel } from '@arena/router';
 import { parseNumber } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
+import type { LearnedExpert } from '@arena/experts';
 import { type BacktestFlags, configFromFlags } from './backtest.ts';
 
 export interface EvalFlags extends Omit<BacktestFlags, 'baselines' | 'weights' | 'contest'> {
@@ -27,15 +28,20 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   if (panel.nTimes < 400) throw arenaError(ERR.DATA_TOO_SHORT, panel.nTimes, source, 400);
   // the pipeline over every bar with the contest on: the router's row, the experts and the contest's record
   const contestConfig = { ...config, contest: { ...config.contest, enabled: true } };
-  const models = await loadModels(contestConfig, log, funding);
+  const loaded = await loadModels(contestConfig, log, funding);
+  const embargo = Math.max(DEFAULT_LABELS.horizon, DEFAULT_LABELS.regimeHorizon);
+  const bounds = evalFolds(panel.nTimes, testFraction, folds);
+  const rt = loaded.runtime ?? (await initRuntime({ log }));
+  // --train: the learned expert is retrained per fold too (nested: the router then learns from its out-of-sample outputs)
+  const chain = flags.train && loaded.learned ? await trainChain(rt, panel, funding, bounds, loaded.learned, embargo, source, log) : undefined;
+  const models = chain ? { ...loaded, learnedChain: chain.nets } : loaded;
   // leak check before any work: no committed model may have been fitted on a fold's test bars (plus an embargo)
   const fittedModels = loadedModelRanges(models, !flags.train);
-  const overlaps = foldOverlaps(panel, source, evalFolds(panel.nTimes, testFraction, folds), fittedModels, Math.max(DEFAULT_LABELS.horizon, DEFAULT_LABELS.regimeHorizon));
+  const overlaps = foldOverlaps(panel, source, bounds, fittedModels, embargo);
   if (overlaps.length > 0) {
     if (!flags.allowOverlap) throw arenaError(ERR.EVAL_OVERLAP, describeOverlaps(overlaps));
     log(`warning (--allow-overlap): ${describeOverlaps(overlaps)}; the rows that use these models are marked not out of sample`);
   }
-  const rt = models.runtime ?? (await initRuntime({ log }));
   const ledgerPath = flags.db ?? join(flags.out, 'ledger.db');
   const ledger = Ledger.open(ledgerPath);
   const runId = ledger.startRun({ kind: 'eval', source, symbols: panel.symbols, timeframe: panel.timeframe, periodsPerYear: panel.periodsPerYear(), config: contestConfig });
@@ -92,6 +98,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     symbols: panel.symbols,
     router: flags.train ? `router retrained on the training bars of each fold (${routing.source} routing otherwise)` : routing.note,
     fittedModels,
+    ...(chain ? { learnedChain: chain.records } : {}),
     overlaps,
     fillAssumptions: fillAssumptions(config),
   };
@@ -104,4 +111,32 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   const hurdle = hurdleLine(result);
   if (hurdle) log(hurdle);
   log(`wrote ${written.json}, ${written.html}`);
+}
+
+/** The learned expert's nets for eval --train (learnedChain.ts), with a progress bar per net. */
+async function trainChain(rt: Runtime, panel: BarPanel, funding: Float64Array | undefined, bounds: [number, number][], learned: LearnedExpert, embargo: number, source: string, log: (s: string) => void) {
+  let bar: ReturnType<typeof createProgress> | undefined;
+  let current = -1;
+  const chain = await trainLearnedChain({
+    tf: rt.tf,
+    panel,
+    ...(funding ? { funding } : {}),
+    folds: bounds,
+    learned,
+    embargo,
+    source,
+    backend: rt.info.backend,
+    log: (line) => {
+      bar?.done();
+      log(line);
+    },
+    onProgress: (net, nets, _stage, done, total) => {
+      if (net !== current) (current = net), (bar = createProgress(`convnet ${net + 1}/${nets}`));
+      bar!.update(done, total);
+    },
+  });
+  bar?.done();
+  if (chain.records.length === 0) log('learned expert: holds 0 throughout: no fold had the history to train its convnet');
+  else log(`learned expert: ${chain.records.length} convnets trained per fold; it holds 0 before ${chain.records[0]!.decidesFrom.slice(0, 10)} (rank IC on their own validation: ${chain.records.map((r) => r.rankIC.toFixed(3)).join(', ')})`);
+  return chain;
 }

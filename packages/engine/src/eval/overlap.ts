@@ -28,12 +28,13 @@ export function comparableSources(fitted: string, evaluated: string): boolean {
 }
 
 /**
- * The fitted ranges of the committed models a pipeline loaded: the learned expert's convnet and, unless it is
- * retrained per fold, the router. (Selections and the contest's score model learn on line from past bars only.)
+ * The fitted ranges of the committed models a pipeline loaded: the learned expert's convnet, unless a chain of nets
+ * trained per fold replaces it (learnedChain.ts: each decides only after the bars it learned from), and, unless it
+ * is retrained per fold, the router. (Selections and the contest's score model learn on line from past bars only.)
  */
 export function loadedModelRanges(models: PipelineModels, includeRouter: boolean): FittedRange[] {
   const out: FittedRange[] = [];
-  const net = models.learned?.net.card;
+  const net = models.learnedChain === undefined ? models.learned?.net.card : undefined;
   if (net) out.push({ model: `learned expert (convnet ${net.name})`, source: net.data.source, from: net.data.from, to: net.data.to, horizon: net.horizon });
   if (includeRouter && models.router instanceof ModelRouter) {
     const card = models.router.loaded.card;

@@ -3,6 +3,7 @@ import { deterministicJson, writeReportFiles } from '@arena/core';
 import { boxTable } from '../report/console.ts';
 import { lineChart, escapeXml, PALETTE, downsampleMinMax } from '../report/svg.ts';
 import type { EvalResult } from './evaluate.ts';
+import type { ChainedNetRecord } from './learnedChain.ts';
 import { type FittedRange, type FoldOverlap, describeOverlaps } from './overlap.ts';
 
 export interface EvalMeta {
@@ -15,6 +16,8 @@ export interface EvalMeta {
   /** (model, fold) pairs whose fitted range reaches a fold's test bars (run with --allow-overlap); empty when out of sample */
   readonly overlaps: readonly FoldOverlap[];
   readonly fillAssumptions: string;
+  /** eval --train: the learned expert's nets trained per fold, each deciding only after the bars it learned from */
+  readonly learnedChain?: readonly ChainedNetRecord[];
 }
 
 const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);

@@ -6,7 +6,7 @@
  */
 import { type ArenaConfig, type BarPanel, EXPERT_NAMES, type Timeframe, expertNames, timeframeMs } from '@arena/core';
 import { type ContestSink, ContestStepper, DataTeamStage, type DataTeamVariantStage, dataTeamVariants, researchTeam } from '@arena/contest';
-import { type ExpertFaultRecord, type ExpertSeries, LearnedExpert, LearnedStream, type UserExpert, UserExpertsStage, createExperts, runExpertBatch } from '@arena/experts';
+import { type ChainedNet, type ExpertFaultRecord, type ExpertSeries, LearnedExpert, LearnedStream, type UserExpert, UserExpertsStage, createExperts, runExpertBatch } from '@arena/experts';
 import { type ConvInputs, OnlineFeatures, type SelectionRunner, type SelectorConfigInput, panelBar } from '@arena/features';
 import { EqualRouter, ModelRouter, type Router, RouterStage, type RoutingSeries, StaticRouter } from '@arena/router';
 import { expertWeights } from '../staticWeights.ts';
@@ -18,6 +18,11 @@ import { type ExpertsStage, FixedWeights, PrecomputedExperts, PrecomputedWeights
 /** The models a pipeline runs: the learned expert's net (absent or flat: it holds 0), the configured router, the user's experts. */
 export interface PipelineModels {
   readonly learned?: LearnedExpert;
+  /**
+   * `arena eval --train`: convnets trained per fold, each deciding from its `from` row of the evaluated panel (the
+   * learned expert holds 0 before the first); `learned` then fixes only the shape, the selector and the scale.
+   */
+  readonly learnedChain?: readonly ChainedNet[];
   readonly router: Router;
   /** the user's experts (experts.custom), loaded and probed */
   readonly user?: readonly UserExpert[];
@@ -119,7 +124,7 @@ export function buildPipeline(o: BuildOptions): Pipeline {
   }
   const features = newFeatures({ ...o, ...(o.runner ? { runner: o.runner } : {}) });
   const learned = o.models.learned;
-  const experts: ExpertsStage = new SteppedExperts(o.config, ctx, learned !== undefined && features !== undefined ? { stream: new LearnedStream(learned.net, features.online, learned.scale), mask: features.learnedMask } : undefined, userOf(o.config, o.models));
+  const experts: ExpertsStage = new SteppedExperts(o.config, ctx, learned !== undefined && features !== undefined ? { stream: new LearnedStream(learned.net, features.online, learned.scale, o.models.learnedChain), mask: features.learnedMask } : undefined, userOf(o.config, o.models));
   const router = o.models.router;
   let weights = fixedWeights(router, o.config, A);
   if (weights === undefined) {
@@ -203,7 +208,7 @@ export async function precompute(panel: BarPanel, config: ArenaConfig, models: P
   const masks: Float32Array[] = [];
   const at = new Int32Array(T).fill(-1);
   if (features !== undefined) {
-    const stream = learned ? new LearnedStream(learned.net, features.online, learned.scale) : undefined;
+    const stream = learned ? new LearnedStream(learned.net, features.online, learned.scale, models.learnedChain) : undefined;
     const input = { panel, ...(funding ? { funding } : {}) };
     const out = experts[learnedIndex]!;
     for (let t = 0; t < T; t++) {

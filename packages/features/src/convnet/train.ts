@@ -5,7 +5,7 @@
  * fold's net is the model; it is pruned to the target sparsity and fine-tuned with the masks held.
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import { Rng } from '@arena/core';
+import { ERR, Rng, arenaError } from '@arena/core';
 import type { Tf } from '@arena/kernels';
 import { type ConvNetSpec, buildConvNet } from './architecture.ts';
 import type { FoldMetrics } from './card.ts';
@@ -208,12 +208,15 @@ async function fit(
   return { epochs: ran, bestLoss: best };
 }
 
+/** fewer sample cells than this: the convnet is not trained (ARENA_E_CONVNET_SAMPLES) */
+export const MIN_TRAIN_SAMPLES = 1000;
+
 export async function trainConvNet(tf: Tf, inp: ConvInputs, targets: Targets, opts: TrainOptions, isoOf: (t: number) => string): Promise<TrainResult> {
   const t0 = performance.now();
   const { spec, horizon } = opts;
   const cells = sampleCells(inp, targets, opts.rows, horizon, spec.window);
   const A = inp.nAssets;
-  if (cells.length < 1000) throw new Error(`only ${cells.length} training samples in the range (need >= 1000): widen the timerange or shorten the selector window`);
+  if (cells.length < MIN_TRAIN_SAMPLES) throw arenaError(ERR.CONVNET_SAMPLES, cells.length, `${isoOf(opts.rows[0])}..${isoOf(opts.rows[1] - 1)}`, MIN_TRAIN_SAMPLES);
   const tFirst = Math.floor(cells[0]! / A);
   const tLast = Math.floor(cells[cells.length - 1]! / A);
   const blocks = opts.folds + 1;
