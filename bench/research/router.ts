@@ -3,9 +3,9 @@
  * contest, every baseline; 10 bps fee + the default slippage; cost-aware execution for every row) on every data
  * set of ../shared/data and on the synthetic market with 5 seeds. Each real set's test bars start after the
  * committed models' training range plus the label horizon (eval's leak check refuses anything else). The synthetic
- * seeds and US ETFs also run walk-forward with the router retrained on each fold's past
- * (`--walk-forward 3 --train`): the committed convnet was fitted on crypto only, so every fold stays out of sample.
- *   npm run research            (needs ../shared/data or ARENA_DATA_DIR; about 35 minutes on 2 cores)
+ * seeds, US ETFs and the two crypto sets also run walk-forward with the convnet and the router retrained on each
+ * fold's past, nested (`--walk-forward 3 --train`), so every fold stays out of sample.
+ *   npm run research            (needs ../shared/data or ARENA_DATA_DIR; about 40 minutes on 2 cores)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,7 +48,7 @@ interface EvalFile {
 interface DataSet {
   readonly name: string;
   readonly real: boolean;
-  /** walk-forward (3 folds over the second half) with the router retrained per fold, instead of one split with the committed router */
+  /** walk-forward (3 folds over the second half) with the convnet and the router retrained per fold, instead of one split with the committed models */
   readonly retrained: boolean;
   readonly args: string[];
   /** the folder and timeframe, to place the test bars after the committed models' range */
@@ -59,19 +59,23 @@ const root = sharedDataDir();
 if (root === undefined) throw new Error('needs the full data set: ../shared/data or ARENA_DATA_DIR');
 const real = (name: string, dir: string, timeframe: Timeframe): DataSet => ({ name, real: true, retrained: false, args: ['--data', join(root, dir), '--timeframe', timeframe], files: { dir: join(root, dir, timeframe), timeframe } });
 const synthetic = (seed: number): DataSet => ({ name: `synthetic seed ${seed}`, real: false, retrained: false, args: ['--synthetic', '--seed', String(seed)] });
-/** the same set, walk-forward with the router retrained on each fold's past */
-const retrained = (set: DataSet): DataSet => ({ ...set, name: `${set.name}, router retrained`, retrained: true, args: [...set.args, '--walk-forward', String(RETRAIN_FOLDS), '--train'] });
+/** the same set, walk-forward with the convnet and the router retrained on each fold's past */
+const retrained = (set: DataSet): DataSet => ({ ...set, name: `${set.name}, retrained`, retrained: true, args: [...set.args, '--walk-forward', String(RETRAIN_FOLDS), '--train'] });
 const RETRAIN_FOLDS = 3;
 const futures = real('US futures 1d', 'futures/us', '1d');
 const etfs = real('US ETFs 1d', 'etfs/us', '1d');
 const seeds = [1, 2, 3, 4, 5].map(synthetic);
+const spot = real('crypto spot 1h', 'crypto/binance/spot', '1h');
+const perp = real('crypto perp 1h (funding)', 'crypto/binance/perp', '1h');
 const SETS: DataSet[] = [
-  real('crypto spot 1h', 'crypto/binance/spot', '1h'),
-  real('crypto perp 1h (funding)', 'crypto/binance/perp', '1h'),
+  spot,
+  perp,
   real('US stocks 1d', 'stocks/us', '1d'),
   futures,
   etfs,
   ...seeds,
+  retrained(spot),
+  retrained(perp),
   retrained(etfs),
   ...seeds.map(retrained),
 ];
@@ -170,9 +174,9 @@ const verdict = [
   `- Router minus equal weights, mean over the ${realLines.length} real sets: **${fmt(summary.routerMinusEqualMeanReal)}** Sharpe (target: positive). ` +
     `Sets whose 90% interval lies wholly below 0: ${summary.realSetsWithCiBelowZero.length === 0 ? 'none' : summary.realSetsWithCiBelowZero.join(', ')}; wholly above 0: ${summary.realSetsWithCiAboveZero.length === 0 ? 'none' : summary.realSetsWithCiAboveZero.join(', ')}.`,
   `- Synthetic market, the committed router (fitted on crypto): ahead of equal weights in **${summary.syntheticSeedsRouterAhead} of ${synthLines.length}** seeds (target: at least 4).`,
-  `- Synthetic market, the router retrained on each fold's past (walk-forward, ${RETRAIN_FOLDS} folds): ahead of equal weights in **${summary.syntheticSeedsRetrainedRouterAhead} of ${synthRetrained.length}** seeds, by ${fmt(summary.syntheticRetrainedRouterMinusEqualMean)} Sharpe on average; ` +
+  `- Synthetic market, the convnet and the router retrained on each fold's past (walk-forward, ${RETRAIN_FOLDS} folds): ahead of equal weights in **${summary.syntheticSeedsRetrainedRouterAhead} of ${synthRetrained.length}** seeds, by ${fmt(summary.syntheticRetrainedRouterMinusEqualMean)} Sharpe on average; ` +
     `below static-fit in ${summary.syntheticSeedsRetrainedRouterBelowStaticFit} of ${synthRetrained.length}.`,
-  `- Real sets with the router retrained per fold: ${realRetrained.map((l) => `${l.dataset.replace(', router retrained', '')} ${fmt(l.routerMinusEqual.sharpeDiff)} [${fmt(l.routerMinusEqual.ciLow)}, ${fmt(l.routerMinusEqual.ciHigh)}]`).join('; ')} (router minus equal weights).`,
+  `- Real sets with the convnet and the router retrained per fold: ${realRetrained.map((l) => `${l.dataset.replace(', retrained', '')} ${fmt(l.routerMinusEqual.sharpeDiff)} [${fmt(l.routerMinusEqual.ciLow)}, ${fmt(l.routerMinusEqual.ciHigh)}]`).join('; ')} (router minus equal weights).`,
   `- Contest minus equal weights, mean over the real sets: **${fmt(summary.contestMinusEqualMeanReal)}** Sharpe, in the market ${pct(summary.contestInMarketMeanReal)} of the test bars on average (the rest in cash).`,
   `- The contest with its hurdle chosen on the training bars (from 0, 0.5, 1, 1.5, 2, 3; cash scores 0 there): minus equal weights, mean over the real sets **${fmt(summary.calibratedMinusEqualMeanReal)}** Sharpe, in the market ${pct(summary.calibratedInMarketMeanReal)} of the test bars on average.`,
   `- The contest's score model (rank IC of predicted vs next-window agent Sharpe): mean **${fmt(summary.scoreModelRankIcMeanReal, 3)}** over the real sets; ` +
@@ -192,24 +196,24 @@ cost-aware execution; 10 bps fee, the default spread and impact slippage, volume
 intervals are paired stationary block bootstraps (2,000 resamples, 90%). The contest's score model learns on line
 from past windows only; \`contest\` uses the configured hurdle (annualised Sharpe 1.5), \`contest-calibrated\` the
 one of 0, 0.5, 1, 1.5, 2 and 3 with the best Sharpe on the training bars (cash scores 0).
-Rows marked **router retrained** run \`arena eval --walk-forward ${RETRAIN_FOLDS} --train\` instead: the second half of the bars in
-${RETRAIN_FOLDS} test blocks, chained; before each block a router is trained (SFT then RL, its shrinkage towards equal chosen on
-a validation block) on the bars before it, and static-fit is refitted there. The convnet stays the committed one:
-it never saw these sets, so every block is out of sample (eval's leak check runs on these rows too). Not run on the
-crypto sets (the convnet's training range overlaps their folds), on US stocks (505 assets: hours of training), nor
-on US futures: the router's hindsight label needs 24 bars ahead present, and the four contracts' calendars differ
-(Sunday sessions, holidays), so 4.9% of the cells have them and the first fold's training finds none.
+Rows marked **retrained** run \`arena eval --walk-forward ${RETRAIN_FOLDS} --train\` instead: the second half of the bars in
+${RETRAIN_FOLDS} test blocks, chained. Nothing committed is used: the learned expert's convnet is retrained at the
+middle of the first half and at each block's start, each on the bars before it minus a ${EMBARGO_BARS - 1}-bar embargo, and decides
+from there on (0 before the first); before each block a router is trained (SFT then RL, its shrinkage towards equal
+chosen on a validation block) on the bars before it, reading those out-of-sample learned outputs (nested), and
+static-fit is refitted there. Not run on US stocks (505 assets: hours of training), nor on US futures: the
+router's hindsight label needs 24 bars ahead present, and the four contracts' calendars differ (Sunday sessions,
+holidays), so 4.9% of the cells have them and the first fold's training finds none.
 
 ${table}
 
 ${verdict}
 
-**Since the previous run** (issue 16): the router's SFT target is KL(policy || oracle) and its training selects
-epochs and shrinkage by the excess over equal weights, its performance inputs are net of costs, and the committed
-router was retrained with that code; the contest's agents have directional, contrarian and market-neutral books.
-**What is not in this protocol yet**: per-fold retraining of the convnet and the selector with nested
-out-of-sample learned outputs (\`arena eval --walk-forward K --train\` retrains the router only, so it cannot run on
-the crypto sets the convnet was fitted on).
+**Since the previous run** (issue 16): the retrained rows retrain the convnet per fold too (nested), which lets
+them run on the crypto sets; the router's SFT target is KL(policy || oracle) and its training selects epochs and
+shrinkage by the excess over equal weights, its performance inputs are net of costs, and the committed router was
+retrained with that code; the contest's agents have directional, contrarian and market-neutral books. The
+selector needs no retraining: it selects on line from past bars only.
 `;
 writeFileSync(join(ROOT, 'docs/research.md'), md);
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
