@@ -85,14 +85,19 @@ export function evalJson(meta: EvalMeta, r: EvalResult): string {
 }
 
 export function evalHtml(meta: EvalMeta, r: EvalResult): string {
+  // the oracle (an upper bound that looks ahead) would flatten every other curve: its figures stay in the table
   const chart = lineChart({
-    title: 'Equity on the test bars',
-    series: r.curves.map((c, k) => {
+    title: 'Equity on the test bars (the oracle, an upper bound, is in the table only)',
+    series: r.curves.flatMap((c, k) => {
+      if (c.name === 'oracle') return [];
       const d = downsampleMinMax(c.ts, c.equity);
-      return { name: c.name, x: d.x, y: d.y, color: PALETTE[k % PALETTE.length]! };
+      return [{ name: c.name, x: d.x, y: d.y, color: PALETTE[k % PALETTE.length]! }];
     }),
     yFormat: (v) => String(Math.round(v)),
   });
+  const chain = meta.learnedChain
+    ? `<p>Learned expert: ${meta.learnedChain.length === 0 ? 'held at 0 (no fold had the history to train its convnet)' : `convnets retrained per fold (nested; 0 before the first): ${escapeXml(meta.learnedChain.map((n) => `${n.name} decides from ${n.decidesFrom.slice(0, 10)}, learned from ${n.trainedOn.from.slice(0, 10)}..${n.trainedOn.to.slice(0, 10)} (validation rank IC ${n.rankIC.toFixed(3)})`).join('; '))}`}.</p>`
+    : '';
   const htmlTable = (head: readonly string[], rows: readonly string[][]) =>
     `<table><thead><tr>${head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((cells) => `<tr>${cells.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
   const table = htmlTable(ROW_HEAD, r.rows.map(rowCells));
@@ -114,7 +119,7 @@ export function evalHtml(meta: EvalMeta, r: EvalResult): string {
 <style>body{font:14px/1.45 system-ui,sans-serif;max-width:1000px;margin:24px auto;color:#1d2330}table{border-collapse:collapse}th,td{padding:4px 12px;border-bottom:1px solid #eceef2;text-align:right}th:first-child,td:first-child{text-align:left}svg.chart{max-width:100%;height:auto}svg .title{font-weight:600;font-size:13px}svg .tick,svg .legend{font-size:11px;fill:#5b6475}svg .grid{stroke:#eceef2}svg .axis{stroke:#9aa3b2}</style></head><body>
 <h1>Arena eval: router vs alternatives</h1>
 <p>${escapeXml(meta.source)} · ${escapeXml(meta.symbols.join(', '))} · ${escapeXml(meta.timeframe)} · test ${escapeXml(r.testRange.from)} → ${escapeXml(r.testRange.to)}</p>
-<p>Router: ${escapeXml(meta.router)}</p>${warn}
+<p>Router: ${escapeXml(meta.router)}</p>${chain}${warn}
 ${chart}
 ${table}
 ${comparisons}
