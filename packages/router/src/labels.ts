@@ -1,5 +1,7 @@
 /**
- * Hindsight targets for training and the oracle (never inputs): per (bar t, asset a)
+ * Hindsight targets for training and the oracle (never inputs): per (bar t, asset a), over the asset's own next bars
+ * (a row where it has no bar, such as a holiday or another contract's session, is skipped; a window that would
+ * span more than twice its length in panel rows is not labelled):
  * - the regime of the forward window (t, t + regimeHorizon]: `volatile` when its realised volatility (demeaned) exceeds
  *   volatileMult x the trailing 720-bar volatility at t; else `trend_up` / `trend_down` when the window's log return
  *   exceeds trendT standard errors (sigma x sqrt(bars)) up or down; else `range`;
@@ -66,40 +68,40 @@ export function hindsight(panel: BarPanel, experts: readonly Float64Array[], o: 
   const r = new Float64Array(T);
   const trailVar = new Float64Array(T);
   const al = 2 / 721;
+  const M = Math.max(H, HR);
+  // the asset's own bars: rows where it is present with a close (a calendar gap is skipped, not a hole)
+  const rows = new Int32Array(T);
   for (let a = 0; a < A; a++) {
-    // one-bar log returns (0 across a missing bar) and the trailing 720-bar EWMA variance
+    let n = 0;
+    for (let t = 0; t < T; t++) if (present[t * A + a] === 1 && close[t * A + a]! > 0) rows[n++] = t;
+    // log returns from each bar to the asset's next one, and the trailing 720-bar EWMA variance
     let v = 0;
-    let seen = 0;
-    for (let t = 0; t < T; t++) {
-      const c1 = close[t * A + a]!;
-      const c0 = t > 0 ? close[(t - 1) * A + a]! : NaN;
-      const ok = present[t * A + a] === 1 && t > 0 && present[(t - 1) * A + a] === 1 && c1 > 0 && c0 > 0;
-      r[t] = ok ? Math.log(c1 / c0) : 0;
-      if (ok) v = seen++ === 0 ? r[t]! * r[t]! : v + al * (r[t]! * r[t]! - v);
-      trailVar[t] = v;
+    for (let i = 0; i < n; i++) {
+      r[i] = i > 0 ? Math.log(close[rows[i]! * A + a]! / close[rows[i - 1]! * A + a]!) : 0;
+      if (i > 0) v = i === 1 ? r[i]! * r[i]! : v + al * (r[i]! * r[i]! - v);
+      trailVar[i] = v;
     }
-    for (let t = 1; t + Math.max(H, HR) < T; t++) {
+    for (let i = 1; i + M < n; i++) {
+      const t = rows[i]!;
+      // the next M bars of the asset, over at most 2M rows of the panel (holidays and sessions skipped, not delistings)
+      if (rows[i + M]! - t > 2 * M) continue;
       const cell = t * A + a;
-      if (present[cell] !== 1 || seen < 2) continue;
-      let complete = true;
-      for (let k = 1; k <= Math.max(H, HR); k++) if (present[(t + k) * A + a] !== 1) complete = false;
-      if (!complete) continue;
-      const trail = Math.sqrt(trailVar[t]!);
+      const trail = Math.sqrt(trailVar[i]!);
       if (!(trail > 0)) continue;
-      // regime of (t, t + HR]
+      // regime of the next HR bars
       let s = 0;
       let ss = 0;
       for (let k = 1; k <= HR; k++) {
-        s += r[t + k]!;
-        ss += r[t + k]! * r[t + k]!;
+        s += r[i + k]!;
+        ss += r[i + k]! * r[i + k]!;
       }
       // the window's volatility around its own drift (a steady rally is a trend, not a storm)
       const volR = Math.sqrt(Math.max(0, ss / HR - (s / HR) ** 2));
       const tstat = s / (Math.max(volR, 0.5 * trail) * Math.sqrt(HR));
       regime[cell] = volR > o.volatileMult * trail ? VOLATILE : tstat > o.trendT ? UP : tstat < -o.trendT ? DOWN : RANGE;
-      // reward terms over (t, t + H]
+      // reward terms over the next H bars
       let sh = 0;
-      for (let k = 1; k <= H; k++) sh += r[t + k]! * r[t + k]!;
+      for (let k = 1; k <= H; k++) sh += r[i + k]! * r[i + k]!;
       const scale = Math.max(Math.sqrt(sh / H), 0.5 * trail) * Math.sqrt(H);
       let ref = 0;
       for (let e = 0; e < E; e++) {
@@ -107,13 +109,13 @@ export function hindsight(panel: BarPanel, experts: readonly Float64Array[], o: 
         let g = 0;
         let to = 0;
         for (let k = 1; k <= H; k++) {
-          g += x[(t + k - 1) * A + a]! * r[t + k]!;
-          if (k < H) to += Math.abs(x[(t + k) * A + a]! - x[(t + k - 1) * A + a]!);
+          g += x[rows[i + k - 1]! * A + a]! * r[i + k]!;
+          if (k < H) to += Math.abs(x[rows[i + k]! * A + a]! - x[rows[i + k - 1]! * A + a]!);
         }
         gain[cell * E + e] = g / scale;
         turnover[cell * E + e] = (o.cost * to) / scale;
-        entry[cell * E + e] = x[t * A + a]!;
-        ref += x[(t - 1) * A + a]!;
+        entry[cell * E + e] = x[cell]!;
+        ref += x[rows[i - 1]! * A + a]!;
       }
       xref[cell] = ref / E;
       entryCost[cell] = o.cost / scale;

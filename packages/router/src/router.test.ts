@@ -81,13 +81,21 @@ describe('router training', () => {
     expect(card.epochs.some((x) => x.stage === 'rl')).toBe(true);
   });
 
-  it('refuses, with the share of usable cells, a panel whose gaps leave no sample (ARENA_E_ROUTER_SAMPLES)', async () => {
-    // every asset misses one bar in ten: no cell has the 24 bars ahead of its label present
+  it('labels over each asset\'s own bars across calendar gaps, and refuses a panel too sparse for any label (ARENA_E_ROUTER_SAMPLES)', async () => {
+    // every asset misses one bar in ten (holidays, other sessions): the labels skip those rows
+    const holidays = panel.slice(0, 1200);
+    for (let t = 0; t < holidays.nTimes; t++) for (let a = 0; a < holidays.nAssets; a++) if ((t + a) % 10 === 0) holidays.present[t * holidays.nAssets + a] = 0;
+    const h = hindsight(holidays, experts.map((x) => x.subarray(0, 1200 * panel.nAssets)), DEFAULT_LABELS);
+    let labelled = 0;
+    for (const v of h.valid) labelled += v;
+    expect(labelled / h.valid.length).toBeGreaterThan(0.8);
+    for (let c = 0; c < h.valid.length; c++) if (h.valid[c] === 1) expect(holidays.present[c]).toBe(1);
+    // present one bar in three: 24 bars of an asset span 72 rows, more than twice the horizon, so nothing is labelled
     const gappy = panel.slice(0, 1200);
-    for (let t = 0; t < gappy.nTimes; t++) for (let a = 0; a < gappy.nAssets; a++) if ((t + a) % 10 === 0) gappy.present[t * gappy.nAssets + a] = 0;
+    for (let t = 0; t < gappy.nTimes; t++) for (let a = 0; a < gappy.nAssets; a++) if ((t + a) % 3 !== 0) gappy.present[t * gappy.nAssets + a] = 0;
     const ex = experts.map((x) => x.subarray(0, 1200 * panel.nAssets));
     await expect(trainRouterOnPanel(rt.tf, gappy, ex, { name: 'gappy', source: 'synthetic', backend: 'wasm', useFeatures: false, train: TRAIN })).rejects.toThrow(
-      /ARENA_E_ROUTER_SAMPLES.*0 training and 0 validation samples.*next 24 present, and 0\.0% of the \(bar, asset\) cells/,
+      /ARENA_E_ROUTER_SAMPLES.*0 training and 0 validation samples.*next 24 bars of its asset within twice as many rows, and 0\.0% of the \(bar, asset\) cells/,
     );
   });
 
