@@ -3,8 +3,9 @@
  * reads an in-sample output. Convnets are trained at chain points: the middle of the bars before the first test
  * block (when that leaves enough history), then the start of each test block. The net of point p learns from the
  * bars before p minus an embargo (the longest label horizon) and decides from p to the next point; before the
- * first point (and throughout, on a panel too short to train one) the learned expert holds 0. So every learned output comes from a net that never saw its bar or the
- * bars after it, and a router trained on the bars before a block learns from out-of-sample learned outputs.
+ * first point (and throughout, on a panel too short to train one) the learned expert holds 0. So every learned
+ * output comes from a net that never saw its bar or the bars after it, and a router trained on the bars before a
+ * block learns from out-of-sample learned outputs.
  * The selector needs no retraining: it selects on line from past bars only.
  */
 import { type BarPanel, ERR, isArenaError } from '@arena/core';
