@@ -1,6 +1,6 @@
 import { EXPERT_NAMES } from '@arena/core';
 import { describe, expect, it } from 'vitest';
-import { type AgentSpec, BOOKS, agentName, compileAgents, researchTeam } from './agents.ts';
+import { type AgentSpec, BOOKS, agentName, benchmarkAgent, compileAgents, researchTeam } from './agents.ts';
 import { ProposalScratch, proposeRow } from './proposals.ts';
 
 describe('research team with the user experts', () => {
@@ -60,9 +60,10 @@ describe('books: directional, contrarian, market-neutral', () => {
     expect(live.reduce((s, a) => s + out[2 * A + a]!, 0)).toBeCloseTo(0, 6);
   });
 
-  it('the population leads with every horizon on all experts, then neutral and contrarian books, and draws every book after', () => {
+  it('the population leads with the benchmark, every horizon on all experts, then neutral and contrarian books, and draws every book after', () => {
     const team = researchTeam(32, { seed: 11 });
-    expect(team.slice(0, 7).map((a) => a.name.replace(/^a\d+ /, ''))).toEqual([
+    expect(team.slice(0, 8).map((a) => a.name.replace(/^a\d+ /, ''))).toEqual([
+      'h1 equal x1 all',
       'h1 router/1 x1 all',
       'h4 router/1 x1 all',
       'h24 router/1 x1 all',
@@ -71,7 +72,11 @@ describe('books: directional, contrarian, market-neutral', () => {
       'h24 router/1 x1 trend+breakout neutral',
       'h24 router/1 x1 reversal+positioning contrarian',
     ]);
-    for (const book of BOOKS) expect(team.slice(7).filter((a) => a.book === book).length, book).toBeGreaterThan(3);
+    for (const book of BOOKS) expect(team.slice(8).filter((a) => a.book === book).length, book).toBeGreaterThan(3);
     expect(new Set(team.map((a) => a.name.replace(/^a\d+ /, ''))).size).toBe(32);
+    expect(benchmarkAgent(team)).toBe(0);
+    // with the user's experts the benchmark spans them too; horizons without 1: the shortest
+    expect(researchTeam(8, { names: [...EXPERT_NAMES, 'dip'], horizons: [4, 24] })[benchmarkAgent(researchTeam(8, { names: [...EXPERT_NAMES, 'dip'], horizons: [4, 24] }), EXPERT_NAMES.length + 1)]!.name).toBe('a00 h4 equal x1 all');
+    expect(benchmarkAgent(team.slice(1))).toBe(-1);
   });
 });

@@ -62,7 +62,18 @@ export function agentName(s: Omit<AgentSpec, 'name'>, names: readonly string[] =
 }
 
 /**
- * A population of n agents. It leads with one directional agent per horizon on all experts, then, at the longest
+ * The benchmark agent of a population: equal weights over every expert, appetite 1, directional, at the shortest
+ * horizon (with horizon 1: the equal-weight strategy's own target). -1 when the population has none.
+ */
+export function benchmarkAgent(specs: readonly AgentSpec[], nExperts: number = E): number {
+  if (specs.length === 0) return -1;
+  const every = (2 ** nExperts - 1) | 0;
+  const shortest = Math.min(...specs.map((s) => s.horizon));
+  return specs.findIndex((s) => s.temperature === null && s.appetite === 1 && s.experts === every && s.book === 'directional' && s.horizon === shortest);
+}
+
+/**
+ * A population of n agents. It leads with the benchmark agent (benchmarkAgent), then one directional agent per horizon on all experts, then, at the longest
  * horizon, a market-neutral book on all experts, a contrarian and a market-neutral book on trend+breakout and a
  * contrarian one on reversal+positioning; then the canonical grid (horizons x temperatures x appetites x subsets x
  * books) in a seeded order; beyond the grid, seeded random policies (any non-empty subset, a temperature from 0.25
@@ -82,8 +93,11 @@ export function researchTeam(n: number, opts: { seed?: number; horizons?: readon
   if (horizons.length === 0 || horizons.some((h) => !(Number.isInteger(h) && h >= 1))) throw new Error(`contest.horizons must be integers >= 1, got [${horizons.join(', ')}]`);
   const rng = new Rng(opts.seed ?? 11);
   const longest = Math.max(...horizons);
+  const shortest = Math.min(...horizons);
   const styles = { trendBreakout: bit('trend') | bit('breakout'), reversalPositioning: bit('reversal') | bit('positioning') };
   const lead: Omit<AgentSpec, 'id' | 'name'>[] = [
+    // the benchmark agent: equal weights over every expert at the shortest horizon (see benchmarkAgent)
+    { horizon: shortest, temperature: null, appetite: 1, experts: every, book: 'directional' },
     ...horizons.map((h) => ({ horizon: h, temperature: 1, appetite: 1, experts: every, book: 'directional' as const })),
     { horizon: longest, temperature: 1, appetite: 1, experts: every, book: 'neutral' },
     { horizon: longest, temperature: 1, appetite: 1, experts: styles.trendBreakout, book: 'contrarian' },

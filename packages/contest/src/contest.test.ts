@@ -65,6 +65,56 @@ describe('contest: planted skill', () => {
   });
 });
 
+describe('contest: benchmark equal (scored relative to the equal-weight agent, held when nobody clears the hurdle)', () => {
+  const EQUAL: ContestSettings = { ...SETTINGS, benchmark: 'equal' };
+  /** Agent 0 is the benchmark: it earns the market (drift + common noise); agent i earns it plus edge(i) + its own noise. */
+  function playRelative(n: number, windows: number, drift: number, edge: (agent: number) => number, settings: ContestSettings, seed = 1) {
+    const rng = new Rng(seed);
+    const contest = new Contest(n, settings, PPY, 0);
+    const reward = new Float64Array(n);
+    const frames = [];
+    for (let w = 0; w < windows; w++) {
+      for (let b = 0; b < settings.window; b++) {
+        const market = drift + 0.01 * rng.normal();
+        reward[0] = market;
+        for (let i = 1; i < n; i++) reward[i] = market + edge(i) + 0.005 * rng.normal();
+        const frame = contest.observe(reward, 0, w * settings.window + b, b === settings.window - 1);
+        if (frame) frames.push(frame);
+      }
+    }
+    return { frames, contest };
+  }
+
+  it('holds the benchmark from the first bar, never cash, and adopts only agents that beat it', () => {
+    const skilled = (i: number) => i >= 1 && i <= 5;
+    const { frames } = playRelative(20, 80, 0, (i) => (skilled(i) ? 0.0015 : -0.0002), EQUAL);
+    expect(frames.every((f) => !f.cash)).toBe(true);
+    for (const f of frames.slice(0, 10)) {
+      expect(f.onBenchmark).toBe(true);
+      expect(f.adopted).toEqual([0]);
+      expect(f.weights[0]).toBe(1);
+    }
+    const late = frames.slice(20);
+    expect(late.filter((f) => f.adopted.every(skilled)).length).toBeGreaterThanOrEqual(late.length * 0.95);
+    // the benchmark's own excess is 0: it is never scored into the adopted set beside others
+    expect(late.every((f) => !f.adopted.includes(0) || f.onBenchmark)).toBe(true);
+  });
+
+  it('a rising market carries every agent above the hurdle in cash mode; relative to the benchmark, none of them beats it', () => {
+    // every agent = the benchmark minus costs, in a market rising at per-bar Sharpe 0.3
+    const edge = () => -0.0002;
+    const cash = playRelative(20, 80, 0.003, edge, SETTINGS, 3).frames.slice(20);
+    const equal = playRelative(20, 80, 0.003, edge, EQUAL, 3).frames.slice(20);
+    expect(cash.filter((f) => f.adopted.some((i) => i !== 0)).length).toBeGreaterThan(cash.length * 0.8);
+    expect(equal.filter((f) => f.onBenchmark).length).toBeGreaterThanOrEqual(equal.length * 0.95);
+  });
+
+  it('refuses benchmark equal without a benchmark agent', () => {
+    expect(() => new Contest(4, EQUAL, PPY)).toThrow(/benchmark agent/);
+    expect(() => new Contest(4, EQUAL, PPY, 4)).toThrow(/got index 4/);
+  });
+});
+
 describe('score model and allocation', () => {
   it('online ridge recovers planted coefficients and forgets the past', () => {
     const rng = new Rng(5);

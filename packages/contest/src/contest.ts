@@ -3,7 +3,9 @@
  * agent rewards, and at the end of every scoring window scores the agents, feeds the score model the pairs
  * (statistics at the previous window's end -> this window's Sharpe), refits it, predicts each agent's next-window
  * Sharpe from the statistics known now, shrinks the prediction towards the prior, and re-adopts. Between windows
- * the adopted weights stay fixed; the target of a bar is the adopted agents' weighted proposals.
+ * the adopted weights stay fixed; the target of a bar is the adopted agents' weighted proposals. With
+ * `benchmark: 'equal'` every agent is scored on its reward minus the benchmark agent's, and the benchmark is held
+ * whenever nobody clears the hurdle (from the first bar on), so the book is never in cash.
  */
 import type { ArenaConfig } from '@arena/core';
 import { allocate } from './allocation.ts';
@@ -30,6 +32,8 @@ export interface WindowFrame {
   readonly weights: Float64Array;
   /** nobody adopted: the book is in cash */
   readonly cash: boolean;
+  /** nobody cleared the hurdle and the benchmark agent is held (benchmark 'equal') */
+  readonly onBenchmark: boolean;
 }
 
 /** Bars of reward history kept for the covariance allocation. */
@@ -67,15 +71,26 @@ export class Contest {
 
   /** the hurdle in per-bar Sharpe */
   private readonly hurdle: number;
+  /** the benchmark agent's index (benchmark 'equal'), else -1 */
+  readonly benchmark: number;
+  /** the bar's rewards minus the benchmark's (benchmark 'equal') */
+  private readonly excess: Float64Array;
 
   constructor(
     readonly nAgents: number,
     readonly settings: ContestSettings,
     /** bars per year, to turn the annualised hurdle into per-bar units */
     periodsPerYear: number,
+    /** index of the population's benchmark agent (benchmarkAgent); required with benchmark 'equal' */
+    benchmarkAgent = -1,
   ) {
     this.hurdle = settings.minSharpe / Math.sqrt(periodsPerYear);
     const N = nAgents;
+    if (settings.benchmark === 'equal' && !(benchmarkAgent >= 0 && benchmarkAgent < N)) {
+      throw new Error(`contest.benchmark 'equal' needs the benchmark agent (equal weights over every expert, appetite 1, directional, shortest horizon) in the population, got index ${benchmarkAgent}`);
+    }
+    this.benchmark = settings.benchmark === 'equal' ? benchmarkAgent : -1;
+    this.excess = new Float64Array(this.benchmark >= 0 ? N : 0);
     this.stats = new AgentStats(N);
     this.model = new OnlineRidge(N_FEATURES, settings.ridge);
     this.weights = new Float64Array(N);
@@ -86,6 +101,20 @@ export class Contest {
     this.eligible = new Uint8Array(N);
     this.historyBars = settings.allocation === 'covariance' ? settings.window * HISTORY_WINDOWS : 0;
     this.history = new Float64Array(this.historyBars * N);
+    this.holdBenchmark();
+  }
+
+  /** Nobody adopted: the benchmark agent takes the whole book (benchmark 'equal'); with 'cash' nothing happens. */
+  private holdBenchmark(): void {
+    if (this.benchmark < 0 || this.adopted.length > 0) return;
+    this.weights.fill(0);
+    this.weights[this.benchmark] = 1;
+    this.adopted = [this.benchmark];
+  }
+
+  /** Nobody beat the hurdle and the benchmark is held. */
+  get onBenchmark(): boolean {
+    return this.benchmark >= 0 && this.adopted.length === 1 && this.adopted[0] === this.benchmark;
   }
 
   /**
@@ -94,6 +123,13 @@ export class Contest {
    */
   observe(reward: ArrayLike<number>, offset: number, ts: number, closes: boolean): WindowFrame | undefined {
     const N = this.nAgents;
+    if (this.benchmark >= 0) {
+      // scored relative to the benchmark: a missing benchmark reward (the first bar) leaves every excess NaN
+      const base = reward[offset + this.benchmark]!;
+      for (let i = 0; i < N; i++) this.excess[i] = reward[offset + i]! - base;
+      reward = this.excess;
+      offset = 0;
+    }
     this.stats.observe(reward, offset);
     if (this.historyBars > 0) {
       const o = this.historyNext * N;
@@ -114,7 +150,8 @@ export class Contest {
     model.decay(s.forgetting);
     if (this.prevValid) {
       this.pairWindows++;
-      for (let i = 0; i < N; i++) if (stats.count[i]! > 1) model.add(this.prevFeatures, i * N_FEATURES, this.target[i]!);
+      // the benchmark's excess is 0 by construction: it teaches the model nothing
+      for (let i = 0; i < N; i++) if (stats.count[i]! > 1 && i !== this.benchmark) model.add(this.prevFeatures, i * N_FEATURES, this.target[i]!);
     }
     stats.close();
     this.windows++;
@@ -134,7 +171,7 @@ export class Contest {
       const shrunk = (n * raw + s.shrinkage * s.prior) / (n + s.shrinkage);
       this.predicted[i] = shrunk;
       predicted[i] = shrunk;
-      this.eligible[i] = n >= s.minWindows && shrunk > this.hurdle ? 1 : 0;
+      this.eligible[i] = n >= s.minWindows && shrunk > this.hurdle && i !== this.benchmark ? 1 : 0;
     }
     this.adopted = allocate(
       {
@@ -147,7 +184,8 @@ export class Contest {
       },
       this.weights,
     );
-    return { ts, index: this.windows, ready, pairs: model.pairs, realized, predicted, adopted: [...this.adopted], weights: Float64Array.from(this.weights), cash: this.adopted.length === 0 };
+    this.holdBenchmark();
+    return { ts, index: this.windows, ready, pairs: model.pairs, realized, predicted, adopted: [...this.adopted], weights: Float64Array.from(this.weights), cash: this.adopted.length === 0, onBenchmark: this.onBenchmark };
   }
 
   /** The reward history oldest first (covariance allocation). */

@@ -5,7 +5,7 @@
  */
 import { type BarPanel, EXPERT_NAMES, timeframeMs } from '@arena/core';
 import { AgentRewardsKernel, type Implementation, type Matrix, type Runtime, agentRewardsCpu, runKernel } from '@arena/kernels';
-import { type AgentSpec, compileAgents } from './agents.ts';
+import { type AgentSpec, benchmarkAgent, compileAgents } from './agents.ts';
 import { Contest, type ContestSettings, type WindowFrame, closesWindow, contestHorizons } from './contest.ts';
 import { type BarInputs, barIndex, proposeRange } from './proposals.ts';
 import type { ContestSink } from './sink.ts';
@@ -42,6 +42,10 @@ export interface ContestRun {
   readonly frames: readonly WindowFrame[];
   /** bars with nobody adopted */
   readonly cashBars: number;
+  /** bars holding the benchmark agent because nobody cleared the hurdle (benchmark 'equal') */
+  readonly benchmarkBars: number;
+  /** the population's benchmark agent (benchmarkAgent; -1: none) */
+  readonly benchmark: number;
   /** the bars' open times (the frames' ts refer to them) */
   readonly ts: Float64Array;
 }
@@ -77,7 +81,8 @@ export async function runContest(input: ContestInput): Promise<ContestRun> {
   const r1 = rewards.get(1)!.data;
   const barRewards = new Float64Array(T * N).fill(NaN);
   barRewards.set(r1.subarray(0, (T - 1) * N), N);
-  const contest = new Contest(N, settings, panel.periodsPerYear());
+  const benchmark = benchmarkAgent(input.agents, input.bars.exposures.length);
+  const contest = new Contest(N, settings, panel.periodsPerYear(), benchmark);
   const exposure = new Float64Array(T * A);
   const frames: WindowFrame[] = [];
   const sink = input.sink;
@@ -85,6 +90,7 @@ export async function runContest(input: ContestInput): Promise<ContestRun> {
   if (experts.length !== input.bars.exposures.length) throw new Error(`${input.bars.exposures.length} expert series for ${experts.length} names (${experts.join(', ')})`);
   sink?.begin(input.agents, panel.symbols, recorded, experts);
   let cashBars = 0;
+  let benchmarkBars = 0;
   for (let t = 0; t < T; t++) {
     const ts = panel.ts[t]!;
     sink?.proposals(ts, proposals, t * N * A);
@@ -98,10 +104,11 @@ export async function runContest(input: ContestInput): Promise<ContestRun> {
     }
     contest.combine(proposals, t * N * A, A, exposure, t * A);
     if (contest.adopted.length === 0) cashBars++;
+    if (contest.onBenchmark) benchmarkBars++;
     if (input.onProgress && (t & 1023) === 0) input.onProgress(t, T);
   }
   input.onProgress?.(T, T);
-  return { agents: input.agents, exposure, proposals, barRewards, frames, cashBars, ts: panel.ts };
+  return { agents: input.agents, exposure, proposals, barRewards, frames, cashBars, benchmarkBars, benchmark, ts: panel.ts };
 }
 
 /**
@@ -109,18 +116,30 @@ export async function runContest(input: ContestInput): Promise<ContestRun> {
  * the same statistics, score model and adoption as runContest, so the run's own settings give the run's exposure.
  * Cheap (no proposals, no rewards): what an evaluation needs to choose the hurdle on its training bars.
  */
-export function replayContest(run: ContestRun, nAssets: number, settings: ContestSettings, periodsPerYear: number, barMs: number): { exposure: Float64Array; cashBars: number } {
+export function replayContest(
+  run: ContestRun,
+  nAssets: number,
+  settings: ContestSettings,
+  periodsPerYear: number,
+  barMs: number,
+): { exposure: Float64Array; cashBars: number; benchmarkBars: number; onBenchmark: Uint8Array } {
   const T = run.ts.length;
   const N = run.agents.length;
   const A = nAssets;
-  const contest = new Contest(N, settings, periodsPerYear);
+  const contest = new Contest(N, settings, periodsPerYear, run.benchmark);
   const exposure = new Float64Array(T * A);
   let cashBars = 0;
+  let benchmarkBars = 0;
+  const onBenchmark = new Uint8Array(T);
   for (let t = 0; t < T; t++) {
     const ts = run.ts[t]!;
     if (t > 0) contest.observe(run.barRewards, t * N, ts, closesWindow(barIndex(ts, barMs), settings.window));
     contest.combine(run.proposals, t * N * A, A, exposure, t * A);
     if (contest.adopted.length === 0) cashBars++;
+    if (contest.onBenchmark) {
+      benchmarkBars++;
+      onBenchmark[t] = 1;
+    }
   }
-  return { exposure, cashBars };
+  return { exposure, cashBars, benchmarkBars, onBenchmark };
 }

@@ -5,7 +5,7 @@
  */
 import { EXPERT_NAMES } from '@arena/core';
 import { agentRewardRow } from '@arena/kernels';
-import { type AgentSpec, compileAgents } from './agents.ts';
+import { type AgentSpec, benchmarkAgent, compileAgents } from './agents.ts';
 import { Contest, type ContestSettings, type WindowFrame, closesWindow, contestHorizons } from './contest.ts';
 import { type BarInputs, ProposalScratch, barIndex, proposeRow } from './proposals.ts';
 import type { ContestSink } from './sink.ts';
@@ -53,8 +53,8 @@ export class ContestStepper {
     const A = o.nAssets;
     ({ recorded: this.recorded, scored: this.scored } = contestHorizons(o.horizons));
     this.ring = Math.max(...this.scored) + 2;
-    this.contest = new Contest(N, o.settings, o.periodsPerYear);
     const experts = o.experts ?? EXPERT_NAMES;
+    this.contest = new Contest(N, o.settings, o.periodsPerYear, benchmarkAgent(o.agents, experts.length));
     this.scratch = new ProposalScratch(compileAgents(o.agents, experts.length), A);
     this.proposals = new Float32Array(this.ring * N * A);
     this.closes = new Float64Array(this.ring * A);

@@ -13,4 +13,5 @@ export const SETTINGS: ContestSettings = {
   forgetting: 0.98,
   allocation: 'proportional',
   covShrink: 0.5,
+  benchmark: 'cash',
 };

@@ -95,6 +95,8 @@ export const RouterParams = z.strictObject({
 
 export const CONTEST_ALLOCATIONS = ['proportional', 'covariance'] as const;
 export type ContestAllocation = (typeof CONTEST_ALLOCATIONS)[number];
+export const CONTEST_BENCHMARKS = ['cash', 'equal'] as const;
+export type ContestBenchmark = (typeof CONTEST_BENCHMARKS)[number];
 
 /** One data-team factor producer: a variant of the dynamic feature selector (features.* settings). */
 export const DataTeamVariant = z.strictObject({
@@ -137,6 +139,14 @@ export const ContestParams = z.strictObject({
   forgetting: frac().default(0.98),
   /** proportional: weights proportional to positive predicted Sharpe; covariance: shrunk-covariance mean-variance weights, clipped at 0 */
   allocation: z.enum(CONTEST_ALLOCATIONS).default('proportional'),
+  /**
+   * what the contest holds when no agent clears the hurdle, and what agents are scored against. cash: rewards as
+   * they are, nobody adopted means no position. equal: the benchmark agent (equal weights over every expert, the
+   * shortest horizon: the equal-weight strategy's own target) is held, and every agent is scored, predicted and
+   * adopted on its reward minus the benchmark's, so an agent displaces the benchmark only when it is predicted to
+   * beat it (docs/contest.md, "Benchmark")
+   */
+  benchmark: z.enum(CONTEST_BENCHMARKS).default('cash'),
   /** covariance shrinkage towards its diagonal, [0, 1] */
   covShrink: z.number().min(0).max(1, { error: 'must be in [0,1]' }).default(0.5),
   dataTeam: z

@@ -20,10 +20,12 @@ import { type ScoreValidation, validateScores } from './scoreValidation.ts';
 
 export const EVAL_STRATEGIES = ['router', 'equal-weight', 'best-expert-in-sample', 'static-fit', 'oracle', 'buy-and-hold'] as const;
 /**
- * With a contest: its target; every agent equally weighted; the naive top k by trailing mean reward; the single
+ * With a contest: its target (as configured); the same contest replayed with each fallback at the configured
+ * hurdle (contest-cash: rewards as they are, cash when nobody clears it; contest-benchmark: scored relative to the
+ * equal-weight benchmark agent, which is held when nobody clears it); every agent equally weighted; the naive top k by trailing mean reward; the single
  * agent with the best Sharpe over the test bars (hindsight: an upper bound). All from the same proposals.
  */
-export const CONTEST_STRATEGIES = ['contest', 'contest-calibrated', 'all-agents-equal', 'topk-trailing-mean', 'best-agent-hindsight'] as const;
+export const CONTEST_STRATEGIES = ['contest', 'contest-calibrated', 'contest-cash', 'contest-benchmark', 'all-agents-equal', 'topk-trailing-mean', 'best-agent-hindsight'] as const;
 
 /** The annualised hurdles (contest.minSharpe) `contest-calibrated` chooses among on each fold's training bars. */
 export const CONTEST_HURDLES = [0, 0.5, 1, 1.5, 2, 3] as const;
@@ -61,6 +63,8 @@ export const EVAL_COMPARISONS: readonly (readonly [string, string])[] = [
   ['contest', 'equal-weight'],
   ['contest', 'router'],
   ['contest-calibrated', 'equal-weight'],
+  ['contest-cash', 'equal-weight'],
+  ['contest-benchmark', 'equal-weight'],
 ];
 
 export interface RegimeScores {
@@ -82,6 +86,8 @@ export interface EvalResult {
   readonly regimeAccuracy: RegimeScores;
   /** the contest's score model: rank IC of predicted vs realised next-window Sharpe per fold, then over all test bars (fold -1) */
   readonly contestScoreModel: readonly ScoreValidation[];
+  /** share of the test bars on which contest-benchmark held the benchmark agent (nobody cleared the hurdle) */
+  readonly contestOnBenchmark: number | null;
   /** equity per strategy over the test bars (chained) */
   readonly curves: readonly { readonly name: string; readonly ts: Float64Array; readonly equity: Float64Array }[];
 }
@@ -168,8 +174,11 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
   const runs = new Map<string, StrategyRun[]>(names.map((s) => [s, []]));
   // the contest replayed with every candidate hurdle over the whole panel (on line, so each is causal)
   const hurdleRuns = contest ? CONTEST_HURDLES.map((h) => replayContest(contest.run, A, { ...contest.settings, minSharpe: h }, ppy, timeframeMs(panel.timeframe)).exposure) : [];
-  const contestTargets = contest
-    ? { 'contest': contest.run.exposure, 'all-agents-equal': allAgentsEqual(contest.run, A), 'topk-trailing-mean': topkTrailingMean(contest.run, A, contest.topK, contest.window) }
+  const fallbackRuns = contest
+    ? { cash: replayContest(contest.run, A, { ...contest.settings, benchmark: 'cash' }, ppy, timeframeMs(panel.timeframe)), benchmark: replayContest(contest.run, A, { ...contest.settings, benchmark: 'equal' }, ppy, timeframeMs(panel.timeframe)) }
+    : undefined;
+  const contestTargets = contest && fallbackRuns
+    ? { 'contest': contest.run.exposure, 'contest-cash': fallbackRuns.cash.exposure, 'contest-benchmark': fallbackRuns.benchmark.exposure, 'all-agents-equal': allAgentsEqual(contest.run, A), 'topk-trailing-mean': topkTrailingMean(contest.run, A, contest.topK, contest.window) }
     : undefined;
   const folds: EvalFold[] = [];
   const total = bounds.length * (candidates.length + names.length);
@@ -277,6 +286,18 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
     comparisons,
     regimeAccuracy: { hindsight: classScores(predicted, hindsightLabels, K), truth: input.regimeTruth ? classScores(predicted, truthLabels, K) : null, chance: 1 / K },
     contestScoreModel: contest ? validateScores(contest.run, bounds) : [],
+    contestOnBenchmark: fallbackRuns ? shareOf(fallbackRuns.benchmark.onBenchmark, bounds) : null,
     curves,
   };
+}
+
+/** Share of the bars inside the folds' test ranges where flag is 1. */
+function shareOf(flag: Uint8Array, bounds: readonly (readonly [number, number])[]): number {
+  let on = 0;
+  let n = 0;
+  for (const [t0, t1] of bounds) {
+    for (let t = t0; t < t1; t++) on += flag[t]!;
+    n += t1 - t0;
+  }
+  return n > 0 ? on / n : 0;
 }

@@ -20,7 +20,8 @@ export class StepRecorder {
   /** user experts disabled during the run, with the bar */
   readonly expertFaults: ExpertFaultRecord[] = [];
   private readonly E: number;
-  private readonly contest: { proposals: Float32Array; barRewards: Float64Array; frames: WindowFrame[]; cashBars: number; agents: readonly AgentSpec[] } | undefined;
+  private benchmark = -1;
+  private readonly contest: { proposals: Float32Array; barRewards: Float64Array; frames: WindowFrame[]; cashBars: number; benchmarkBars: number; agents: readonly AgentSpec[] } | undefined;
 
   constructor(
     readonly panel: BarPanel,
@@ -34,7 +35,7 @@ export class StepRecorder {
     this.weights = new Float32Array(n * this.E);
     this.regime = new Float32Array(n * R).fill(1 / R);
     this.target = new Float64Array(n);
-    this.contest = contestAgents === undefined ? undefined : { proposals: new Float32Array(n * contestAgents.length), barRewards: new Float64Array(panel.nTimes * contestAgents.length), frames: [], cashBars: 0, agents: contestAgents };
+    this.contest = contestAgents === undefined ? undefined : { proposals: new Float32Array(n * contestAgents.length), barRewards: new Float64Array(panel.nTimes * contestAgents.length), frames: [], cashBars: 0, benchmarkBars: 0, agents: contestAgents };
   }
 
   record(step: StepResult, pipeline: Pipeline): void {
@@ -57,6 +58,8 @@ export class StepRecorder {
       c.barRewards.set(stepper.barReward, t * N);
       if (step.window) c.frames.push(step.window);
       if (stepper.contest.adopted.length === 0) c.cashBars++;
+      if (stepper.contest.onBenchmark) c.benchmarkBars++;
+      this.benchmark = stepper.contest.benchmark;
     }
   }
 
@@ -71,6 +74,6 @@ export class StepRecorder {
   contestRun(): ContestRun | undefined {
     const c = this.contest;
     if (c === undefined) return undefined;
-    return { agents: c.agents, exposure: this.target, proposals: c.proposals, barRewards: c.barRewards, frames: c.frames, cashBars: c.cashBars, ts: this.panel.ts };
+    return { agents: c.agents, exposure: this.target, proposals: c.proposals, barRewards: c.barRewards, frames: c.frames, cashBars: c.cashBars, benchmarkBars: c.benchmarkBars, benchmark: this.benchmark, ts: this.panel.ts };
   }
 }
