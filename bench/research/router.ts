@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Timeframe, sharedDataDir, timeframeMs } from '@arena/core';
+import { type Timeframe, parseConfig, sharedDataDir, timeframeMs } from '@arena/core';
 import { loadDataset } from '@arena/streams';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -44,6 +44,7 @@ interface EvalFile {
   regimeAccuracy: { hindsight: { accuracy: number | null; majorityRate: number | null; balancedAccuracy: number | null } };
   folds: { contestHurdle?: { chosen: number } }[];
   contestScoreModel: { fold: number; windows: number; meanRankIc: number | null; ciLow: number | null; ciHigh: number | null }[];
+  contestOnBenchmark: number | null;
 }
 interface DataSet {
   readonly name: string;
@@ -67,15 +68,18 @@ const etfs = real('US ETFs 1d', 'etfs/us', '1d');
 const seeds = [1, 2, 3, 4, 5].map(synthetic);
 const spot = real('crypto spot 1h', 'crypto/binance/spot', '1h');
 const perp = real('crypto perp 1h (funding)', 'crypto/binance/perp', '1h');
+const stocks = real('US stocks 1d', 'stocks/us', '1d');
 const SETS: DataSet[] = [
   spot,
   perp,
-  real('US stocks 1d', 'stocks/us', '1d'),
+  stocks,
   futures,
   etfs,
   ...seeds,
   retrained(spot),
   retrained(perp),
+  retrained(stocks),
+  retrained(futures),
   retrained(etfs),
   ...seeds.map(retrained),
 ];
@@ -107,6 +111,8 @@ function runEval(set: DataSet, out: string): EvalFile {
   return JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8')) as EvalFile;
 }
 
+/** the fallback the default config gives \`contest\` and \`contest-calibrated\` (contest.benchmark) */
+const CONTEST_FALLBACK = parseConfig({}).contest.benchmark === 'equal' ? 'benchmark' : 'cash';
 const fmt = (v: number | null | undefined, d = 2) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(d));
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${(v * 100).toFixed(0)}%`);
 const mean = (xs: number[]) => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
@@ -116,7 +122,6 @@ const row = (ev: EvalFile, s: string) => ev.rows.find((r) => r.strategy === s)!;
 const cmp = (ev: EvalFile, a: string, b: string) => ev.comparisons.find((c) => c.a === a && c.b === b)!;
 const lines = results.map(({ set, ev }) => {
   const re = cmp(ev, 'router', 'equal-weight');
-  const ce = cmp(ev, 'contest', 'equal-weight');
   return {
     dataset: set.name,
     real: set.real,
@@ -125,10 +130,12 @@ const lines = results.map(({ set, ev }) => {
     test: `${ev.testRange.from.slice(0, 10)}..${ev.testRange.to.slice(0, 10)}`,
     bars: ev.testRange.bars,
     outOfSample: ev.outOfSample,
-    sharpe: Object.fromEntries(['router', 'equal-weight', 'static-fit', 'best-expert-in-sample', 'contest', 'contest-calibrated', 'buy-and-hold'].map((s) => [s, row(ev, s).sharpe])),
+    sharpe: Object.fromEntries(['router', 'equal-weight', 'static-fit', 'best-expert-in-sample', 'contest', 'contest-calibrated', 'contest-cash', 'contest-benchmark', 'buy-and-hold'].map((s) => [s, row(ev, s).sharpe])),
     routerMinusEqual: re,
-    contestMinusEqual: ce,
-    contestInMarket: row(ev, 'contest').timeInMarket,
+    cashMinusEqual: cmp(ev, 'contest-cash', 'equal-weight'),
+    cashInMarket: row(ev, 'contest-cash').timeInMarket,
+    benchmarkMinusEqual: cmp(ev, 'contest-benchmark', 'equal-weight'),
+    onBenchmark: ev.contestOnBenchmark,
     calibratedMinusEqual: cmp(ev, 'contest-calibrated', 'equal-weight'),
     calibratedInMarket: row(ev, 'contest-calibrated').timeInMarket,
     calibratedHurdle: ev.folds.map((f) => f.contestHurdle?.chosen ?? null),
@@ -151,8 +158,15 @@ const summary = {
   syntheticRetrainedRouterMinusEqualMean: mean(synthRetrained.map((l) => l.routerMinusEqual.sharpeDiff)),
   syntheticSeedsRetrainedRouterBelowStaticFit: synthRetrained.filter((l) => (l.sharpe['router'] ?? -Infinity) < (l.sharpe['static-fit'] ?? -Infinity)).length,
   realRetrainedRouterMinusEqual: Object.fromEntries(realRetrained.map((l) => [l.dataset, l.routerMinusEqual.sharpeDiff])),
-  contestMinusEqualMeanReal: mean(realLines.map((l) => l.contestMinusEqual.sharpeDiff)),
-  contestInMarketMeanReal: mean(realLines.map((l) => l.contestInMarket)),
+  contestFallback: CONTEST_FALLBACK,
+  cashMinusEqualMeanReal: mean(realLines.map((l) => l.cashMinusEqual.sharpeDiff)),
+  cashInMarketMeanReal: mean(realLines.map((l) => l.cashInMarket)),
+  benchmarkMinusEqualMeanReal: mean(realLines.map((l) => l.benchmarkMinusEqual.sharpeDiff)),
+  benchmarkMinusEqualMeanRealRetrained: mean(realRetrained.map((l) => l.benchmarkMinusEqual.sharpeDiff)),
+  cashMinusEqualMeanRealRetrained: mean(realRetrained.map((l) => l.cashMinusEqual.sharpeDiff)),
+  onBenchmarkMeanReal: mean(realLines.map((l) => l.onBenchmark ?? NaN)),
+  benchmarkSetsWithCiBelowZero: lines.filter((l) => l.benchmarkMinusEqual.ciHigh < 0).map((l) => l.dataset),
+  benchmarkSetsWithCiAboveZero: lines.filter((l) => l.benchmarkMinusEqual.ciLow > 0).map((l) => l.dataset),
   calibratedMinusEqualMeanReal: mean(realLines.map((l) => l.calibratedMinusEqual.sharpeDiff)),
   calibratedInMarketMeanReal: mean(realLines.map((l) => l.calibratedInMarket)),
   scoreModelRankIcMeanReal: mean(realLines.flatMap((l) => (l.scoreModel?.meanRankIc == null ? [] : [l.scoreModel.meanRankIc]))),
@@ -160,13 +174,21 @@ const summary = {
   scoreModelBelowZero: lines.filter((l) => (l.scoreModel?.ciHigh ?? 1) < 0).map((l) => l.dataset),
 };
 
+const ci = (c: Comparison) => `${fmt(c.sharpeDiff)} [${fmt(c.ciLow)}, ${fmt(c.ciHigh)}]`;
 const table = [
-  '| data set | test bars | router | equal | static-fit | contest (in market) | contest, hurdle fitted (in market; hurdle) | router - equal [90% CI] | contest - equal [90% CI] | contest fitted - equal [90% CI] | turnover equal / router | regime acc. / majority | score model rank IC [90% CI] |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| data set | test bars | router | equal | static-fit | router - equal [90% CI] | turnover equal / router | regime acc. / majority |',
+  '|---|---|---|---|---|---|---|---|',
   ...lines.map((l) => {
     const s = l.sharpe;
-    const ci = (c: Comparison) => `${fmt(c.sharpeDiff)} [${fmt(c.ciLow)}, ${fmt(c.ciHigh)}]`;
-    return `| ${l.dataset} (${l.assets}) | ${l.test} (${l.bars}) | ${fmt(s['router'])} | ${fmt(s['equal-weight'])} | ${fmt(s['static-fit'])} | ${fmt(s['contest'])} (${pct(l.contestInMarket)}) | ${fmt(s['contest-calibrated'])} (${pct(l.calibratedInMarket)}; ${l.calibratedHurdle.join(', ')}) | ${ci(l.routerMinusEqual)} | ${ci(l.contestMinusEqual)} | ${ci(l.calibratedMinusEqual)} | ${fmt(l.equalTurnover, 0)} / ${fmt(l.routerTurnover, 0)} | ${pct(l.regime.accuracy)} / ${pct(l.regime.majorityRate)} | ${l.scoreModel ? `${fmt(l.scoreModel.meanRankIc, 3)} [${fmt(l.scoreModel.ciLow, 3)}, ${fmt(l.scoreModel.ciHigh, 3)}]` : 'n/a'} |`;
+    return `| ${l.dataset} (${l.assets}) | ${l.test} (${l.bars}) | ${fmt(s['router'])} | ${fmt(s['equal-weight'])} | ${fmt(s['static-fit'])} | ${ci(l.routerMinusEqual)} | ${fmt(l.equalTurnover, 0)} / ${fmt(l.routerTurnover, 0)} | ${pct(l.regime.accuracy)} / ${pct(l.regime.majorityRate)} |`;
+  }),
+].join('\n');
+const contestTable = [
+  '| data set | equal | contest, cash fallback (in market) | contest, benchmark fallback (on benchmark) | hurdle fitted (in market; hurdle) | cash fallback - equal [90% CI] | benchmark fallback - equal [90% CI] | hurdle fitted - equal [90% CI] | score model rank IC [90% CI] |',
+  '|---|---|---|---|---|---|---|---|---|',
+  ...lines.map((l) => {
+    const s = l.sharpe;
+    return `| ${l.dataset} | ${fmt(s['equal-weight'])} | ${fmt(s['contest-cash'])} (${pct(l.cashInMarket)}) | ${fmt(s['contest-benchmark'])} (${pct(l.onBenchmark)}) | ${fmt(s['contest-calibrated'])} (${pct(l.calibratedInMarket)}; ${l.calibratedHurdle.join(', ')}) | ${ci(l.cashMinusEqual)} | ${ci(l.benchmarkMinusEqual)} | ${ci(l.calibratedMinusEqual)} | ${l.scoreModel ? `${fmt(l.scoreModel.meanRankIc, 3)} [${fmt(l.scoreModel.ciLow, 3)}, ${fmt(l.scoreModel.ciHigh, 3)}]` : 'n/a'} |`;
   }),
 ].join('\n');
 
@@ -177,8 +199,12 @@ const verdict = [
   `- Synthetic market, the convnet and the router retrained on each fold's past (walk-forward, ${RETRAIN_FOLDS} folds): ahead of equal weights in **${summary.syntheticSeedsRetrainedRouterAhead} of ${synthRetrained.length}** seeds, by ${fmt(summary.syntheticRetrainedRouterMinusEqualMean)} Sharpe on average; ` +
     `below static-fit in ${summary.syntheticSeedsRetrainedRouterBelowStaticFit} of ${synthRetrained.length}.`,
   `- Real sets with the convnet and the router retrained per fold: ${realRetrained.map((l) => `${l.dataset.replace(', retrained', '')} ${fmt(l.routerMinusEqual.sharpeDiff)} [${fmt(l.routerMinusEqual.ciLow)}, ${fmt(l.routerMinusEqual.ciHigh)}]`).join('; ')} (router minus equal weights).`,
-  `- Contest minus equal weights, mean over the real sets: **${fmt(summary.contestMinusEqualMeanReal)}** Sharpe, in the market ${pct(summary.contestInMarketMeanReal)} of the test bars on average (the rest in cash).`,
-  `- The contest with its hurdle chosen on the training bars (from 0, 0.5, 1, 1.5, 2, 3; cash scores 0 there): minus equal weights, mean over the real sets **${fmt(summary.calibratedMinusEqualMeanReal)}** Sharpe, in the market ${pct(summary.calibratedInMarketMeanReal)} of the test bars on average.`,
+].join('\n');
+const contestVerdict = [
+  `- Contest with the cash fallback minus equal weights, mean over the real sets: **${fmt(summary.cashMinusEqualMeanReal)}** Sharpe (retrained rows: ${fmt(summary.cashMinusEqualMeanRealRetrained)}), in the market ${pct(summary.cashInMarketMeanReal)} of the test bars on average (the rest in cash).`,
+  `- Contest with the benchmark fallback minus equal weights, mean over the real sets: **${fmt(summary.benchmarkMinusEqualMeanReal)}** Sharpe (retrained rows: ${fmt(summary.benchmarkMinusEqualMeanRealRetrained)}), on the benchmark ${pct(summary.onBenchmarkMeanReal)} of the test bars on average. ` +
+    `Rows whose 90% interval lies wholly below 0: ${summary.benchmarkSetsWithCiBelowZero.length === 0 ? 'none' : summary.benchmarkSetsWithCiBelowZero.join(', ')}; wholly above 0: ${summary.benchmarkSetsWithCiAboveZero.length === 0 ? 'none' : summary.benchmarkSetsWithCiAboveZero.join(', ')}.`,
+  `- The contest with its hurdle chosen on the training bars (from 0, 0.5, 1, 1.5, 2, 3; ${CONTEST_FALLBACK} fallback, the configured one): minus equal weights, mean over the real sets **${fmt(summary.calibratedMinusEqualMeanReal)}** Sharpe, in the market ${pct(summary.calibratedInMarketMeanReal)} of the test bars on average.`,
   `- The contest's score model (rank IC of predicted vs next-window agent Sharpe): mean **${fmt(summary.scoreModelRankIcMeanReal, 3)}** over the real sets; ` +
     `interval wholly above 0 on ${summary.scoreModelAboveZero.length === 0 ? 'none' : summary.scoreModelAboveZero.join(', ')}; wholly below 0 on ${summary.scoreModelBelowZero.length === 0 ? 'none' : summary.scoreModelBelowZero.join(', ')}.`,
 ].join('\n');
@@ -193,23 +219,34 @@ ${EMBARGO_BARS} bars; eval's leak check (\`ARENA_E_EVAL_OVERLAP\`) enforces it. 
 the committed ones, fitted on crypto spot 1h; on every other set they are applied as they are. Equal weights,
 static-fit (47 weight vectors fitted on the training bars) and the contest use the same experts and the same
 cost-aware execution; 10 bps fee, the default spread and impact slippage, volume cap. Sharpe is annualised; the
-intervals are paired stationary block bootstraps (2,000 resamples, 90%). The contest's score model learns on line
-from past windows only; \`contest\` uses the configured hurdle (annualised Sharpe 1.5), \`contest-calibrated\` the
-one of 0, 0.5, 1, 1.5, 2 and 3 with the best Sharpe on the training bars (cash scores 0).
+intervals are paired stationary block bootstraps (2,000 resamples, 90%).
 Rows marked **retrained** run \`arena eval --walk-forward ${RETRAIN_FOLDS} --train\` instead: the second half of the bars in
 ${RETRAIN_FOLDS} test blocks, chained. Nothing committed is used: the learned expert's convnet is retrained at the
 middle of the first half and at each block's start, each on the bars before it minus a ${EMBARGO_BARS - 1}-bar embargo, and decides
 from there on (0 before the first); before each block a router is trained (SFT then RL, its shrinkage towards equal
 chosen on a validation block) on the bars before it, reading those out-of-sample learned outputs (nested), and
-static-fit is refitted there. Not in this run: US stocks (505 assets, about 8 minutes a run) and US futures
-(whose router labels needed every row of the next 24 present until the labels learnt to skip calendar gaps, after
-this run); both are measured with the same command in docs/router.md ("Walk-forward with nothing committed").
+static-fit is refitted there.
+
+## Router
 
 ${table}
 
 ${verdict}
 
-**Since the previous run** (issue 16): the retrained rows retrain the convnet per fold too (nested), which lets
+## Contest
+
+The contest's score model learns on line from past windows only, with the configured hurdle (annualised Sharpe 1.5).
+Two fallbacks (\`contest.benchmark\`, docs/contest.md), both replayed from the same agents' proposals and rewards:
+**cash** scores every agent on its own reward and holds no position when nobody clears the hurdle;
+**benchmark** scores every agent on its reward minus the equal-weight benchmark agent's and holds that benchmark
+when nobody is predicted to beat it by the hurdle. The default is **${CONTEST_FALLBACK}**; \`contest-calibrated\` uses it with the
+hurdle of 0, 0.5, 1, 1.5, 2 and 3 that had the best Sharpe on each fold's training bars.
+
+${contestTable}
+
+${contestVerdict}
+
+**Since the previous run** (issue 16) (issue 16): the retrained rows retrain the convnet per fold too (nested), which lets
 them run on the crypto sets; the router's SFT target is KL(policy || oracle) and its training selects epochs and
 shrinkage by the excess over equal weights, its performance inputs are net of costs, and the committed router was
 retrained with that code; the contest's agents have directional, contrarian and market-neutral books. The
@@ -218,4 +255,4 @@ selector needs no retraining: it selects on line from past bars only.
 writeFileSync(join(ROOT, 'docs/research.md'), md);
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 writeFileSync(join(ROOT, 'bench/results/research.json'), `${JSON.stringify({ name: 'research', measuredAt: new Date().toISOString(), testFraction: TEST_FRACTION, embargoBars: EMBARGO_BARS, retrainFolds: RETRAIN_FOLDS, summary, sets: lines }, null, 2)}\n`);
-process.stdout.write(`${table}\n\n${verdict}\n\nwrote docs/research.md, bench/results/research.json\n`);
+process.stdout.write(`${table}\n\n${verdict}\n\n${contestTable}\n\n${contestVerdict}\n\nwrote docs/research.md, bench/results/research.json\n`);

@@ -1,7 +1,7 @@
 /** `arena eval`: the router vs equal weights, the best expert, fitted static weights, the oracle and buy and hold, out of sample. */
 import { join } from 'node:path';
 import { type BarPanel, ERR, arenaError, expertNames } from '@arena/core';
-import { ContestLedger, Ledger, contestSettings, describeOverlaps, evalFolds, evalTable, foldOverlaps, loadedModelRanges, summariseDataTeam, fillAssumptions, loadMarket, loadModels, hurdleLine, trainLearnedChain, regimeLine, runEval, scoreModelLine, stepPanel, writeEval } from '@arena/engine';
+import { ContestLedger, Ledger, contestSettings, describeOverlaps, evalFolds, evalTable, foldOverlaps, loadedModelRanges, summariseDataTeam, fillAssumptions, loadMarket, loadModels, hurdleLine, benchmarkLine, trainLearnedChain, regimeLine, runEval, scoreModelLine, stepPanel, writeEval } from '@arena/engine';
 import { type Runtime, initRuntime } from '@arena/kernels';
 import { DEFAULT_LABELS, ModelRouter, trainRouterOnPanel } from '@arena/router';
 import { parseNumber } from '../configFile.ts';
@@ -110,6 +110,8 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   if (scoreLine) log(scoreLine);
   const hurdle = hurdleLine(result);
   if (hurdle) log(hurdle);
+  const onBenchmark = benchmarkLine(result);
+  if (onBenchmark) log(onBenchmark);
   log(`wrote ${written.json}, ${written.html}`);
 }
 

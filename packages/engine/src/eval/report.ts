@@ -55,6 +55,12 @@ export function hurdleLine(r: EvalResult): string | undefined {
   return chosen.length === 0 ? undefined : `contest-calibrated: hurdle (annualised Sharpe) chosen on the training bars of each fold from ${r.folds[0]!.contestHurdle!.trainSharpe.map((h) => h.hurdle).join(', ')}: ${chosen.join(', ')}`;
 }
 
+/** One line on how often contest-benchmark held the benchmark because no agent was predicted to beat it. */
+export function benchmarkLine(r: EvalResult): string | undefined {
+  if (r.contestOnBenchmark === null) return undefined;
+  return `contest-benchmark held the equal-weight benchmark on ${(r.contestOnBenchmark * 100).toFixed(1)}% of the test bars (no agent predicted to beat it by the hurdle)`;
+}
+
 /** One line on the router's regime calls against what always answering the most frequent regime scores. */
 export function regimeLine(r: EvalResult): string {
   const { hindsight: h, truth, chance } = r.regimeAccuracy;
@@ -79,6 +85,7 @@ export function evalJson(meta: EvalMeta, r: EvalResult): string {
       comparisons: r.comparisons,
       regimeAccuracy: r.regimeAccuracy,
       contestScoreModel: r.contestScoreModel,
+      contestOnBenchmark: r.contestOnBenchmark,
     },
     10,
   );
@@ -123,7 +130,7 @@ export function evalHtml(meta: EvalMeta, r: EvalResult): string {
 ${chart}
 ${table}
 ${comparisons}
-<p>${escapeXml(regimeLine(r))}.</p>${[scoreModelLine(r), hurdleLine(r)].map((line) => (line ? `<p>${escapeXml(line)}.</p>` : '')).join('')}
+<p>${escapeXml(regimeLine(r))}.</p>${[scoreModelLine(r), hurdleLine(r), benchmarkLine(r)].map((line) => (line ? `<p>${escapeXml(line)}.</p>` : '')).join('')}
 <ul>${folds}</ul>
 <p><small>${escapeXml(meta.fillAssumptions)} The oracle looks ahead (best expert over the next label horizon per bar and asset): an upper bound, not a strategy.</small></p>
 </body></html>

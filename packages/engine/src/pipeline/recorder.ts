@@ -4,7 +4,7 @@
  * trail and the baselines are made. The daemon's sink is the ledger (paper/store.ts).
  */
 import { type BarPanel, EXPERT_NAMES, REGIMES } from '@arena/core';
-import type { AgentSpec, ContestRun, WindowFrame } from '@arena/contest';
+import { type AgentSpec, type ContestRun, type WindowFrame, benchmarkAgent } from '@arena/contest';
 import type { ExpertFaultRecord, ExpertSeries } from '@arena/experts';
 import type { ChartSpec, RoutingSeries } from '@arena/router';
 import type { Pipeline, StepResult } from './pipeline.ts';
@@ -20,7 +20,8 @@ export class StepRecorder {
   /** user experts disabled during the run, with the bar */
   readonly expertFaults: ExpertFaultRecord[] = [];
   private readonly E: number;
-  private benchmark = -1;
+  /** the population's benchmark agent (benchmarkAgent), whatever the configured fallback */
+  private readonly benchmark: number;
   private readonly contest: { proposals: Float32Array; barRewards: Float64Array; frames: WindowFrame[]; cashBars: number; benchmarkBars: number; agents: readonly AgentSpec[] } | undefined;
 
   constructor(
@@ -35,6 +36,7 @@ export class StepRecorder {
     this.weights = new Float32Array(n * this.E);
     this.regime = new Float32Array(n * R).fill(1 / R);
     this.target = new Float64Array(n);
+    this.benchmark = contestAgents === undefined ? -1 : benchmarkAgent(contestAgents, names.length);
     this.contest = contestAgents === undefined ? undefined : { proposals: new Float32Array(n * contestAgents.length), barRewards: new Float64Array(panel.nTimes * contestAgents.length), frames: [], cashBars: 0, benchmarkBars: 0, agents: contestAgents };
   }
 
@@ -59,7 +61,6 @@ export class StepRecorder {
       if (step.window) c.frames.push(step.window);
       if (stepper.contest.adopted.length === 0) c.cashBars++;
       if (stepper.contest.onBenchmark) c.benchmarkBars++;
-      this.benchmark = stepper.contest.benchmark;
     }
   }
 
