@@ -109,7 +109,10 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
       'best-expert-in-sample',
       'buy-and-hold',
       'contest',
-      'contest-calibrated',
+      'contest-benchmark',
+      'contest-benchmark-calibrated',
+      'contest-cash',
+      'contest-cash-calibrated',
       'equal-weight',
       'oracle',
       'router',
@@ -128,11 +131,20 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
     expect(range.from < range.to).toBe(true);
     // the default split holds out the last 30% of the 1500 bars
     expect(range.bars).toBe(450);
-    // contest-calibrated chose its hurdle on the training bars, among the candidates, and says so
-    expect(CONTEST_HURDLES).toContain(ev.folds[0].contestHurdle.chosen);
-    expect(ev.folds[0].contestHurdle.trainSharpe).toHaveLength(CONTEST_HURDLES.length);
-    expect(r.stderr).toMatch(/contest-calibrated: hurdle \(annualised Sharpe\) chosen on the training bars/);
-    expect(ev.comparisons.map((c: { a: string; b: string }) => `${c.a}/${c.b}`)).toContain('contest-calibrated/equal-weight');
+    // the calibrated rows chose their hurdles on the training bars, among the candidates, and say so
+    const candidates = CONTEST_HURDLES.map((h) => (Number.isFinite(h) ? h : 'never'));
+    for (const k of ['cash', 'benchmark']) {
+      expect(candidates).toContain(ev.folds[0].contestHurdle[k].chosen);
+      expect(ev.folds[0].contestHurdle[k].trainSharpe.map((h: { hurdle: number | string }) => h.hurdle)).toEqual(candidates);
+    }
+    expect(r.stderr).toMatch(/contest hurdle \(annualised Sharpe; never: the fallback alone\) chosen on each fold's training bars/);
+    expect(r.stderr).toMatch(/contest-benchmark held the equal-weight benchmark on \d+\.\d% of the test bars/);
+    const pairs = ev.comparisons.map((c: { a: string; b: string }) => `${c.a}/${c.b}`);
+    for (const a of ['contest-cash', 'contest-benchmark', 'contest-cash-calibrated', 'contest-benchmark-calibrated']) expect(pairs).toContain(`${a}/equal-weight`);
+    // the contest as configured (cash by default) is the cash fallback's replay, bit for bit
+    const sharpeOf = (s: string) => rows.find((row) => row.strategy === s)!.sharpe;
+    expect(sharpeOf('contest')).toBe(sharpeOf('contest-cash'));
+    expect(typeof ev.contestOnBenchmark).toBe('number');
     // the contest's score model is judged on the test bars: rank IC of its predictions vs the next window
     const all = (ev.contestScoreModel as { fold: number; windows: number; meanRankIc: number }[]).find((v) => v.fold === -1)!;
     expect(all.windows).toBeGreaterThan(0);

@@ -42,7 +42,7 @@ interface EvalFile {
   symbols: string[];
   outOfSample: boolean;
   regimeAccuracy: { hindsight: { accuracy: number | null; majorityRate: number | null; balancedAccuracy: number | null } };
-  folds: { contestHurdle?: { chosen: number } }[];
+  folds: { contestHurdle?: { cash: { chosen: number | 'never' }; benchmark: { chosen: number | 'never' } } }[];
   contestScoreModel: { fold: number; windows: number; meanRankIc: number | null; ciLow: number | null; ciHigh: number | null }[];
   contestOnBenchmark: number | null;
 }
@@ -111,7 +111,7 @@ function runEval(set: DataSet, out: string): EvalFile {
   return JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8')) as EvalFile;
 }
 
-/** the fallback the default config gives \`contest\` and \`contest-calibrated\` (contest.benchmark) */
+/** the fallback the default config gives the \`contest\` row (contest.benchmark) */
 const CONTEST_FALLBACK = parseConfig({}).contest.benchmark === 'equal' ? 'benchmark' : 'cash';
 const fmt = (v: number | null | undefined, d = 2) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(d));
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${(v * 100).toFixed(0)}%`);
@@ -130,15 +130,17 @@ const lines = results.map(({ set, ev }) => {
     test: `${ev.testRange.from.slice(0, 10)}..${ev.testRange.to.slice(0, 10)}`,
     bars: ev.testRange.bars,
     outOfSample: ev.outOfSample,
-    sharpe: Object.fromEntries(['router', 'equal-weight', 'static-fit', 'best-expert-in-sample', 'contest', 'contest-calibrated', 'contest-cash', 'contest-benchmark', 'buy-and-hold'].map((s) => [s, row(ev, s).sharpe])),
+    sharpe: Object.fromEntries(['router', 'equal-weight', 'static-fit', 'best-expert-in-sample', 'contest', 'contest-cash', 'contest-benchmark', 'contest-cash-calibrated', 'contest-benchmark-calibrated', 'buy-and-hold'].map((s) => [s, row(ev, s).sharpe])),
     routerMinusEqual: re,
     cashMinusEqual: cmp(ev, 'contest-cash', 'equal-weight'),
     cashInMarket: row(ev, 'contest-cash').timeInMarket,
     benchmarkMinusEqual: cmp(ev, 'contest-benchmark', 'equal-weight'),
     onBenchmark: ev.contestOnBenchmark,
-    calibratedMinusEqual: cmp(ev, 'contest-calibrated', 'equal-weight'),
-    calibratedInMarket: row(ev, 'contest-calibrated').timeInMarket,
-    calibratedHurdle: ev.folds.map((f) => f.contestHurdle?.chosen ?? null),
+    cashFittedMinusEqual: cmp(ev, 'contest-cash-calibrated', 'equal-weight'),
+    cashFittedInMarket: row(ev, 'contest-cash-calibrated').timeInMarket,
+    cashFittedHurdle: ev.folds.map((f) => f.contestHurdle?.cash.chosen ?? null),
+    benchmarkFittedMinusEqual: cmp(ev, 'contest-benchmark-calibrated', 'equal-weight'),
+    benchmarkFittedHurdle: ev.folds.map((f) => f.contestHurdle?.benchmark.chosen ?? null),
     equalTurnover: row(ev, 'equal-weight').turnover,
     routerTurnover: row(ev, 'router').turnover,
     regime: ev.regimeAccuracy.hindsight,
@@ -167,8 +169,11 @@ const summary = {
   onBenchmarkMeanReal: mean(realLines.map((l) => l.onBenchmark ?? NaN)),
   benchmarkSetsWithCiBelowZero: lines.filter((l) => l.benchmarkMinusEqual.ciHigh < 0).map((l) => l.dataset),
   benchmarkSetsWithCiAboveZero: lines.filter((l) => l.benchmarkMinusEqual.ciLow > 0).map((l) => l.dataset),
-  calibratedMinusEqualMeanReal: mean(realLines.map((l) => l.calibratedMinusEqual.sharpeDiff)),
-  calibratedInMarketMeanReal: mean(realLines.map((l) => l.calibratedInMarket)),
+  cashFittedMinusEqualMeanReal: mean(realLines.map((l) => l.cashFittedMinusEqual.sharpeDiff)),
+  cashFittedInMarketMeanReal: mean(realLines.map((l) => l.cashFittedInMarket)),
+  benchmarkFittedMinusEqualMeanReal: mean(realLines.map((l) => l.benchmarkFittedMinusEqual.sharpeDiff)),
+  benchmarkFittedMinusEqualMeanRealRetrained: mean(realRetrained.map((l) => l.benchmarkFittedMinusEqual.sharpeDiff)),
+  benchmarkFittedSetsWithCiBelowZero: lines.filter((l) => l.benchmarkFittedMinusEqual.ciHigh < 0).map((l) => l.dataset),
   scoreModelRankIcMeanReal: mean(realLines.flatMap((l) => (l.scoreModel?.meanRankIc == null ? [] : [l.scoreModel.meanRankIc]))),
   scoreModelAboveZero: lines.filter((l) => (l.scoreModel?.ciLow ?? -1) > 0).map((l) => l.dataset),
   scoreModelBelowZero: lines.filter((l) => (l.scoreModel?.ciHigh ?? 1) < 0).map((l) => l.dataset),
@@ -184,11 +189,11 @@ const table = [
   }),
 ].join('\n');
 const contestTable = [
-  '| data set | equal | contest, cash fallback (in market) | contest, benchmark fallback (on benchmark) | hurdle fitted (in market; hurdle) | cash fallback - equal [90% CI] | benchmark fallback - equal [90% CI] | hurdle fitted - equal [90% CI] | score model rank IC [90% CI] |',
-  '|---|---|---|---|---|---|---|---|---|',
+  '| data set | equal | cash (in market) | benchmark (on benchmark) | cash, hurdle fitted (in market; hurdles) | benchmark, hurdle fitted (hurdles) | cash - equal [90% CI] | benchmark - equal [90% CI] | cash fitted - equal [90% CI] | benchmark fitted - equal [90% CI] | score model rank IC [90% CI] |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
   ...lines.map((l) => {
     const s = l.sharpe;
-    return `| ${l.dataset} | ${fmt(s['equal-weight'])} | ${fmt(s['contest-cash'])} (${pct(l.cashInMarket)}) | ${fmt(s['contest-benchmark'])} (${pct(l.onBenchmark)}) | ${fmt(s['contest-calibrated'])} (${pct(l.calibratedInMarket)}; ${l.calibratedHurdle.join(', ')}) | ${ci(l.cashMinusEqual)} | ${ci(l.benchmarkMinusEqual)} | ${ci(l.calibratedMinusEqual)} | ${l.scoreModel ? `${fmt(l.scoreModel.meanRankIc, 3)} [${fmt(l.scoreModel.ciLow, 3)}, ${fmt(l.scoreModel.ciHigh, 3)}]` : 'n/a'} |`;
+    return `| ${l.dataset} | ${fmt(s['equal-weight'])} | ${fmt(s['contest-cash'])} (${pct(l.cashInMarket)}) | ${fmt(s['contest-benchmark'])} (${pct(l.onBenchmark)}) | ${fmt(s['contest-cash-calibrated'])} (${pct(l.cashFittedInMarket)}; ${l.cashFittedHurdle.join(', ')}) | ${fmt(s['contest-benchmark-calibrated'])} (${l.benchmarkFittedHurdle.join(', ')}) | ${ci(l.cashMinusEqual)} | ${ci(l.benchmarkMinusEqual)} | ${ci(l.cashFittedMinusEqual)} | ${ci(l.benchmarkFittedMinusEqual)} | ${l.scoreModel ? `${fmt(l.scoreModel.meanRankIc, 3)} [${fmt(l.scoreModel.ciLow, 3)}, ${fmt(l.scoreModel.ciHigh, 3)}]` : 'n/a'} |`;
   }),
 ].join('\n');
 
@@ -204,7 +209,8 @@ const contestVerdict = [
   `- Contest with the cash fallback minus equal weights, mean over the real sets: **${fmt(summary.cashMinusEqualMeanReal)}** Sharpe (retrained rows: ${fmt(summary.cashMinusEqualMeanRealRetrained)}), in the market ${pct(summary.cashInMarketMeanReal)} of the test bars on average (the rest in cash).`,
   `- Contest with the benchmark fallback minus equal weights, mean over the real sets: **${fmt(summary.benchmarkMinusEqualMeanReal)}** Sharpe (retrained rows: ${fmt(summary.benchmarkMinusEqualMeanRealRetrained)}), on the benchmark ${pct(summary.onBenchmarkMeanReal)} of the test bars on average. ` +
     `Rows whose 90% interval lies wholly below 0: ${summary.benchmarkSetsWithCiBelowZero.length === 0 ? 'none' : summary.benchmarkSetsWithCiBelowZero.join(', ')}; wholly above 0: ${summary.benchmarkSetsWithCiAboveZero.length === 0 ? 'none' : summary.benchmarkSetsWithCiAboveZero.join(', ')}.`,
-  `- The contest with its hurdle chosen on the training bars (from 0, 0.5, 1, 1.5, 2, 3; ${CONTEST_FALLBACK} fallback, the configured one): minus equal weights, mean over the real sets **${fmt(summary.calibratedMinusEqualMeanReal)}** Sharpe, in the market ${pct(summary.calibratedInMarketMeanReal)} of the test bars on average.`,
+  `- Hurdles chosen on the training bars (from 0, 0.5, 1, 1.5, 2, 3 and never; best training Sharpe): cash fallback minus equal weights, mean over the real sets **${fmt(summary.cashFittedMinusEqualMeanReal)}** Sharpe, in the market ${pct(summary.cashFittedInMarketMeanReal)} of the test bars on average; ` +
+    `benchmark fallback **${fmt(summary.benchmarkFittedMinusEqualMeanReal)}** (retrained rows: ${fmt(summary.benchmarkFittedMinusEqualMeanRealRetrained)}), rows whose interval lies wholly below 0: ${summary.benchmarkFittedSetsWithCiBelowZero.length === 0 ? 'none' : summary.benchmarkFittedSetsWithCiBelowZero.join(', ')}.`,
   `- The contest's score model (rank IC of predicted vs next-window agent Sharpe): mean **${fmt(summary.scoreModelRankIcMeanReal, 3)}** over the real sets; ` +
     `interval wholly above 0 on ${summary.scoreModelAboveZero.length === 0 ? 'none' : summary.scoreModelAboveZero.join(', ')}; wholly below 0 on ${summary.scoreModelBelowZero.length === 0 ? 'none' : summary.scoreModelBelowZero.join(', ')}.`,
 ].join('\n');
@@ -239,8 +245,8 @@ The contest's score model learns on line from past windows only, with the config
 Two fallbacks (\`contest.benchmark\`, docs/contest.md), both replayed from the same agents' proposals and rewards:
 **cash** scores every agent on its own reward and holds no position when nobody clears the hurdle;
 **benchmark** scores every agent on its reward minus the equal-weight benchmark agent's and holds that benchmark
-when nobody is predicted to beat it by the hurdle. The default is **${CONTEST_FALLBACK}**; \`contest-calibrated\` uses it with the
-hurdle of 0, 0.5, 1, 1.5, 2 and 3 that had the best Sharpe on each fold's training bars.
+when nobody is predicted to beat it by the hurdle. The default is **${CONTEST_FALLBACK}**. The fitted rows use, per fold, the
+hurdle of 0, 0.5, 1, 1.5, 2, 3 and never (the fallback alone) that had the best Sharpe on the fold's training bars.
 
 ${contestTable}
 

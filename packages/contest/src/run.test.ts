@@ -58,13 +58,13 @@ const agents = researchTeam(12, { seed: 3 });
 const common = { agents, settings, horizons: [1, 4, 24], cost: 0.0012, slot: 0.25 };
 
 describe('runContest', () => {
-  it('batch equals step: the same targets, frames and ledger calls bar by bar', async () => {
+  it.each(['cash', 'equal'] as const)('batch equals step (benchmark %s): the same targets, frames and ledger calls bar by bar', async (benchmark) => {
     const panel = market.panel;
     const bars = inputs(panel, 1);
     const batchSink = new Recorder();
-    const batch = await runContest({ panel, bars, ...common, sink: batchSink });
+    const batch = await runContest({ panel, bars, ...common, settings: { ...settings, benchmark }, sink: batchSink });
     const stepSink = new Recorder();
-    const stepper = new ContestStepper({ ...common, nAssets: panel.nAssets, symbols: panel.symbols, barMs: 3_600_000, periodsPerYear: panel.periodsPerYear(), sink: stepSink });
+    const stepper = new ContestStepper({ ...common, settings: { ...settings, benchmark }, nAssets: panel.nAssets, symbols: panel.symbols, barMs: 3_600_000, periodsPerYear: panel.periodsPerYear(), sink: stepSink });
     const A = panel.nAssets;
     let frames = 0;
     for (let t = 0; t < panel.nTimes; t++) {
@@ -92,6 +92,15 @@ describe('runContest', () => {
     expect(open.cashBars).toBeLessThan(run.cashBars);
     expect(shut.cashBars).toBe(panel.nTimes);
     expect(shut.exposure.every((v) => v === 0)).toBe(true);
+    // benchmark equal: nobody beats a hurdle of 100, so every bar holds the benchmark agent's own proposal
+    expect(run.benchmark).toBe(0);
+    const bench = replayContest(run, panel.nAssets, { ...settings, minSharpe: 100, benchmark: 'equal' }, panel.periodsPerYear(), 3_600_000);
+    expect([bench.cashBars, bench.benchmarkBars]).toEqual([0, panel.nTimes]);
+    const N = agents.length;
+    const A = panel.nAssets;
+    for (let t = 0; t < panel.nTimes; t++) for (let a = 0; a < A; a++) expect(bench.exposure[t * A + a]).toBe(run.proposals[t * N * A + a]);
+    // with an open hurdle some agents displace it
+    expect(replayContest(run, panel.nAssets, { ...settings, minSharpe: -100, benchmark: 'equal' }, panel.periodsPerYear(), 3_600_000).benchmarkBars).toBeLessThan(panel.nTimes / 2);
   });
 
   it('the kernel on a tensor backend gives the reference rewards', async () => {

@@ -60,7 +60,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   const contestRun = stepped.contest!;
   const team = stepped.dataTeam ? summariseDataTeam(stepped.dataTeam) : undefined;
   if (team) log(`data team: ${team.length} factor producers scored by rank IC every ${config.contest.window} bars; chosen: ${team.map((d) => `${d.name} ${(d.chosenShare * 100).toFixed(0)}%`).join(', ')}`);
-  log(`contest: ${contestConfig.contest.agents} agents over ${panel.nTimes} bars; ${contestRun.frames.length} windows, in cash ${((contestRun.cashBars / Math.max(1, panel.nTimes)) * 100).toFixed(1)}% of bars; record in ${ledgerPath} (run ${runId})`);
+  log(`contest: ${contestConfig.contest.agents} agents over ${panel.nTimes} bars; ${contestRun.frames.length} windows, in cash ${((contestRun.cashBars / Math.max(1, panel.nTimes)) * 100).toFixed(1)}% of bars${contestRun.benchmarkBars > 0 ? `, on the benchmark ${((contestRun.benchmarkBars / Math.max(1, panel.nTimes)) * 100).toFixed(1)}%` : ''}; record in ${ledgerPath} (run ${runId})`);
   const progress = createProgress('eval');
   const routeFold = flags.train
     ? async (trainEnd: number) => {

@@ -16,6 +16,8 @@ export interface ContestSummary {
   readonly agents: number;
   readonly windows: number;
   readonly cashBars: number;
+  /** bars holding the benchmark agent because nobody cleared the hurdle (contest.benchmark 'equal') */
+  readonly benchmarkBars: number;
   readonly bars: number;
   /** most-adopted agents first (at most 12), then the best by Sharpe among the rest to fill */
   readonly leaders: readonly ContestAgentRow[];
@@ -72,6 +74,7 @@ export function summariseContest(run: ContestRun, periodsPerYear: number, dataTe
     agents: N,
     windows: run.frames.length,
     cashBars: run.cashBars,
+    benchmarkBars: run.benchmarkBars,
     bars: T,
     leaders,
     weights: { ts: run.frames.map((f) => f.ts), bands: [...top.map((i) => run.agents[i]!.name), 'other agents', 'cash'], rows },

@@ -25,10 +25,22 @@ export const EVAL_STRATEGIES = ['router', 'equal-weight', 'best-expert-in-sample
  * equal-weight benchmark agent, which is held when nobody clears it); every agent equally weighted; the naive top k by trailing mean reward; the single
  * agent with the best Sharpe over the test bars (hindsight: an upper bound). All from the same proposals.
  */
-export const CONTEST_STRATEGIES = ['contest', 'contest-calibrated', 'contest-cash', 'contest-benchmark', 'all-agents-equal', 'topk-trailing-mean', 'best-agent-hindsight'] as const;
+export const CONTEST_STRATEGIES = ['contest', 'contest-cash', 'contest-benchmark', 'contest-cash-calibrated', 'contest-benchmark-calibrated', 'all-agents-equal', 'topk-trailing-mean', 'best-agent-hindsight'] as const;
 
-/** The annualised hurdles (contest.minSharpe) `contest-calibrated` chooses among on each fold's training bars. */
-export const CONTEST_HURDLES = [0, 0.5, 1, 1.5, 2, 3] as const;
+/**
+ * The annualised hurdles (contest.minSharpe) the calibrated rows choose among on each fold's training bars; Infinity
+ * (written 'never') adopts nobody: the fallback alone (cash, or the benchmark).
+ */
+export const CONTEST_HURDLES = [0, 0.5, 1, 1.5, 2, 3, Infinity] as const;
+/** The contest's fallbacks as eval names them, with the contest.benchmark value of each. */
+export const CONTEST_FALLBACKS = { cash: 'cash', benchmark: 'equal' } as const;
+export type ContestFallback = keyof typeof CONTEST_FALLBACKS;
+
+/** A fold's hurdle choice for one fallback: the hurdle with the best training Sharpe (ties: the higher) and every candidate's. */
+export interface HurdleChoice {
+  readonly chosen: number | 'never';
+  readonly trainSharpe: readonly { readonly hurdle: number | 'never'; readonly sharpe: number | null }[];
+}
 
 export interface EvalRow {
   readonly strategy: string;
@@ -52,8 +64,8 @@ export interface EvalFold {
   readonly staticWeights: Readonly<Record<string, number>>;
   /** static-fit is the winner of a search over candidate weights on the training bars: its deflated Sharpe there */
   readonly staticFitDeflated: DeflatedSharpe;
-  /** contest-calibrated: the hurdle with the best training Sharpe (ties: the higher), and each candidate's */
-  readonly contestHurdle?: { readonly chosen: number; readonly trainSharpe: readonly { readonly hurdle: number; readonly sharpe: number | null }[] };
+  /** contest-cash-calibrated and contest-benchmark-calibrated: the hurdle chosen on the fold's training bars */
+  readonly contestHurdle?: { readonly [F in ContestFallback]: HurdleChoice };
 }
 
 /** The pairs compared with a bootstrap, when both rows exist. */
@@ -62,9 +74,10 @@ export const EVAL_COMPARISONS: readonly (readonly [string, string])[] = [
   ['router', 'static-fit'],
   ['contest', 'equal-weight'],
   ['contest', 'router'],
-  ['contest-calibrated', 'equal-weight'],
   ['contest-cash', 'equal-weight'],
   ['contest-benchmark', 'equal-weight'],
+  ['contest-cash-calibrated', 'equal-weight'],
+  ['contest-benchmark-calibrated', 'equal-weight'],
 ];
 
 export interface RegimeScores {
@@ -173,10 +186,9 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
   const names: string[] = [...EVAL_STRATEGIES, ...(contest ? CONTEST_STRATEGIES : [])];
   const runs = new Map<string, StrategyRun[]>(names.map((s) => [s, []]));
   // the contest replayed with every candidate hurdle over the whole panel (on line, so each is causal)
-  const hurdleRuns = contest ? CONTEST_HURDLES.map((h) => replayContest(contest.run, A, { ...contest.settings, minSharpe: h }, ppy, timeframeMs(panel.timeframe)).exposure) : [];
-  const fallbackRuns = contest
-    ? { cash: replayContest(contest.run, A, { ...contest.settings, benchmark: 'cash' }, ppy, timeframeMs(panel.timeframe)), benchmark: replayContest(contest.run, A, { ...contest.settings, benchmark: 'equal' }, ppy, timeframeMs(panel.timeframe)) }
-    : undefined;
+  const replay = (fallback: ContestFallback, minSharpe: number) => replayContest(contest!.run, A, { ...contest!.settings, benchmark: CONTEST_FALLBACKS[fallback], minSharpe }, ppy, timeframeMs(panel.timeframe));
+  const hurdleRuns = contest ? { cash: CONTEST_HURDLES.map((h) => replay('cash', h).exposure), benchmark: CONTEST_HURDLES.map((h) => replay('benchmark', h).exposure) } : undefined;
+  const fallbackRuns = contest ? { cash: replay('cash', contest.settings.minSharpe), benchmark: replay('benchmark', contest.settings.minSharpe) } : undefined;
   const contestTargets = contest && fallbackRuns
     ? { 'contest': contest.run.exposure, 'contest-cash': fallbackRuns.cash.exposure, 'contest-benchmark': fallbackRuns.benchmark.exposure, 'all-agents-equal': allAgentsEqual(contest.run, A), 'topk-trailing-mean': topkTrailingMean(contest.run, A, contest.topK, contest.window) }
     : undefined;
@@ -233,14 +245,20 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
     if (contest && contestTargets) {
       const slice = (x: Float64Array) => x.subarray(t0 * A, t1 * A);
       for (const [name, target] of Object.entries(contestTargets)) add(name, sim(name, test, testEx, flat, undefined, false, slice(target)));
-      // the hurdle chosen on the training bars: the best Sharpe there (cash scores 0, so a hurdle must beat cash; ties: the higher hurdle)
-      const trainSharpe = CONTEST_HURDLES.map((hurdle, k) => ({ hurdle, sharpe: computeMetrics(sim('fit', train, trainEx, flat, undefined, false, hurdleRuns[k]!.subarray(0, t0 * A)), ppy, cash).sharpe }));
-      let chosen = 0;
-      trainSharpe.forEach((h, k) => {
-        if ((h.sharpe ?? 0) >= (trainSharpe[chosen]!.sharpe ?? 0) - 1e-12) chosen = k;
-      });
-      contestHurdle = { chosen: CONTEST_HURDLES[chosen]!, trainSharpe };
-      add('contest-calibrated', sim('contest-calibrated', test, testEx, flat, undefined, false, slice(hurdleRuns[chosen]!)));
+      // each fallback's hurdle chosen on the training bars: the best Sharpe there ('never' is the fallback alone: cash
+      // scores 0, the benchmark equal weights' Sharpe; ties: the higher hurdle)
+      const choose = (fallback: ContestFallback): HurdleChoice => {
+        const runsOf = hurdleRuns![fallback];
+        const sharpes = CONTEST_HURDLES.map((_, k) => computeMetrics(sim('fit', train, trainEx, flat, undefined, false, runsOf[k]!.subarray(0, t0 * A)), ppy, cash).sharpe);
+        let best = 0;
+        sharpes.forEach((v, k) => {
+          if ((v ?? 0) >= (sharpes[best] ?? 0) - 1e-12) best = k;
+        });
+        add(`contest-${fallback}-calibrated`, sim(`contest-${fallback}-calibrated`, test, testEx, flat, undefined, false, slice(runsOf[best]!)));
+        const name = (h: number) => (Number.isFinite(h) ? h : ('never' as const));
+        return { chosen: name(CONTEST_HURDLES[best]!), trainSharpe: CONTEST_HURDLES.map((h, k) => ({ hurdle: name(h), sharpe: sharpes[k]! })) };
+      };
+      contestHurdle = { cash: choose('cash'), benchmark: choose('benchmark') };
       add('best-agent-hindsight', sim('best-agent-hindsight', test, testEx, flat, undefined, false, slice(bestAgentHindsight(contest.run, A, t0, t1).exposure)));
     }
     for (let c = t0 * A; c < t1 * A; c++) {

@@ -49,10 +49,11 @@ export function scoreModelLine(r: EvalResult): string | undefined {
   return `contest score model on the test bars: rank IC of predicted vs next-window Sharpe ${f(all.meanRankIc)} (90% interval [${f(all.ciLow)}, ${f(all.ciHigh)}], ${all.windows} windows, positive in ${((all.positiveShare ?? 0) * 100).toFixed(0)}%)${perFold}`;
 }
 
-/** One line on the hurdle contest-calibrated chose per fold on its training bars. */
+/** One line on the hurdles the calibrated contest rows chose per fold on their training bars. */
 export function hurdleLine(r: EvalResult): string | undefined {
-  const chosen = r.folds.flatMap((f) => (f.contestHurdle ? [f.contestHurdle.chosen] : []));
-  return chosen.length === 0 ? undefined : `contest-calibrated: hurdle (annualised Sharpe) chosen on the training bars of each fold from ${r.folds[0]!.contestHurdle!.trainSharpe.map((h) => h.hurdle).join(', ')}: ${chosen.join(', ')}`;
+  const hs = r.folds.flatMap((f) => (f.contestHurdle ? [f.contestHurdle] : []));
+  if (hs.length === 0) return undefined;
+  return `contest hurdle (annualised Sharpe; never: the fallback alone) chosen on each fold's training bars from ${hs[0]!.cash.trainSharpe.map((h) => h.hurdle).join(', ')}: cash fallback ${hs.map((h) => h.cash.chosen).join(', ')}; benchmark fallback ${hs.map((h) => h.benchmark.chosen).join(', ')}`;
 }
 
 /** One line on how often contest-benchmark held the benchmark because no agent was predicted to beat it. */
@@ -115,7 +116,7 @@ export function evalHtml(meta: EvalMeta, r: EvalResult): string {
   const folds = r.folds
     .map((f) => {
       const d = f.staticFitDeflated;
-      return `<li>train ${escapeXml(f.trainRange.from.slice(0, 10))}..${escapeXml(f.trainRange.to.slice(0, 10))}, test ${escapeXml(f.testRange.from.slice(0, 10))}..${escapeXml(f.testRange.to.slice(0, 10))}: best expert ${escapeXml(f.bestExpert)}, static fit ${escapeXml(JSON.stringify(f.staticWeights))} (best of ${d.trials}: training Sharpe ${num(d.sharpeAnnual)} against ${num(d.expectedMaxSharpeAnnual)} expected from the best of ${d.trials} skill-less tries; deflated Sharpe ${d.dsr.toFixed(3)})${f.contestHurdle ? `; contest hurdle ${f.contestHurdle.chosen} (training Sharpe by hurdle: ${escapeXml(f.contestHurdle.trainSharpe.map((h) => `${h.hurdle}: ${num(h.sharpe)}`).join(', '))})` : ''}</li>`;
+      return `<li>train ${escapeXml(f.trainRange.from.slice(0, 10))}..${escapeXml(f.trainRange.to.slice(0, 10))}, test ${escapeXml(f.testRange.from.slice(0, 10))}..${escapeXml(f.testRange.to.slice(0, 10))}: best expert ${escapeXml(f.bestExpert)}, static fit ${escapeXml(JSON.stringify(f.staticWeights))} (best of ${d.trials}: training Sharpe ${num(d.sharpeAnnual)} against ${num(d.expectedMaxSharpeAnnual)} expected from the best of ${d.trials} skill-less tries; deflated Sharpe ${d.dsr.toFixed(3)})${f.contestHurdle ? `; contest hurdle, cash fallback ${f.contestHurdle.cash.chosen}, benchmark fallback ${f.contestHurdle.benchmark.chosen} (training Sharpe by hurdle: ${escapeXml((['cash', 'benchmark'] as const).map((k) => `${k} ${f.contestHurdle![k].trainSharpe.map((h) => `${h.hurdle}: ${num(h.sharpe)}`).join(', ')}`).join('; '))})` : ''}</li>`;
     })
     .join('');
   const warn =
