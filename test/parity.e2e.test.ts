@@ -92,9 +92,10 @@ describe('backtest = paper (one engine)', () => {
     expectSameBooks('default', ['--router', 'model']);
   }, 180_000);
 
-  it('the contest with its data team, and the kill switch armed (it fires)', () => {
+  it('the contest (benchmark fallback) with its data team, and the kill switch armed (it fires)', () => {
     const config = join(dir, 'armed.json');
-    writeFileSync(config, JSON.stringify({ risk: { maxDrawdown: 0.01, maxDailyLoss: 0.01 } }));
+    // the benchmark fallback holds equal weights until an agent is predicted to beat them, so the book trades from the start
+    writeFileSync(config, JSON.stringify({ risk: { maxDrawdown: 0.01, maxDailyLoss: 0.01 }, contest: { benchmark: 'equal' } }));
     const b = backtest('contest-probe', ['--router', 'model', '--contest', '--agents', '12', '--config', config]);
     expect(b.stderr).toMatch(/data team: 3 factor producers/);
     expect(b.stderr).toMatch(/kill switch at/);
