@@ -30,6 +30,21 @@ describe('learned expert (the committed models/convnet/default)', () => {
     expect((expert as LearnedExpert).lastSelections.length).toBeGreaterThan(0);
   });
 
+  it('holds 0 while the selection in effect keeps no feature (the net never learnt from an empty input), and trades again after', async () => {
+    const expert = (await createLearnedExpert(config)) as LearnedExpert;
+    const F = expert.net.card.features.length;
+    const A = panel.nAssets;
+    const T = panel.nTimes;
+    const [from, to] = [400, 800];
+    const at = Int32Array.from({ length: T }, (_, t) => (t < 100 ? -1 : t >= from && t < to ? 1 : 0));
+    expert.useInputs(panel, { nTimes: T, nAssets: A, nFeatures: F, z: new Float32Array(0), masks: [new Float32Array(F).fill(1), new Float32Array(F)], at });
+    const s = runExpertBatch(expert, panel, ctx);
+    const nonZero = (t0: number, t1: number) => s.exposure.subarray(t0 * A, t1 * A).filter((v) => v !== 0).length;
+    expect(nonZero(from, to)).toBe(0);
+    expect(nonZero(300, from)).toBeGreaterThan((from - 300) * A * 0.9);
+    expect(nonZero(to, T)).toBeGreaterThan((T - to) * A * 0.9);
+  });
+
   it('a missing model holds 0 and says why, without throwing', async () => {
     const logs: string[] = [];
     const expert = await createLearnedExpert({ ...config, model: '/nonexistent/convnet' }, { log: (s) => logs.push(s) });

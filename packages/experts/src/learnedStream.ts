@@ -25,6 +25,8 @@ export class LearnedStream {
   private readonly x: Float32Array;
   private readonly out = new Float64Array(2);
   private mask: Float32Array | undefined;
+  /** the selection in effect keeps no feature (the selector found none significant) */
+  private maskEmpty = false;
 
   constructor(
     readonly loaded: LoadedConvNet,
@@ -73,11 +75,15 @@ export class LearnedStream {
     if (mask !== this.mask && mask !== undefined) {
       this.net.net.setMask(mask);
       this.net.invalidate();
+      this.maskEmpty = true;
+      for (let f = 0; f < mask.length; f++) if (mask[f]! > 0) this.maskEmpty = false;
     }
     this.mask = mask;
     const active = this.active;
-    if (mask === undefined || active === undefined) {
-      // before the first selection (or the chain's first net): 0 on present bars, a missing bar repeats the last output
+    if (mask === undefined || active === undefined || this.maskEmpty) {
+      // before the first selection (or the chain's first net), or a selection that kept no feature (the net never
+      // learnt from an empty input: its biases alone would be a constant bet): 0 on present bars, a missing bar
+      // repeats the last output
       for (let a = 0; a < A; a++) if (present[a] === 1) (this.exposure[a] = 0), (this.confidence[a] = 0);
       return;
     }
