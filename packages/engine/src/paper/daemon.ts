@@ -22,7 +22,12 @@ export interface SourceBar {
   readonly row: BarRow;
   /** where this bar came from (per partition, for a partitioned source); stored with the step */
   readonly offset: SourceOffset | readonly SourceOffset[];
-  /** called once the step (and its ledger transaction) is done, e.g. to commit a Kafka offset */
+  /**
+   * called once what the bar produced (its step, or its rejection) is written into the ledger's open transaction, not
+   * yet committed: a partitioned source lets the positions recorded with the next steps move past this bar
+   */
+  readonly written?: () => void;
+  /** called once the transaction holding the bar's step has committed, in bar order, e.g. to commit a Kafka offset */
   readonly ack?: () => Promise<void> | void;
 }
 
@@ -77,60 +82,121 @@ export interface DaemonLoop {
   readonly progressMs?: number;
 }
 
-/** Runs until the source ends or a stop is requested; returns why it ended. */
+/**
+ * Steps a transaction may hold while the next bar is already waiting (catching up a backlog, a max-speed replay):
+ * at most this many, and at most GROUP_MS of them. A bar that is not waiting when the step is done commits at
+ * once, so a live daemon commits every bar as before.
+ */
+const GROUP_STEPS = 256;
+const GROUP_MS = 25;
+
+const NOT_READY = Symbol('not ready');
+
+/** The iterator's next result if it settles before the event loop's next turn, else NOT_READY (the promise goes on). */
+function settledNow<T>(p: Promise<T>): Promise<T | typeof NOT_READY> {
+  return Promise.race([p, new Promise<typeof NOT_READY>((resolve) => setImmediate(() => resolve(NOT_READY)))]);
+}
+
+/**
+ * Runs until the source ends or a stop is requested; returns why it ended.
+ *
+ * Group commit: each step is its own savepoint inside a transaction that commits when the next bar is not already
+ * waiting, after GROUP_STEPS steps or GROUP_MS, and before the loop returns or throws. A bar's ack (its Kafka
+ * offset) and onStep (its fills published) run only after the transaction holding its step has committed, in bar
+ * order, so nothing leaves the daemon before the ledger has it. A step that throws rolls back its own savepoint only;
+ * the steps before it are committed, then the error goes on.
+ */
 export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
   const { pipeline, store, metrics } = d;
   const every = d.progressMs ?? 10_000;
   let lastLog = performance.now();
   let lastSteps = metrics.steps;
   let lastTurn = performance.now();
-  for await (const bar of d.source) {
-    const started = performance.now();
-    metrics.eventsIn++;
-    const history = pipeline.history;
-    const lastTs = history.length > 0 ? history.panel.ts[history.length - 1] : undefined;
-    if (lastTs !== undefined && !(bar.ts > lastTs)) {
-      metrics.reject('not after the last bar');
-      const where = [bar.offset].flat().map((o) => `${o.source}:${o.part}:${o.position}`).join(',');
-      store.event('rejected', `${where}: bar time ${new Date(bar.ts).toISOString()} is not after the last stepped ${new Date(lastTs).toISOString()}`, bar.ts);
-      await bar.ack?.();
-      continue;
-    }
-    // one transaction for everything the step writes (the contest's record during the step, then the books)
-    let step: StepResult;
-    store.begin();
-    try {
-      step = await pipeline.step(bar.ts, bar.row);
-      store.writeStep(step, bar.row, pipeline.book.broker, bar.offset);
+  /** steps in the open transaction, when it began, and what each step still owes (in bar order) */
+  let open = 0;
+  let openedAt = 0;
+  const owed: { bar: SourceBar; step: StepResult | undefined }[] = [];
+  const flush = async () => {
+    if (open > 0) {
       store.commit();
-    } catch (e) {
-      store.rollback();
-      throw e;
+      open = 0;
     }
-    await bar.ack?.();
-    await d.onStep?.(step);
-    if (step.halted !== undefined) d.log(step.halted);
-    metrics.steps++;
-    metrics.equity = step.equity;
-    metrics.drawdown = step.drawdown;
-    metrics.paused = step.paused ? 1 : 0;
-    metrics.lastTs = step.ts;
-    metrics.observeStep(performance.now() - started);
-    const now = performance.now();
-    if (now - lastLog >= every) {
-      const rate = ((metrics.steps - lastSteps) * 1000) / (now - lastLog);
-      const lagS = d.barMs === undefined ? undefined : (Date.now() - (step.ts + d.barMs)) / 1000;
-      d.log(`progress: ${metrics.steps} bars, ${rate.toFixed(0)} bars/s, last bar ${new Date(step.ts).toISOString()}${lagS === undefined ? '' : `, ${lagS.toFixed(0)} s behind the wall clock`}, equity ${step.equity.toFixed(2)}`, { event: 'progress', steps: metrics.steps, barsPerSec: Math.round(rate), ...(lagS === undefined ? {} : { lagS: Math.round(lagS) }) });
-      lastLog = now;
-      lastSteps = metrics.steps;
+    // a rejection's ack (no step) is owed too, to keep the order of the offsets
+    for (let i = 0; i < owed.length; i++) {
+      const o = owed[i]!;
+      await o.bar.ack?.();
+      if (o.step !== undefined) await d.onStep?.(o.step);
     }
-    if (d.stopping()) return 'stopped';
-    // the event loop gets a turn at least every YIELD_MS of stepping (a step never yields inside)
-    if (performance.now() - lastTurn >= YIELD_MS) {
-      await turn();
-      lastTurn = performance.now();
+    owed.length = 0;
+  };
+  const it = d.source[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const pending = it.next();
+      if (open > 0 || owed.length > 0) {
+        // the next bar not there yet: what is stepped goes to the ledger before the wait
+        if ((await settledNow(pending)) === NOT_READY) await flush();
+      }
+      const next = await pending;
+      if (next.done) break;
+      const bar = next.value;
+      const started = performance.now();
+      metrics.eventsIn++;
+      const history = pipeline.history;
+      const lastTs = history.length > 0 ? history.panel.ts[history.length - 1] : undefined;
+      if (lastTs !== undefined && !(bar.ts > lastTs)) {
+        metrics.reject('not after the last bar');
+        const where = [bar.offset].flat().map((o) => `${o.source}:${o.part}:${o.position}`).join(',');
+        store.event('rejected', `${where}: bar time ${new Date(bar.ts).toISOString()} is not after the last stepped ${new Date(lastTs).toISOString()}`, bar.ts);
+        bar.written?.();
+        owed.push({ bar, step: undefined });
+        continue;
+      }
+      // one savepoint for everything the step writes (the contest's record during the step, then the books)
+      if (open === 0) {
+        store.begin();
+        openedAt = started;
+      }
+      store.savepoint();
+      let step: StepResult;
+      try {
+        step = await pipeline.step(bar.ts, bar.row);
+        store.writeStep(step, bar.row, pipeline.book.broker, bar.offset);
+        store.release();
+        bar.written?.();
+      } catch (e) {
+        store.rollbackToSavepoint();
+        throw e;
+      }
+      open++;
+      owed.push({ bar, step });
+      if (step.halted !== undefined) d.log(step.halted);
+      metrics.steps++;
+      metrics.equity = step.equity;
+      metrics.drawdown = step.drawdown;
+      metrics.paused = step.paused ? 1 : 0;
+      metrics.lastTs = step.ts;
+      metrics.observeStep(performance.now() - started);
+      const now = performance.now();
+      if (open >= GROUP_STEPS || now - openedAt >= GROUP_MS) await flush();
+      if (now - lastLog >= every) {
+        const rate = ((metrics.steps - lastSteps) * 1000) / (now - lastLog);
+        const lagS = d.barMs === undefined ? undefined : (Date.now() - (step.ts + d.barMs)) / 1000;
+        d.log(`progress: ${metrics.steps} bars, ${rate.toFixed(0)} bars/s, last bar ${new Date(step.ts).toISOString()}${lagS === undefined ? '' : `, ${lagS.toFixed(0)} s behind the wall clock`}, equity ${step.equity.toFixed(2)}`, { event: 'progress', steps: metrics.steps, barsPerSec: Math.round(rate), ...(lagS === undefined ? {} : { lagS: Math.round(lagS) }) });
+        lastLog = now;
+        lastSteps = metrics.steps;
+      }
       if (d.stopping()) return 'stopped';
+      // the event loop gets a turn at least every YIELD_MS of stepping (a step never yields inside)
+      if (performance.now() - lastTurn >= YIELD_MS) {
+        await turn();
+        lastTurn = performance.now();
+        if (d.stopping()) return 'stopped';
+      }
     }
+    return 'end';
+  } finally {
+    // the steps done so far are whole: they go to the ledger (and their acks out) whatever ended the loop
+    await flush();
   }
-  return 'end';
 }

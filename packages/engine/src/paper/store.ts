@@ -192,6 +192,20 @@ export class PaperStore {
     this.ledger.afterCommit();
   }
 
+  /** One step's savepoint inside the open transaction (the daemon groups steps; see runLoop). */
+  savepoint(): void {
+    this.ledger.db.exec('SAVEPOINT step');
+  }
+
+  release(): void {
+    this.ledger.db.exec('RELEASE step');
+  }
+
+  /** Undoes the step's writes only; the transaction and the steps before stay. */
+  rollbackToSavepoint(): void {
+    if (this.ledger.db.inTransaction) this.ledger.db.exec('ROLLBACK TO step; RELEASE step');
+  }
+
   rollback(): void {
     if (this.ledger.db.inTransaction) this.ledger.db.exec('ROLLBACK');
   }

@@ -37,6 +37,7 @@ export interface KafkaBar {
   readonly row: OhlcvRow;
   /** per partition, the next offset to consume once this bar time is in the ledger (stored with its step) */
   readonly offset: readonly { readonly source: string; readonly part: number; readonly position: string }[];
+  readonly written: () => void;
   readonly ack: () => Promise<void>;
 }
 
@@ -80,8 +81,10 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
         get offset() {
           return [...aligner.positionsAfter(bar.ts)].map(([part, position]) => ({ source: topic, part, position: String(position) }));
         },
+        // written into the ledger's open transaction: its messages no longer hold back the positions recorded with
+        // the next steps (nor the commit, which only an ack sends, after the ledger has committed)
+        written: () => aligner.done(bar.ts),
         ack: async () => {
-          aligner.done(bar.ts);
           if (Date.now() - lastCommit >= commitEveryMs) await commit();
         },
       });

@@ -1,0 +1,104 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '@arena/core';
+import { generateSyntheticMarket, replayPanel } from '@arena/streams';
+import { describe, expect, it } from 'vitest';
+import { Ledger } from '../ledger/ledger.ts';
+import { daemonPipeline } from '../pipeline/build.ts';
+import { type SourceBar, runLoop } from './daemon.ts';
+import { PaperMetrics } from './prometheus.ts';
+import { PaperStore } from './store.ts';
+
+const RULES = parseConfig({ experts: { weights: { trend: 0.5, breakout: 0.5 } }, router: { mode: 'static' } });
+const { panel } = generateSyntheticMarket({ seed: 4, assets: 3, bars: 300, timeframe: '1h' });
+
+function setup() {
+  const path = join(mkdtempSync(join(tmpdir(), 'arena-loop-')), 'ledger.db');
+  const ledger = Ledger.open(path);
+  const { run } = PaperStore.openRun(ledger, { source: 'test', symbols: panel.symbols, timeframe: panel.timeframe, periodsPerYear: panel.periodsPerYear(), config: RULES });
+  const store = new PaperStore(ledger, run.runId);
+  const pipeline = daemonPipeline({ symbols: panel.symbols, timeframe: panel.timeframe, config: RULES, periodsPerYear: panel.periodsPerYear() });
+  let commits = 0;
+  const commit = store.commit.bind(store);
+  store.commit = () => {
+    commits++;
+    commit();
+  };
+  // what another process sees: committed rows only
+  const reader = () => Ledger.open(path, { readOnly: true });
+  return { ledger, store, pipeline, commits: () => commits, reader };
+}
+
+const stepsIn = (l: Ledger) => (l.db.prepare('SELECT COUNT(*) AS n FROM equity').get() as { n: number }).n;
+
+describe('runLoop: group commit', () => {
+  it('a backlog commits in groups; every step, in order, reaches the ledger, and each ack follows its commit', async () => {
+    const { ledger, store, pipeline, commits, reader } = setup();
+    const events: string[] = [];
+    const source = (async function* (): AsyncGenerator<SourceBar> {
+      for await (const b of replayPanel(panel, { speed: 'max' })) {
+        yield { ...b, written: () => events.push(`w${b.ts}`), ack: () => void events.push(`a${b.ts}`) };
+      }
+    })();
+    const ended = await runLoop({ pipeline, store, metrics: new PaperMetrics('none', 'test'), source, stopping: () => false, log: () => undefined });
+    expect(ended).toBe('end');
+    const r = reader();
+    expect(stepsIn(r)).toBe(panel.nTimes);
+    r.close();
+    // back-to-back bars share transactions (at most 256 steps or 25 ms each)
+    expect(commits()).toBeLessThan(panel.nTimes / 4);
+    expect(commits()).toBeGreaterThanOrEqual(Math.ceil(panel.nTimes / 256));
+    // written in bar order as stepped; acks in bar order, each after its own write
+    const w = events.filter((e) => e[0] === 'w');
+    const a = events.filter((e) => e[0] === 'a');
+    expect(w.map((e) => e.slice(1))).toEqual(Array.from(panel.ts, String));
+    expect(a.map((e) => e.slice(1))).toEqual(Array.from(panel.ts, String));
+    for (const ts of panel.ts) expect(events.indexOf(`w${ts}`)).toBeLessThan(events.indexOf(`a${ts}`));
+    ledger.close();
+  });
+
+  it('a bar that is not waiting: what was stepped is committed before the loop waits for it (a live daemon commits every bar)', async () => {
+    const { ledger, store, pipeline, commits, reader } = setup();
+    const seen: number[] = [];
+    let handed = 0;
+    const source = (async function* (): AsyncGenerator<SourceBar> {
+      for await (const b of replayPanel(panel.slice(0, 40), { speed: 'max' })) {
+        // the bars before this one are in the ledger, as another connection sees it
+        const r = reader();
+        seen.push(stepsIn(r) - handed);
+        r.close();
+        handed++;
+        yield b;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
+    await runLoop({ pipeline, store, metrics: new PaperMetrics('none', 'test'), source, stopping: () => false, log: () => undefined });
+    expect(seen).toEqual(Array.from({ length: 40 }, () => 0));
+    expect(commits()).toBe(40);
+    ledger.close();
+  });
+
+  it('a step that throws: the steps before it are committed and acked, its own writes and ack are not', async () => {
+    const { ledger, store, pipeline, reader } = setup();
+    const failAt = panel.ts[120]!;
+    const step = pipeline.step.bind(pipeline);
+    pipeline.step = async (ts, row) => {
+      if (ts === failAt) {
+        await step(ts, row);
+        throw new Error('boom after the step ran');
+      }
+      return step(ts, row);
+    };
+    const acked: number[] = [];
+    const source = (async function* (): AsyncGenerator<SourceBar> {
+      for await (const b of replayPanel(panel, { speed: 'max' })) yield { ...b, ack: () => void acked.push(b.ts) };
+    })();
+    await expect(runLoop({ pipeline, store, metrics: new PaperMetrics('none', 'test'), source, stopping: () => false, log: () => undefined })).rejects.toThrow(/boom/);
+    const r = reader();
+    expect(stepsIn(r)).toBe(120);
+    r.close();
+    expect(acked).toEqual(Array.from(panel.ts.subarray(0, 120)));
+    ledger.close();
+  });
+});
