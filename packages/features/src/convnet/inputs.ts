@@ -1,16 +1,15 @@
 /**
- * What the conv net sees and learns: every feature z-scored per asset over a trailing window (causal, clipped to
- * +-5, 0 where undefined), masked by the selection in effect at the sample's last bar; and, as targets, the sign
+ * What the conv net sees and learns: every feature z-scored per asset over its last Z_WINDOW defined values
+ * (causal; rows where the asset has no bar are skipped; clipped to +-5, 0 where undefined), masked by the selection in effect at the sample's last bar; and, as targets, the sign
  * and the size of the forward log return over `horizon` bars in units of the trailing volatility (clipped to +-3).
  */
 import type { BarPanel } from '@arena/core';
-import { RollingZScoreKernel } from '@arena/kernels';
 import type { FeatureSet } from '../featureSet.ts';
+import { ZScoreStream } from '../online/zScores.ts';
 import type { SelectionRun } from '../selector.ts';
+import { Z_CLIP, Z_WINDOW } from './zWindow.ts';
 
-/** bars the z-scores are taken over (a fixed window: a panel's length never changes what a bar's inputs are) */
-export const Z_WINDOW = 500;
-export const Z_CLIP = 5;
+export { Z_CLIP, Z_WINDOW };
 const SIZE_CLIP = 3;
 const VOL_SPAN = 48;
 
@@ -26,17 +25,17 @@ export interface ConvInputs {
   readonly at: Int32Array;
 }
 
-/** z-scored inputs of a whole panel (RollingZScore kernel per feature; ZScoreStream computes the same bar by bar). */
+/** z-scored inputs of a whole panel: the panel streamed through ZScoreStream, so stepping gives the same numbers. */
 export function buildInputs(set: FeatureSet, run: SelectionRun): ConvInputs {
   const { nTimes: T, nAssets: A } = set;
   const F = set.features.length;
   const z = new Float32Array(T * A * F);
-  for (let f = 0; f < F; f++) {
-    const zs = RollingZScoreKernel.cpu({ rows: T, cols: A, data: set.columns[f]! }, { window: Z_WINDOW }).data;
-    for (let i = 0; i < T * A; i++) {
-      const v = zs[i]!;
-      z[i * F + f] = v !== v ? 0 : v > Z_CLIP ? Z_CLIP : v < -Z_CLIP ? -Z_CLIP : v;
-    }
+  const stream = new ZScoreStream(A, F, 1);
+  const row = new Float64Array(F * A);
+  for (let t = 0; t < T; t++) {
+    for (let f = 0; f < F; f++) row.set(set.columns[f]!.subarray(t * A, (t + 1) * A), f * A);
+    stream.push(row);
+    z.set(stream.row(t), t * A * F);
   }
   return { nTimes: T, nAssets: A, nFeatures: F, z, masks: selectionMasks(run, F), at: run.at };
 }

@@ -1,15 +1,16 @@
 /**
- * The conv net's inputs bar by bar: every feature z-scored per asset over the trailing Z_WINDOW bars (the same
- * RollingMoments arithmetic as buildInputs, clipped to +-5, 0 where undefined, rounded to float32 like the batch
- * inputs), kept in a ring of the last `keep` bars for the net's window and the router's temporal vector.
+ * The conv net's inputs bar by bar: every feature z-scored per asset over the asset's last Z_WINDOW defined values
+ * (OwnBarsMoments: rows where the asset has no bar are skipped), clipped to +-5, 0 where undefined, rounded to
+ * float32, kept in a ring of the last `keep` bars for the net's window and the router's temporal vector.
+ * buildInputs streams a whole panel through this, so batch and step inputs are the same numbers.
  */
-import { RollingMomentsStream } from '@arena/kernels';
-import { Z_CLIP, Z_WINDOW } from '../convnet/inputs.ts';
+import { Z_CLIP, Z_WINDOW } from '../convnet/zWindow.ts';
+import { OwnBarsMoments } from './ownBarsMoments.ts';
 
 export class ZScoreStream {
   /** rows in the ring */
   readonly keep: number;
-  private readonly moments: RollingMomentsStream;
+  private readonly moments: OwnBarsMoments;
   private readonly z: Float64Array;
   private readonly ring: Float32Array;
   private t = -1;
@@ -20,7 +21,7 @@ export class ZScoreStream {
     keep: number,
   ) {
     this.keep = keep;
-    this.moments = new RollingMomentsStream(nFeatures * nAssets, Z_WINDOW);
+    this.moments = new OwnBarsMoments(nFeatures * nAssets, Z_WINDOW);
     this.z = new Float64Array(nFeatures * nAssets);
     this.ring = new Float32Array(keep * nAssets * nFeatures);
   }
