@@ -141,9 +141,9 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
     expect(r.stderr).toMatch(/contest-benchmark held the equal-weight benchmark on \d+\.\d% of the test bars/);
     const pairs = ev.comparisons.map((c: { a: string; b: string }) => `${c.a}/${c.b}`);
     for (const a of ['contest-cash', 'contest-benchmark', 'contest-cash-calibrated', 'contest-benchmark-calibrated']) expect(pairs).toContain(`${a}/equal-weight`);
-    // the contest as configured (cash by default) is the cash fallback's replay, bit for bit
+    // the contest as configured (the benchmark fallback by default) is that fallback's replay, bit for bit
     const sharpeOf = (s: string) => rows.find((row) => row.strategy === s)!.sharpe;
-    expect(sharpeOf('contest')).toBe(sharpeOf('contest-cash'));
+    expect(sharpeOf('contest')).toBe(sharpeOf('contest-benchmark'));
     expect(typeof ev.contestOnBenchmark).toBe('number');
     // the contest's score model is judged on the test bars: rank IC of its predictions vs the next window
     const all = (ev.contestScoreModel as { fold: number; windows: number; meanRankIc: number }[]).find((v) => v.fold === -1)!;
