@@ -28,13 +28,18 @@ export function prominentAgents(lb: Leaderboard, k: number): number[] {
     .slice(0, k);
 }
 
+/** The run scored its agents relative to the benchmark agent (contest.benchmark 'equal'; runs before it: cash). */
+function relative(lb: Leaderboard): boolean {
+  return (lb.run.config as { contest?: { benchmark?: string } } | null)?.contest?.benchmark === 'equal';
+}
+
 export function contestTables(lb: Leaderboard, top = 10, points = 12): string {
   const last = lb.frames[lb.frames.length - 1];
   const parts: string[] = [];
   if (last) {
     parts.push(
       boxTable(
-        `LEADERBOARD at ${day(last.ts)} (window ${last.index}; Sharpe annualised; ${last.cash ? 'in cash' : `${last.entries.filter((e) => e.adopted).length} adopted`})`,
+        `LEADERBOARD at ${day(last.ts)} (window ${last.index}; Sharpe annualised${relative(lb) ? ', of the reward minus the benchmark a00\'s' : ''}; ${last.cash ? 'in cash' : `${last.entries.filter((e) => e.adopted).length} adopted`})`,
         ['Agent', 'Realised (window)', 'Predicted (next)', 'Adopted', 'Weight'],
         last.entries.slice(0, top).map((e) => [e.name, f2(e.realized), f2(e.predicted), e.adopted ? 'yes' : '', e.adopted ? `${(e.weight * 100).toFixed(1)}%` : '']),
       ),
