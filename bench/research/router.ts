@@ -133,12 +133,13 @@ const lines = results.map(({ set, ev }) => {
     test: `${ev.testRange.from.slice(0, 10)}..${ev.testRange.to.slice(0, 10)}`,
     bars: ev.testRange.bars,
     outOfSample: ev.outOfSample,
-    sharpe: Object.fromEntries(['router', 'equal-weight', 'static-fit', 'best-expert-in-sample', 'contest', 'contest-cash', 'contest-benchmark', 'contest-cash-calibrated', 'contest-benchmark-calibrated', 'buy-and-hold'].map((s) => [s, row(ev, s).sharpe])),
+    sharpe: Object.fromEntries(['router', 'equal-weight', 'static-fit', 'best-expert-in-sample', 'contest', 'contest-cash', 'contest-benchmark', 'contest-benchmark-no-record', 'contest-cash-calibrated', 'contest-benchmark-calibrated', 'buy-and-hold'].map((s) => [s, row(ev, s).sharpe])),
     routerMinusEqual: re,
     cashMinusEqual: cmp(ev, 'contest-cash', 'equal-weight'),
     cashInMarket: row(ev, 'contest-cash').timeInMarket,
     benchmarkMinusEqual: cmp(ev, 'contest-benchmark', 'equal-weight'),
     onBenchmark: ev.contestOnBenchmark,
+    noRecordMinusEqual: cmp(ev, 'contest-benchmark-no-record', 'equal-weight'),
     cashFittedMinusEqual: cmp(ev, 'contest-cash-calibrated', 'equal-weight'),
     cashFittedInMarket: row(ev, 'contest-cash-calibrated').timeInMarket,
     cashFittedHurdle: ev.folds.map((f) => f.contestHurdle?.cash.chosen ?? null),
@@ -173,6 +174,10 @@ const summary = {
   /** the rule that picks the default fallback: the higher mean over every real-set row, single split and retrained */
   cashMinusEqualMeanAllReal: mean([...realLines, ...realRetrained].map((l) => l.cashMinusEqual.sharpeDiff)),
   benchmarkMinusEqualMeanAllReal: mean([...realLines, ...realRetrained].map((l) => l.benchmarkMinusEqual.sharpeDiff)),
+  noRecordMinusEqualMeanReal: mean(realLines.map((l) => l.noRecordMinusEqual.sharpeDiff)),
+  noRecordMinusEqualMeanAllReal: mean([...realLines, ...realRetrained].map((l) => l.noRecordMinusEqual.sharpeDiff)),
+  benchmarkMinusEqualMeanSynthetic: mean([...synthLines, ...synthRetrained].map((l) => l.benchmarkMinusEqual.sharpeDiff)),
+  noRecordMinusEqualMeanSynthetic: mean([...synthLines, ...synthRetrained].map((l) => l.noRecordMinusEqual.sharpeDiff)),
   benchmarkSetsWithCiBelowZero: lines.filter((l) => l.benchmarkMinusEqual.ciHigh < 0).map((l) => l.dataset),
   benchmarkSetsWithCiAboveZero: lines.filter((l) => l.benchmarkMinusEqual.ciLow > 0).map((l) => l.dataset),
   cashFittedMinusEqualMeanReal: mean(realLines.map((l) => l.cashFittedMinusEqual.sharpeDiff)),
@@ -195,11 +200,11 @@ const table = [
   }),
 ].join('\n');
 const contestTable = [
-  '| data set | equal | cash (in market) | benchmark (on benchmark) | cash, hurdle fitted (in market; hurdles) | benchmark, hurdle fitted (hurdles) | cash - equal [90% CI] | benchmark - equal [90% CI] | cash fitted - equal [90% CI] | benchmark fitted - equal [90% CI] | score model rank IC [90% CI] |',
-  '|---|---|---|---|---|---|---|---|---|---|---|',
+  '| data set | equal | cash (in market) | benchmark (on benchmark) | benchmark, no record | cash, hurdle fitted (in market; hurdles) | benchmark, hurdle fitted (hurdles) | cash - equal [90% CI] | benchmark - equal [90% CI] | no record - equal [90% CI] | cash fitted - equal [90% CI] | benchmark fitted - equal [90% CI] | score model rank IC [90% CI] |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...lines.map((l) => {
     const s = l.sharpe;
-    return `| ${l.dataset} | ${fmt(s['equal-weight'])} | ${fmt(s['contest-cash'])} (${pct(l.cashInMarket)}) | ${fmt(s['contest-benchmark'])} (${pct(l.onBenchmark)}) | ${fmt(s['contest-cash-calibrated'])} (${pct(l.cashFittedInMarket)}; ${l.cashFittedHurdle.join(', ')}) | ${fmt(s['contest-benchmark-calibrated'])} (${l.benchmarkFittedHurdle.join(', ')}) | ${ci(l.cashMinusEqual)} | ${ci(l.benchmarkMinusEqual)} | ${ci(l.cashFittedMinusEqual)} | ${ci(l.benchmarkFittedMinusEqual)} | ${l.scoreModel ? `${fmt(l.scoreModel.meanRankIc, 3)} [${fmt(l.scoreModel.ciLow, 3)}, ${fmt(l.scoreModel.ciHigh, 3)}]` : 'n/a'} |`;
+    return `| ${l.dataset} | ${fmt(s['equal-weight'])} | ${fmt(s['contest-cash'])} (${pct(l.cashInMarket)}) | ${fmt(s['contest-benchmark'])} (${pct(l.onBenchmark)}) | ${fmt(s['contest-benchmark-no-record'])} | ${fmt(s['contest-cash-calibrated'])} (${pct(l.cashFittedInMarket)}; ${l.cashFittedHurdle.join(', ')}) | ${fmt(s['contest-benchmark-calibrated'])} (${l.benchmarkFittedHurdle.join(', ')}) | ${ci(l.cashMinusEqual)} | ${ci(l.benchmarkMinusEqual)} | ${ci(l.noRecordMinusEqual)} | ${ci(l.cashFittedMinusEqual)} | ${ci(l.benchmarkFittedMinusEqual)} | ${l.scoreModel ? `${fmt(l.scoreModel.meanRankIc, 3)} [${fmt(l.scoreModel.ciLow, 3)}, ${fmt(l.scoreModel.ciHigh, 3)}]` : 'n/a'} |`;
   }),
 ].join('\n');
 
@@ -215,7 +220,8 @@ const contestVerdict = [
   `- Contest with the cash fallback minus equal weights, mean over the real sets: **${fmt(summary.cashMinusEqualMeanReal)}** Sharpe (retrained rows: ${fmt(summary.cashMinusEqualMeanRealRetrained)}), in the market ${pct(summary.cashInMarketMeanReal)} of the test bars on average (the rest in cash).`,
   `- Contest with the benchmark fallback minus equal weights, mean over the real sets: **${fmt(summary.benchmarkMinusEqualMeanReal)}** Sharpe (retrained rows: ${fmt(summary.benchmarkMinusEqualMeanRealRetrained)}), on the benchmark ${pct(summary.onBenchmarkMeanReal)} of the test bars on average. ` +
     `Rows whose 90% interval lies wholly below 0: ${summary.benchmarkSetsWithCiBelowZero.length === 0 ? 'none' : summary.benchmarkSetsWithCiBelowZero.join(', ')}; wholly above 0: ${summary.benchmarkSetsWithCiAboveZero.length === 0 ? 'none' : summary.benchmarkSetsWithCiAboveZero.join(', ')}.`,
-  `- Over all ${realLines.length + realRetrained.length} real-set rows (single split and retrained), the rule that picks the default fallback: benchmark **${fmt(summary.benchmarkMinusEqualMeanAllReal)}**, cash **${fmt(summary.cashMinusEqualMeanAllReal)}** (contest minus equal weights; neither beats them).`,
+  `- Over all ${realLines.length + realRetrained.length} real-set rows (single split and retrained), the rule that picks the default fallback: benchmark **${fmt(summary.benchmarkMinusEqualMeanAllReal)}**, cash **${fmt(summary.cashMinusEqualMeanAllReal)}** (contest minus equal weights; ${[summary.benchmarkMinusEqualMeanAllReal >= 0 ? 'benchmark' : '', summary.cashMinusEqualMeanAllReal >= 0 ? 'cash' : ''].filter(Boolean).join(' and ') || 'neither'} at or above equal weights).`,
+  `- The track record (the benchmark fallback with and without it, the same proposals): with it **${fmt(summary.benchmarkMinusEqualMeanAllReal)}** over the ${realLines.length + realRetrained.length} real-set rows and **${fmt(summary.benchmarkMinusEqualMeanSynthetic)}** over the ${synthLines.length + synthRetrained.length} synthetic rows; without it **${fmt(summary.noRecordMinusEqualMeanAllReal)}** and **${fmt(summary.noRecordMinusEqualMeanSynthetic)}** (contest minus equal weights).`,
   `- Hurdles chosen on the training bars (from 0, 0.5, 1, 1.5, 2, 3 and never; best training Sharpe): cash fallback minus equal weights, mean over the real sets **${fmt(summary.cashFittedMinusEqualMeanReal)}** Sharpe, in the market ${pct(summary.cashFittedInMarketMeanReal)} of the test bars on average; ` +
     `benchmark fallback **${fmt(summary.benchmarkFittedMinusEqualMeanReal)}** (retrained rows: ${fmt(summary.benchmarkFittedMinusEqualMeanRealRetrained)}), rows whose interval lies wholly below 0: ${summary.benchmarkFittedSetsWithCiBelowZero.length === 0 ? 'none' : summary.benchmarkFittedSetsWithCiBelowZero.join(', ')}.`,
   `- The contest's score model (rank IC of predicted vs next-window agent Sharpe): mean **${fmt(summary.scoreModelRankIcMeanReal, 3)}** over the real sets; ` +
@@ -248,7 +254,9 @@ ${verdict}
 
 ## Contest
 
-The contest's score model learns on line from past windows only, with the configured hurdle (annualised Sharpe 1.5).
+The contest's score model learns on line from past windows only, with the configured hurdle (annualised Sharpe 1.5)
+and track record (the score model's choices are traded only while the t-statistic of their reward relative to the
+fallback, over the last 20 windows, is at least 1.645; the **no record** column trades every choice).
 Two fallbacks (\`contest.benchmark\`, docs/contest.md), both replayed from the same agents' proposals and rewards:
 **cash** scores every agent on its own reward and holds no position when nobody clears the hurdle;
 **benchmark** scores every agent on its reward minus the equal-weight benchmark agent's and holds that benchmark
@@ -259,12 +267,10 @@ ${contestTable}
 
 ${contestVerdict}
 
-**Since the previous run** (issue 16): US stocks and US futures have retrained rows too; the contest is reported
-with both fallbacks (the benchmark one is new and the default), and every population leads with the benchmark agent
-(equal weights over every expert at the shortest horizon), which takes the place of the last grid agent. The
-convnet's and the router's z-scored inputs skip the rows where an asset has no bar (on US futures 99% of the
-present cells had fed the net zeros), and the learned expert holds 0 while its selection keeps no feature. The
-selector needs no retraining: it selects on line from past bars only.
+**Since the previous run** (issue 16): the contest trades the score model's choices only while their own
+out-of-sample record over the last 20 windows has a t-statistic of at least 1.645 (\`contest.trackRecord\`,
+docs/contest.md); the **no record** column is the previous behaviour, replayed from the same proposals. Nothing
+else changed. The selector needs no retraining: it selects on line from past bars only.
 `;
 writeFileSync(join(ROOT, 'docs/research.md'), md);
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });

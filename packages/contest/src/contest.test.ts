@@ -4,6 +4,7 @@ import { allocate } from './allocation.ts';
 import { Contest, type ContestSettings } from './contest.ts';
 import { SETTINGS } from './testSettings.ts';
 import { OnlineRidge } from './ridge.ts';
+import { MIN_RECORD_WINDOWS, TrackRecord } from './trackRecord.ts';
 
 const PPY = 8760;
 
@@ -112,6 +113,82 @@ describe('contest: benchmark equal (scored relative to the equal-weight agent, h
   it('refuses benchmark equal without a benchmark agent', () => {
     expect(() => new Contest(4, EQUAL, PPY)).toThrow(/benchmark agent/);
     expect(() => new Contest(4, EQUAL, PPY, 4)).toThrow(/got index 4/);
+  });
+});
+
+describe('contest: track record (the score model\'s choices followed whether traded or not; traded only while they have paid)', () => {
+  const EQUAL: ContestSettings = { ...SETTINGS, benchmark: 'equal', minSharpe: 0 };
+  const RECORD: ContestSettings = { ...EQUAL, trackRecord: { windows: 20, minT: 1.645 } };
+  /** Agent 0 is the benchmark; every other agent's edge over it is redrawn each window (no skill that persists). */
+  function playNoise(settings: ContestSettings, seed: number) {
+    const rng = new Rng(seed);
+    const n = 20;
+    const contest = new Contest(n, settings, PPY, 0);
+    const reward = new Float64Array(n);
+    const edge = new Float64Array(n);
+    const frames = [];
+    for (let w = 0; w < 120; w++) {
+      for (let i = 1; i < n; i++) edge[i] = 0.002 * rng.normal();
+      for (let b = 0; b < settings.window; b++) {
+        const market = 0.01 * rng.normal();
+        reward[0] = market;
+        for (let i = 1; i < n; i++) reward[i] = market + edge[i]! + 0.005 * rng.normal();
+        const frame = contest.observe(reward, 0, w * settings.window + b, b === settings.window - 1);
+        if (frame) frames.push(frame);
+      }
+    }
+    return frames.slice(20);
+  }
+
+  it('with edges that do not persist, the untracked contest trades its choices and the tracked one withholds most of them', () => {
+    for (const seed of [1, 2, 3]) {
+      const free = playNoise(EQUAL, seed);
+      const tracked = playNoise(RECORD, seed);
+      // the same choices (the record does not change what the model learns or chooses)
+      expect(tracked.map((f) => Array.from(f.predicted))).toEqual(free.map((f) => Array.from(f.predicted)));
+      expect(free.filter((f) => !f.onBenchmark).length).toBeGreaterThan(free.length * 0.5);
+      expect(tracked.filter((f) => f.onBenchmark).length).toBeGreaterThan(tracked.length * 0.7);
+      expect(tracked.filter((f) => f.withheld).length).toBeGreaterThan(tracked.length * 0.5);
+      expect(free.every((f) => Number.isNaN(f.recordT) && !f.withheld)).toBe(true);
+    }
+  });
+
+  it('the t-statistic over the ring of window means: by hand, oldest window dropped, windows without a choice left out', () => {
+    const r = new TrackRecord(6);
+    const w = Float64Array.of(0.5, 0.5);
+    const tOf = (x: number[]) => {
+      const m = x.reduce((s, v) => s + v, 0) / x.length;
+      const sd = Math.sqrt(x.reduce((s, v) => s + (v - m) ** 2, 0) / (x.length - 1));
+      return (m / sd) * Math.sqrt(x.length);
+    };
+    // window 1: bars 0.02 and 0.01 (mean 0.015), and a bar with nobody chosen (ignored)
+    r.observe([0.01, 0.03], 0, w, true);
+    r.observe([0.02, 0.0], 0, w, true);
+    r.observe([5, 5], 0, w, false);
+    r.close();
+    // a window without a choice leaves a gap
+    r.observe([5, 5], 0, w, false);
+    r.close();
+    // windows 3..6: one bar each; an agent without a reward counts 0
+    for (const b of [[0.04, NaN], [-0.02, 0.0], [0.01, 0.01], [0.0, 0.02]]) {
+      r.observe(b, 0, w, true);
+      r.close();
+    }
+    expect(r.count).toBe(5);
+    expect(r.tStat()).toBeCloseTo(tOf([0.015, 0.02, -0.01, 0.01, 0.01]), 12);
+    // a seventh window replaces the first
+    r.observe([0.06, 0.0], 0, w, true);
+    r.close();
+    expect(r.count).toBe(5);
+    expect(r.tStat()).toBeCloseTo(tOf([0.02, -0.01, 0.01, 0.01, 0.03]), 12);
+    // fewer than MIN_RECORD_WINDOWS windows: no statistic
+    const short = new TrackRecord(20);
+    for (let k = 0; k < MIN_RECORD_WINDOWS - 1; k++) {
+      short.observe([0.01 + k * 0.001, 0.01], 0, w, true);
+      short.close();
+    }
+    expect(short.tStat()).toBe(0);
+    expect(() => new TrackRecord(0)).toThrow(/whole number >= 1/);
   });
 });
 

@@ -11,6 +11,7 @@ import type { ArenaConfig } from '@arena/core';
 import { allocate } from './allocation.ts';
 import { OnlineRidge } from './ridge.ts';
 import { AgentStats, N_FEATURES } from './stats.ts';
+import { TrackRecord } from './trackRecord.ts';
 
 export type ContestSettings = Omit<ArenaConfig['contest'], 'enabled' | 'agents' | 'seed' | 'horizons' | 'dataTeam'>;
 
@@ -32,8 +33,12 @@ export interface WindowFrame {
   readonly weights: Float64Array;
   /** nobody adopted: the book is in cash */
   readonly cash: boolean;
-  /** nobody cleared the hurdle and the benchmark agent is held (benchmark 'equal') */
+  /** nobody cleared the hurdle, or the track record withheld the choice, and the benchmark agent is held (benchmark 'equal') */
   readonly onBenchmark: boolean;
+  /** the t-statistic of the score model's track record at this window's end (NaN: no track record) */
+  readonly recordT: number;
+  /** the score model chose agents but its track record fell short, so the fallback is held */
+  readonly withheld: boolean;
 }
 
 /** Bars of reward history kept for the covariance allocation. */
@@ -75,6 +80,10 @@ export class Contest {
   readonly benchmark: number;
   /** the bar's rewards minus the benchmark's (benchmark 'equal') */
   private readonly excess: Float64Array;
+  /** the score model's choice at the last window's end, traded or not, and its record (contest.trackRecord) */
+  private readonly choice: Float64Array;
+  private chosen: number[] = [];
+  readonly record: TrackRecord | undefined;
 
   constructor(
     readonly nAgents: number,
@@ -101,6 +110,9 @@ export class Contest {
     this.eligible = new Uint8Array(N);
     this.historyBars = settings.allocation === 'covariance' ? settings.window * HISTORY_WINDOWS : 0;
     this.history = new Float64Array(this.historyBars * N);
+    this.choice = new Float64Array(N);
+    const tr = settings.trackRecord;
+    this.record = tr !== undefined && tr.windows > 0 ? new TrackRecord(tr.windows) : undefined;
     this.holdBenchmark();
   }
 
@@ -131,6 +143,7 @@ export class Contest {
       offset = 0;
     }
     this.stats.observe(reward, offset);
+    this.record?.observe(reward, offset, this.choice, this.chosen.length > 0);
     if (this.historyBars > 0) {
       const o = this.historyNext * N;
       for (let i = 0; i < N; i++) this.history[o + i] = reward[offset + i]!;
@@ -173,7 +186,7 @@ export class Contest {
       predicted[i] = shrunk;
       this.eligible[i] = n >= s.minWindows && shrunk > this.hurdle && i !== this.benchmark ? 1 : 0;
     }
-    this.adopted = allocate(
+    this.chosen = allocate(
       {
         predicted: this.predicted,
         eligible: this.eligible,
@@ -182,10 +195,21 @@ export class Contest {
         covShrink: s.covShrink,
         ...(this.historyBars > 0 ? { history: { rewards: this.orderedHistory(), bars: this.historyFill } } : {}),
       },
-      this.weights,
+      this.choice,
     );
+    // the choice is traded only while the model's record of past choices clears the bar (contest.trackRecord)
+    this.record?.close();
+    const recordT = this.record === undefined ? NaN : this.record.tStat();
+    const trusted = this.record === undefined || recordT >= s.trackRecord.minT;
+    if (trusted) {
+      this.adopted = this.chosen;
+      this.weights.set(this.choice);
+    } else {
+      this.adopted = [];
+      this.weights.fill(0);
+    }
     this.holdBenchmark();
-    return { ts, index: this.windows, ready, pairs: model.pairs, realized, predicted, adopted: [...this.adopted], weights: Float64Array.from(this.weights), cash: this.adopted.length === 0, onBenchmark: this.onBenchmark };
+    return { ts, index: this.windows, ready, pairs: model.pairs, realized, predicted, adopted: [...this.adopted], weights: Float64Array.from(this.weights), cash: this.adopted.length === 0, onBenchmark: this.onBenchmark, recordT, withheld: !trusted && this.chosen.length > 0 };
   }
 
   /** The reward history oldest first (covariance allocation). */

@@ -7,6 +7,7 @@ export * from './ridge.ts';
 export * from './run.ts';
 export * from './sink.ts';
 export * from './stats.ts';
+export * from './trackRecord.ts';
 export * from './stepper.ts';
 export * from './dataTeam.ts';
 export * from './baselines.ts';

@@ -58,13 +58,20 @@ const agents = researchTeam(12, { seed: 3 });
 const common = { agents, settings, horizons: [1, 4, 24], cost: 0.0012, slot: 0.25 };
 
 describe('runContest', () => {
-  it.each(['cash', 'equal'] as const)('batch equals step (benchmark %s): the same targets, frames and ledger calls bar by bar', async (benchmark) => {
+  it.each([
+    ['cash', 0],
+    ['equal', 0],
+    ['equal', 10],
+  ] as const)('batch equals step (benchmark %s, track record over %i windows): the same targets, frames and ledger calls bar by bar', async (benchmark, windows) => {
     const panel = market.panel;
     const bars = inputs(panel, 1);
     const batchSink = new Recorder();
-    const batch = await runContest({ panel, bars, ...common, settings: { ...settings, benchmark }, sink: batchSink });
+    // minT 0: the record opens and closes on this market, so both states are stepped
+    const s = { ...settings, benchmark, trackRecord: { windows, minT: 0 } };
+    const batch = await runContest({ panel, bars, ...common, settings: s, sink: batchSink });
+    if (windows > 0) expect(new Set(batch.frames.filter((f) => f.ready).map((f) => f.withheld)).size).toBe(2);
     const stepSink = new Recorder();
-    const stepper = new ContestStepper({ ...common, settings: { ...settings, benchmark }, nAssets: panel.nAssets, symbols: panel.symbols, barMs: 3_600_000, periodsPerYear: panel.periodsPerYear(), sink: stepSink });
+    const stepper = new ContestStepper({ ...common, settings: s, nAssets: panel.nAssets, symbols: panel.symbols, barMs: 3_600_000, periodsPerYear: panel.periodsPerYear(), sink: stepSink });
     const A = panel.nAssets;
     let frames = 0;
     for (let t = 0; t < panel.nTimes; t++) {
@@ -177,5 +184,18 @@ describe('runContest', () => {
     }
     expect(contest).toBeGreaterThan(average * 1.5);
     expect(average).toBeGreaterThan(0);
+
+    // with the default track record (20 windows, t >= 1.645) the record proves the skill within a few windows, and
+    // from then on the learned agents are traded nearly throughout (here the benchmark agent holds the planted skill
+    // too, at its fifth of the weight and the shortest horizon, so nobody beats it: the cash fallback is the test)
+    const record = { windows: 20, minT: 1.645 };
+    const tracked = replayContest(run, A, { ...settings, trackRecord: record }, panel.periodsPerYear(), 3_600_000);
+    const trackedRun = await runContest({ panel, bars, ...common, agents: population, cost: 0.0005, settings: { ...settings, trackRecord: record } });
+    expect(Array.from(trackedRun.exposure)).toEqual(Array.from(tracked.exposure));
+    const lateTracked = trackedRun.frames.slice(40);
+    expect(trackedRun.frames.slice(20, 40).some((f) => f.withheld)).toBe(true);
+    expect(lateTracked.filter((f) => f.withheld)).toEqual([]);
+    expect(lateTracked.filter((f) => !f.cash && f.adopted.every((i) => usesLearned(i) === 1)).length).toBeGreaterThan(lateTracked.length * 0.85);
+    expect(lateTracked.every((f) => f.recordT >= 1.645 || f.cash)).toBe(true);
   });
 });

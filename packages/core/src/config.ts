@@ -144,12 +144,25 @@ export const ContestParams = z.strictObject({
    * they are, nobody adopted means no position. equal: the benchmark agent (equal weights over every expert, the
    * shortest horizon: the equal-weight strategy's own target) is held, and every agent is scored, predicted and
    * adopted on its reward minus the benchmark's, so an agent displaces the benchmark only when it is predicted to
-   * beat it (docs/contest.md, "Benchmark"). Default equal: over the ten real-set rows of the research (single split
-   * and retrained) it trailed equal weights by 0.04 Sharpe on average, the cash fallback by 0.28 (docs/research.md)
+   * beat it (docs/contest.md, "Benchmark"). Default equal: it is the fallback that does not lose to equal weights
+   * by sitting in cash (docs/research.md)
    */
   benchmark: z.enum(CONTEST_BENCHMARKS).default('equal'),
   /** covariance shrinkage towards its diagonal, [0, 1] */
   covShrink: z.number().min(0).max(1, { error: 'must be in [0,1]' }).default(0.5),
+  /**
+   * the score model's own record: the book it chose at each window's end is followed over the next window whether
+   * or not it was traded, and its choice is traded only while the t-statistic of that book's reward relative to
+   * the fallback, over the last `windows` windows, is at least `minT`; otherwise the fallback is held
+   * (docs/contest.md, "Track record"). windows 0: no record, every choice is traded
+   */
+  trackRecord: z
+    .strictObject({
+      windows: int(0).default(20),
+      /** one-sided 95% under a normal null */
+      minT: z.number().default(1.645),
+    })
+    .prefault({}),
   dataTeam: z
     .strictObject({
       /** factor producers: selector variants; their factors are scored by rank IC and the best one's selection feeds the learned expert and the router */

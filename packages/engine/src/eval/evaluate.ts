@@ -21,11 +21,13 @@ import { type ScoreValidation, validateScores } from './scoreValidation.ts';
 export const EVAL_STRATEGIES = ['router', 'equal-weight', 'best-expert-in-sample', 'static-fit', 'oracle', 'buy-and-hold'] as const;
 /**
  * With a contest: its target (as configured); the same contest replayed with each fallback at the configured
- * hurdle (contest-cash: rewards as they are, cash when nobody clears it; contest-benchmark: scored relative to the
- * equal-weight benchmark agent, which is held when nobody clears it); every agent equally weighted; the naive top k by trailing mean reward; the single
- * agent with the best Sharpe over the test bars (hindsight: an upper bound). All from the same proposals.
+ * hurdle and track record (contest-cash: rewards as they are, cash when nobody clears it; contest-benchmark: scored
+ * relative to the equal-weight benchmark agent, which is held when nobody clears it); contest-benchmark without the
+ * track record (every choice of the score model traded); every agent equally weighted; the naive top k by trailing
+ * mean reward; the single agent with the best Sharpe over the test bars (hindsight: an upper bound). All from the
+ * same proposals.
  */
-export const CONTEST_STRATEGIES = ['contest', 'contest-cash', 'contest-benchmark', 'contest-cash-calibrated', 'contest-benchmark-calibrated', 'all-agents-equal', 'topk-trailing-mean', 'best-agent-hindsight'] as const;
+export const CONTEST_STRATEGIES = ['contest', 'contest-cash', 'contest-benchmark', 'contest-benchmark-no-record', 'contest-cash-calibrated', 'contest-benchmark-calibrated', 'all-agents-equal', 'topk-trailing-mean', 'best-agent-hindsight'] as const;
 
 /**
  * The annualised hurdles (contest.minSharpe) the calibrated rows choose among on each fold's training bars; Infinity
@@ -76,6 +78,7 @@ export const EVAL_COMPARISONS: readonly (readonly [string, string])[] = [
   ['contest', 'router'],
   ['contest-cash', 'equal-weight'],
   ['contest-benchmark', 'equal-weight'],
+  ['contest-benchmark-no-record', 'equal-weight'],
   ['contest-cash-calibrated', 'equal-weight'],
   ['contest-benchmark-calibrated', 'equal-weight'],
 ];
@@ -186,11 +189,16 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
   const names: string[] = [...EVAL_STRATEGIES, ...(contest ? CONTEST_STRATEGIES : [])];
   const runs = new Map<string, StrategyRun[]>(names.map((s) => [s, []]));
   // the contest replayed with every candidate hurdle over the whole panel (on line, so each is causal)
-  const replay = (fallback: ContestFallback, minSharpe: number) => replayContest(contest!.run, A, { ...contest!.settings, benchmark: CONTEST_FALLBACKS[fallback], minSharpe }, ppy, timeframeMs(panel.timeframe));
-  const hurdleRuns = contest ? { cash: CONTEST_HURDLES.map((h) => replay('cash', h).exposure), benchmark: CONTEST_HURDLES.map((h) => replay('benchmark', h).exposure) } : undefined;
-  const fallbackRuns = contest ? { cash: replay('cash', contest.settings.minSharpe), benchmark: replay('benchmark', contest.settings.minSharpe) } : undefined;
-  const contestTargets = contest && fallbackRuns
-    ? { 'contest': contest.run.exposure, 'contest-cash': fallbackRuns.cash.exposure, 'contest-benchmark': fallbackRuns.benchmark.exposure, 'all-agents-equal': allAgentsEqual(contest.run, A), 'topk-trailing-mean': topkTrailingMean(contest.run, A, contest.topK, contest.window) }
+  const replays = contest ? contestReplays(contest.run, contest.settings, A, ppy, timeframeMs(panel.timeframe)) : undefined;
+  const contestTargets = contest && replays
+    ? {
+        'contest': contest.run.exposure,
+        'contest-cash': replays.at('cash', contest.settings.minSharpe).exposure,
+        'contest-benchmark': replays.at('benchmark', contest.settings.minSharpe).exposure,
+        'contest-benchmark-no-record': replays.at('benchmark', contest.settings.minSharpe, false).exposure,
+        'all-agents-equal': allAgentsEqual(contest.run, A),
+        'topk-trailing-mean': topkTrailingMean(contest.run, A, contest.topK, contest.window),
+      }
     : undefined;
   const folds: EvalFold[] = [];
   const total = bounds.length * (candidates.length + names.length);
@@ -242,14 +250,14 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
     const ones = { name: 'constant', exposure: new Float64Array(n).fill(1), confidence: new Float64Array(n).fill(1) };
     add('buy-and-hold', sim('buy-and-hold', test, [ones], Float64Array.of(1), undefined, true));
     let contestHurdle: EvalFold['contestHurdle'];
-    if (contest && contestTargets) {
+    if (contest && contestTargets && replays) {
       const slice = (x: Float64Array) => x.subarray(t0 * A, t1 * A);
       for (const [name, target] of Object.entries(contestTargets)) add(name, sim(name, test, testEx, flat, undefined, false, slice(target)));
       // each fallback's hurdle chosen on the training bars: the best Sharpe there ('never' is the fallback alone: cash
       // scores 0, the benchmark equal weights' Sharpe; ties: the higher hurdle)
       const choose = (fallback: ContestFallback): HurdleChoice => {
-        const runsOf = hurdleRuns![fallback];
-        const sharpes = CONTEST_HURDLES.map((_, k) => computeMetrics(sim('fit', train, trainEx, flat, undefined, false, runsOf[k]!.subarray(0, t0 * A)), ppy, cash).sharpe);
+        const runsOf = CONTEST_HURDLES.map((h) => replays.at(fallback, h).exposure);
+        const sharpes = runsOf.map((x) => computeMetrics(sim('fit', train, trainEx, flat, undefined, false, x.subarray(0, t0 * A)), ppy, cash).sharpe);
         let best = 0;
         sharpes.forEach((v, k) => {
           if ((v ?? 0) >= (sharpes[best] ?? 0) - 1e-12) best = k;
@@ -304,8 +312,28 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
     comparisons,
     regimeAccuracy: { hindsight: classScores(predicted, hindsightLabels, K), truth: input.regimeTruth ? classScores(predicted, truthLabels, K) : null, chance: 1 / K },
     contestScoreModel: contest ? validateScores(contest.run, bounds) : [],
-    contestOnBenchmark: fallbackRuns ? shareOf(fallbackRuns.benchmark.onBenchmark, bounds) : null,
+    contestOnBenchmark: contest && replays ? shareOf(replays.at('benchmark', contest.settings.minSharpe).onBenchmark, bounds) : null,
     curves,
+  };
+}
+
+/**
+ * The contest's windows replayed with another fallback, hurdle or no track record, each once (a replay walks every
+ * bar): what the contest rows and the hurdle calibration read.
+ */
+function contestReplays(run: ContestRun, settings: ContestSettings, A: number, ppy: number, barMs: number) {
+  const done = new Map<string, ReturnType<typeof replayContest>>();
+  return {
+    at(fallback: ContestFallback, minSharpe: number, record = true): ReturnType<typeof replayContest> {
+      const key = `${fallback} ${minSharpe} ${record}`;
+      let r = done.get(key);
+      if (r === undefined) {
+        const trackRecord = record ? settings.trackRecord : { ...settings.trackRecord, windows: 0 };
+        r = replayContest(run, A, { ...settings, benchmark: CONTEST_FALLBACKS[fallback], minSharpe, trackRecord }, ppy, barMs);
+        done.set(key, r);
+      }
+      return r;
+    },
   };
 }
 

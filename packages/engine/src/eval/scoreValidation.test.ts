@@ -20,6 +20,8 @@ function run(predict: (k: number) => number[], realise: (k: number) => number[],
     weights: new Float64Array(N),
     cash: true,
     onBenchmark: false,
+    recordT: NaN,
+    withheld: false,
   }));
   return { agents: Array.from({ length: N }, () => ({}) as ContestRun['agents'][number]), exposure: new Float64Array(T), proposals: new Float32Array(0), barRewards: new Float64Array(0), frames, cashBars: 0, benchmarkBars: 0, benchmark: -1, ts };
 }
