@@ -53,7 +53,7 @@ function contestSection(model: ReportModel): string {
   const team = c.dataTeam
     ? `<h3>Data team</h3><table><thead><tr><th>Factor (selector variant)</th><th>Chosen</th><th>Mean rank IC</th></tr></thead><tbody>${c.dataTeam.map((d) => `<tr><td>${escapeXml(d.name)}</td><td>${(d.chosenShare * 100).toFixed(0)}%</td><td>${d.meanIc === null ? 'n/a' : d.meanIc.toFixed(3)}</td></tr>`).join('')}</tbody></table>`
     : '';
-  return `<section><h2>Contest: ${c.agents} agents, ${c.windows} windows</h2><p class="sub">In cash ${((c.cashBars / Math.max(1, c.bars)) * 100).toFixed(1)}% of bars${c.benchmarkBars > 0 ? `, on the benchmark (equal weights; nobody predicted to beat it) ${((c.benchmarkBars / Math.max(1, c.bars)) * 100).toFixed(1)}%` : ''}. The full record (proposals, outcomes, scores) is in the ledger: <code>arena contest report</code>.</p>${chart}
+  return `<section><h2>Contest: ${c.agents} agents, ${c.windows} windows</h2><p class="sub">In cash ${((c.cashBars / Math.max(1, c.bars)) * 100).toFixed(1)}% of bars${c.benchmarkBars > 0 ? `, on the benchmark (equal weights: nobody predicted to beat it, or the choice withheld) ${((c.benchmarkBars / Math.max(1, c.bars)) * 100).toFixed(1)}%` : ''}. The score model's choice was withheld by its track record (its past choices had not paid) in ${c.withheldWindows} of ${c.windows} windows. The full record (proposals, outcomes, scores) is in the ledger: <code>arena contest report</code>.</p>${chart}
 <table><thead><tr><th>Agent</th><th>Windows adopted</th><th>Mean weight</th><th>Sharpe (its rewards)</th></tr></thead><tbody>${rows}</tbody></table>${team}</section>`;
 }
 
