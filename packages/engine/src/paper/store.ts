@@ -144,10 +144,32 @@ export class PaperStore {
 
   /** One step's effects and its source offset, in one transaction. */
   writeStep(step: StepResult, row: BarRow, broker: PaperBroker, offset: SourceOffset | readonly SourceOffset[]): void {
-    this.tx(step, row, broker, offset);
+    if (!this.inStep) {
+      this.tx(step, row, broker, offset);
+      return;
+    }
+    // inside the daemon's step savepoint (runLoop): that savepoint is the step's atomic unit, and the source
+    // positions are written once, the last released step's, when the group commits (each step's would overwrite
+    // the one before in the same transaction)
+    this.writeBooks(step, row, broker);
+    this.stepOffset = offset;
   }
 
   private write(step: StepResult, row: BarRow, broker: PaperBroker, offset: SourceOffset | readonly SourceOffset[]): void {
+    this.writeBooks(step, row, broker);
+    this.writeOffsets(offset);
+  }
+
+  private writeOffsets(offset: SourceOffset | readonly SourceOffset[]): void {
+    const { s, runId } = this;
+    if (Array.isArray(offset)) for (const o of offset as readonly SourceOffset[]) s.offset.run(runId, o.source, o.part, o.position);
+    else {
+      const o = offset as SourceOffset;
+      s.offset.run(runId, o.source, o.part, o.position);
+    }
+  }
+
+  private writeBooks(step: StepResult, row: BarRow, broker: PaperBroker): void {
     const { s, runId } = this;
     const { units } = broker;
     const A = units.length;
@@ -177,8 +199,12 @@ export class PaperStore {
     const sel = step.selection;
     if (sel !== undefined) s.selection.run(runId, sel.ts, sel.reason, sel.detail, JSON.stringify(sel.features), JSON.stringify(sel.weights), step.t);
     step.controls?.forEach((kind, seq) => s.control.run(runId, step.t, seq, kind, new Date().toISOString()));
-    for (const o of [offset].flat()) s.offset.run(runId, o.source, o.part, o.position);
   }
+
+  /** inside a step's savepoint; the source positions of the step being written, and of the last step released */
+  private inStep = false;
+  private stepOffset: SourceOffset | readonly SourceOffset[] | undefined;
+  private groupOffset: SourceOffset | readonly SourceOffset[] | undefined;
 
   private readonly levels = new Float64Array(LEVELS);
 
@@ -188,6 +214,8 @@ export class PaperStore {
   }
 
   commit(): void {
+    if (this.groupOffset !== undefined) this.writeOffsets(this.groupOffset);
+    this.groupOffset = undefined;
     this.ledger.db.exec('COMMIT');
     this.ledger.afterCommit();
   }
@@ -195,18 +223,27 @@ export class PaperStore {
   /** One step's savepoint inside the open transaction (the daemon groups steps; see runLoop). */
   savepoint(): void {
     this.ledger.db.exec('SAVEPOINT step');
+    this.inStep = true;
+    this.stepOffset = undefined;
   }
 
   release(): void {
     this.ledger.db.exec('RELEASE step');
+    this.inStep = false;
+    if (this.stepOffset !== undefined) this.groupOffset = this.stepOffset;
+    this.stepOffset = undefined;
   }
 
   /** Undoes the step's writes only; the transaction and the steps before stay. */
   rollbackToSavepoint(): void {
+    this.inStep = false;
+    this.stepOffset = undefined;
     if (this.ledger.db.inTransaction) this.ledger.db.exec('ROLLBACK TO step; RELEASE step');
   }
 
   rollback(): void {
+    this.inStep = false;
+    this.stepOffset = this.groupOffset = undefined;
     if (this.ledger.db.inTransaction) this.ledger.db.exec('ROLLBACK');
   }
 

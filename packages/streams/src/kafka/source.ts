@@ -46,6 +46,10 @@ export interface KafkaSource extends AsyncIterable<KafkaBar> {
   close(): Promise<void>;
 }
 
+/** Ready bars above which the consumer stops fetching, and the level at which it resumes. */
+const HIGH_WATER = 256;
+const LOW_WATER = 128;
+
 export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
   const kafka = kafkaClient(o);
   const topic = barsTopic(o.timeframe);
@@ -58,6 +62,8 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
   const aligner = new BarAligner(o.symbols, o.after ?? -Infinity);
   const ready: KafkaBar[] = [];
   let wake: (() => void) | undefined;
+  /** the consumer waiting for the daemon to drain the queue (back-pressure) */
+  let drained: (() => void) | undefined;
   let lastMessage = Date.now();
   let failed: Error | undefined;
   const notify = () => {
@@ -130,8 +136,15 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
       }
       await rejectAll(rejected, partition);
       await heartbeat();
-      // back-pressure: let the daemon catch up before fetching more
-      while (ready.length > 256 && !o.stopping()) await new Promise((r) => setTimeout(r, 5));
+      // back-pressure: above HIGH_WATER ready bars, wait until the daemon has taken them down to LOW_WATER (woken by
+      // the iterator, so the next fetch starts while the daemon still has LOW_WATER bars to step, never idle)
+      while (ready.length > HIGH_WATER && !o.stopping()) {
+        await new Promise<void>((r) => {
+          drained = r;
+          setTimeout(r, 250);
+        });
+        drained = undefined;
+      }
     },
   });
   consumer.on(consumer.events.CRASH, (e) => {
@@ -160,6 +173,7 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
         if (failed) throw failed;
         const next = ready.shift();
         if (next !== undefined) {
+          if (drained !== undefined && ready.length <= LOW_WATER) drained();
           yield next;
           continue;
         }
