@@ -31,6 +31,8 @@ function setup() {
 }
 
 const stepsIn = (l: Ledger) => (l.db.prepare('SELECT COUNT(*) AS n FROM equity').get() as { n: number }).n;
+/** the source position the ledger would resume from (written once per group commit: the last committed step's) */
+const positionIn = (l: Ledger) => (l.db.prepare("SELECT position FROM offsets WHERE source = 'replay'").get() as { position: string } | undefined)?.position;
 
 describe('runLoop: group commit', () => {
   it('a backlog commits in groups; every step, in order, reaches the ledger, and each ack follows its commit', async () => {
@@ -45,6 +47,7 @@ describe('runLoop: group commit', () => {
     expect(ended).toBe('end');
     const r = reader();
     expect(stepsIn(r)).toBe(panel.nTimes);
+    expect(positionIn(r)).toBe(String(panel.ts[panel.nTimes - 1]));
     r.close();
     // back-to-back bars share transactions (at most 256 steps or 25 ms each)
     expect(commits()).toBeLessThan(panel.nTimes / 4);
@@ -97,6 +100,8 @@ describe('runLoop: group commit', () => {
     await expect(runLoop({ pipeline, store, metrics: new PaperMetrics('none', 'test'), source, stopping: () => false, log: () => undefined })).rejects.toThrow(/boom/);
     const r = reader();
     expect(stepsIn(r)).toBe(120);
+    // the position is the last committed step's, not the failed one's
+    expect(positionIn(r)).toBe(String(panel.ts[119]));
     r.close();
     expect(acked).toEqual(Array.from(panel.ts.subarray(0, 120)));
     ledger.close();
