@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BarMessage, REJECTED_TOPIC, generateSyntheticMarket, kafkaClient } from '@arena/streams';
+import { type BarMessage, REJECTED_TOPIC, feedKafka, generateSyntheticMarket, kafkaClient, kafkaSource } from '@arena/streams';
 import { malformed, startTestExchange } from '@arena/streams/testing';
 import { ROOT, arena } from './cli.ts';
 import { countIn, readRows } from './ledgerDb.ts';
@@ -47,6 +47,7 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     await cluster.createTopic('arena.md.bars.1h', 3);
     await cluster.createTopic('arena.md.bars.4h', 2);
     await cluster.createTopic('arena.md.bars.1d', 1);
+    await cluster.createTopic('arena.md.bars.15m', 1);
     for (const t of [REJECTED_TOPIC, 'arena.decisions', 'arena.fills']) await cluster.createTopic(t, 1);
   }, 30_000);
   afterAll(async () => {
@@ -154,6 +155,20 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     await consumer.disconnect();
     await producer.disconnect();
   }, 240_000);
+
+  it('a daemon that stops taking bars while the consumer waits on back-pressure: close() ends the wait and returns', async () => {
+    const { panel } = generateSyntheticMarket({ seed: 6, assets: 1, bars: 900, timeframe: '15m' });
+    const brokers = cluster.bootstrap.split(',');
+    await feedKafka(panel, { brokers, venue: 'arena', speed: 'max' });
+    const source = await kafkaSource({ brokers, groupId: 'stalls', timeframe: '15m', symbols: panel.symbols, stopping: () => false, flushMs: 60_000 });
+    // one bar taken, then none (a daemon whose step failed): more than 256 ready bars hold the consumer's batch
+    const it = source[Symbol.asyncIterator]();
+    expect((await it.next()).done).toBe(false);
+    await new Promise((r) => setTimeout(r, 2000));
+    const started = performance.now();
+    await source.close();
+    expect(performance.now() - started).toBeLessThan(5000);
+  }, 60_000);
 
   it('feed --source live: polls a Binance-like server through ccxt and publishes every closed bar', async () => {
     const { panel } = generateSyntheticMarket({ seed: 5, assets: 2, bars: 120, timeframe: '1d' });

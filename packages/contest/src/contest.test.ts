@@ -154,7 +154,7 @@ describe('contest: track record (the score model\'s choices followed whether tra
   });
 
   it('the t-statistic over the ring of window means: by hand, oldest window dropped, windows without a choice left out', () => {
-    const r = new TrackRecord(6);
+    const r = new TrackRecord(7);
     const w = Float64Array.of(0.5, 0.5);
     const tOf = (x: number[]) => {
       const m = x.reduce((s, v) => s + v, 0) / x.length;
@@ -165,18 +165,22 @@ describe('contest: track record (the score model\'s choices followed whether tra
     r.observe([0.01, 0.03], 0, w, true);
     r.observe([0.02, 0.0], 0, w, true);
     r.observe([5, 5], 0, w, false);
+    // a row where no asset had a return: no chosen agent has a reward, and the bar does not count
+    r.observe([NaN, NaN], 0, w, true);
     r.close();
-    // a window without a choice leaves a gap
+    // a window whose bars had no rewards leaves a gap, and so does one without a choice
+    r.observe([NaN, NaN], 0, w, true);
+    r.close();
     r.observe([5, 5], 0, w, false);
     r.close();
-    // windows 3..6: one bar each; an agent without a reward counts 0
+    // windows 4..7: one bar each; an agent without a reward counts 0
     for (const b of [[0.04, NaN], [-0.02, 0.0], [0.01, 0.01], [0.0, 0.02]]) {
       r.observe(b, 0, w, true);
       r.close();
     }
     expect(r.count).toBe(5);
     expect(r.tStat()).toBeCloseTo(tOf([0.015, 0.02, -0.01, 0.01, 0.01]), 12);
-    // a seventh window replaces the first
+    // an eighth window replaces the first
     r.observe([0.06, 0.0], 0, w, true);
     r.close();
     expect(r.count).toBe(5);

@@ -7,7 +7,10 @@
  * holds for a whole window, so its bars share one decision and are not independent evidence. Windows in which the
  * model chose nobody (the fallback itself) do not count: they say nothing about its picks. Allocates once.
  */
-/** Windows of record needed before the t-statistic is taken (fewer: 0, and nothing is traded on it). */
+/**
+ * Windows of record needed before the t-statistic is taken (fewer: 0, so a choice is traded only if minT <= 0).
+ * contest.trackRecord.windows is 0 (off) or at least this (config.ts).
+ */
 export const MIN_RECORD_WINDOWS = 5;
 
 export class TrackRecord {
@@ -26,17 +29,24 @@ export class TrackRecord {
 
   /**
    * One bar: the chosen book's reward, sum over agents of weight x reward[offset + agent] (rewards relative to the
-   * fallback; an agent without a reward at this bar counts 0). `active`: the choice held anyone but the fallback.
+   * fallback; an agent without a reward at this bar counts 0, and a bar without any chosen agent's reward, a row
+   * where no asset had a return, is skipped as the agents' statistics skip it). `active`: the choice held anyone
+   * but the fallback.
    */
   observe(reward: ArrayLike<number>, offset: number, weights: Float64Array, active: boolean): void {
     if (!active) return;
     let r = 0;
+    let known = false;
     for (let i = 0; i < weights.length; i++) {
       const w = weights[i]!;
       if (w === 0) continue;
       const v = reward[offset + i]!;
-      if (v === v) r += w * v;
+      if (v === v) {
+        r += w * v;
+        known = true;
+      }
     }
+    if (!known) return;
     this.sum += r;
     this.bars++;
   }

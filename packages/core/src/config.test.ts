@@ -30,5 +30,9 @@ describe('config schema', () => {
     expect(() => parseConfig({ broker: { maxParticipation: 1.5 } })).toThrow(/broker.maxParticipation must be in \(0,1\]/);
     expect(() => parseConfig({ experts: { weights: { trend: 0 } } })).toThrow(/at least one expert weight/);
     expect(() => parseConfig({ experts: { weights: { momentum: 1 } } })).toThrow(/experts.weights/);
+    // a track record of 1-4 windows could never give a t-statistic: refused, 0 (off) and 5+ accepted
+    expect(() => parseConfig({ contest: { trackRecord: { windows: 3 } } })).toThrow(/contest.trackRecord.windows must be 0 \(no track record\) or >= 5/);
+    expect(parseConfig({ contest: { trackRecord: { windows: 0 } } }).contest.trackRecord).toEqual({ windows: 0, minT: 1.645 });
+    expect(parseConfig({ contest: { trackRecord: { windows: 5, minT: 2 } } }).contest.trackRecord).toEqual({ windows: 5, minT: 2 });
   });
 });

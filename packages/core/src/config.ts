@@ -145,8 +145,8 @@ export const ContestParams = z.strictObject({
    * shortest horizon: the equal-weight strategy's own target) is held, and every agent is scored, predicted and
    * adopted on its reward minus the benchmark's, so an agent displaces the benchmark only when it is predicted to
    * beat it (docs/contest.md, "Benchmark"). Default equal: with the track record the rule stated before looking
-   * points to cash (+0.17 vs +0.04 over the real-set rows, within noise), but that contest held no position on any
-   * real test bar; docs/contest.md says why equal stays
+   * points to cash (+0.17 vs +0.04 over the real-set rows, within noise), but that contest was in the market on at
+   * most 0.4% of any real set's test bars; docs/contest.md says why equal stays
    */
   benchmark: z.enum(CONTEST_BENCHMARKS).default('equal'),
   /** covariance shrinkage towards its diagonal, [0, 1] */
@@ -159,7 +159,10 @@ export const ContestParams = z.strictObject({
    */
   trackRecord: z
     .strictObject({
-      windows: int(0).default(20),
+      /** 0 (off) or at least 5: the record's t-statistic needs 5 windows (MIN_RECORD_WINDOWS, @arena/contest) */
+      windows: int(0)
+        .refine((w) => w === 0 || w >= 5, { error: 'must be 0 (no track record) or >= 5 (the t-statistic needs 5 windows)' })
+        .default(20),
       /** one-sided 95% under a normal null */
       minT: z.number().default(1.645),
     })

@@ -18,8 +18,8 @@ export interface ContestSummary {
   readonly cashBars: number;
   /** bars holding the benchmark agent because nobody cleared the hurdle (contest.benchmark 'equal') */
   readonly benchmarkBars: number;
-  /** windows whose choice the score model's track record withheld (contest.trackRecord), the fallback held instead */
-  readonly withheldWindows: number;
+  /** windows whose choice the score model's track record withheld (contest.trackRecord), the fallback held instead; null: no track record */
+  readonly withheldWindows: number | null;
   readonly bars: number;
   /** most-adopted agents first (at most 12), then the best by Sharpe among the rest to fill */
   readonly leaders: readonly ContestAgentRow[];
@@ -77,7 +77,7 @@ export function summariseContest(run: ContestRun, periodsPerYear: number, dataTe
     windows: run.frames.length,
     cashBars: run.cashBars,
     benchmarkBars: run.benchmarkBars,
-    withheldWindows: run.frames.filter((f) => f.withheld).length,
+    withheldWindows: run.frames.some((f) => !Number.isNaN(f.recordT)) ? run.frames.filter((f) => f.withheld).length : null,
     bars: T,
     leaders,
     weights: { ts: run.frames.map((f) => f.ts), bands: [...top.map((i) => run.agents[i]!.name), 'other agents', 'cash'], rows },

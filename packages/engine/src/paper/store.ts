@@ -1,7 +1,9 @@
 /**
  * The paper daemon's books in the ledger. `writeStep` puts one step's effects (its bars, the fills at the open,
- * the orders at the close, the equity point, positions, the decision) and the source offset that produced them
- * in one transaction: after a crash the ledger holds whole steps only, and the offset says where to resume.
+ * the orders at the close, the equity point, positions, the decision) in one transaction or, inside the daemon's
+ * step savepoint (runLoop's group commit), in that savepoint; the source offset goes with the step, or for a group
+ * the last released step's offset is written at its commit. After a crash the ledger holds whole steps only, and
+ * the offset is that of the last of them.
  */
 import { EXPERT_NAMES, type OhlcvRow, REGIMES, emptyOhlcvRow } from '@arena/core';
 import type Database from 'better-sqlite3';

@@ -79,7 +79,7 @@ export function executionLine(model: ReportModel): string {
 export function contestLines(c: ContestSummary): string {
   const leaders = c.leaders.filter((l) => l.adoptedWindows > 0).slice(0, 5);
   const lines = [
-    `Contest: ${c.agents} agents, ${c.windows} windows; in cash ${((c.cashBars / Math.max(1, c.bars)) * 100).toFixed(1)}% of bars${c.benchmarkBars > 0 ? `, on the benchmark ${((c.benchmarkBars / Math.max(1, c.bars)) * 100).toFixed(1)}%` : ''}; the score model's choice withheld by its track record in ${c.withheldWindows} of ${c.windows} windows`,
+    `Contest: ${c.agents} agents, ${c.windows} windows; in cash ${((c.cashBars / Math.max(1, c.bars)) * 100).toFixed(1)}% of bars${c.benchmarkBars > 0 ? `, on the benchmark ${((c.benchmarkBars / Math.max(1, c.bars)) * 100).toFixed(1)}%` : ''}${c.withheldWindows === null ? '' : `; the score model's choice withheld by its track record in ${c.withheldWindows} of ${c.windows} windows`}`,
     ...(leaders.length > 0
       ? leaders.map((l) => `  ${l.name}: adopted ${l.adoptedWindows} windows, mean weight ${(l.meanWeight * 100).toFixed(0)}%, Sharpe ${l.sharpe === null ? 'n/a' : l.sharpe.toFixed(2)}`)
       : ['  no agent was adopted: none was predicted to clear the hurdle (contest.minSharpe)']),

@@ -62,8 +62,9 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
   const aligner = new BarAligner(o.symbols, o.after ?? -Infinity);
   const ready: KafkaBar[] = [];
   let wake: (() => void) | undefined;
-  /** the consumer waiting for the daemon to drain the queue (back-pressure) */
+  /** the consumer waiting for the daemon to drain the queue (back-pressure), and close() called */
   let drained: (() => void) | undefined;
+  let closing = false;
   let lastMessage = Date.now();
   let failed: Error | undefined;
   const notify = () => {
@@ -137,13 +138,19 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
       await rejectAll(rejected, partition);
       await heartbeat();
       // back-pressure: above HIGH_WATER ready bars, wait until the daemon has taken them down to LOW_WATER (woken by
-      // the iterator, so the next fetch starts while the daemon still has LOW_WATER bars to step, never idle)
-      while (ready.length > HIGH_WATER && !o.stopping()) {
+      // the iterator, so the next fetch starts while the daemon still has LOW_WATER bars to step, not after it has
+      // run dry). A daemon whose loop has ended (a failed step) takes no more bars: close() ends the wait. The
+      // heartbeat keeps the group membership through a long wait.
+      while (ready.length > HIGH_WATER && !o.stopping() && !closing) {
         await new Promise<void>((r) => {
-          drained = r;
-          setTimeout(r, 250);
+          const timer = setTimeout(r, 250);
+          drained = () => {
+            clearTimeout(timer);
+            r();
+          };
         });
         drained = undefined;
+        await heartbeat();
       }
     },
   });
@@ -163,6 +170,8 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
   return {
     producer,
     async close() {
+      closing = true;
+      drained?.();
       clearInterval(timer);
       await commit().catch((e: Error) => o.log?.(`final offset commit failed (the ledger has the steps; redeliveries will be skipped): ${e.message}`));
       await consumer.disconnect().catch(() => undefined);
