@@ -22,6 +22,9 @@ export interface LeaderboardFrame {
   readonly ready: boolean;
   readonly pairs: number;
   readonly cash: boolean;
+  /** the track record's t-statistic at this window's end (null: no record), and whether the model's choice was withheld for it */
+  readonly recordT: number | null;
+  readonly withheld: boolean;
   /** every agent, best predicted first (unpredicted last) */
   readonly entries: readonly LeaderboardEntry[];
 }
@@ -45,7 +48,7 @@ export function readLeaderboard(ledger: Ledger, runId?: number, since?: number):
   const annual = Math.sqrt(run.periodsPerYear);
   const agents = db.prepare('SELECT agent, name, horizon, temperature, appetite, experts FROM contest_agents WHERE run_id = ? ORDER BY agent').all(id) as Leaderboard['agents'][number][];
   const names = agents.map((a) => a.name);
-  const windows = db.prepare('SELECT ts, window_index, ready, pairs, cash FROM contest_windows WHERE run_id = ? AND ts >= ? ORDER BY ts').all(id, since ?? -Infinity) as { ts: number; window_index: number; ready: number; pairs: number; cash: number }[];
+  const windows = db.prepare('SELECT ts, window_index, ready, pairs, cash, record_t, withheld FROM contest_windows WHERE run_id = ? AND ts >= ? ORDER BY ts').all(id, since ?? -Infinity) as { ts: number; window_index: number; ready: number; pairs: number; cash: number; record_t: number | null; withheld: number }[];
   const scores = db.prepare('SELECT ts, agent, realized, predicted, adopted, weight FROM contest_scores WHERE run_id = ? AND ts >= ? ORDER BY ts, agent').all(id, since ?? -Infinity) as { ts: number; agent: number; realized: number; predicted: number | null; adopted: number; weight: number }[];
   const byTs = new Map<number, LeaderboardEntry[]>();
   for (const s of scores) {
@@ -59,6 +62,8 @@ export function readLeaderboard(ledger: Ledger, runId?: number, since?: number):
     ready: w.ready === 1,
     pairs: w.pairs,
     cash: w.cash === 1,
+    recordT: w.record_t,
+    withheld: w.withheld === 1,
     entries: (byTs.get(w.ts) ?? []).sort((a, b) => (b.predicted ?? -Infinity) - (a.predicted ?? -Infinity) || a.agent - b.agent),
   }));
   const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE run_id = ?`).get(id) as { n: number }).n;

@@ -51,9 +51,12 @@ export function contestTables(lb: Leaderboard, top = 10, points = 12): string {
     .map((f) => {
       const adopted = f.entries.filter((e) => e.adopted);
       const best = f.entries[0];
-      return [day(f.ts), String(f.index), f.ready ? String(f.pairs) : `${f.pairs} (warming up)`, adopted.length === 0 ? 'cash' : adopted.map((e) => `${e.name.split(' ')[0]} ${(e.weight * 100).toFixed(0)}%`).join(', '), best ? `${best.name.split(' ')[0]} ${f2(best.predicted)}` : ''];
+      const held = adopted.length === 0 ? 'cash' : adopted.map((e) => `${e.name.split(' ')[0]} ${(e.weight * 100).toFixed(0)}%`).join(', ');
+      return [day(f.ts), String(f.index), f.ready ? String(f.pairs) : `${f.pairs} (warming up)`, f.withheld ? `${held} (choice withheld)` : held, best ? `${best.name.split(' ')[0]} ${f2(best.predicted)}` : '', f.recordT === null ? '' : f2(f.recordT)];
     });
-  parts.push(boxTable('ADOPTION OVER TIME', ['Window end', '#', 'Model pairs', 'Adopted (weight)', 'Best predicted'], rows));
+  parts.push(boxTable('ADOPTION OVER TIME', ['Window end', '#', 'Model pairs', 'Adopted (weight)', 'Best predicted', 'Record t'], rows));
+  const withRecord = lb.frames.filter((f) => f.recordT !== null).length;
+  if (withRecord > 0) parts.push(`The score model's choice was withheld by its track record (its past choices had not paid) in ${lb.frames.filter((f) => f.withheld).length} of ${lb.frames.length} windows.`);
   return parts.join('\n');
 }
 
@@ -65,7 +68,7 @@ export function contestJson(lb: Leaderboard): string {
       run: { id: lb.run.id, kind: lb.run.kind, source: lb.run.source, symbols: lb.run.symbols, timeframe: lb.run.timeframe },
       agents: lb.agents,
       counts: lb.counts,
-      frames: lb.frames.map((f) => ({ ts: new Date(f.ts).toISOString(), index: f.index, ready: f.ready, cash: f.cash, adopted: f.entries.filter((e) => e.adopted).map((e) => ({ agent: e.agent, weight: e.weight })), best: f.entries.slice(0, 5).map((e) => ({ agent: e.agent, predicted: e.predicted, realized: e.realized })) })),
+      frames: lb.frames.map((f) => ({ ts: new Date(f.ts).toISOString(), index: f.index, ready: f.ready, cash: f.cash, recordT: f.recordT, withheld: f.withheld, adopted: f.entries.filter((e) => e.adopted).map((e) => ({ agent: e.agent, weight: e.weight })), best: f.entries.slice(0, 5).map((e) => ({ agent: e.agent, predicted: e.predicted, realized: e.realized })) })),
     },
     6,
   );

@@ -28,7 +28,7 @@ export class ContestLedger implements ContestSink {
     const db = ledger.db;
     this.insProposal = db.prepare('INSERT INTO contest_proposals (run_id, ts, agent, exposures) VALUES (?, ?, ?, ?)');
     this.insOutcome = db.prepare('INSERT INTO contest_outcomes (run_id, ts, horizon, agent, realized_ts, reward) VALUES (?, ?, ?, ?, ?, ?)');
-    this.insWindow = db.prepare('INSERT INTO contest_windows (run_id, ts, window_index, ready, pairs, cash) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insWindow = db.prepare('INSERT INTO contest_windows (run_id, ts, window_index, ready, pairs, cash, record_t, withheld) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.insScore = db.prepare('INSERT INTO contest_scores (run_id, ts, agent, realized, predicted, adopted, weight) VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
 
@@ -74,7 +74,7 @@ export class ContestLedger implements ContestSink {
 
   window(f: WindowFrame): void {
     this.ensureOpen();
-    this.insWindow.run(this.runId, f.ts, f.index, f.ready ? 1 : 0, f.pairs, f.cash ? 1 : 0);
+    this.insWindow.run(this.runId, f.ts, f.index, f.ready ? 1 : 0, f.pairs, f.cash ? 1 : 0, Number.isNaN(f.recordT) ? null : f.recordT, f.withheld ? 1 : 0);
     for (let i = 0; i < this.nAgents; i++) {
       const p = f.predicted[i]!;
       this.insScore.run(this.runId, f.ts, i, f.realized[i]!, Number.isFinite(p) ? p : null, f.weights[i]! > 0 ? 1 : 0, f.weights[i]!);

@@ -140,6 +140,9 @@ describe('ledger (SQLite)', () => {
       const g = lb.frames[k]!;
       expect(g.ts).toBe(f.ts);
       expect(g.cash).toBe(f.cash);
+      // the track record (on by default): its t-statistic (null before it has one: NaN in the frame) and the withheld choices
+      expect(g.recordT).toBe(Number.isNaN(f.recordT) ? null : f.recordT);
+      expect(g.withheld).toBe(f.withheld);
       expect(g.entries.filter((e) => e.adopted).map((e) => e.agent).sort()).toEqual([...f.adopted].sort());
       for (const e of g.entries) {
         expect(e.realized).toBeCloseTo(f.realized[e.agent]! * annual, 9);
@@ -148,6 +151,7 @@ describe('ledger (SQLite)', () => {
         else expect(e.predicted).toBeNull();
       }
     });
+    expect(lb.frames.filter((f) => f.recordT !== null && f.recordT !== 0).length).toBeGreaterThan(0);
     expect(() => readLeaderboard(ledger, 99)).toThrow(/no contest run 99/);
     ledger.close();
   });

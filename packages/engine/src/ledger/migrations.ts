@@ -215,4 +215,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, t, asset)
   ) WITHOUT ROWID;
   `,
+  // 7: the contest's track record (contest.trackRecord, docs/contest.md): each window's t-statistic of the score
+  // model's past choices (NULL: no record) and whether its new choice was withheld for it
+  `
+  ALTER TABLE contest_windows ADD COLUMN record_t REAL;
+  ALTER TABLE contest_windows ADD COLUMN withheld INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
