@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { EXPERT_NAMES, Rng, parseConfig } from '@arena/core';
 import { researchTeam, runContest } from '@arena/contest';
 import { generateSyntheticMarket } from '@arena/streams';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readLeaderboard } from '../contest/leaderboard.ts';
 import { contestSettings } from '../contest/stage.ts';
@@ -30,6 +31,24 @@ describe('ledger (SQLite)', () => {
     expect(() => Ledger.open(path)).toThrow(/newer than this Arena/);
     expect(() => Ledger.open(join(dir, 'missing.db'), { readOnly: true })).toThrow(/cannot open the ledger .*missing\.db/);
     expect(existsSync(join(dir, 'missing.db'))).toBe(false);
+  });
+
+  it('migrates a ledger of an earlier version: decisions (migration 8) keep their rows and their unique key, as a rowid table', () => {
+    const path = join(dir, 'v7.db');
+    const raw = new Database(path);
+    for (const m of MIGRATIONS.slice(0, 7)) raw.exec(m);
+    raw.pragma('user_version = 7');
+    const ins = raw.prepare('INSERT INTO decisions (run_id, t, ts, record) VALUES (?, ?, ?, ?)');
+    for (let t = 0; t < 50; t++) ins.run(1, t, 1_700_000_000_000 + t * 3_600_000, JSON.stringify({ t, pad: 'x'.repeat(700) }));
+    raw.close();
+    const l = Ledger.open(path);
+    expect(l.schemaVersion).toBe(MIGRATIONS.length);
+    const rows = l.db.prepare('SELECT t, record FROM decisions WHERE run_id = 1 ORDER BY t').all() as { t: number; record: string }[];
+    expect(rows.map((r) => r.t)).toEqual(Array.from({ length: 50 }, (_, t) => t));
+    expect(JSON.parse(rows[49]!.record).t).toBe(49);
+    expect(() => l.db.prepare('INSERT INTO decisions (run_id, t, ts, record) VALUES (1, 3, 0, ?)').run('{}')).toThrow(/UNIQUE/);
+    expect((l.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'decisions'").get() as { sql: string }).sql).not.toMatch(/WITHOUT ROWID/);
+    l.close();
   });
 
   it('checkpoints the WAL from its own thread while a writer commits: the WAL stays bounded, nothing is lost', async () => {
