@@ -59,7 +59,7 @@ export function hurdleLine(r: EvalResult): string | undefined {
 /** One line on how often contest-benchmark held the benchmark because no agent was predicted to beat it. */
 export function benchmarkLine(r: EvalResult): string | undefined {
   if (r.contestOnBenchmark === null) return undefined;
-  return `contest-benchmark held the equal-weight benchmark on ${(r.contestOnBenchmark * 100).toFixed(1)}% of the test bars (no agent predicted to beat it by the hurdle)`;
+  return `contest-benchmark held the equal-weight benchmark on ${(r.contestOnBenchmark * 100).toFixed(1)}% of the test bars (no agent predicted to beat it by the hurdle, or the score model's choice withheld by its track record)`;
 }
 
 /** One line on the router's regime calls against what always answering the most frequent regime scores. */
