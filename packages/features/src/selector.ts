@@ -8,7 +8,7 @@
  * Causal: a selection at row t reads feature rows <= t and closes <= t only.
  */
 import { type BarPanel } from '@arena/core';
-import { CorrelationMatrixKernel } from '@arena/kernels';
+import { correlationOfColumns } from '@arena/kernels';
 import type { FeatureSet } from './featureSet.ts';
 import type { FeatureScore, Selection, SelectionReason } from './selection.ts';
 import { type SelectorConfig, type SelectorConfigInput, selectorConfig } from './selectorConfig.ts';
@@ -154,26 +154,28 @@ export class DynamicFeatureSelector {
     const r1 = t - c.horizon;
     const stride = Math.max(1, Math.ceil(((r1 - r0 + 1) * A) / c.maxSamples));
     // cells (row, asset) with a known forward return
-    const cells: number[] = [];
-    const fwd: number[] = [];
+    let n = 0;
+    const cells = new Int32Array(Math.max(0, Math.ceil((r1 - r0 + 1) / stride)) * A);
+    const fwd = new Float64Array(cells.length);
     for (let r = r0; r <= r1; r += stride) {
       for (let a = 0; a < A; a++) {
         const c0 = panel.close[r * A + a]!;
         const c1 = panel.close[(r + c.horizon) * A + a]!;
         if (!(c0 > 0 && c1 > 0)) continue;
-        cells.push(r * A + a);
-        fwd.push(Math.log(c1 / c0));
+        cells[n] = r * A + a;
+        fwd[n++] = Math.log(c1 / c0);
       }
     }
-    const n = cells.length;
     const effective = (k: number) => k * Math.min(1, stride / c.horizon);
-    // per-feature standardised sample matrix (n x F) for the correlation kernel
+    // the sample matrix column by column (feature f's cells at x[f * n, (f + 1) * n)): each feature is gathered and
+    // read back contiguously, by the correlation and by its ranks
     const x = new Float64Array(n * F);
     for (let f = 0; f < F; f++) {
       const col = set.columns[f]!;
-      for (let i = 0; i < n; i++) x[i * F + f] = col[cells[i]!]!;
+      const base = f * n;
+      for (let i = 0; i < n; i++) x[base + i] = col[cells[i]!]!;
     }
-    const corr = CorrelationMatrixKernel.cpu({ rows: n, cols: F, data: x }, {}).data;
+    const corr = correlationOfColumns(x, n, F);
     for (let i = 0; i < corr.length; i++) corr[i] = Math.abs(corr[i]!);
 
     // predictive strength per feature over its finite cells
@@ -195,8 +197,9 @@ export class DynamicFeatureSelector {
       let k = 0;
       let lo = Infinity;
       let hi = -Infinity;
+      const base = f * n;
       for (let i = 0; i < n; i++) {
-        const v = x[i * F + f]!;
+        const v = x[base + i]!;
         if (v !== v) continue;
         fv[k] = v;
         yv[k] = fwd[i]!;

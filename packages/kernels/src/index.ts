@@ -12,4 +12,5 @@ export * from './benchmark.ts';
 export { loadTf, loadWasmBackend } from './runtime/tfjs.ts';
 export * from './runtime/modelFiles.ts';
 export { infer } from './runtime/infer.ts';
+export { correlationOfColumns } from './ops/correlationMatrix.ts';
 export * from './stream/index.ts';

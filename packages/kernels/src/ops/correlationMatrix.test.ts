@@ -2,12 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { runKernel } from '../dispatch.ts';
 import { matrix, maxRelativeError } from '../matrix.ts';
 import { testBackends } from '../testing.ts';
-import { CorrelationMatrixKernel, correlationMatrixCpu } from './correlationMatrix.ts';
+import { CorrelationMatrixKernel, correlationMatrixCpu, correlationOfColumns } from './correlationMatrix.ts';
 import { randomWalk } from './testData.ts';
 
 const backends = await testBackends();
 
 describe('CorrelationMatrix', () => {
+  it('correlationOfColumns (the sample held column by column) equals the reference bit for bit, NaNs and a constant column included', () => {
+    const x = randomWalk(301, 7, 5);
+    x.data[10 * 7 + 3] = NaN;
+    x.data[200 * 7 + 3] = NaN;
+    x.data[50 * 7] = NaN;
+    for (let t = 0; t < x.rows; t++) x.data[t * 7 + 6] = 4;
+    const columns = new Float64Array(x.rows * x.cols);
+    for (let t = 0; t < x.rows; t++) for (let c = 0; c < x.cols; c++) columns[c * x.rows + t] = x.data[t * x.cols + c]!;
+    const kept = Float64Array.from(columns);
+    expect(Array.from(correlationOfColumns(columns, x.rows, x.cols))).toEqual(Array.from(correlationMatrixCpu(x).data));
+    // the input is left alone (the standardised columns go to the scratch)
+    expect(Array.from(columns)).toEqual(Array.from(kept));
+  });
+
   it('reference: by hand on 3 columns (y = 2x, z = -x + const, a constant column)', () => {
     const x = matrix(4, 4, Float64Array.from([1, 2, 9, 5, 2, 4, 8, 5, 3, 6, 7, 5, 4, 8, 6, 5]));
     const c = correlationMatrixCpu(x);

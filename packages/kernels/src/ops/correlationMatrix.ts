@@ -55,6 +55,43 @@ export function correlationMatrixCpu(x: Matrix): Matrix {
       z[c * rows + t] = v === v ? (v - mean[c]!) * inv[c]! : 0;
     }
   }
+  return { rows: cols, cols, data: gram(z, rows, cols) };
+}
+
+/**
+ * correlationMatrixCpu of a sample matrix held column by column (columns[c * rows + t]), as a caller that gathers
+ * one variable at a time builds it: the same sums in the same order, so the same values, without the transposes.
+ * `scratch` (rows x cols, overwritten) holds the standardised columns.
+ */
+export function correlationOfColumns(columns: Float64Array, rows: number, cols: number, scratch = new Float64Array(rows * cols)): Float64Array {
+  for (let c = 0; c < cols; c++) {
+    const base = c * rows;
+    let sum = 0;
+    let count = 0;
+    for (let t = 0; t < rows; t++) {
+      const v = columns[base + t]!;
+      if (v === v) {
+        sum += v;
+        count++;
+      }
+    }
+    const mean = count > 0 ? sum / count : 0;
+    let ss = 0;
+    for (let t = 0; t < rows; t++) {
+      const v = columns[base + t]!;
+      if (v === v) ss += (v - mean) * (v - mean);
+    }
+    const inv = ss > 0 ? 1 / Math.sqrt(ss) : 0;
+    for (let t = 0; t < rows; t++) {
+      const v = columns[base + t]!;
+      scratch[base + t] = v === v ? (v - mean) * inv : 0;
+    }
+  }
+  return gram(scratch, rows, cols);
+}
+
+/** Z^T Z of standardised columns z[c * rows + t], the diagonal set to 1. */
+function gram(z: Float64Array, rows: number, cols: number): Float64Array {
   const out = new Float64Array(cols * cols);
   for (let i = 0; i < cols; i++) {
     const io = i * rows;
@@ -81,7 +118,7 @@ export function correlationMatrixCpu(x: Matrix): Matrix {
     }
     for (; j < cols; j++) out[i * cols + j] = out[j * cols + i] = dot(z, io, j * rows, rows);
   }
-  return { rows: cols, cols, data: out };
+  return out;
 }
 
 export const CorrelationMatrixKernel: Kernel<Matrix, Record<string, never>, Matrix> = registerKernel({
