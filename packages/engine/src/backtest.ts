@@ -138,7 +138,7 @@ export async function stepPanel(input: Omit<BacktestInput, 'baselines' | 'decisi
   const { panel, config } = input;
   const progress = input.onProgress;
   const models: PipelineModels = input.models ?? { router: new StaticRouter(config.experts.weights, config.experts.custom) };
-  const pre = input.precomputed ?? (input.stepped ? undefined : await precompute(panel, config, models, input.funding, progress));
+  const pre = input.precomputed ?? (input.stepped ? undefined : await precompute(panel, config, models, input.funding, progress ? { onProgress: progress } : {}));
   const pipeline = buildPipeline({
     config,
     symbols: panel.symbols,

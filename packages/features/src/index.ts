@@ -22,3 +22,4 @@ export * from './online/featureWindow.ts';
 export * from './online/selectorStream.ts';
 export * from './online/onlineFeatures.ts';
 export * from './online/selectionWorker.ts';
+export { SelectionsAhead, type AheadBars } from './online/selectionsAhead.ts';

@@ -15,7 +15,7 @@ import { type DecisionSource, N_EXPERTS, N_REGIMES } from './decision.ts';
 import type { LoadedRouter } from './io.ts';
 import { shrinkTowardsEqual, softmaxInto } from './policy.ts';
 import { type ChartSpec, DEFAULT_CHART } from './spec.ts';
-import { TemporalState, buildTemporal } from './temporal.ts';
+import { TemporalState } from './temporal.ts';
 
 /** Routing of a whole panel: [cell * E + e] weights and [cell * R + r] regime probabilities, cell = t * A + a. */
 export interface RoutingSeries {
@@ -114,58 +114,18 @@ export class ModelRouter implements Router {
   }
 
   /**
-   * Batch mode over every bar: the temporal vectors of every bar, the charts and the net for the cells due (in
-   * large batches), then the hold-and-smooth recursion RouterStage runs bar by bar. Equal to stepping RouterStage
-   * over the same bars (the net's outputs do not depend on what else is in a batch).
+   * Batch mode over every bar (RoutingBatch fed every bar): equal to stepping RouterStage over the same bars (the net's
+   * outputs do not depend on what else is in a batch).
    */
   async routeWith(panel: BarPanel, experts: readonly Float64Array[], features: ConvInputs | undefined): Promise<RoutingSeries> {
-    const { card } = this.loaded;
+    const batch = new RoutingBatch(this, panel, experts);
     const A = panel.nAssets;
-    const T = panel.nTimes;
-    const E = this.nExperts;
-    const R = N_REGIMES;
-    if (experts.length !== E) throw new Error(`the router weights ${E} experts (${card.experts.join(', ')}), it was given ${experts.length}`);
-    const out = equalRouting(panel, this.note, card.spec.chart, E);
-    const { x, dim } = buildTemporal(panel, experts, features, card.features.length, card.temporalCost ?? 0);
-    const barMs = timeframeMs(panel.timeframe);
-    // raw decisions of the due cells, in batches of whole bars
-    const raw = new Float32Array(T * A * E);
-    const rawRegime = new Float32Array(T * A * R);
-    const due = new Uint8Array(T * A);
-    // one batch's charts, temporal rows and outputs, allocated once (a batch holds at most PREDICT_BATCH - 1 + A rows)
-    const pixels = card.spec.chart.size * card.spec.chart.size * 3;
-    const cap = PREDICT_BATCH + A;
-    const img = new Float32Array(cap * pixels);
-    const temporal = new Float32Array(cap * dim);
-    const w = new Float32Array(cap * E);
-    const g = new Float32Array(cap * R);
-    const rows: number[] = [];
-    const flush = async () => {
-      if (rows.length === 0) return;
-      const n = rows.length;
-      rows.forEach((cell, i) => temporal.set(x.subarray(cell * dim, (cell + 1) * dim), i * dim));
-      await this.predictInto(img.subarray(0, n * pixels), temporal.subarray(0, n * dim), n, 0, w, g);
-      rows.forEach((cell, i) => {
-        raw.set(w.subarray(i * E, (i + 1) * E), cell * E);
-        rawRegime.set(g.subarray(i * R, (i + 1) * R), cell * R);
-      });
-      rows.length = 0;
-    };
-    for (let t = 0; t < T; t++) {
-      const assets = dueAssets(this, panel, t, barMs);
-      if (assets.length === 0) continue;
-      renderCharts(panel, [t], card.spec.chart, assets, img.subarray(rows.length * pixels));
-      for (const a of assets) rows.push(t * A + a), (due[t * A + a] = 1);
-      if (rows.length >= PREDICT_BATCH) await flush();
+    const F = features?.nFeatures ?? 0;
+    for (let t = 0; t < panel.nTimes; t++) {
+      const sel = features === undefined ? -1 : features.at[t]!;
+      await batch.push(t, features?.z.subarray(t * A * F, (t + 1) * A * F), sel < 0 ? undefined : features!.masks[sel]);
     }
-    await flush();
-    const held = new Holder(A, this.smoothing, E);
-    for (let t = 0; t < T; t++) {
-      held.apply(raw.subarray(t * A * E, (t + 1) * A * E), rawRegime.subarray(t * A * R, (t + 1) * A * R), due.subarray(t * A, (t + 1) * A), panel.present.subarray(t * A, (t + 1) * A));
-      out.weights.set(held.weights, t * A * E);
-      out.regime.set(held.regime, t * A * R);
-    }
-    return { ...out, source: 'model' };
+    return batch.finish();
   }
 
   /**
@@ -186,6 +146,111 @@ export class ModelRouter implements Router {
       softmaxInto(raw, i * W + N_REGIMES, E, this.temperature, weights, (first + i) * E);
       shrinkTowardsEqual(weights, (first + i) * E, E, this.shrink);
     }
+  }
+}
+
+/**
+ * The router's batch path fed bar by bar: each bar's temporal row is stepped, the charts and rows of its due cells
+ * join a batch, and the net runs on every PREDICT_BATCH rows (whole bars); finish() runs the hold-and-smooth
+ * recursion RouterStage runs bar by bar. A backtest feeds it inside its features loop, so the net runs while that
+ * loop would wait for selections; routeWith feeds it every bar at once. The batches are the same either way.
+ */
+export class RoutingBatch {
+  private readonly state: TemporalState;
+  private readonly row: Float32Array;
+  private readonly raw: Float32Array;
+  private readonly rawRegime: Float32Array;
+  private readonly due: Uint8Array;
+  private readonly barMs: number;
+  // one batch's charts, temporal rows, cells and outputs, allocated once (a batch holds at most PREDICT_BATCH - 1 + A rows)
+  private readonly pixels: number;
+  private readonly img: Float32Array;
+  private readonly temporal: Float32Array;
+  private readonly cells: Int32Array;
+  private readonly w: Float32Array;
+  private readonly g: Float32Array;
+  private rows = 0;
+  /** the next bar to push */
+  next = 0;
+
+  constructor(
+    readonly router: ModelRouter,
+    readonly panel: BarPanel,
+    /** the experts' exposure series, time-major; row t must be filled when bar t is pushed */
+    readonly experts: readonly Float64Array[],
+  ) {
+    const { card } = router.loaded;
+    const A = panel.nAssets;
+    const T = panel.nTimes;
+    const E = router.nExperts;
+    if (experts.length !== E) throw new Error(`the router weights ${E} experts (${card.experts.join(', ')}), it was given ${experts.length}`);
+    this.state = new TemporalState(A, E, card.features.length, card.temporalCost ?? 0);
+    const D = this.state.dim;
+    this.row = new Float32Array(A * D);
+    this.raw = new Float32Array(T * A * E);
+    this.rawRegime = new Float32Array(T * A * N_REGIMES);
+    this.due = new Uint8Array(T * A);
+    this.barMs = timeframeMs(panel.timeframe);
+    this.pixels = card.spec.chart.size * card.spec.chart.size * 3;
+    const cap = PREDICT_BATCH + A;
+    this.img = new Float32Array(cap * this.pixels);
+    this.temporal = new Float32Array(cap * D);
+    this.cells = new Int32Array(cap);
+    this.w = new Float32Array(cap * E);
+    this.g = new Float32Array(cap * N_REGIMES);
+  }
+
+  /** Bar t (the next one), with its z-scores ([a * F + f]) and the mask of the selection in effect when the router reads features. */
+  async push(t: number, z: Float32Array | undefined, mask: Float32Array | undefined): Promise<void> {
+    if (t !== this.next) throw new Error(`the routing batch expects bar ${this.next}, it was given bar ${t}`);
+    this.next++;
+    const { panel } = this;
+    const A = panel.nAssets;
+    const D = this.state.dim;
+    this.state.stepBar(panel, t, this.experts, z, mask, this.row, 0);
+    const assets = dueAssets(this.router, panel, t, this.barMs);
+    if (assets.length === 0) return;
+    renderCharts(panel, [t], this.router.chart, assets, this.img.subarray(this.rows * this.pixels));
+    for (const a of assets) {
+      this.temporal.set(this.row.subarray(a * D, (a + 1) * D), this.rows * D);
+      this.cells[this.rows++] = t * A + a;
+      this.due[t * A + a] = 1;
+    }
+    if (this.rows >= PREDICT_BATCH) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const n = this.rows;
+    if (n === 0) return;
+    const E = this.router.nExperts;
+    const R = N_REGIMES;
+    const { w, g } = this;
+    await this.router.predictInto(this.img.subarray(0, n * this.pixels), this.temporal.subarray(0, n * this.state.dim), n, 0, w, g);
+    for (let i = 0; i < n; i++) {
+      const cell = this.cells[i]!;
+      this.raw.set(w.subarray(i * E, (i + 1) * E), cell * E);
+      this.rawRegime.set(g.subarray(i * R, (i + 1) * R), cell * R);
+    }
+    this.rows = 0;
+  }
+
+  /** Every bar pushed: the weights and regimes in effect at each bar. */
+  async finish(): Promise<RoutingSeries> {
+    const { panel, router } = this;
+    const A = panel.nAssets;
+    const T = panel.nTimes;
+    const E = router.nExperts;
+    const R = N_REGIMES;
+    if (this.next !== T) throw new Error(`the routing batch has ${this.next} of the panel's ${T} bars`);
+    await this.flush();
+    const out = equalRouting(panel, router.note, router.chart, E);
+    const held = new Holder(A, router.smoothing, E);
+    for (let t = 0; t < T; t++) {
+      held.apply(this.raw.subarray(t * A * E, (t + 1) * A * E), this.rawRegime.subarray(t * A * R, (t + 1) * A * R), this.due.subarray(t * A, (t + 1) * A), panel.present.subarray(t * A, (t + 1) * A));
+      out.weights.set(held.weights, t * A * E);
+      out.regime.set(held.regime, t * A * R);
+    }
+    return { ...out, source: 'model' };
   }
 }
 

@@ -164,6 +164,14 @@ export class TemporalState {
    */
   step(panel: BarPanel, t: number, experts: readonly Float64Array[], features: ConvInputs | undefined, out: Float32Array, offset: number): void {
     const A = this.nAssets;
+    const sel = features === undefined ? -1 : features.at[t]!;
+    const z = features === undefined ? undefined : features.z.subarray(t * A * features.nFeatures, (t + 1) * A * features.nFeatures);
+    this.stepBar(panel, t, experts, z, sel < 0 ? undefined : features!.masks[sel], out, offset);
+  }
+
+  /** step with bar t's z-scores ([a * F + f]) and the selection's mask in effect given as they are (a loop that has them). */
+  stepBar(panel: BarPanel, t: number, experts: readonly Float64Array[], z: Float32Array | undefined, mask: Float32Array | undefined, out: Float32Array, offset: number): void {
+    const A = this.nAssets;
     const E = this.nExperts;
     for (let e = 0; e < E; e++) {
       for (let a = 0; a < A; a++) {
@@ -171,14 +179,10 @@ export class TemporalState {
         this.expoPrev[e * A + a] = t > 0 ? experts[e]![(t - 1) * A + a]! : NaN;
       }
     }
-    const sel = features === undefined ? -1 : features.at[t]!;
-    const z = features === undefined ? undefined : features.z.subarray(t * A * features.nFeatures, (t + 1) * A * features.nFeatures);
-    const mask = sel < 0 ? undefined : features!.masks[sel];
     this.stepRow(panel.close.subarray(t * A, (t + 1) * A), panel.present.subarray(t * A, (t + 1) * A), t > 0 ? this.expoPrev : undefined, this.expoNow, z, mask, out, offset);
   }
 }
 
-/** Temporal vectors of every bar and asset: [(t * A + a) * dim + j]. */
 export function buildTemporal(panel: BarPanel, experts: readonly Float64Array[], features: ConvInputs | undefined, nFeatures: number, cost = 0): { x: Float32Array; dim: number } {
   const state = new TemporalState(panel.nAssets, experts.length, nFeatures, cost);
   const D = state.dim;

@@ -7,8 +7,8 @@
 import { type ArenaConfig, type BarPanel, EXPERT_NAMES, type Timeframe, expertNames, timeframeMs } from '@arena/core';
 import { type ContestSink, ContestStepper, DataTeamStage, type DataTeamVariantStage, dataTeamVariants, researchTeam } from '@arena/contest';
 import { type ChainedNet, type ExpertFaultRecord, type ExpertSeries, LearnedExpert, LearnedStream, type UserExpert, UserExpertsStage, createExperts, runExpertBatch } from '@arena/experts';
-import { type ConvInputs, OnlineFeatures, type SelectionRunner, type SelectorConfigInput, panelBar } from '@arena/features';
-import { EqualRouter, ModelRouter, type Router, RouterStage, type RoutingSeries, StaticRouter } from '@arena/router';
+import { OnlineFeatures, type SelectionRunner, SelectionsAhead, type SelectorConfigInput, panelBar } from '@arena/features';
+import { EqualRouter, ModelRouter, type Router, RouterStage, RoutingBatch, type RoutingSeries, StaticRouter } from '@arena/router';
 import { expertWeights } from '../staticWeights.ts';
 import { contestSettings } from '../contest/stage.ts';
 import { GrowingPanel } from '../paper/growingPanel.ts';
@@ -185,13 +185,25 @@ export interface Precomputed {
   readonly dataTeam?: DataTeamStage;
 }
 
+/** Bars from which precompute() selects ahead in a worker by default (below, the worker's start costs more than it saves). */
+export const AHEAD_MIN_BARS = 2000;
+
+export interface PrecomputeOptions {
+  readonly onProgress?: (stage: string, done: number, total: number) => void;
+  /**
+   * Where the selections run: 'ahead' in a worker that runs the features stage over the panel ahead of this loop
+   * (SelectionsAhead), 'inline' in this thread; the same selections either way. Default: ahead from AHEAD_MIN_BARS bars.
+   */
+  readonly selections?: 'ahead' | 'inline';
+}
+
 /**
  * The stateless stages over every bar of a (validated) panel at once: the rule experts in their batch pass, the
- * features stage and the learned expert stepped over every row (selections in this thread), the router in its
- * batch path on the recorded features. Each is the stepped stage's code over all rows, so a pipeline reading
- * these rows takes the steps a stepped one takes (test/parity.e2e.test.ts).
+ * features stage and the learned expert stepped over every row (selections ahead in a worker, or in this thread),
+ * the router in its batch path on the recorded features. Each is the stepped stage's code over all rows, so a
+ * pipeline reading these rows takes the steps a stepped one takes (test/parity.e2e.test.ts).
  */
-export async function precompute(panel: BarPanel, config: ArenaConfig, models: PipelineModels, funding: Float64Array | undefined, onProgress?: (stage: string, done: number, total: number) => void): Promise<Precomputed> {
+export async function precompute(panel: BarPanel, config: ArenaConfig, models: PipelineModels, funding: Float64Array | undefined, o: PrecomputeOptions = {}): Promise<Precomputed> {
   const A = panel.nAssets;
   const T = panel.nTimes;
   const ctx = { nAssets: A, periodsPerYear: panel.periodsPerYear() };
@@ -200,35 +212,46 @@ export async function precompute(panel: BarPanel, config: ArenaConfig, models: P
   const experts: ExpertSeries[] = rules.map((x, e) => (e === learnedIndex ? { name: 'learned', exposure: new Float64Array(T * A), confidence: new Float64Array(T * A) } : runExpertBatch(x, panel, ctx)));
   const user = runUserExperts(panel, userOf(config, models), ctx);
   experts.push(...user.series);
-  const features = newFeatures({ config, symbols: panel.symbols, timeframe: panel.timeframe, hasFunding: funding !== undefined, models, record: true });
+  const wanted = selectors(models, teamOf(config, models));
+  const ahead =
+    Object.keys(wanted).length > 0 && (o.selections ?? (T >= AHEAD_MIN_BARS ? 'ahead' : 'inline')) === 'ahead'
+      ? new SelectionsAhead({ bars: { symbols: panel.symbols, timeframe: panel.timeframe, ts: panel.ts, open: panel.open, high: panel.high, low: panel.low, close: panel.close, volume: panel.volume, present: panel.present, ...(funding ? { funding } : {}) }, selectors: wanted })
+      : undefined;
+  const features = newFeatures({ config, symbols: panel.symbols, timeframe: panel.timeframe, hasFunding: funding !== undefined, models, ...(ahead ? { runner: ahead } : {}) });
   const learned = models.learned;
   const router = models.router;
   const readsFeatures = router instanceof ModelRouter && router.loaded.card.features.length > 0 && features !== undefined;
-  // the router's inputs: every bar's z-scores and the mask it read at that bar (its own selection, or the data team's)
-  const masks: Float32Array[] = [];
-  const at = new Int32Array(T).fill(-1);
-  if (features !== undefined) {
-    const stream = learned ? new LearnedStream(learned.net, features.online, learned.scale, models.learnedChain) : undefined;
-    const input = { panel, ...(funding ? { funding } : {}) };
-    const out = experts[learnedIndex]!;
-    for (let t = 0; t < T; t++) {
-      features.online.pushSync(panelBar(input, t));
-      if (stream !== undefined) {
-        stream.update(features.learnedMask(), panel.present.subarray(t * A, (t + 1) * A));
-        out.exposure.set(stream.exposure, t * A);
-        out.confidence.set(stream.confidence, t * A);
-      }
-      if (readsFeatures) {
-        const m = features.routerMask();
-        if (m !== undefined) at[t] = masks[masks.length - 1] === m ? masks.length - 1 : masks.push(m) - 1;
-      }
-      features.team?.step(panel.ts[t]!, panel.close.subarray(t * A, (t + 1) * A), panel.present.subarray(t * A, (t + 1) * A));
-      if (onProgress && (t & 1023) === 0) onProgress('features', t, T);
-    }
-    onProgress?.('features', T, T);
-  }
   const exposures = experts.map((x) => x.exposure);
-  const inputs: ConvInputs | undefined = readsFeatures ? { ...features!.online.recordedZ(), masks, at } : undefined;
-  const routing = router instanceof ModelRouter ? await router.routeWith(panel, exposures, inputs) : await router.route(panel, exposures, funding);
-  return { experts, faults: user.faults, routing, selections: features !== undefined && learned !== undefined ? features.online.selector('learned').history : [], ...(features?.team ? { dataTeam: features.team } : {}) };
+  // the model router's batch path, fed each bar once the bar's learned exposure is in: its net runs in the loop
+  const routing = router instanceof ModelRouter ? new RoutingBatch(router, panel, exposures) : undefined;
+  try {
+    if (features !== undefined) {
+      const stream = learned ? new LearnedStream(learned.net, features.online, learned.scale, models.learnedChain) : undefined;
+      const input = { panel, ...(funding ? { funding } : {}) };
+      const out = experts[learnedIndex]!;
+      for (let t = 0; t < T; t++) {
+        if (ahead) await features.online.push(panelBar(input, t));
+        else features.online.pushSync(panelBar(input, t));
+        if (stream !== undefined) {
+          stream.update(features.learnedMask(), panel.present.subarray(t * A, (t + 1) * A));
+          out.exposure.set(stream.exposure, t * A);
+          out.confidence.set(stream.confidence, t * A);
+        }
+        // the router reads the bar's z-scores and the mask in effect (its own selection, or the data team's)
+        if (routing !== undefined) await routing.push(t, readsFeatures ? features.online.z.row(t) : undefined, readsFeatures ? features.routerMask() : undefined);
+        features.team?.step(panel.ts[t]!, panel.close.subarray(t * A, (t + 1) * A), panel.present.subarray(t * A, (t + 1) * A));
+        if (o.onProgress && (t & 1023) === 0) o.onProgress('features', t, T);
+      }
+      o.onProgress?.('features', T, T);
+    }
+  } finally {
+    await ahead?.close();
+  }
+  let routed: RoutingSeries;
+  if (routing !== undefined) {
+    // no features stage: the router reads none, and every bar is fed here
+    for (let t = routing.next; t < T; t++) await routing.push(t, undefined, undefined);
+    routed = await routing.finish();
+  } else routed = await router.route(panel, exposures, funding);
+  return { experts, faults: user.faults, routing: routed, selections: features !== undefined && learned !== undefined ? features.online.selector('learned').history : [], ...(features?.team ? { dataTeam: features.team } : {}) };
 }

@@ -1,13 +1,11 @@
 /**
  * The features stage bar by bar, shared by the learned expert, the router and the data team: the catalogue's row
  * (FeatureStream), its z-scores (ZScoreStream, a ring of recent bars), the window the selectors read
- * (FeatureWindow), and one SelectorStream per distinct selector config. Optionally it records every bar's
- * z-scores, for a backtest's batch router.
+ * (FeatureWindow), and one SelectorStream per distinct selector config.
  */
 import type { Timeframe } from '@arena/core';
 import { FeatureStream } from '../catalogue.ts';
 import type { FeatureBar } from '../catalogue/context.ts';
-import type { ConvInputs } from '../convnet/inputs.ts';
 import type { Selection } from '../selection.ts';
 import { type SelectorConfigInput, selectorConfig } from '../selectorConfig.ts';
 import { FeatureWindow } from './featureWindow.ts';
@@ -21,8 +19,6 @@ export interface OnlineFeaturesOptions {
   /** the selectors by name (the learned expert's, the router's, the data team's variants); equal configs share a stream */
   readonly selectors: Readonly<Record<string, SelectorConfigInput>>;
   readonly runner?: SelectionRunner;
-  /** record every bar's z-scores (a backtest's batch router reads them) */
-  readonly record?: boolean;
 }
 
 export type TakenSelection = Selection & { readonly from: number };
@@ -35,7 +31,6 @@ export class OnlineFeatures {
   private readonly streams = new Map<string, SelectorStream>();
   /** selector name -> config key */
   private readonly keyOf = new Map<string, string>();
-  private readonly recorded: { z: Float32Array[] } | undefined;
   /** per config key: the mask of the selection in effect (one array per selection, so identity says it changed) */
   private readonly masks = new Map<string, { selection: TakenSelection; mask: Float32Array }>();
   private t = -1;
@@ -52,7 +47,6 @@ export class OnlineFeatures {
       this.keyOf.set(name, key);
       if (!this.streams.has(key)) this.streams.set(key, new SelectorStream(this.window, c, o.runner ?? inlineSelection));
     }
-    this.recorded = o.record ? { z: [] } : undefined;
   }
 
   get nFeatures(): number {
@@ -80,14 +74,12 @@ export class OnlineFeatures {
       }
       await s.step(this.t);
     }
-    this.record();
   }
 
   /** push with selections computed in this thread (inlineSelection): the same values, no await. */
   pushSync(bar: FeatureBar): void {
     this.add(bar);
     for (const s of this.streams.values()) s.stepSync(this.t);
-    this.record();
   }
 
   private add(bar: FeatureBar): void {
@@ -95,11 +87,6 @@ export class OnlineFeatures {
     this.z.push(row);
     this.window.push(bar.ts, row, bar.close, bar.present);
     this.t++;
-  }
-
-  private record(): void {
-    if (this.recorded === undefined) return;
-    this.recorded.z.push(Float32Array.from(this.z.row(this.t)));
   }
 
   /** The selection of a named selector in effect at the latest bar. */
@@ -124,17 +111,6 @@ export class OnlineFeatures {
     const key = this.keyOf.get(name);
     if (key === undefined) throw new Error(`no selector named ${name}; known: ${[...this.keyOf.keys()].join(', ')}`);
     return this.streams.get(key)!;
-  }
-
-  /** Every bar's z-scores so far (record: true), as the conv net's batch inputs without a selection. */
-  recordedZ(): Pick<ConvInputs, 'nTimes' | 'nAssets' | 'nFeatures' | 'z'> {
-    if (this.recorded === undefined) throw new Error('OnlineFeatures was not asked to record');
-    const A = this.z.nAssets;
-    const F = this.nFeatures;
-    const T = this.recorded.z.length;
-    const z = new Float32Array(T * A * F);
-    this.recorded.z.forEach((row, t) => z.set(row, t * A * F));
-    return { nTimes: T, nAssets: A, nFeatures: F, z };
   }
 }
 

@@ -1,0 +1,101 @@
+/**
+ * A backtest's selections computed ahead of its loop, on the second core. The selectors depend on the bars alone, so
+ * a worker runs the features stage over the whole panel with the same selectors (each selection in its own thread,
+ * inline) and posts every selection as it makes it; the loop's selector streams, which decide at the same bars from
+ * the same features, take theirs from it instead of computing them, while the loop goes on with the learned expert,
+ * the data team and the router. Same code, same data, same selections: test/parity and online.test hold it equal to
+ * selecting inline.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Timeframe } from '@arena/core';
+import type { SelectorConfigInput } from '../selectorConfig.ts';
+import type { SelectionOutcome, SelectionRequest, SelectionRunner } from './selectorStream.ts';
+
+/** The bars the worker's features stage reads: a panel's arrays, time-major [t * A + a]. */
+export interface AheadBars {
+  readonly symbols: readonly string[];
+  readonly timeframe: Timeframe;
+  readonly ts: Float64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+  readonly present: Uint8Array;
+  readonly funding?: Float64Array;
+}
+
+/** What the worker is sent: the bars and the selectors of the features stage (OnlineFeatures' options). */
+export interface AheadJob {
+  readonly bars: AheadBars;
+  readonly selectors: Readonly<Record<string, SelectorConfigInput>>;
+}
+
+/** From the worker: one selection (by `selectionKey`), the end of the panel, or a failure. */
+export type AheadMessage = { readonly key: string; readonly outcome: SelectionOutcome } | { readonly done: number } | { readonly error: string };
+
+/** A selection's identity: its stream's config and its deciding bar (equal configs share one stream). */
+export function selectionKey(config: unknown, t: number): string {
+  return `${JSON.stringify(config)}@${t}`;
+}
+
+export class SelectionsAhead implements SelectionRunner {
+  private readonly worker: Worker;
+  private readonly ready = new Map<string, SelectionOutcome>();
+  private readonly waiting = new Map<string, { resolve: (o: SelectionOutcome) => void; reject: (e: Error) => void }>();
+  private failure: Error | undefined;
+  private finished = false;
+
+  constructor(job: AheadJob) {
+    // the worker runs TypeScript through tsx, as the CLI does
+    this.worker = new Worker(new URL('./selectionsAheadThread.mjs', import.meta.url));
+    this.worker.on('message', (m: AheadMessage) => {
+      if ('key' in m) {
+        const w = this.waiting.get(m.key);
+        if (w !== undefined) {
+          this.waiting.delete(m.key);
+          w.resolve(m.outcome);
+        } else this.ready.set(m.key, m.outcome);
+      } else if ('done' in m) {
+        this.finished = true;
+        this.failWaiting(new Error(`the selection worker ended its ${m.done} bars without these selections: ${[...this.waiting.keys()].join(', ')}`));
+      } else this.fail(new Error(`selections ahead failed in their worker: ${m.error}`));
+    });
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', (code) => {
+      if (!this.finished) this.fail(new Error(`the selection worker exited (${code}) before the end of the panel`));
+    });
+    this.worker.postMessage(job);
+  }
+
+  run(request: SelectionRequest): SelectionOutcome | Promise<SelectionOutcome> {
+    const key = selectionKey(request.config, request.t);
+    const hit = this.ready.get(key);
+    if (hit !== undefined) {
+      this.ready.delete(key);
+      return hit;
+    }
+    const failed = this.failure ?? (this.finished ? new Error(`the selection worker made no selection at bar ${request.t} for ${JSON.stringify(request.config)}`) : undefined);
+    const outcome = failed !== undefined ? Promise.reject(failed) : new Promise<SelectionOutcome>((resolve, reject) => this.waiting.set(key, { resolve, reject }));
+    // the stream awaits it at its takeover bar, which may come after a failure: not an unhandled rejection meanwhile
+    outcome.catch(() => undefined);
+    return outcome;
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    this.failWaiting(e);
+  }
+
+  private failWaiting(e: Error): void {
+    for (const w of this.waiting.values()) w.reject(e);
+    this.waiting.clear();
+  }
+
+  /** Stops the worker (the loop has its selections, or gave up). */
+  async close(): Promise<void> {
+    this.finished = true;
+    this.failWaiting(new Error('selections ahead closed'));
+    await this.worker.terminate();
+  }
+}
