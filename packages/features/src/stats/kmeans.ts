@@ -105,8 +105,17 @@ export function kmeans(points: Float64Array, n: number, dim: number, k: number, 
   return best!;
 }
 
-/** Mean silhouette of a clustering (points alone in their cluster count 0). */
-export function silhouette(points: Float64Array, n: number, dim: number, c: Clustering): number {
+/** The n x n Euclidean distances between the points (what every silhouette of one point set reads). */
+export function pairwiseDistances(points: Float64Array, n: number, dim: number): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) out[i * n + j] = out[j * n + i] = Math.sqrt(dist2(points, i, points, j, dim));
+  }
+  return out;
+}
+
+/** Mean silhouette of a clustering (points alone in their cluster count 0); `distances` from pairwiseDistances. */
+export function silhouette(points: Float64Array, n: number, dim: number, c: Clustering, distances = pairwiseDistances(points, n, dim)): number {
   const sums = new Float64Array(c.k);
   const counts = new Int32Array(c.k);
   for (let i = 0; i < n; i++) counts[c.labels[i]!]!++;
@@ -115,7 +124,7 @@ export function silhouette(points: Float64Array, n: number, dim: number, c: Clus
     sums.fill(0);
     for (let j = 0; j < n; j++) {
       if (j === i) continue;
-      sums[c.labels[j]!]! += Math.sqrt(dist2(points, i, points, j, dim));
+      sums[c.labels[j]!]! += distances[i * n + j]!;
     }
     const own = c.labels[i]!;
     if (counts[own]! <= 1) continue;
@@ -133,9 +142,11 @@ export function silhouette(points: Float64Array, n: number, dim: number, c: Clus
 export function kmeansAuto(points: Float64Array, n: number, dim: number, kMin: number, kMax: number, seed: number): Clustering & { silhouette: number } {
   const hi = Math.min(kMax, n - 1);
   let best: (Clustering & { silhouette: number }) | undefined;
+  // the distances are the same for every k: computed once
+  const distances = pairwiseDistances(points, n, dim);
   for (let k = Math.max(2, kMin); k <= hi; k++) {
     const c = kmeans(points, n, dim, k, seed + k);
-    const s = silhouette(points, n, dim, c);
+    const s = silhouette(points, n, dim, c, distances);
     if (best === undefined || s > best.silhouette + 1e-12) best = { ...c, silhouette: s };
   }
   if (best === undefined) return { ...kmeans(points, n, dim, 1, seed), silhouette: 0 };
