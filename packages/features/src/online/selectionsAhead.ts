@@ -7,23 +7,12 @@
  * selecting inline.
  */
 import { Worker } from 'node:worker_threads';
-import type { Timeframe } from '@arena/core';
+import type { BarPanel } from '@arena/core';
 import type { SelectorConfigInput } from '../selectorConfig.ts';
 import type { SelectionOutcome, SelectionRequest, SelectionRunner } from './selectorStream.ts';
 
-/** The bars the worker's features stage reads: a panel's arrays, time-major [t * A + a]. */
-export interface AheadBars {
-  readonly symbols: readonly string[];
-  readonly timeframe: Timeframe;
-  readonly ts: Float64Array;
-  readonly open: Float64Array;
-  readonly high: Float64Array;
-  readonly low: Float64Array;
-  readonly close: Float64Array;
-  readonly volume: Float64Array;
-  readonly present: Uint8Array;
-  readonly funding?: Float64Array;
-}
+/** The bars the worker's features stage reads: a panel's arrays (time-major [t * A + a]) and its funding, if any. */
+export type AheadBars = Pick<BarPanel, 'symbols' | 'timeframe' | 'ts' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'present'> & { readonly funding?: Float64Array };
 
 /** What the worker is sent: the bars and the selectors of the features stage (OnlineFeatures' options). */
 export interface AheadJob {
