@@ -3,7 +3,8 @@
  * the daemon replays with --dashboard on port 0 (its /healthz and /metrics on the same address); the page shows
  * candles and equity advancing live; every expert's band of the stacked weights is visible (pixels of its colour);
  * a click on a trade marker opens its decision with the chart image and weights; an open position's stop and target
- * are lines on its candles and rows of the positions table; a screenshot goes to the test output.
+ * are lines on its candles and rows of the positions table; a screenshot goes to the test output. Over a ledger
+ * without a paper run (a backtest's), the page says so, and fills in once a daemon writes a run to it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from './cli.ts';
+import { ROOT, arena } from './cli.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** every expert with a share, so that each must show its band */
@@ -40,8 +41,10 @@ const why = existsSync(CHROMIUM) ? undefined : 'needs Debian chromium (apt-get i
 const dir = mkdtempSync(join(tmpdir(), 'arena-dash-'));
 const OUT = join(ROOT, 'out/test-dashboard');
 let child: ChildProcess | undefined;
+let ledgerOnly: ChildProcess | undefined;
 afterAll(() => {
   child?.kill('SIGTERM');
+  ledgerOnly?.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -131,6 +134,41 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
       child.kill('SIGTERM');
       await page.waitForSelector('#banner', { state: 'visible', timeout: 15_000 });
       expect(await page.textContent('#banner')).toMatch(/disconnected: reconnecting/);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
+  it('a ledger without a paper run (a backtest\'s) says so, then fills in once a daemon writes a run to it', async () => {
+    const { chromium } = await import('playwright-core');
+    const out = join(dir, 'bt');
+    const bt = arena(['backtest', '--synthetic', '--assets', '2', '--bars', '600', '--contest', '--agents', '8', '--no-baselines', '--out', out]);
+    expect(bt.code, bt.stderr).toBe(0);
+    const db = join(out, 'ledger.db');
+    ledgerOnly = spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'dashboard', '--db', db, '--port', '0'], { cwd: ROOT });
+    let err = '';
+    ledgerOnly.stderr!.on('data', (d) => (err += String(d)));
+    const end = Date.now() + 60_000;
+    let port = 0;
+    while (port === 0) {
+      const m = /dashboard \(read-only\) on http:\/\/127\.0\.0\.1:(\d+)/.exec(err);
+      if (m) port = Number(m[1]);
+      else if (Date.now() > end) throw new Error(`no dashboard: ${err}`);
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.waitForSelector('#notice', { state: 'visible', timeout: 15_000 });
+      expect(await page.textContent('#notice')).toMatch(/no paper run yet.*arena contest report --db/);
+      // a daemon writes a run into the same ledger: within the page's 5 s refresh the notice goes and the run shows
+      const paper = arena(['paper', '--synthetic', '--assets', '2', '--bars', '300', '--speed', 'max', '--exit-at-end', '--db', db]);
+      expect(paper.code, paper.stderr).toBe(0);
+      await page.waitForSelector('#notice', { state: 'hidden', timeout: 15_000 });
+      expect(await page.textContent('#status')).toMatch(/2 symbols .* run \d+ · (\d+) bars/);
+      expect(Number(/(\d+) bars/.exec((await page.textContent('#status')) ?? '')![1])).toBeGreaterThan(200);
+      expect(await page.locator('#equity canvas').count()).toBeGreaterThan(0);
     } finally {
       await browser.close();
     }

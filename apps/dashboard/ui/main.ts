@@ -115,6 +115,14 @@ async function loadSymbol(s: string): Promise<void> {
 async function loadAll(): Promise<void> {
   status = await get<Status>('/api/status');
   showStatus();
+  // a ledger without a paper run (a backtest's, or a daemon's before its first bar) has nothing to chart: say so; the
+  // timer below asks again, and the charts fill in once a run is there
+  $('notice').hidden = status.run !== null;
+  if (status.run === null) {
+    $('notice').innerHTML =
+      'This ledger holds no paper run yet: the charts fill in once <code>arena paper --db</code> writes to it. A backtest\'s ledger (<code>arena backtest --contest</code>) holds its contest: <code>arena contest report --db &lt;ledger&gt;</code> reads it.';
+    return;
+  }
   const sel = $('symbol') as HTMLSelectElement;
   sel.innerHTML = status.symbols.map((s) => `<option>${s}</option>`).join('');
   sel.onchange = () => void loadSymbol(sel.value);
@@ -225,4 +233,4 @@ function connect(delay = 500): void {
 };
 
 void loadAll().then(() => connect());
-setInterval(() => void loadTables().then(loadWeights).then(loadPositions), 5000);
+setInterval(() => void ((status as Status | undefined) === undefined ? undefined : status.run === null ? loadAll() : loadTables().then(loadWeights).then(loadPositions)), 5000);
