@@ -10,7 +10,7 @@
  * Heads: regime logits = W_r z + b_r; expert logits = W z + W_p softmax(regime logits) + b. The temperature
  * is applied outside the net: weights = softmax(expert logits / temperature). Output: [regime logits | expert logits].
  */
-import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs';
+import type { LayersModel, SymbolicTensor, Tensor } from '@tensorflow/tfjs';
 import type { Tf } from '@arena/kernels';
 import { PATCHES, type RouterSpec, checkSpec } from './spec.ts';
 
@@ -47,6 +47,46 @@ export function buildRouterModel(tf: Tf, spec: RouterSpec, seed: number): Layers
   const expertLogits = tf.layers.add({ name: 'expert_logits' }).apply([wz, wp]) as SymbolicTensor;
   const out = tf.layers.concatenate({ name: 'out' }).apply([regimeLogits, expertLogits]) as SymbolicTensor;
   return tf.model({ inputs: [image, temporal], outputs: out, name: 'mm_router' });
+}
+
+/**
+ * The router net's forward pass for inference, written with the ops its layers run (reshape, transpose, the fused
+ * matMul + bias + activation of each dense layer, concat, softmax, add) on the layers' own weights, read at each call.
+ * The same kernels on the same inputs: bit for bit what `model.apply` gives (router tests), without tf-layers'
+ * per-layer bookkeeping, which allocated most of a paper step's garbage and took a third of a routed step.
+ * Training keeps the layers (it needs their gradients).
+ */
+export function routerInference(tf: Tf, model: LayersModel, spec: RouterSpec): (images: Tensor, temporal: Tensor) => Tensor {
+  checkSpec(spec);
+  const weights = (name: string) => model.getLayer(name).getWeights();
+  const dense = (x: Tensor, name: string, activation: 'relu' | 'linear'): Tensor => {
+    const [kernel, bias] = weights(name);
+    const shape = x.shape;
+    const flat = shape.length > 2 ? tf.reshape(x, [-1, shape[shape.length - 1]!]) : x;
+    const y = tf.fused.matMul({ a: flat, b: kernel!, ...(bias ? { bias } : {}), activation });
+    return shape.length > 2 ? tf.reshape(y, [...shape.slice(0, -1), kernel!.shape[1]!]) : y;
+  };
+  return (images, temporal) => {
+    let h = images;
+    let side = spec.chart.size;
+    let channels = 3;
+    PATCHES.forEach((p, i) => {
+      const s = side / p;
+      h = tf.reshape(h, [-1, s, p, s, p * channels]);
+      h = tf.transpose(h, [0, 1, 3, 2, 4]);
+      h = tf.reshape(h, [-1, s, s, p * p * channels]);
+      h = dense(h, `conv${i + 1}`, 'relu');
+      side = s;
+      channels = spec.imageChannels[i]!;
+    });
+    h = tf.reshape(h, [h.shape[0]!, -1]);
+    const zi = dense(h, 'image_embed', 'relu');
+    const zt = dense(temporal, 'temporal_embed', 'relu');
+    const z = dense(tf.concat([zi, zt], -1), 'fusion', 'relu');
+    const regimeLogits = dense(z, 'regime', 'linear');
+    const expertLogits = tf.add(dense(z, 'weights_z', 'linear'), dense(tf.softmax(regimeLogits, -1), 'weights_regime', 'linear'));
+    return tf.concat([regimeLogits, expertLogits], -1);
+  };
 }
 
 /** Trainable parameters and multiply-adds x 2 per sample. */

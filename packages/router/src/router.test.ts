@@ -9,6 +9,7 @@ import { generateSyntheticMarket } from '@arena/streams';
 import { N_EXPERTS, N_REGIMES } from './decision.ts';
 import { createRouter } from './factory.ts';
 import { loadRouter, saveRouter } from './io.ts';
+import { routerInference } from './model.ts';
 import { DEFAULT_LABELS, hindsight, reward } from './labels.ts';
 import { type TrainedRouter, trainRouterOnPanel } from './trainOnPanel.ts';
 import { meanPolicyKl } from './policy.ts';
@@ -109,6 +110,28 @@ describe('router training', () => {
     const again = mkdtempSync(join(tmpdir(), 'arena-router-'));
     await saveRouter(rt.tf, loaded.model, loaded.card, again);
     expect(readFileSync(join(again, 'weights.bin')).equals(readFileSync(join(dir, 'weights.bin')))).toBe(true);
+  });
+
+  it('the inference forward pass (its layers\' ops on their weights) gives the layers\' outputs bit for bit: the trained net and the committed one', async () => {
+    const { tf } = rt;
+    const committed = await loadRouter(tf, join(import.meta.dirname, '../../../models/router/default'));
+    for (const { model, card } of [trained, committed]) {
+      const forward = routerInference(tf, model, card.spec);
+      const S = card.spec.chart.size;
+      for (const n of [1, 3, 70]) {
+        const images = new Float32Array(n * S * S * 3);
+        const temporal = new Float32Array(n * card.spec.temporal);
+        for (let i = 0; i < images.length; i++) images[i] = ((i * 7919) % 101) / 100;
+        for (let i = 0; i < temporal.length; i++) temporal[i] = Math.sin(i * 0.37) * 2;
+        const [a, b] = tf.tidy(() => {
+          const x = tf.tensor4d(images, [n, S, S, 3]);
+          const z = tf.tensor2d(temporal, [n, card.spec.temporal]);
+          return [forward(x, z).dataSync(), (model.apply([x, z], { training: false }) as typeof x).dataSync()];
+        });
+        expect(a.length).toBe(n * (card.spec.regimes + card.spec.experts));
+        expect(Array.from(a)).toEqual(Array.from(b));
+      }
+    }
   });
 
   it('batch routing equals stepping bar by bar (every bar, and every 3 bars staggered), and weights and regimes are distributions', async () => {

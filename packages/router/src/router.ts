@@ -9,10 +9,11 @@
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { type BarPanel, timeframeMs } from '@arena/core';
 import { type ConvInputs, preparePanel } from '@arena/features';
-import { type Runtime, infer } from '@arena/kernels';
+import type { Runtime } from '@arena/kernels';
 import { renderCharts } from './charts.ts';
 import { type DecisionSource, N_EXPERTS, N_REGIMES } from './decision.ts';
 import type { LoadedRouter } from './io.ts';
+import { routerInference } from './model.ts';
 import { shrinkTowardsEqual, softmaxInto } from './policy.ts';
 import { type ChartSpec, DEFAULT_CHART } from './spec.ts';
 import { TemporalState } from './temporal.ts';
@@ -71,6 +72,8 @@ export class ModelRouter implements Router {
   readonly shrink: number;
   /** the experts it weights: its card's (the built-in ones, then any user experts it was trained with) */
   readonly nExperts: number;
+  /** the net's forward pass for inference (routerInference: its layers' ops, bit for bit) */
+  private readonly forward: (images: Tensor, temporal: Tensor) => Tensor;
 
   constructor(
     readonly rt: Runtime,
@@ -85,6 +88,7 @@ export class ModelRouter implements Router {
     this.shrink = c.shrink?.lambda ?? 0;
     this.note = `router ${c.name} (${c.cost.params} parameters; trained on ${c.data.source} ${c.data.timeframe} ${c.data.from.slice(0, 10)}..${c.data.to.slice(0, 10)}), temperature ${temperature}, smoothing ${smoothing} bars, every ${every} bar${every === 1 ? '' : 's'}${this.shrink > 0 ? `, shrunk ${this.shrink} towards equal weights` : ''}`;
     this.nExperts = c.spec.experts;
+    this.forward = routerInference(rt.tf, loaded.model, c.spec);
     if (c.experts.length !== c.spec.experts) throw new Error(`the router at ${loaded.dir} names ${c.experts.length} experts and its net weights ${c.spec.experts}: retrain it`);
     if (!(Number.isInteger(every) && every >= 1)) throw new Error(`router cadence must be a whole number of bars >= 1, got ${every}`);
   }
@@ -138,7 +142,7 @@ export class ModelRouter implements Router {
     const S = spec.chart.size;
     const E = this.nExperts;
     const W = N_REGIMES + E;
-    const y = tf.tidy(() => infer(this.model, [tf.tensor4d(images, [n, S, S, 3]), tf.tensor2d(temporal, [n, spec.temporal])]));
+    const y = tf.tidy(() => this.forward(tf.tensor4d(images, [n, S, S, 3]), tf.tensor2d(temporal, [n, spec.temporal])));
     const raw = (await y.data()) as Float32Array;
     y.dispose();
     for (let i = 0; i < n; i++) {
