@@ -127,7 +127,6 @@ async function loadAll(): Promise<void> {
   sel.innerHTML = status.symbols.map((s) => `<option>${s}</option>`).join('');
   sel.onchange = () => void loadSymbol(sel.value);
   if (status.symbols.length > 0) await loadSymbol(status.symbols[0]!);
-  if (status.run === null) return;
   await loadWeights();
   const eq = await get<{ ts: number; equity: number; drawdown: number; margin: number }[]>('/api/equity?maxPoints=5000');
   equity.setData(eq.map((p) => ({ time: sec(p.ts), value: p.equity })));
@@ -233,4 +232,5 @@ function connect(delay = 500): void {
 };
 
 void loadAll().then(() => connect());
-setInterval(() => void ((status as Status | undefined) === undefined ? undefined : status.run === null ? loadAll() : loadTables().then(loadWeights).then(loadPositions)), 5000);
+// no status yet (the first request failed) or no run yet: load everything again; else refresh the panels
+setInterval(() => void ((status as Status | undefined) === undefined || status.run === null ? loadAll() : loadTables().then(loadWeights).then(loadPositions)), 5000);

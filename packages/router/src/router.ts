@@ -2,7 +2,8 @@
  * Router inference: the weights of the experts and the regime probabilities for every (bar, asset).
  * Each asset is routed every `every` bars (staggered across assets by bar time, so every bar routes about
  * A / every assets), its decision held in between; the weights are smoothed by an EWMA over bars. Batch mode
- * (routeWith) renders the due charts and runs the net in large batches; RouterStage steps one bar. Both read the
+ * (RoutingBatch, fed bar by bar; routeWith feeds it a whole panel) renders the due charts and runs the net in large
+ * batches; RouterStage steps one bar. Both read the
  * same temporal vectors (TemporalState) and pixels (RasterizeCharts) and apply the same hold-and-smooth, so they
  * agree (the router tests hold them equal). Before a full chart window: equal weights and a uniform regime.
  */

@@ -183,6 +183,7 @@ export class TemporalState {
   }
 }
 
+/** Temporal vectors of every bar and asset: [(t * A + a) * dim + j]. */
 export function buildTemporal(panel: BarPanel, experts: readonly Float64Array[], features: ConvInputs | undefined, nFeatures: number, cost = 0): { x: Float32Array; dim: number } {
   const state = new TemporalState(panel.nAssets, experts.length, nFeatures, cost);
   const D = state.dim;

@@ -67,12 +67,12 @@ interface FeaturesStage {
   readonly routerMask: () => Float32Array | undefined;
 }
 
-function newFeatures(o: { config: ArenaConfig; symbols: readonly string[]; timeframe: Timeframe; hasFunding: boolean; models: PipelineModels; runner?: SelectionRunner; record?: boolean }): FeaturesStage | undefined {
+function newFeatures(o: { config: ArenaConfig; symbols: readonly string[]; timeframe: Timeframe; hasFunding: boolean; models: PipelineModels; runner?: SelectionRunner }): FeaturesStage | undefined {
   const variants = teamOf(o.config, o.models);
   const sel = selectors(o.models, variants);
   if (Object.keys(sel).length === 0) return undefined;
   const keep = Math.max(1, o.models.learned?.net.card.spec.window ?? 1);
-  const online = new OnlineFeatures(o.symbols, o.timeframe, { hasFunding: o.hasFunding, keep, selectors: sel, ...(o.runner ? { runner: o.runner } : {}), ...(o.record ? { record: true } : {}) });
+  const online = new OnlineFeatures(o.symbols, o.timeframe, { hasFunding: o.hasFunding, keep, selectors: sel, ...(o.runner ? { runner: o.runner } : {}) });
   const team = variants.length > 0 ? new DataTeamStage(online, variants, o.config.contest.dataTeam, o.config.contest.window, o.timeframe) : undefined;
   // with a data team, the learned expert and the router read the selection of the variant it chose
   return {
@@ -200,7 +200,7 @@ export interface PrecomputeOptions {
 /**
  * The stateless stages over every bar of a (validated) panel at once: the rule experts in their batch pass, the
  * features stage and the learned expert stepped over every row (selections ahead in a worker, or in this thread),
- * the router in its batch path on the recorded features. Each is the stepped stage's code over all rows, so a
+ * the router's batch path fed each row in the same loop. Each is the stepped stage's code over all rows, so a
  * pipeline reading these rows takes the steps a stepped one takes (test/parity.e2e.test.ts).
  */
 export async function precompute(panel: BarPanel, config: ArenaConfig, models: PipelineModels, funding: Float64Array | undefined, o: PrecomputeOptions = {}): Promise<Precomputed> {
@@ -225,6 +225,8 @@ export async function precompute(panel: BarPanel, config: ArenaConfig, models: P
   // the model router's batch path, fed each bar once the bar's learned exposure is in: its net runs in the loop
   const routing = router instanceof ModelRouter ? new RoutingBatch(router, panel, exposures) : undefined;
   try {
+    // the worker starts once every stage is assembled, and stops with the loop however it ends
+    ahead?.start();
     if (features !== undefined) {
       const stream = learned ? new LearnedStream(learned.net, features.online, learned.scale, models.learnedChain) : undefined;
       const input = { panel, ...(funding ? { funding } : {}) };

@@ -25,4 +25,17 @@ describe('precompute', () => {
       expect(of(ahead)).toEqual(of(inline));
     }
   }, 60_000);
+
+  it('with funding (perpetuals), the worker reads the same funding rows: the same selections and learned exposures', async () => {
+    const { panel } = generateSyntheticMarket({ seed: 12, assets: 3, bars: 1100, timeframe: '1h' });
+    // a funding rate that moves (its features are in the catalogue only with funding data)
+    const funding = Float64Array.from({ length: panel.nTimes * panel.nAssets }, (_, i) => 1e-4 * Math.sin(i / 37) + 2e-5 * ((i * 13) % 7));
+    const config = parseConfig({});
+    const models = await loadModels(config, () => undefined, funding);
+    const inline = await precompute(panel, config, models, funding, { selections: 'inline' });
+    const ahead = await precompute(panel, config, models, funding, { selections: 'ahead' });
+    expect(inline.selections.length).toBeGreaterThan(1);
+    expect(ahead.selections.map((s) => [s.from, ...s.indices])).toEqual(inline.selections.map((s) => [s.from, ...s.indices]));
+    expect(ahead.experts.map((e) => Array.from(e.exposure))).toEqual(inline.experts.map((e) => Array.from(e.exposure)));
+  }, 60_000);
 });

@@ -21,6 +21,8 @@ describe('SelectionsAhead', () => {
 
   it('hands over the selection the worker made at that bar, and refuses one it never made once it is done', async () => {
     const ahead = new SelectionsAhead({ bars, selectors: { learned: input } });
+    expect(() => ahead.run(request(103))).toThrow(/before start/);
+    ahead.start();
     try {
       // the first full window ends at bar window + horizon - 1
       const first = await ahead.run(request(103));
@@ -36,6 +38,7 @@ describe('SelectionsAhead', () => {
   it('a failure in the worker reaches the loop as an error naming it, not a hang', async () => {
     // a selector the worker's features stage refuses (window below 20)
     const ahead = new SelectionsAhead({ bars, selectors: { learned: { window: 5 } } });
+    ahead.start();
     try {
       await expect(Promise.resolve(ahead.run(request(103)))).rejects.toThrow(/selections ahead failed in their worker: .*features\.window must be an integer >= 20/s);
     } finally {

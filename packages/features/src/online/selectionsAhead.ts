@@ -3,8 +3,8 @@
  * a worker runs the features stage over the whole panel with the same selectors (each selection in its own thread,
  * inline) and posts every selection as it makes it; the loop's selector streams, which decide at the same bars from
  * the same features, take theirs from it instead of computing them, while the loop goes on with the learned expert,
- * the data team and the router. Same code, same data, same selections: test/parity and online.test hold it equal to
- * selecting inline.
+ * the data team and the router. Same code, same data, same selections: pipeline/precompute.test.ts (in
+ * @arena/engine) holds a backtest's stages equal with selections ahead and inline.
  */
 import { Worker } from 'node:worker_threads';
 import type { BarPanel } from '@arena/core';
@@ -29,16 +29,22 @@ export function selectionKey(config: unknown, t: number): string {
 }
 
 export class SelectionsAhead implements SelectionRunner {
-  private readonly worker: Worker;
+  private worker: Worker | undefined;
   private readonly ready = new Map<string, SelectionOutcome>();
   private readonly waiting = new Map<string, { resolve: (o: SelectionOutcome) => void; reject: (e: Error) => void }>();
   private failure: Error | undefined;
   private finished = false;
 
-  constructor(job: AheadJob) {
+  /** Nothing runs until start(): a caller that fails while assembling its stages leaves no worker behind. */
+  constructor(private readonly job: AheadJob) {}
+
+  /** Starts the worker on the job (once); close() stops it. */
+  start(): void {
+    if (this.worker !== undefined || this.finished) return;
     // the worker runs TypeScript through tsx, as the CLI does
-    this.worker = new Worker(new URL('./selectionsAheadThread.mjs', import.meta.url));
-    this.worker.on('message', (m: AheadMessage) => {
+    const worker = new Worker(new URL('./selectionsAheadThread.mjs', import.meta.url));
+    this.worker = worker;
+    worker.on('message', (m: AheadMessage) => {
       if ('key' in m) {
         const w = this.waiting.get(m.key);
         if (w !== undefined) {
@@ -50,14 +56,21 @@ export class SelectionsAhead implements SelectionRunner {
         this.failWaiting(new Error(`the selection worker ended its ${m.done} bars without these selections: ${[...this.waiting.keys()].join(', ')}`));
       } else this.fail(new Error(`selections ahead failed in their worker: ${m.error}`));
     });
-    this.worker.on('error', (e) => this.fail(e));
-    this.worker.on('exit', (code) => {
+    worker.on('error', (e) => this.fail(e));
+    worker.on('exit', (code) => {
       if (!this.finished) this.fail(new Error(`the selection worker exited (${code}) before the end of the panel`));
     });
-    this.worker.postMessage(job);
+    try {
+      worker.postMessage(this.job);
+    } catch (e) {
+      // a job that cannot be sent (not cloneable): the worker would wait for it forever
+      void worker.terminate();
+      throw e;
+    }
   }
 
   run(request: SelectionRequest): SelectionOutcome | Promise<SelectionOutcome> {
+    if (this.worker === undefined && !this.finished) throw new Error('SelectionsAhead.run before start()');
     const key = selectionKey(request.config, request.t);
     const hit = this.ready.get(key);
     if (hit !== undefined) {
@@ -85,6 +98,6 @@ export class SelectionsAhead implements SelectionRunner {
   async close(): Promise<void> {
     this.finished = true;
     this.failWaiting(new Error('selections ahead closed'));
-    await this.worker.terminate();
+    await this.worker?.terminate();
   }
 }
