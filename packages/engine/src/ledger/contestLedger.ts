@@ -7,9 +7,18 @@ import type { AgentSpec, ContestSink, WindowFrame } from '@arena/contest';
 import type Database from 'better-sqlite3';
 import type { Ledger } from './ledger.ts';
 
+/** `VALUES (?, ..), (?, ..)`: n rows of k parameters, for one statement per bar instead of one per agent. */
+function valuesOf(n: number, k: number): string {
+  const row = `(${new Array(k).fill('?').join(', ')})`;
+  return new Array(n).fill(row).join(', ');
+}
+
 export class ContestLedger implements ContestSink {
-  private readonly insProposal: Database.Statement;
-  private readonly insOutcome: Database.Statement;
+  /** a bar's rows of every agent in one statement each (prepared by begin(), once the agents are known) */
+  private insProposals: Database.Statement | undefined;
+  private insOutcomes: Database.Statement | undefined;
+  private proposalParams: unknown[] = [];
+  private outcomeParams: unknown[] = [];
   private readonly insWindow: Database.Statement;
   private readonly insScore: Database.Statement;
   private nAgents = 0;
@@ -26,8 +35,6 @@ export class ContestLedger implements ContestSink {
     readonly commitEvery = 512,
   ) {
     const db = ledger.db;
-    this.insProposal = db.prepare('INSERT INTO contest_proposals (run_id, ts, agent, exposures) VALUES (?, ?, ?, ?)');
-    this.insOutcome = db.prepare('INSERT INTO contest_outcomes (run_id, ts, horizon, agent, realized_ts, reward) VALUES (?, ?, ?, ?, ?, ?)');
     this.insWindow = db.prepare('INSERT INTO contest_windows (run_id, ts, window_index, ready, pairs, cash, record_t, withheld) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.insScore = db.prepare('INSERT INTO contest_scores (run_id, ts, agent, realized, predicted, adopted, weight) VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
@@ -36,6 +43,13 @@ export class ContestLedger implements ContestSink {
   begin(agents: readonly AgentSpec[], symbols: readonly string[], _horizons: readonly number[], experts: readonly string[]): void {
     this.nAgents = agents.length;
     this.nAssets = symbols.length;
+    if (this.nAgents > 0) {
+      const db = this.ledger.db;
+      this.insProposals = db.prepare(`INSERT INTO contest_proposals (run_id, ts, agent, exposures) VALUES ${valuesOf(this.nAgents, 4)}`);
+      this.insOutcomes = db.prepare(`INSERT INTO contest_outcomes (run_id, ts, horizon, agent, realized_ts, reward) VALUES ${valuesOf(this.nAgents, 6)}`);
+      this.proposalParams = new Array(4 * this.nAgents);
+      this.outcomeParams = new Array(6 * this.nAgents);
+    }
     const ins = this.ledger.db.prepare('INSERT OR IGNORE INTO contest_agents (run_id, agent, name, horizon, temperature, appetite, experts) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.ledger.db.transaction(() => {
       for (const a of agents) ins.run(this.runId, a.id, a.name, a.horizon, a.temperature, a.appetite, experts.filter((_, e) => (a.experts >> e) & 1).join(','));
@@ -52,12 +66,16 @@ export class ContestLedger implements ContestSink {
   proposals(ts: number, row: Float32Array, offset: number): void {
     this.ensureOpen();
     const A = this.nAssets;
+    const p = this.proposalParams;
     for (let i = 0; i < this.nAgents; i++) {
       const o = offset + i * A;
-      // a copy: the row's buffer is reused by the caller
-      const blob = Buffer.from(row.buffer.slice(row.byteOffset + o * 4, row.byteOffset + (o + A) * 4));
-      this.insProposal.run(this.runId, ts, i, blob);
+      // a view on the caller's row: SQLite copies a blob when it binds it, before the caller reuses the buffer
+      p[4 * i] = this.runId;
+      p[4 * i + 1] = ts;
+      p[4 * i + 2] = i;
+      p[4 * i + 3] = Buffer.from(row.buffer, row.byteOffset + o * 4, A * 4);
     }
+    this.insProposals?.run(p);
     this.rows += this.nAgents;
     this.bars++;
     if (this.commitEvery > 0 && this.bars % this.commitEvery === 0) this.commit();
@@ -65,10 +83,17 @@ export class ContestLedger implements ContestSink {
 
   outcomes(ts: number, horizon: number, realizedTs: number, rewards: Float64Array, offset: number): void {
     this.ensureOpen();
+    const p = this.outcomeParams;
     for (let i = 0; i < this.nAgents; i++) {
       const r = rewards[offset + i]!;
-      this.insOutcome.run(this.runId, ts, horizon, i, realizedTs, Number.isFinite(r) ? r : null);
+      p[6 * i] = this.runId;
+      p[6 * i + 1] = ts;
+      p[6 * i + 2] = horizon;
+      p[6 * i + 3] = i;
+      p[6 * i + 4] = realizedTs;
+      p[6 * i + 5] = Number.isFinite(r) ? r : null;
     }
+    this.insOutcomes?.run(p);
     this.rows += this.nAgents;
   }
 
