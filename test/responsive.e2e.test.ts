@@ -12,7 +12,9 @@ import { ROOT, arena } from './cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'arena-responsive-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const MARKET = ['--synthetic', '--seed', '3', '--assets', '6', '--bars', '6000', '--router', 'model'];
+// long enough that the replay is still stepping when the requests end (~1,300 bars/s here with the default pipeline)
+const BARS = 12_000;
+const MARKET = ['--synthetic', '--seed', '3', '--assets', '6', '--bars', String(BARS), '--router', 'model'];
 
 describe('a responsive daemon (--speed max, default pipeline)', () => {
   it('answers every health and metrics request within 1 s, stops within 5 s of SIGTERM, resumes to the same books', async () => {
@@ -28,19 +30,19 @@ describe('a responsive daemon (--speed max, default pipeline)', () => {
     }
     expect(url, err).toBeDefined();
     const latencies: number[] = [];
-    const end = Date.now() + 5000;
+    const end = Date.now() + 4000;
     for (let i = 0; Date.now() < end; i++) {
       const t0 = performance.now();
       const r = await fetch(`${url}${i % 2 === 0 ? '/healthz' : '/metrics'}`, { signal: AbortSignal.timeout(1000) });
       await r.text();
       expect(r.status).toBe(200);
       latencies.push(performance.now() - t0);
-      await new Promise((r) => setTimeout(r, 40));
+      await new Promise((r) => setTimeout(r, 20));
     }
     latencies.sort((a, b) => a - b);
     const p99 = latencies[Math.floor(latencies.length * 0.99)]!;
     console.log(`health/metrics during --speed max: ${latencies.length} requests, p50 ${latencies[latencies.length >> 1]!.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms`);
-    expect(latencies.length).toBeGreaterThan(50);
+    expect(latencies.length).toBeGreaterThan(100);
     // still stepping (the replay has not finished)
     expect(err).not.toMatch(/replay finished/);
     const t0 = performance.now();
@@ -58,6 +60,6 @@ describe('a responsive daemon (--speed max, default pipeline)', () => {
     const whole = arena(['paper', ...MARKET, '--speed', 'max', '--exit-at-end', '--db', join(dir, 'whole.db'), '--port', '0']);
     expect(whole.code, whole.stderr).toBe(0);
     const summary = (file: string) => JSON.parse(arena(['ledger', 'summary', '--db', file, '--json']).stdout) as { fills: number; finalEquity: number; bars: number };
-    expect(summary(db)).toMatchObject({ bars: 6000, fills: summary(join(dir, 'whole.db')).fills, finalEquity: summary(join(dir, 'whole.db')).finalEquity });
+    expect(summary(db)).toMatchObject({ bars: BARS, fills: summary(join(dir, 'whole.db')).fills, finalEquity: summary(join(dir, 'whole.db')).finalEquity });
   }, 180_000);
 });
