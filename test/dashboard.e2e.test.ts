@@ -38,6 +38,22 @@ interface Page {
   arena: { fills: () => { ts: number }[]; markerX: (ts: number) => number | null; levels: () => string[] };
 }
 const why = existsSync(CHROMIUM) ? undefined : 'needs Debian chromium (apt-get install -y chromium)';
+/** Starts `arena ...args`, waits (up to 60 s) until its stderr gives the dashboard's port; its stderr keeps growing. */
+async function startArena(args: string[], address: RegExp, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += String(d)));
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const m = address.exec(err);
+    if (m) return { child, port: Number(m[1]), stderr: () => err };
+    if (Date.now() > end) throw new Error(`no dashboard: ${err}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const launchChromium = async () => (await import('playwright-core')).chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+
 const dir = mkdtempSync(join(tmpdir(), 'arena-dash-'));
 const OUT = join(ROOT, 'out/test-dashboard');
 let child: ChildProcess | undefined;
@@ -50,22 +66,13 @@ afterAll(() => {
 
 describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : ''}`, () => {
   it('live candles and equity, a trade marker opens its decision (chart image, weights), screenshot saved', async () => {
-    const { chromium } = await import('playwright-core');
     // protective exits armed: open positions carry a stop and a target
     const config = join(dir, 'exits.json');
     writeFileSync(config, JSON.stringify({ exits: { stopLoss: 0.03, takeProfit: 0.06 } }));
-    child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', '--synthetic', '--assets', '3', '--bars', '3000', '--weights', WEIGHTS, '--config', config, '--speed', '40', '--db', join(dir, 'l.db'), '--dashboard', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
-    let err = '';
-    child.stderr!.on('data', (d) => (err += String(d)));
-    const end = Date.now() + 60_000;
-    let port = 0;
-    while (port === 0) {
-      const m = /dashboard on http:\/\/127\.0\.0\.1:(\d+)/.exec(err);
-      if (m) port = Number(m[1]);
-      else if (Date.now() > end) throw new Error(`no dashboard: ${err}`);
-      else await new Promise((r) => setTimeout(r, 100));
-    }
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    const daemon = await startArena(['paper', '--synthetic', '--assets', '3', '--bars', '3000', '--weights', WEIGHTS, '--config', config, '--speed', '40', '--db', join(dir, 'l.db'), '--dashboard', '0'], /dashboard on http:\/\/127\.0\.0\.1:(\d+)/, { ARENA_PROGRESS: '0' });
+    child = daemon.child;
+    const { port } = daemon;
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
       // let some trades happen first
@@ -79,7 +86,7 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
       const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { status: string };
       expect(health.status).toBe('ok');
       expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/^arena_steps_total \d+$/m);
-      expect(err).not.toMatch(/serving \/healthz/);
+      expect(daemon.stderr()).not.toMatch(/serving \/healthz/);
       const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as { clock: string; lagMs: number | null };
       expect(status).toMatchObject({ clock: 'replay', lagMs: null });
       // the stacked weights: each expert's band is drawn (with the bands created bottom-first, the last one hid the rest);
@@ -140,23 +147,14 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
   }, 120_000);
 
   it('a ledger without a paper run (a backtest\'s) says so, then fills in once a daemon writes a run to it', async () => {
-    const { chromium } = await import('playwright-core');
     const out = join(dir, 'bt');
     const bt = arena(['backtest', '--synthetic', '--assets', '2', '--bars', '600', '--contest', '--agents', '8', '--no-baselines', '--out', out]);
     expect(bt.code, bt.stderr).toBe(0);
     const db = join(out, 'ledger.db');
-    ledgerOnly = spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'dashboard', '--db', db, '--port', '0'], { cwd: ROOT });
-    let err = '';
-    ledgerOnly.stderr!.on('data', (d) => (err += String(d)));
-    const end = Date.now() + 60_000;
-    let port = 0;
-    while (port === 0) {
-      const m = /dashboard \(read-only\) on http:\/\/127\.0\.0\.1:(\d+)/.exec(err);
-      if (m) port = Number(m[1]);
-      else if (Date.now() > end) throw new Error(`no dashboard: ${err}`);
-      else await new Promise((r) => setTimeout(r, 100));
-    }
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    const dashboard = await startArena(['dashboard', '--db', db, '--port', '0'], /dashboard \(read-only\) on http:\/\/127\.0\.0\.1:(\d+)/);
+    ledgerOnly = dashboard.child;
+    const { port } = dashboard;
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
       await page.goto(`http://127.0.0.1:${port}/`);
