@@ -1,4 +1,5 @@
 /** The feature catalogue: every named feature Arena computes from a BarPanel (and funding), and computeFeatures. */
+import type { BarPanel } from '@arena/core';
 import type { FeatureInfo, FeatureInput, FeatureSet } from './featureSet.ts';
 import { CALENDAR_FEATURES } from './catalogue/calendar.ts';
 import { type FeatureBar, FeatureContext, type FeatureDef, type FeatureNode } from './catalogue/context.ts';
@@ -73,8 +74,11 @@ export class FeatureStream {
   }
 }
 
+/** The arrays of a panel a FeatureBar is cut from (a BarPanel, or its arrays sent to a worker). */
+export type PanelRows = Pick<BarPanel, 'nAssets' | 'ts' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'present'>;
+
 /** Row t of a panel (and its funding) as a FeatureBar: views, no copies. */
-export function panelBar(input: FeatureInput, t: number): FeatureBar {
+export function panelBar(input: { readonly panel: PanelRows; readonly funding?: Float64Array }, t: number): FeatureBar {
   const { panel, funding } = input;
   const A = panel.nAssets;
   const s = t * A;

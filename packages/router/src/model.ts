@@ -58,7 +58,13 @@ export function buildRouterModel(tf: Tf, spec: RouterSpec, seed: number): Layers
  */
 export function routerInference(tf: Tf, model: LayersModel, spec: RouterSpec): (images: Tensor, temporal: Tensor) => Tensor {
   checkSpec(spec);
-  const weights = (name: string) => model.getLayer(name).getWeights();
+  // the layers looked up once; their weights read at each call (a net in training changes them)
+  const layers = new Map(model.layers.map((l) => [l.name, l]));
+  const weights = (name: string) => {
+    const layer = layers.get(name);
+    if (layer === undefined) throw new Error(`the router net has no layer ${name}: rebuild it with buildRouterModel`);
+    return layer.getWeights();
+  };
   const dense = (x: Tensor, name: string, activation: 'relu' | 'linear'): Tensor => {
     const [kernel, bias] = weights(name);
     const shape = x.shape;

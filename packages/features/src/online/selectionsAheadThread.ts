@@ -1,6 +1,6 @@
 /** The worker of SelectionsAhead: the features stage over every bar, each selection posted as it is made. */
 import { parentPort } from 'node:worker_threads';
-import type { FeatureBar } from '../catalogue/context.ts';
+import { panelBar } from '../catalogue.ts';
 import { OnlineFeatures } from './onlineFeatures.ts';
 import { type AheadJob, type AheadMessage, selectionKey } from './selectionsAhead.ts';
 import { type SelectionRunner, selectOnSlice } from './selectorStream.ts';
@@ -16,25 +16,10 @@ parentPort!.once('message', ({ bars, selectors }: AheadJob) => {
         return outcome;
       },
     };
-    const A = bars.symbols.length;
-    const T = bars.ts.length;
+    const input = { panel: { ...bars, nAssets: bars.symbols.length }, ...(bars.funding !== undefined ? { funding: bars.funding } : {}) };
     const online = new OnlineFeatures(bars.symbols, bars.timeframe, { hasFunding: bars.funding !== undefined, keep: 1, selectors, runner });
-    for (let t = 0; t < T; t++) {
-      const s = t * A;
-      const e = s + A;
-      const bar: FeatureBar = {
-        ts: bars.ts[t]!,
-        open: bars.open.subarray(s, e),
-        high: bars.high.subarray(s, e),
-        low: bars.low.subarray(s, e),
-        close: bars.close.subarray(s, e),
-        volume: bars.volume.subarray(s, e),
-        present: bars.present.subarray(s, e),
-        ...(bars.funding !== undefined ? { funding: bars.funding.subarray(s, e) } : {}),
-      };
-      online.pushSync(bar);
-    }
-    post({ done: T });
+    for (let t = 0; t < bars.ts.length; t++) online.pushSync(panelBar(input, t));
+    post({ done: bars.ts.length });
   } catch (e) {
     post({ error: (e as Error).stack ?? String(e) });
   }
