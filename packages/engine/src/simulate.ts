@@ -36,56 +36,68 @@ export function simulate(input: SimulationInput): StrategyRun {
   const T = panel.nTimes;
   const dyn = input.dynamicWeights;
   if (input.exposure !== undefined && input.exposure.length !== A * T) throw new Error(`target exposure holds ${input.exposure.length} values, expected ${T} bars x ${A} assets`);
-  const combined = input.exposure ?? (dyn === undefined ? combineExposures(experts, weights, A * T) : combineRouted(experts, dyn, A * T));
+  const given = input.exposure;
+  const E = experts.length;
+  if (given === undefined && dyn !== undefined && dyn.length !== A * T * E) throw new Error(`router weights hold ${dyn.length} values, expected ${A * T} cells x ${E} experts`);
+  // the experts' combination is made bar by bar into one row (no panel-sized array, one pass over each expert's row)
+  const row = new Float64Array(A);
+  const xs = experts.map((e) => e.exposure);
   const book = new Book(A, config, input.holdOnceEntered === true, T);
   const plan = book.exitPlan;
-  const perExpert = plan.perExpert && input.exposure === undefined && experts.length === plan.ruleOfExpert.length;
+  const perExpert = plan.perExpert && given === undefined && E === plan.ruleOfExpert.length;
   const rules = new Uint8Array(A);
   // per-expert exit rules: bar t's exposures and weights in the pipeline's layout, for dominantRules
-  const E = experts.length;
   const barExposure = perExpert ? new Float64Array(E * A) : undefined;
   const barWeights = perExpert ? new Float64Array(A * E) : undefined;
   for (let t = 0; t < T; t++) {
     book.open(panel, t, input.fundingDue, t * A);
     if (t === T - 1) continue;
+    let targets: Float64Array = row;
+    let base = 0;
+    if (given !== undefined) {
+      targets = given;
+      base = t * A;
+    } else if (dyn === undefined) combineBar(xs, weights, t * A, row);
+    else combineRoutedBar(xs, dyn, t * A, row);
     if (barExposure !== undefined && barWeights !== undefined) {
       for (let e = 0; e < E; e++) {
-        const x = experts[e]!.exposure;
+        const x = xs[e]!;
         for (let a = 0; a < A; a++) {
           barExposure[e * A + a] = x[t * A + a]!;
           barWeights[a * E + e] = dyn === undefined ? weights[e]! : dyn[(t * A + a) * E + e]!;
         }
       }
-      dominantRules(plan, combined.subarray(t * A, (t + 1) * A), barExposure, barWeights, rules);
+      dominantRules(plan, targets.subarray(base, base + A), barExposure, barWeights, rules);
     }
-    book.rebalance(panel, t, combined, t * A, rules);
+    book.rebalance(panel, t, targets, base, rules);
     if (input.onProgress !== undefined && t % PROGRESS_EVERY === 0) input.onProgress(t, T);
   }
   input.onProgress?.(T, T);
   return book.run(input.name, panel);
 }
 
-/** The statically weighted sum of the experts' exposures for every bar and asset: one pass per expert. */
-export function combineExposures(experts: readonly ExpertSeries[], weights: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n);
-  experts.forEach((e, k) => {
-    const w = weights[k]!;
-    if (w === 0) return;
-    const x = e.exposure;
-    for (let i = 0; i < n; i++) out[i] = out[i]! + w * x[i]!;
-  });
-  return out;
+/** One bar's statically weighted sum of the experts' exposures, cells [cell0, cell0 + out.length): out[a] = sum_e w[e] x_e[cell0 + a], experts of weight 0 skipped. */
+export function combineBar(xs: readonly Float64Array[], weights: Float64Array, cell0: number, out: Float64Array): void {
+  const A = out.length;
+  const E = xs.length;
+  for (let a = 0; a < A; a++) {
+    let sum = 0;
+    for (let e = 0; e < E; e++) {
+      const w = weights[e]!;
+      if (w !== 0) sum += w * xs[e]![cell0 + a]!;
+    }
+    out[a] = sum;
+  }
 }
 
-/** The router-weighted sum of the experts' exposures: out[c] = sum_e w[c * E + e] x_e[c]. */
-export function combineRouted(experts: readonly ExpertSeries[], w: Float32Array, n: number): Float64Array {
-  const E = experts.length;
-  if (w.length !== n * E) throw new Error(`router weights hold ${w.length} values, expected ${n} cells x ${E} experts`);
-  const out = new Float64Array(n);
-  experts.forEach((e, k) => {
-    const x = e.exposure;
-    for (let i = 0; i < n; i++) out[i] = out[i]! + w[i * E + k]! * x[i]!;
-  });
-  return out;
+/** One bar's router-weighted sum of the experts' exposures: out[a] = sum_e w[(cell0 + a) * E + e] x_e[cell0 + a]. */
+export function combineRoutedBar(xs: readonly Float64Array[], w: Float32Array, cell0: number, out: Float64Array): void {
+  const A = out.length;
+  const E = xs.length;
+  for (let a = 0; a < A; a++) {
+    const c = cell0 + a;
+    let sum = 0;
+    for (let e = 0; e < E; e++) sum += w[c * E + e]! * xs[e]![c]!;
+    out[a] = sum;
+  }
 }
-
