@@ -196,6 +196,87 @@ describe('contest: track record (the score model\'s choices followed whether tra
   });
 });
 
+describe('contest: switching costs in the track record (the move between chosen books is paid, not only each agent\'s trading)', () => {
+  const RECORD: ContestSettings = { ...SETTINGS, benchmark: 'equal', minSharpe: 0, trackRecord: { windows: 20, minT: 1.645 } };
+  const A = 3;
+  /**
+   * Agent 0 is the benchmark (0.5 on every asset); agent i > 0 holds +1 on asset i % A and -1 on the next one, so
+   * books of different agents differ. Agents 1..6 beat the benchmark by `edge` per bar, the rest lose; the skill
+   * moves to another six agents every 8 windows, so the choice keeps changing.
+   */
+  function playBooks(cost: number | undefined, seed = 1) {
+    const rng = new Rng(seed);
+    const n = 18;
+    const contest = new Contest(n, RECORD, PPY, 0, cost === undefined ? undefined : { slot: 1 / A, cost, nAssets: A });
+    const proposals = new Float32Array(n * A);
+    for (let a = 0; a < A; a++) proposals[a] = 0.5;
+    for (let i = 1; i < n; i++) {
+      proposals[i * A + (i % A)] = 1;
+      proposals[i * A + ((i + 1) % A)] = -1;
+    }
+    const reward = new Float64Array(n);
+    const frames = [];
+    for (let w = 0; w < 160; w++) {
+      const first = 1 + 6 * (Math.floor(w / 4) % 2);
+      for (let b = 0; b < RECORD.window; b++) {
+        const market = 0.01 * rng.normal();
+        reward[0] = market;
+        for (let i = 1; i < n; i++) reward[i] = market + (i >= first && i < first + 6 ? 0.0008 : -0.0005) + 0.004 * rng.normal();
+        const frame = contest.observe(reward, 0, w * RECORD.window + b, b === RECORD.window - 1, proposals, 0);
+        if (frame) frames.push(frame);
+      }
+    }
+    return frames.slice(20);
+  }
+
+  it('costs nothing at cost 0, and a costly switch lowers the record and withholds more choices, with the same choices', () => {
+    for (const seed of [1, 2]) {
+      const none = playBooks(undefined, seed);
+      const free = playBooks(0, seed);
+      expect(free.map((f) => [f.recordT, f.withheld, ...f.adopted])).toEqual(none.map((f) => [f.recordT, f.withheld, ...f.adopted]));
+      // the record trades its choices when switching is free
+      expect(free.filter((f) => !f.onBenchmark).length).toBeGreaterThan(free.length * 0.5);
+      const costly = playBooks(0.01, seed);
+      expect(costly.map((f) => Array.from(f.predicted))).toEqual(free.map((f) => Array.from(f.predicted)));
+      const meanT = (fr: typeof free) => fr.reduce((s, f) => s + f.recordT, 0) / fr.length;
+      expect(meanT(costly)).toBeLessThan(meanT(free) - 0.5);
+      expect(costly.filter((f) => f.withheld).length).toBeGreaterThan(free.filter((f) => f.withheld).length + free.length * 0.2);
+    }
+  });
+
+  it('needs the proposals of a bar that closes a window', () => {
+    const contest = new Contest(2, RECORD, PPY, 0, { slot: 0.5, cost: 0.001, nAssets: 2 });
+    const reward = Float64Array.of(0, 0);
+    for (let b = 0; b < RECORD.window - 1; b++) contest.observe(reward, 0, b, false);
+    expect(() => contest.observe(reward, 0, RECORD.window - 1, true)).toThrow(/needs the proposals/);
+  });
+
+  it('a charge into a choice lands on the window it starts, one back to the fallback on the window it ends (by hand)', () => {
+    const w = Float64Array.of(1);
+    const charged = new TrackRecord(10);
+    const plain = new TrackRecord(10);
+    const bars = [[0.02, 0.01], [0.03], [0.01, 0.0, 0.02], [0.04], [-0.01, 0.03]];
+    bars.forEach((window, k) => {
+      if (k === 1) charged.chargeNext(0.01);
+      for (const v of window) {
+        charged.observe([v], 0, w, true);
+        plain.observe([v], 0, w, true);
+      }
+      charged.close();
+      plain.close();
+      if (k === 2) charged.chargeLast(0.006);
+    });
+    const tOf = (x: number[]) => {
+      const m = x.reduce((s, v) => s + v, 0) / x.length;
+      const sd = Math.sqrt(x.reduce((s, v) => s + (v - m) ** 2, 0) / (x.length - 1));
+      return (m / sd) * Math.sqrt(x.length);
+    };
+    expect(plain.tStat()).toBeCloseTo(tOf([0.015, 0.03, 0.01, 0.04, 0.01]), 12);
+    // window 2 pays 0.01 over its one bar; window 3 pays 0.006 over its three
+    expect(charged.tStat()).toBeCloseTo(tOf([0.015, 0.02, 0.008, 0.04, 0.01]), 12);
+  });
+});
+
 describe('score model and allocation', () => {
   it('online ridge recovers planted coefficients and forgets the past', () => {
     const rng = new Rng(5);

@@ -50,6 +50,15 @@ export function contestHorizons(configured: readonly number[]): { recorded: numb
   return { recorded, scored: [...new Set([1, ...recorded])].sort((a, b) => a - b) };
 }
 
+/** What moving the track record's book costs (Contest's `switching`): the agents' reward units. */
+export interface SwitchingCost {
+  /** fraction of equity per unit of exposure (maxGross / assets) */
+  readonly slot: number;
+  /** cost per unit of traded notional (fee + half spread) */
+  readonly cost: number;
+  readonly nAssets: number;
+}
+
 export function closesWindow(bar: number, window: number): boolean {
   return (bar + 1) % window === 0;
 }
@@ -84,6 +93,9 @@ export class Contest {
   private readonly choice: Float64Array;
   private chosen: number[] = [];
   readonly record: TrackRecord | undefined;
+  /** the record's book before and after a window's choice, per asset (switching costs; empty without them) */
+  private readonly bookBefore: Float64Array;
+  private readonly bookAfter: Float64Array;
 
   constructor(
     readonly nAgents: number,
@@ -92,6 +104,12 @@ export class Contest {
     periodsPerYear: number,
     /** index of the population's benchmark agent (benchmarkAgent); required with benchmark 'equal' */
     benchmarkAgent = -1,
+    /**
+     * what a change of choice costs the track record: the agents' rewards carry each agent's own trading, not the
+     * move from one chosen book to the next; with this, the record pays slot x cost x the turnover of that move
+     * (observe then needs the bar's proposals). Absent: the record sees the rewards alone.
+     */
+    readonly switching?: SwitchingCost,
   ) {
     this.hurdle = settings.minSharpe / Math.sqrt(periodsPerYear);
     const N = nAgents;
@@ -113,6 +131,9 @@ export class Contest {
     this.choice = new Float64Array(N);
     const tr = settings.trackRecord;
     this.record = tr !== undefined && tr.windows > 0 ? new TrackRecord(tr.windows) : undefined;
+    const books = this.record !== undefined && switching !== undefined ? switching.nAssets : 0;
+    this.bookBefore = new Float64Array(books);
+    this.bookAfter = new Float64Array(books);
     this.holdBenchmark();
   }
 
@@ -131,9 +152,10 @@ export class Contest {
 
   /**
    * One closed bar: reward[offset + i] is agent i's reward for it (the proposal it made at the previous bar, after
-   * costs; NaN: none). When `closes` the scoring window ends here and a frame is returned.
+   * costs; NaN: none). When `closes` the scoring window ends here and a frame is returned. `proposals` at
+   * proposalOffset: the bar's proposals ([agent * assets + a]), which the switching costs need at a window's end.
    */
-  observe(reward: ArrayLike<number>, offset: number, ts: number, closes: boolean): WindowFrame | undefined {
+  observe(reward: ArrayLike<number>, offset: number, ts: number, closes: boolean, proposals?: Float32Array, proposalOffset = 0): WindowFrame | undefined {
     const N = this.nAgents;
     if (this.benchmark >= 0) {
       // scored relative to the benchmark: a missing benchmark reward (the first bar) leaves every excess NaN
@@ -150,10 +172,10 @@ export class Contest {
       this.historyNext = (this.historyNext + 1) % this.historyBars;
       this.historyFill = Math.min(this.historyBars, this.historyFill + 1);
     }
-    return closes ? this.closeWindow(ts) : undefined;
+    return closes ? this.closeWindow(ts, proposals, proposalOffset) : undefined;
   }
 
-  private closeWindow(ts: number): WindowFrame {
+  private closeWindow(ts: number, proposals: Float32Array | undefined, proposalOffset: number): WindowFrame {
     const N = this.nAgents;
     const s = this.settings;
     const { stats, model } = this;
@@ -175,6 +197,11 @@ export class Contest {
     // share the market's moves, so a few windows of them say little, and early fits adopt noise
     const ready = model.pairs >= s.minPairs && this.pairWindows >= 2 * s.minWindows && model.fit();
     const predicted = new Float64Array(N).fill(NaN);
+    // the book the record held through the window that just closed, at this bar's proposals
+    const switching = this.bookBefore.length > 0;
+    if (switching && proposals === undefined) throw new Error('the contest charges its track record for switching: observe needs the proposals of a bar that closes a window');
+    const hadChoice = this.chosen.length > 0;
+    if (switching) this.bookOf(hadChoice, proposals!, proposalOffset, this.bookBefore);
     for (let i = 0; i < N; i++) {
       const n = stats.windows[i]!;
       this.eligible[i] = 0;
@@ -199,6 +226,7 @@ export class Contest {
     );
     // the choice is traded only while the model's record of past choices clears the bar (contest.trackRecord)
     this.record?.close();
+    if (switching) this.chargeSwitch(hadChoice, proposals!, proposalOffset);
     const recordT = this.record === undefined ? NaN : this.record.tStat();
     const trusted = this.record === undefined || recordT >= s.trackRecord.minT;
     if (trusted) {
@@ -210,6 +238,40 @@ export class Contest {
     }
     this.holdBenchmark();
     return { ts, index: this.windows, ready, pairs: model.pairs, realized, predicted, adopted: [...this.adopted], weights: Float64Array.from(this.weights), cash: this.adopted.length === 0, onBenchmark: this.onBenchmark, recordT, withheld: !trusted && this.chosen.length > 0 };
+  }
+
+  /** The record's book at a bar: the choice's weighted proposals, or the fallback's (the benchmark agent's, or cash). */
+  private bookOf(choice: boolean, proposals: Float32Array, offset: number, out: Float64Array): void {
+    const A = out.length;
+    out.fill(0);
+    if (choice) {
+      for (let i = 0; i < this.nAgents; i++) {
+        const w = this.choice[i]!;
+        if (w === 0) continue;
+        for (let a = 0; a < A; a++) out[a] = out[a]! + w * proposals[offset + i * A + a]!;
+      }
+    } else if (this.benchmark >= 0) for (let a = 0; a < A; a++) out[a] = proposals[offset + this.benchmark * A + a]!;
+  }
+
+  /**
+   * The move from the window's book (bookBefore) to the new choice's costs slot x cost x its turnover: into the coming
+   * window when the new book is a choice, into the window just closed when the record goes back to the fallback (the
+   * exit belongs to the choice it ends); a move between two fallback windows costs the record nothing.
+   */
+  private chargeSwitch(hadChoice: boolean, proposals: Float32Array, offset: number): void {
+    const record = this.record!;
+    const { slot, cost } = this.switching!;
+    const choice = this.chosen.length > 0;
+    if (!choice && !hadChoice) return;
+    this.bookOf(choice, proposals, offset, this.bookAfter);
+    let traded = 0;
+    for (let a = 0; a < this.bookAfter.length; a++) {
+      const d = this.bookAfter[a]! - this.bookBefore[a]!;
+      traded += d < 0 ? -d : d;
+    }
+    const charge = slot * cost * traded;
+    if (choice) record.chargeNext(charge);
+    else record.chargeLast(charge);
   }
 
   /** The reward history oldest first (covariance allocation). */

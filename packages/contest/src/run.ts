@@ -48,6 +48,9 @@ export interface ContestRun {
   readonly benchmark: number;
   /** the bars' open times (the frames' ts refer to them) */
   readonly ts: Float64Array;
+  /** the run's cost per unit of traded notional and slot (the track record's switching costs; replayContest reuses them) */
+  readonly cost: number;
+  readonly slot: number;
 }
 
 /** Returns of holding from row s for h bars: close[s + h] / close[s] - 1, NaN where either bar is missing or beyond the panel. */
@@ -82,7 +85,7 @@ export async function runContest(input: ContestInput): Promise<ContestRun> {
   const barRewards = new Float64Array(T * N).fill(NaN);
   barRewards.set(r1.subarray(0, (T - 1) * N), N);
   const benchmark = benchmarkAgent(input.agents, input.bars.exposures.length);
-  const contest = new Contest(N, settings, panel.periodsPerYear(), benchmark);
+  const contest = new Contest(N, settings, panel.periodsPerYear(), benchmark, { slot: input.slot, cost: input.cost, nAssets: A });
   const exposure = new Float64Array(T * A);
   const frames: WindowFrame[] = [];
   const sink = input.sink;
@@ -96,7 +99,7 @@ export async function runContest(input: ContestInput): Promise<ContestRun> {
     sink?.proposals(ts, proposals, t * N * A);
     if (sink) for (const h of recorded) if (t - h >= 0) sink.outcomes(panel.ts[t - h]!, h, ts, rewards.get(h)!.data, (t - h) * N);
     if (t > 0) {
-      const frame = contest.observe(barRewards, t * N, ts, closesWindow(barIndex(ts, barMs), settings.window));
+      const frame = contest.observe(barRewards, t * N, ts, closesWindow(barIndex(ts, barMs), settings.window), proposals, t * N * A);
       if (frame) {
         frames.push(frame);
         sink?.window(frame);
@@ -108,7 +111,7 @@ export async function runContest(input: ContestInput): Promise<ContestRun> {
     if (input.onProgress && (t & 1023) === 0) input.onProgress(t, T);
   }
   input.onProgress?.(T, T);
-  return { agents: input.agents, exposure, proposals, barRewards, frames, cashBars, benchmarkBars, benchmark, ts: panel.ts };
+  return { agents: input.agents, exposure, proposals, barRewards, frames, cashBars, benchmarkBars, benchmark, ts: panel.ts, cost: input.cost, slot: input.slot };
 }
 
 /**
@@ -126,14 +129,14 @@ export function replayContest(
   const T = run.ts.length;
   const N = run.agents.length;
   const A = nAssets;
-  const contest = new Contest(N, settings, periodsPerYear, run.benchmark);
+  const contest = new Contest(N, settings, periodsPerYear, run.benchmark, { slot: run.slot, cost: run.cost, nAssets: A });
   const exposure = new Float64Array(T * A);
   let cashBars = 0;
   let benchmarkBars = 0;
   const onBenchmark = new Uint8Array(T);
   for (let t = 0; t < T; t++) {
     const ts = run.ts[t]!;
-    if (t > 0) contest.observe(run.barRewards, t * N, ts, closesWindow(barIndex(ts, barMs), settings.window));
+    if (t > 0) contest.observe(run.barRewards, t * N, ts, closesWindow(barIndex(ts, barMs), settings.window), run.proposals, t * N * A);
     contest.combine(run.proposals, t * N * A, A, exposure, t * A);
     if (contest.adopted.length === 0) cashBars++;
     if (contest.onBenchmark) {

@@ -54,7 +54,7 @@ export class ContestStepper {
     ({ recorded: this.recorded, scored: this.scored } = contestHorizons(o.horizons));
     this.ring = Math.max(...this.scored) + 2;
     const experts = o.experts ?? EXPERT_NAMES;
-    this.contest = new Contest(N, o.settings, o.periodsPerYear, benchmarkAgent(o.agents, experts.length));
+    this.contest = new Contest(N, o.settings, o.periodsPerYear, benchmarkAgent(o.agents, experts.length), { slot: o.slot, cost: o.cost, nAssets: A });
     this.scratch = new ProposalScratch(compileAgents(o.agents, experts.length), A);
     this.proposals = new Float32Array(this.ring * N * A);
     this.closes = new Float64Array(this.ring * A);
@@ -69,6 +69,11 @@ export class ContestStepper {
 
   get agents(): readonly AgentSpec[] {
     return this.o.agents;
+  }
+
+  /** The cost per unit of traded notional and the slot the rewards (and the track record's switching costs) use. */
+  get costs(): { readonly cost: number; readonly slot: number } {
+    return { cost: this.o.cost, slot: this.o.slot };
   }
 
   /** The latest proposals, [agent * assets + a]. */
@@ -110,7 +115,7 @@ export class ContestStepper {
       if (this.recorded.includes(h)) this.sink?.outcomes(this.ts[s]!, h, ts, this.reward, 0);
       if (h === 1) {
         this.barReward.set(this.reward);
-        frame = this.contest.observe(this.reward, 0, ts, closesWindow(barIndex(ts, o.barMs), o.settings.window));
+        frame = this.contest.observe(this.reward, 0, ts, closesWindow(barIndex(ts, o.barMs), o.settings.window), this.proposals, k * row);
       }
     }
     if (frame) this.sink?.window(frame);

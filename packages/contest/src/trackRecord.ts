@@ -5,7 +5,9 @@
  * t-statistic over the last `windows` windows is what the contest trades on: the model's choice is traded only while
  * it clears contest.trackRecord.minT (docs/contest.md, "Track record"). Windows, not bars, are the sample: a choice
  * holds for a whole window, so its bars share one decision and are not independent evidence. Windows in which the
- * model chose nobody (the fallback itself) do not count: they say nothing about its picks. Allocates once.
+ * model chose nobody (the fallback itself) do not count: they say nothing about its picks. A change of book costs:
+ * the contest charges the move into a choice to the window it starts and the move back to the fallback to the
+ * window it ends (chargeNext, chargeLast), so the record is what trading the choices would have earned. Allocates once.
  */
 /**
  * Windows of record needed before the t-statistic is taken (fewer: 0, so a choice is traded only if minT <= 0).
@@ -20,6 +22,8 @@ export class TrackRecord {
   private sum = 0;
   private bars = 0;
   private closed = 0;
+  /** bars of the last closed window (chargeLast spreads over them) */
+  private lastBars = 0;
 
   constructor(readonly windows: number) {
     if (!(Number.isInteger(windows) && windows >= 1)) throw new Error(`track record over ${windows} windows: must be a whole number >= 1`);
@@ -56,9 +60,22 @@ export class TrackRecord {
     const k = this.closed % this.windows;
     this.filled[k] = this.bars > 0 ? 1 : 0;
     this.means[k] = this.bars > 0 ? this.sum / this.bars : 0;
+    this.lastBars = this.bars;
     this.sum = 0;
     this.bars = 0;
     this.closed++;
+  }
+
+  /** A cost (reward units) the coming window pays: spread over its bars (dropped if it ends without any). */
+  chargeNext(cost: number): void {
+    this.sum -= cost;
+  }
+
+  /** A cost the window just closed pays (spread over its bars; nothing if it had no choice). */
+  chargeLast(cost: number): void {
+    if (this.closed === 0 || this.lastBars === 0) return;
+    const k = (this.closed - 1) % this.windows;
+    this.means[k] = this.means[k]! - cost / this.lastBars;
   }
 
   /** Windows with a choice in the ring. */

@@ -23,7 +23,7 @@ function run(predict: (k: number) => number[], realise: (k: number) => number[],
     recordT: NaN,
     withheld: false,
   }));
-  return { agents: Array.from({ length: N }, () => ({}) as ContestRun['agents'][number]), exposure: new Float64Array(T), proposals: new Float32Array(0), barRewards: new Float64Array(0), frames, cashBars: 0, benchmarkBars: 0, benchmark: -1, ts };
+  return { agents: Array.from({ length: N }, () => ({}) as ContestRun['agents'][number]), exposure: new Float64Array(T), proposals: new Float32Array(0), barRewards: new Float64Array(0), frames, cashBars: 0, benchmarkBars: 0, benchmark: -1, ts, cost: 0, slot: 1 };
 }
 
 const up = () => [1, 2, 3, 4, 5, 6];

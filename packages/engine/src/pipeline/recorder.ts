@@ -22,7 +22,7 @@ export class StepRecorder {
   private readonly E: number;
   /** the population's benchmark agent (benchmarkAgent), whatever the configured fallback */
   private readonly benchmark: number;
-  private readonly contest: { proposals: Float32Array; barRewards: Float64Array; frames: WindowFrame[]; cashBars: number; benchmarkBars: number; agents: readonly AgentSpec[] } | undefined;
+  private readonly contest: { proposals: Float32Array; barRewards: Float64Array; frames: WindowFrame[]; cashBars: number; benchmarkBars: number; agents: readonly AgentSpec[]; cost: number; slot: number } | undefined;
 
   constructor(
     readonly panel: BarPanel,
@@ -37,7 +37,7 @@ export class StepRecorder {
     this.regime = new Float32Array(n * R).fill(1 / R);
     this.target = new Float64Array(n);
     this.benchmark = contestAgents === undefined ? -1 : benchmarkAgent(contestAgents, names.length);
-    this.contest = contestAgents === undefined ? undefined : { proposals: new Float32Array(n * contestAgents.length), barRewards: new Float64Array(panel.nTimes * contestAgents.length), frames: [], cashBars: 0, benchmarkBars: 0, agents: contestAgents };
+    this.contest = contestAgents === undefined ? undefined : { proposals: new Float32Array(n * contestAgents.length), barRewards: new Float64Array(panel.nTimes * contestAgents.length), frames: [], cashBars: 0, benchmarkBars: 0, agents: contestAgents, cost: NaN, slot: NaN };
   }
 
   record(step: StepResult, pipeline: Pipeline): void {
@@ -56,6 +56,7 @@ export class StepRecorder {
     const stepper = pipeline.contest;
     if (c !== undefined && stepper !== undefined) {
       const N = c.agents.length;
+      if (c.cost !== c.cost) ({ cost: c.cost, slot: c.slot } = stepper.costs);
       c.proposals.set(stepper.latestProposals(), t * N * A);
       c.barRewards.set(stepper.barReward, t * N);
       if (step.window) c.frames.push(step.window);
@@ -75,6 +76,6 @@ export class StepRecorder {
   contestRun(): ContestRun | undefined {
     const c = this.contest;
     if (c === undefined) return undefined;
-    return { agents: c.agents, exposure: this.target, proposals: c.proposals, barRewards: c.barRewards, frames: c.frames, cashBars: c.cashBars, benchmarkBars: c.benchmarkBars, benchmark: this.benchmark, ts: this.panel.ts };
+    return { agents: c.agents, exposure: this.target, proposals: c.proposals, barRewards: c.barRewards, frames: c.frames, cashBars: c.cashBars, benchmarkBars: c.benchmarkBars, benchmark: this.benchmark, ts: this.panel.ts, cost: c.cost, slot: c.slot };
   }
 }
