@@ -67,7 +67,8 @@ export function simulate(input: SimulationInput): StrategyRun {
           barWeights[a * E + e] = dyn === undefined ? weights[e]! : dyn[(t * A + a) * E + e]!;
         }
       }
-      dominantRules(plan, targets.subarray(base, base + A), barExposure, barWeights, rules);
+      // per-expert rules only without given targets, so the bar's targets are the combined row
+      dominantRules(plan, row, barExposure, barWeights, rules);
     }
     book.rebalance(panel, t, targets, base, rules);
     if (input.onProgress !== undefined && t % PROGRESS_EVERY === 0) input.onProgress(t, T);
