@@ -270,10 +270,12 @@ ${contestTable}
 
 ${contestVerdict}
 
-**Since the previous run** (issue 16): the contest trades the score model's choices only while their own
-out-of-sample record over the last 20 windows has a t-statistic of at least 1.645 (\`contest.trackRecord\`,
-docs/contest.md); the **no record** column is the previous behaviour, replayed from the same proposals. Nothing
-else changed. The selector needs no retraining: it selects on line from past bars only.
+**Since the previous run** (issue 16): the contest's track record (it trades the score model's choices only while
+their own out-of-sample record over the last 20 windows has a t-statistic of at least 1.645, \`contest.trackRecord\`)
+now pays for switching: the turnover of each move from one chosen book to the next (or to and from the fallback),
+at the rewards' own cost, is charged to the record (docs/contest.md, "Track record"). The change was decided
+before this run, not fitted to it. The **no record** column trades every choice, replayed from the same proposals.
+Nothing else changed. The selector needs no retraining: it selects on line from past bars only.
 `;
 writeFileSync(join(ROOT, 'docs/research.md'), md);
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
