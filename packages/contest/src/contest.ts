@@ -130,7 +130,7 @@ export class Contest {
     this.history = new Float64Array(this.historyBars * N);
     this.choice = new Float64Array(N);
     const tr = settings.trackRecord;
-    this.record = tr !== undefined && tr.windows > 0 ? new TrackRecord(tr.windows) : undefined;
+    this.record = tr.windows > 0 ? new TrackRecord(tr.windows) : undefined;
     const books = this.record !== undefined && switching !== undefined ? switching.nAssets : 0;
     this.bookBefore = new Float64Array(books);
     this.bookAfter = new Float64Array(books);
