@@ -56,7 +56,7 @@ export function contestTables(lb: Leaderboard, top = 10, points = 12): string {
     });
   parts.push(boxTable('ADOPTION OVER TIME', ['Window end', '#', 'Model pairs', 'Adopted (weight)', 'Best predicted', 'Record t'], rows));
   const withRecord = lb.frames.filter((f) => f.recordT !== null).length;
-  if (withRecord > 0) parts.push(`The score model's choice was withheld by its track record (its past choices had not paid) in ${lb.frames.filter((f) => f.withheld).length} of ${lb.frames.length} windows.`);
+  if (withRecord > 0) parts.push(`The score model's choice was withheld by its track record (its past choices, switching between them paid, had not beaten the fallback) in ${lb.frames.filter((f) => f.withheld).length} of ${lb.frames.length} windows.`);
   return parts.join('\n');
 }
 
