@@ -4,7 +4,8 @@
  * A / every assets), its decision held in between; the weights are smoothed by an EWMA over bars. Batch mode
  * (RoutingBatch, fed bar by bar; routeWith feeds it a whole panel) renders the due charts and runs the net in large
  * batches; RouterStage steps one bar. Both read the same temporal vectors (TemporalState) and pixels
- * (RasterizeCharts) and apply the same hold-and-smooth, so they agree (the router tests hold them equal). Before a full chart window: equal weights and a uniform regime.
+ * (RasterizeCharts) and apply the same hold-and-smooth, so they agree (the router tests hold them equal). Before a
+ * full chart window: equal weights and a uniform regime.
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { type BarPanel, timeframeMs } from '@arena/core';

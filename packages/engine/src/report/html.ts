@@ -46,7 +46,7 @@ const AGENT_COLORS = ['#1f5fbf', '#e07b00', '#2e9e5b', '#8a56c2', '#c23b3b', '#0
 function contestSection(model: ReportModel): string {
   const c = model.contest;
   if (!c) return '';
-  const chart = stackedChart({ title: `Adopted agents' weights at each window end (nobody cleared the hurdle, or the track record withheld the choice: ${c.benchmarkBars > 0 ? 'the benchmark a00, equal weights' : 'cash'})`, x: c.weights.ts, rows: c.weights.rows, bands: c.weights.bands, colors: AGENT_COLORS, height: 200 });
+  const chart = stackedChart({ title: `Adopted agents' weights at each window end (${c.benchmarkBars > 0 ? 'the benchmark, equal weights,' : 'cash'} when nobody is adopted)`, x: c.weights.ts, rows: c.weights.rows, bands: c.weights.bands, colors: AGENT_COLORS, height: 200 });
   const rows = c.leaders
     .map((l) => `<tr><td>${escapeXml(l.name)}</td><td>${l.adoptedWindows}</td><td>${(l.meanWeight * 100).toFixed(0)}%</td><td>${l.sharpe === null ? 'n/a' : l.sharpe.toFixed(2)}</td></tr>`)
     .join('');
