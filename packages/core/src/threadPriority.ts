@@ -1,20 +1,62 @@
 /**
- * Background threads (selections, WAL checkpoints) run at a lower CPU priority than the thread that steps the
- * bars: on a machine with few cores, a busy worker otherwise takes the loop's core for a scheduler slice (4-5 ms
- * here) in the middle of a step. Linux gives every thread its own nice value, so a worker lowers its own.
+ * The thread that steps the bars runs at the process's priority; every other thread runs below it. On a machine
+ * with few cores a busy background thread otherwise takes the loop's core for a scheduler slice (4-5 ms here) in the
+ * middle of a step: the daemon's selection worker and WAL checkpointer, and V8's own helpers (concurrent marking,
+ * parallel scavenges, optimising compiles), which the step's own allocations and code wake up. Linux gives every
+ * thread its own nice value: a worker lowers its own (`lowerThreadPriority`), the daemon lowers the rest
+ * (`lowerOtherThreads`).
  */
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 
-/** Lowers the calling thread's priority to `nice` (0..19); false where the platform cannot (not Linux). */
-export function lowerThreadPriority(nice = 10): boolean {
+/** The nice value of the threads beside the loop (19: the lowest; they still get every core the loop leaves idle). */
+export const BACKGROUND_NICE = 19;
+
+/** This thread's id (Linux: /proc/thread-self -> "<pid>/task/<tid>"); undefined elsewhere. */
+function threadId(): number | undefined {
   try {
-    // /proc/thread-self -> "<pid>/task/<tid>"
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (!Number.isInteger(tid)) return false;
+    return Number.isInteger(tid) ? tid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lowers a thread to `nice` unless it is already there or lower (raising one back needs privileges). */
+function lower(tid: number, nice: number): boolean {
+  try {
+    if (getPriority(tid) >= nice) return false;
     setPriority(tid, nice);
     return true;
   } catch {
+    // the thread ended meanwhile, or the platform cannot
     return false;
   }
+}
+
+/** Lowers the calling thread's priority to `nice` (0..19); false where the platform cannot (not Linux). */
+export function lowerThreadPriority(nice = BACKGROUND_NICE): boolean {
+  const tid = threadId();
+  return tid !== undefined && (lower(tid, nice) || getPriority(tid) >= nice);
+}
+
+/**
+ * Lowers every other thread of this process to `nice`, the calling one kept as it is; returns how many it lowered
+ * (0 where the platform cannot). Threads started later inherit their creator's priority: call it again after them.
+ */
+export function lowerOtherThreads(nice = BACKGROUND_NICE): number {
+  const self = threadId();
+  if (self === undefined) return 0;
+  let tasks: string[];
+  try {
+    tasks = readdirSync('/proc/self/task');
+  } catch {
+    return 0;
+  }
+  let n = 0;
+  for (const task of tasks) {
+    const tid = Number(task);
+    if (tid !== self && lower(tid, nice)) n++;
+  }
+  return n;
 }

@@ -4,7 +4,7 @@
  * the ledger after a crash, serves /healthz and /metrics, and stops cleanly on SIGINT/SIGTERM. No order ever goes
  * to an exchange.
  */
-import { ERR, arenaError, expertNames, parseTimeframe, resolveDataDir, timeframeMs } from '@arena/core';
+import { ERR, arenaError, expertNames, lowerOtherThreads, parseTimeframe, resolveDataDir, timeframeMs } from '@arena/core';
 import { ContestLedger, GrowingPanel, Ledger, PaperMetrics, PaperStore, type SourceBar, type StepResult, buildPipeline, loadMarket, loadModels, rebuild, runLoop } from '@arena/engine';
 import { WorkerSelection } from '@arena/features';
 import { DECISIONS_TOPIC, FILLS_TOPIC, FundingSchedule, kafkaSource, liveSource, parseBrokers, parseSpeed, replayPanel } from '@arena/streams';
@@ -148,6 +148,10 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
     };
     let after: number | undefined;
     let stream: Awaited<ReturnType<typeof kafkaSource>> | undefined;
+    // the thread that steps the bars ahead of every other (V8's helpers, libuv's pool, the workers): a step is not
+    // preempted for a scheduler slice when they wake; again every 10 s, for threads started since
+    lowerOtherThreads();
+    const lowering = setInterval(() => lowerOtherThreads(), 10_000).unref();
     try {
       if (resumed) {
         const t0 = performance.now();
@@ -224,6 +228,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
         log(`stopped after ${grid.length} bars; run ${run.runId} resumes from the ledger on the next start`);
       }
     } finally {
+      clearInterval(lowering);
       await stream?.close();
       await selections.close();
       await server?.close();

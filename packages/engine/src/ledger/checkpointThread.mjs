@@ -5,9 +5,10 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import Database from 'better-sqlite3';
 
-// below the loop that steps the bars (as lowerThreadPriority in @arena/core; Linux: every thread has its own nice)
+// below the loop that steps the bars (BACKGROUND_NICE, as lowerThreadPriority in @arena/core; Linux: every thread
+// has its own nice)
 try {
-  setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 10);
+  setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 19);
 } catch {}
 
 const db = new Database(workerData.file, { fileMustExist: true });
