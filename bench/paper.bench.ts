@@ -70,8 +70,6 @@ async function fullStep(assets: number, bars: number, warm: number): Promise<{ p
     const store = open(ledger, panel, config);
     const contestSink = new ContestLedger(ledger, store.runId, 0);
     const pipeline = daemonPipeline({ symbols: panel.symbols, timeframe: panel.timeframe, config, periodsPerYear: panel.periodsPerYear(), models, contestSink, runner });
-    // as the daemon (arena paper): every thread beside the loop below it, the workers just started included
-    lowerOtherThreads();
     const ms: number[] = [];
     const waits: number[] = [];
     let t = 0;
@@ -82,7 +80,7 @@ async function fullStep(assets: number, bars: number, warm: number): Promise<{ p
       store.writeStep(step, bar.row, pipeline.book.broker, bar.offset);
       store.commit();
       const waited = pipeline.parts.features?.waitedMs ?? 0;
-      // the threads started during the warm-up too, as the daemon's re-application every 10 s does
+      // as the daemon's re-application every 10 s: the threads started since run() (the workers among them) below the loop
       if (t === warm) lowerOtherThreads();
       if (t++ >= warm) {
         ms.push(performance.now() - t0 - waited);

@@ -37,7 +37,13 @@ function lower(tid: number, nice: number): boolean {
 /** Lowers the calling thread's priority to `nice` (0..19); false where the platform cannot (not Linux). */
 export function lowerThreadPriority(nice = BACKGROUND_NICE): boolean {
   const tid = threadId();
-  return tid !== undefined && (lower(tid, nice) || getPriority(tid) >= nice);
+  if (tid === undefined) return false;
+  lower(tid, nice);
+  try {
+    return getPriority(tid) >= nice;
+  } catch {
+    return false;
+  }
 }
 
 /**
