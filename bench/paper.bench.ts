@@ -8,10 +8,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ArenaConfig, type BarPanel, lowerOtherThreads, parseConfig } from '@arena/core';
+import { type ArenaConfig, BACKGROUND_NICE, type BarPanel, lowerOtherThreads, parseConfig } from '@arena/core';
 import { ContestLedger, Ledger, PaperMetrics, PaperStore, daemonPipeline, loadModels, runLoop } from '@arena/engine';
 import { WorkerSelection } from '@arena/features';
-import { feedKafka, generateSyntheticMarket, kafkaSource, replayPanel } from '@arena/streams';
+import { feedKafka, generateSyntheticMarket, replayPanel, threadedKafkaSource } from '@arena/streams';
 import { MockCluster, mockClusterUnavailable } from '../test/kafka/mockCluster.ts';
 import { type Bench, quantile, sized } from './harness.ts';
 
@@ -112,7 +112,9 @@ async function kafkaRate(assets: number, bars: number): Promise<{ cold: number; 
         const pipeline = daemonPipeline({ symbols: panel.symbols, timeframe: panel.timeframe, config: RULES, periodsPerYear: panel.periodsPerYear() });
         const metrics = new PaperMetrics('none', 'kafka');
         let stop = false;
-        const source = await kafkaSource({ brokers, groupId, timeframe: '1h', symbols: panel.symbols, stopping: () => stop, flushMs: 60_000 });
+        // the daemon's source: the consumer on its own thread, kept at the loop's priority while the rest is lowered
+        const source = await threadedKafkaSource({ brokers, groupId, timeframe: '1h', symbols: panel.symbols, stopping: () => stop, flushMs: 60_000 });
+        lowerOtherThreads(BACKGROUND_NICE, new Set(source.threadId !== undefined ? [source.threadId] : []));
         // timed from the first bar time handed over (the group join before it is not throughput)
         let started = 0;
         const timed = (async function* () {

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BarMessage, REJECTED_TOPIC, feedKafka, generateSyntheticMarket, kafkaClient, kafkaSource } from '@arena/streams';
+import { type BarMessage, type KafkaBarStream, REJECTED_TOPIC, feedKafka, generateSyntheticMarket, kafkaClient, kafkaSource, threadedKafkaSource } from '@arena/streams';
 import { malformed, startTestExchange } from '@arena/streams/testing';
 import { ROOT, arena } from './cli.ts';
 import { countIn, readRows } from './ledgerDb.ts';
@@ -48,6 +48,7 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     await cluster.createTopic('arena.md.bars.4h', 2);
     await cluster.createTopic('arena.md.bars.1d', 1);
     await cluster.createTopic('arena.md.bars.15m', 1);
+    await cluster.createTopic('arena.md.bars.5m', 2);
     for (const t of [REJECTED_TOPIC, 'arena.decisions', 'arena.fills']) await cluster.createTopic(t, 1);
   }, 30_000);
   afterAll(async () => {
@@ -169,6 +170,65 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     await source.close();
     expect(performance.now() - started).toBeLessThan(5000);
   }, 60_000);
+
+  it('the consumer on its own thread hands over what it does in the calling thread, and commits only what was acked', async () => {
+    const { panel } = generateSyntheticMarket({ seed: 8, assets: 3, bars: 400, timeframe: '5m' });
+    const brokers = cluster.bootstrap.split(',');
+    const kafka = kafkaClient({ brokers });
+    const producer = kafka.producer();
+    await producer.connect();
+    // malformed messages first, then the good bars
+    const good: BarMessage = { venue: 'arena', symbol: panel.symbols[0]!, tf: '5m', ts: panel.ts[0]!, open: 100, high: 101, low: 99, close: 100.5, volume: 10 };
+    const bad = malformed(60, 11, good);
+    await producer.send({ topic: 'arena.md.bars.5m', messages: bad.map((m) => ({ key: m.key, value: m.value })) });
+    await producer.disconnect();
+    await feedKafka(panel, { brokers, venue: 'arena', speed: 'max' });
+    const total = 60 + 400 * 3;
+    type Taken = { ts: number; close: number[]; offset: { part: number; position: number }[] };
+    /** every bar time the stream hands over (acked as the daemon does, after its ledger), up to `limit` */
+    const drain = async (source: KafkaBarStream, limit = Infinity): Promise<Taken[]> => {
+      const out: Taken[] = [];
+      for await (const b of source) {
+        out.push({ ts: b.ts, close: Array.from(b.row.close), offset: b.offset.map((o) => ({ part: o.part, position: Number(o.position) })) });
+        b.written();
+        await b.ack();
+        if (out.length >= limit) break;
+      }
+      await source.close();
+      return out;
+    };
+    const common = { brokers, timeframe: '5m' as const, symbols: panel.symbols, stopping: () => false, flushMs: 1000, exitWhenIdleMs: 3000 };
+    const rejected: [string[], string[]] = [[], []];
+    const inline = await drain(await kafkaSource({ ...common, groupId: 'same-inline', onReject: (k, r) => rejected[0].push(`${k} ${r}`) }), 400);
+    const threaded = await drain(await threadedKafkaSource({ ...common, groupId: 'same-thread', onReject: (k, r) => rejected[1].push(`${k} ${r}`) }), 400);
+    expect(threaded.length).toBe(400);
+    expect(threaded.map((b) => [b.ts, b.close])).toEqual(inline.map((b) => [b.ts, b.close]));
+    expect(threaded.map((b) => b.ts)).toEqual(Array.from(panel.ts));
+    expect(rejected[1].length).toBe(60);
+    // the same reasons at the same positions (a future-dated bar's reason says when it was checked)
+    const same = (list: string[]) => list.map((r) => r.replace(/\(now [^)]*\)/, '(now)')).sort();
+    expect(same(rejected[1])).toEqual(same(rejected[0]));
+    // each step's positions never go back, and the last one covers every message of the topic
+    for (const stream of [inline, threaded]) {
+      for (let k = 1; k < stream.length; k++) for (const o of stream[k]!.offset) expect(o.position).toBeGreaterThanOrEqual(stream[k - 1]!.offset.find((p) => p.part === o.part)?.position ?? 0);
+      expect(stream.at(-1)!.offset.reduce((n, o) => n + o.position, 0)).toBe(total);
+    }
+    // 150 times acked, then closed: the group's commit is the 150th step's positions, and a new consumer of the group
+    // goes on with the 151st time
+    const first = await drain(await threadedKafkaSource({ ...common, groupId: 'resume-thread' }), 150);
+    const admin = kafka.admin();
+    await admin.connect();
+    const [committed] = await admin.fetchOffsets({ groupId: 'resume-thread', topics: ['arena.md.bars.5m'] });
+    await admin.disconnect();
+    const at150 = new Map(first.at(-1)!.offset.map((o) => [o.part, o.position]));
+    expect(committed!.partitions.map((p) => [p.partition, Number(p.offset)]).sort()).toEqual([...at150].sort());
+    const rest = await drain(await threadedKafkaSource({ ...common, groupId: 'resume-thread' }), 250);
+    expect(rest.map((b) => b.ts)).toEqual(Array.from(panel.ts).slice(150));
+    // exit once idle, counted from the group join: a new group's join takes 3 s here (the mock cluster's initial
+    // rebalance delay), longer than the idle time; counted from the start, the stream could end before its first fetch
+    const idle = await drain(await threadedKafkaSource({ ...common, groupId: 'idle-after-join', exitWhenIdleMs: 1000 }));
+    expect(idle.length).toBe(400);
+  }, 150_000);
 
   it('feed --source live: polls a Binance-like server through ccxt and publishes every closed bar', async () => {
     const { panel } = generateSyntheticMarket({ seed: 5, assets: 2, bars: 120, timeframe: '1d' });

@@ -13,24 +13,30 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 const { lowerOtherThreads } = await import(${JSON.stringify(MODULE)});
 const worker = new Worker('setInterval(() => {}, 1000)', { eval: true });
 await once(worker, 'online');
+// a second worker reports its thread id: it is kept as it is
+const kept = new Worker("const { parentPort } = await import('node:worker_threads'); const { readlinkSync } = await import('node:fs'); parentPort.postMessage(readlinkSync('/proc/thread-self').split('/').pop()); setInterval(() => {}, 1000)", { eval: true });
+const keptTid = String((await once(kept, 'message'))[0]);
 const nice = () => Object.fromEntries(readdirSync('/proc/self/task').map((t) => {
   const stat = readFileSync('/proc/self/task/' + t + '/stat', 'utf8');
   return [t, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
 }));
 const before = nice();
-const first = lowerOtherThreads(7);
-const second = lowerOtherThreads(7);
+const first = lowerOtherThreads(7, new Set([Number(keptTid)]));
+const second = lowerOtherThreads(7, new Set([Number(keptTid)]));
 const self = readlinkSync('/proc/thread-self').split('/').pop();
-console.log(JSON.stringify({ self, before, after: nice(), first, second }));
+console.log(JSON.stringify({ self, keptTid, before, after: nice(), first, second }));
 await worker.terminate();
+await kept.terminate();
 `;
 
 describe('lowerOtherThreads', () => {
-  it.skipIf(!existsSync('/proc/thread-self'))('puts every other thread of the process (a worker, V8 helpers) below the calling one, once', () => {
+  it.skipIf(!existsSync('/proc/thread-self'))('puts every other thread of the process (a worker, V8 helpers) below the calling one, once, but the ones it is told to keep', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { self: string; before: Record<string, number>; after: Record<string, number>; first: number; second: number };
-    const others = Object.keys(out.after).filter((t) => t !== out.self);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { self: string; keptTid: string; before: Record<string, number>; after: Record<string, number>; first: number; second: number };
+    expect(out.after[out.keptTid]).toBe(out.before[out.keptTid]);
+    expect(out.after[out.keptTid]).toBeLessThan(7);
+    const others = Object.keys(out.after).filter((t) => t !== out.self && t !== out.keptTid);
     // the worker's thread and V8's and libuv's helpers at least
     expect(others.length).toBeGreaterThan(2);
     expect(out.after[out.self]).toBe(out.before[out.self]);

@@ -13,7 +13,7 @@ import { getPriority, setPriority } from 'node:os';
 export const BACKGROUND_NICE = 19;
 
 /** This thread's id (Linux: /proc/thread-self -> "<pid>/task/<tid>"); undefined elsewhere. */
-function threadId(): number | undefined {
+export function threadId(): number | undefined {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
     return Number.isInteger(tid) ? tid : undefined;
@@ -47,10 +47,11 @@ export function lowerThreadPriority(nice = BACKGROUND_NICE): boolean {
 }
 
 /**
- * Lowers every other thread of this process to `nice`, the calling one kept as it is; returns how many it lowered
- * (0 where the platform cannot). Threads started later inherit their creator's priority: call it again after them.
+ * Lowers every other thread of this process to `nice`, the calling one and those in `keep` kept as they are (a thread
+ * the loop waits on, such as the Kafka consumer's); returns how many it lowered (0 where the platform cannot).
+ * Threads started later inherit their creator's priority: call it again after them.
  */
-export function lowerOtherThreads(nice = BACKGROUND_NICE): number {
+export function lowerOtherThreads(nice = BACKGROUND_NICE, keep: ReadonlySet<number> = new Set()): number {
   const self = threadId();
   if (self === undefined) return 0;
   let tasks: string[];
@@ -62,7 +63,7 @@ export function lowerOtherThreads(nice = BACKGROUND_NICE): number {
   let n = 0;
   for (const task of tasks) {
     const tid = Number(task);
-    if (tid !== self && lower(tid, nice)) n++;
+    if (tid !== self && !keep.has(tid) && lower(tid, nice)) n++;
   }
   return n;
 }

@@ -12,5 +12,6 @@ export * from './kafka/message.ts';
 export * from './kafka/aligner.ts';
 export * from './kafka/client.ts';
 export * from './kafka/source.ts';
+export * from './kafka/threadedSource.ts';
 export * from './kafka/feed.ts';
 export * from './live/ccxtSource.ts';

@@ -4,12 +4,12 @@
  * the ledger after a crash, serves /healthz and /metrics, and stops cleanly on SIGINT/SIGTERM. No order ever goes
  * to an exchange.
  */
-import { ERR, arenaError, expertNames, lowerOtherThreads, parseTimeframe, resolveDataDir, timeframeMs } from '@arena/core';
+import { BACKGROUND_NICE, ERR, arenaError, expertNames, lowerOtherThreads, parseTimeframe, resolveDataDir, timeframeMs } from '@arena/core';
 import { ContestLedger, GrowingPanel, Ledger, PaperMetrics, PaperStore, type SourceBar, type StepResult, buildPipeline, loadMarket, loadModels, rebuild, runLoop } from '@arena/engine';
 import { WorkerSelection } from '@arena/features';
-import { DECISIONS_TOPIC, FILLS_TOPIC, FundingSchedule, kafkaSource, liveSource, parseBrokers, parseSpeed, replayPanel } from '@arena/streams';
+import { DECISIONS_TOPIC, FILLS_TOPIC, FundingSchedule, type KafkaBarStream, kafkaClient, liveSource, parseBrokers, parseSpeed, replayPanel, threadedKafkaSource } from '@arena/streams';
 import { parseNumber } from '../configFile.ts';
-import type { Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 import { type BacktestFlags, configFromFlags } from './backtest.ts';
 import { createDashboard } from '@arena/dashboard';
 import { type LogFormat, createLog } from '../ops/log.ts';
@@ -147,11 +147,15 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       if (metrics.rejectedTotal <= 20 || metrics.rejectedTotal % 1000 === 0) log.warn(`rejected (${metrics.rejectedTotal} so far) ${reason}`, { event: 'rejected', kind, rejected: metrics.rejectedTotal });
     };
     let after: number | undefined;
-    let stream: Awaited<ReturnType<typeof kafkaSource>> | undefined;
+    let stream: KafkaBarStream | undefined;
+    /** the fills and decisions go out through it (the consumer runs on its own thread, with its own producer) */
+    let publisher: Producer | undefined;
     // the thread that steps the bars ahead of every other (V8's helpers, libuv's pool, the workers): a step is not
     // preempted for a scheduler slice when they wake; again every 10 s, for threads started since
+    // (but the Kafka consumer's, which the loop waits on)
+    const keep = () => new Set(stream?.threadId !== undefined ? [stream.threadId] : []);
     lowerOtherThreads();
-    const lowering = setInterval(() => lowerOtherThreads(), 10_000).unref();
+    const lowering = setInterval(() => lowerOtherThreads(BACKGROUND_NICE, keep()), 10_000).unref();
     try {
       if (resumed) {
         const t0 = performance.now();
@@ -178,8 +182,9 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
           throw arenaError(ERR.CLI_ARG, '--source live', (e as Error).message);
         }
       }
+      // the consumer (fetch, decode, validation, alignment, offset commits) on a thread of its own, beside the steps
       stream = kafka
-        ? await kafkaSource({
+        ? await threadedKafkaSource({
             brokers,
             groupId: flags.group,
             timeframe,
@@ -212,7 +217,11 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       if (fundingDir !== undefined && schedule === undefined) throw arenaError(ERR.CONFIG, `market.fundingDir ${fundingDir} holds no funding file for ${symbols.join(', ')}`);
       const streamed: AsyncIterable<SourceBar> | undefined = stream ?? liveStream;
       const bars = streamed && schedule ? withFunding(streamed, schedule) : streamed ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), ...(market!.funding ? { funding: market!.funding } : {}), ...(market!.fundingDue ? { fundingDue: market!.fundingDue } : {}), stopping: () => stop, onReject });
-      const producer = stream?.producer;
+      if (kafka) {
+        publisher = kafkaClient({ brokers, log }).producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+        await publisher.connect();
+      }
+      const producer = publisher;
       const onStep = producer ? (step: StepResult) => publishStep(producer, symbols, step) : undefined;
       const ended = await runLoop({ pipeline, store, metrics, source: bars, stopping: () => stop, log, ...(kafka || live ? { barMs: timeframeMs(timeframe) } : {}), ...(onStep ? { onStep } : {}) });
       if (ended === 'end' && !stop && !kafka && !live) {
@@ -230,6 +239,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
     } finally {
       clearInterval(lowering);
       await stream?.close();
+      await publisher?.disconnect().catch(() => undefined);
       await selections.close();
       await server?.close();
       await dash?.close();

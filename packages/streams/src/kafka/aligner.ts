@@ -12,10 +12,16 @@ import type { BarMessage } from './message.ts';
 export interface AlignedBar {
   readonly ts: number;
   readonly row: OhlcvRow;
+  /**
+   * Per partition, the next offset to consume once this time and every time before it are in the ledger (what the
+   * step's transaction records): fixed when the time is handed over, so it holds whenever and on whichever thread
+   * the step is written.
+   */
+  readonly positions: ReadonlyMap<number, number>;
 }
 
 interface Pending {
-  readonly bar: AlignedBar;
+  readonly bar: { readonly ts: number; readonly row: OhlcvRow };
   count: number;
   readonly offsets: { partition: number; offset: number }[];
 }
@@ -39,18 +45,14 @@ class OpenOffsets {
     this.gone.add(offset);
   }
 
-  /** The smallest open offset not in `except` (undefined: none). */
-  min(except?: ReadonlySet<number>): number | undefined {
+  /** The smallest open offset (undefined: none). */
+  min(): number | undefined {
     while (this.head < this.q.length && this.gone.has(this.q[this.head]!)) this.gone.delete(this.q[this.head++]!);
     if (this.head > 4096 && this.head * 2 > this.q.length) {
       this.q.splice(0, this.head);
       this.head = 0;
     }
-    for (let i = this.head; i < this.q.length; i++) {
-      const o = this.q[i]!;
-      if (!this.gone.has(o) && !except?.has(o)) return o;
-    }
-    return undefined;
+    return this.head < this.q.length ? this.q[this.head] : undefined;
   }
 }
 
@@ -58,8 +60,10 @@ export class BarAligner {
   private readonly index: Map<string, number>;
   private readonly pending = new Map<number, Pending>();
   private readonly lastSeen: Float64Array;
-  /** open message offsets per partition (in pending times) and the highest offset seen */
+  /** open message offsets per partition: in times not done (the commit), and in times not yet taken (a step's positions) */
   private readonly open = new Map<number, OpenOffsets>();
+  private readonly untaken = new Map<number, OpenOffsets>();
+  /** the highest offset seen per partition */
   private readonly seen = new Map<number, number>();
   /** the last time stepped and written (done) */
   released: number;
@@ -102,7 +106,8 @@ export class BarAligner {
     r.present[a] = 1;
     p.count++;
     p.offsets.push({ partition, offset });
-    this.openSet(partition).add(offset);
+    openSet(this.open, partition).add(offset);
+    openSet(this.untaken, partition).add(offset);
     if (bar.ts > this.lastSeen[a]!) this.lastSeen[a] = bar.ts;
     return 'queued';
   }
@@ -110,12 +115,6 @@ export class BarAligner {
   /** Notes a message that is not queued (rejected, late, duplicate): it never holds back a commit. */
   markSeen(partition: number, offset: number): void {
     if (offset > (this.seen.get(partition) ?? -1)) this.seen.set(partition, offset);
-  }
-
-  private openSet(partition: number): OpenOffsets {
-    let s = this.open.get(partition);
-    if (s === undefined) this.open.set(partition, (s = new OpenOffsets()));
-    return s;
   }
 
   /** Whether any bar time is waiting for its other symbols. */
@@ -146,7 +145,8 @@ export class BarAligner {
       if (!(p.count === this.symbols.length || minSeen > ts || flush)) break;
       this.times.shift();
       this.taken = ts;
-      out.push(p.bar);
+      for (const o of p.offsets) this.untaken.get(o.partition)!.remove(o.offset);
+      out.push({ ts, row: p.bar.row, positions: positionsOf(this.seen, this.untaken) });
     }
     return out;
   }
@@ -162,18 +162,22 @@ export class BarAligner {
 
   /** Per partition, the next offset to commit: everything before it is in the ledger or was dropped. */
   commitPositions(): Map<number, number> {
-    return this.positionsAfter(undefined);
+    return positionsOf(this.seen, this.open);
   }
+}
 
-  /** The commit positions once time `ts` is done as well (what a step's ledger transaction records as its offsets). */
-  positionsAfter(ts: number | undefined): Map<number, number> {
-    const skip = ts === undefined ? undefined : this.pending.get(ts);
-    const out = new Map<number, number>();
-    for (const [partition, max] of this.seen) {
-      const except = skip === undefined ? undefined : new Set(skip.offsets.filter((x) => x.partition === partition).map((x) => x.offset));
-      const low = this.open.get(partition)?.min(except);
-      out.set(partition, low === undefined ? max + 1 : Math.min(low, max + 1));
-    }
-    return out;
+function openSet(sets: Map<number, OpenOffsets>, partition: number): OpenOffsets {
+  let s = sets.get(partition);
+  if (s === undefined) sets.set(partition, (s = new OpenOffsets()));
+  return s;
+}
+
+/** Per partition seen, the smallest offset still open in `open`, else one past the highest seen. */
+function positionsOf(seen: ReadonlyMap<number, number>, open: ReadonlyMap<number, OpenOffsets>): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const [partition, max] of seen) {
+    const low = open.get(partition)?.min();
+    out.set(partition, low === undefined ? max + 1 : Math.min(low, max + 1));
   }
+  return out;
 }

@@ -39,6 +39,11 @@ describe('bar aligner', () => {
     const [first] = al.take();
     expect(first!.ts).toBe(1000);
     expect(Array.from(first!.row.present)).toEqual([1, 1]);
+    // the step's positions are fixed when the time is handed over: what the commit will be once it is done
+    expect([...first!.positions]).toEqual([
+      [0, 2],
+      [1, 1],
+    ]);
     // nothing committed until the step is done
     expect([...al.commitPositions()]).toEqual([
       [0, 0],
@@ -58,6 +63,21 @@ describe('bar aligner', () => {
     const out = al.take();
     expect(out.map((b) => b.ts)).toEqual([2000, 3000]);
     expect(Array.from(out[0]!.row.present)).toEqual([1, 0]);
+    // taken in one call, 2000's positions stop at 3000's messages (a crash between the two steps loses neither);
+    // 3000's pass them
+    expect([...out[0]!.positions]).toEqual([
+      [0, 3],
+      [1, 2],
+    ]);
+    expect([...out[1]!.positions]).toEqual([
+      [0, 4],
+      [1, 3],
+    ]);
+    // the commit holds at their first messages until they are done
+    expect([...al.commitPositions()]).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
     // a flush releases an incomplete time
     al.done(2000);
     al.done(3000);

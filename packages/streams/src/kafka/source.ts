@@ -1,5 +1,6 @@
 /**
- * The daemon's Kafka source: a consumer group on `arena.md.bars.<tf>`. Every message is validated; a bad one is
+ * The Kafka source in the calling thread (the daemon runs it on a thread of its own: threadedSource.ts): a
+ * consumer group on `arena.md.bars.<tf>`. Every message is validated; a bad one is
  * counted, sent to `arena.md.rejected` with its reason and position, and skipped. Good bars are aligned into whole
  * bar times (BarAligner) and handed to the daemon one time at a time; `ack` (after the ledger transaction) marks
  * the time done, and the offsets the ledger covers are committed at most every `commitEveryMs` and on close. Bars at or before the ledger's last time (a redelivery after a crash
@@ -41,9 +42,16 @@ export interface KafkaBar {
   readonly ack: () => Promise<void>;
 }
 
-export interface KafkaSource extends AsyncIterable<KafkaBar> {
-  readonly producer: Producer;
+/** Aligned bar times to step; close() commits what the ledger holds and leaves the group. */
+export interface KafkaBarStream extends AsyncIterable<KafkaBar> {
+  /** the consumer's own thread (Linux thread id), when it has one: the loop waits on it, so it is not lowered */
+  readonly threadId?: number;
   close(): Promise<void>;
+}
+
+/** The consumer in the calling thread, with its producer (the rejections go through it). */
+export interface KafkaSource extends KafkaBarStream {
+  readonly producer: Producer;
 }
 
 /** Ready bars above which the consumer stops fetching, and the level at which it resumes. */
@@ -85,11 +93,9 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
         ts: bar.ts,
         tsRecv: Date.now(),
         row: bar.row,
-        get offset() {
-          return [...aligner.positionsAfter(bar.ts)].map(([part, position]) => ({ source: topic, part, position: String(position) }));
-        },
-        // written into the ledger's open transaction: its messages no longer hold back the positions recorded with
-        // the next steps (nor the commit, which only an ack sends, after the ledger has committed)
+        offset: [...bar.positions].map(([part, position]) => ({ source: topic, part, position: String(position) })),
+        // written into the ledger's open transaction: its messages no longer hold back the commit (which only an
+        // ack sends, after the ledger has committed); the positions recorded with the steps were fixed at take
         written: () => aligner.done(bar.ts),
         ack: async () => {
           if (Date.now() - lastCommit >= commitEveryMs) await commit();
@@ -108,6 +114,12 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
       o.log?.(`cannot send ${list.length} rejections of ${topic}:${partition} to ${REJECTED_TOPIC}: ${(e as Error).message}`);
     }
   };
+  // idle is counted from the group join: a join that waits out a dead member's session is not a caught-up stream
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+    lastMessage = Date.now();
+  });
   await consumer.run({
     autoCommit: false,
     // a batch at a time: the messages are validated and aligned in one loop, the rejections sent in one request
@@ -187,7 +199,7 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
           continue;
         }
         if (o.stopping()) return;
-        if (o.exitWhenIdleMs !== undefined && Date.now() - lastMessage > o.exitWhenIdleMs && !aligner.hasPending()) return;
+        if (o.exitWhenIdleMs !== undefined && joined && Date.now() - lastMessage > o.exitWhenIdleMs && !aligner.hasPending()) return;
         await new Promise<void>((r) => {
           wake = r;
           setTimeout(r, 250);

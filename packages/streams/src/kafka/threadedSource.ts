@@ -1,0 +1,158 @@
+/**
+ * The daemon's Kafka source with the consumer on a thread of its own (sourceThread.ts): the same bar times, offsets,
+ * rejections and commits as kafkaSource, but fetching, decoding, validating and aligning run beside the step loop
+ * instead of between its steps. The daemon's thread only takes the aligned times and, after each ledger commit,
+ * says up to which time its ledger holds them (the consumer then commits those offsets, when due).
+ *
+ * Measured on this 2-core machine (docs/kafka.md): bar messages into the pipeline and the ledger rose by about a
+ * quarter against the consumer in the daemon's thread, in alternating runs.
+ */
+import { Worker } from 'node:worker_threads';
+import type { KafkaBar, KafkaBarStream, KafkaSourceOptions } from './source.ts';
+import type { FromSourceThread, SourceThreadSettings, ToSourceThread, WireBar } from './sourceWire.ts';
+
+/** Acks gathered into one post (one per ledger commit at most; sooner past this many). */
+const ACK_BATCH = 64;
+/** How long close() waits for the thread's commit and group leave before it stops the thread anyway, ms. */
+const CLOSE_WAIT_MS = 15_000;
+
+export async function threadedKafkaSource(o: KafkaSourceOptions): Promise<KafkaBarStream> {
+  const settings: SourceThreadSettings = {
+    brokers: o.brokers,
+    groupId: o.groupId,
+    timeframe: o.timeframe,
+    symbols: o.symbols,
+    ...(o.clientId !== undefined ? { clientId: o.clientId } : {}),
+    ...(o.after !== undefined ? { after: o.after } : {}),
+    ...(o.flushMs !== undefined ? { flushMs: o.flushMs } : {}),
+    ...(o.commitEveryMs !== undefined ? { commitEveryMs: o.commitEveryMs } : {}),
+    ...(o.exitWhenIdleMs !== undefined ? { exitWhenIdleMs: o.exitWhenIdleMs } : {}),
+  };
+  // the worker runs TypeScript through tsx, as the CLI does
+  const worker = new Worker(new URL('./sourceThread.mjs', import.meta.url), { workerData: settings });
+  const send = (m: ToSourceThread) => worker.postMessage(m);
+  const queue: KafkaBar[] = [];
+  let head = 0;
+  let ended = false;
+  let closing = false;
+  let failed: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  let started: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  let tid: number | undefined;
+  const ready = new Promise<void>((resolve, reject) => (started = { resolve, reject }));
+  let closedNow: () => void = () => undefined;
+  const closed = new Promise<void>((r) => (closedNow = r));
+  const fail = (e: Error) => {
+    failed ??= e;
+    started?.reject(e);
+    notify();
+  };
+
+  /** the highest time whose ack came, and how many acks since the last post */
+  let ackedThrough = -Infinity;
+  let acksWaiting = 0;
+  let ackScheduled = false;
+  const postAcks = () => {
+    ackScheduled = false;
+    if (acksWaiting === 0) return;
+    acksWaiting = 0;
+    send({ type: 'acked', through: ackedThrough });
+  };
+  const barOf = (b: WireBar): KafkaBar => ({
+    ts: b.ts,
+    tsRecv: b.tsRecv,
+    row: b.row,
+    offset: b.offset,
+    // the consumer's thread learns that a time is written when it is acked (it only matters to the commit there)
+    written: () => undefined,
+    ack: async () => {
+      ackedThrough = b.ts;
+      if (++acksWaiting >= ACK_BATCH) postAcks();
+      else if (!ackScheduled) {
+        ackScheduled = true;
+        setImmediate(postAcks);
+      }
+    },
+  });
+
+  worker.on('message', (m: FromSourceThread) => {
+    switch (m.type) {
+      case 'bars':
+        for (const b of m.bars) queue.push(barOf(b));
+        for (let k = 0; k < m.skipped; k++) o.onSkip?.();
+        notify();
+        break;
+      case 'reject':
+        o.onReject?.(m.kind, m.reason);
+        break;
+      case 'log':
+        o.log?.(m.line);
+        break;
+      case 'ready':
+        tid = m.tid;
+        started?.resolve();
+        break;
+      case 'end':
+        ended = true;
+        notify();
+        break;
+      case 'failed':
+        fail(new Error(m.message));
+        break;
+      case 'closed':
+        closedNow();
+        break;
+    }
+  });
+  worker.on('error', (e) => {
+    fail(e);
+    closedNow();
+  });
+  worker.on('exit', (code) => {
+    if (!closing) fail(new Error(`the Kafka consumer thread exited (code ${code})`));
+    closedNow();
+  });
+  try {
+    await ready;
+  } catch (e) {
+    await worker.terminate();
+    throw e;
+  }
+  return {
+    ...(tid !== undefined ? { threadId: tid } : {}),
+    async close() {
+      if (closing) return closed;
+      closing = true;
+      postAcks();
+      send({ type: 'close' });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((r) => (timer = setTimeout(r, CLOSE_WAIT_MS)))]);
+      clearTimeout(timer);
+      await worker.terminate();
+    },
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        if (failed) throw failed;
+        if (head < queue.length) {
+          const next = queue[head++]!;
+          if (head > 1024 && head * 2 > queue.length) {
+            queue.splice(0, head);
+            head = 0;
+          }
+          yield next;
+          continue;
+        }
+        if (ended || o.stopping()) return;
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 250);
+        });
+      }
+    },
+  };
+}
