@@ -171,7 +171,7 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     expect(performance.now() - started).toBeLessThan(5000);
   }, 60_000);
 
-  it('the consumer on its own thread hands over what it does in the calling thread, and commits only what was acked', async () => {
+  it('the consumer on its own thread hands over what it does in the calling thread, commits only what was acked, and closes promptly with the brokers gone', async () => {
     const { panel } = generateSyntheticMarket({ seed: 8, assets: 3, bars: 400, timeframe: '5m' });
     const brokers = cluster.bootstrap.split(',');
     const kafka = kafkaClient({ brokers });
@@ -228,6 +228,16 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     // rebalance delay), longer than the idle time; counted from the start, the stream could end before its first fetch
     const idle = await drain(await threadedKafkaSource({ ...common, groupId: 'idle-after-join', exitWhenIdleMs: 1000 }));
     expect(idle.length).toBe(400);
+    // every broker gone: close() still returns promptly, says what it gave up, and the thread is stopped
+    const lines: string[] = [];
+    const stranded = await threadedKafkaSource({ ...common, groupId: 'stranded', log: (line) => lines.push(line) });
+    expect((await stranded[Symbol.asyncIterator]().next()).done).toBe(false);
+    for (const b of [1, 2, 3]) await cluster.down(b);
+    const closing = performance.now();
+    await stranded.close();
+    expect(performance.now() - closing).toBeLessThan(4000);
+    expect(lines.join('\n')).toMatch(/did not commit and leave its group within 2 s \(brokers unreachable\?\)/);
+    for (const b of [1, 2, 3]) await cluster.up(b);
   }, 150_000);
 
   it('feed --source live: polls a Binance-like server through ccxt and publishes every closed bar', async () => {

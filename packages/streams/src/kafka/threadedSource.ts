@@ -13,8 +13,11 @@ import type { FromSourceThread, SourceThreadSettings, ToSourceThread, WireBar } 
 
 /** Acks gathered into one post (one per ledger commit at most; sooner past this many). */
 const ACK_BATCH = 64;
-/** How long close() waits for the thread's commit and group leave before it stops the thread anyway, ms. */
-const CLOSE_WAIT_MS = 15_000;
+/**
+ * How long close() waits for the thread's last commit and group leave before it stops the thread anyway, ms (a
+ * shutdown stays prompt with the brokers gone; the ledger holds the steps and a redelivery of them is skipped).
+ */
+const CLOSE_WAIT_MS = 2000;
 
 export async function threadedKafkaSource(o: KafkaSourceOptions): Promise<KafkaBarStream> {
   const settings: SourceThreadSettings = {
@@ -131,8 +134,9 @@ export async function threadedKafkaSource(o: KafkaSourceOptions): Promise<KafkaB
       postAcks();
       send({ type: 'close' });
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([closed, new Promise<void>((r) => (timer = setTimeout(r, CLOSE_WAIT_MS)))]);
+      const inTime = await Promise.race([closed.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), CLOSE_WAIT_MS)))]);
       clearTimeout(timer);
+      if (!inTime) o.log?.(`the Kafka consumer did not commit and leave its group within ${CLOSE_WAIT_MS / 1000} s (brokers unreachable?); stopped it: the ledger holds every step, and the messages after the last commit will be redelivered and skipped`);
       await worker.terminate();
     },
     async *[Symbol.asyncIterator]() {
