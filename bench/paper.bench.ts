@@ -113,8 +113,9 @@ async function kafkaRate(assets: number, bars: number): Promise<{ cold: number; 
         const metrics = new PaperMetrics('none', 'kafka');
         let stop = false;
         // the daemon's source: the consumer on its own thread, kept at the loop's priority while the rest is lowered
-        const source = await threadedKafkaSource({ brokers, groupId, timeframe: '1h', symbols: panel.symbols, stopping: () => stop, flushMs: 60_000 });
-        lowerOtherThreads(BACKGROUND_NICE, new Set(source.threadId !== undefined ? [source.threadId] : []));
+        const keep = new Set<number>();
+        const source = await threadedKafkaSource({ brokers, groupId, timeframe: '1h', symbols: panel.symbols, stopping: () => stop, flushMs: 60_000, onThread: (tid) => keep.add(tid) });
+        lowerOtherThreads(BACKGROUND_NICE, keep);
         // timed from the first bar time handed over (the group join before it is not throughput)
         let started = 0;
         const timed = (async function* () {

@@ -49,6 +49,7 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     await cluster.createTopic('arena.md.bars.1d', 1);
     await cluster.createTopic('arena.md.bars.15m', 1);
     await cluster.createTopic('arena.md.bars.5m', 2);
+    await cluster.createTopic('arena.md.bars.1m', 2);
     for (const t of [REJECTED_TOPIC, 'arena.decisions', 'arena.fills']) await cluster.createTopic(t, 1);
   }, 30_000);
   afterAll(async () => {
@@ -239,6 +240,31 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     expect(lines.join('\n')).toMatch(/did not commit and leave its group within 2 s \(brokers unreachable\?\)/);
     for (const b of [1, 2, 3]) await cluster.up(b);
   }, 150_000);
+
+  it('a daemon that takes no bar for a while: the waiting consumer is not an idle stream, no bar time goes incomplete', async () => {
+    const { panel } = generateSyntheticMarket({ seed: 9, assets: 3, bars: 1500, timeframe: '1m' });
+    const brokers = cluster.bootstrap.split(',');
+    await feedKafka(panel, { brokers, venue: 'arena', speed: 'max' });
+    const rejected: string[] = [];
+    const source = await threadedKafkaSource({ brokers, groupId: 'parked', timeframe: '1m', symbols: panel.symbols, stopping: () => false, flushMs: 500, onReject: (k, r) => rejected.push(`${k} ${r}`) });
+    const it = source[Symbol.asyncIterator]();
+    const first = (await it.next()).value!;
+    // 3 s without taking a bar: the consumer fills its 512 in flight and its 256 ready, then waits, for longer than flushMs
+    await new Promise((r) => setTimeout(r, 3000));
+    const rows = [first];
+    first.written();
+    await first.ack();
+    while (rows.length < 1500) {
+      const b = (await it.next()).value!;
+      rows.push(b);
+      b.written();
+      await b.ack();
+    }
+    await source.close();
+    expect(rejected).toEqual([]);
+    expect(rows.map((b) => b.ts)).toEqual(Array.from(panel.ts));
+    expect(rows.filter((b) => Array.from(b.row.present).some((p) => p !== 1)).length).toBe(0);
+  }, 60_000);
 
   it('feed --source live: polls a Binance-like server through ccxt and publishes every closed bar', async () => {
     const { panel } = generateSyntheticMarket({ seed: 5, assets: 2, bars: 120, timeframe: '1d' });

@@ -152,10 +152,11 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
     let publisher: Producer | undefined;
     // the thread that steps the bars ahead of every other (V8's helpers, libuv's pool, the workers): a step is not
     // preempted for a scheduler slice when they wake; again every 10 s, for threads started since
-    // (but the Kafka consumer's, which the loop waits on)
-    const keep = () => new Set(stream?.threadId !== undefined ? [stream.threadId] : []);
+    // (but the Kafka consumer's, which the loop waits on; none while it starts, before it says which it is)
+    const keep = new Set<number>();
+    let consumerStarting = false;
     lowerOtherThreads();
-    const lowering = setInterval(() => lowerOtherThreads(BACKGROUND_NICE, keep()), 10_000).unref();
+    const lowering = setInterval(() => consumerStarting || lowerOtherThreads(BACKGROUND_NICE, keep), 10_000).unref();
     try {
       if (resumed) {
         const t0 = performance.now();
@@ -183,6 +184,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
         }
       }
       // the consumer (fetch, decode, validation, alignment, offset commits) on a thread of its own, beside the steps
+      consumerStarting = kafka;
       stream = kafka
         ? await threadedKafkaSource({
             brokers,
@@ -197,8 +199,13 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
             onSkip: () => metrics.reject('already in the ledger'),
           // --exit-at-end: once caught up (nothing pending, no message for 5 s) the stream ends; the run stays resumable
           ...(flags.exitAtEnd ? { exitWhenIdleMs: KAFKA_IDLE_EXIT_MS } : {}),
+            onThread: (tid) => {
+              keep.add(tid);
+              consumerStarting = false;
+            },
           })
         : undefined;
+      consumerStarting = false;
       if (market?.skipped && !resumed) {
         // rows the loader skipped: counted and recorded once per run, with file:line and why
         for (const r of market.skipped) {
@@ -231,7 +238,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
           log('serving until SIGINT/SIGTERM (--exit-at-end to exit now)');
           while (!stop) await new Promise((r) => setTimeout(r, 200));
         }
-      } else if (ended === 'end' && kafka) {
+      } else if (ended === 'end' && kafka && !stop) {
         log(`caught up: no bar for ${KAFKA_IDLE_EXIT_MS / 1000} s after ${grid.length} bars (--exit-at-end); run ${run.runId} resumes from the ledger on the next start`, { event: 'caught_up', run: run.runId, bars: grid.length });
       } else {
         log(`stopped after ${grid.length} bars; run ${run.runId} resumes from the ledger on the next start`);

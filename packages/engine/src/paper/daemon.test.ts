@@ -106,4 +106,24 @@ describe('runLoop: group commit', () => {
     expect(acked).toEqual(Array.from(panel.ts.subarray(0, 120)));
     ledger.close();
   });
+  it('a publish that fails: the steps published before it are not published again, the failing one is retried once', async () => {
+    const { ledger, store, pipeline } = setup();
+    const published: number[] = [];
+    let failed = false;
+    const onStep = (step: { ts: number }) => {
+      // the 50th step's publish fails once, in the middle of a group's acks
+      if (published.length === 50 && !failed) {
+        failed = true;
+        throw new Error('the broker is gone');
+      }
+      published.push(step.ts);
+    };
+    const source = replayPanel(panel, { speed: 'max' });
+    await expect(runLoop({ pipeline, store, metrics: new PaperMetrics('none', 'test'), source, stopping: () => false, log: () => undefined, onStep })).rejects.toThrow('the broker is gone');
+    // at least once, never twice: each published step once, in order, the failing one included (by the final flush)
+    expect(new Set(published).size).toBe(published.length);
+    expect(published.length).toBeGreaterThan(50);
+    expect(published).toEqual(Array.from(panel.ts).slice(0, published.length));
+    ledger.close();
+  });
 });

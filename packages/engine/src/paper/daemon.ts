@@ -132,13 +132,18 @@ export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
       store.commit();
       open = 0;
     }
-    // a rejection's ack (no step) is owed too, to keep the order of the offsets
-    for (let i = 0; i < owed.length; i++) {
-      const o = owed[i]!;
-      await o.bar.ack?.();
-      if (o.step !== undefined) await d.onStep?.(o.step);
+    // a rejection's ack (no step) is owed too, to keep the order of the offsets; what was paid leaves the list as it
+    // goes, so a throw (a publish that fails) leaves only the rest owed for the final flush: no step published twice
+    let paid = 0;
+    try {
+      for (; paid < owed.length; paid++) {
+        const o = owed[paid]!;
+        await o.bar.ack?.();
+        if (o.step !== undefined) await d.onStep?.(o.step);
+      }
+    } finally {
+      owed.splice(0, paid);
     }
-    owed.length = 0;
   };
   const it = d.source[Symbol.asyncIterator]();
   try {

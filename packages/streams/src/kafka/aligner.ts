@@ -112,6 +112,11 @@ export class BarAligner {
     return 'queued';
   }
 
+  /** The highest offset seen on a partition (-1: none). */
+  seenThrough(partition: number): number {
+    return this.seen.get(partition) ?? -1;
+  }
+
   /** Notes a message that is not queued (rejected, late, duplicate): it never holds back a commit. */
   markSeen(partition: number, offset: number): void {
     if (offset > (this.seen.get(partition) ?? -1)) this.seen.set(partition, offset);

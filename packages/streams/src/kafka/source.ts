@@ -45,7 +45,7 @@ export interface KafkaBar {
 /** Aligned bar times to step; close() commits what the ledger holds and leaves the group. */
 export interface KafkaBarStream extends AsyncIterable<KafkaBar> {
   /** the consumer's own thread (Linux thread id), when it has one: the loop waits on it, so it is not lowered */
-  readonly threadId?: number;
+  readonly threadId?: number | undefined;
   close(): Promise<void>;
 }
 
@@ -114,12 +114,25 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
       o.log?.(`cannot send ${list.length} rejections of ${topic}:${partition} to ${REJECTED_TOPIC}: ${(e as Error).message}`);
     }
   };
-  // idle is counted from the group join: a join that waits out a dead member's session is not a caught-up stream
+  // idle is counted from the group join: a join that waits out a dead member's session, or a restart after a crash,
+  // is not a caught-up stream
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
     lastMessage = Date.now();
   });
+  // registered before run(): a first join that fails for good crashes inside it
+  consumer.on(consumer.events.CRASH, (e) => {
+    const err = e.payload.error as Error & { retriable?: boolean };
+    o.log?.(`kafka consumer crashed: ${err.message}${e.payload.restart ? '; restarting with back-off' : ''}`);
+    joined = false;
+    if (!e.payload.restart) {
+      failed = err;
+      notify();
+    }
+  });
+  /** eachBatch waiting for the daemon to take bars: no message comes meanwhile, and that is not an idle stream */
+  let parked = false;
   await consumer.run({
     autoCommit: false,
     // a batch at a time: the messages are validated and aligned in one loop, the rejections sent in one request
@@ -129,6 +142,8 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
       for (const message of batch.messages) {
         lastMessage = Date.now();
         const offset = Number(message.offset);
+        // fetched again after a rebalance or a restart inside the client: already handled here
+        if (offset <= aligner.seenThrough(partition)) continue;
         const key = message.key?.toString('utf8') ?? null;
         const value = message.value?.toString('utf8') ?? null;
         const v = validateBar(key, value, { timeframe: o.timeframe, symbols: universe });
@@ -154,6 +169,7 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
       // run dry). A daemon whose loop has ended (a failed step) takes no more bars: close() ends the wait. The
       // heartbeat keeps the group membership through a long wait.
       while (ready.length > HIGH_WATER && !o.stopping() && !closing) {
+        parked = true;
         await new Promise<void>((r) => {
           const timer = setTimeout(r, 250);
           drained = () => {
@@ -164,19 +180,16 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
         drained = undefined;
         await heartbeat();
       }
+      if (parked) {
+        parked = false;
+        lastMessage = Date.now();
+      }
     },
-  });
-  consumer.on(consumer.events.CRASH, (e) => {
-    const err = e.payload.error as Error & { retriable?: boolean };
-    o.log?.(`kafka consumer crashed: ${err.message}${e.payload.restart ? '; restarting with back-off' : ''}`);
-    if (!e.payload.restart) {
-      failed = err;
-      notify();
-    }
   });
   const flushMs = o.flushMs ?? 2000;
   const timer = setInterval(() => {
-    if (Date.now() - lastMessage > flushMs) enqueue(true);
+    // an idle stream releases its incomplete times; one waiting on the daemon is not idle
+    if (!parked && Date.now() - lastMessage > flushMs) enqueue(true);
     if (o.stopping()) notify();
   }, Math.min(250, flushMs));
   return {

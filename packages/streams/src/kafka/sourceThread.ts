@@ -70,6 +70,10 @@ const later = () => {
   }
 };
 
+// first: the daemon keeps this thread's priority from now on (a join can take seconds)
+const tid = threadId();
+post({ type: 'thread', ...(tid !== undefined ? { tid } : {}) });
+
 let source: KafkaSource | undefined;
 try {
   source = await kafkaSource({
@@ -82,8 +86,7 @@ try {
       later();
     },
   });
-  const tid = threadId();
-  post({ type: 'ready', ...(tid !== undefined ? { tid } : {}) });
+  post({ type: 'ready' });
   for await (const bar of source) {
     handed.push(bar);
     batch.push({ ts: bar.ts, tsRecv: bar.tsRecv, row: bar.row, offset: bar.offset });

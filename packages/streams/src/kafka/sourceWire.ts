@@ -23,8 +23,10 @@ export interface WireBar {
 }
 
 export type FromSourceThread =
-  /** connected and subscribed; the thread's id where the platform has one (Linux) */
-  | { readonly type: 'ready'; readonly tid?: number }
+  /** the thread started: its id where the platform has one (Linux), before it connects */
+  | { readonly type: 'thread'; readonly tid?: number }
+  /** connected and subscribed */
+  | { readonly type: 'ready' }
   /** bar times in order; `skipped`: redelivered messages the ledger already holds, since the last post */
   | { readonly type: 'bars'; readonly bars: readonly WireBar[]; readonly skipped: number }
   | { readonly type: 'reject'; readonly kind: string; readonly reason: string }

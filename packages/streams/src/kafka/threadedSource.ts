@@ -19,7 +19,18 @@ const ACK_BATCH = 64;
  */
 const CLOSE_WAIT_MS = 2000;
 
-export async function threadedKafkaSource(o: KafkaSourceOptions): Promise<KafkaBarStream> {
+export interface ThreadedKafkaSourceOptions extends KafkaSourceOptions {
+  /** the consumer thread's id (Linux), as soon as it runs: keep its priority (lowerOtherThreads' `keep`) */
+  readonly onThread?: (tid: number) => void;
+}
+
+/** A stream that ends at once (stopped before the consumer was ready). */
+const ENDED: KafkaBarStream = {
+  async close() {},
+  async *[Symbol.asyncIterator]() {},
+};
+
+export async function threadedKafkaSource(o: ThreadedKafkaSourceOptions): Promise<KafkaBarStream> {
   const settings: SourceThreadSettings = {
     brokers: o.brokers,
     groupId: o.groupId,
@@ -96,8 +107,11 @@ export async function threadedKafkaSource(o: KafkaSourceOptions): Promise<KafkaB
       case 'log':
         o.log?.(m.line);
         break;
-      case 'ready':
+      case 'thread':
         tid = m.tid;
+        if (tid !== undefined) o.onThread?.(tid);
+        break;
+      case 'ready':
         started?.resolve();
         break;
       case 'end':
@@ -120,14 +134,26 @@ export async function threadedKafkaSource(o: KafkaSourceOptions): Promise<KafkaB
     if (!closing) fail(new Error(`the Kafka consumer thread exited (code ${code})`));
     closedNow();
   });
+  // a stop while the consumer connects and joins (seconds, minutes with the brokers down) ends it there
+  let poll: NodeJS.Timeout | undefined;
+  const stopped = new Promise<'stopped'>((r) => (poll = setInterval(() => o.stopping() && r('stopped'), 250)));
   try {
-    await ready;
+    if ((await Promise.race([ready.then(() => 'ready' as const), stopped])) === 'stopped') {
+      closing = true;
+      await worker.terminate();
+      return ENDED;
+    }
   } catch (e) {
+    closing = true;
     await worker.terminate();
     throw e;
+  } finally {
+    clearInterval(poll);
   }
   return {
-    ...(tid !== undefined ? { threadId: tid } : {}),
+    get threadId() {
+      return tid;
+    },
     async close() {
       if (closing) return closed;
       closing = true;
