@@ -1,18 +1,9 @@
 /** The messages between the daemon's thread and the Kafka consumer's thread (threadedSource.ts, sourceThread.ts). */
-import type { OhlcvRow, Timeframe } from '@arena/core';
+import type { OhlcvRow } from '@arena/core';
+import type { KafkaSourceOptions } from './source.ts';
 
 /** kafkaSource's options without its callbacks (they stay on the daemon's thread; the worker posts what they get). */
-export interface SourceThreadSettings {
-  readonly brokers: readonly string[];
-  readonly clientId?: string;
-  readonly groupId: string;
-  readonly timeframe: Timeframe;
-  readonly symbols: readonly string[];
-  readonly after?: number;
-  readonly flushMs?: number;
-  readonly commitEveryMs?: number;
-  readonly exitWhenIdleMs?: number;
-}
+export type SourceThreadSettings = Pick<KafkaSourceOptions, 'brokers' | 'clientId' | 'groupId' | 'timeframe' | 'symbols' | 'after' | 'flushMs' | 'commitEveryMs' | 'exitWhenIdleMs'>;
 
 /** An aligned bar time as it crosses: plain data (its row's typed arrays are copied). */
 export interface WireBar {
