@@ -1,5 +1,6 @@
 /** The dashboard page: charts (lightweight-charts), tables, the decision inspector, and the live WebSocket. */
 import { AreaSeries, CandlestickSeries, HistogramSeries, LineSeries, LineStyle, createChart, createSeriesMarkers, type IPriceLine, type ISeriesApi, type SeriesMarker, type Time, type UTCTimestamp } from 'lightweight-charts';
+import { formatLag } from './format.ts';
 
 const $ = (id: string) => document.getElementById(id)!;
 const sec = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
@@ -66,7 +67,7 @@ weightsChart.panes()[1]?.setHeight(18);
 
 function showStatus(): void {
   const s = status;
-  $('status').textContent = `Arena ${s.mode} · backend ${s.backend} · ${s.symbols.length} symbols ${s.timeframe ?? ''} · run ${s.run ?? '-'} · ${s.steps} bars · last ${s.lastTs ?? '-'} · equity ${s.equity === null ? '-' : s.equity.toFixed(2)} · lag ${s.clock === 'replay' ? 'replay' : s.lagMs === null ? '-' : `${(s.lagMs / 1000).toFixed(1)} s`}`;
+  $('status').textContent = `Arena ${s.mode} · backend ${s.backend} · ${s.symbols.length} symbols ${s.timeframe ?? ''} · run ${s.run ?? '-'} · ${s.steps} bars · last ${s.lastTs ?? '-'} · equity ${s.equity === null ? '-' : s.equity.toFixed(2)} · lag ${s.clock === 'replay' ? 'replay' : s.lagMs === null ? '-' : formatLag(s.lagMs)}`;
 }
 
 function setMarkers(): void {
