@@ -224,7 +224,8 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       if (fundingDir !== undefined && schedule === undefined) throw arenaError(ERR.CONFIG, `market.fundingDir ${fundingDir} holds no funding file for ${symbols.join(', ')}`);
       const streamed: AsyncIterable<SourceBar> | undefined = stream ?? liveStream;
       const bars = streamed && schedule ? withFunding(streamed, schedule) : streamed ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), ...(market!.funding ? { funding: market!.funding } : {}), ...(market!.fundingDue ? { fundingDue: market!.fundingDue } : {}), stopping: () => stop, onReject });
-      if (kafka) {
+      // (not after a stop during the consumer's start: with the brokers gone it would wait out the retries)
+      if (kafka && !stop) {
         publisher = kafkaClient({ brokers, log }).producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
         await publisher.connect();
       }
