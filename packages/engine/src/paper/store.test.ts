@@ -13,7 +13,7 @@ import { PaperStore } from './store.ts';
 const RULES = parseConfig({ experts: { weights: { trend: 0.5, breakout: 0.5 } }, router: { mode: 'static' } });
 
 describe('PaperStore: the bars a step writes', () => {
-  it('every present bar of a wide universe (more assets than one INSERT holds), none of the absent ones, read back as written', async () => {
+  it('every present bar of a wide universe (300 assets, different holes at every bar), none of the absent ones, read back as written', async () => {
     const A = 300;
     const { panel } = generateSyntheticMarket({ seed: 7, assets: A, bars: 12, timeframe: '1h' });
     // holes: a different set of assets missing at each bar, and one bar where only three assets trade

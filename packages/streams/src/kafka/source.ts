@@ -44,8 +44,6 @@ export interface KafkaBar {
 
 /** Aligned bar times to step; close() commits what the ledger holds and leaves the group. */
 export interface KafkaBarStream extends AsyncIterable<KafkaBar> {
-  /** the consumer's own thread (Linux thread id), when it has one: the loop waits on it, so it is not lowered */
-  readonly threadId?: number | undefined;
   close(): Promise<void>;
 }
 

@@ -58,7 +58,6 @@ export async function threadedKafkaSource(o: ThreadedKafkaSourceOptions): Promis
     w?.();
   };
   let started: { resolve: () => void; reject: (e: Error) => void } | undefined;
-  let tid: number | undefined;
   const ready = new Promise<void>((resolve, reject) => (started = { resolve, reject }));
   let closedNow: () => void = () => undefined;
   const closed = new Promise<void>((r) => (closedNow = r));
@@ -109,8 +108,7 @@ export async function threadedKafkaSource(o: ThreadedKafkaSourceOptions): Promis
         o.log?.(m.line);
         break;
       case 'thread':
-        tid = m.tid;
-        if (tid !== undefined) o.onThread?.(tid);
+        if (m.tid !== undefined) o.onThread?.(m.tid);
         break;
       case 'ready':
         started?.resolve();
@@ -152,9 +150,6 @@ export async function threadedKafkaSource(o: ThreadedKafkaSourceOptions): Promis
     clearInterval(poll);
   }
   return {
-    get threadId() {
-      return tid;
-    },
     async close() {
       if (closing) return closed;
       closing = true;
