@@ -42,5 +42,6 @@ export {
 export type { AgentRewardsInput, AgentRewardsParams } from './ops/agentRewards.ts';
 export { agentRewardRow, agentRewardsCpu } from './ops/agentRewards.ts';
 export type { ChartImages, ChartInput, ChartParams } from './ops/rasterize.ts';
+export { pixelOrder } from './ops/pixelOrder.ts';
 export { imageToPng, toByte, writeChartPng } from './png.ts';
 

@@ -1,7 +1,7 @@
 /** The charts the router sees: the RasterizeCharts kernel over the panel's OHLCV, for a set of decision bars. */
 import type { BarPanel } from '@arena/core';
 import { type ChartParams, RasterizeChartsKernel, imageToPng } from '@arena/kernels';
-import type { ChartSpec } from './spec.ts';
+import { type ChartSpec, PATCHES } from './spec.ts';
 
 export function chartParams(chart: ChartSpec): ChartParams {
   return { window: chart.window, width: chart.size, height: chart.size, maWindow: chart.maWindow, volumeFraction: chart.volumeFraction };
@@ -12,10 +12,22 @@ export function chartParams(chart: ChartSpec): ChartParams {
  * `into` (its first values; the rest untouched) when given.
  */
 export function renderCharts(panel: BarPanel, ends: Int32Array | readonly number[], chart: ChartSpec, assets?: readonly number[], into?: Float32Array): Float32Array {
+  return render(panel, ends, chartParams(chart), assets, into);
+}
+
+/**
+ * The same charts with their pixels in the order the router net's inference reads them (tiled by its patch sizes,
+ * PATCHES; routerInference): the same values, placed so that its patchify stages need no transposes.
+ */
+export function renderNetCharts(panel: BarPanel, ends: Int32Array | readonly number[], chart: ChartSpec, assets?: readonly number[], into?: Float32Array): Float32Array {
+  return render(panel, ends, { ...chartParams(chart), tiles: PATCHES }, assets, into);
+}
+
+function render(panel: BarPanel, ends: Int32Array | readonly number[], params: ChartParams, assets?: readonly number[], into?: Float32Array): Float32Array {
   const m = (data: Float64Array) => ({ rows: panel.nTimes, cols: panel.nAssets, data });
   return RasterizeChartsKernel.cpu(
     { open: m(panel.open), high: m(panel.high), low: m(panel.low), close: m(panel.close), volume: m(panel.volume), ends, ...(assets ? { assets } : {}), ...(into ? { into } : {}) },
-    chartParams(chart),
+    params,
   ).images;
 }
 

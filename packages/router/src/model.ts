@@ -10,7 +10,7 @@
  * Heads: regime logits = W_r z + b_r; expert logits = W z + W_p softmax(regime logits) + b. The temperature
  * is applied outside the net: weights = softmax(expert logits / temperature). Output: [regime logits | expert logits].
  */
-import type { LayersModel, SymbolicTensor, Tensor } from '@tensorflow/tfjs';
+import type { LayersModel, SymbolicTensor, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from '@arena/kernels';
 import { PATCHES, type RouterSpec, checkSpec } from './spec.ts';
 
@@ -50,13 +50,16 @@ export function buildRouterModel(tf: Tf, spec: RouterSpec, seed: number): Layers
 }
 
 /**
- * The router net's forward pass for inference, written with the ops its layers run (reshape, transpose, the fused
- * matMul + bias + activation of each dense layer, concat, softmax, add) on the layers' own weights, read at each call.
- * The same kernels on the same inputs: bit for bit what `model.apply` gives (router tests), without tf-layers'
- * per-layer bookkeeping, which allocated most of a paper step's garbage and took a third of a routed step.
- * Training keeps the layers (it needs their gradients).
+ * The router net's forward pass for inference, written with the ops its layers run (the fused matMul + bias +
+ * activation of each dense layer, concat, softmax, add) on the layers' own weights, read at each call. It reads the
+ * charts with their pixels tiled by the patch sizes (renderNetCharts, pixelOrder in @arena/kernels): each stage's
+ * patches are then consecutive rows, so the layers' reshape/permute gathers become reshapes, and each dense layer
+ * sees the same rows in another order with the same inner products. Bit for bit what `model.apply` gives on the
+ * row-major charts (router tests), without tf-layers' per-layer bookkeeping (which allocated most of a paper step's
+ * garbage and took a third of a routed step) and without the transposes (40% of a 512-chart batch on wasm).
+ * Training keeps the layers (it needs their gradients) and the row-major charts.
  */
-export function routerInference(tf: Tf, model: LayersModel, spec: RouterSpec): (images: Tensor, temporal: Tensor) => Tensor {
+export function routerInference(tf: Tf, model: LayersModel, spec: RouterSpec): (tiledImages: Tensor, temporal: Tensor) => Tensor {
   checkSpec(spec);
   // the layers looked up once; their weights read at each call (a net in training changes them)
   const layers = new Map(model.layers.map((l) => [l.name, l]));
@@ -67,25 +70,19 @@ export function routerInference(tf: Tf, model: LayersModel, spec: RouterSpec): (
   };
   const dense = (x: Tensor, name: string, activation: 'relu' | 'linear'): Tensor => {
     const [kernel, bias] = weights(name);
-    const shape = x.shape;
-    const flat = shape.length > 2 ? tf.reshape(x, [-1, shape[shape.length - 1]!]) : x;
-    const y = tf.fused.matMul({ a: flat, b: kernel!, ...(bias ? { bias } : {}), activation });
-    return shape.length > 2 ? tf.reshape(y, [...shape.slice(0, -1), kernel!.shape[1]!]) : y;
+    return tf.fused.matMul({ a: x as Tensor2D, b: kernel as Tensor2D, ...(bias ? { bias } : {}), activation });
   };
-  return (images, temporal) => {
-    let h = images;
-    let side = spec.chart.size;
+  return (tiledImages, temporal) => {
+    const n = tiledImages.shape[0]!;
+    // rows: the patches of each stage, in the tiled order; columns: a patch's pixels (or cells) and channels
+    let h = tiledImages;
     let channels = 3;
     PATCHES.forEach((p, i) => {
-      const s = side / p;
-      h = tf.reshape(h, [-1, s, p, s, p * channels]);
-      h = tf.transpose(h, [0, 1, 3, 2, 4]);
-      h = tf.reshape(h, [-1, s, s, p * p * channels]);
-      h = dense(h, `conv${i + 1}`, 'relu');
-      side = s;
+      h = dense(tf.reshape(h, [-1, p * p * channels]), `conv${i + 1}`, 'relu');
       channels = spec.imageChannels[i]!;
     });
-    h = tf.reshape(h, [h.shape[0]!, -1]);
+    // the last stage's rows are the final grid's cells, row-major: what the layers' flatten reads
+    h = tf.reshape(h, [n, -1]);
     const zi = dense(h, 'image_embed', 'relu');
     const zt = dense(temporal, 'temporal_embed', 'relu');
     const z = dense(tf.concat([zi, zt], -1), 'fusion', 'relu');

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BarPanel, EXPERT_NAMES, REGIMES, parseConfig } from '@arena/core';
 import { createExperts, runExpertBatch } from '@arena/experts';
-import { type Runtime, initRuntime } from '@arena/kernels';
+import { type Runtime, initRuntime, pixelOrder } from '@arena/kernels';
 import { generateSyntheticMarket } from '@arena/streams';
 import { N_EXPERTS, N_REGIMES } from './decision.ts';
 import { createRouter } from './factory.ts';
 import { loadRouter, saveRouter } from './io.ts';
 import { routerInference } from './model.ts';
 import { DEFAULT_LABELS, hindsight, reward } from './labels.ts';
+import { PATCHES } from './spec.ts';
 import { type TrainedRouter, trainRouterOnPanel } from './trainOnPanel.ts';
 import { meanPolicyKl } from './policy.ts';
 import { EqualRouter, ModelRouter, RouterStage } from './router.ts';
@@ -112,7 +113,7 @@ describe('router training', () => {
     expect(readFileSync(join(again, 'weights.bin')).equals(readFileSync(join(dir, 'weights.bin')))).toBe(true);
   });
 
-  it('the inference forward pass (its layers\' ops on their weights) gives the layers\' outputs bit for bit: the trained net and the committed one', async () => {
+  it('the inference forward pass (its layers\' ops on their weights, the charts\' pixels tiled) gives the layers\' outputs on the row-major charts bit for bit: the trained net and the committed one', async () => {
     const { tf } = rt;
     const committed = await loadRouter(tf, join(import.meta.dirname, '../../../models/router/default'));
     for (const { model, card } of [trained, committed]) {
@@ -123,10 +124,16 @@ describe('router training', () => {
         const temporal = new Float32Array(n * card.spec.temporal);
         for (let i = 0; i < images.length; i++) images[i] = ((i * 7919) % 101) / 100;
         for (let i = 0; i < temporal.length; i++) temporal[i] = Math.sin(i * 0.37) * 2;
+        // the inference pass reads the same pixels tiled by the patch sizes (renderNetCharts)
+        const order = pixelOrder(S, S, PATCHES);
+        const tiled = new Float32Array(images.length);
+        for (let k = 0; k < n; k++) {
+          for (let p = 0; p < S * S; p++) for (let c = 0; c < 3; c++) tiled[(k * S * S + order[p]!) * 3 + c] = images[(k * S * S + p) * 3 + c]!;
+        }
         const [a, b] = tf.tidy(() => {
           const x = tf.tensor4d(images, [n, S, S, 3]);
           const z = tf.tensor2d(temporal, [n, card.spec.temporal]);
-          return [forward(x, z).dataSync(), (model.apply([x, z], { training: false }) as typeof x).dataSync()];
+          return [forward(tf.tensor2d(tiled, [n, S * S * 3]), z).dataSync(), (model.apply([x, z], { training: false }) as typeof x).dataSync()];
         });
         expect(a.length).toBe(n * (card.spec.regimes + card.spec.experts));
         expect(Array.from(a)).toEqual(Array.from(b));

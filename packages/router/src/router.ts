@@ -11,7 +11,7 @@ import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { type BarPanel, timeframeMs } from '@arena/core';
 import { type ConvInputs, preparePanel } from '@arena/features';
 import type { Runtime } from '@arena/kernels';
-import { renderCharts } from './charts.ts';
+import { renderNetCharts } from './charts.ts';
 import { type DecisionSource, N_EXPERTS, N_REGIMES } from './decision.ts';
 import type { LoadedRouter } from './io.ts';
 import { routerInference } from './model.ts';
@@ -134,16 +134,16 @@ export class ModelRouter implements Router {
   }
 
   /**
-   * Runs the net on n (image, temporal) rows and writes weights/regime for cells first .. first + n. The read-back
-   * is asynchronous: tfjs-backend-webgpu in Node cannot read synchronously.
+   * Runs the net on n (chart, temporal) rows, the charts' pixels tiled (renderNetCharts), and writes weights/regime
+   * for cells first .. first + n. The read-back is asynchronous: tfjs-backend-webgpu in Node cannot read synchronously.
    */
-  async predictInto(images: Float32Array, temporal: Float32Array, n: number, first: number, weights: Float32Array, regime: Float32Array): Promise<void> {
+  async predictInto(tiledImages: Float32Array, temporal: Float32Array, n: number, first: number, weights: Float32Array, regime: Float32Array): Promise<void> {
     const { tf } = this.rt;
     const { spec } = this.loaded.card;
     const S = spec.chart.size;
     const E = this.nExperts;
     const W = N_REGIMES + E;
-    const y = tf.tidy(() => this.forward(tf.tensor4d(images, [n, S, S, 3]), tf.tensor2d(temporal, [n, spec.temporal])));
+    const y = tf.tidy(() => this.forward(tf.tensor2d(tiledImages, [n, S * S * 3]), tf.tensor2d(temporal, [n, spec.temporal])));
     const raw = (await y.data()) as Float32Array;
     y.dispose();
     for (let i = 0; i < n; i++) {
@@ -215,7 +215,7 @@ export class RoutingBatch {
     this.state.stepBar(panel, t, this.experts, z, mask, this.row, 0);
     const assets = dueAssets(this.router, panel, t, this.barMs);
     if (assets.length === 0) return;
-    renderCharts(panel, [t], this.router.chart, assets, this.img.subarray(this.rows * this.pixels));
+    renderNetCharts(panel, [t], this.router.chart, assets, this.img.subarray(this.rows * this.pixels));
     for (const a of assets) {
       this.temporal.set(this.row.subarray(a * D, (a + 1) * D), this.rows * D);
       this.cells[this.rows++] = t * A + a;
@@ -374,7 +374,7 @@ export class RouterStage {
       const D = this.state.dim;
       const { w, g } = this;
       assets.forEach((a, i) => this.rows.set(this.temporal.subarray(a * D, (a + 1) * D), i * D));
-      const charts = renderCharts(panel, [t], this.router.chart, assets, this.charts);
+      const charts = renderNetCharts(panel, [t], this.router.chart, assets, this.charts);
       await this.router.predictInto(charts, this.rows.subarray(0, assets.length * D), assets.length, 0, w, g);
       assets.forEach((a, i) => {
         const E = this.router.nExperts;

@@ -1,5 +1,6 @@
 /** RasterizeCharts geometry: the chart inputs, palette and the shared CPU pass that rounds every price to a row (see rasterize.ts). */
 import type { Matrix } from '../matrix.ts';
+import { checkTiles } from './pixelOrder.ts';
 
 export interface ChartInput {
   readonly open: Matrix;
@@ -24,10 +25,12 @@ export interface ChartParams {
   readonly maWindow: number;
   /** bottom share of the image for the volume bars, in [0, 1) */
   readonly volumeFraction: number;
+  /** pixel order of the output: row-major when absent, else tiled by these sizes, innermost first (pixelOrder.ts) */
+  readonly tiles?: readonly number[];
 }
 
 export interface ChartImages {
-  /** [count x height x width x 3], RGB in [0, 1] */
+  /** [count x height x width x 3], RGB in [0, 1] (pixels in the params' order) */
   readonly images: Float32Array;
   readonly count: number;
   readonly width: number;
@@ -68,6 +71,7 @@ export function checkParams(input: ChartInput, p: ChartParams): readonly number[
     throw new Error(`RasterizeCharts: window, width, height, maWindow must be positive integers (got ${p.window}, ${p.width}, ${p.height}, ${p.maWindow})`);
   }
   if (!(p.volumeFraction >= 0 && p.volumeFraction < 1)) throw new Error(`RasterizeCharts: volumeFraction must be in [0, 1), got ${p.volumeFraction}`);
+  if (p.tiles !== undefined) checkTiles(p.width, p.height, p.tiles);
   if (p.height - volumeRows(p) < 2) throw new Error(`RasterizeCharts: the price area needs 2+ rows (height ${p.height}, volumeFraction ${p.volumeFraction})`);
   const assets = input.assets ?? Array.from({ length: open.cols }, (_, a) => a);
   for (const a of assets) if (!int(a, 0) || a >= open.cols) throw new Error(`RasterizeCharts: asset ${a} outside [0, ${open.cols})`);

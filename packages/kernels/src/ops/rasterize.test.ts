@@ -4,6 +4,7 @@ import { runKernel } from '../dispatch.ts';
 import { type Matrix, matrix } from '../matrix.ts';
 import { testBackends } from '../testing.ts';
 import { CHART_PALETTE, type ChartInput, type ChartParams, RasterizeChartsKernel, rasterizeChartsCpu, rasterizeChartsWebgpu } from './rasterize.ts';
+import { pixelOrder } from './pixelOrder.ts';
 import { randomWalk } from './testData.ts';
 
 const backends = await testBackends();
@@ -112,6 +113,29 @@ describe('RasterizeCharts', () => {
     expect(() => rasterizeChartsCpu({ ...input, into: new Float32Array(fresh.length - 1) }, params)).toThrow(/output buffer holds/);
   });
 
+  it('reference: tiled pixel order: the row-major images with each pixel moved to its place, nothing else changed', () => {
+    const input = walk(200, 3, 5);
+    const params: ChartParams = { window: 64, width: 64, height: 64, maWindow: 20, volumeFraction: 0.2 };
+    const rows = rasterizeChartsCpu(input, params).images;
+    const tiles = [4, 2, 2];
+    const tiled = rasterizeChartsCpu(input, { ...params, tiles }).images;
+    const order = pixelOrder(64, 64, tiles);
+    expect(Array.from(order).sort((a, b) => a - b)).toEqual(Array.from({ length: 64 * 64 }, (_, i) => i));
+    // pixel (y, x) = (21, 38): 16-px block (1, 2) of the 4 x 4 grid; inside it, 8-px quarter (0, 0), 4-px tile (1, 1)
+    // and pixel (1, 2); each level's index row-major within its parent
+    expect(order[21 * 64 + 38]).toBe((((1 * 4 + 2) * 4 + 0) * 4 + 1 * 2 + 1) * 16 + 1 * 4 + 2);
+    const per = 64 * 64 * 3;
+    for (let n = 0; n < tiled.length / per; n++) {
+      for (let p = 0; p < 64 * 64; p++) {
+        for (let c = 0; c < 3; c++) {
+          if (tiled[n * per + order[p]! * 3 + c] !== rows[n * per + p * 3 + c]) throw new Error(`image ${n}, pixel ${p}, channel ${c} moved wrong`);
+        }
+      }
+    }
+    expect(() => rasterizeChartsCpu(input, { ...params, tiles: [4, 2, 3] })).toThrow(/tiles \[4, 2, 3\] make 24-pixel blocks, which do not tile a 64 x 64 image/);
+    expect(() => rasterizeChartsCpu(input, { ...params, tiles: [0] })).toThrow(/whole numbers >= 1/);
+  });
+
   it('rejects inconsistent inputs with the reason', () => {
     expect(() => rasterizeChartsCpu({ ...ohlcv(HAND), ends: [4] }, HAND_PARAMS)).toThrow(/end row 4 outside/);
     expect(() => rasterizeChartsCpu({ ...ohlcv(HAND), assets: [1] }, HAND_PARAMS)).toThrow(/asset 1 outside/);
@@ -140,6 +164,10 @@ describe('RasterizeCharts', () => {
     const expected = rasterizeChartsCpu(input, params);
     const got = await rasterizeChartsWebgpu(webgpu.runtime!.gpu!, input, params, { maxImagesPerDispatch: 7 });
     expect(mismatchedPixels(got.images, expected.images)).toBe(0);
+    // a tiled order, chunked: each chunk's pixels moved to their places
+    const tiled = { ...params, tiles: [4, 2, 2] };
+    const tiledGot = await rasterizeChartsWebgpu(webgpu.runtime!.gpu!, input, tiled, { maxImagesPerDispatch: 7 });
+    expect(mismatchedPixels(tiledGot.images, rasterizeChartsCpu(input, tiled).images)).toBe(0);
   });
 });
 

@@ -2,7 +2,8 @@
  * RasterizeCharts: candlestick + volume + moving-average images of an OHLCV window per (end, asset), batched.
  *
  * Output: `images` Float32Array [N x height x width x 3] (RGB in [0,1]), N = ends.length x assets.length, ordered
- * for each end, for each asset. Row 0 is the top of the image; bar 0 (the oldest) is on the left.
+ * for each end, for each asset. Row 0 is the top of the image; bar 0 (the oldest) is on the left. The pixels are
+ * row-major, or tiled when params.tiles is given (pixelOrder.ts: the order a patchify net reads, same values).
  *
  * Drawing rules (identical on every path):
  * - Window of image (e, a): rows e - window + 1 .. e of asset a; rows before 0 count as missing.
@@ -34,6 +35,7 @@
 import { type GpuContext, uniforms } from '../gpu/context.ts';
 import { type Kernel, registerKernel } from '../kernel.ts';
 import { RasterizeCharts as NAME } from '../names.ts';
+import { pixelOffsets, pixelOrder } from './pixelOrder.ts';
 import {
   type ChartInput,
   type ChartParams,
@@ -53,20 +55,25 @@ export type { ChartGeometry, ChartImages, ChartInput, ChartParams } from './rast
 /** CPU fill: draws each bar's volume, body and wick, then the MA line over them. */
 export function fillChartsCpu(geom: ChartGeometry, params: ChartParams, into?: Float32Array): Float32Array {
   const { window, width, height } = params;
-  const { bars, count, priceRows } = geom;
+  const { bars, count } = geom;
   const size = count * height * width * 3;
   if (into !== undefined && into.length < size) throw new Error(`RasterizeCharts: the output buffer holds ${into.length} values, ${count} images need ${size}`);
   // a reused buffer is cleared (a fresh one costs page faults on first touch, ~4 ms per MB in a VM)
   const images = into !== undefined ? into.subarray(0, size).fill(0) : new Float32Array(size);
   const { up, down, volume, ma } = CHART_PALETTE;
-  for (let n = 0; n < count; n++) {
-    const base = n * height * width * 3;
-    const put = (x: number, y: number, rgb: Rgb) => {
-      const k = base + (y * width + x) * 3;
+  // pixel (x, y) of image n starts at n * height * width * 3 + rowAt[y] + colAt[x], in either order
+  const { rows: rowAt, cols: colAt } = pixelOffsets(width, height, params.tiles);
+  // one column's pixels y0..y1 in one colour
+  const run = (column: number, y0: number, y1: number, rgb: Rgb) => {
+    for (let y = y0; y <= y1; y++) {
+      const k = column + rowAt[y]!;
       images[k] = rgb[0];
       images[k + 1] = rgb[1];
       images[k + 2] = rgb[2];
-    };
+    }
+  };
+  for (let n = 0; n < count; n++) {
+    const base = n * height * width * 3;
     const g = (i: number) => (n * window + i) * STRIDE;
     for (let i = 0; i < window; i++) {
       const s = slot(i, width, window);
@@ -74,10 +81,11 @@ export function fillChartsCpu(geom: ChartGeometry, params: ChartParams, into?: F
       if (s.end === s.start || bars[b]! === NONE) continue;
       const colour = bars[b + 4]! === 1 ? up : down;
       for (let x = s.start; x < s.bodyEnd; x++) {
-        for (let k = 0; k < bars[b + 6]!; k++) put(x, height - 1 - k, volume);
-        for (let y = bars[b + 2]!; y <= bars[b + 3]!; y++) put(x, y, colour);
+        const column = base + colAt[x]!;
+        run(column, height - bars[b + 6]!, height - 1, volume);
+        run(column, bars[b + 2]!, bars[b + 3]!, colour);
       }
-      for (let y = bars[b]!; y <= bars[b + 1]!; y++) put(s.centre, y, colour);
+      run(base + colAt[s.centre]!, bars[b]!, bars[b + 1]!, colour);
     }
     for (let i = 0; i < window; i++) {
       const s = slot(i, width, window);
@@ -85,14 +93,13 @@ export function fillChartsCpu(geom: ChartGeometry, params: ChartParams, into?: F
       const m = bars[g(i) + 5]!;
       const prev = i > 0 ? bars[g(i - 1) + 5]! : NONE;
       for (let x = s.start; x < s.end; x++) {
+        const column = base + colAt[x]!;
         if (x < s.centre) {
-          if (prev !== NONE) put(x, prev, ma);
+          if (prev !== NONE) run(column, prev, prev, ma);
         } else if (x > s.centre) {
-          if (m !== NONE) put(x, m, ma);
+          if (m !== NONE) run(column, m, m, ma);
         } else if (m !== NONE) {
-          const from = prev === NONE ? m : Math.min(prev, m);
-          const to = prev === NONE ? m : Math.max(prev, m);
-          for (let y = from; y <= to; y++) put(x, y, ma);
+          run(column, prev === NONE ? m : Math.min(prev, m), prev === NONE ? m : Math.max(prev, m), ma);
         }
       }
     }
@@ -165,7 +172,10 @@ export interface WebgpuChartOptions {
   readonly maxImagesPerDispatch?: number;
 }
 
-/** The geometry pass on the CPU, then the pixel fill in WGSL, chunked over images to fit a storage binding. */
+/**
+ * The geometry pass on the CPU, then the pixel fill in WGSL, chunked over images to fit a storage binding. The shader
+ * writes row-major pixels; a tiled order (params.tiles) is applied when each chunk comes back.
+ */
 export async function rasterizeChartsWebgpu(gpu: GpuContext, input: ChartInput, params: ChartParams, opts: WebgpuChartOptions = {}): Promise<ChartImages> {
   const { width, height, window } = params;
   const geom = chartGeometry(input, params);
@@ -187,9 +197,24 @@ export async function rasterizeChartsWebgpu(gpu: GpuContext, input: ChartInput, 
       uniforms: uniforms([['u32', count], ['u32', width], ['u32', height], ['u32', window], ['u32', geom.priceRows], ...colours]),
       workgroups: [Math.min(groups, 65535), Math.ceil(groups / 65535)],
     });
-    images.set(out!, first * perImage);
+    if (params.tiles === undefined) images.set(out!, first * perImage);
+    else scatterPixels(out!, count, width * height, pixelOrder(width, height, params.tiles), images, first * perImage);
   }
   return { images, count: geom.count, width, height };
+}
+
+/** Row-major RGB images -> the same pixels at order[pixel] (images [count x pixels x 3] into `to` from `offset`). */
+function scatterPixels(from: Float32Array, count: number, pixels: number, order: Int32Array, to: Float32Array, offset: number): void {
+  for (let n = 0; n < count; n++) {
+    const base = n * pixels * 3;
+    for (let p = 0; p < pixels; p++) {
+      const src = base + p * 3;
+      const dst = offset + base + order[p]! * 3;
+      to[dst] = from[src]!;
+      to[dst + 1] = from[src + 1]!;
+      to[dst + 2] = from[src + 2]!;
+    }
+  }
 }
 
 export const RasterizeChartsKernel: Kernel<ChartInput, ChartParams, ChartImages> = registerKernel({
