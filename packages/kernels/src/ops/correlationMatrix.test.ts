@@ -22,6 +22,24 @@ describe('CorrelationMatrix', () => {
     expect(Array.from(columns)).toEqual(Array.from(kept));
   });
 
+  it('every entry is its two standardised columns\' dot product summed over the rows in order, for 1 to 11 columns (every remainder of the blocks)', () => {
+    for (let cols = 1; cols <= 11; cols++) {
+      const x = randomWalk(97, cols, cols);
+      const columns = new Float64Array(x.rows * cols);
+      for (let t = 0; t < x.rows; t++) for (let c = 0; c < cols; c++) columns[c * x.rows + t] = x.data[t * cols + c]!;
+      const z = new Float64Array(x.rows * cols);
+      const got = correlationOfColumns(columns, x.rows, cols, z);
+      for (let i = 0; i < cols; i++) {
+        for (let j = 0; j < cols; j++) {
+          let s = 0;
+          for (let t = 0; t < x.rows; t++) s += z[i * x.rows + t]! * z[j * x.rows + t]!;
+          const want = i === j ? 1 : s;
+          if (got[i * cols + j] !== want) throw new Error(`${cols} columns: entry (${i}, ${j}) is ${got[i * cols + j]}, the in-order sum ${want}`);
+        }
+      }
+    }
+  });
+
   it('reference: by hand on 3 columns (y = 2x, z = -x + const, a constant column)', () => {
     const x = matrix(4, 4, Float64Array.from([1, 2, 9, 5, 2, 4, 8, 5, 3, 6, 7, 5, 4, 8, 6, 5]));
     const c = correlationMatrixCpu(x);

@@ -90,34 +90,67 @@ export function correlationOfColumns(columns: Float64Array, rows: number, cols: 
   return gram(scratch, rows, cols);
 }
 
-/** Z^T Z of standardised columns z[c * rows + t], the diagonal set to 1. */
+/**
+ * Z^T Z of standardised columns z[c * rows + t], the diagonal set to 1. Each entry is one sum over the rows in order;
+ * the blocks (two columns i against four columns j) only share the loads between eight independent sums.
+ */
 function gram(z: Float64Array, rows: number, cols: number): Float64Array {
   const out = new Float64Array(cols * cols);
-  for (let i = 0; i < cols; i++) {
+  const put = (i: number, j: number, v: number) => {
+    out[i * cols + j] = v;
+    out[j * cols + i] = v;
+  };
+  let i = 0;
+  for (; i + 1 < cols; i += 2) {
     const io = i * rows;
+    const io1 = io + rows;
     out[i * cols + i] = 1;
-    let j = i + 1;
-    // four columns at once: four independent sums (the adds' latency, not the multiplies, bounds a single sum)
+    out[(i + 1) * cols + i + 1] = 1;
+    put(i, i + 1, dot(z, io, io1, rows));
+    let j = i + 2;
+    // two columns against four at once: eight independent sums (the adds' latency, not the multiplies, bounds a
+    // single sum), six loads per row for eight products
     for (; j + 3 < cols; j += 4) {
       const a = j * rows;
       let s0 = 0;
       let s1 = 0;
       let s2 = 0;
       let s3 = 0;
+      let u0 = 0;
+      let u1 = 0;
+      let u2 = 0;
+      let u3 = 0;
       for (let t = 0; t < rows; t++) {
         const v = z[io + t]!;
-        s0 += v * z[a + t]!;
-        s1 += v * z[a + rows + t]!;
-        s2 += v * z[a + 2 * rows + t]!;
-        s3 += v * z[a + 3 * rows + t]!;
+        const w = z[io1 + t]!;
+        const b0 = z[a + t]!;
+        const b1 = z[a + rows + t]!;
+        const b2 = z[a + 2 * rows + t]!;
+        const b3 = z[a + 3 * rows + t]!;
+        s0 += v * b0;
+        s1 += v * b1;
+        s2 += v * b2;
+        s3 += v * b3;
+        u0 += w * b0;
+        u1 += w * b1;
+        u2 += w * b2;
+        u3 += w * b3;
       }
-      out[i * cols + j] = out[j * cols + i] = s0;
-      out[i * cols + j + 1] = out[(j + 1) * cols + i] = s1;
-      out[i * cols + j + 2] = out[(j + 2) * cols + i] = s2;
-      out[i * cols + j + 3] = out[(j + 3) * cols + i] = s3;
+      put(i, j, s0);
+      put(i, j + 1, s1);
+      put(i, j + 2, s2);
+      put(i, j + 3, s3);
+      put(i + 1, j, u0);
+      put(i + 1, j + 1, u1);
+      put(i + 1, j + 2, u2);
+      put(i + 1, j + 3, u3);
     }
-    for (; j < cols; j++) out[i * cols + j] = out[j * cols + i] = dot(z, io, j * rows, rows);
+    for (; j < cols; j++) {
+      put(i, j, dot(z, io, j * rows, rows));
+      put(i + 1, j, dot(z, io1, j * rows, rows));
+    }
   }
+  if (i < cols) out[i * cols + i] = 1;
   return out;
 }
 
