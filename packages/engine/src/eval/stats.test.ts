@@ -61,6 +61,32 @@ describe('stationary bootstrap', () => {
     expect(small).toBeLessThanOrEqual(8);
   });
 
+  it('the p-value and the interval agree (p below 1 - level when the interval leaves 0 out), also when one side mostly holds the other', () => {
+    const rng = new Rng(5);
+    const B = 500;
+    const slack = 2 / (B + 1); // the one resample counted on each side
+    let excluded = 0;
+    for (let s = 0; s < 60; s++) {
+      const T = 1200;
+      const market = returns(rng, T, 0.0003);
+      // a holds the market but on ~2% of the bars, where it holds a volatile loser (as a contest holds its
+      // benchmark): the resampled differences are skewed
+      const own = returns(rng, T, -0.002).map((x) => x * 5);
+      const a = market.map((m, t) => (rng.next() < 0.02 ? own[t]! : m));
+      const c = compareSharpe('a', a, 'b', market, 252, { resamples: B, seed: s });
+      const out = c.ciLow > 0 || c.ciHigh < 0;
+      if (out) {
+        excluded++;
+        expect(c.pValue, `seed ${s}: interval [${c.ciLow}, ${c.ciHigh}]`).toBeLessThanOrEqual(1 - c.level + slack);
+      } else expect(c.pValue, `seed ${s}: interval [${c.ciLow}, ${c.ciHigh}]`).toBeGreaterThanOrEqual(1 - c.level - slack);
+      expect(c.pValue).toBeGreaterThan(0);
+      expect(c.pValue).toBeLessThanOrEqual(1);
+    }
+    // both kinds occur, so both branches were checked
+    expect(excluded).toBeGreaterThan(5);
+    expect(excluded).toBeLessThan(55);
+  });
+
   it('refuses series of different lengths', () => {
     expect(() => compareSharpe('a', new Float64Array(3), 'b', new Float64Array(4), 252)).toThrow(/a has 3 bars, b has 4/);
   });

@@ -52,7 +52,11 @@ export interface SharpeComparison {
   /** the bootstrap's central interval of the difference (level: `level`) */
   readonly ciLow: number;
   readonly ciHigh: number;
-  /** two-sided: the share of resampled differences, centred on the observed one, at least as far from it as it is from 0 */
+  /**
+   * two-sided, read off the same resamples as the interval: twice the smaller share of resampled differences on
+   * either side of 0 (counting one more on each side, so never 0; at most 1). Up to that one resample, it is below
+   * 1 - level exactly when the interval leaves 0 out.
+   */
   readonly pValue: number;
   readonly level: number;
   readonly resamples: number;
@@ -89,11 +93,19 @@ export function compareSharpe(a: string, ra: Float64Array, b: string, rb: Float6
     stationaryResample(T, meanBlock, rng, idx);
     diffs[k] = (sharpeAt(ra, idx, T) - sharpeAt(rb, idx, T)) * ann;
   }
-  let far = 0;
-  for (let k = 0; k < B; k++) if (Math.abs(diffs[k]! - observed) >= Math.abs(observed)) far++;
+  // the interval's and the p-value's side counts come from the same resamples, so they cannot disagree (a centred
+  // p-value, |d - observed| >= |observed|, did: on a contest holding the benchmark 92% of the bars, a 90% interval
+  // of [-0.79, -0.02] came with p 0.135, the differences' distribution being skewed)
+  let below = 0;
+  let above = 0;
+  for (let k = 0; k < B; k++) {
+    if (diffs[k]! <= 0) below++;
+    if (diffs[k]! >= 0) above++;
+  }
   diffs.sort();
   const q = (p: number) => diffs[Math.min(B - 1, Math.max(0, Math.round(p * (B - 1))))]!;
-  return { a, b, sharpeDiff: observed, ciLow: q((1 - level) / 2), ciHigh: q(1 - (1 - level) / 2), pValue: (far + 1) / (B + 1), level, resamples: B, meanBlock, bars: T };
+  const pValue = Math.min(1, (2 * (Math.min(below, above) + 1)) / (B + 1));
+  return { a, b, sharpeDiff: observed, ciLow: q((1 - level) / 2), ciHigh: q(1 - (1 - level) / 2), pValue, level, resamples: B, meanBlock, bars: T };
 }
 
 /** Standard normal CDF (Abramowitz & Stegun 7.1.26 through erf; |error| < 1.5e-7). */
