@@ -72,7 +72,12 @@ export function routerInference(tf: Tf, model: LayersModel, spec: RouterSpec): (
     const [kernel, bias] = weights(name);
     return tf.fused.matMul({ a: x as Tensor2D, b: kernel as Tensor2D, ...(bias ? { bias } : {}), activation });
   };
+  const values = spec.chart.size * spec.chart.size * 3;
   return (tiledImages, temporal) => {
+    // a row-major [n, size, size, 3] batch would reshape without complaint and give other outputs
+    if (tiledImages.rank !== 2 || tiledImages.shape[1] !== values) {
+      throw new Error(`routerInference reads tiled charts [n, ${values}] (renderNetCharts), it was given [${tiledImages.shape.join(', ')}]`);
+    }
     const n = tiledImages.shape[0]!;
     // rows: the patches of each stage, in the tiled order; columns: a patch's pixels (or cells) and channels
     let h = tiledImages;

@@ -136,6 +136,7 @@ describe('router training', () => {
           return [forward(tf.tensor2d(tiled, [n, S * S * 3]), z).dataSync(), (model.apply([x, z], { training: false }) as typeof x).dataSync()];
         });
         expect(a.length).toBe(n * (card.spec.regimes + card.spec.experts));
+        expect(() => tf.tidy(() => forward(tf.tensor4d(images, [n, S, S, 3]), tf.tensor2d(temporal, [n, card.spec.temporal])))).toThrow(`reads tiled charts [n, ${S * S * 3}] (renderNetCharts), it was given [${n}, ${S}, ${S}, 3]`);
         expect(Array.from(a)).toEqual(Array.from(b));
       }
     }
