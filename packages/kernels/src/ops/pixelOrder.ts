@@ -6,12 +6,12 @@
  * gather its patches (router/model.ts, routerInference).
  */
 
-const cache = new Map<string, Int32Array>();
-const offsetCache = new Map<string, PixelOffsets>();
+const cache = new Map<string, PixelOffsets>();
 
 /**
- * The order as a sum: pixel (y, x) sits at rows[y] + cols[x] (both orders are separable this way), times 3 for
- * RGB values, so a column of pixels is one base plus a row table.
+ * An order as a sum: pixel (y, x) sits at place rows[y] + cols[x] (values: 3 x place, RGB), so a column of pixels
+ * is one base plus a row table. Both orders are separable: row-major is y x width + x; in the tiled one each level's
+ * digit of y and of x add apart.
  */
 export interface PixelOffsets {
   readonly rows: Int32Array;
@@ -31,60 +31,46 @@ export function checkTiles(width: number, height: number, tiles: readonly number
 }
 
 /**
- * For each pixel in row-major order (y * width + x), its place in the tiled order; cached per (width, height,
- * tiles), so callers must not write to it.
+ * Places along one axis, x 3. A coordinate v lies in block floor(v / block) (the outer grid, row-major: `outer`
+ * places per block step) and, at level l, in cell floor(v / (p1 ... p(l-1))) % p_l of its group, which moves it
+ * `digit` x (p1 ... p(l-1))^2 places: digit p_l for a row (a row of cells), 1 for a column.
  */
-export function pixelOrder(width: number, height: number, tiles: readonly number[]): Int32Array {
-  const key = `${width}x${height}:${tiles.join(',')}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  checkTiles(width, height, tiles);
-  // side of a block at each level: below[l] = p1 x ... x p(l-1)
-  const below: number[] = [];
-  let block = 1;
-  for (const p of tiles) {
-    below.push(block);
-    block *= p;
-  }
-  const gridWidth = width / block;
-  const order = new Int32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let place = Math.floor(y / block) * gridWidth + Math.floor(x / block);
-      for (let l = tiles.length - 1; l >= 0; l--) {
-        const p = tiles[l]!;
-        const b = below[l]!;
-        place = place * p * p + (Math.floor(y / b) % p) * p + (Math.floor(x / b) % p);
-      }
-      order[y * width + x] = place;
+function axisPlaces(n: number, tiles: readonly number[], block: number, outer: number, row: boolean): Int32Array {
+  const out = new Int32Array(n);
+  for (let v = 0; v < n; v++) {
+    let place = Math.floor(v / block) * outer;
+    let side = 1; // p1 ... p(l-1)
+    for (const p of tiles) {
+      place += (Math.floor(v / side) % p) * (row ? p : 1) * side * side;
+      side *= p;
     }
+    out[v] = place * 3;
   }
-  cache.set(key, order);
-  return order;
+  return out;
 }
 
 /** Value offsets (place x 3) of row y and column x, row-major when tiles is undefined; cached, read-only. */
 export function pixelOffsets(width: number, height: number, tiles?: readonly number[]): PixelOffsets {
   const key = `${width}x${height}:${tiles?.join(',') ?? 'rows'}`;
-  const hit = offsetCache.get(key);
+  const hit = cache.get(key);
   if (hit !== undefined) return hit;
-  const rows = new Int32Array(height);
-  const cols = new Int32Array(width);
+  let offsets: PixelOffsets;
   if (tiles === undefined) {
-    for (let y = 0; y < height; y++) rows[y] = y * width * 3;
-    for (let x = 0; x < width; x++) cols[x] = x * 3;
+    offsets = { rows: Int32Array.from({ length: height }, (_, y) => y * width * 3), cols: Int32Array.from({ length: width }, (_, x) => x * 3) };
   } else {
-    // the tiled place of (y, 0) plus that of (0, x): each level's digit of y and of x add separately
-    const order = pixelOrder(width, height, tiles);
-    for (let y = 0; y < height; y++) rows[y] = order[y * width]! * 3;
-    for (let x = 0; x < width; x++) cols[x] = order[x]! * 3;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        if (rows[y]! + cols[x]! !== order[y * width + x]! * 3) throw new Error(`pixel order: tiles [${tiles.join(', ')}] are not separable at (${y}, ${x})`);
-      }
-    }
+    checkTiles(width, height, tiles);
+    const block = tiles.reduce((b, p) => b * p, 1);
+    // a block holds block^2 pixels; a row of blocks, width / block of them
+    offsets = { rows: axisPlaces(height, tiles, block, (width / block) * block * block, true), cols: axisPlaces(width, tiles, block, block * block, false) };
   }
-  const offsets = { rows, cols };
-  offsetCache.set(key, offsets);
+  cache.set(key, offsets);
   return offsets;
+}
+
+/** For each pixel in row-major order (y * width + x), its place in the tiled order (a new array). */
+export function pixelOrder(width: number, height: number, tiles: readonly number[]): Int32Array {
+  const { rows, cols } = pixelOffsets(width, height, tiles);
+  const order = new Int32Array(width * height);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) order[y * width + x] = (rows[y]! + cols[x]!) / 3;
+  return order;
 }

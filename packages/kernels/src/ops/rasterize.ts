@@ -35,7 +35,7 @@
 import { type GpuContext, uniforms } from '../gpu/context.ts';
 import { type Kernel, registerKernel } from '../kernel.ts';
 import { RasterizeCharts as NAME } from '../names.ts';
-import { pixelOffsets, pixelOrder } from './pixelOrder.ts';
+import { type PixelOffsets, pixelOffsets } from './pixelOrder.ts';
 import {
   type ChartInput,
   type ChartParams,
@@ -198,21 +198,23 @@ export async function rasterizeChartsWebgpu(gpu: GpuContext, input: ChartInput, 
       workgroups: [Math.min(groups, 65535), Math.ceil(groups / 65535)],
     });
     if (params.tiles === undefined) images.set(out!, first * perImage);
-    else scatterPixels(out!, count, width * height, pixelOrder(width, height, params.tiles), images, first * perImage);
+    else scatterPixels(out!, count, width, height, pixelOffsets(width, height, params.tiles), images, first * perImage);
   }
   return { images, count: geom.count, width, height };
 }
 
-/** Row-major RGB images -> the same pixels at order[pixel] (images [count x pixels x 3] into `to` from `offset`). */
-function scatterPixels(from: Float32Array, count: number, pixels: number, order: Int32Array, to: Float32Array, offset: number): void {
+/** Row-major RGB images [count x height x width x 3] -> the same pixels at their places in `to`, from `offset`. */
+function scatterPixels(from: Float32Array, count: number, width: number, height: number, at: PixelOffsets, to: Float32Array, offset: number): void {
   for (let n = 0; n < count; n++) {
-    const base = n * pixels * 3;
-    for (let p = 0; p < pixels; p++) {
-      const src = base + p * 3;
-      const dst = offset + base + order[p]! * 3;
-      to[dst] = from[src]!;
-      to[dst + 1] = from[src + 1]!;
-      to[dst + 2] = from[src + 2]!;
+    const base = n * width * height * 3;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const src = base + (y * width + x) * 3;
+        const dst = offset + base + at.rows[y]! + at.cols[x]!;
+        to[dst] = from[src]!;
+        to[dst + 1] = from[src + 1]!;
+        to[dst + 2] = from[src + 2]!;
+      }
     }
   }
 }
