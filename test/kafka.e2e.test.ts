@@ -10,8 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BarMessage, type KafkaBarStream, REJECTED_TOPIC, feedKafka, generateSyntheticMarket, kafkaClient, kafkaSource, threadedKafkaSource } from '@arena/streams';
+import { type BarMessage, type KafkaBarStream, REJECTED_TOPIC, barMessage, feedKafka, generateSyntheticMarket, kafkaClient, kafkaSource, threadedKafkaSource } from '@arena/streams';
 import { malformed, startTestExchange } from '@arena/streams/testing';
+import { Partitioners } from 'kafkajs';
 import { ROOT, arena } from './cli.ts';
 import { countIn, readRows } from './ledgerDb.ts';
 import { MockCluster, mockClusterUnavailable } from './kafka/mockCluster.ts';
@@ -113,6 +114,72 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     expect(countIn(db, BARS)).toBe(900);
     expect(JSON.parse(arena(['ledger', 'summary', '--db', db, '--json']).stdout)).toMatchObject({ status: 'running', bars: 900 });
   }, 120_000);
+
+  it('the ledger says where a restart starts: a new ledger on a group that has read the topic starts from its first message; a late bar that came while the daemon was down is rejected as late, not skipped; a quiet stream commits its last offsets', async () => {
+    // a cluster of its own: the topic holds only this test's bars
+    const own = await MockCluster.start(1);
+    try {
+      await own.createTopic('arena.md.bars.1h', 2);
+      for (const t of [REJECTED_TOPIC, 'arena.decisions', 'arena.fills']) await own.createTopic(t, 1);
+      await restartFromTheLedger(own.bootstrap);
+    } finally {
+      await own.stop();
+    }
+  }, 180_000);
+
+  async function restartFromTheLedger(bootstrap: string): Promise<void> {
+    const { panel } = generateSyntheticMarket({ seed: 12, assets: 2, bars: 130, timeframe: '1h' });
+    const brokers = bootstrap.split(',');
+    await feedKafka(panel.slice(0, 120), { brokers, venue: 'arena', speed: 'max' });
+    const args = (db: string) => ['paper', '--source', 'kafka', '--symbols', panel.symbols.join(','), '--timeframe', '1h', ...WEIGHTS, '--brokers', bootstrap, '--group', 'g30', '--db', db, '--port', '0', '--exit-at-end'];
+    const a = join(dir, 'g30-a.db');
+    const first = arena(args(a));
+    expect(first.code, first.stderr).toBe(0);
+    expect(countIn(a, BARS)).toBe(120);
+    // the group has committed the whole topic; a new ledger still starts from the first message (it holds nothing)
+    const b = join(dir, 'g30-b.db');
+    const fresh = arena(args(b));
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(countIn(b, BARS)).toBe(120);
+    expect(readRows(b, EQUITY)).toEqual(readRows(a, EQUITY));
+    // while nothing runs: a second bar for a time the ledger holds (another volume), then ten new times
+    const kafka = kafkaClient({ brokers });
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const late = { ...barMessage(panel, 'arena', 50, 0), volume: 77 };
+    await producer.send({ topic: 'arena.md.bars.1h', messages: [{ key: `arena:${late.symbol}`, value: JSON.stringify(late) }], acks: -1 });
+    await producer.disconnect();
+    await feedKafka(panel.slice(120, 130), { brokers, venue: 'arena', speed: 'max' });
+    const again = arena(args(a));
+    expect(again.code, again.stderr).toBe(0);
+    expect(countIn(a, BARS)).toBe(130);
+    const rejected = readRows(a, "SELECT detail FROM events WHERE kind = 'rejected'") as { detail: string }[];
+    expect(rejected.map((r) => r.detail)).toEqual([expect.stringMatching(new RegExp(`^arena\\.md\\.bars\\.1h:\\d+:\\d+: SYN0/USD bar at ${new Date(late.ts).toISOString().replace(/\./g, '\\.')} arrived after that time`))]);
+    // the redelivered messages the ledger held were skipped, not rejected: the books are those of all 130 bars
+    const volume = readRows(a, `SELECT volume FROM bars WHERE ts = ${late.ts} AND asset = 0`) as { volume: number }[];
+    expect(volume).toEqual([{ volume: panel.volume[50 * 2] }]);
+    // a consumer that has had every bar acked and then hears nothing commits the last positions without a close
+    const source = await threadedKafkaSource({ brokers, groupId: 'g30-quiet', timeframe: '1h', symbols: panel.symbols, stopping: () => false, flushMs: 500 });
+    let last: { part: number; position: number }[] = [];
+    let n = 0;
+    for await (const bar of source) {
+      bar.written();
+      await bar.ack();
+      last = bar.offset.map((o) => ({ part: o.part, position: Number(o.position) })).sort((x, y) => x.part - y.part);
+      if (++n === 130) break;
+    }
+    const admin = kafka.admin();
+    await admin.connect();
+    const committed = async () => (await admin.fetchOffsets({ groupId: 'g30-quiet', topics: ['arena.md.bars.1h'] }))[0]!.partitions.map((p) => ({ part: p.partition, position: Number(p.offset) })).filter((p) => p.position >= 0).sort((x, y) => x.part - y.part);
+    let got = await committed();
+    for (let k = 0; k < 30 && JSON.stringify(got) !== JSON.stringify(last); k++) {
+      await new Promise((r) => setTimeout(r, 100));
+      got = await committed();
+    }
+    expect(got).toEqual(last);
+    await admin.disconnect();
+    await source.close();
+  }
 
   it('1,200 malformed messages among good bars: no crash, each rejected with its reason, counted and sent to arena.md.rejected', async () => {
     const market = ['--synthetic', '--assets', '2', '--bars', '240', '--timeframe', '4h'];

@@ -7,7 +7,7 @@
 import { BACKGROUND_NICE, ERR, arenaError, expertNames, lowerOtherThreads, parseTimeframe, resolveDataDir, timeframeMs } from '@arena/core';
 import { ContestLedger, GrowingPanel, Ledger, PaperMetrics, PaperStore, type SourceBar, type StepResult, buildPipeline, loadMarket, loadModels, rebuild, runLoop } from '@arena/engine';
 import { WorkerSelection } from '@arena/features';
-import { DECISIONS_TOPIC, FILLS_TOPIC, FundingSchedule, type KafkaBarStream, kafkaClient, liveSource, parseBrokers, parseSpeed, replayPanel, threadedKafkaSource } from '@arena/streams';
+import { DECISIONS_TOPIC, FILLS_TOPIC, FundingSchedule, type KafkaBarStream, barsTopic, kafkaClient, liveSource, parseBrokers, parseSpeed, replayPanel, threadedKafkaSource } from '@arena/streams';
 import { parseNumber } from '../configFile.ts';
 import { Partitioners, type Producer } from 'kafkajs';
 import { type BacktestFlags, configFromFlags } from './backtest.ts';
@@ -192,6 +192,8 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
             timeframe,
             symbols,
             ...(after !== undefined ? { after } : {}),
+            // the ledger says where each partition starts (the group's committed offsets only trail it)
+            resume: store.offsets(barsTopic(timeframe)),
             stopping: () => stop,
             log,
             // Kafka's reasons start with topic:partition:offset already
@@ -262,7 +264,9 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
 async function publishStep(producer: Producer, symbols: readonly string[], step: StepResult): Promise<void> {
   const iso = new Date(step.ts).toISOString();
   const messages = [];
-  if (step.fills.length > 0) messages.push({ topic: FILLS_TOPIC, messages: step.fills.map((f) => ({ key: symbols[f.asset]!, value: JSON.stringify({ ts: iso, symbol: symbols[f.asset], ...f }) })) });
+  // seq: the fill's place among its bar's fills (a bar can fill one symbol twice: a signal at the open, a stop inside the
+  // bar); (ts, seq) is the same on a redelivery, since a resumed run steps the same bars to the same fills
+  if (step.fills.length > 0) messages.push({ topic: FILLS_TOPIC, messages: step.fills.map((f, seq) => ({ key: symbols[f.asset]!, value: JSON.stringify({ ts: iso, seq, symbol: symbols[f.asset], ...f }) })) });
   if (step.orders.length > 0) messages.push({ topic: DECISIONS_TOPIC, messages: [{ key: iso, value: JSON.stringify({ ts: iso, orders: step.orders.map(([a, qty]) => ({ symbol: symbols[a], qty, combined: step.combined[a], target: step.target[a] })), halted: step.halted ?? null }) }] });
   if (messages.length > 0) await producer.sendBatch({ topicMessages: messages });
 }

@@ -235,4 +235,9 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE decisions;
   ALTER TABLE decisions_rowid RENAME TO decisions;
   `,
+  // 9: per Kafka partition, the highest offset seen when the last step's bar was handed over: a restart starts at
+  // `position` and tells the messages it handled before (stepped or rejected) from late bars that came since
+  `
+  ALTER TABLE offsets ADD COLUMN seen TEXT;
+  `,
 ];

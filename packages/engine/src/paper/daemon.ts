@@ -13,6 +13,8 @@ export interface SourceOffset {
   readonly source: string;
   readonly part: number;
   readonly position: string;
+  /** the highest message offset seen when the step's bar was handed over (Kafka; a restart tells redeliveries from late bars) */
+  readonly seen?: string;
 }
 
 export interface SourceBar {

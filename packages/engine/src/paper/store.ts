@@ -50,7 +50,7 @@ export class PaperStore {
           'ON CONFLICT (run_id, asset) DO UPDATE SET units = excluded.units, entry_price = excluded.entry_price, stop = excluded.stop, target = excluded.target, trailing = excluded.trailing, liquidation = excluded.liquidation',
       ),
       decision: db.prepare('INSERT INTO decisions (run_id, t, ts, record) VALUES (?, ?, ?, ?)'),
-      offset: db.prepare('INSERT INTO offsets (run_id, source, part, position) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, source, part) DO UPDATE SET position = excluded.position'),
+      offset: db.prepare('INSERT INTO offsets (run_id, source, part, position, seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, source, part) DO UPDATE SET position = excluded.position, seen = excluded.seen'),
       event: db.prepare('INSERT INTO events (run_id, at, ts, kind, detail) VALUES (?, ?, ?, ?, ?)'),
       selection: db.prepare('INSERT OR REPLACE INTO feature_selections (run_id, ts, reason, detail, features, weights, from_t) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       control: db.prepare('INSERT INTO controls (run_id, t, seq, kind, at) VALUES (?, ?, ?, ?, ?)'),
@@ -139,6 +139,12 @@ export class PaperStore {
     return r?.position;
   }
 
+  /** Every stored partition of a source: the next position, and the highest offset seen where recorded (Kafka). */
+  offsets(source: string): { part: number; position: string; seen?: string }[] {
+    const rows = this.ledger.db.prepare('SELECT part, position, seen FROM offsets WHERE run_id = ? AND source = ? ORDER BY part').all(this.runId, source) as { part: number; position: string; seen: string | null }[];
+    return rows.map((r) => ({ part: r.part, position: r.position, ...(r.seen !== null ? { seen: r.seen } : {}) }));
+  }
+
   /** The last stored equity, to check a rebuilt state against. */
   lastEquity(): { t: number; equity: number } | undefined {
     return this.ledger.db.prepare('SELECT t, equity FROM equity WHERE run_id = ? ORDER BY t DESC LIMIT 1').get(this.runId) as { t: number; equity: number } | undefined;
@@ -164,10 +170,10 @@ export class PaperStore {
 
   private writeOffsets(offset: SourceOffset | readonly SourceOffset[]): void {
     const { s, runId } = this;
-    if (Array.isArray(offset)) for (const o of offset as readonly SourceOffset[]) s.offset.run(runId, o.source, o.part, o.position);
+    if (Array.isArray(offset)) for (const o of offset as readonly SourceOffset[]) s.offset.run(runId, o.source, o.part, o.position, o.seen ?? null);
     else {
       const o = offset as SourceOffset;
-      s.offset.run(runId, o.source, o.part, o.position);
+      s.offset.run(runId, o.source, o.part, o.position, o.seen ?? null);
     }
   }
 

@@ -18,6 +18,12 @@ export interface AlignedBar {
    * the step is written.
    */
   readonly positions: ReadonlyMap<number, number>;
+  /**
+   * Per partition, the highest offset seen when this time was handed over: after a restart from the ledger, a
+   * message at or below it for a time the ledger already holds was handled before (stepped or rejected), one above it
+   * is new (a late bar, rejected as such)
+   */
+  readonly seen: ReadonlyMap<number, number>;
 }
 
 interface Pending {
@@ -151,7 +157,7 @@ export class BarAligner {
       this.times.shift();
       this.taken = ts;
       for (const o of p.offsets) this.untaken.get(o.partition)!.remove(o.offset);
-      out.push({ ts, row: p.bar.row, positions: positionsOf(this.seen, this.untaken) });
+      out.push({ ts, row: p.bar.row, positions: positionsOf(this.seen, this.untaken), seen: new Map(this.seen) });
     }
     return out;
   }

@@ -3,8 +3,13 @@
  * consumer group on `arena.md.bars.<tf>`. Every message is validated; a bad one is
  * counted, sent to `arena.md.rejected` with its reason and position, and skipped. Good bars are aligned into whole
  * bar times (BarAligner) and handed to the daemon one time at a time; `ack` (after the ledger transaction) marks
- * the time done, and the offsets the ledger covers are committed at most every `commitEveryMs` and on close. Bars at or before the ledger's last time (a redelivery after a crash
- * between the transaction and the commit) are skipped as already applied.
+ * the time done, and the offsets the ledger covers are committed at most every `commitEveryMs` (the last ones when
+ * due, also once the stream has gone quiet) and on close.
+ *
+ * A daemon passes `resume`, its ledger's offsets: the consumer starts each partition where the ledger says (from the
+ * earliest message where the ledger has none), not where the group's committed offsets are, so the ledger alone says
+ * what was applied. A message at or below the ledger's `seen` offset of its partition, for a time the ledger holds,
+ * was handled before the restart and is skipped (onSkip); a later one for such a time is a late bar (rejected).
  */
 import type { OhlcvRow, Timeframe } from '@arena/core';
 import { type Consumer, Partitioners, type Producer } from 'kafkajs';
@@ -18,6 +23,11 @@ export interface KafkaSourceOptions extends KafkaOptions {
   readonly symbols: readonly string[];
   /** the ledger's last stepped bar time (restart) */
   readonly after?: number;
+  /**
+   * Where the ledger says each partition of the bars topic is (a daemon always passes it; empty: a new ledger, so
+   * every partition starts at its earliest message). Absent: the group's committed offsets decide.
+   */
+  readonly resume?: readonly ResumePosition[];
   /** release incomplete bar times after this long without messages, ms */
   readonly flushMs?: number;
   /** commit at most this often, ms (the ledger is always ahead; redeliveries of what it holds are skipped) */
@@ -31,13 +41,20 @@ export interface KafkaSourceOptions extends KafkaOptions {
   readonly exitWhenIdleMs?: number;
 }
 
+/** A partition's offsets in the ledger: the next one to consume, and the highest one seen (absent in older ledgers). */
+export interface ResumePosition {
+  readonly part: number;
+  readonly position: string;
+  readonly seen?: string;
+}
+
 export interface KafkaBar {
   readonly ts: number;
   /** when the bar time was complete and handed over (ms, wall clock) */
   readonly tsRecv: number;
   readonly row: OhlcvRow;
   /** per partition, the next offset to consume once this bar time is in the ledger (stored with its step) */
-  readonly offset: readonly { readonly source: string; readonly part: number; readonly position: string }[];
+  readonly offset: readonly { readonly source: string; readonly part: number; readonly position: string; readonly seen: string }[];
   readonly written: () => void;
   readonly ack: () => Promise<void>;
 }
@@ -80,10 +97,28 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
   };
   const commitEveryMs = o.commitEveryMs ?? 200;
   let lastCommit = 0;
-  const commit = async () => {
-    lastCommit = Date.now();
-    const positions = aligner.commitPositions();
-    if (positions.size > 0) await consumer.commitOffsets([...positions].map(([partition, offset]) => ({ topic, partition, offset: String(offset) })));
+  /** commits one at a time, in order (a later one never lands before an earlier one) */
+  let commits: Promise<void> = Promise.resolve();
+  const commit = (): Promise<void> => {
+    const next = commits
+      .catch(() => undefined)
+      .then(async () => {
+        lastCommit = Date.now();
+        const positions = aligner.commitPositions();
+        if (positions.size > 0) await consumer.commitOffsets([...positions].map(([partition, offset]) => ({ topic, partition, offset: String(offset) })));
+      });
+    commits = next;
+    return next;
+  };
+  /** an ack that came before its commit was due: the commit goes when due, even if no ack follows (a quiet stream) */
+  let commitLater: NodeJS.Timeout | undefined;
+  const commitWhenDue = async () => {
+    const wait = commitEveryMs - (Date.now() - lastCommit);
+    if (wait <= 0) return commit();
+    commitLater ??= setTimeout(() => {
+      commitLater = undefined;
+      if (!closing) commit().catch((e: Error) => o.log?.(`offset commit failed (the ledger has the steps; redeliveries will be skipped): ${e.message}`));
+    }, wait);
   };
   const enqueue = (flush: boolean) => {
     for (const bar of aligner.take(flush)) {
@@ -91,13 +126,11 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
         ts: bar.ts,
         tsRecv: Date.now(),
         row: bar.row,
-        offset: [...bar.positions].map(([part, position]) => ({ source: topic, part, position: String(position) })),
+        offset: [...bar.positions].map(([part, position]) => ({ source: topic, part, position: String(position), seen: String(bar.seen.get(part) ?? position - 1) })),
         // written into the ledger's open transaction: its messages no longer hold back the commit (which only an
         // ack sends, after the ledger has committed); the positions recorded with the steps were fixed at take
         written: () => aligner.done(bar.ts),
-        ack: async () => {
-          if (Date.now() - lastCommit >= commitEveryMs) await commit();
-        },
+        ack: commitWhenDue,
       });
     }
     notify();
@@ -115,9 +148,22 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
   // idle is counted from the group join: a join that waits out a dead member's session, or a restart after a crash,
   // is not a caught-up stream
   let joined = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => {
+  // the ledger's positions: each partition starts there the first time it is assigned (where the ledger has none, at
+  // its earliest message; an offset before the log's start resets to the earliest too, as fromBeginning says)
+  const ledgerAt = new Map(o.resume?.map((r) => [r.part, r.position]));
+  const ledgerSeen = new Map(o.resume?.filter((r) => r.seen !== undefined).map((r) => [r.part, Number(r.seen)]));
+  // ledgers written before `seen` was recorded (or none given): a bar for a time the ledger holds is taken as a redelivery
+  const byTimeOnly = o.resume === undefined || o.resume.length === 0 || o.resume.some((r) => r.seen === undefined);
+  const positioned = new Set<number>();
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
     joined = true;
     lastMessage = Date.now();
+    if (o.resume === undefined) return;
+    for (const partition of e.payload.memberAssignment[topic] ?? []) {
+      if (positioned.has(partition)) continue;
+      positioned.add(partition);
+      consumer.seek({ topic, partition, offset: ledgerAt.get(partition) ?? '0' });
+    }
   });
   // registered before run(): a first join that fails for good crashes inside it
   consumer.on(consumer.events.CRASH, (e) => {
@@ -150,7 +196,8 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
           rejected.push({ kind: v.kind, reason: v.reason, key, value, offset: message.offset });
           continue;
         }
-        if (o.after !== undefined && v.bar.ts <= o.after && v.bar.ts <= aligner.released) {
+        // a time the ledger holds (before any time of this run is written): handled before the restart, or a late bar
+        if (o.after !== undefined && v.bar.ts <= o.after && v.bar.ts <= aligner.released && (byTimeOnly || offset <= (ledgerSeen.get(partition) ?? -1))) {
           aligner.markSeen(partition, offset);
           o.onSkip?.();
           continue;
@@ -196,6 +243,7 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
       closing = true;
       drained?.();
       clearInterval(timer);
+      clearTimeout(commitLater);
       await commit().catch((e: Error) => o.log?.(`final offset commit failed (the ledger has the steps; redeliveries will be skipped): ${e.message}`));
       await consumer.disconnect().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);

@@ -3,14 +3,14 @@ import type { OhlcvRow } from '@arena/core';
 import type { KafkaSourceOptions } from './source.ts';
 
 /** kafkaSource's options without its callbacks (they stay on the daemon's thread; the worker posts what they get). */
-export type SourceThreadSettings = Pick<KafkaSourceOptions, 'brokers' | 'clientId' | 'groupId' | 'timeframe' | 'symbols' | 'after' | 'flushMs' | 'commitEveryMs' | 'exitWhenIdleMs'>;
+export type SourceThreadSettings = Pick<KafkaSourceOptions, 'brokers' | 'clientId' | 'groupId' | 'timeframe' | 'symbols' | 'after' | 'resume' | 'flushMs' | 'commitEveryMs' | 'exitWhenIdleMs'>;
 
 /** An aligned bar time as it crosses: plain data (its row's typed arrays are copied). */
 export interface WireBar {
   readonly ts: number;
   readonly tsRecv: number;
   readonly row: OhlcvRow;
-  readonly offset: readonly { readonly source: string; readonly part: number; readonly position: string }[];
+  readonly offset: readonly { readonly source: string; readonly part: number; readonly position: string; readonly seen: string }[];
 }
 
 export type FromSourceThread =

@@ -39,6 +39,7 @@ export async function threadedKafkaSource(o: ThreadedKafkaSourceOptions): Promis
     symbols: o.symbols,
     ...(o.clientId !== undefined ? { clientId: o.clientId } : {}),
     ...(o.after !== undefined ? { after: o.after } : {}),
+    ...(o.resume !== undefined ? { resume: o.resume } : {}),
     ...(o.flushMs !== undefined ? { flushMs: o.flushMs } : {}),
     ...(o.commitEveryMs !== undefined ? { commitEveryMs: o.commitEveryMs } : {}),
     ...(o.exitWhenIdleMs !== undefined ? { exitWhenIdleMs: o.exitWhenIdleMs } : {}),
