@@ -93,12 +93,20 @@ describe('dashboard API (fastify inject)', () => {
     expect((await ro.inject({ method: 'POST', url: '/api/control/explode', headers: { authorization: 'Bearer s3cret' } })).statusCode).toBe(400);
     await ro.close();
     const calls: string[] = [];
-    const live = await createDashboard({ ledger, mode: 'paper', backend: 'none', token: 's3cret', ui: false, controls: { pause: () => calls.push('pause'), resume: () => calls.push('resume'), flatten: () => calls.push('flatten') } });
+    // a daemon that cannot take a control now (rebuilding, stopping, its run ended) says why: 409, nothing queued
+    let refusal: string | undefined;
+    const act = (kind: string) => (refusal !== undefined ? refusal : void calls.push(kind));
+    const live = await createDashboard({ ledger, mode: 'paper', backend: 'none', token: 's3cret', ui: false, controls: { pause: () => act('pause'), resume: () => act('resume'), flatten: () => act('flatten') } });
     const ok = await live.inject({ method: 'POST', url: '/api/control/flatten', headers: { authorization: 'Bearer s3cret' } });
     expect(ok.statusCode).toBe(200);
     expect(calls).toEqual(['flatten']);
+    refusal = 'the daemon is rebuilding its books';
+    const busy = await live.inject({ method: 'POST', url: '/api/control/pause', headers: { authorization: 'Bearer s3cret' } });
+    expect(busy.statusCode).toBe(409);
+    expect(busy.json().message).toBe('pause not taken: the daemon is rebuilding its books');
+    expect(calls).toEqual(['flatten']);
     // without a configured token the controls stay shut
-    const open = await createDashboard({ ledger, mode: 'paper', backend: 'none', ui: false, controls: { pause: () => calls.push('x'), resume: () => undefined, flatten: () => undefined } });
+    const open = await createDashboard({ ledger, mode: 'paper', backend: 'none', ui: false, controls: { pause: () => void calls.push('x'), resume: () => undefined, flatten: () => undefined } });
     expect((await open.inject({ method: 'POST', url: '/api/control/pause', headers: { authorization: 'Bearer ' } })).statusCode).toBe(401);
     expect(calls).toEqual(['flatten']);
     await live.close();

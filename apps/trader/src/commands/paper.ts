@@ -109,6 +109,15 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
     let rebuilding = resumed;
     const health = () => ({ status: stop ? 'stopping' : rebuilding ? 'rebuilding' : 'ok', run: run.runId, steps: metrics.steps, lastTs: metrics.lastTs ? new Date(metrics.lastTs).toISOString() : null, equity: metrics.equity, paused: metrics.paused === 1 });
     const ops = { health, metrics: () => metrics.render() };
+    /** the step loop has returned: a control would never be applied */
+    let loopEnded = false;
+    const controlled = (kind: 'pause' | 'resume' | 'flatten'): string | undefined => {
+      if (rebuilding) return 'the daemon is rebuilding its books from the ledger after a restart; send it again once /healthz says ok';
+      if (stop) return 'the daemon is stopping';
+      if (loopEnded) return 'the run has ended: no bar will be stepped';
+      pipeline.control(kind);
+      return undefined;
+    };
     const server = opsAt ? await listenOn(opsAt, '--port / --dashboard', () => startOpsServer(opsAt, ops.health, ops.metrics)) : undefined;
     if (server) log(`serving /healthz and /metrics on http://${server.host}:${server.port}`, { host: server.host, port: server.port });
     // the dashboard reads the ledger through its own read-only connection (WAL: it sees each committed step)
@@ -119,11 +128,12 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
           mode: 'paper',
           backend: m.backend,
           ...(process.env['ARENA_DASHBOARD_TOKEN'] ? { token: process.env['ARENA_DASHBOARD_TOKEN'] } : {}),
-          // controls are queued: the next step applies them and records them with its bar (a restart replays them)
+          // controls are queued: the next step applies them and records them with its bar (a restart replays them);
+          // none while the books are rebuilt (a rebuild replays the recorded ones only) or once no step will come
           controls: {
-            pause: () => pipeline.control('pause'),
-            resume: () => pipeline.control('resume'),
-            flatten: () => pipeline.control('flatten'),
+            pause: () => controlled('pause'),
+            resume: () => controlled('resume'),
+            flatten: () => controlled('flatten'),
           },
           ...(server ? {} : { ops }),
         })
@@ -234,6 +244,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       const producer = publisher;
       const onStep = producer ? (step: StepResult) => publishStep(producer, symbols, step) : undefined;
       const ended = await runLoop({ pipeline, store, metrics, source: bars, stopping: () => stop, log, ...(kafka || live ? { barMs: timeframeMs(timeframe) } : {}), ...(onStep ? { onStep } : {}) });
+      loopEnded = true;
       if (ended === 'end' && !stop && !kafka && !live) {
         store.finish();
         log(`replay finished: ${grid.length} bars, equity ${metrics.equity.toFixed(2)}; run ${run.runId} closed`, { event: 'finished', run: run.runId, bars: grid.length, equity: metrics.equity });
