@@ -75,6 +75,9 @@ function readMarket(config: ArenaConfig, log: (s: string) => void): Market {
       `${ds.resampled ? ` (resampled from ${ds.sourceTimeframe})` : ''}; ${errors.length} bad rows skipped, ${warnings} warnings`,
   );
   for (const issue of errors.slice(0, 5)) log(`  skipped ${issue.where}: ${issue.message}`);
-  skipped.push(...errors.map((e) => ({ where: e.where, message: e.message })));
+  // whole files left out (a foreign header, an unreadable file): each named, and recorded like a bad row
+  const leftOut = ds.issues.filter((i) => i.kind === 'not_candle_file' || i.kind === 'unreadable_file');
+  for (const issue of leftOut) log(`  left out ${issue.where}: ${issue.message}`);
+  skipped.push(...errors.map((e) => ({ where: e.where, message: e.message })), ...leftOut.map((e) => ({ where: e.where, message: e.message })));
   return { panel: validated(ds.panel), source: config.data.dir!, dataIssues: { errors: errors.length, warnings }, skipped, ...(ds.funding ? { funding: ds.funding } : {}), ...(ds.fundingDue ? { fundingDue: ds.fundingDue } : {}) };
 }

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { ERR, TIMEFRAMES, arenaErrorAt, timeframeFromMs, timeframeMs } from '@arena/core';
+import { ERR, TIMEFRAMES, arenaError, arenaErrorAt, timeframeFromMs, timeframeMs } from '@arena/core';
 import type { DataIssue, OhlcvSeries, Timeframe } from '@arena/core';
 
 export const CANDLE_HEADER = 'ts,open,high,low,close,volume';
@@ -55,8 +55,18 @@ export function isGzip(buf: Uint8Array): boolean {
 
 /** Reads a whole file as text, gunzipping by magic bytes rather than by name. latin1 keeps one char per byte (fast). */
 export function readCsvText(path: string): string {
-  const raw = readFileSync(path);
-  return (isGzip(raw) ? gunzipSync(raw) : raw).toString('latin1');
+  let raw: Buffer;
+  try {
+    raw = readFileSync(path);
+  } catch (e) {
+    throw arenaError(ERR.DATA_FILE, path, (e as Error).message);
+  }
+  if (!isGzip(raw)) return raw.toString('latin1');
+  try {
+    return gunzipSync(raw).toString('latin1');
+  } catch (e) {
+    throw arenaError(ERR.DATA_FILE, path, `gzip: ${(e as Error).message} (truncated or corrupt)`);
+  }
 }
 
 /** [kind, message] of a rejected row. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { sharedDataDir } from '@arena/core';
+import { SAMPLE_DATA_DIR, sharedDataDir } from '@arena/core';
 import { formatInspection, inspectDir } from './inspect.ts';
 
 const H = 3_600_000;
@@ -60,5 +60,14 @@ describe('inspectDir on the shared data', () => {
     expect(oj.badRows).toBe(1);
     expect(oj.issues[0]?.kind).toBe('high_below_low');
     expect(formatInspection(rows)).toContain('us/1d/CL.csv.gz');
+  });
+});
+
+describe('inspect shows the rare issues first', () => {
+  it("the sample's CL: its one negative close among hundreds of common warnings is in the five shown", () => {
+    const cl = inspectDir(join(SAMPLE_DATA_DIR, 'futures/us/1d')).find((r) => r.symbol === 'CL')!;
+    expect(cl.warnings).toBeGreaterThan(100);
+    expect(cl.issues).toHaveLength(5);
+    expect(cl.issues.some((i) => i.kind === 'non_positive_price' && /close -37\.63/.test(i.message))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 /** `arena data inspect DIR`: one line of data-quality figures per candle file, then the first issues of each. */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { ERR, TIMEFRAMES, arenaError, isArenaError } from '@arena/core';
 import type { DataIssue, Timeframe } from '@arena/core';
@@ -34,7 +34,7 @@ function candleFilesUnder(dir: string, out: string[]): void {
   for (const f of foreign) out.push(f.where.replace(/:1$/, ''));
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) candleFilesUnder(p, out);
+    if (isDir(p)) candleFilesUnder(p, out);
   }
 }
 
@@ -52,7 +52,12 @@ function inspectFile(path: string, rel: string): FileInspection {
     const f = readCandleFile(path, folderTf ? { timeframe: folderTf } : {});
     const s = f.stats;
     const errors = f.issues.filter((i) => i.severity === 'error');
-    const warnings = f.issues.filter((i) => i.severity === 'warning');
+    // the first issues shown: errors, then warnings of the rarest kinds first (CL's one negative close before its
+    // hundreds of gaps and opens outside the range), each kind in file order
+    const all = f.issues.filter((i) => i.severity === 'warning');
+    const perKind = new Map<string, number>();
+    for (const i of all) perKind.set(i.kind, (perKind.get(i.kind) ?? 0) + 1);
+    const warnings = all.map((i, k) => [i, k] as const).sort(([a, ka], [b, kb]) => perKind.get(a.kind)! - perKind.get(b.kind)! || ka - kb).map(([i]) => i);
     return {
       path: rel,
       symbol: f.symbol,
@@ -101,7 +106,7 @@ export function formatInspection(rows: readonly FileInspection[]): string {
       continue;
     }
     const more = r.badRows + r.warnings - r.issues.length;
-    out.push(`${r.path}: ${r.badRows} bad rows, ${r.warnings} warnings${more > 0 ? ` (first ${r.issues.length} shown)` : ''}`);
+    out.push(`${r.path}: ${r.badRows} bad rows, ${r.warnings} warnings${more > 0 ? ` (${r.issues.length} shown: errors, then the rarest kinds of warning)` : ''}`);
     for (const i of r.issues) out.push(`  ${i.severity === 'error' ? 'ERROR' : 'warn '} ${i.where}  ${i.kind}: ${i.message}`);
   }
   return out.join('\n');

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -79,6 +79,21 @@ describe('loadDataset', () => {
       `ARENA_E_DATA_EMPTY_RANGE: no bars of ${d} fall inside timerange 20300101- (data covers 2025-01-01T00:00Z .. 2025-01-01T09:00Z)`,
     );
     expect(() => loadDataset({ dir: d, timeframe: '5m' })).toThrow(/ARENA_E_DATA_TIMEFRAME: cannot make 5m bars from 1h data \(.*AAA_USD.csv has 1h bars, and 5m is finer\)/);
+  });
+
+  it('a truncated gzip is ARENA_E_DATA_FILE naming the file; a dangling link is left out with a warning; two files of one symbol are refused', () => {
+    const root = makeRoot();
+    const d = join(root, '1h');
+    const whole = gzipSync(candles(0, 400, 10));
+    writeFileSync(join(d, 'CCC_USD.csv.gz'), whole.subarray(0, Math.floor(whole.length / 2)));
+    expect(() => loadDataset({ dir: d })).toThrow(new RegExp(`^ARENA_E_DATA_FILE: cannot read ${join(d, 'CCC_USD.csv.gz')}: gzip: .+ \\(truncated or corrupt\\)$`));
+    rmSync(join(d, 'CCC_USD.csv.gz'));
+    symlinkSync(join(d, 'gone.csv'), join(d, 'DDD_USD.csv'));
+    const ds = loadDataset({ dir: d });
+    expect(ds.panel.symbols).toEqual(['AAA/USD', 'BBB/USD']);
+    expect(ds.issues.filter((i) => i.kind === 'unreadable_file').map((i) => i.where)).toEqual([join(d, 'DDD_USD.csv')]);
+    writeFileSync(join(d, 'aaa_usd.csv.gz'), gzipSync(candles(0, 10, 100)));
+    expect(() => loadDataset({ dir: d })).toThrow(`ARENA_E_DATA_DUPLICATE_SYMBOL: symbol aaa/usd is named twice (as files AAA_USD.csv and aaa_usd.csv.gz in ${d})`);
   });
 
   it('lists candle files only', () => {

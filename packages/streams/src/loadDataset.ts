@@ -41,6 +41,8 @@ export interface LoadedDataset {
   readonly loadMs: number;
 }
 
+const normSymbol = (s: string) => s.replaceAll('_', '/').toUpperCase();
+
 export const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
 /** The first line of a file, gunzipping only its first block (Z_SYNC_FLUSH accepts a truncated stream). */
@@ -50,7 +52,12 @@ export function peekHeader(path: string): string {
     const buf = Buffer.alloc(4096);
     const n = readSync(fd, buf, 0, buf.length, 0);
     const head = buf.subarray(0, n);
-    const text = (isGzip(head) ? gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH }) : head).toString('latin1');
+    let text: string;
+    try {
+      text = (isGzip(head) ? gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH }) : head).toString('latin1');
+    } catch {
+      return ''; // not gzip after all: no candle header
+    }
     const eol = text.indexOf('\n');
     return (eol === -1 ? text : text.slice(0, eol)).replace(/\r$/, '').replace(/^\u00ef\u00bb\u00bf/, '');
   } catch {
@@ -70,9 +77,22 @@ export function listCandleFiles(dir: string, skipped?: DataIssue[]): CandleFileR
   for (const name of readdirSync(dir).sort()) {
     if (!/\.csv(\.gz)?$/i.test(name)) continue;
     const path = join(dir, name);
-    if (!statSync(path).isFile()) continue;
-    const header = peekHeader(path);
-    if (header === CANDLE_HEADER) out.push({ path, symbol: symbolFromFileName(path) });
+    let header: string;
+    try {
+      if (!statSync(path).isFile()) continue;
+      header = peekHeader(path);
+    } catch (e) {
+      // a dangling link, a file without read permission: left out, and said so
+      skipped?.push({ severity: 'warning', kind: 'unreadable_file', where: path, message: `cannot read it (${(e as Error).message}); file skipped` });
+      continue;
+    }
+    if (header === CANDLE_HEADER) {
+      const symbol = symbolFromFileName(path);
+      // one symbol, two files (BTC_USDT.csv and btc_usdt.csv.gz): which one holds the bars is not for the loader to guess
+      const other = out.find((r) => normSymbol(r.symbol) === normSymbol(symbol));
+      if (other !== undefined) throw arenaError(ERR.DATA_DUPLICATE_SYMBOL, symbol, `files ${basename(other.path)} and ${name} in ${dir}`);
+      out.push({ path, symbol });
+    }
     else if (!header.startsWith('ts,funding_rate')) {
       skipped?.push({ severity: 'warning', kind: 'not_candle_file', where: `${path}:1`, message: `header "${header.slice(0, 80)}" is not ${CANDLE_HEADER}; file skipped` });
     }
@@ -101,7 +121,6 @@ function resolveFolder(dir: string, timeframe: Timeframe | undefined, skipped: D
   return { folder, refs: listCandleFiles(folder, skipped) };
 }
 
-const normSymbol = (s: string) => s.replaceAll('_', '/').toUpperCase();
 
 function pickSymbols(refs: CandleFileRef[], wanted: readonly string[] | undefined, folder: string): CandleFileRef[] {
   if (!wanted) return refs;

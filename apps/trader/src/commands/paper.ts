@@ -224,7 +224,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
           metrics.reject('file row');
           store.event('rejected', `${r.where}: ${r.message}`);
         }
-        if (market.skipped.length > 0) log.warn(`${market.skipped.length} bad rows in the data files were skipped (recorded in the ledger's events)`, { event: 'rejected', rows: market.skipped.length });
+        if (market.skipped.length > 0) log.warn(`${market.skipped.length} bad rows or files in the data folder were skipped (recorded in the ledger's events)`, { event: 'rejected', rows: market.skipped.length });
       }
       const onReject = (kind: string, reason: string) => {
         metrics.reject(kind);
