@@ -35,7 +35,10 @@ function marketOptions(cmd: Command, dataHelp: string, rangeHelp: string): Comma
 export function buildCli(): Command {
   const program = new Command('arena')
     .description('Arena: trading agents on one engine: backtests, the paper-trading daemon, the live dashboard')
-    .showHelpAfterError();
+    // a wrong command line is one coded line, exit 2, like every other error (fatal.ts maps commander's errors); set
+    // before the subcommands, which inherit both
+    .configureOutput({ outputError: () => undefined })
+    .exitOverride();
 
   marketOptions(program.command('backtest').description('backtest the experts on market data (default: the embedded synthetic market) and write a report'), 'folder of candle files (e.g. ../shared/data/crypto/binance/spot)', 'freqtrade-style range: 20250101-20250601, 20250101-, -20250601')
     .option('--fee-bps <bps>', 'taker fee in basis points')

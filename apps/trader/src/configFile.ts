@@ -107,3 +107,20 @@ export function parseNumber(flag: string, text: string): number {
   if (text.trim() === '' || !Number.isFinite(v)) throw arenaError(ERR.CLI_ARG, flag, `"${text}" is not a number`);
   return v;
 }
+
+/** An integer flag in [min, max]. */
+export function parseInteger(flag: string, text: string, min = -Infinity, max = Infinity): number {
+  const v = parseNumber(flag, text);
+  if (!Number.isInteger(v) || v < min || v > max) {
+    const bounds = [min > -Infinity ? `>= ${min}` : '', max < Infinity ? `<= ${max}` : ''].filter(Boolean).join(' and ');
+    throw arenaError(ERR.CLI_ARG, flag, `"${text}" is not an integer${bounds ? ` ${bounds}` : ''}`);
+  }
+  return v;
+}
+
+/** A number flag in [lo, hi) (hi excluded: a sparsity of 1 prunes every weight). */
+export function parseInRange(flag: string, text: string, lo: number, hi: number): number {
+  const v = parseNumber(flag, text);
+  if (!(v >= lo && v < hi)) throw arenaError(ERR.CLI_ARG, flag, `${text} is outside [${lo}, ${hi})`);
+  return v;
+}

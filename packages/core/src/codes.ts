@@ -5,6 +5,7 @@ export const ERR = {
   // configuration and CLI
   CONFIG: defineError('ARENA_E_CONFIG', '%s'),
   CLI_ARG: defineError('ARENA_E_CLI_ARG', 'invalid value for %s: %s'),
+  CLI_USAGE: defineError('ARENA_E_CLI_USAGE', '%s (--help lists the options)'),
   TIMEFRAME: defineError('ARENA_E_TIMEFRAME', 'unknown timeframe "%s" (expected one of %s)'),
   PORT_IN_USE: defineError('ARENA_E_PORT_IN_USE', '%s is in use (%s)'),
   TIMERANGE: defineError('ARENA_E_TIMERANGE', 'invalid timerange "%s": %s'),

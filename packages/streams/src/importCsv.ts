@@ -1,5 +1,5 @@
 /** `arena data import`: normalises a user's CSV (any column names, ISO or epoch times) into our candle format, via DuckDB. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -67,6 +67,10 @@ export async function importCsv(opts: ImportOptions): Promise<ImportResult> {
 
 async function importWith(con: DuckDBConnection, opts: ImportOptions): Promise<ImportResult> {
   const { file } = opts;
+  // DuckDB would glob a folder's files, or answer a missing file with its SQL: say what is wrong first
+  if (!existsSync(file)) throw arenaError(ERR.DATA_IMPORT, file, 'no such file');
+  if (!statSync(file).isFile()) throw arenaError(ERR.DATA_IMPORT, file, 'a folder, not a file: name each CSV file');
+  if (opts.symbol !== undefined && opts.symbol.trim() === '') throw arenaError(ERR.DATA_IMPORT, file, '--symbol is empty');
   await con.run(`SET TimeZone = 'UTC'`); // naive date strings are UTC, as in our format
   // All columns as text so that we, not the sniffer, decide what a bad value is; rejects keep their line numbers.
   await con.run(

@@ -113,7 +113,11 @@ function resolveFolder(dir: string, timeframe: Timeframe | undefined, skipped: D
   if (refs.length > 0) return { folder: dir, refs };
   const subs = TIMEFRAMES.filter((tf) => listCandleFiles(join(dir, tf)).length > 0);
   if (subs.length === 0) throw arenaError(ERR.DATA_NO_FILES, dir);
-  if (!timeframe) throw arenaError(ERR.DATA_NO_FILES, `${dir} (it has timeframe folders ${subs.join(' ')}: pass a timeframe)`);
+  if (!timeframe) {
+    // one timeframe folder: that is the data; several: which one is the user's choice
+    if (subs.length === 1) return { folder: join(dir, subs[0]!), refs: listCandleFiles(join(dir, subs[0]!), skipped) };
+    throw arenaError(ERR.DATA_NO_FILES, `${dir} (it has timeframe folders ${subs.join(' ')}: pass a timeframe)`);
+  }
   const usable = subs.filter((tf) => canResample(tf, timeframe));
   const best = usable[usable.length - 1];
   if (!best) throw arenaError(ERR.DATA_TIMEFRAME, timeframe, subs.join('/'), `${dir} only has folders ${subs.join(' ')}`);

@@ -4,7 +4,7 @@
  */
 import { ERR, arenaError } from '@arena/core';
 import { loadUserExperts } from '@arena/experts';
-import { loadMarket, loadModels, lookaheadAnalysis, lookaheadTable, recursiveAnalysis, recursiveTable, writeBiasReport } from '@arena/engine';
+import { loadMarket, loadModels, lookaheadAnalysis, lookaheadTable, recursiveAnalysis, recursiveMinBars, recursiveTable, writeBiasReport } from '@arena/engine';
 import { parseNumber } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
 import { type BacktestFlags, configFromFlags } from './backtest.ts';
@@ -35,7 +35,9 @@ export async function lookaheadCommand(flags: BiasFlags): Promise<void> {
 export async function recursiveCommand(flags: BiasFlags): Promise<void> {
   const config = configFromFlags({ ...flags, baselines: false });
   const market = loadMarket(config, log);
-  if (market.panel.nTimes < 300) throw arenaError(ERR.DATA_TOO_SHORT, market.panel.nTimes, market.source, 300);
+  // the shortest startup tested at every target bar: with fewer bars nothing would be tested, and "no bias" would mean nothing
+  const needed = recursiveMinBars();
+  if (market.panel.nTimes < needed) throw arenaError(ERR.DATA_TOO_SHORT, market.panel.nTimes, market.source, needed);
   const user = await loadUserExperts(config.experts.custom);
   const progress = createProgress('recursive-analysis');
   const report = recursiveAnalysis({ panel: market.panel, config, user, ...(market.funding ? { funding: market.funding } : {}), onProgress: (d, n) => progress.update(d, n) });

@@ -1,7 +1,7 @@
 /** `arena data inspect|import|synth`: look at candle files, normalise a user's CSV, export the synthetic market. */
 import { parseTimeframe, resolveDataDir } from '@arena/core';
 import { formatInspection, generateSyntheticMarket, importCsv, inspectDir, writeSyntheticMarket } from '@arena/streams';
-import { parseNumber } from '../configFile.ts';
+import { parseInteger } from '../configFile.ts';
 
 export function inspectCommand(dir: string): void {
   process.stdout.write(`${formatInspection(inspectDir(resolveDataDir(dir)))}\n`);
@@ -24,9 +24,10 @@ export async function importCommand(files: string[], flags: { out: string; symbo
 
 export function synthCommand(flags: { out: string; seed: string; assets: string; bars: string; timeframe: string }): void {
   const market = generateSyntheticMarket({
-    seed: parseNumber('--seed', flags.seed),
-    assets: parseNumber('--assets', flags.assets),
-    bars: parseNumber('--bars', flags.bars),
+    seed: parseInteger('--seed', flags.seed),
+    assets: parseInteger('--assets', flags.assets, 1, 10_000),
+    // at least what a backtest takes, and few enough for memory
+    bars: parseInteger('--bars', flags.bars, 50, 10_000_000),
     timeframe: parseTimeframe(flags.timeframe),
   });
   const { files } = writeSyntheticMarket(market, flags.out);

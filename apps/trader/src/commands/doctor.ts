@@ -1,4 +1,5 @@
 /** `arena doctor`: which tensor backends this machine has, which one Arena picks and why, and the GPU adapter. */
+import { parseInRange } from '../configFile.ts';
 import { BENCH_SIZES, type BackendProbe, initRuntime, parseBackendRequest, probeBackends, runKernelBenchmark } from '@arena/kernels';
 
 function adapterLine(probe: BackendProbe | undefined): string {
@@ -6,6 +7,7 @@ function adapterLine(probe: BackendProbe | undefined): string {
 }
 
 export async function doctorCommand(flags: { bench?: boolean; seconds: string }): Promise<void> {
+  const seconds = parseInRange('--seconds', flags.seconds, 0.1, 3600);
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const requested = parseBackendRequest(process.env['ARENA_BACKEND']);
   out(`Arena doctor  (node ${process.version}, ${process.platform}-${process.arch}, ARENA_BACKEND=${process.env['ARENA_BACKEND'] ?? 'auto'})`);
@@ -29,7 +31,6 @@ export async function doctorCommand(flags: { bench?: boolean; seconds: string })
     out('  the software WebGPU adapter is used only when asked: ARENA_BACKEND=webgpu (slow; for tests)');
   }
   if (flags.bench) {
-    const seconds = Number(flags.seconds);
     out(`\nkernel benchmark (~${seconds} s) on ${rt.info.backend}:`);
     // the two smaller sizes: the largest alone (512 x 100k) needs ~2.5 GB of samples; `npm run bench -- kernels` has it
     const rows = await runKernelBenchmark(rt, { budgetMs: seconds * 1000, sizes: BENCH_SIZES.slice(0, 2), log: (s) => process.stderr.write(`${s}\n`) });

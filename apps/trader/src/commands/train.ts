@@ -1,9 +1,10 @@
 /** `arena train convnet`: walk-forward training of the LiteConvNet on a data folder (or the synthetic market). */
 import { join, resolve } from 'node:path';
-import { saveConvNet, trainOnPanel } from '@arena/features';
+import { ERR, arenaError } from '@arena/core';
+import { saveConvNet, selectorConfig, trainOnPanel } from '@arena/features';
 import { initRuntime } from '@arena/kernels';
 import { boxTable, loadMarket } from '@arena/engine';
-import { parseNumber } from '../configFile.ts';
+import { parseInRange, parseInteger } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
 import { type BacktestFlags, configFromFlags } from './backtest.ts';
 
@@ -22,7 +23,20 @@ export interface TrainFlags extends Omit<BacktestFlags, 'out' | 'baselines' | 'f
 export async function trainConvnetCommand(flags: TrainFlags): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const config = configFromFlags({ ...flags, out: '', baselines: false });
-  const num = (flag: string, v: string | undefined) => (v === undefined ? undefined : parseNumber(flag, v));
+  // every flag checked before the data is loaded and anything trains
+  const int = (flag: string, v: string | undefined, min: number) => (v === undefined ? undefined : parseInteger(flag, v, min));
+  const horizon = int('--horizon', flags.horizon, 1);
+  const maxEpochs = int('--epochs', flags.epochs, 1);
+  const folds = int('--folds', flags.folds, 1);
+  const sparsity = flags.sparsity === undefined ? undefined : parseInRange('--sparsity', flags.sparsity, 0, 1);
+  const seed = int('--train-seed', flags.trainSeed, 0);
+  const samplesPerEpoch = int('--samples-per-epoch', flags.samplesPerEpoch, 1);
+  const selectorWindow = int('--selector-window', flags.selectorWindow, 1);
+  try {
+    selectorConfig({ ...(selectorWindow !== undefined ? { window: selectorWindow } : {}), ...(horizon !== undefined ? { horizon } : {}) });
+  } catch (e) {
+    throw arenaError(ERR.CLI_ARG, '--selector-window / --horizon', (e as Error).message);
+  }
   const { panel, source, funding } = await loadMarket(config, log);
   const rt = await initRuntime({ log });
   if (rt.info.backend === 'cpu') log('warning: training on tfjs plain cpu backend (~25x slower than wasm here)');
@@ -31,17 +45,16 @@ export async function trainConvnetCommand(flags: TrainFlags): Promise<void> {
   const progress = createProgress('train convnet');
   let stage = '';
   const opt = <T>(key: string, v: T | undefined) => (v === undefined ? {} : { [key]: v });
-  const selectorWindow = num('--selector-window', flags.selectorWindow);
   const trained = await trainOnPanel(rt.tf, panel, funding, {
     name,
     source,
     backend: rt.info.backend,
-    ...opt('horizon', num('--horizon', flags.horizon)),
-    ...opt('maxEpochs', num('--epochs', flags.epochs)),
-    ...opt('folds', num('--folds', flags.folds)),
-    ...opt('sparsity', num('--sparsity', flags.sparsity)),
-    ...opt('seed', num('--train-seed', flags.trainSeed)),
-    ...opt('samplesPerEpoch', num('--samples-per-epoch', flags.samplesPerEpoch)),
+    ...opt('horizon', horizon),
+    ...opt('maxEpochs', maxEpochs),
+    ...opt('folds', folds),
+    ...opt('sparsity', sparsity),
+    ...opt('seed', seed),
+    ...opt('samplesPerEpoch', samplesPerEpoch),
     ...(selectorWindow !== undefined ? { selector: { window: selectorWindow } } : {}),
     onProgress: (p) => {
       if (p.stage !== stage && (p.stage === 'features' || p.stage === 'selection' || p.stage.startsWith('fold 1'))) {

@@ -5,7 +5,7 @@ import { boxTable, computeExperts, loadMarket } from '@arena/engine';
 import { createLearnedExpert, loadUserExperts } from '@arena/experts';
 import { initRuntime } from '@arena/kernels';
 import { DEFAULT_TRAIN, saveRouter, trainRouterOnPanel } from '@arena/router';
-import { parseNumber } from '../configFile.ts';
+import { parseInRange, parseInteger } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
 import { configFromFlags } from './backtest.ts';
 import type { TrainFlags } from './train.ts';
@@ -22,7 +22,15 @@ export interface TrainRouterFlags extends Omit<TrainFlags, 'sparsity' | 'folds' 
 export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const config = configFromFlags({ ...flags, out: '', baselines: false });
-  const num = (flag: string, v: string | undefined) => (v === undefined ? undefined : parseNumber(flag, v));
+  // every flag checked before the data is loaded and anything trains
+  const int = (flag: string, v: string | undefined, min: number) => (v === undefined ? undefined : parseInteger(flag, v, min));
+  const sftEpochs = int('--sft-epochs', flags.sftEpochs, 0);
+  const rlEpochs = int('--rl-epochs', flags.rlEpochs, 0);
+  const klBound = flags.klBound === undefined ? undefined : parseInRange('--kl-bound', flags.klBound, Number.MIN_VALUE, Infinity);
+  const seed = int('--train-seed', flags.trainSeed, 0);
+  const samples = int('--samples-per-epoch', flags.samplesPerEpoch, 1);
+  const horizon = int('--horizon', flags.horizon, 1);
+  const stride = int('--stride', flags.stride, 1);
   const { panel, source, funding, regimes } = await loadMarket(config, log);
   if (flags.truthLabels && regimes === undefined) throw arenaError(ERR.CONFIG, '--truth-labels needs the synthetic market (its regimes are known); drop --data');
   const truth = flags.truthLabels ? regimes : undefined;
@@ -35,13 +43,6 @@ export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void>
   log(`experts: ${experts.length} over ${panel.nAssets} x ${panel.nTimes} bars in ${(performance.now() - t0).toFixed(0)} ms`);
   const name = flags.name ?? 'router';
   const out = resolve(flags.out ?? join('models', 'router', name));
-  const sftEpochs = num('--sft-epochs', flags.sftEpochs);
-  const rlEpochs = num('--rl-epochs', flags.rlEpochs);
-  const klBound = num('--kl-bound', flags.klBound);
-  const seed = num('--train-seed', flags.trainSeed);
-  const samples = num('--samples-per-epoch', flags.samplesPerEpoch);
-  const horizon = num('--horizon', flags.horizon);
-  const stride = num('--stride', flags.stride);
   let stage = '';
   let progress = createProgress('features');
   const trained = await trainRouterOnPanel(rt.tf, panel, experts, {

@@ -16,6 +16,13 @@ import { runUserExperts } from '../pipeline/build.ts';
 import { computeFeatures } from '@arena/features';
 
 export const RECURSIVE_STARTUPS = [200, 500, 1000, 2000] as const;
+const TARGETS = 5;
+const SPACING = 97;
+
+/** The bars a panel needs for the shortest startup to be tested at every target bar (fewer would test nothing). */
+export function recursiveMinBars(startups: readonly number[] = RECURSIVE_STARTUPS, targets = TARGETS, spacing = SPACING): number {
+  return Math.min(...startups) + (targets - 1) * spacing + 2;
+}
 
 export interface IndicatorCheck {
   readonly indicator: string;
@@ -83,8 +90,8 @@ export function recursiveAnalysis(input: RecursiveInput): RecursiveReport {
   const A = panel.nAssets;
   const T = panel.nTimes;
   const tolerance = input.tolerance ?? 1e-3;
-  const spacing = input.spacing ?? 97;
-  const nTargets = input.targets ?? 5;
+  const spacing = input.spacing ?? SPACING;
+  const nTargets = input.targets ?? TARGETS;
   const targets = Array.from({ length: nTargets }, (_, k) => T - 1 - k * spacing).filter((t) => t >= 0).reverse();
   const startups = (input.startups ?? RECURSIVE_STARTUPS).filter((s) => s < (targets[0] ?? 0));
   const full = indicators(panel, config, funding, input.user ?? []);

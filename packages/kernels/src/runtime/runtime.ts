@@ -3,6 +3,7 @@
  * auto tries tensorflow (if installed), webgpu on a hardware adapter, wasm, cpu, in that order; an explicit choice
  * that fails falls back along the same order with the reason logged. Never throws for a missing backend.
  */
+import { ERR, arenaError } from '@arena/core';
 import { type BackendName, BACKEND_NAMES } from '../kernel.ts';
 import { type AdapterDescription, GpuContext } from '../gpu/context.ts';
 import { type Tf, loadNativeTensorflow, loadTf, loadWasmBackend, registerWebgpuBackend } from './tfjs.ts';
@@ -43,7 +44,7 @@ export interface RuntimeOptions {
 export function parseBackendRequest(text: string | undefined): BackendRequest {
   const v = (text ?? 'auto').trim().toLowerCase();
   if (v === 'auto' || (BACKEND_NAMES as readonly string[]).includes(v)) return v as BackendRequest;
-  throw new Error(`ARENA_BACKEND must be one of auto, ${BACKEND_NAMES.join(', ')}; got "${text}"`);
+  throw arenaError(ERR.CONFIG, `ARENA_BACKEND must be one of auto, ${BACKEND_NAMES.join(', ')}; got "${text}"`);
 }
 
 type Attempt = { ok: true; detail: string; gpu?: GpuContext; adapter?: AdapterDescription } | { ok: false; detail: string };
