@@ -4,7 +4,8 @@
  * run that was never interrupted.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -235,4 +236,33 @@ describe('arena paper (replay daemon, SQLite ledger)', () => {
     expect(missing.stderr).toMatch(/ARENA_E_LEDGER: --db .*none\.db: no such ledger file/);
     expect(existsSync(join(dir, 'x.db'))).toBe(false);
   }, 60_000);
+
+  it('one daemon per ledger: a second one on the same --db stops with one line; after a SIGKILL the next start takes the stale lock over; a SQLite file of something else is refused', async () => {
+    const db = join(dir, 'locked.db');
+    const first = spawn(process.execPath, ['--import', 'tsx', MAIN, 'paper', ...RULES, '--speed', '20', '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
+    let log = '';
+    first.stderr.on('data', (d) => (log += String(d)));
+    const exited = new Promise((r) => first.on('exit', r));
+    const end = Date.now() + 60_000;
+    while (!/paper run 1: /.test(log) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    const second = arena(['paper', ...RULES, '--speed', '20', '--db', db, '--port', '0']);
+    expect(second.code, second.stderr).toBe(2);
+    expect(second.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([
+      `error: ARENA_E_LEDGER: ${db} is in use by another daemon (pid ${first.pid}, since ${JSON.parse(readFileSync(`${db}.lock`, 'utf8')).since}): stop it first, or use another --db (if no such daemon runs, delete ${db}.lock)`,
+    ]);
+    first.kill('SIGKILL');
+    await exited;
+    const resumed = arena(['paper', ...RULES, '--speed', 'max', '--exit-at-end', '--db', db, '--port', '0']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(new RegExp(`took over the ledger's lock from pid ${first.pid}, which no longer runs`));
+    expect(summary(db)).toMatchObject({ bars: 3000, status: 'finished', resumes: 1 });
+    expect(existsSync(`${db}.lock`)).toBe(false);
+    const foreign = join(dir, 'foreign.db');
+    const other = new Database(foreign);
+    other.exec('CREATE TABLE notes (x TEXT)');
+    other.close();
+    const refused = arena(['paper', ...RULES, '--speed', 'max', '--db', foreign, '--port', '0']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/ARENA_E_LEDGER: .*foreign\.db is not an Arena ledger \(it holds tables notes\)/);
+  }, 120_000);
 });

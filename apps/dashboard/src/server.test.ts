@@ -130,6 +130,13 @@ describe('dashboard API (fastify inject)', () => {
     expect(steps.map((m) => m.t)).toEqual(Array.from({ length: 100 }, (_, i) => 500 + i));
     expect(steps[0]!.bars![panel.symbols[0]!]![3]).toBe(panel.close[500 * 3]);
     ws.close();
+    // it takes no messages: a client's 1 MB frame closes that client (1009, too big) and nothing else
+    const big = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+    await new Promise((r) => big.on('open', r));
+    const closed = new Promise<number>((r) => big.on('close', (code) => r(code)));
+    big.send(Buffer.alloc(1 << 20));
+    expect(await closed).toBe(1009);
+    expect((await app.inject({ method: 'GET', url: '/api/status' })).statusCode).toBe(200);
     await app.close();
   });
 });

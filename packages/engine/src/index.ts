@@ -24,6 +24,7 @@ export * from './eval/report.ts';
 export * from './eval/overlap.ts';
 export * from './eval/scoreValidation.ts';
 export * from './ledger/ledger.ts';
+export * from './ledger/lock.ts';
 export * from './ledger/contestLedger.ts';
 export * from './ledger/reader.ts';
 export * from './contest/stage.ts';

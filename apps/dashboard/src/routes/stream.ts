@@ -17,7 +17,8 @@ export interface StreamOptions {
 }
 
 export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, { data, pollMs }) => {
-  await app.register(websocket);
+  // the stream only sends: a client's frame is never read, so a large one is refused (ws closes with 1009) before it is buffered
+  await app.register(websocket, { options: { maxPayload: 1024 } });
   const clients = new Set<WebSocket>();
   let last = -1;
   let runId = -1;

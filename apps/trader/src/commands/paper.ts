@@ -5,7 +5,8 @@
  * to an exchange.
  */
 import { BACKGROUND_NICE, ERR, arenaError, expertNames, lowerOtherThreads, parseTimeframe, resolveDataDir, timeframeMs } from '@arena/core';
-import { ContestLedger, GrowingPanel, Ledger, PaperMetrics, PaperStore, type SourceBar, type StepResult, buildPipeline, loadMarket, loadModels, rebuild, runLoop } from '@arena/engine';
+import { resolve } from 'node:path';
+import { ContestLedger, GrowingPanel, Ledger, type LedgerLock, PaperMetrics, PaperStore, type SourceBar, type StepResult, buildPipeline, loadMarket, loadModels, lockLedger, rebuild, runLoop } from '@arena/engine';
 import { WorkerSelection } from '@arena/features';
 import { DECISIONS_TOPIC, FILLS_TOPIC, FundingSchedule, type KafkaBarStream, barsTopic, kafkaClient, liveSource, parseBrokers, parseSpeed, replayPanel, threadedKafkaSource } from '@arena/streams';
 import { parseNumber } from '../configFile.ts';
@@ -76,11 +77,20 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   // the models and the user's experts before the ledger: a broken module stops here, with nothing written
   const m = await loadModels(config, log, market?.funding);
   let ledger: Ledger;
+  let lock: LedgerLock;
+  try {
+    // one daemon per ledger: a second one on the same --db stops here, before it reads or writes anything
+    lock = lockLedger(resolve(flags.db));
+  } catch (e) {
+    throw arenaError(ERR.LEDGER, (e as Error).message);
+  }
+  if (lock.tookOverFrom !== undefined) log(`took over the ledger's lock from pid ${lock.tookOverFrom}, which no longer runs`);
   try {
     ledger = Ledger.open(flags.db);
     // WAL checkpoints in a thread of their own, not in the commit of whichever step fills the WAL
     ledger.checkpointInBackground();
   } catch (e) {
+    lock.release();
     throw arenaError(ERR.LEDGER, (e as Error).message);
   }
   let stop = false;
@@ -268,6 +278,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
     }
   } finally {
     ledger.close();
+    lock.release();
   }
 }
 

@@ -48,6 +48,14 @@ export class Ledger {
       db.close();
       throw new Error(`the ledger ${file} is at schema version ${version}, newer than this Arena's ${MIGRATIONS.length}: upgrade Arena`);
     }
+    if (!opts.readOnly && version === 0) {
+      // a SQLite file of something else: Arena does not add its tables to it
+      const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name LIMIT 5").all() as { name: string }[]).map((r) => r.name);
+      if (tables.length > 0) {
+        db.close();
+        throw new Error(`${file} is not an Arena ledger (it holds tables ${tables.join(', ')}): pass a new file, or an existing ledger`);
+      }
+    }
     if (!opts.readOnly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
