@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { ROOT, arena } from './cli.ts';
 import { countIn, readRows } from './ledgerDb.ts';
 
@@ -40,6 +40,13 @@ describe('a user expert: arena new expert, then backtest and paper with the same
     expect(bad.stderr).toMatch(/ARENA_E_CLI_ARG: invalid value for NAME: "Trend!" must be lower-case/);
     expect(arena(['new', 'expert', 'trend', '--dir', dir]).stderr).toMatch(/built-in expert's name/);
   });
+
+  it('the installed command (bin/arena.js, what npx arena runs) loads it from outside the repository', () => {
+    const out = join(dir, 'bin-out');
+    const r = spawnSync(process.execPath, [`${ROOT}apps/trader/bin/arena.js`, 'backtest', '--config', join(dir, 'arena.config.json'), ...MARKET, '--out', out], { cwd: dir, encoding: 'utf8', env: { ...process.env, ARENA_PROGRESS: '0' }, timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(out, 'report.json'))).toBe(true);
+  }, 120_000);
 
   it('with only its logic edited, it runs in a backtest and in the paper daemon, which end with the same books', () => {
     // the user's edit: between the template's markers, a Bollinger-style dip buyer instead of momentum
@@ -136,6 +143,8 @@ describe('a user expert: arena new expert, then backtest and paper with the same
     const events = readRows(db, "SELECT kind, detail FROM events WHERE kind = 'expert_disabled'") as { detail: string }[];
     expect(events).toHaveLength(1);
     expect(events[0]!.detail).toMatch(/expert late failed at bar 1000, asset 0: step threw: feed me; disabled for the rest of the run/);
+    // and in the log, once
+    expect(pp.stderr.split('\n').filter((l) => /"event":"expert_disabled"/.test(l) && /feed me/.test(l))).toHaveLength(1);
     expect(readRows(db, 'SELECT COUNT(*) AS n FROM equity')).toEqual([{ n: 1500 }]);
     const bt = arena(['backtest', '--config', cfg, ...MARKET, '--out', join(dir, 'late-bt')]);
     expect(bt.code, bt.stderr).toBe(0);
@@ -153,7 +162,7 @@ describe('bad user modules: one line with a stable code naming the module, exit 
   const ok = 'export default { step: () => 0 };';
   const cases: { what: string; source?: string; file?: string; entry?: Record<string, unknown>; router?: string; expect: RegExp }[] = [
     { what: 'a missing file', file: 'nope.ts', expect: /ARENA_E_EXPERT_MODULE: expert module x \(.*nope\.ts\): the file does not exist/ },
-    { what: 'a syntax error', source: 'export default { step: ( => 0 };', expect: /ARENA_E_EXPERT_MODULE: .*: does not import: / },
+    { what: 'a syntax error (where and why)', source: 'export default { step: ( => 0 };', expect: /ARENA_E_EXPERT_MODULE: .*: does not import: Transform failed with 1 error: .*m1\.ts:1:\d+: ERROR: \S+/ },
     { what: 'a throw while the module loads', source: "throw new Error('no config here');", expect: /does not import: no config here/ },
     { what: 'no default export', source: 'export const spec = { step: () => 0 };', expect: /has no default export \(it exports spec; export the spec as default\)/ },
     { what: 'a default export that is not an object', source: 'export default 42;', expect: /its default export is number, not an expert spec object/ },

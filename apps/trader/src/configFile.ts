@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { type ArenaConfig, ERR, arenaError, parseConfig } from '@arena/core';
+import { type ArenaConfig, ERR, arenaError, messageLine, parseConfig } from '@arena/core';
 import { require as tsxRequire } from 'tsx/cjs/api';
 
 export const DEFAULT_CONFIG_FILE = 'arena.config.json';
@@ -15,7 +15,7 @@ function loadTsConfig(full: string): unknown {
     const m = tsxRequire(full, import.meta.url) as { default?: unknown };
     config = m.default ?? m;
   } catch (e) {
-    throw arenaError(ERR.CONFIG, `${full} does not load: ${(e as Error).message.split('\n')[0]}`);
+    throw arenaError(ERR.CONFIG, `${full} does not load: ${messageLine(e)}`);
   }
   return withImportedExperts(config, full);
 }

@@ -49,3 +49,13 @@ export function arenaErrorAt(def: ErrorDefinition, where: string, ...args: unkno
 export function isArenaError(e: unknown): e is ArenaError {
   return e instanceof ArenaError;
 }
+
+/**
+ * An error's message on one line: its first line, joined with the next where the first only announces it (esbuild's
+ * "Transform failed with 1 error:" comes before the `file:line:col: ERROR: reason` a user needs).
+ */
+export function messageLine(e: unknown): string {
+  const lines = (e instanceof Error ? e.message : String(e)).split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const first = lines[0] ?? '';
+  return first.endsWith(':') && lines[1] !== undefined ? `${first} ${lines[1]}` : first;
+}

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BarPanel, type CustomExpertParams, ERR, Rng, arenaError } from '@arena/core';
+import { BarPanel, type CustomExpertParams, ERR, Rng, arenaError, messageLine } from '@arena/core';
 import { type ExpertSpec, ExpertFault, type ParamValue, SpecExpert, resolveParams, specProblem } from './sdk.ts';
 
 /** A loaded user expert: builds a fresh Expert per run. */
@@ -109,6 +109,4 @@ function probe(create: () => SpecExpert, fail: (why: string) => Error): void {
   }
 }
 
-function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.trim();
-}
+const oneLine = messageLine;

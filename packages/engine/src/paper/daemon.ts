@@ -189,6 +189,10 @@ export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
       open++;
       owed.push({ bar, step });
       if (step.halted !== undefined) d.log(step.halted);
+      for (const f of step.expertFaults ?? []) {
+        metrics.expertsDisabled++;
+        d.log(`expert disabled at ${new Date(step.ts).toISOString()}: ${f.reason}`, { event: 'expert_disabled' });
+      }
       metrics.steps++;
       metrics.equity = step.equity;
       metrics.drawdown = step.drawdown;

@@ -6,6 +6,8 @@ export class PaperMetrics {
   eventsIn = 0;
   steps = 0;
   readonly rejected = new Map<string, number>();
+  /** user experts disabled for a fault (a throw, a non-finite exposure) since the start */
+  expertsDisabled = 0;
   equity = 0;
   drawdown = 0;
   paused = 0;
@@ -45,6 +47,9 @@ export class PaperMetrics {
       '# HELP arena_events_rejected_total Events rejected by validation, by reason.',
       '# TYPE arena_events_rejected_total counter',
       ...(this.rejected.size === 0 ? ['arena_events_rejected_total{reason="none"} 0'] : [...this.rejected].map(([r, n]) => `arena_events_rejected_total{reason="${esc(r)}"} ${n}`)),
+      '# HELP arena_experts_disabled_total User experts disabled mid-run for a fault (the reason is in the ledger and the log).',
+      '# TYPE arena_experts_disabled_total counter',
+      `arena_experts_disabled_total ${this.expertsDisabled}`,
       '# HELP arena_steps_total Pipeline steps (bar times) processed.',
       '# TYPE arena_steps_total counter',
       `arena_steps_total ${this.steps}`,
