@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '@arena/core';
@@ -237,7 +237,7 @@ describe('arena paper (replay daemon, SQLite ledger)', () => {
     expect(existsSync(join(dir, 'x.db'))).toBe(false);
   }, 60_000);
 
-  it('one daemon per ledger: a second one on the same --db stops with one line; after a SIGKILL the next start takes the stale lock over; a SQLite file of something else is refused', async () => {
+  it('one daemon per ledger: a second one on the same --db stops with one line; after a SIGKILL the next start takes the lock (the system dropped it); a SQLite file of something else is refused', async () => {
     const db = join(dir, 'locked.db');
     const first = spawn(process.execPath, ['--import', 'tsx', MAIN, 'paper', ...RULES, '--speed', '20', '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
     let log = '';
@@ -247,16 +247,17 @@ describe('arena paper (replay daemon, SQLite ledger)', () => {
     while (!/paper run 1: /.test(log) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
     const second = arena(['paper', ...RULES, '--speed', '20', '--db', db, '--port', '0']);
     expect(second.code, second.stderr).toBe(2);
+    const owner = JSON.parse(readFileSync(`${db}.lock.owner`, 'utf8')) as { since: string };
     expect(second.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([
-      `error: ARENA_E_LEDGER: ${db} is in use by another daemon (pid ${first.pid}, since ${JSON.parse(readFileSync(`${db}.lock`, 'utf8')).since}): stop it first, or use another --db (if no such daemon runs, delete ${db}.lock)`,
+      `error: ARENA_E_LEDGER: ${db} is in use by another daemon (pid ${first.pid} on ${hostname()}, since ${owner.since}): stop it first, or use another --db`,
     ]);
     first.kill('SIGKILL');
     await exited;
     const resumed = arena(['paper', ...RULES, '--speed', 'max', '--exit-at-end', '--db', db, '--port', '0']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stderr).toMatch(new RegExp(`took over the ledger's lock from pid ${first.pid}, which no longer runs`));
+    expect(resumed.stderr).toMatch(new RegExp(`the ledger's previous daemon \\(pid ${first.pid}, since [^)]+\\) ended without releasing it \\(a crash or SIGKILL\\); taken over`));
     expect(summary(db)).toMatchObject({ bars: 3000, status: 'finished', resumes: 1 });
-    expect(existsSync(`${db}.lock`)).toBe(false);
+    expect(existsSync(`${db}.lock.owner`)).toBe(false);
     const foreign = join(dir, 'foreign.db');
     const other = new Database(foreign);
     other.exec('CREATE TABLE notes (x TEXT)');

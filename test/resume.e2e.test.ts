@@ -95,32 +95,37 @@ describe('resume after SIGKILL', () => {
   }, 420_000);
 
   it('a control sent while a restart rebuilds the books, or after the run has ended, is refused (409) and changes nothing', async () => {
-    const args = ['--synthetic', '--seed', '4', '--assets', '3', '--bars', '60000', '--weights', 'trend=0.4,breakout=0.3,positioning=0.3', '--speed', 'max'];
+    // long enough that the rebuild of the first 60,000 bars lasts well beyond the first look at /healthz
+    const args = ['--synthetic', '--seed', '4', '--assets', '3', '--bars', '100000', '--weights', 'trend=0.4,breakout=0.3,positioning=0.3', '--speed', 'max'];
     const db = join(dir, 'rebuilding.db');
     const first = start([...args, '--db', db, '--port', '0']);
-    await until('30,000 bars', () => countIn(db, EQUITY_ROWS) >= 30_000 || first.child.exitCode !== null);
+    await until('60,000 bars', () => countIn(db, EQUITY_ROWS) >= 60_000 || first.child.exitCode !== null);
     first.child.kill('SIGTERM');
     expect((await first.exited).code, first.log()).toBe(0);
     const stoppedAt = countIn(db, EQUITY_ROWS);
-    expect(stoppedAt).toBeLessThan(60_000);
+    expect(stoppedAt).toBeLessThan(100_000);
     const token = 'test-token';
     const d = start([...args, '--db', db, '--dashboard', '127.0.0.1:0'], { ARENA_DASHBOARD_TOKEN: token });
     await until('the dashboard', () => /dashboard on http:\/\/127\.0\.0\.1:\d+/.test(d.log()));
     const base = /dashboard on (http:\/\/127\.0\.0\.1:\d+)/.exec(d.log())![1]!;
     const post = (action: ControlKind) => fetch(`${base}/api/control/${action}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
-    const status = async () => ((await (await fetch(`${base}/healthz`)).json()) as { status: string }).status;
-    expect(await status()).toBe('rebuilding');
+    const health = (await (await fetch(`${base}/healthz`)).json()) as { status: string; equity: number; lastTs: string | null };
+    expect(health.status).toBe('rebuilding');
+    // the books as the ledger left them, while they are rebuilt
+    const [stored] = readRows(db, 'SELECT ts, equity FROM equity ORDER BY t DESC LIMIT 1') as { ts: number; equity: number }[];
+    expect(health.equity).toBe(stored!.equity);
+    expect(health.lastTs).toBe(new Date(stored!.ts).toISOString());
     const during = await post('pause');
     expect(during.status).toBe(409);
     expect(((await during.json()) as { message: string }).message).toMatch(/^pause not taken: the daemon is rebuilding its books/);
-    await until('the replay finished', () => /replay finished: 60000 bars/.test(d.log()) || d.child.exitCode !== null);
+    await until('the replay finished', () => /replay finished: 100000 bars/.test(d.log()) || d.child.exitCode !== null);
     const after = await post('flatten');
     expect(after.status).toBe(409);
     expect(((await after.json()) as { message: string }).message).toMatch(/the run has ended/);
     d.child.kill('SIGTERM');
     expect((await d.exited).code, d.log().slice(-2000)).toBe(0);
     expect(countIn(db, 'SELECT COUNT(*) AS n FROM controls')).toBe(0);
-    expect(summary(db)).toMatchObject({ bars: 60_000, status: 'finished', resumes: 1 });
+    expect(summary(db)).toMatchObject({ bars: 100_000, status: 'finished', resumes: 1 });
   }, 120_000);
 
   it('paused, resumed and flattened from the dashboard, killed and restarted: the books of the same controls without interruption', async () => {

@@ -17,13 +17,14 @@ const CASES: [args: string[], line: RegExp, env?: Record<string, string>][] = [
   [['backtest', '--bar', '10'], /^error: ARENA_E_CLI_USAGE: unknown option '--bar' \(Did you mean --bars\?\) \(--help lists the options\)$/],
   [['backtest', '--data'], /^error: ARENA_E_CLI_USAGE: option '--data <dir>' argument missing/],
   [['bogus'], /^error: ARENA_E_CLI_USAGE: unknown command 'bogus'/],
-  [['train', 'router', '--stride', '0'], /^error: ARENA_E_CLI_ARG: invalid value for --stride: "0" is not an integer >= 1$/],
-  [['train', 'convnet', '--sparsity', '1'], /^error: ARENA_E_CLI_ARG: invalid value for --sparsity: 1 is outside \[0, 1\)$/],
-  [['train', 'convnet', '--folds', '0'], /^error: ARENA_E_CLI_ARG: invalid value for --folds: "0" is not an integer >= 1$/],
+  [['train', 'router', '--stride', '0'], /^error: ARENA_E_CLI_ARG: invalid value for --stride: 0 must be an integer >= 1$/],
+  [['train', 'router', '--sft-epochs', '0', '--rl-epochs', '0'], /^error: ARENA_E_CLI_ARG: invalid value for --sft-epochs \/ --rl-epochs: both 0: nothing would be trained$/],
+  [['train', 'convnet', '--sparsity', '1'], /^error: ARENA_E_CLI_ARG: invalid value for --sparsity: 1 must be in \[0, 1\)$/],
+  [['train', 'convnet', '--folds', '0'], /^error: ARENA_E_CLI_ARG: invalid value for --folds: 0 must be an integer >= 1$/],
   [['train', 'convnet', '--selector-window', '5'], /^error: ARENA_E_CLI_ARG: invalid value for --selector-window \/ --horizon: features\.window must be an integer >= \d+, got 5$/],
   [['doctor', '--bench', '--seconds', 'abc'], /^error: ARENA_E_CLI_ARG: invalid value for --seconds: "abc" is not a number$/],
   [['doctor'], /^error: ARENA_E_CONFIG: ARENA_BACKEND must be one of auto, .+; got "foo"$/, { ARENA_BACKEND: 'foo' }],
-  [['data', 'synth', '--out', join(dir, 's'), '--bars', '1e9'], /^error: ARENA_E_CLI_ARG: invalid value for --bars: "1e9" is not an integer >= 50 and <= 10000000$/],
+  [['data', 'synth', '--out', join(dir, 's'), '--bars', '1e9'], /^error: ARENA_E_CLI_ARG: invalid value for --bars: 1e9 must be an integer in \[50, 10000000\]$/],
   [['data', 'import', join(dir, 'nope.csv'), '--out', join(dir, 'i')], /^error: ARENA_E_DATA_IMPORT: cannot import .+nope\.csv: no such file$/],
   [['data', 'import', dir, '--out', join(dir, 'i')], /^error: ARENA_E_DATA_IMPORT: cannot import .+: a folder, not a file/],
   [['recursive-analysis', '--data', 'crypto/binance/spot', '--timeframe', '1d'], /^error: ARENA_E_DATA_TOO_SHORT: only 365 bars of crypto\/binance\/spot after alignment; at least 590 are needed$/],
@@ -45,6 +46,7 @@ describe('command-line errors', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: arena backtest \[options\]/);
     const group = arena(['data']);
+    expect(group.code).toBe(1);
     expect(group.stderr).toMatch(/Usage: arena data \[options\] \[command\]/);
     expect(group.stderr).not.toMatch(/^error/m);
   }, 60_000);

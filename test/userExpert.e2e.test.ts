@@ -131,6 +131,29 @@ describe('a user expert: arena new expert, then backtest and paper with the same
     expect(other.stderr).toMatch(/ARENA_E_EXPERT_SET: the router at .*router was trained on the experts \[trend, reversal, breakout, positioning, learned, dip\] and this config runs \[trend, reversal, breakout, positioning, learned\]/);
   }, 120_000);
 
+  it('an expert whose step never returns: the watchdog logs the bar and kills the daemon (--step-timeout), the ledger stays resumable', () => {
+    const file = join(dir, 'stuck.ts');
+    // passes the probe (400 bars), loops forever at bar 600 of the run
+    writeFileSync(file, `export default { warmup: 5, step: (_s, bar) => { if (bar.t >= 600) for (;;) {} return 0; } };\n`);
+    const cfg = join(dir, 'stuck.json');
+    writeFileSync(cfg, JSON.stringify({ router: { mode: 'equal' }, experts: { custom: [{ name: 'stuck', module: './stuck.ts' }] } }));
+    const db = join(dir, 'stuck.db');
+    const started = Date.now();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', '--config', cfg, ...MARKET, '--speed', 'max', '--step-timeout', '2', '--db', db, '--port', '0'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ARENA_PROGRESS: '0' }, timeout: 90_000 });
+    expect(r.signal, r.stderr.slice(-2000)).toBe('SIGKILL');
+    expect(Date.now() - started).toBeLessThan(60_000);
+    const line = r.stderr.split('\n').find((l) => l.includes('"event":"step_timeout"'));
+    expect(line, r.stderr.slice(-2000)).toBeDefined();
+    const bar = JSON.parse(line!).bar as string;
+    expect(readRows(db, 'SELECT ts FROM bars WHERE t = 600 LIMIT 1')).toEqual([]);
+    expect(JSON.parse(line!).msg).toMatch(/has not returned after 2 s \(a user expert's step that never returns\?\): killing the process/);
+    expect(countIn(db, 'SELECT COUNT(*) AS n FROM equity')).toBeLessThanOrEqual(600);
+    const summary = arena(['ledger', 'summary', '--db', db, '--json']);
+    expect(summary.code, summary.stderr).toBe(0);
+    expect(JSON.parse(summary.stdout)).toMatchObject({ status: 'running' });
+    expect(new Date(bar).getTime()).toBeGreaterThan(0);
+  }, 120_000);
+
   it('an expert that throws mid-run is disabled with the reason in the ledger; the others go on, and the backtest agrees', () => {
     const file = join(dir, 'late.ts');
     // passes the probe (400 bars), throws at bar 1000 of the run

@@ -102,6 +102,7 @@ export function buildCli(): Command {
     .option('--speed <bars-per-second>', "replay speed: bars per second, or 'max'", '20')
     .option('--exit-at-end', 'exit 0 when the replay ends, or (kafka) once caught up and idle for 5 s (default: keep serving until SIGINT/SIGTERM)')
     .option('--db <file>', 'ledger (SQLite); an unfinished run in it is resumed', 'var/arena.db')
+    .option('--step-timeout <seconds>', 'a step that has not returned after this long (a user expert stuck in a loop) is logged and the process killed; 0: never', '120')
     .option('--port <[host:]port>', '/healthz and /metrics address (0: any free port; default 127.0.0.1:8080, or the dashboard\'s address with --dashboard)')
     .option('--dashboard <[host:]port>', 'serve the web dashboard too, with /healthz and /metrics on the same address (controls need ARENA_DASHBOARD_TOKEN)')
     .option('--log-format <format>', 'auto (JSON lines unless stderr is a terminal), json (pino) or pretty', 'auto')

@@ -112,15 +112,15 @@ export function parseNumber(flag: string, text: string): number {
 export function parseInteger(flag: string, text: string, min = -Infinity, max = Infinity): number {
   const v = parseNumber(flag, text);
   if (!Number.isInteger(v) || v < min || v > max) {
-    const bounds = [min > -Infinity ? `>= ${min}` : '', max < Infinity ? `<= ${max}` : ''].filter(Boolean).join(' and ');
-    throw arenaError(ERR.CLI_ARG, flag, `"${text}" is not an integer${bounds ? ` ${bounds}` : ''}`);
+    const range = min > -Infinity && max < Infinity ? ` in [${min}, ${max}]` : min > -Infinity ? ` >= ${min}` : max < Infinity ? ` <= ${max}` : '';
+    throw arenaError(ERR.CLI_ARG, flag, `${text} must be an integer${range}`);
   }
   return v;
 }
 
-/** A number flag in [lo, hi) (hi excluded: a sparsity of 1 prunes every weight). */
-export function parseInRange(flag: string, text: string, lo: number, hi: number): number {
+/** A number flag in [lo, hi) (hi excluded: a sparsity of 1 prunes every weight); `range` says it in words when given. */
+export function parseInRange(flag: string, text: string, lo: number, hi: number, range = `in [${lo}, ${hi})`): number {
   const v = parseNumber(flag, text);
-  if (!(v >= lo && v < hi)) throw arenaError(ERR.CLI_ARG, flag, `${text} is outside [${lo}, ${hi})`);
+  if (!(v >= lo && v < hi)) throw arenaError(ERR.CLI_ARG, flag, `${text} must be ${range}`);
   return v;
 }

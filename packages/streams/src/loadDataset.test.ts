@@ -93,7 +93,9 @@ describe('loadDataset', () => {
     expect(ds.panel.symbols).toEqual(['AAA/USD', 'BBB/USD']);
     expect(ds.issues.filter((i) => i.kind === 'unreadable_file').map((i) => i.where)).toEqual([join(d, 'DDD_USD.csv')]);
     writeFileSync(join(d, 'aaa_usd.csv.gz'), gzipSync(candles(0, 10, 100)));
-    expect(() => loadDataset({ dir: d })).toThrow(`ARENA_E_DATA_DUPLICATE_SYMBOL: symbol aaa/usd is named twice (as files AAA_USD.csv and aaa_usd.csv.gz in ${d})`);
+    expect(() => loadDataset({ dir: d })).toThrow(`ARENA_E_DATA_DUPLICATE_SYMBOL: symbol AAA/USD is named twice (as files AAA_USD.csv and aaa_usd.csv.gz in ${d})`);
+    // only the symbols asked for count: BBB alone loads
+    expect(loadDataset({ dir: d, symbols: ['BBB/USD'] }).panel.symbols).toEqual(['BBB/USD']);
   });
 
   it('lists candle files only', () => {

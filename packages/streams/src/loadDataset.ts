@@ -86,13 +86,7 @@ export function listCandleFiles(dir: string, skipped?: DataIssue[]): CandleFileR
       skipped?.push({ severity: 'warning', kind: 'unreadable_file', where: path, message: `cannot read it (${(e as Error).message}); file skipped` });
       continue;
     }
-    if (header === CANDLE_HEADER) {
-      const symbol = symbolFromFileName(path);
-      // one symbol, two files (BTC_USDT.csv and btc_usdt.csv.gz): which one holds the bars is not for the loader to guess
-      const other = out.find((r) => normSymbol(r.symbol) === normSymbol(symbol));
-      if (other !== undefined) throw arenaError(ERR.DATA_DUPLICATE_SYMBOL, symbol, `files ${basename(other.path)} and ${name} in ${dir}`);
-      out.push({ path, symbol });
-    }
+    if (header === CANDLE_HEADER) out.push({ path, symbol: symbolFromFileName(path) });
     else if (!header.startsWith('ts,funding_rate')) {
       skipped?.push({ severity: 'warning', kind: 'not_candle_file', where: `${path}:1`, message: `header "${header.slice(0, 80)}" is not ${CANDLE_HEADER}; file skipped` });
     }
@@ -152,6 +146,11 @@ export function loadDataset(opts: LoadDatasetOptions): LoadedDataset {
   const issues: DataIssue[] = [];
   const { folder, refs } = resolveFolder(opts.dir, opts.timeframe, issues);
   const chosen = pickSymbols(refs, opts.symbols, folder);
+  // one symbol, two files (BTC_USDT.csv and btc_usdt.csv.gz): which one holds the bars is not for the loader to guess
+  for (const r of chosen) {
+    const same = refs.filter((x) => normSymbol(x.symbol) === normSymbol(r.symbol));
+    if (same.length > 1) throw arenaError(ERR.DATA_DUPLICATE_SYMBOL, r.symbol, `files ${same.map((x) => basename(x.path)).join(' and ')} in ${folder}`);
+  }
   // a folder named after a timeframe says what its files hold (a one-row file cannot say it itself)
   const folderTf = TIMEFRAMES.find((tf) => basename(folder) === tf);
   const files = chosen.map((r) => readCandleFile(r.path, { ...(opts.strict ? { strict: true } : {}), ...(folderTf ? { timeframe: folderTf } : {}) }));

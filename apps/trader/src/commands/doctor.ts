@@ -7,7 +7,7 @@ function adapterLine(probe: BackendProbe | undefined): string {
 }
 
 export async function doctorCommand(flags: { bench?: boolean; seconds: string }): Promise<void> {
-  const seconds = parseInRange('--seconds', flags.seconds, 0.1, 3600);
+  const seconds = parseInRange('--seconds', flags.seconds, 0.1, 3600, 'between 0.1 and 3600');
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const requested = parseBackendRequest(process.env['ARENA_BACKEND']);
   out(`Arena doctor  (node ${process.version}, ${process.platform}-${process.arch}, ARENA_BACKEND=${process.env['ARENA_BACKEND'] ?? 'auto'})`);

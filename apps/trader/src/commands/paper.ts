@@ -6,7 +6,7 @@
  */
 import { BACKGROUND_NICE, ERR, arenaError, expertNames, lowerOtherThreads, parseTimeframe, resolveDataDir, timeframeMs } from '@arena/core';
 import { resolve } from 'node:path';
-import { ContestLedger, GrowingPanel, Ledger, type LedgerLock, PaperMetrics, PaperStore, type SourceBar, type StepResult, buildPipeline, loadMarket, loadModels, lockLedger, rebuild, runLoop } from '@arena/engine';
+import { ContestLedger, GrowingPanel, Ledger, type LedgerLock, PaperMetrics, PaperStore, type SourceBar, type StepResult, buildPipeline, loadMarket, loadModels, lockLedger, rebuild, runLoop, startStepWatchdog, type StepWatchdog } from '@arena/engine';
 import { WorkerSelection } from '@arena/features';
 import { DECISIONS_TOPIC, FILLS_TOPIC, FundingSchedule, type KafkaBarStream, barsTopic, kafkaClient, liveSource, parseBrokers, parseSpeed, replayPanel, threadedKafkaSource } from '@arena/streams';
 import { parseNumber } from '../configFile.ts';
@@ -33,6 +33,7 @@ export interface PaperFlags extends Omit<BacktestFlags, 'baselines' | 'out'> {
   exitAtEnd?: boolean;
   db: string;
   port?: string;
+  stepTimeout: string;
 }
 
 export async function paperCommand(flags: PaperFlags): Promise<void> {
@@ -42,6 +43,8 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   const live = flags.source === 'live';
   if (live && (flags.symbols === undefined || flags.timeframe === undefined)) throw arenaError(ERR.CLI_ARG, '--source live', 'needs --symbols and --timeframe (e.g. --symbols BTC/USDT,ETH/USDT --timeframe 1h)');
   const pollMs = parseNumber('--poll-ms', flags.pollMs);
+  const stepTimeoutS = parseNumber('--step-timeout', flags.stepTimeout);
+  if (!(stepTimeoutS === 0 || stepTimeoutS >= 1)) throw arenaError(ERR.CLI_ARG, '--step-timeout', `${flags.stepTimeout} (seconds, at least 1; 0 for none)`);
   if (!(pollMs >= 10)) throw arenaError(ERR.CLI_ARG, '--poll-ms', `${flags.pollMs} (at least 10)`);
   let brokers: string[] = [];
   if (kafka) {
@@ -84,7 +87,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   } catch (e) {
     throw arenaError(ERR.LEDGER, (e as Error).message);
   }
-  if (lock.tookOverFrom !== undefined) log(`took over the ledger's lock from pid ${lock.tookOverFrom}, which no longer runs`);
+  if (lock.previous !== undefined) log(`the ledger's previous daemon (pid ${lock.previous.pid ?? '?'}, since ${lock.previous.since ?? '?'}) ended without releasing it (a crash or SIGKILL); taken over`);
   try {
     ledger = Ledger.open(flags.db);
     // WAL checkpoints in a thread of their own, not in the commit of whichever step fills the WAL
@@ -121,6 +124,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
     const ops = { health, metrics: () => metrics.render() };
     /** the step loop has returned: a control would never be applied */
     let loopEnded = false;
+    let watchdog: StepWatchdog | undefined;
     const controlled = (kind: 'pause' | 'resume' | 'flatten'): string | undefined => {
       if (rebuilding) return 'the daemon is rebuilding its books from the ledger after a restart; send it again once /healthz says ok';
       if (stop) return 'the daemon is stopping';
@@ -179,6 +183,12 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
     const lowering = setInterval(() => consumerStarting || lowerOtherThreads(BACKGROUND_NICE, keep), 10_000).unref();
     try {
       if (resumed) {
+        // /healthz during the rebuild: the books as the ledger left them, not zeros
+        const stored = store.lastEquity();
+        if (stored !== undefined) {
+          metrics.equity = stored.equity;
+          metrics.lastTs = stored.ts;
+        }
         const t0 = performance.now();
         try {
           after = (await rebuild(pipeline, store, () => stop)).lastTs;
@@ -253,8 +263,13 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       }
       const producer = publisher;
       const onStep = producer ? (step: StepResult) => publishStep(producer, symbols, step) : undefined;
-      const ended = await runLoop({ pipeline, store, metrics, source: bars, stopping: () => stop, log, ...(kafka || live ? { barMs: timeframeMs(timeframe) } : {}), ...(onStep ? { onStep } : {}) });
-      loopEnded = true;
+      watchdog = stepTimeoutS > 0 ? startStepWatchdog({ timeoutMs: stepTimeoutS * 1000 }) : undefined;
+      let ended: 'end' | 'stopped';
+      try {
+        ended = await runLoop({ pipeline, store, metrics, source: bars, stopping: () => stop, log, ...(kafka || live ? { barMs: timeframeMs(timeframe) } : {}), ...(onStep ? { onStep } : {}), ...(watchdog ? { watchdog } : {}) });
+      } finally {
+        loopEnded = true;
+      }
       if (ended === 'end' && !stop && !kafka && !live) {
         store.finish();
         log(`replay finished: ${grid.length} bars, equity ${metrics.equity.toFixed(2)}; run ${run.runId} closed`, { event: 'finished', run: run.runId, bars: grid.length, equity: metrics.equity });
@@ -269,6 +284,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       }
     } finally {
       clearInterval(lowering);
+      await watchdog?.stop();
       await stream?.close();
       await publisher?.disconnect().catch(() => undefined);
       await selections.close();
@@ -277,8 +293,11 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       view?.close();
     }
   } finally {
-    ledger.close();
-    lock.release();
+    try {
+      ledger.close();
+    } finally {
+      lock.release();
+    }
   }
 }
 

@@ -26,7 +26,8 @@ export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void>
   const int = (flag: string, v: string | undefined, min: number) => (v === undefined ? undefined : parseInteger(flag, v, min));
   const sftEpochs = int('--sft-epochs', flags.sftEpochs, 0);
   const rlEpochs = int('--rl-epochs', flags.rlEpochs, 0);
-  const klBound = flags.klBound === undefined ? undefined : parseInRange('--kl-bound', flags.klBound, Number.MIN_VALUE, Infinity);
+  const klBound = flags.klBound === undefined ? undefined : parseInRange('--kl-bound', flags.klBound, Number.MIN_VALUE, Infinity, '> 0');
+  if (sftEpochs === 0 && rlEpochs === 0) throw arenaError(ERR.CLI_ARG, '--sft-epochs / --rl-epochs', 'both 0: nothing would be trained');
   const seed = int('--train-seed', flags.trainSeed, 0);
   const samples = int('--samples-per-epoch', flags.samplesPerEpoch, 1);
   const horizon = int('--horizon', flags.horizon, 1);

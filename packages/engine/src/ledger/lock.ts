@@ -1,60 +1,57 @@
 /**
- * One writer per ledger: the paper daemon holds `<ledger>.lock` (its pid and start time) while it runs, so a second
- * daemon on the same `--db` stops with one line instead of stepping the same run beside the first. A lock whose
- * process is gone (a SIGKILL, a crash) is stale and taken over.
+ * One writer per ledger: the paper daemon holds an exclusive SQLite lock on `<ledger>.lock` (a sidecar database
+ * file) for as long as it runs. The operating system drops the lock when the process ends, however it ends (SIGKILL,
+ * a crash, a reboot), so there is no stale lock to guess about, and two starters cannot both win. Who holds it (pid,
+ * host, since) is written beside it, in `<ledger>.lock.owner`, for the message a second daemon gives.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
 
 export interface LedgerLock {
   readonly path: string;
-  /** a stale lock of a dead process was taken over (its pid) */
-  readonly tookOverFrom: number | undefined;
+  /** the previous holder's owner record, when it ended without releasing the lock (a SIGKILL, a crash) */
+  readonly previous: { pid?: number; host?: string; since?: string } | undefined;
   release(): void;
 }
 
-function alive(pid: number): boolean {
+function readOwner(path: string): { pid?: number; host?: string; since?: string } | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists, under another user
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return JSON.parse(readFileSync(path, 'utf8')) as { pid?: number; host?: string; since?: string };
+  } catch {
+    return undefined;
   }
 }
 
-/** Takes the lock of the ledger file, or throws an Error saying which process holds it. */
+/** Takes the lock of the ledger file, or throws an Error saying which daemon holds it. */
 export function lockLedger(ledgerPath: string): LedgerLock {
   const path = `${ledgerPath}.lock`;
-  let tookOverFrom: number | undefined;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
-      closeSync(fd);
-      let held = true;
-      return {
-        path,
-        tookOverFrom,
-        release() {
-          if (!held) return;
-          held = false;
-          rmSync(path, { force: true });
-        },
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the lock ${path}: ${(e as Error).message}`);
-    }
-    let holder: { pid?: number; since?: string } = {};
-    try {
-      holder = JSON.parse(readFileSync(path, 'utf8')) as typeof holder;
-    } catch {
-      // written half by a process killed at that moment: stale
-    }
-    if (typeof holder.pid === 'number' && holder.pid !== process.pid && alive(holder.pid)) {
-      throw new Error(`${ledgerPath} is in use by another daemon (pid ${holder.pid}, since ${holder.since ?? '?'}): stop it first, or use another --db (if no such daemon runs, delete ${path})`);
-    }
-    tookOverFrom = holder.pid;
-    rmSync(path, { force: true });
+  const ownerPath = `${path}.owner`;
+  mkdirSync(dirname(path), { recursive: true });
+  let db: Database.Database;
+  try {
+    // no busy wait: a held lock answers at once
+    db = new Database(path, { timeout: 0 });
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') throw new Error(`cannot take the lock ${path}: ${(e as Error).message}`);
+    const o = readOwner(ownerPath);
+    const who = o === undefined ? 'another daemon' : `another daemon (pid ${o.pid ?? '?'} on ${o.host ?? '?'}, since ${o.since ?? '?'})`;
+    throw new Error(`${ledgerPath} is in use by ${who}: stop it first, or use another --db`);
   }
-  throw new Error(`cannot take the lock ${path}: another process took it at the same moment`);
+  const previous = readOwner(ownerPath);
+  writeFileSync(ownerPath, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
+  let held = true;
+  return {
+    path,
+    previous,
+    release() {
+      if (!held) return;
+      held = false;
+      rmSync(ownerPath, { force: true });
+      db.close();
+    },
+  };
 }

@@ -82,6 +82,8 @@ export interface DaemonLoop {
   readonly barMs?: number;
   /** ms between progress lines (bars/s, lag); default 10 s */
   readonly progressMs?: number;
+  /** told when each step begins and ends (a step that never returns is then caught off this thread) */
+  readonly watchdog?: { begin(ts: number): void; end(): void };
 }
 
 /**
@@ -178,11 +180,14 @@ export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
       store.savepoint();
       let step: StepResult;
       try {
+        d.watchdog?.begin(bar.ts);
         step = await pipeline.step(bar.ts, bar.row);
+        d.watchdog?.end();
         store.writeStep(step, bar.row, pipeline.book.broker, bar.offset);
         store.release();
         bar.written?.();
       } catch (e) {
+        d.watchdog?.end();
         store.rollbackToSavepoint();
         throw e;
       }

@@ -146,8 +146,8 @@ export class PaperStore {
   }
 
   /** The last stored equity, to check a rebuilt state against. */
-  lastEquity(): { t: number; equity: number } | undefined {
-    return this.ledger.db.prepare('SELECT t, equity FROM equity WHERE run_id = ? ORDER BY t DESC LIMIT 1').get(this.runId) as { t: number; equity: number } | undefined;
+  lastEquity(): { t: number; ts: number; equity: number } | undefined {
+    return this.ledger.db.prepare('SELECT t, ts, equity FROM equity WHERE run_id = ? ORDER BY t DESC LIMIT 1').get(this.runId) as { t: number; ts: number; equity: number } | undefined;
   }
 
   /** One step's effects and its source offset, in one transaction. */

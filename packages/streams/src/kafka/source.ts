@@ -99,25 +99,29 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
   let lastCommit = 0;
   /** commits one at a time, in order (a later one never lands before an earlier one) */
   let commits: Promise<void> = Promise.resolve();
-  const commit = (): Promise<void> => {
+  const commit = (positions: ReadonlyMap<number, number> = aligner.commitPositions()): Promise<void> => {
     const next = commits
       .catch(() => undefined)
       .then(async () => {
         lastCommit = Date.now();
-        const positions = aligner.commitPositions();
         if (positions.size > 0) await consumer.commitOffsets([...positions].map(([partition, offset]) => ({ topic, partition, offset: String(offset) })));
       });
     commits = next;
     return next;
   };
-  /** an ack that came before its commit was due: the commit goes when due, even if no ack follows (a quiet stream) */
+  /**
+   * An ack that came before its commit was due: the commit goes when due, even if no ack follows (a quiet stream),
+   * with the positions of that ack (what the ledger held then; a later `written` may not be committed yet)
+   */
   let commitLater: NodeJS.Timeout | undefined;
+  let acked: ReadonlyMap<number, number> = new Map();
   const commitWhenDue = async () => {
+    acked = aligner.commitPositions();
     const wait = commitEveryMs - (Date.now() - lastCommit);
-    if (wait <= 0) return commit();
+    if (wait <= 0) return commit(acked);
     commitLater ??= setTimeout(() => {
       commitLater = undefined;
-      if (!closing) commit().catch((e: Error) => o.log?.(`offset commit failed (the ledger has the steps; redeliveries will be skipped): ${e.message}`));
+      if (!closing) commit(acked).catch((e: Error) => o.log?.(`offset commit failed (the ledger has the steps; redeliveries will be skipped): ${e.message}`));
     }, wait);
   };
   const enqueue = (flush: boolean) => {
@@ -152,17 +156,19 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
   // its earliest message; an offset before the log's start resets to the earliest too, as fromBeginning says)
   const ledgerAt = new Map(o.resume?.map((r) => [r.part, r.position]));
   const ledgerSeen = new Map(o.resume?.filter((r) => r.seen !== undefined).map((r) => [r.part, Number(r.seen)]));
-  // ledgers written before `seen` was recorded (or none given): a bar for a time the ledger holds is taken as a redelivery
-  const byTimeOnly = o.resume === undefined || o.resume.length === 0 || o.resume.some((r) => r.seen === undefined);
-  const positioned = new Set<number>();
+  // where the ledger does not say what it saw (no resume given, or a partition stored before `seen` was recorded): a
+  // bar for a time the ledger holds is taken as a redelivery
+  const byTime = (partition: number) => o.resume === undefined || o.resume.length === 0 || (ledgerAt.has(partition) && !ledgerSeen.has(partition));
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     joined = true;
     lastMessage = Date.now();
     if (o.resume === undefined) return;
+    // at every join (the client's own restart and a rebalance start from the group's commit, which can trail what
+    // this run has read or lie past what a new ledger holds): after the last message this run saw, else the ledger's
+    // position, else the partition's first message
     for (const partition of e.payload.memberAssignment[topic] ?? []) {
-      if (positioned.has(partition)) continue;
-      positioned.add(partition);
-      consumer.seek({ topic, partition, offset: ledgerAt.get(partition) ?? '0' });
+      const seen = aligner.seenThrough(partition);
+      consumer.seek({ topic, partition, offset: seen >= 0 ? String(seen + 1) : (ledgerAt.get(partition) ?? '0') });
     }
   });
   // registered before run(): a first join that fails for good crashes inside it
@@ -197,7 +203,7 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
           continue;
         }
         // a time the ledger holds (before any time of this run is written): handled before the restart, or a late bar
-        if (o.after !== undefined && v.bar.ts <= o.after && v.bar.ts <= aligner.released && (byTimeOnly || offset <= (ledgerSeen.get(partition) ?? -1))) {
+        if (o.after !== undefined && v.bar.ts <= o.after && v.bar.ts <= aligner.released && (byTime(partition) || offset <= (ledgerSeen.get(partition) ?? -1))) {
           aligner.markSeen(partition, offset);
           o.onSkip?.();
           continue;
