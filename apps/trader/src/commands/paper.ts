@@ -42,6 +42,8 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   const kafka = flags.source === 'kafka';
   const live = flags.source === 'live';
   if (live && (flags.symbols === undefined || flags.timeframe === undefined)) throw arenaError(ERR.CLI_ARG, '--source live', 'needs --symbols and --timeframe (e.g. --symbols BTC/USDT,ETH/USDT --timeframe 1h)');
+  // the Kafka client's lines at their level: its warnings and errors, failed commits and crashes as warnings
+  const kafkaLog = (s: string, level?: 'warn') => (level === 'warn' ? log.warn(s) : log(s));
   const pollMs = parseNumber('--poll-ms', flags.pollMs);
   const stepTimeoutS = parseNumber('--step-timeout', flags.stepTimeout);
   if (!(stepTimeoutS === 0 || stepTimeoutS >= 1)) throw arenaError(ERR.CLI_ARG, '--step-timeout', `${flags.stepTimeout} (seconds, at least 1; 0 for none)`);
@@ -225,7 +227,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
             // the ledger says where each partition starts (the group's committed offsets only trail it)
             resume: store.offsets(barsTopic(timeframe)),
             stopping: () => stop,
-            log,
+            log: kafkaLog,
             // Kafka's reasons start with topic:partition:offset already
             onReject: rejectOf(),
             onSkip: () => metrics.reject('already in the ledger'),
@@ -258,7 +260,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       const bars = streamed && schedule ? withFunding(streamed, schedule) : streamed ?? replayPanel(market!.panel, { speed, ...(after !== undefined ? { after } : {}), ...(market!.funding ? { funding: market!.funding } : {}), ...(market!.fundingDue ? { fundingDue: market!.fundingDue } : {}), stopping: () => stop, onReject });
       // (not after a stop during the consumer's start: with the brokers gone it would wait out the retries)
       if (kafka && !stop) {
-        publisher = kafkaClient({ brokers, log }).producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+        publisher = kafkaClient({ brokers, log: kafkaLog }).producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
         await publisher.connect();
       }
       const producer = publisher;

@@ -4,7 +4,8 @@ import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 export interface KafkaOptions {
   readonly brokers: readonly string[];
   readonly clientId?: string;
-  readonly log?: (s: string) => void;
+  /** the client's lines; `warn` for what an operator should see (KafkaJS's warnings and errors, failed commits) */
+  readonly log?: (s: string, level?: 'warn') => void;
 }
 
 /** Splits and checks --brokers: host:port[,host:port...]. */
@@ -25,7 +26,7 @@ export function kafkaClient(o: KafkaOptions): Kafka {
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => {
       const { message, error } = entry.log as { message: string; error?: string };
-      log(`kafka ${entry.namespace}: ${message}${error ? ` (${error})` : ''}`);
+      log(`kafka ${entry.namespace}: ${message}${error ? ` (${error})` : ''}`, 'warn');
     },
   };
   return new Kafka(config);

@@ -121,7 +121,7 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
     if (wait <= 0) return commit(acked);
     commitLater ??= setTimeout(() => {
       commitLater = undefined;
-      if (!closing) commit(acked).catch((e: Error) => o.log?.(`offset commit failed (the ledger has the steps; redeliveries will be skipped): ${e.message}`));
+      if (!closing) commit(acked).catch((e: Error) => o.log?.(`offset commit failed (the ledger has the steps; redeliveries will be skipped): ${e.message}`, 'warn'));
     }, wait);
   };
   const enqueue = (flush: boolean) => {
@@ -146,7 +146,7 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
     try {
       await producer.send({ topic: REJECTED_TOPIC, messages: list.map((r) => ({ key: r.key, value: JSON.stringify({ reason: r.reason, kind: r.kind, topic, partition, offset: Number(r.offset), key: r.key, value: r.value }) })) });
     } catch (e) {
-      o.log?.(`cannot send ${list.length} rejections of ${topic}:${partition} to ${REJECTED_TOPIC}: ${(e as Error).message}`);
+      o.log?.(`cannot send ${list.length} rejections of ${topic}:${partition} to ${REJECTED_TOPIC}: ${(e as Error).message}`, 'warn');
     }
   };
   // idle is counted from the group join: a join that waits out a dead member's session, or a restart after a crash,
@@ -174,7 +174,7 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
   // registered before run(): a first join that fails for good crashes inside it
   consumer.on(consumer.events.CRASH, (e) => {
     const err = e.payload.error as Error & { retriable?: boolean };
-    o.log?.(`kafka consumer crashed: ${err.message}${e.payload.restart ? '; restarting with back-off' : ''}`);
+    o.log?.(`kafka consumer crashed: ${err.message}${e.payload.restart ? '; restarting with back-off' : ''}`, 'warn');
     joined = false;
     if (!e.payload.restart) {
       failed = err;
@@ -250,7 +250,7 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
       drained?.();
       clearInterval(timer);
       clearTimeout(commitLater);
-      await commit().catch((e: Error) => o.log?.(`final offset commit failed (the ledger has the steps; redeliveries will be skipped): ${e.message}`));
+      await commit().catch((e: Error) => o.log?.(`final offset commit failed (the ledger has the steps; redeliveries will be skipped): ${e.message}`, 'warn'));
       await consumer.disconnect().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);
     },

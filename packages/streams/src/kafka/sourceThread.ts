@@ -45,7 +45,7 @@ port.on('message', (m: ToSourceThread) => {
     }
     wake();
     // the commit (when due) after the ledger's, one at a time
-    if (last !== undefined) acks = acks.then(() => last.ack()).catch((e: Error) => post({ type: 'log', line: `offset commit failed (the ledger has the steps; redeliveries will be skipped): ${e.message}` }));
+    if (last !== undefined) acks = acks.then(() => last.ack()).catch((e: Error) => post({ type: 'log', line: `offset commit failed (the ledger has the steps; redeliveries will be skipped): ${e.message}`, level: 'warn' }));
   } else {
     closing = true;
     wake();
@@ -79,7 +79,7 @@ try {
   source = await kafkaSource({
     ...settings,
     stopping: () => closing,
-    log: (line) => post({ type: 'log', line }),
+    log: (line, level) => post({ type: 'log', line, ...(level ? { level } : {}) }),
     onReject: (kind, reason) => post({ type: 'reject', kind, reason }),
     onSkip: () => {
       skipped++;

@@ -21,7 +21,7 @@ export type FromSourceThread =
   /** bar times in order; `skipped`: redelivered messages the ledger already holds, since the last post */
   | { readonly type: 'bars'; readonly bars: readonly WireBar[]; readonly skipped: number }
   | { readonly type: 'reject'; readonly kind: string; readonly reason: string }
-  | { readonly type: 'log'; readonly line: string }
+  | { readonly type: 'log'; readonly line: string; readonly level?: 'warn' }
   /** the stream ended (caught up and idle, with exitWhenIdleMs) */
   | { readonly type: 'end' }
   /** the consumer failed for good (or could not start) */

@@ -106,7 +106,7 @@ export async function threadedKafkaSource(o: ThreadedKafkaSourceOptions): Promis
         o.onReject?.(m.kind, m.reason);
         break;
       case 'log':
-        o.log?.(m.line);
+        o.log?.(m.line, m.level);
         break;
       case 'thread':
         if (m.tid !== undefined) o.onThread?.(m.tid);
@@ -159,7 +159,7 @@ export async function threadedKafkaSource(o: ThreadedKafkaSourceOptions): Promis
       let timer: NodeJS.Timeout | undefined;
       const inTime = await Promise.race([closed.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), CLOSE_WAIT_MS)))]);
       clearTimeout(timer);
-      if (!inTime) o.log?.(`the Kafka consumer did not commit and leave its group within ${CLOSE_WAIT_MS / 1000} s (brokers unreachable?); stopped it: the ledger holds every step, and the messages after the last commit will be redelivered and skipped`);
+      if (!inTime) o.log?.(`the Kafka consumer did not commit and leave its group within ${CLOSE_WAIT_MS / 1000} s (brokers unreachable?); stopped it: the ledger holds every step, and the messages after the last commit will be redelivered and skipped`, 'warn');
       await worker.terminate();
     },
     async *[Symbol.asyncIterator]() {
