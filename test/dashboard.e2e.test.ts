@@ -75,6 +75,11 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+      // every script error in the page, and every console error while the daemon runs (a 404, a refused update)
+      const pageErrors: string[] = [];
+      const consoleErrors: string[] = [];
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      page.on('console', (m) => void (m.type() === 'error' && consoleErrors.push(m.text())));
       // let some trades happen first
       await new Promise((r) => setTimeout(r, 4000));
       await page.goto(`http://127.0.0.1:${port}/`);
@@ -101,16 +106,19 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
       // the stream advances the page without a reload
       await page.waitForFunction((n) => Number(/(\d+) bars/.exec((globalThis as unknown as Page).document.getElementById('status')!.textContent ?? '')![1]) > n + 20, first, { timeout: 20_000 });
       // click the latest trade marker on the candle chart
-      const target = await page.evaluate(() => {
+      const clicked = await page.evaluate(() => {
         const a = (globalThis as unknown as Page).arena;
         const f = a.fills();
         const last = f.sort((x, y) => x.ts - y.ts)[f.length - 1]!;
-        return a.markerX(last.ts);
+        return { x: a.markerX(last.ts), ts: last.ts };
       });
+      const target = clicked.x;
       expect(target).not.toBeNull();
       const box = (await page.locator('#candles').boundingBox())!;
       await page.mouse.click(box.x + target!, box.y + box.height / 2);
       await page.waitForSelector('#decision-chart', { timeout: 10_000 });
+      // the decision behind that fill: the order decided at the bar before it (whether the fill came by the stream or the API)
+      expect(await page.textContent('#inspector')).toContain(` at ${new Date(clicked.ts - 3_600_000).toISOString()}:`);
       const weights = (await page.textContent('#decision-weights')) ?? '';
       expect(weights).toMatch(/trend \d+%, reversal \d+%, breakout \d+%, positioning \d+%, learned \d+%/);
       const src = await page.getAttribute('#decision-chart', 'src');
@@ -137,10 +145,14 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
       mkdirSync(OUT, { recursive: true });
       await page.screenshot({ path: join(OUT, 'dashboard.png'), fullPage: true });
       expect(existsSync(join(OUT, 'dashboard.png'))).toBe(true);
+      expect(consoleErrors).toEqual([]);
       // the daemon goes away: the page says so and keeps trying to reconnect
       child.kill('SIGTERM');
       await page.waitForSelector('#banner', { state: 'visible', timeout: 15_000 });
       expect(await page.textContent('#banner')).toMatch(/disconnected: reconnecting/);
+      // its 5-second refresh fails meanwhile, quietly (the banner says why)
+      await new Promise((r) => setTimeout(r, 6000));
+      expect(pageErrors).toEqual([]);
     } finally {
       await browser.close();
     }

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { Ledger, LedgerReader } from '@arena/engine';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -136,6 +137,20 @@ describe('arena paper (replay daemon, SQLite ledger)', () => {
     expect(scores.length).toBe(50 * 12);
     expect(scores).toEqual(table(backtest, SCORES));
     expect(table(paper, 'SELECT COUNT(*) AS n FROM contest_proposals')).toEqual([{ n: 1200 * 12 }]);
+    // the dashboard's leaderboard: the ten best predicted, and every agent held wherever it ranks, with why it is held
+    const ledger = Ledger.open(paper, { readOnly: true });
+    try {
+      const reader = new LedgerReader(ledger);
+      const frames = reader.contest(reader.run()!, 50).frames;
+      const last = (table(paper, 'SELECT ts FROM contest_windows ORDER BY ts DESC LIMIT 1') as { ts: number }[])[0]!.ts;
+      const adopted = table(paper, `SELECT COUNT(*) AS n FROM contest_scores WHERE ts = ${last} AND adopted = 1`) as { n: number }[];
+      const f = frames[frames.length - 1]!;
+      expect(f.leaders.filter((l) => l.adopted)).toHaveLength(adopted[0]!.n);
+      expect(f.leaders.length).toBeLessThanOrEqual(10 + adopted[0]!.n);
+      expect(typeof f.withheld).toBe('boolean');
+    } finally {
+      ledger.close();
+    }
     // killed twice mid-run, resumed: the same contest record and books
     const killed = join(dir, 'paper-contest-killed.db');
     for (const delay of [700, 900]) {

@@ -1,5 +1,5 @@
 /** The dashboard page: charts (lightweight-charts), tables, the decision inspector, and the live WebSocket. */
-import { AreaSeries, CandlestickSeries, HistogramSeries, LineSeries, LineStyle, createChart, createSeriesMarkers, type IPriceLine, type ISeriesApi, type SeriesMarker, type Time, type UTCTimestamp } from 'lightweight-charts';
+import { AreaSeries, CandlestickSeries, HistogramSeries, LineSeries, LineStyle, createChart, createSeriesMarkers, type IPriceLine, type ISeriesApi, type SeriesMarker, type SeriesType, type Time, type UTCTimestamp } from 'lightweight-charts';
 import { formatLag } from './format.ts';
 
 const $ = (id: string) => document.getElementById(id)!;
@@ -108,6 +108,10 @@ async function loadSymbol(s: string): Promise<void> {
   const newFills = await get<Fill[]>(`/api/fills?limit=5000&symbol=${encodeURIComponent(s)}`);
   const bars = await get<{ ts: number; open: number; high: number; low: number; close: number }[]>(`/api/bars?symbol=${encodeURIComponent(s)}&limit=5000`);
   candles.setData(bars.map((b) => ({ time: sec(b.ts), open: b.open, high: b.high, low: b.low, close: b.close })));
+  // decimals from the price level: ADA at 0.27 needs four, BTC at 90,000 none beyond the cents
+  const level = bars.length > 0 ? Math.abs(bars[bars.length - 1]!.close) : 1;
+  const precision = level >= 100 ? 2 : Math.min(8, Math.max(2, 3 - Math.floor(Math.log10(level || 1))));
+  candles.applyOptions({ priceFormat: { type: 'price', precision, minMove: 10 ** -precision } });
   fills = newFills;
   setMarkers();
   setLevels();
@@ -122,6 +126,7 @@ async function loadAll(): Promise<void> {
   if (status.run === null) {
     $('notice').innerHTML =
       'This ledger holds no paper run yet: the charts fill in once <code>arena paper --db</code> writes to it. A backtest\'s ledger (<code>arena backtest --contest</code>) holds its contest: <code>arena contest report --db &lt;ledger&gt;</code> reads it.';
+    for (const id of ['contest', 'features', 'positions']) $(id).textContent = 'No paper run in this ledger yet.';
     return;
   }
   const sel = $('symbol') as HTMLSelectElement;
@@ -134,7 +139,10 @@ async function loadAll(): Promise<void> {
   drawdown.setData(eq.map((p) => ({ time: sec(p.ts), value: -p.drawdown * 100 })));
   if (eq.some((p) => p.margin > 0)) {
     margin ??= equityChart.addSeries(AreaSeries, { lineColor: '#7a3fb0', topColor: 'rgba(122,63,176,0.35)', bottomColor: 'rgba(122,63,176,0.05)', priceFormat: { type: 'percent' }, title: 'margin' }, 2);
-    equityChart.panes()[2]?.setHeight(60);
+    // three panes: the chart grows so that each keeps room for its axis labels
+    $('equity').classList.add('three');
+    equityChart.panes()[1]?.setHeight(90);
+    equityChart.panes()[2]?.setHeight(90);
     margin.setData(eq.map((p) => ({ time: sec(p.ts), value: p.margin * 100 })));
   }
   await loadTables();
@@ -168,13 +176,21 @@ async function loadWeights(): Promise<void> {
 }
 
 async function loadTables(): Promise<void> {
-  const c = await get<{ enabled: boolean; frames: { ts: number; cash: boolean; leaders: { name: string; realized: number; predicted: number | null; adopted: boolean; weight: number }[] }[] }>('/api/contest?last=1');
+  const c = await get<{ enabled: boolean; frames: { ts: number; cash: boolean; withheld: boolean; recordT: number | null; leaders: { name: string; realized: number; predicted: number | null; adopted: boolean; weight: number }[] }[] }>('/api/contest?last=1');
   const f = c.frames[c.frames.length - 1];
+  // what is held, in words: the adopted agents, the fallback when none is, and why
+  const held = (fr: NonNullable<typeof f>) => {
+    const adopted = fr.leaders.filter((l) => l.adopted);
+    const names = adopted.map((l) => `${l.name} ${(l.weight * 100).toFixed(0)}%`).join(', ');
+    if (fr.cash) return 'Holding cash: no agent was predicted to clear the hurdle.';
+    if (fr.withheld) return `The score model's choice is withheld by its track record (t ${fr.recordT === null ? '-' : fr.recordT.toFixed(2)}): holding ${names || 'the fallback'}.`;
+    return `Holding ${names || 'nothing'}.`;
+  };
   $('contest').innerHTML = !c.enabled
     ? 'The contest is off (arena paper --contest).'
     : !f
       ? 'No window closed yet.'
-      : `<table><tr><th>Agent</th><th>Realised</th><th>Predicted</th><th>Weight</th></tr>${f.leaders.map((l) => `<tr><td>${l.name}</td><td>${l.realized.toFixed(2)}</td><td>${l.predicted === null ? '-' : l.predicted.toFixed(2)}</td><td>${l.adopted ? `${(l.weight * 100).toFixed(0)}%` : ''}</td></tr>`).join('')}</table>`;
+      : `<p>${held(f)} Realised and predicted: the agent's annualised Sharpe over its window (predicted: the next one's).</p><table><tr><th>Agent</th><th>Realised</th><th>Predicted</th><th>Weight</th></tr>${f.leaders.map((l) => `<tr><td>${l.name}</td><td>${l.realized.toFixed(2)}</td><td>${l.predicted === null ? '-' : l.predicted.toFixed(2)}</td><td>${l.adopted ? `${(l.weight * 100).toFixed(0)}%` : ''}</td></tr>`).join('')}</table>`;
   const sel = await get<{ ts: number; reason: string; features: string[]; weights: number[] }[]>('/api/features?limit=1');
   $('features').innerHTML = sel.length === 0 ? 'No selection yet (the learned expert selects after its warm-up).' : `<p>${new Date(sel[0]!.ts).toISOString()} (${sel[0]!.reason})</p><table>${sel[0]!.features.map((n, i) => `<tr><td>${n}</td><td>${(sel[0]!.weights[i]! * 100).toFixed(1)}%</td></tr>`).join('')}</table>`;
 }
@@ -195,6 +211,13 @@ candleChart.subscribeClick((p) => {
   if (near) void inspect(near.decision!);
 });
 
+/** Adds a live point unless the series already reaches past it (the chart refuses points older than its last). */
+function onTop<S extends ISeriesApi<SeriesType>>(series: S, p: Parameters<S['update']>[0]): void {
+  const d = series.data();
+  const last = d.length > 0 ? (d[d.length - 1]!.time as number) : -Infinity;
+  if ((p.time as number) >= last) series.update(p as never);
+}
+
 function connect(delay = 500): void {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
   ws.onopen = () => {
@@ -205,11 +228,14 @@ function connect(delay = 500): void {
     const m = JSON.parse(String(ev.data)) as { type: string; t: number; ts: number; equity: number; drawdown: number; margin?: number; bars: Record<string, [number, number, number, number]>; fills: { symbol: string; qty: number; price: number; reason?: string }[]; decision: number | null };
     if (m.type !== 'step') return;
     const b = m.bars[symbol];
-    if (b) candles.update({ time: sec(m.ts), open: b[0], high: b[1], low: b[2], close: b[3] });
-    equity.update({ time: sec(m.ts), value: m.equity });
-    drawdown.update({ time: sec(m.ts), value: -m.drawdown * 100 });
-    if (margin !== undefined && m.margin !== undefined) margin.update({ time: sec(m.ts), value: m.margin * 100 });
-    for (const f of m.fills) fills.push({ id: -1, ts: m.ts, symbol: f.symbol, qty: f.qty, price: f.price, ...(f.reason ? { reason: f.reason } : {}), decision: m.decision === null || (f.reason ?? 'signal') !== 'signal' ? null : m.t - 1 });
+    // a step the page already fetched over HTTP (it loaded after the step was sent) is there: only later ones go on
+    const time = sec(m.ts);
+    if (b) onTop(candles, { time, open: b[0], high: b[1], low: b[2], close: b[3] });
+    onTop(equity, { time, value: m.equity });
+    onTop(drawdown, { time, value: -m.drawdown * 100 });
+    if (margin !== undefined && m.margin !== undefined) onTop(margin, { time, value: m.margin * 100 });
+    // a signal's fill at bar t carries out the order decided at t - 1 (its decision), as the API's fills say
+    for (const f of m.fills) fills.push({ id: -1, ts: m.ts, symbol: f.symbol, qty: f.qty, price: f.price, ...(f.reason ? { reason: f.reason } : {}), decision: (f.reason ?? 'signal') !== 'signal' ? null : m.t - 1 });
     if (m.fills.some((f) => f.symbol === symbol)) {
       setMarkers();
       void loadPositions();
@@ -232,6 +258,9 @@ function connect(delay = 500): void {
   levels: () => levelLines.map((l) => l.options().title),
 };
 
-void loadAll().then(() => connect());
+void loadAll()
+  .catch(() => undefined)
+  .then(() => connect());
 // no status yet (the first request failed) or no run yet: load everything again; else refresh the panels
-setInterval(() => void ((status as Status | undefined) === undefined || status.run === null ? loadAll() : loadTables().then(loadWeights).then(loadPositions)), 5000);
+// (a failed refresh, the daemon gone, shows as the stream's banner; the next tick tries again)
+setInterval(() => void ((status as Status | undefined) === undefined || status.run === null ? loadAll() : loadTables().then(loadWeights).then(loadPositions)).catch(() => undefined), 5000);

@@ -152,7 +152,12 @@ export class LedgerReader {
     const has = this.ledger.db.prepare('SELECT 1 AS x FROM contest_agents WHERE run_id = ? LIMIT 1').get(run.id);
     if (!has) return { enabled: false, frames: [] };
     const lb = readLeaderboard(this.ledger, run.id);
-    return { enabled: true, agents: lb.agents.length, frames: lb.frames.slice(-last).map((f) => ({ ts: f.ts, cash: f.cash, leaders: f.entries.slice(0, 10) })) };
+    // the ten best predicted, and every adopted agent wherever it ranks (the benchmark held is often far down)
+    return {
+      enabled: true,
+      agents: lb.agents.length,
+      frames: lb.frames.slice(-last).map((f) => ({ ts: f.ts, cash: f.cash, withheld: f.withheld, recordT: f.recordT, leaders: f.entries.filter((e, i) => i < 10 || e.adopted) })),
+    };
   }
 
   features(run: RunView, limit: number): { ts: number; reason: string; detail: string; features: string[]; weights: number[] }[] {
