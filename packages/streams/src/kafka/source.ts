@@ -152,8 +152,8 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
   // idle is counted from the group join: a join that waits out a dead member's session, or a restart after a crash,
   // is not a caught-up stream
   let joined = false;
-  // the ledger's positions: each partition starts there the first time it is assigned (where the ledger has none, at
-  // its earliest message; an offset before the log's start resets to the earliest too, as fromBeginning says)
+  // the ledger's positions, where each partition starts when nothing of it was read yet in this run (where the ledger
+  // has none, at its earliest message; an offset before the log's start resets to the earliest, as fromBeginning says)
   const ledgerAt = new Map(o.resume?.map((r) => [r.part, r.position]));
   const ledgerSeen = new Map(o.resume?.filter((r) => r.seen !== undefined).map((r) => [r.part, Number(r.seen)]));
   // where the ledger does not say what it saw (no resume given, or a partition stored before `seen` was recorded): a
