@@ -1,5 +1,5 @@
 /** The dashboard page: charts (lightweight-charts), tables, the decision inspector, and the live WebSocket. */
-import { AreaSeries, CandlestickSeries, HistogramSeries, LineSeries, LineStyle, createChart, createSeriesMarkers, type IPriceLine, type ISeriesApi, type SeriesMarker, type SeriesType, type Time, type UTCTimestamp } from 'lightweight-charts';
+import { AreaSeries, CandlestickSeries, HistogramSeries, LineSeries, LineStyle, MismatchDirection, createChart, createSeriesMarkers, type IPriceLine, type ISeriesApi, type SeriesMarker, type SeriesType, type Time, type UTCTimestamp } from 'lightweight-charts';
 import { formatLag } from './format.ts';
 
 const $ = (id: string) => document.getElementById(id)!;
@@ -211,11 +211,13 @@ candleChart.subscribeClick((p) => {
   if (near) void inspect(near.decision!);
 });
 
-/** Adds a live point unless the series already reaches past it (the chart refuses points older than its last). */
+/**
+ * Adds a live point unless the series already reaches past it (the chart refuses points older than its last). The
+ * last point is found by a binary search (`data()` would copy every point, on every step).
+ */
 function onTop<S extends ISeriesApi<SeriesType>>(series: S, p: Parameters<S['update']>[0]): void {
-  const d = series.data();
-  const last = d.length > 0 ? (d[d.length - 1]!.time as number) : -Infinity;
-  if ((p.time as number) >= last) series.update(p as never);
+  const last = series.dataByIndex(Number.MAX_SAFE_INTEGER, MismatchDirection.NearestLeft);
+  if (last === null || (p.time as number) >= (last.time as number)) series.update(p as never);
 }
 
 function connect(delay = 500): void {

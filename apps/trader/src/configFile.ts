@@ -118,6 +118,11 @@ export function parseInteger(flag: string, text: string, min = -Infinity, max = 
   return v;
 }
 
+/** An optional integer flag in [min, max] (undefined when not given). */
+export function parseOptionalInteger(flag: string, text: string | undefined, min = -Infinity, max = Infinity): number | undefined {
+  return text === undefined ? undefined : parseInteger(flag, text, min, max);
+}
+
 /** A number flag in [lo, hi) (hi excluded: a sparsity of 1 prunes every weight); `range` says it in words when given. */
 export function parseInRange(flag: string, text: string, lo: number, hi: number, range = `in [${lo}, ${hi})`): number {
   const v = parseNumber(flag, text);

@@ -4,7 +4,7 @@ import { ERR, arenaError } from '@arena/core';
 import { saveConvNet, selectorConfig, trainOnPanel } from '@arena/features';
 import { initRuntime } from '@arena/kernels';
 import { boxTable, loadMarket } from '@arena/engine';
-import { parseInRange, parseInteger } from '../configFile.ts';
+import { parseInRange, parseOptionalInteger } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
 import { type BacktestFlags, configFromFlags } from './backtest.ts';
 
@@ -24,14 +24,13 @@ export async function trainConvnetCommand(flags: TrainFlags): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const config = configFromFlags({ ...flags, out: '', baselines: false });
   // every flag checked before the data is loaded and anything trains
-  const int = (flag: string, v: string | undefined, min: number) => (v === undefined ? undefined : parseInteger(flag, v, min));
-  const horizon = int('--horizon', flags.horizon, 1);
-  const maxEpochs = int('--epochs', flags.epochs, 1);
-  const folds = int('--folds', flags.folds, 1);
+  const horizon = parseOptionalInteger('--horizon', flags.horizon, 1);
+  const maxEpochs = parseOptionalInteger('--epochs', flags.epochs, 1);
+  const folds = parseOptionalInteger('--folds', flags.folds, 1);
   const sparsity = flags.sparsity === undefined ? undefined : parseInRange('--sparsity', flags.sparsity, 0, 1);
-  const seed = int('--train-seed', flags.trainSeed, 0);
-  const samplesPerEpoch = int('--samples-per-epoch', flags.samplesPerEpoch, 1);
-  const selectorWindow = int('--selector-window', flags.selectorWindow, 1);
+  const seed = parseOptionalInteger('--train-seed', flags.trainSeed, 0);
+  const samplesPerEpoch = parseOptionalInteger('--samples-per-epoch', flags.samplesPerEpoch, 1);
+  const selectorWindow = parseOptionalInteger('--selector-window', flags.selectorWindow, 1);
   try {
     selectorConfig({ ...(selectorWindow !== undefined ? { window: selectorWindow } : {}), ...(horizon !== undefined ? { horizon } : {}) });
   } catch (e) {

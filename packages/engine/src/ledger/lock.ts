@@ -10,7 +10,6 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 export interface LedgerLock {
-  readonly path: string;
   /** the previous holder's owner record, when it ended without releasing the lock (a SIGKILL, a crash) */
   readonly previous: { pid?: number; host?: string; since?: string } | undefined;
   release(): void;
@@ -45,7 +44,6 @@ export function lockLedger(ledgerPath: string): LedgerLock {
   writeFileSync(ownerPath, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
   let held = true;
   return {
-    path,
     previous,
     release() {
       if (!held) return;

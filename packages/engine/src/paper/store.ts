@@ -133,12 +133,6 @@ export class PaperStore {
     return out;
   }
 
-  /** The stored position of a source partition (undefined: start from the beginning). */
-  offset(source: string, part = 0): string | undefined {
-    const r = this.ledger.db.prepare('SELECT position FROM offsets WHERE run_id = ? AND source = ? AND part = ?').get(this.runId, source, part) as { position: string } | undefined;
-    return r?.position;
-  }
-
   /** Every stored partition of a source: the next position, and the highest offset seen where recorded (Kafka). */
   offsets(source: string): { part: number; position: string; seen?: string }[] {
     const rows = this.ledger.db.prepare('SELECT part, position, seen FROM offsets WHERE run_id = ? AND source = ? ORDER BY part').all(this.runId, source) as { part: number; position: string; seen: string | null }[];
