@@ -131,13 +131,32 @@ describe('a user expert: arena new expert, then backtest and paper with the same
     expect(other.stderr).toMatch(/ARENA_E_EXPERT_SET: the router at .*router was trained on the experts \[trend, reversal, breakout, positioning, learned, dip\] and this config runs \[trend, reversal, breakout, positioning, learned\]/);
   }, 120_000);
 
-  it('an expert whose step never returns: the watchdog logs the bar and kills the daemon (--step-timeout), the ledger stays resumable', () => {
+  it('an expert whose step never returns is stopped on its thread and disabled at that bar; the daemon goes on, and the backtest agrees', () => {
     const file = join(dir, 'stuck.ts');
     // passes the probe (400 bars), loops forever at bar 600 of the run
-    writeFileSync(file, `export default { warmup: 5, step: (_s, bar) => { if (bar.t >= 600) for (;;) {} return 0; } };\n`);
+    writeFileSync(file, `export default { warmup: 5, step: (_s, bar) => { if (bar.t >= 600) for (;;) {} return bar.close > bar.open ? 0.5 : -0.5; } };\n`);
     const cfg = join(dir, 'stuck.json');
+    // the default limit: 1000 ms per bar
     writeFileSync(cfg, JSON.stringify({ router: { mode: 'equal' }, experts: { custom: [{ name: 'stuck', module: './stuck.ts' }] } }));
     const db = join(dir, 'stuck.db');
+    const pp = arena(['paper', '--config', cfg, ...MARKET, '--speed', 'max', '--exit-at-end', '--db', db, '--port', '0']);
+    expect(pp.code, pp.stderr).toBe(0);
+    const events = readRows(db, "SELECT kind, detail FROM events WHERE kind = 'expert_disabled'") as { detail: string }[];
+    expect(events).toHaveLength(1);
+    expect(events[0]!.detail).toMatch(/^expert stuck did not finish bar 600 within 1000 ms \(a step that never returns, .*\); its thread was stopped; disabled for the rest of the run$/);
+    expect(readRows(db, 'SELECT COUNT(*) AS n FROM equity')).toEqual([{ n: 1500 }]);
+    const bt = arena(['backtest', '--config', cfg, ...MARKET, '--out', join(dir, 'stuck-bt')]);
+    expect(bt.code, bt.stderr).toBe(0);
+    expect(bt.stdout).toMatch(/Experts disabled\s+│ stuck at .*did not finish bar 600/);
+    const [p, q] = [paperBooks(db), backtestBooks(join(dir, 'stuck-bt'))];
+    expect(p.fills).toBe(q.fills);
+    expect(Math.abs(p.equity - q.equity) / q.equity).toBeLessThan(1e-9);
+  }, 120_000);
+
+  it('on the daemon thread (experts.userTimeoutMs 0), a step that never returns: the watchdog logs the bar and kills the daemon (--step-timeout), the ledger stays resumable', () => {
+    const cfg = join(dir, 'stuck-inline.json');
+    writeFileSync(cfg, JSON.stringify({ router: { mode: 'equal' }, experts: { userTimeoutMs: 0, custom: [{ name: 'stuck', module: './stuck.ts' }] } }));
+    const db = join(dir, 'stuck-inline.db');
     const started = Date.now();
     const r = spawnSync(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', '--config', cfg, ...MARKET, '--speed', 'max', '--step-timeout', '2', '--db', db, '--port', '0'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ARENA_PROGRESS: '0' }, timeout: 90_000 });
     expect(r.signal, r.stderr.slice(-2000)).toBe('SIGKILL');

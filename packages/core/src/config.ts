@@ -283,6 +283,12 @@ export const ArenaConfig = z.strictObject({
         .max(26, { error: 'at most 26 custom experts' })
         .refine((c) => new Set(c.map((x) => x.name)).size === c.length, { error: 'names must be unique' })
         .default([]),
+      /**
+       * ms one bar (every asset of it) of one user expert may take: each user expert runs on a thread of its own, and
+       * one that takes longer (a step that never returns) is stopped and disabled from that bar on, like one that
+       * throws. 0: user experts run on the pipeline's thread, without a limit (an endless loop freezes it)
+       */
+      userTimeoutMs: int(0).default(1000),
     })
     .prefault({}),
   router: RouterParams.prefault({}),

@@ -110,6 +110,9 @@ export function resolveParams(spec: ExpertSpec, given: Readonly<Record<string, P
   return out;
 }
 
+/** The columns of a panel an expert reads (a BarPanel, or a few of its rows copied elsewhere). */
+export type BarRows = Pick<BarPanel, 'nAssets' | 'symbols' | 'ts' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'present'>;
+
 /** A failure inside a user's expert at a bar: what the pipeline disables it for. */
 export class ExpertFault extends Error {
   constructor(
@@ -151,18 +154,26 @@ export class SpecExpert implements Expert {
   }
 
   advance(panel: BarPanel, a: number, t0: number, t1: number, exposure: Float64Array, confidence: Float64Array, outStart: number): void {
-    const A = panel.nAssets;
-    const { open, high, low, close, volume, present, ts } = panel;
+    this.advanceRows(panel, 0, a, t0, t1, exposure, confidence, outStart);
+  }
+
+  /**
+   * advance() over rows that hold bars [rowBase, ...) of a panel (bar t at row t - rowBase): what a thread that is sent
+   * a few rows at a time runs (userThread.ts), with the same calls as over the whole panel.
+   */
+  advanceRows(rows: BarRows, rowBase: number, a: number, t0: number, t1: number, exposure: Float64Array, confidence: Float64Array, outStart: number): void {
+    const A = rows.nAssets;
+    const { open, high, low, close, volume, present, ts } = rows;
     const bar = this.bar;
     const state = this.states[a];
     const step = this.spec.step;
     bar.asset = a;
-    bar.symbol = panel.symbols[a]!;
+    bar.symbol = rows.symbols[a]!;
     for (let t = t0; t < t1; t++) {
-      const i = t * A + a;
+      const i = (t - rowBase) * A + a;
       if (present[i]) {
         bar.t = t;
-        bar.ts = ts[t]!;
+        bar.ts = ts[t - rowBase]!;
         bar.open = open[i]!;
         bar.high = high[i]!;
         bar.low = low[i]!;

@@ -1,13 +1,15 @@
 /**
  * The user's experts over bars, time-major (every asset at bar t, then bar t + 1), in a backtest's precomputation and
  * in the daemon alike, so a module with state shared across assets sees the same calls in both. An expert that fails
- * at a bar (ExpertFault: it threw, or returned a non-finite exposure) is disabled for the rest of the run: its
- * exposure is 0 from that bar on, for every asset, and the fault is reported once with the bar.
+ * at a bar (ExpertFault: it threw, or returned a non-finite exposure; on its own thread also: a bar that took longer
+ * than the limit) is disabled for the rest of the run: its exposure is 0 from that bar on, for every asset, and the
+ * fault is reported once with the bar.
  */
 import type { BarPanel } from '@arena/core';
 import type { ExpertContext } from './expert.ts';
 import { ExpertFault, type SpecExpert } from './sdk.ts';
 import type { UserExpert } from './userModule.ts';
+import { type ThreadFault, UserExpertThread } from './userThread.ts';
 
 export interface ExpertFaultRecord {
   readonly expert: string;
@@ -15,52 +17,111 @@ export interface ExpertFaultRecord {
   readonly reason: string;
 }
 
+export interface UserStageOptions {
+  /**
+   * ms one bar (every asset of it) of one expert may take: each expert runs on a thread of its own, and one that
+   * takes longer is stopped and disabled. 0: the experts run on the caller's thread, without a limit. Default 0.
+   */
+  readonly timeoutMs?: number;
+}
+
+/** One user expert as the stage runs it: bars [t0, t1) into out[outStart + (t - t0) * nAssets + a]; a fault stops it. */
+interface Runner {
+  run(panel: BarPanel, t0: number, t1: number, out: Float64Array, outStart: number): ThreadFault | undefined;
+  close(): void;
+}
+
+/** On the caller's thread: a step that never returns freezes it. */
+class InlineRunner implements Runner {
+  private readonly expert: SpecExpert;
+  private readonly row: Float64Array;
+  private readonly confidence: Float64Array;
+
+  constructor(user: UserExpert, ctx: ExpertContext) {
+    this.expert = user.create();
+    this.expert.reset(ctx);
+    this.row = new Float64Array(ctx.nAssets);
+    this.confidence = new Float64Array(ctx.nAssets);
+  }
+
+  run(panel: BarPanel, t0: number, t1: number, out: Float64Array, outStart: number): ThreadFault | undefined {
+    const A = panel.nAssets;
+    const x = this.expert;
+    for (let t = t0; t < t1; t++) {
+      try {
+        for (let a = 0; a < A; a++) x.advance(panel, a, t, t + 1, this.row, this.confidence, 0);
+      } catch (e) {
+        return { t, reason: e instanceof ExpertFault ? e.message : `expert ${x.name} failed at bar ${t}: ${(e as Error)?.message ?? String(e)}` };
+      }
+      out.set(this.row, outStart + (t - t0) * A);
+    }
+    return undefined;
+  }
+
+  close(): void {}
+}
+
 export class UserExpertsStage {
   /** [u * nAssets + a] at the latest bar */
   readonly exposure: Float64Array;
-  private readonly experts: SpecExpert[];
+  readonly names: readonly string[];
+  private readonly runners: Runner[];
   private readonly disabled: boolean[];
-  private readonly scratch: Float64Array;
-  /** each expert's row of `exposure` (views made once, not per bar) */
-  private readonly rows: Float64Array[];
   /** every fault so far, in bar order */
   readonly faults: ExpertFaultRecord[] = [];
 
   constructor(
     user: readonly UserExpert[],
     private readonly ctx: ExpertContext,
+    options: UserStageOptions = {},
   ) {
-    const A = ctx.nAssets;
-    this.experts = user.map((u) => u.create());
-    for (const x of this.experts) x.reset(ctx);
-    this.disabled = this.experts.map(() => false);
-    this.exposure = new Float64Array(this.experts.length * A);
-    this.scratch = new Float64Array(A);
-    this.rows = this.experts.map((_, u) => this.exposure.subarray(u * A, (u + 1) * A));
-  }
-
-  get names(): string[] {
-    return this.experts.map((x) => x.name);
+    const timeoutMs = options.timeoutMs ?? 0;
+    this.names = user.map((u) => u.name);
+    this.runners = user.map((u) => (timeoutMs > 0 ? new UserExpertThread(u, ctx, timeoutMs) : new InlineRunner(u, ctx)));
+    this.disabled = user.map(() => false);
+    this.exposure = new Float64Array(user.length * ctx.nAssets);
   }
 
   /** Bar t of every asset; returns the faults of this bar (usually none). */
   step(panel: BarPanel, t: number): ExpertFaultRecord[] | undefined {
     const A = this.ctx.nAssets;
     let faults: ExpertFaultRecord[] | undefined;
-    for (let u = 0; u < this.experts.length; u++) {
+    for (let u = 0; u < this.runners.length; u++) {
       if (this.disabled[u]) continue;
-      const out = this.rows[u]!;
-      try {
-        for (let a = 0; a < A; a++) this.experts[u]!.advance(panel, a, t, t + 1, out, this.scratch, 0);
-      } catch (e) {
-        this.disabled[u] = true;
-        out.fill(0);
-        const reason = e instanceof ExpertFault ? e.message : `expert ${this.experts[u]!.name} failed at bar ${t}: ${(e as Error)?.message ?? String(e)}`;
-        const f = { expert: this.experts[u]!.name, t, reason: `${reason}; disabled for the rest of the run` };
-        this.faults.push(f);
-        (faults ??= []).push(f);
-      }
+      const fault = this.runners[u]!.run(panel, t, t + 1, this.exposure, u * A);
+      if (fault === undefined) continue;
+      this.exposure.fill(0, u * A, (u + 1) * A);
+      (faults ??= []).push(this.disable(u, fault));
     }
     return faults;
+  }
+
+  /**
+   * Bars [t0, t1) of every expert at once (a backtest's precomputation; each expert's calls are those of stepping):
+   * expert u's exposure of bar t, asset a into series[u][t * nAssets + a], 0 from a fault's bar on.
+   */
+  run(panel: BarPanel, t0: number, t1: number, series: readonly Float64Array[]): void {
+    const A = this.ctx.nAssets;
+    for (let u = 0; u < this.runners.length; u++) {
+      if (this.disabled[u]) continue;
+      const fault = this.runners[u]!.run(panel, t0, t1, series[u]!, t0 * A);
+      if (fault === undefined) continue;
+      series[u]!.fill(0, fault.t * A, t1 * A);
+      this.disable(u, fault);
+    }
+    this.faults.sort((x, y) => x.t - y.t);
+  }
+
+  /** Stops the experts' threads (none on the caller's thread). */
+  close(): void {
+    for (const r of this.runners) r.close();
+  }
+
+  private disable(u: number, fault: ThreadFault): ExpertFaultRecord {
+    this.disabled[u] = true;
+    this.runners[u]!.close();
+    const f = { expert: this.names[u]!, t: fault.t, reason: `${fault.reason}; disabled for the rest of the run` };
+    this.faults.push(f);
+    return f;
   }
 }

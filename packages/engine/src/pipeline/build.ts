@@ -158,16 +158,20 @@ function userOf(config: ArenaConfig, models: PipelineModels): readonly UserExper
   return user;
 }
 
-/** The user's experts over every bar, time-major as the daemon steps them, faults included. */
-export function runUserExperts(panel: BarPanel, user: readonly UserExpert[], ctx: { nAssets: number; periodsPerYear: number }): { series: ExpertSeries[]; faults: ExpertFaultRecord[] } {
+/**
+ * The user's experts over every bar, each expert's calls those of the daemon's stepping, faults included.
+ * timeoutMs: experts.userTimeoutMs (each on its own thread with that limit per bar); 0 or absent: on this thread.
+ */
+export function runUserExperts(panel: BarPanel, user: readonly UserExpert[], ctx: { nAssets: number; periodsPerYear: number }, timeoutMs = 0): { series: ExpertSeries[]; faults: ExpertFaultRecord[] } {
   if (user.length === 0) return { series: [], faults: [] };
   const A = panel.nAssets;
   const T = panel.nTimes;
-  const stage = new UserExpertsStage(user, ctx);
+  const stage = new UserExpertsStage(user, ctx, { timeoutMs });
   const series = user.map((u) => ({ name: u.name, exposure: new Float64Array(T * A), confidence: new Float64Array(0) }));
-  for (let t = 0; t < T; t++) {
-    stage.step(panel, t);
-    for (let u = 0; u < user.length; u++) series[u]!.exposure.set(stage.exposure.subarray(u * A, (u + 1) * A), t * A);
+  try {
+    stage.run(panel, 0, T, series.map((s) => s.exposure));
+  } finally {
+    stage.close();
   }
   return { series, faults: stage.faults };
 }
@@ -210,7 +214,7 @@ export async function precompute(panel: BarPanel, config: ArenaConfig, models: P
   const rules = createExperts(config.experts);
   const learnedIndex = EXPERT_NAMES.indexOf('learned');
   const experts: ExpertSeries[] = rules.map((x, e) => (e === learnedIndex ? { name: 'learned', exposure: new Float64Array(T * A), confidence: new Float64Array(T * A) } : runExpertBatch(x, panel, ctx)));
-  const user = runUserExperts(panel, userOf(config, models), ctx);
+  const user = runUserExperts(panel, userOf(config, models), ctx, config.experts.userTimeoutMs);
   experts.push(...user.series);
   const wanted = selectors(models, teamOf(config, models));
   const ahead =

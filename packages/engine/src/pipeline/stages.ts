@@ -37,7 +37,7 @@ export class SteppedExperts implements ExpertsStage {
     user: readonly UserExpert[] = [],
   ) {
     const A = ctx.nAssets;
-    this.user = user.length > 0 ? new UserExpertsStage(user, ctx) : undefined;
+    this.user = user.length > 0 ? new UserExpertsStage(user, ctx, { timeoutMs: config.experts.userTimeoutMs }) : undefined;
     this.exposure = new Float64Array((B + user.length) * A);
     this.rules = createExperts(config.experts)
       .map((expert, e) => ({ e, expert, exposure: new Float64Array(A), confidence: new Float64Array(A) }))

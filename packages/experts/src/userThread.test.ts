@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateSyntheticMarket } from '@arena/streams';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadUserExpert } from './userModule.ts';
+import { UserExpertsStage } from './userStage.ts';
+
+const BOLLINGER = fileURLToPath(new URL('../../../examples/experts/bollinger.ts', import.meta.url));
+const market = generateSyntheticMarket({ seed: 5, assets: 3, bars: 1200, timeframe: '1h' });
+const panel = market.panel;
+const ctx = { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() };
+const T = panel.nTimes;
+const A = panel.nAssets;
+
+// a market with gaps: the thread must see the same missing bars
+for (let t = 300; t < 320; t++) panel.present[t * A + 1] = 0;
+
+const dir = mkdtempSync(join(tmpdir(), 'arena-userthread-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function moduleFile(name: string, source: string): string {
+  const file = join(dir, `${name}.ts`);
+  writeFileSync(file, source);
+  return file;
+}
+
+/** every bar of every expert, once with run() over the panel, once stepped bar by bar */
+function both(stage: () => UserExpertsStage, n: number): { run: Float64Array[]; stepped: Float64Array[]; runFaults: unknown[]; stepFaults: unknown[] } {
+  const a = stage();
+  const run = Array.from({ length: n }, () => new Float64Array(T * A));
+  a.run(panel, 0, T, run);
+  a.close();
+  const b = stage();
+  const stepped = Array.from({ length: n }, () => new Float64Array(T * A));
+  for (let t = 0; t < T; t++) {
+    b.step(panel, t);
+    for (let u = 0; u < n; u++) stepped[u]!.set(b.exposure.subarray(u * A, (u + 1) * A), t * A);
+  }
+  b.close();
+  return { run, stepped, runFaults: a.faults, stepFaults: b.faults };
+}
+
+describe('user experts on threads of their own (experts.userTimeoutMs)', () => {
+  it('give the same exposures and faults as on the caller thread, over run() and stepping alike', async () => {
+    const throws = moduleFile('late', `export default { init: () => ({ n: 0 }), step: (s, bar) => { s.n++; if (bar.t >= 700 && bar.asset === 2) throw new Error('feed me'); return Math.tanh(Math.log(bar.close / bar.open) * 50 + s.n * 1e-3); } };\n`);
+    const user = [await loadUserExpert({ name: 'bollinger', module: BOLLINGER, params: {}, weight: 0.2 }), await loadUserExpert({ name: 'late', module: throws, params: {}, weight: 0.2 })];
+    const inline = both(() => new UserExpertsStage(user, ctx), 2);
+    const threads = both(() => new UserExpertsStage(user, ctx, { timeoutMs: 5000 }), 2);
+    for (const x of [inline.stepped, threads.run, threads.stepped]) {
+      expect(x[0]).toEqual(inline.run[0]);
+      expect(x[1]).toEqual(inline.run[1]);
+    }
+    // they did something: the Bollinger expert takes positions, the other is 0 from its fault on
+    expect(inline.run[0]!.some((v) => v !== 0)).toBe(true);
+    expect(inline.run[1]!.subarray(699 * A, 700 * A).some((v) => v !== 0)).toBe(true);
+    expect(inline.run[1]!.subarray(700 * A).every((v) => v === 0)).toBe(true);
+    const fault = [{ expert: 'late', t: 700, reason: 'expert late failed at bar 700, asset 2: step threw: feed me; disabled for the rest of the run' }];
+    for (const f of [inline.runFaults, inline.stepFaults, threads.runFaults, threads.stepFaults]) expect(f).toEqual(fault);
+  }, 60_000);
+
+  it('a step that never returns disables that expert at its bar; the others and the caller go on', async () => {
+    const stuck = moduleFile('stuck', `export default { step: (_s, bar) => { if (bar.t >= 500) for (;;) {} return 0.5; } };\n`);
+    // process.exit on a thread ends that thread, not the process
+    const quits = moduleFile('quits', `export default { step: (_s, bar) => { if (bar.t >= 800) process.exit(3); return -0.25; } };\n`);
+    const user = [await loadUserExpert({ name: 'stuck', module: stuck, params: {}, weight: 0.2 }), await loadUserExpert({ name: 'quits', module: quits, params: {}, weight: 0.2 }), await loadUserExpert({ name: 'bollinger', module: BOLLINGER, params: {}, weight: 0.2 })];
+    const reference = new Float64Array(T * A);
+    new UserExpertsStage([user[2]!], ctx).run(panel, 0, T, [reference]);
+    const t0 = performance.now();
+    const { run, stepped, runFaults, stepFaults } = both(() => new UserExpertsStage(user, ctx, { timeoutMs: 300 }), 3);
+    // two runs, each waiting 300 ms twice (plus the threads' start): not the test's limit
+    expect(performance.now() - t0).toBeLessThan(30_000);
+    for (const x of [run, stepped]) {
+      expect(x[0]!.subarray(499 * A, 500 * A)).toEqual(new Float64Array(A).fill(0.5));
+      expect(x[0]!.subarray(500 * A).every((v) => v === 0)).toBe(true);
+      expect(x[1]!.subarray(799 * A, 800 * A)).toEqual(new Float64Array(A).fill(-0.25));
+      expect(x[1]!.subarray(800 * A).every((v) => v === 0)).toBe(true);
+      expect(x[2]).toEqual(reference);
+    }
+    for (const f of [runFaults, stepFaults]) {
+      expect(f).toEqual([
+        { expert: 'stuck', t: 500, reason: expect.stringMatching(/^expert stuck did not finish bar 500 within 300 ms \(a step that never returns, or its thread ran out of memory or ended\); its thread was stopped; disabled for the rest of the run$/) },
+        { expert: 'quits', t: 800, reason: expect.stringMatching(/^expert quits did not finish bar 800 within 300 ms/) },
+      ]);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,216 @@
+/**
+ * A user's expert on a thread of its own, so that a `step` that never returns (or runs out of memory) disables that
+ * expert instead of freezing the pipeline's thread. The caller copies a few bars' rows into shared memory, wakes the
+ * thread and waits for it synchronously (Atomics.wait), so the expert sees the same calls, in the same order, as on the
+ * caller's thread and the outputs are the same. The limit is on one bar (every asset of it): while the thread keeps
+ * finishing bars the caller keeps waiting; a bar that takes longer than `timeoutMs` stops the thread (worker
+ * terminate), and the expert is disabled from that bar on.
+ */
+import { Worker } from 'node:worker_threads';
+import type { BarPanel } from '@arena/core';
+import type { ExpertContext } from './expert.ts';
+import type { UserExpert } from './userModule.ts';
+
+/** Int32 slots of the control block shared with the thread (userThreadWorker.ts reads the same). */
+export const CTRL = {
+  /** 0 loading, 1 ready, 2 failed to load (the message holds why) */
+  ready: 0,
+  /** request number, bumped by the caller */
+  request: 1,
+  /** the last request finished, set by the thread */
+  done: 2,
+  /** bars finished in total (the caller's progress check) */
+  progress: 3,
+  /** 0: the request's rows all stepped; 1: a fault at bar `faultRow` of the request (the message holds why) */
+  status: 4,
+  faultRow: 5,
+  /** bytes of the message */
+  messageBytes: 6,
+  SIZE: 8,
+} as const;
+
+/** Bytes of a fault message (longer ones are cut). */
+export const MESSAGE_BYTES = 2048;
+/** Numbers in the rows block per asset and bar: open, high, low, close, volume. */
+export const FIELDS = 5;
+
+/** What the thread is given when it starts. */
+export interface UserThreadSetup {
+  readonly name: string;
+  readonly module: string;
+  readonly params: UserExpert['params'];
+  readonly ctx: ExpertContext;
+  readonly symbols: readonly string[];
+  /** bars per request at most */
+  readonly capacity: number;
+  readonly ctrl: SharedArrayBuffer;
+  /** [field][row * nAssets + a], FIELDS blocks of capacity x nAssets float64 */
+  readonly rows: SharedArrayBuffer;
+  /** [row * nAssets + a], 1 where the bar is there */
+  readonly present: SharedArrayBuffer;
+  /** the bars' times, [row] */
+  readonly ts: SharedArrayBuffer;
+  /** [0]: the request's first bar, [1]: its rows */
+  readonly span: SharedArrayBuffer;
+  /** exposures out, [row * nAssets + a] */
+  readonly out: SharedArrayBuffer;
+  readonly message: SharedArrayBuffer;
+}
+
+/** A fault of the expert in a request: the bar and why (the thread is stopped after a timeout). */
+export interface ThreadFault {
+  readonly t: number;
+  readonly reason: string;
+}
+
+/** Time the thread gets to load the module before its first bar (tsx compiles a .ts module on the way). */
+const LOAD_TIMEOUT_MS = 60_000;
+/** The thread's heap limit: past it the thread, not the process, is stopped, and the expert times out. */
+const HEAP_LIMIT_MB = 1024;
+
+export class UserExpertThread {
+  private worker: Worker | undefined;
+  private ctrl: Int32Array | undefined;
+  private fields: Float64Array[] = [];
+  private present: Uint8Array | undefined;
+  private ts: Float64Array | undefined;
+  private span: Float64Array | undefined;
+  private out: Float64Array | undefined;
+  private message: Uint8Array | undefined;
+  private request = 0;
+  /** set once the thread failed or was stopped: every later call returns it */
+  private dead: ThreadFault | undefined;
+
+  constructor(
+    private readonly user: UserExpert,
+    private readonly ctx: ExpertContext,
+    /** ms one bar may take; past it the thread is stopped */
+    readonly timeoutMs: number,
+    /** bars per request at most */
+    readonly capacity = 256,
+  ) {}
+
+  get name(): string {
+    return this.user.name;
+  }
+
+  /**
+   * Steps bars [t0, t1) of every asset (time-major) on the thread; exposure of bar t, asset a at
+   * out[outStart + (t - t0) * nAssets + a]. On a fault at bar t the rows from t on are left as they were and the fault
+   * is returned; the thread is then of no further use (every later call returns the same fault).
+   */
+  run(panel: BarPanel, t0: number, t1: number, out: Float64Array, outStart: number): ThreadFault | undefined {
+    if (this.dead !== undefined) return this.dead;
+    if (this.worker === undefined) {
+      const failed = this.start(panel.symbols, t0);
+      if (failed !== undefined) return (this.dead = failed);
+    }
+    const A = panel.nAssets;
+    for (let from = t0; from < t1; from += this.capacity) {
+      const to = Math.min(t1, from + this.capacity);
+      const fault = this.request1(panel, from, to, out, outStart + (from - t0) * A);
+      if (fault !== undefined) return (this.dead = fault);
+    }
+    return undefined;
+  }
+
+  /** Stops the thread (idempotent). */
+  close(): void {
+    const w = this.worker;
+    this.worker = undefined;
+    this.dead ??= { t: -1, reason: 'closed' };
+    if (w !== undefined) void w.terminate();
+  }
+
+  private start(symbols: readonly string[], t: number): ThreadFault | undefined {
+    const A = this.ctx.nAssets;
+    const K = this.capacity;
+    const sab = (bytes: number) => new SharedArrayBuffer(bytes);
+    const setup: UserThreadSetup = {
+      name: this.user.name,
+      module: this.user.module,
+      params: this.user.params,
+      ctx: { nAssets: this.ctx.nAssets, periodsPerYear: this.ctx.periodsPerYear },
+      symbols: [...symbols],
+      capacity: K,
+      ctrl: sab(CTRL.SIZE * 4),
+      rows: sab(FIELDS * K * A * 8),
+      present: sab(K * A),
+      ts: sab(K * 8),
+      span: sab(16),
+      out: sab(K * A * 8),
+      message: sab(MESSAGE_BYTES),
+    };
+    this.ctrl = new Int32Array(setup.ctrl);
+    this.fields = Array.from({ length: FIELDS }, (_, f) => new Float64Array(setup.rows, f * K * A * 8, K * A));
+    this.present = new Uint8Array(setup.present);
+    this.ts = new Float64Array(setup.ts);
+    this.span = new Float64Array(setup.span);
+    this.out = new Float64Array(setup.out);
+    this.message = new Uint8Array(setup.message);
+    const worker = new Worker(new URL('./userThreadWorker.mjs', import.meta.url), { workerData: setup, resourceLimits: { maxOldGenerationSizeMb: HEAP_LIMIT_MB } });
+    // the thread never holds the process open, and its end (an error, out of memory) is seen through the control block
+    worker.unref();
+    // (an 'error' without a listener would be thrown on this thread)
+    worker.on('error', () => undefined);
+    this.worker = worker;
+    const r = Atomics.wait(this.ctrl, CTRL.ready, 0, LOAD_TIMEOUT_MS);
+    const state = Atomics.load(this.ctrl, CTRL.ready);
+    if (state === 1) return undefined;
+    this.close();
+    if (state === 2) return { t, reason: `expert ${this.name} could not start on its thread: ${this.readMessage()}` };
+    return { t, reason: `expert ${this.name} did not load on its thread within ${LOAD_TIMEOUT_MS / 1000} s (${r})` };
+  }
+
+  private request1(panel: BarPanel, t0: number, t1: number, out: Float64Array, outStart: number): ThreadFault | undefined {
+    const ctrl = this.ctrl!;
+    const A = panel.nAssets;
+    const n = t1 - t0;
+    const cells = n * A;
+    const src = [panel.open, panel.high, panel.low, panel.close, panel.volume];
+    for (let f = 0; f < FIELDS; f++) this.fields[f]!.set(src[f]!.subarray(t0 * A, t1 * A));
+    this.present!.set(panel.present.subarray(t0 * A, t1 * A));
+    this.ts!.set(panel.ts.subarray(t0, t1));
+    this.span![0] = t0;
+    this.span![1] = n;
+    const request = ++this.request;
+    const progress0 = Atomics.load(ctrl, CTRL.progress);
+    Atomics.store(ctrl, CTRL.request, request);
+    Atomics.notify(ctrl, CTRL.request);
+    let progress = progress0;
+    let since = performance.now();
+    for (;;) {
+      const done = Atomics.load(ctrl, CTRL.done);
+      if (done === request) break;
+      Atomics.wait(ctrl, CTRL.done, done, Math.max(1, Math.min(this.timeoutMs, 250)));
+      if (Atomics.load(ctrl, CTRL.done) === request) break;
+      const now = performance.now();
+      const p = Atomics.load(ctrl, CTRL.progress);
+      if (p !== progress) {
+        progress = p;
+        since = now;
+      } else if (now - since > this.timeoutMs) {
+        const t = t0 + (p - progress0);
+        // the rows it finished are good; the rest stays as the caller holds it
+        out.set(this.out!.subarray(0, (p - progress0) * A), outStart);
+        this.close();
+        return {
+          t,
+          reason: `expert ${this.name} did not finish bar ${t} within ${this.timeoutMs} ms (a step that never returns, or its thread ran out of memory or ended); its thread was stopped`,
+        };
+      }
+    }
+    if (Atomics.load(ctrl, CTRL.status) === 1) {
+      const row = Atomics.load(ctrl, CTRL.faultRow);
+      out.set(this.out!.subarray(0, row * A), outStart);
+      return { t: t0 + row, reason: this.readMessage() };
+    }
+    out.set(this.out!.subarray(0, cells), outStart);
+    return undefined;
+  }
+
+  private readMessage(): string {
+    const n = Math.min(MESSAGE_BYTES, Atomics.load(this.ctrl!, CTRL.messageBytes));
+    return new TextDecoder().decode(this.message!.slice(0, n));
+  }
+}
