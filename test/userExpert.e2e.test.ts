@@ -215,6 +215,7 @@ describe('bad user modules: one line with a stable code naming the module, exit 
     { what: 'a param out of range in the config', source: 'export default { params: { n: { default: 5, min: 2, max: 9, int: true } }, step: () => 0 };', entry: { params: { n: 2.5 } }, expect: /params: param n must be an integer, got 2\.5/ },
     { what: 'init that throws', source: "export default { init: () => { throw new Error('bad init'); }, step: () => 0 };", expect: /init failed: bad init/ },
     { what: 'step that throws on the probe', source: "export default { step: (s, bar) => { if (bar.t === 7) throw new Error('boom'); return 0; } };", expect: /on a probe market of 400 generated bars, failed at bar 7, asset 0: step threw: boom/ },
+    { what: 'step that never returns on the probe (on its thread: refused, not a hang)', source: 'export default { step: (s, bar) => { if (bar.t === 7) for (;;) {} return 0; } };', expect: /on a probe market of 400 generated bars, did not finish bar 7 within 1000 ms/ },
     { what: 'step that returns NaN', source: 'export default { step: () => NaN };', expect: /step returned NaN, not a finite exposure/ },
     { what: 'step that returns a string', source: "export default { step: () => 'long' };", expect: /step returned "long", not a finite exposure/ },
     { what: 'a file that is not a module', file: 'x.json', source: '{}', expect: /must be a \.ts, \.mts, \.js or \.mjs file/ },

@@ -90,7 +90,7 @@ function marketText(config: ArenaConfig): string {
 /** Every expert over a panel: the built-in ones (the learned one as given), then the user's (time-major, as the pipeline runs them). */
 export function computeExperts(panel: BarPanel, config: ArenaConfig, learned?: Expert, user: readonly UserExpert[] = []): ExpertSeries[] {
   const ctx = { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() };
-  return [...createExperts(config.experts, learned).map((e) => runExpertBatch(e, panel, ctx)), ...runUserExperts(panel, user, ctx).series];
+  return [...createExperts(config.experts, learned).map((e) => runExpertBatch(e, panel, ctx)), ...runUserExperts(panel, user, ctx, config.experts.userTimeoutMs).series];
 }
 
 /** Bar t of a panel as the pipeline's row (views, no copies). */

@@ -32,7 +32,7 @@ function sameExperts(router: ModelRouter, config: ArenaConfig, log: (s: string) 
 
 export async function loadModels(config: ArenaConfig, log: (s: string) => void, funding?: Float64Array, options: LoadModelsOptions = {}): Promise<LoadedModels> {
   // the user's experts first: a broken module stops the run before anything loads or opens
-  const user = await loadUserExperts(config.experts.custom);
+  const user = await loadUserExperts(config.experts.custom, { probe: config.experts.userTimeoutMs });
   const wantsLearned = (config.experts.weights.learned ?? 0) > 0;
   const routes = config.router.mode === 'model' || config.router.mode === 'vlm';
   const compare = options.compareRouter === true && !routes;

@@ -9,6 +9,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BarPanel, type CustomExpertParams, ERR, Rng, arenaError, messageLine } from '@arena/core';
 import { type ExpertSpec, ExpertFault, type ParamValue, SpecExpert, resolveParams, specProblem } from './sdk.ts';
+import { UserExpertThread } from './userThread.ts';
 
 /** A loaded user expert: builds a fresh Expert per run. */
 export interface UserExpert {
@@ -51,8 +52,20 @@ export function resolveModulePath(module: string, baseDir?: string): string {
   return isAbsolute(module) ? module : resolve(baseDir ?? process.cwd(), module);
 }
 
+export interface LoadOptions {
+  /** the folder relative module paths resolve against (the config file's); absent: the working directory */
+  readonly baseDir?: string;
+  /**
+   * where the probe runs: a number > 0 runs it on a thread of the module's own with that limit per bar in ms
+   * (experts.userTimeoutMs: a step that never returns is refused, not a hang); 0 or absent: on this thread;
+   * false: no probe (the thread that loads a module the caller has probed already)
+   */
+  readonly probe?: number | false;
+}
+
 /** Imports, checks and probes one user expert; throws ARENA_E_EXPERT_MODULE naming the module. */
-export async function loadUserExpert(entry: CustomExpertParams, baseDir?: string): Promise<UserExpert> {
+export async function loadUserExpert(entry: CustomExpertParams, options: LoadOptions = {}): Promise<UserExpert> {
+  const baseDir = options.baseDir;
   const path = resolveModulePath(entry.module, baseDir);
   const fail = (why: string) => arenaError(ERR.EXPERT_MODULE, `${entry.name} (${path})`, why);
   if (!existsSync(path)) throw fail('the file does not exist');
@@ -77,15 +90,32 @@ export async function loadUserExpert(entry: CustomExpertParams, baseDir?: string
     throw fail(`config experts.custom[${entry.name}].params: ${oneLine(e)}`);
   }
   const create = () => new SpecExpert(entry.name, spec, params);
-  probe(create, fail);
-  return { name: entry.name, module: path, spec, params, create };
+  const user = { name: entry.name, module: path, spec, params, create };
+  const where = options.probe ?? 0;
+  if (where === 0) probe(create, fail);
+  else if (where !== false) probeOnThread(user, where, fail);
+  return user;
 }
 
 /** Every configured user expert, in order; the first failure throws. */
-export async function loadUserExperts(entries: readonly CustomExpertParams[], baseDir?: string): Promise<UserExpert[]> {
+export async function loadUserExperts(entries: readonly CustomExpertParams[], options: LoadOptions = {}): Promise<UserExpert[]> {
   const out: UserExpert[] = [];
-  for (const e of entries) out.push(await loadUserExpert(e, baseDir));
+  for (const e of entries) out.push(await loadUserExpert(e, options));
   return out;
+}
+
+/** The probe on the module's own thread, bar by bar with the limit: the same checks as probe(), and a hang is refused too. */
+function probeOnThread(user: UserExpert, timeoutMs: number, fail: (why: string) => Error): void {
+  const panel = probePanel();
+  const thread = new UserExpertThread(user, { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() }, timeoutMs);
+  try {
+    const fault = thread.run(panel, 0, panel.nTimes, new Float64Array(panel.nTimes * panel.nAssets), 0);
+    const why = fault?.reason.replace(/^expert \S+ /, '');
+    if (fault?.start === true) throw fail(why!);
+    if (fault !== undefined) throw fail(`on a probe market of ${PROBE_BARS} generated bars, ${why}`);
+  } finally {
+    thread.close();
+  }
 }
 
 /** Runs a fresh instance over the probe market; any throw or bad output is the module's error. */

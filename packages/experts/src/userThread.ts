@@ -61,6 +61,8 @@ export interface UserThreadSetup {
 export interface ThreadFault {
   readonly t: number;
   readonly reason: string;
+  /** the thread did not start (the module did not load, or init threw): no bar ran */
+  readonly start?: true;
 }
 
 /** Time the thread gets to load the module before its first bar (tsx compiles a .ts module on the way). */
@@ -158,8 +160,8 @@ export class UserExpertThread {
     const state = Atomics.load(this.ctrl, CTRL.ready);
     if (state === 1) return undefined;
     this.close();
-    if (state === 2) return { t, reason: `expert ${this.name} could not start on its thread: ${this.readMessage()}` };
-    return { t, reason: `expert ${this.name} did not load on its thread within ${LOAD_TIMEOUT_MS / 1000} s (${r})` };
+    if (state === 2) return { t, start: true, reason: `expert ${this.name} could not start on its thread: ${this.readMessage()}` };
+    return { t, start: true, reason: `expert ${this.name} did not load on its thread within ${LOAD_TIMEOUT_MS / 1000} s (${r})` };
   }
 
   private request1(panel: BarPanel, t0: number, t1: number, out: Float64Array, outStart: number): ThreadFault | undefined {

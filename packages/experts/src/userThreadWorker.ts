@@ -28,13 +28,18 @@ function say(text: string): void {
 }
 
 let expert: SpecExpert | undefined;
+let stage = 'load';
 try {
-  const user = await loadUserExpert({ name: setup.name, module: setup.module, params: { ...setup.params }, weight: 0 });
+  // the caller probed it already (on a thread like this one, or on its own)
+  const user = await loadUserExpert({ name: setup.name, module: setup.module, params: { ...setup.params }, weight: 0 }, { probe: false });
+  stage = 'init';
   expert = user.create();
   expert.reset(setup.ctx);
   Atomics.store(ctrl, CTRL.ready, 1);
 } catch (e) {
-  say((e as Error)?.message ?? String(e));
+  expert = undefined;
+  const why = (e as Error)?.message ?? String(e);
+  say(stage === 'init' ? `init failed: ${why}` : why);
   Atomics.store(ctrl, CTRL.ready, 2);
 }
 Atomics.notify(ctrl, CTRL.ready);

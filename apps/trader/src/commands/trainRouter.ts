@@ -37,7 +37,7 @@ export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void>
   const rt = await initRuntime({ log });
   const learned = await createLearnedExpert(config.experts.learned, { runtime: rt, log, ...(funding ? { funding } : {}) });
   // the user's experts of the config (experts.custom): the router learns to weight them beside the built-in ones
-  const user = await loadUserExperts(config.experts.custom);
+  const user = await loadUserExperts(config.experts.custom, { probe: config.experts.userTimeoutMs });
   const t0 = performance.now();
   const experts = computeExperts(panel, config, learned, user).map((e) => e.exposure);
   log(`experts: ${experts.length} over ${panel.nAssets} x ${panel.nTimes} bars in ${(performance.now() - t0).toFixed(0)} ms`);
