@@ -87,6 +87,47 @@ describe('runContest', () => {
     expect(batch.frames.filter((f) => f.ready).length).toBeGreaterThan(80);
   });
 
+  it('with funding (perpetuals), rewards are net of the rates a position paid, and batch still equals step', async () => {
+    const panel = market.panel;
+    const A = panel.nAssets;
+    const T = panel.nTimes;
+    const bars = inputs(panel, 2);
+    // a rate every 8 bars (8-hourly funding on 1h bars), mostly positive, some missing
+    const rng = new Rng(9);
+    const fundingDue = new Float64Array(T * A).fill(NaN);
+    for (let t = 8; t < T; t += 8) for (let a = 0; a < A; a++) fundingDue[t * A + a] = rng.next() < 0.1 ? NaN : 2e-4 + 3e-4 * rng.normal();
+    const s = { ...settings, benchmark: 'equal' as const, trackRecord: { windows: 0, minT: 0 } };
+    const plain = await runContest({ panel, bars, ...common, settings: s });
+    const batchSink = new Recorder();
+    const funded = await runContest({ panel, bars, ...common, settings: s, fundingDue, sink: batchSink });
+    // a reward at bar t is less the rates due at t's open on the bar-before proposal, at the slot size
+    const N = agents.length;
+    let checked = 0;
+    for (let t = 8; t < T; t += 8) {
+      for (let i = 0; i < N; i++) {
+        let paid = 0;
+        for (let a = 0; a < A; a++) {
+          const d = fundingDue[t * A + a]!;
+          const ok = panel.present[t * A + a] === 1 && panel.present[(t - 1) * A + a] === 1;
+          if (d === d && ok) paid += common.slot * funded.proposals[(t - 1) * N * A + i * A + a]! * d;
+        }
+        expect(funded.barRewards[t * N + i]!).toBeCloseTo(plain.barRewards[t * N + i]! - paid, 12);
+        if (paid !== 0) checked++;
+      }
+      // off the funding bars nothing changes
+      for (let i = 0; i < N; i++) expect(funded.barRewards[(t - 3) * N + i]).toBe(plain.barRewards[(t - 3) * N + i]);
+    }
+    expect(checked).toBeGreaterThan(1000);
+    const stepSink = new Recorder();
+    const stepper = new ContestStepper({ ...common, settings: s, nAssets: A, symbols: panel.symbols, barMs: 3_600_000, periodsPerYear: panel.periodsPerYear(), sink: stepSink });
+    for (let t = 0; t < T; t++) {
+      stepper.step({ ...bars, present: panel.present }, t, panel.ts[t]!, panel.close, t * A, fundingDue, t * A);
+      for (let a = 0; a < A; a++) expect(stepper.target[a]).toBe(funded.exposure[t * A + a]);
+    }
+    // the 4- and 24-bar outcomes too
+    expect(stepSink.log).toEqual(batchSink.log);
+  });
+
   it('a replay of the windows with the run\'s settings gives its exposure bit for bit; a higher hurdle holds cash more', async () => {
     const panel = market.panel;
     const bars = inputs(panel, 4);

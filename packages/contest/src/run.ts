@@ -29,6 +29,8 @@ export interface ContestInput {
   /** the experts' names, in the order of bars.exposures (default: EXPERT_NAMES) */
   readonly experts?: readonly string[];
   readonly onProgress?: (done: number, total: number) => void;
+  /** funding rate settled at each bar's open, [t * assets + a] (perpetuals: a long pays it): the rewards are net of it */
+  readonly fundingDue?: Float64Array;
 }
 
 export interface ContestRun {
@@ -53,18 +55,35 @@ export interface ContestRun {
   readonly slot: number;
 }
 
-/** Returns of holding from row s for h bars: close[s + h] / close[s] - 1, NaN where either bar is missing or beyond the panel. */
-export function forwardReturns(panel: BarPanel, h: number): Matrix {
+/**
+ * Returns of holding from row s for h bars: close[s + h] / close[s] - 1, less the funding rates settled at the opens
+ * of bars s + 1 .. s + h when given (a long pays a positive rate; ContestStepper sums them in the same order); NaN
+ * where either bar is missing or beyond the panel.
+ */
+export function forwardReturns(panel: BarPanel, h: number, fundingDue?: Float64Array): Matrix {
   const { nTimes: T, nAssets: A, close, present } = panel;
   const data = new Float64Array(T * A).fill(NaN);
   for (let s = 0; s + h < T; s++) {
     for (let a = 0; a < A; a++) {
       const i = s * A + a;
       const j = (s + h) * A + a;
-      if (present[i] === 1 && present[j] === 1 && close[i]! > 0) data[i] = close[j]! / close[i]! - 1;
+      if (!(present[i] === 1 && present[j] === 1 && close[i]! > 0)) continue;
+      let r = close[j]! / close[i]! - 1;
+      if (fundingDue !== undefined) r -= fundingOver(fundingDue, A, a, s + 1, s + h);
+      data[i] = r;
     }
   }
   return { rows: T, cols: A, data };
+}
+
+/** Sum of the funding rates of asset a due at bars t0 .. t1 (missing rates count 0), in time order. */
+function fundingOver(due: Float64Array, A: number, a: number, t0: number, t1: number): number {
+  let f = 0;
+  for (let t = t0; t <= t1; t++) {
+    const d = due[t * A + a]!;
+    if (d === d) f += d;
+  }
+  return f;
 }
 
 export async function runContest(input: ContestInput): Promise<ContestRun> {
@@ -78,7 +97,7 @@ export async function runContest(input: ContestInput): Promise<ContestRun> {
   const { recorded, scored: horizons } = contestHorizons(input.horizons);
   const rewards = new Map<number, Matrix>();
   for (const h of horizons) {
-    const x = { proposals, agents: N, returns: forwardReturns(panel, h) };
+    const x = { proposals, agents: N, returns: forwardReturns(panel, h, input.fundingDue) };
     rewards.set(h, input.runtime ? await runKernel(input.runtime, AgentRewardsKernel, x, params, input.force) : agentRewardsCpu(x, params));
   }
   const r1 = rewards.get(1)!.data;

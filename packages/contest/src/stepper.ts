@@ -38,6 +38,8 @@ export class ContestStepper {
   private readonly closes: Float64Array;
   private readonly present: Uint8Array;
   private readonly ts: Float64Array;
+  /** funding rate due at each ring bar's open, [k * assets + a] (0 without funding) */
+  private readonly due: Float64Array;
   private readonly returns: Float64Array;
   private readonly reward: Float64Array;
   private readonly recorded: number[];
@@ -60,6 +62,7 @@ export class ContestStepper {
     this.closes = new Float64Array(this.ring * A);
     this.present = new Uint8Array(this.ring * A);
     this.ts = new Float64Array(this.ring);
+    this.due = new Float64Array(this.ring * A);
     this.returns = new Float64Array(A);
     this.reward = new Float64Array(N);
     this.target = new Float64Array(A);
@@ -85,9 +88,10 @@ export class ContestStepper {
 
   /**
    * Bar t has closed: `input` holds the experts' exposures and router weights at row t ([t * assets + a]), and
-   * close/present that bar's prices. Returns the frame when a window closed here; the target is in `this.target`.
+   * close/present that bar's prices; fundingDue[fundingOffset + a] the funding rate settled at its open (perpetuals;
+   * the rewards are net of it, as runContest's). Returns the frame when a window closed here; the target is in `this.target`.
    */
-  step(input: BarInputs, t: number, ts: number, close: ArrayLike<number>, closeOffset: number): WindowFrame | undefined {
+  step(input: BarInputs, t: number, ts: number, close: ArrayLike<number>, closeOffset: number, fundingDue?: ArrayLike<number>, fundingOffset = 0): WindowFrame | undefined {
     const { o, ring } = this;
     const N = o.agents.length;
     const A = o.nAssets;
@@ -98,6 +102,8 @@ export class ContestStepper {
     for (let a = 0; a < A; a++) {
       this.closes[k * A + a] = close[closeOffset + a]!;
       this.present[k * A + a] = input.present[t * A + a] === 1 ? 1 : 0;
+      const d = fundingDue === undefined ? 0 : fundingDue[fundingOffset + a]!;
+      this.due[k * A + a] = d === d ? d : 0;
     }
     proposeRow(this.scratch, input, t, barIndex(ts, o.barMs), this.bars > 0 ? this.proposals : undefined, slot(1) * row, this.proposals, k * row);
     this.sink?.proposals(ts, this.proposals, k * row);
@@ -108,7 +114,14 @@ export class ContestStepper {
       const s = slot(h);
       for (let a = 0; a < A; a++) {
         const ok = this.present[s * A + a] === 1 && this.present[k * A + a] === 1 && this.closes[s * A + a]! > 0;
-        this.returns[a] = ok ? this.closes[k * A + a]! / this.closes[s * A + a]! - 1 : NaN;
+        let r = ok ? this.closes[k * A + a]! / this.closes[s * A + a]! - 1 : NaN;
+        if (ok && fundingDue !== undefined) {
+          // the rates due at the opens after s, in time order (as forwardReturns sums them)
+          let f = 0;
+          for (let back = h - 1; back >= 0; back--) f += this.due[slot(back) * A + a]!;
+          r -= f;
+        }
+        this.returns[a] = r;
       }
       const prev = this.bars - h - 1 >= 0 ? this.proposals : undefined;
       agentRewardRow(this.proposals, s * row, prev, slot(h + 1) * row, this.returns, 0, N, A, p, this.reward, 0);

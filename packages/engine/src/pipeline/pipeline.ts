@@ -200,7 +200,7 @@ export class Pipeline {
     }
     let window: WindowFrame | undefined;
     if (parts.contest !== undefined) {
-      window = parts.contest.step({ exposures: this.expoViews, weights, present: row.present }, 0, ts, row.close, 0);
+      window = parts.contest.step({ exposures: this.expoViews, weights, present: row.present }, 0, ts, row.close, 0, row.fundingDue);
       this.target.set(parts.contest.target);
     } else this.target.set(this.combined);
     parts.dataTeam?.step(ts, row.close, row.present);
