@@ -46,6 +46,8 @@ export class ContestStepper {
   /** the recorded horizons and 1 (always scored), ascending */
   private readonly scored: number[];
   private bars = 0;
+  /** a funding rate has been due: the rewards subtract the ring's rates from then on */
+  private funded = false;
   /** where the record goes; unset while a restart replays bars the ledger already holds */
   sink: ContestSink | undefined;
 
@@ -104,6 +106,7 @@ export class ContestStepper {
       this.present[k * A + a] = input.present[t * A + a] === 1 ? 1 : 0;
       const d = fundingDue === undefined ? 0 : fundingDue[fundingOffset + a]!;
       this.due[k * A + a] = d === d ? d : 0;
+      if (d !== 0 && d === d) this.funded = true;
     }
     proposeRow(this.scratch, input, t, barIndex(ts, o.barMs), this.bars > 0 ? this.proposals : undefined, slot(1) * row, this.proposals, k * row);
     this.sink?.proposals(ts, this.proposals, k * row);
@@ -115,7 +118,7 @@ export class ContestStepper {
       for (let a = 0; a < A; a++) {
         const ok = this.present[s * A + a] === 1 && this.present[k * A + a] === 1 && this.closes[s * A + a]! > 0;
         let r = ok ? this.closes[k * A + a]! / this.closes[s * A + a]! - 1 : NaN;
-        if (ok && fundingDue !== undefined) {
+        if (ok && this.funded) {
           // the rates due at the opens after s, in time order (as forwardReturns sums them)
           let f = 0;
           for (let back = h - 1; back >= 0; back--) f += this.due[slot(back) * A + a]!;

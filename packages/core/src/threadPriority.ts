@@ -46,10 +46,19 @@ export function lowerThreadPriority(nice = BACKGROUND_NICE): boolean {
   }
 }
 
+/** Threads the loop waits on synchronously (a user expert's), registered by what starts them: never lowered. */
+const WAITED_ON = new Set<number>();
+
+/** Marks a thread (its tid) as one the loop waits on, so lowerOtherThreads leaves it; `false` forgets it when it ends. */
+export function keepThreadPriority(tid: number, keep = true): void {
+  if (keep) WAITED_ON.add(tid);
+  else WAITED_ON.delete(tid);
+}
+
 /**
- * Lowers every other thread of this process to `nice`, the calling one and those in `keep` kept as they are (a thread
- * the loop waits on, such as the Kafka consumer's); returns how many it lowered (0 where the platform cannot).
- * Threads started later inherit their creator's priority: call it again after them.
+ * Lowers every other thread of this process to `nice`, the calling one, those in `keep` (a thread the loop waits on,
+ * such as the Kafka consumer's) and those marked with keepThreadPriority kept as they are; returns how many it
+ * lowered (0 where the platform cannot). Threads started later inherit their creator's priority: call it again after them.
  */
 export function lowerOtherThreads(nice = BACKGROUND_NICE, keep: ReadonlySet<number> = new Set()): number {
   const self = threadId();
@@ -63,7 +72,7 @@ export function lowerOtherThreads(nice = BACKGROUND_NICE, keep: ReadonlySet<numb
   let n = 0;
   for (const task of tasks) {
     const tid = Number(task);
-    if (tid !== self && !keep.has(tid) && lower(tid, nice)) n++;
+    if (tid !== self && !keep.has(tid) && !WAITED_ON.has(tid) && lower(tid, nice)) n++;
   }
   return n;
 }

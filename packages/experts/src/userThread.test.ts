@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +59,37 @@ describe('user experts on threads of their own (experts.userTimeoutMs)', () => {
     expect(inline.run[1]!.subarray(700 * A).every((v) => v === 0)).toBe(true);
     const fault = [{ expert: 'late', t: 700, reason: 'expert late failed at bar 700, asset 2: step threw: feed me; disabled for the rest of the run' }];
     for (const f of [inline.runFaults, inline.stepFaults, threads.runFaults, threads.stepFaults]) expect(f).toEqual(fault);
+  }, 60_000);
+
+  it.skipIf(!existsSync('/proc/thread-self'))('a daemon that lowers its other threads leaves the expert threads its loop waits on', () => {
+    // in a process of its own: lowering is one-way, and the test runner's threads are not ours
+    const here = (f: string) => JSON.stringify(fileURLToPath(new URL(f, import.meta.url)));
+    const script = `
+      import { readdirSync, readFileSync } from 'node:fs';
+      const { lowerOtherThreads, BarPanel } = await import(${here('../../core/src/index.ts')});
+      const { loadUserExpert } = await import(${here('./userModule.ts')});
+      const { UserExpertThread } = await import(${here('./userThread.ts')});
+      const user = await loadUserExpert({ name: 'b', module: ${JSON.stringify(BOLLINGER)}, params: {}, weight: 0.2 });
+      const panel = new BarPanel(['A'], '1h', Float64Array.from([0, 3600000]));
+      const thread = new UserExpertThread(user, { nAssets: 1, periodsPerYear: 8760 }, 5000);
+      thread.run(panel, 0, 1, new Float64Array(1), 0);
+      const tid = thread.threadId;
+      const lowered = lowerOtherThreads(7);
+      const nice = (t) => { const stat = readFileSync('/proc/self/task/' + t + '/stat', 'utf8'); return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]); };
+      const others = readdirSync('/proc/self/task').filter((t) => Number(t) !== tid).map(nice);
+      console.log(JSON.stringify({ tid, lowered, threadNice: nice(tid), lowest: Math.max(...others) }));
+      thread.close();
+    `;
+    // a file, not -e: a worker started from an -e script inherits --input-type and does not load
+    const file = join(dir, 'lower.mjs');
+    writeFileSync(file, script);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', cwd: fileURLToPath(new URL('.', import.meta.url)) });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { tid: number; lowered: number; threadNice: number; lowest: number };
+    expect(out.tid).toBeGreaterThan(0);
+    expect(out.lowered).toBeGreaterThan(2);
+    expect(out.lowest).toBe(7);
+    expect(out.threadNice).toBeLessThan(7);
   }, 60_000);
 
   it('a step that never returns disables that expert at its bar; the others and the caller go on', async () => {

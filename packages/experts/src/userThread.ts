@@ -7,7 +7,7 @@
  * terminate), and the expert is disabled from that bar on.
  */
 import { Worker } from 'node:worker_threads';
-import type { BarPanel } from '@arena/core';
+import { type BarPanel, keepThreadPriority } from '@arena/core';
 import type { ExpertContext } from './expert.ts';
 import type { UserExpert } from './userModule.ts';
 
@@ -26,6 +26,8 @@ export const CTRL = {
   faultRow: 5,
   /** bytes of the message */
   messageBytes: 6,
+  /** the thread's id (Linux tid; 0 where unknown), so a daemon that lowers its other threads leaves this one */
+  tid: 7,
   SIZE: 8,
 } as const;
 
@@ -80,6 +82,8 @@ export class UserExpertThread {
   private out: Float64Array | undefined;
   private message: Uint8Array | undefined;
   private request = 0;
+  /** the thread's tid while it runs (0: unknown) */
+  private tid = 0;
   /** set once the thread failed or was stopped: every later call returns it */
   private dead: ThreadFault | undefined;
 
@@ -94,6 +98,11 @@ export class UserExpertThread {
 
   get name(): string {
     return this.user.name;
+  }
+
+  /** the thread's Linux tid while it runs (0 before it starts, after it ends, or where unknown) */
+  get threadId(): number {
+    return this.tid;
   }
 
   /**
@@ -121,6 +130,8 @@ export class UserExpertThread {
     const w = this.worker;
     this.worker = undefined;
     this.dead ??= { t: -1, reason: 'closed' };
+    if (this.tid !== 0) keepThreadPriority(this.tid, false);
+    this.tid = 0;
     if (w !== undefined) void w.terminate();
   }
 
@@ -158,7 +169,12 @@ export class UserExpertThread {
     this.worker = worker;
     const r = Atomics.wait(this.ctrl, CTRL.ready, 0, LOAD_TIMEOUT_MS);
     const state = Atomics.load(this.ctrl, CTRL.ready);
-    if (state === 1) return undefined;
+    if (state === 1) {
+      // the loop waits on this thread: a daemon's lowering of its other threads must leave it (paper.ts)
+      this.tid = Atomics.load(this.ctrl, CTRL.tid);
+      if (this.tid !== 0) keepThreadPriority(this.tid);
+      return undefined;
+    }
     this.close();
     if (state === 2) return { t, start: true, reason: `expert ${this.name} could not start on its thread: ${this.readMessage()}` };
     return { t, start: true, reason: `expert ${this.name} did not load on its thread within ${LOAD_TIMEOUT_MS / 1000} s (${r})` };
@@ -191,7 +207,8 @@ export class UserExpertThread {
       if (p !== progress) {
         progress = p;
         since = now;
-      } else if (now - since > this.timeoutMs) {
+      } else if (p - progress0 < n && now - since > this.timeoutMs) {
+        // (every row finished: the thread is only storing `done`, no user code runs; keep waiting)
         const t = t0 + (p - progress0);
         // the rows it finished are good; the rest stays as the caller holds it
         out.set(this.out!.subarray(0, (p - progress0) * A), outStart);

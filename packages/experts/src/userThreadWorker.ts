@@ -4,6 +4,7 @@
  * reports a fault with its row. It waits for requests in Atomics.wait: nothing else runs on this thread.
  */
 import { workerData } from 'node:worker_threads';
+import { threadId } from '@arena/core';
 import { CTRL, FIELDS, MESSAGE_BYTES, type UserThreadSetup } from './userThread.ts';
 import { ExpertFault, type SpecExpert } from './sdk.ts';
 import { loadUserExpert } from './userModule.ts';
@@ -35,6 +36,7 @@ try {
   stage = 'init';
   expert = user.create();
   expert.reset(setup.ctx);
+  Atomics.store(ctrl, CTRL.tid, threadId() ?? 0);
   Atomics.store(ctrl, CTRL.ready, 1);
 } catch (e) {
   expert = undefined;

@@ -135,6 +135,8 @@ export class Pipeline {
   private readonly expoViews: Float64Array[];
   private readonly pending: ControlKind[] = [];
   private readonly slot: number;
+  /** perpetuals: the contest's rewards are net of the funding the book pays (a spot book pays none, even with funding files) */
+  private readonly perp: boolean;
   private reported: unknown;
   /** experts: the built-in ones, then the user's */
   readonly nExperts: number;
@@ -151,6 +153,7 @@ export class Pipeline {
     this.rules = new Uint8Array(A);
     this.expoViews = Array.from({ length: E }, (_, e) => parts.experts.exposure.subarray(e * A, (e + 1) * A));
     this.slot = parts.config.portfolio.maxGross / A;
+    this.perp = parts.config.market.kind === 'perp';
   }
 
   get nAssets(): number {
@@ -200,7 +203,7 @@ export class Pipeline {
     }
     let window: WindowFrame | undefined;
     if (parts.contest !== undefined) {
-      window = parts.contest.step({ exposures: this.expoViews, weights, present: row.present }, 0, ts, row.close, 0, row.fundingDue);
+      window = parts.contest.step({ exposures: this.expoViews, weights, present: row.present }, 0, ts, row.close, 0, this.perp ? row.fundingDue : undefined);
       this.target.set(parts.contest.target);
     } else this.target.set(this.combined);
     parts.dataTeam?.step(ts, row.close, row.present);
