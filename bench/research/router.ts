@@ -59,7 +59,7 @@ interface DataSet {
 
 const root = sharedDataDir();
 if (root === undefined) throw new Error('needs the full data set: ../shared/data or ARENA_DATA_DIR');
-const real = (name: string, dir: string, timeframe: Timeframe): DataSet => ({ name, real: true, retrained: false, args: ['--data', join(root, dir), '--timeframe', timeframe], files: { dir: join(root, dir, timeframe), timeframe } });
+const real = (name: string, dir: string, timeframe: Timeframe, extra: string[] = []): DataSet => ({ name, real: true, retrained: false, args: ['--data', join(root, dir), '--timeframe', timeframe, ...extra], files: { dir: join(root, dir, timeframe), timeframe } });
 const synthetic = (seed: number): DataSet => ({ name: `synthetic seed ${seed}`, real: false, retrained: false, args: ['--synthetic', '--seed', String(seed)] });
 /** the same set, walk-forward with the convnet and the router retrained on each fold's past */
 const retrained = (set: DataSet): DataSet => ({ ...set, name: `${set.name}, retrained`, retrained: true, args: [...set.args, '--walk-forward', String(RETRAIN_FOLDS), '--train'] });
@@ -68,7 +68,8 @@ const futures = real('US futures 1d', 'futures/us', '1d');
 const etfs = real('US ETFs 1d', 'etfs/us', '1d');
 const seeds = [1, 2, 3, 4, 5].map(synthetic);
 const spot = real('crypto spot 1h', 'crypto/binance/spot', '1h');
-const perp = real('crypto perp 1h (funding)', 'crypto/binance/perp', '1h');
+// traded as perpetuals (leverage 1): every book pays the funding, and the contest's rewards are net of it
+const perp = real('crypto perp 1h (funding)', 'crypto/binance/perp', '1h', ['--market', 'perp']);
 const stocks = real('US stocks 1d', 'stocks/us', '1d');
 const SETS: DataSet[] = [
   spot,
@@ -248,7 +249,9 @@ would reach back into the committed models' training range (${new Date(fittedFro
 ${EMBARGO_BARS} bars; eval's leak check (\`ARENA_E_EVAL_OVERLAP\`) enforces it. The learned expert (convnet) and the router are
 the committed ones, fitted on crypto spot 1h; on every other set they are applied as they are. Equal weights,
 static-fit (48 weight vectors fitted on the training bars) and the contest use the same experts and the same
-cost-aware execution; 10 bps fee, the default spread and impact slippage, volume cap. Sharpe is annualised; the
+cost-aware execution; 10 bps fee, the default spread and impact slippage, volume cap; the perpetual set is traded as
+perpetuals (\`--market perp\`, leverage 1: every strategy's book pays funding at each funding time, and the contest's
+rewards are net of it; before 2026-12-07 it was traded as spot, funding only a feature). Sharpe is annualised; the
 intervals are paired stationary block bootstraps (2,000 resamples, 90%).
 Rows marked **retrained** run \`arena eval --walk-forward ${RETRAIN_FOLDS} --train\` instead: the second half of the bars in
 ${RETRAIN_FOLDS} test blocks, chained. Nothing committed is used: the learned expert's convnet is retrained at the
