@@ -28,6 +28,8 @@ export interface UserStageOptions {
 /** One user expert as the stage runs it: bars [t0, t1) into out[outStart + (t - t0) * nAssets + a]; a fault stops it. */
 interface Runner {
   run(panel: BarPanel, t0: number, t1: number, out: Float64Array, outStart: number): ThreadFault | undefined;
+  /** bar t, like run(panel, t, t + 1, ...); a thread may answer later (its wait does not block the caller's thread) */
+  step(panel: BarPanel, t: number, out: Float64Array, outStart: number): ThreadFault | undefined | Promise<ThreadFault | undefined>;
   close(): void;
 }
 
@@ -58,6 +60,10 @@ class InlineRunner implements Runner {
     return undefined;
   }
 
+  step(panel: BarPanel, t: number, out: Float64Array, outStart: number): ThreadFault | undefined {
+    return this.run(panel, t, t + 1, out, outStart);
+  }
+
   close(): void {}
 }
 
@@ -82,13 +88,30 @@ export class UserExpertsStage {
     this.exposure = new Float64Array(user.length * ctx.nAssets);
   }
 
-  /** Bar t of every asset; returns the faults of this bar (usually none). */
+  /** Bar t of every asset, waited for on this thread; returns the faults of this bar (usually none). */
   step(panel: BarPanel, t: number): ExpertFaultRecord[] | undefined {
     const A = this.ctx.nAssets;
+    return this.settle(this.runners.map((r, u) => (this.disabled[u] ? undefined : r.run(panel, t, t + 1, this.exposure, u * A))));
+  }
+
+  /**
+   * The daemon's step(): the same outputs and faults, but an expert on its own thread that has not answered within a
+   * short synchronous wait is waited for without blocking this thread (the result is then a promise), so a slow or
+   * stuck bar leaves health checks, the dashboard and signals answered while its limit runs.
+   */
+  stepLive(panel: BarPanel, t: number): ExpertFaultRecord[] | undefined | Promise<ExpertFaultRecord[] | undefined> {
+    const A = this.ctx.nAssets;
+    const results = this.runners.map((r, u) => (this.disabled[u] ? undefined : r.step(panel, t, this.exposure, u * A)));
+    if (!results.some((x) => x instanceof Promise)) return this.settle(results as (ThreadFault | undefined)[]);
+    return Promise.all(results).then((rs) => this.settle(rs));
+  }
+
+  /** Each expert's result at a bar, in order: a fault zeroes its row and disables it. */
+  private settle(results: readonly (ThreadFault | undefined)[]): ExpertFaultRecord[] | undefined {
+    const A = this.ctx.nAssets;
     let faults: ExpertFaultRecord[] | undefined;
-    for (let u = 0; u < this.runners.length; u++) {
-      if (this.disabled[u]) continue;
-      const fault = this.runners[u]!.run(panel, t, t + 1, this.exposure, u * A);
+    for (let u = 0; u < results.length; u++) {
+      const fault = results[u];
       if (fault === undefined) continue;
       this.exposure.fill(0, u * A, (u + 1) * A);
       (faults ??= []).push(this.disable(u, fault));

@@ -61,6 +61,39 @@ describe('user experts on threads of their own (experts.userTimeoutMs)', () => {
     for (const f of [inline.runFaults, inline.stepFaults, threads.runFaults, threads.stepFaults]) expect(f).toEqual(fault);
   }, 60_000);
 
+  it("the daemon's step (stepLive) waits for a stuck bar without blocking its thread, with the same outputs and fault", async () => {
+    const stuck = moduleFile('stuck-live', `export default { step: (_s, bar) => { if (bar.t >= 500) for (;;) {} return bar.close > bar.open ? 0.5 : -0.5; } };\n`);
+    const user = [await loadUserExpert({ name: 'stuck', module: stuck, params: {}, weight: 0.2 }), await loadUserExpert({ name: 'bollinger', module: BOLLINGER, params: {}, weight: 0.2 })];
+    const reference = [new Float64Array(T * A), new Float64Array(T * A)];
+    const batch = new UserExpertsStage(user, ctx, { timeoutMs: 600 });
+    batch.run(panel, 0, T, reference);
+    batch.close();
+    const live = new UserExpertsStage(user, ctx, { timeoutMs: 600 });
+    const got = [new Float64Array(T * A), new Float64Array(T * A)];
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    let waited = 0;
+    const faults: unknown[] = [];
+    try {
+      for (let t = 0; t < T; t++) {
+        const r = live.stepLive(panel, t);
+        const f = r instanceof Promise ? (waited++, await r) : r;
+        if (f) faults.push(...f);
+        for (let u = 0; u < 2; u++) got[u]!.set(live.exposure.subarray(u * A, (u + 1) * A), t * A);
+      }
+    } finally {
+      clearInterval(ticker);
+      live.close();
+    }
+    expect(got[0]).toEqual(reference[0]);
+    expect(got[1]).toEqual(reference[1]);
+    expect(faults).toEqual(batch.faults);
+    expect(faults).toEqual([{ expert: 'stuck', t: 500, reason: expect.stringMatching(/did not finish bar 500 within 600 ms/) }]);
+    // the stuck bar was waited for without blocking: the timer kept firing through its 600 ms
+    expect(waited).toBeGreaterThanOrEqual(1);
+    expect(ticks).toBeGreaterThan(20);
+  }, 60_000);
+
   it.skipIf(!existsSync('/proc/thread-self'))('a daemon that lowers its other threads leaves the expert threads its loop waits on', () => {
     // in a process of its own: lowering is one-way, and the test runner's threads are not ours
     const here = (f: string) => JSON.stringify(fileURLToPath(new URL(f, import.meta.url)));

@@ -67,6 +67,27 @@ export interface ThreadFault {
   readonly start?: true;
 }
 
+/** A request in flight: its id, first bar, rows, assets, and the thread's progress when it was sent and last seen. */
+interface Request {
+  readonly id: number;
+  readonly t0: number;
+  readonly n: number;
+  readonly A: number;
+  readonly progress0: number;
+  progress: number;
+  since: number;
+}
+
+type RequestState = 'done' | 'waiting' | 'stuck';
+
+/** Atomics.waitAsync (Node 16+; the TypeScript lib here predates it). */
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
+
+/** ms a daemon step waits synchronously before it waits without blocking (a usual bar takes microseconds). */
+const SYNC_WAIT_MS = 2;
+/** ms between two looks at the thread's progress while it runs a bar. */
+const SLICE_MS = 50;
+
 /** Time the thread gets to load the module before its first bar (tsx compiles a .ts module on the way). */
 const LOAD_TIMEOUT_MS = 60_000;
 /** The thread's heap limit: past it the thread, not the process, is stopped, and the expert times out. */
@@ -180,51 +201,110 @@ export class UserExpertThread {
     return { t, start: true, reason: `expert ${this.name} did not load on its thread within ${LOAD_TIMEOUT_MS / 1000} s (${r})` };
   }
 
+  /**
+   * The daemon's step: bar t, like run(panel, t, t + 1, ...), but past a short synchronous wait (a usual bar takes
+   * microseconds) it waits without blocking this thread, so a slow or stuck bar does not stall health checks, the
+   * dashboard or signals while the limit runs.
+   */
+  step(panel: BarPanel, t: number, out: Float64Array, outStart: number): ThreadFault | undefined | Promise<ThreadFault | undefined> {
+    if (this.dead !== undefined) return this.dead;
+    if (this.worker === undefined) {
+      const failed = this.start(panel.symbols, t);
+      if (failed !== undefined) return (this.dead = failed);
+    }
+    const r = this.send(panel, t, t + 1);
+    const first = this.await(r, SYNC_WAIT_MS);
+    if (first !== 'waiting') return (this.dead ??= this.collect(r, first, out, outStart));
+    return this.awaitAsync(r).then((state) => (this.dead ??= this.collect(r, state, out, outStart)));
+  }
+
+  /** One request of bars [t0, t1) (t1 - t0 <= capacity), waited for synchronously. */
   private request1(panel: BarPanel, t0: number, t1: number, out: Float64Array, outStart: number): ThreadFault | undefined {
+    const r = this.send(panel, t0, t1);
+    let state: RequestState = 'waiting';
+    while (state === 'waiting') state = this.await(r, SLICE_MS);
+    return this.collect(r, state, out, outStart);
+  }
+
+  /** Copies the rows into shared memory and wakes the thread. */
+  private send(panel: BarPanel, t0: number, t1: number): Request {
     const ctrl = this.ctrl!;
     const A = panel.nAssets;
     const n = t1 - t0;
-    const cells = n * A;
     const src = [panel.open, panel.high, panel.low, panel.close, panel.volume];
     for (let f = 0; f < FIELDS; f++) this.fields[f]!.set(src[f]!.subarray(t0 * A, t1 * A));
     this.present!.set(panel.present.subarray(t0 * A, t1 * A));
     this.ts!.set(panel.ts.subarray(t0, t1));
     this.span![0] = t0;
     this.span![1] = n;
-    const request = ++this.request;
+    const id = ++this.request;
     const progress0 = Atomics.load(ctrl, CTRL.progress);
-    Atomics.store(ctrl, CTRL.request, request);
+    Atomics.store(ctrl, CTRL.request, id);
     Atomics.notify(ctrl, CTRL.request);
-    let progress = progress0;
-    let since = performance.now();
-    for (;;) {
-      const done = Atomics.load(ctrl, CTRL.done);
-      if (done === request) break;
-      Atomics.wait(ctrl, CTRL.done, done, Math.max(1, Math.min(this.timeoutMs, 250)));
-      if (Atomics.load(ctrl, CTRL.done) === request) break;
-      const now = performance.now();
-      const p = Atomics.load(ctrl, CTRL.progress);
-      if (p !== progress) {
-        progress = p;
-        since = now;
-      } else if (p - progress0 < n && now - since > this.timeoutMs) {
-        // (every row finished: the thread is only storing `done`, no user code runs; keep waiting)
-        const t = t0 + (p - progress0);
-        // the rows it finished are good; the rest stays as the caller holds it
-        out.set(this.out!.subarray(0, (p - progress0) * A), outStart);
-        this.close();
-        return {
-          t,
-          reason: `expert ${this.name} did not finish bar ${t} within ${this.timeoutMs} ms (a step that never returns, or its thread ran out of memory or ended); its thread was stopped`,
-        };
+    return { id, t0, n, A, progress0, progress: progress0, since: performance.now() };
+  }
+
+  /** Waits synchronously up to `ms` (Atomics.wait), then says where the request stands. */
+  private await(r: Request, ms: number): RequestState {
+    const done = Atomics.load(this.ctrl!, CTRL.done);
+    if (done !== r.id) Atomics.wait(this.ctrl!, CTRL.done, done, ms);
+    return this.check(r);
+  }
+
+  /** Waits without blocking this thread (Atomics.waitAsync, a timer holding the process open meanwhile). */
+  private async awaitAsync(r: Request): Promise<RequestState> {
+    const hold = setInterval(() => undefined, 1000);
+    try {
+      for (;;) {
+        const done = Atomics.load(this.ctrl!, CTRL.done);
+        if (done !== r.id) {
+          const w = waitAsync(this.ctrl!, CTRL.done, done, SLICE_MS);
+          if (w.async) await w.value;
+        }
+        const state = this.check(r);
+        if (state !== 'waiting') return state;
       }
+    } finally {
+      clearInterval(hold);
+    }
+  }
+
+  /** done, or still within the limit (waiting), or a bar past it without progress (stuck). */
+  private check(r: Request): RequestState {
+    const ctrl = this.ctrl!;
+    if (Atomics.load(ctrl, CTRL.done) === r.id) return 'done';
+    const now = performance.now();
+    const p = Atomics.load(ctrl, CTRL.progress);
+    if (p !== r.progress) {
+      r.progress = p;
+      r.since = now;
+      return 'waiting';
+    }
+    // (every row finished: the thread is only storing `done`, no user code runs; keep waiting)
+    return p - r.progress0 < r.n && now - r.since > this.timeoutMs ? 'stuck' : 'waiting';
+  }
+
+  /** The outputs of a finished (or stuck) request into out; its fault, if any. */
+  private collect(r: Request, state: RequestState, out: Float64Array, outStart: number): ThreadFault | undefined {
+    const ctrl = this.ctrl!;
+    const A = r.A;
+    if (state === 'stuck') {
+      const finished = Atomics.load(ctrl, CTRL.progress) - r.progress0;
+      const t = r.t0 + finished;
+      // the rows it finished are good; the rest stays as the caller holds it
+      out.set(this.out!.subarray(0, finished * A), outStart);
+      this.close();
+      return {
+        t,
+        reason: `expert ${this.name} did not finish bar ${t} within ${this.timeoutMs} ms (a step that never returns, or its thread ran out of memory or ended); its thread was stopped`,
+      };
     }
     if (Atomics.load(ctrl, CTRL.status) === 1) {
       const row = Atomics.load(ctrl, CTRL.faultRow);
       out.set(this.out!.subarray(0, row * A), outStart);
-      return { t: t0 + row, reason: this.readMessage() };
+      return { t: r.t0 + row, reason: this.readMessage() };
     }
-    out.set(this.out!.subarray(0, cells), outStart);
+    out.set(this.out!.subarray(0, r.n * A), outStart);
     return undefined;
   }
 

@@ -187,7 +187,8 @@ export class Pipeline {
     const funding = this.fundingSince(fundingBefore);
     // features (and a selection due now), the experts, the weights
     if (parts.features !== undefined) await parts.features.push({ ...row, ts });
-    parts.experts.step(panel, t);
+    const experts = parts.experts.step(panel, t);
+    if (experts !== undefined) await experts;
     const exposure = parts.experts.exposure;
     await parts.weights.step(panel, t, this.prevExposure, exposure);
     const weights = parts.weights.weights;

@@ -16,8 +16,11 @@ const R = REGIMES.length;
 /** Every expert's exposure at a bar, [e * nAssets + a]: the built-in ones in EXPERT_NAMES order, then the user's. */
 export interface ExpertsStage {
   readonly exposure: Float64Array;
-  /** bar t of `panel` (its rows <= t are the bars so far); the features stage has bar t already */
-  step(panel: BarPanel, t: number): void;
+  /**
+   * bar t of `panel` (its rows <= t are the bars so far); the features stage has bar t already. A promise when a
+   * user expert's thread is waited for without blocking (SteppedExperts in a daemon)
+   */
+  step(panel: BarPanel, t: number): void | Promise<void>;
   /** user experts disabled at the latest step, with why */
   readonly faults: readonly ExpertFaultRecord[] | undefined;
 }
@@ -45,7 +48,7 @@ export class SteppedExperts implements ExpertsStage {
     for (const r of this.rules) r.expert.reset(ctx);
   }
 
-  step(panel: BarPanel, t: number): void {
+  step(panel: BarPanel, t: number): void | Promise<void> {
     const A = panel.nAssets;
     for (const r of this.rules) {
       for (let a = 0; a < A; a++) r.expert.advance(panel, a, t, t + 1, r.exposure, r.confidence, 0);
@@ -55,10 +58,15 @@ export class SteppedExperts implements ExpertsStage {
       this.learned.stream.update(this.learned.mask(), panel.present.subarray(t * A, (t + 1) * A));
       this.exposure.set(this.learned.stream.exposure, this.learnedIndex * A);
     }
-    if (this.user !== undefined) {
-      this.faults = this.user.step(panel, t);
-      this.exposure.set(this.user.exposure, B * A);
-    }
+    if (this.user === undefined) return;
+    const user = this.user;
+    const faults = user.stepLive(panel, t);
+    const done = (f: ExpertFaultRecord[] | undefined) => {
+      this.faults = f;
+      this.exposure.set(user.exposure, B * A);
+    };
+    if (faults instanceof Promise) return faults.then(done);
+    done(faults);
   }
 }
 
