@@ -140,8 +140,8 @@ export class UserExpertThread {
     const A = panel.nAssets;
     for (let from = t0; from < t1; from += this.capacity) {
       const to = Math.min(t1, from + this.capacity);
-      const fault = this.request1(panel, from, to, out, outStart + (from - t0) * A);
-      if (fault !== undefined) return (this.dead = fault);
+      const fault = this.ended(this.request1(panel, from, to, out, outStart + (from - t0) * A));
+      if (fault !== undefined) return fault;
     }
     return undefined;
   }
@@ -214,8 +214,14 @@ export class UserExpertThread {
     }
     const r = this.send(panel, t, t + 1);
     const first = this.await(r, SYNC_WAIT_MS);
-    if (first !== 'waiting') return (this.dead ??= this.collect(r, first, out, outStart));
-    return this.awaitAsync(r).then((state) => (this.dead ??= this.collect(r, state, out, outStart)));
+    if (first !== 'waiting') return this.ended(this.collect(r, first, out, outStart));
+    return this.awaitAsync(r).then((state) => this.ended(this.collect(r, state, out, outStart)));
+  }
+
+  /** A fault ends the thread's use: every later call returns it. */
+  private ended(fault: ThreadFault | undefined): ThreadFault | undefined {
+    if (fault !== undefined) this.dead = fault;
+    return fault;
   }
 
   /** One request of bars [t0, t1) (t1 - t0 <= capacity), waited for synchronously. */
