@@ -73,6 +73,8 @@ export class UserExpertsStage {
   readonly names: readonly string[];
   private readonly runners: Runner[];
   private readonly disabled: boolean[];
+  /** each expert's result at the latest bar (kept, not made per bar) */
+  private readonly results: (ThreadFault | undefined | Promise<ThreadFault | undefined>)[];
   /** every fault so far, in bar order */
   readonly faults: ExpertFaultRecord[] = [];
 
@@ -85,13 +87,16 @@ export class UserExpertsStage {
     this.names = user.map((u) => u.name);
     this.runners = user.map((u) => (timeoutMs > 0 ? new UserExpertThread(u, ctx, timeoutMs) : new InlineRunner(u, ctx)));
     this.disabled = user.map(() => false);
+    this.results = user.map(() => undefined);
     this.exposure = new Float64Array(user.length * ctx.nAssets);
   }
 
   /** Bar t of every asset, waited for on this thread; returns the faults of this bar (usually none). */
   step(panel: BarPanel, t: number): ExpertFaultRecord[] | undefined {
     const A = this.ctx.nAssets;
-    return this.settle(this.runners.map((r, u) => (this.disabled[u] ? undefined : r.run(panel, t, t + 1, this.exposure, u * A))));
+    const results = this.results;
+    for (let u = 0; u < results.length; u++) results[u] = this.disabled[u] ? undefined : this.runners[u]!.run(panel, t, t + 1, this.exposure, u * A);
+    return this.settle(results as readonly (ThreadFault | undefined)[]);
   }
 
   /**
@@ -101,8 +106,14 @@ export class UserExpertsStage {
    */
   stepLive(panel: BarPanel, t: number): ExpertFaultRecord[] | undefined | Promise<ExpertFaultRecord[] | undefined> {
     const A = this.ctx.nAssets;
-    const results = this.runners.map((r, u) => (this.disabled[u] ? undefined : r.step(panel, t, this.exposure, u * A)));
-    if (!results.some((x) => x instanceof Promise)) return this.settle(results as (ThreadFault | undefined)[]);
+    const results = this.results;
+    let waiting = false;
+    for (let u = 0; u < results.length; u++) {
+      const r = this.disabled[u] ? undefined : this.runners[u]!.step(panel, t, this.exposure, u * A);
+      results[u] = r;
+      if (r instanceof Promise) waiting = true;
+    }
+    if (!waiting) return this.settle(results as readonly (ThreadFault | undefined)[]);
     return Promise.all(results).then((rs) => this.settle(rs));
   }
 

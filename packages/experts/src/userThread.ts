@@ -68,14 +68,20 @@ export interface ThreadFault {
 }
 
 /** A request in flight: its id, first bar, rows, assets, and the thread's progress when it was sent and last seen. */
+/** The request in flight (one per thread at a time, so one object reused): its id, first bar, rows, assets, and the thread's progress when it was sent and last seen. */
 interface Request {
-  readonly id: number;
-  readonly t0: number;
-  readonly n: number;
-  readonly A: number;
-  readonly progress0: number;
+  id: number;
+  t0: number;
+  n: number;
+  A: number;
+  progress0: number;
   progress: number;
   since: number;
+}
+
+/** dst[dstAt + i] = src[srcAt + i] for i < n (no views made: the daemon sends one bar per step). */
+function copy(dst: Float64Array | Uint8Array, dstAt: number, src: Float64Array | Uint8Array, srcAt: number, n: number): void {
+  for (let i = 0; i < n; i++) dst[dstAt + i] = src[srcAt + i]!;
 }
 
 type RequestState = 'done' | 'waiting' | 'stuck';
@@ -103,6 +109,7 @@ export class UserExpertThread {
   private out: Float64Array | undefined;
   private message: Uint8Array | undefined;
   private request = 0;
+  private readonly pending: Request = { id: 0, t0: 0, n: 0, A: 0, progress0: 0, progress: 0, since: 0 };
   /** the thread's tid while it runs (0: unknown) */
   private tid = 0;
   /** set once the thread failed or was stopped: every later call returns it */
@@ -132,11 +139,8 @@ export class UserExpertThread {
    * is returned; the thread is then of no further use (every later call returns the same fault).
    */
   run(panel: BarPanel, t0: number, t1: number, out: Float64Array, outStart: number): ThreadFault | undefined {
-    if (this.dead !== undefined) return this.dead;
-    if (this.worker === undefined) {
-      const failed = this.start(panel.symbols, t0);
-      if (failed !== undefined) return (this.dead = failed);
-    }
+    const unusable = this.ready(panel.symbols, t0);
+    if (unusable !== undefined) return unusable;
     const A = panel.nAssets;
     for (let from = t0; from < t1; from += this.capacity) {
       const to = Math.min(t1, from + this.capacity);
@@ -207,15 +211,18 @@ export class UserExpertThread {
    * dashboard or signals while the limit runs.
    */
   step(panel: BarPanel, t: number, out: Float64Array, outStart: number): ThreadFault | undefined | Promise<ThreadFault | undefined> {
-    if (this.dead !== undefined) return this.dead;
-    if (this.worker === undefined) {
-      const failed = this.start(panel.symbols, t);
-      if (failed !== undefined) return (this.dead = failed);
-    }
+    const unusable = this.ready(panel.symbols, t);
+    if (unusable !== undefined) return unusable;
     const r = this.send(panel, t, t + 1);
     const first = this.await(r, SYNC_WAIT_MS);
     if (first !== 'waiting') return this.ended(this.collect(r, first, out, outStart));
     return this.awaitAsync(r).then((state) => this.ended(this.collect(r, state, out, outStart)));
+  }
+
+  /** Starts the thread at the first call; the fault that makes it unusable, if any. */
+  private ready(symbols: readonly string[], t: number): ThreadFault | undefined {
+    if (this.dead === undefined && this.worker === undefined) this.ended(this.start(symbols, t));
+    return this.dead;
   }
 
   /** A fault ends the thread's use: every later call returns it. */
@@ -237,18 +244,30 @@ export class UserExpertThread {
     const ctrl = this.ctrl!;
     const A = panel.nAssets;
     const n = t1 - t0;
-    const src = [panel.open, panel.high, panel.low, panel.close, panel.volume];
-    for (let f = 0; f < FIELDS; f++) this.fields[f]!.set(src[f]!.subarray(t0 * A, t1 * A));
-    this.present!.set(panel.present.subarray(t0 * A, t1 * A));
-    this.ts!.set(panel.ts.subarray(t0, t1));
+    const from = t0 * A;
+    const cells = n * A;
+    const f = this.fields;
+    copy(f[0]!, 0, panel.open, from, cells);
+    copy(f[1]!, 0, panel.high, from, cells);
+    copy(f[2]!, 0, panel.low, from, cells);
+    copy(f[3]!, 0, panel.close, from, cells);
+    copy(f[4]!, 0, panel.volume, from, cells);
+    copy(this.present!, 0, panel.present, from, cells);
+    copy(this.ts!, 0, panel.ts, t0, n);
     this.span![0] = t0;
     this.span![1] = n;
-    const id = ++this.request;
-    const progress0 = Atomics.load(ctrl, CTRL.progress);
-    Atomics.store(ctrl, CTRL.request, id);
+    const r = this.pending;
+    r.id = ++this.request;
+    r.t0 = t0;
+    r.n = n;
+    r.A = A;
+    r.progress0 = r.progress = Atomics.load(ctrl, CTRL.progress);
+    r.since = performance.now();
+    Atomics.store(ctrl, CTRL.request, r.id);
     Atomics.notify(ctrl, CTRL.request);
-    return { id, t0, n, A, progress0, progress: progress0, since: performance.now() };
+    return r;
   }
+
 
   /** Waits synchronously up to `ms` (Atomics.wait), then says where the request stands. */
   private await(r: Request, ms: number): RequestState {
@@ -298,7 +317,7 @@ export class UserExpertThread {
       const finished = Atomics.load(ctrl, CTRL.progress) - r.progress0;
       const t = r.t0 + finished;
       // the rows it finished are good; the rest stays as the caller holds it
-      out.set(this.out!.subarray(0, finished * A), outStart);
+      copy(out, outStart, this.out!, 0, finished * A);
       this.close();
       return {
         t,
@@ -307,10 +326,10 @@ export class UserExpertThread {
     }
     if (Atomics.load(ctrl, CTRL.status) === 1) {
       const row = Atomics.load(ctrl, CTRL.faultRow);
-      out.set(this.out!.subarray(0, row * A), outStart);
+      copy(out, outStart, this.out!, 0, row * A);
       return { t: r.t0 + row, reason: this.readMessage() };
     }
-    out.set(this.out!.subarray(0, r.n * A), outStart);
+    copy(out, outStart, this.out!, 0, r.n * A);
     return undefined;
   }
 

@@ -59,14 +59,16 @@ export class SteppedExperts implements ExpertsStage {
       this.exposure.set(this.learned.stream.exposure, this.learnedIndex * A);
     }
     if (this.user === undefined) return;
-    const user = this.user;
-    const faults = user.stepLive(panel, t);
-    const done = (f: ExpertFaultRecord[] | undefined) => {
-      this.faults = f;
-      this.exposure.set(user.exposure, B * A);
-    };
-    if (faults instanceof Promise) return faults.then(done);
-    done(faults);
+    const faults = this.user.stepLive(panel, t);
+    if (faults instanceof Promise) return faults.then((f) => this.userDone(f));
+    this.userDone(faults);
+  }
+
+  /** The user experts' row of the bar is in: take it and their faults. */
+  private userDone(faults: ExpertFaultRecord[] | undefined): void {
+    this.faults = faults;
+    // the user experts' rows are the last ones
+    this.exposure.set(this.user!.exposure, this.exposure.length - this.user!.exposure.length);
   }
 }
 
