@@ -55,6 +55,16 @@ describe('dashboard API (fastify inject)', () => {
     expect((await app.inject('/api/orders?limit=3')).json()).toHaveLength(3);
     const w = (await app.inject('/api/router?limit=10')).json();
     expect(Object.values(w[0].weights as Record<string, number>).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    // the last 10 decisions, or with maxPoints every k-th over the whole run and the last one
+    const all = (await app.inject('/api/router?limit=20000')).json() as { ts: number }[];
+    expect(all.length).toBeGreaterThan(40);
+    expect(w.map((p: { ts: number }) => p.ts)).toEqual(all.slice(-10).map((p) => p.ts));
+    const sparse = (await app.inject('/api/router?maxPoints=20')).json() as { ts: number }[];
+    const k = Math.ceil(all.length / 20);
+    const expected = all.filter((_, i) => i % k === 0 || i === all.length - 1).map((p) => p.ts);
+    expect(sparse.map((p) => p.ts)).toEqual(expected);
+    expect(sparse.length).toBeLessThanOrEqual(21);
+    expect((await app.inject('/api/router?maxPoints=0')).statusCode).toBe(400);
     await app.close();
   });
 

@@ -1,6 +1,7 @@
 /** The dashboard page: charts (lightweight-charts), tables, the decision inspector, and the live WebSocket. */
 import { AreaSeries, CandlestickSeries, HistogramSeries, LineSeries, LineStyle, MismatchDirection, createChart, createSeriesMarkers, type IPriceLine, type ISeriesApi, type SeriesMarker, type SeriesType, type Time, type UTCTimestamp } from 'lightweight-charts';
 import { formatLag } from './format.ts';
+import { carryForward } from './timeGrid.ts';
 
 const $ = (id: string) => document.getElementById(id)!;
 const sec = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
@@ -38,14 +39,15 @@ const candles: ISeriesApi<'Candlestick'> = candleChart.addSeries(CandlestickSeri
 const markers = createSeriesMarkers(candles, []);
 let levelLines: IPriceLine[] = [];
 let positions: Position[] = [];
-const equityChart = createChart($('equity'), { autoSize: true, timeScale: { timeVisible: true } });
+// a bar may be narrower than a pixel, so the whole run fits (thousands of points in a few hundred pixels)
+const equityChart = createChart($('equity'), { autoSize: true, timeScale: { timeVisible: true, minBarSpacing: 0.01 } });
 const equity = equityChart.addSeries(LineSeries, { color: '#1f5fbf', lineWidth: 2, title: 'equity' });
 // drawdown in a pane of its own below the equity, in percent (it never shares the equity's price scale)
 const drawdown = equityChart.addSeries(AreaSeries, { lineColor: '#c23b3b', topColor: 'rgba(194,59,59,0.05)', bottomColor: 'rgba(194,59,59,0.35)', invertFilledArea: true, priceFormat: { type: 'percent' }, title: 'drawdown' }, 1);
 equityChart.panes()[1]?.setHeight(70);
 // perpetuals: the margin used (initial margin / equity, %) in a third pane, added once a run shows any
 let margin: ISeriesApi<'Area'> | undefined;
-const weightsChart = createChart($('weights'), { autoSize: true, timeScale: { timeVisible: true } });
+const weightsChart = createChart($('weights'), { autoSize: true, timeScale: { timeVisible: true, minBarSpacing: 0.01 } });
 const unitRange = () => ({ priceRange: { minValue: 0, maxValue: 1 } });
 /**
  * Stacked expert weights: expert k's band spans [weight of the experts before it, that plus its own]. An area is
@@ -61,6 +63,26 @@ function stackFor(experts: readonly string[]): void {
     return { expert, series: weightsChart.addSeries(AreaSeries, { lineColor: c, topColor: c, bottomColor: c, lineWidth: 1, crosshairMarkerVisible: false, autoscaleInfoProvider: unitRange, ...noLabels }, 0) };
   });
 }
+/** the equity chart was fitted to the whole run once (later loads keep the user's zoom) */
+let fitted = false;
+/** the times of the equity chart's points (seconds), loaded and then streamed */
+let equityTimes: number[] = [];
+/**
+ * The weights chart shows the span of time the equity chart shows: zooming or scrolling the equity chart moves both
+ * (by time, since the two series have points at different bars); the weights chart takes no zoom of its own, so the
+ * two never disagree. Range events arrive after a frame, so a two-way link would let a stale range win.
+ */
+function followEquity(): void {
+  const range = equityChart.timeScale().getVisibleRange();
+  if (range === null || weightBands.length === 0) return;
+  try {
+    weightsChart.timeScale().setVisibleRange(range);
+  } catch {
+    // the weights chart holds no data yet: nothing to align
+  }
+}
+weightsChart.applyOptions({ handleScroll: false, handleScale: false });
+equityChart.timeScale().subscribeVisibleTimeRangeChange(followEquity);
 // the router's most probable regime as a coloured band in a thin pane of its own under the weights
 const regimeBand = weightsChart.addSeries(HistogramSeries, { base: 0, priceScaleId: 'regime', ...noLabels }, 1);
 weightsChart.panes()[1]?.setHeight(18);
@@ -133,11 +155,17 @@ async function loadAll(): Promise<void> {
   sel.innerHTML = status.symbols.map((s) => `<option>${s}</option>`).join('');
   sel.onchange = () => void loadSymbol(sel.value);
   if (status.symbols.length > 0) await loadSymbol(status.symbols[0]!);
-  await loadWeights();
   const eq = await get<{ ts: number; equity: number; drawdown: number; margin: number }[]>('/api/equity?maxPoints=5000');
+  equityTimes = eq.map((p) => sec(p.ts));
   equity.setData(eq.map((p) => ({ time: sec(p.ts), value: p.equity })));
   drawdown.setData(eq.map((p) => ({ time: sec(p.ts), value: -p.drawdown * 100 })));
+  // the whole run at first; after that the user's zoom stays (the weights chart follows the equity chart's span)
+  if (!fitted && eq.length > 0) {
+    fitted = true;
+    equityChart.timeScale().fitContent();
+  }
   if (eq.some((p) => p.margin > 0)) {
+    $('equity-title').textContent = 'Equity, drawdown (%) below it, and the margin used (% of equity) below that';
     margin ??= equityChart.addSeries(AreaSeries, { lineColor: '#7a3fb0', topColor: 'rgba(122,63,176,0.35)', bottomColor: 'rgba(122,63,176,0.05)', priceFormat: { type: 'percent' }, title: 'margin' }, 2);
     // three panes: the chart grows so that each keeps room for its axis labels
     $('equity').classList.add('three');
@@ -145,6 +173,7 @@ async function loadAll(): Promise<void> {
     equityChart.panes()[2]?.setHeight(90);
     margin.setData(eq.map((p) => ({ time: sec(p.ts), value: p.margin * 100 })));
   }
+  await loadWeights();
   await loadTables();
   await loadPositions();
 }
@@ -153,21 +182,24 @@ async function loadAll(): Promise<void> {
 async function loadWeights(): Promise<void> {
   // before the first status (the timer can fire first) or while the ledger holds no run, there is nothing to draw
   if (!(status as Status | undefined) || status.run === null) return;
-  const w = await get<{ ts: number; weights: Record<string, number>; regime: Record<string, number> | null }[]>('/api/router?limit=5000');
+  // downsampled over the whole run, as the equity is, so that both charts can show the same span
+  const w = await get<{ ts: number; weights: Record<string, number>; regime: Record<string, number> | null }[]>('/api/router?maxPoints=5000');
   const experts = Object.keys(w[w.length - 1]?.weights ?? {});
   stackFor(experts);
+  // decisions are recorded only at bars with an order: each holds until the next, drawn at the equity chart's times
+  // too, so that both charts space time alike
+  const grid = carryForward(
+    w.map((p) => sec(p.ts)),
+    equityTimes,
+  );
   weightBands.forEach(({ expert, series }) => {
     const upTo = experts.indexOf(expert);
-    series.setData(w.map((p) => ({ time: sec(p.ts), value: experts.slice(0, upTo + 1).reduce((sum, e) => sum + (p.weights[e] ?? 0), 0) })));
+    const stacked = w.map((p) => experts.slice(0, upTo + 1).reduce((sum, e) => sum + (p.weights[e] ?? 0), 0));
+    series.setData(grid.map((g) => ({ time: g.time as UTCTimestamp, value: stacked[g.index]! })));
   });
-  // the first decisions across the panel's width (they would be a sliver at its edge); later the user's zoom stays
-  if (w.length < 200) weightsChart.timeScale().fitContent();
-  regimeBand.setData(
-    w.filter((p) => p.regime !== null).map((p) => {
-      const top = Object.entries(p.regime!).sort((a, b) => b[1] - a[1])[0]![0];
-      return { time: sec(p.ts), value: 1, color: REGIME_COLORS[top] ?? '#cfd4dc' };
-    }),
-  );
+  const regimeColor = w.map((p) => (p.regime === null ? null : (REGIME_COLORS[Object.entries(p.regime).sort((a, b) => b[1] - a[1])[0]![0]] ?? '#cfd4dc')));
+  regimeBand.setData(grid.filter((g) => regimeColor[g.index] !== null).map((g) => ({ time: g.time as UTCTimestamp, value: 1, color: regimeColor[g.index]! })));
+  followEquity();
   const last = w[w.length - 1];
   $('weights-legend').innerHTML = last
     ? experts.map((e, k) => `<span><i style="background:${COLORS[k % COLORS.length]}"></i>${e} ${((last.weights[e] ?? 0) * 100).toFixed(0)}%</span>`).join('') +
@@ -234,6 +266,7 @@ function connect(delay = 500): void {
     const time = sec(m.ts);
     if (b) onTop(candles, { time, open: b[0], high: b[1], low: b[2], close: b[3] });
     onTop(equity, { time, value: m.equity });
+    if (equityTimes.length === 0 || time > equityTimes[equityTimes.length - 1]!) equityTimes.push(time);
     onTop(drawdown, { time, value: -m.drawdown * 100 });
     if (margin !== undefined && m.margin !== undefined) onTop(margin, { time, value: m.margin * 100 });
     // a signal's fill at bar t carries out the order decided at t - 1 (its decision), as the API's fills say
@@ -258,6 +291,13 @@ function connect(delay = 500): void {
   markerX: (ts: number) => candleChart.timeScale().timeToCoordinate(sec(ts)),
   fills: () => fills.filter((f) => f.symbol === symbol && f.decision !== null),
   levels: () => levelLines.map((l) => l.options().title),
+  /** the span of time (seconds) the equity chart and the weights chart show, and the weights' first and last point */
+  spans: () => {
+    const w = weightBands[0]?.series;
+    const at = (i: number, dir: MismatchDirection) => (w?.dataByIndex(i, dir)?.time as number | undefined) ?? null;
+    return { equity: equityChart.timeScale().getVisibleRange(), weights: weightsChart.timeScale().getVisibleRange(), weightsData: [at(0, MismatchDirection.NearestRight), at(Number.MAX_SAFE_INTEGER, MismatchDirection.NearestLeft)] };
+  },
+  equityTitle: () => $('equity-title').textContent,
 };
 
 void loadAll()

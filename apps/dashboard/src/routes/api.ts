@@ -89,12 +89,12 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, { data, inf
     },
   );
 
-  app.get<{ Querystring: { since: number; limit: number } }>(
+  app.get<{ Querystring: { since: number; limit: number; maxPoints?: number } }>(
     '/api/router',
-    { schema: { querystring: { type: 'object', properties: { since, limit: limit(20_000, 2000) }, additionalProperties: false } } },
+    { schema: { querystring: { type: 'object', properties: { since, limit: limit(20_000, 2000), maxPoints: { type: 'integer', minimum: 1, maximum: 20_000 } }, additionalProperties: false } } },
     async (req, reply) => {
       const run = runOr404(reply);
-      return run ? data.weights(run, req.query.since, req.query.limit) : undefined;
+      return run ? data.weights(run, req.query.since, req.query.limit, req.query.maxPoints) : undefined;
     },
   );
 

@@ -104,9 +104,22 @@ export class LedgerReader {
     return rows.map((f) => ({ id: f.id, ts: f.ts, symbol: run.symbols[f.asset]!, qty: f.qty, price: f.price, fee: f.fee, reason: f.reason, decision: f.reason === 'signal' ? f.decision : null }));
   }
 
-  /** Expert exposures and weights (mean over the ordered assets) at each decision since `since`. */
-  weights(run: RunView, since: number, limit: number): { ts: number; weights: Record<string, number>; exposures: Record<string, number>; regime: Record<string, number> | null }[] {
-    const rows = this.ledger.db.prepare('SELECT ts, record FROM (SELECT ts, t, record FROM decisions WHERE run_id = ? AND ts >= ? ORDER BY t DESC LIMIT ?) ORDER BY t').all(run.id, since, limit) as { ts: number; record: string }[];
+  /**
+   * Expert exposures and weights (mean over the ordered assets) at each decision since `since`: the last `limit`
+   * decisions, or with `maxPoints` every k-th decision over the whole span and the last (as `equity` downsamples), so
+   * that a chart of them covers the run the equity chart covers.
+   */
+  weights(run: RunView, since: number, limit: number, maxPoints?: number): { ts: number; weights: Record<string, number>; exposures: Record<string, number>; regime: Record<string, number> | null }[] {
+    const db = this.ledger.db;
+    let rows: { ts: number; record: string }[];
+    if (maxPoints === undefined) rows = db.prepare('SELECT ts, record FROM (SELECT ts, t, record FROM decisions WHERE run_id = ? AND ts >= ? ORDER BY t DESC LIMIT ?) ORDER BY t').all(run.id, since, limit) as never;
+    else {
+      const n = (db.prepare('SELECT COUNT(*) AS n FROM decisions WHERE run_id = ? AND ts >= ?').get(run.id, since) as { n: number }).n;
+      const k = Math.max(1, Math.ceil(n / maxPoints));
+      rows = db
+        .prepare('SELECT ts, record FROM (SELECT ts, t, record, ROW_NUMBER() OVER (ORDER BY t) - 1 AS k FROM decisions WHERE run_id = ? AND ts >= ?) WHERE k % ? = 0 OR k = ? ORDER BY t')
+        .all(run.id, since, k, n - 1) as never;
+    }
     return rows.map((r) => {
       const rec = JSON.parse(r.record) as { assets: { weights: Record<string, number>; exposures: Record<string, number>; regime?: Record<string, number> }[] };
       // the experts as the record names them (the built-in ones, then the user's)
