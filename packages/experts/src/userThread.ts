@@ -13,7 +13,7 @@ import type { UserExpert } from './userModule.ts';
 
 /** Int32 slots of the control block shared with the thread (userThreadWorker.ts reads the same). */
 export const CTRL = {
-  /** 0 loading, 1 ready, 2 failed to load (the message holds why) */
+  /** 0 loading, 3 loaded (init running), 1 ready, 2 failed to load or init (the message holds why) */
   ready: 0,
   /** request number, bumped by the caller */
   request: 1,
@@ -192,8 +192,13 @@ export class UserExpertThread {
     // (an 'error' without a listener would be thrown on this thread)
     worker.on('error', () => undefined);
     this.worker = worker;
-    const r = Atomics.wait(this.ctrl, CTRL.ready, 0, LOAD_TIMEOUT_MS);
-    const state = Atomics.load(this.ctrl, CTRL.ready);
+    // loading (tsx compiles a .ts module) gets its own time; init, like a bar, gets the expert's limit
+    let r = Atomics.wait(this.ctrl, CTRL.ready, 0, LOAD_TIMEOUT_MS);
+    let state = Atomics.load(this.ctrl, CTRL.ready);
+    if (state === 3) {
+      r = Atomics.wait(this.ctrl, CTRL.ready, 3, this.timeoutMs);
+      state = Atomics.load(this.ctrl, CTRL.ready);
+    }
     if (state === 1) {
       // the loop waits on this thread: a daemon's lowering of its other threads must leave it (paper.ts)
       this.tid = Atomics.load(this.ctrl, CTRL.tid);
@@ -202,6 +207,7 @@ export class UserExpertThread {
     }
     this.close();
     if (state === 2) return { t, start: true, reason: `expert ${this.name} could not start on its thread: ${this.readMessage()}` };
+    if (state === 3) return { t, start: true, reason: `expert ${this.name} init did not finish within ${this.timeoutMs} ms (${r}); its thread was stopped` };
     return { t, start: true, reason: `expert ${this.name} did not load on its thread within ${LOAD_TIMEOUT_MS / 1000} s (${r})` };
   }
 

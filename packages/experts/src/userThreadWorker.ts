@@ -34,6 +34,8 @@ try {
   // the caller probed it already (on a thread like this one, or on its own)
   const user = await loadUserExpert({ name: setup.name, module: setup.module, params: { ...setup.params }, weight: 0 }, { probe: false });
   stage = 'init';
+  Atomics.store(ctrl, CTRL.ready, 3);
+  Atomics.notify(ctrl, CTRL.ready);
   expert = user.create();
   expert.reset(setup.ctx);
   Atomics.store(ctrl, CTRL.tid, threadId() ?? 0);
