@@ -7,7 +7,8 @@ import { DEFAULT_CHART, ModelRouter, type RoutingSeries, StaticRouter, chartPng 
 import { auditRecords } from './audit.ts';
 import { summariseDataTeam } from './contest/stage.ts';
 import { summariseContest } from './contest/summary.ts';
-import { type PipelineModels, type Precomputed, buildPipeline, precompute, runUserExperts } from './pipeline/build.ts';
+import { type PipelineModels, type Precomputed, buildPipeline, precompute } from './pipeline/build.ts';
+import { runUserExperts } from './pipeline/userRuns.ts';
 import { type BarRow, PanelHistory, type Pipeline } from './pipeline/pipeline.ts';
 import { StepRecorder } from './pipeline/recorder.ts';
 import type { BacktestResult, ComputeInfo, DecisionChart, StrategyRun } from './result.ts';

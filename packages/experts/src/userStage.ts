@@ -7,7 +7,7 @@
  */
 import type { BarPanel } from '@arena/core';
 import type { ExpertContext } from './expert.ts';
-import { ExpertFault, type SpecExpert } from './sdk.ts';
+import { ExpertFault, SpecExpert } from './sdk.ts';
 import type { UserExpert } from './userModule.ts';
 import { type ThreadFault, UserExpertThread } from './userThread.ts';
 
@@ -30,20 +30,30 @@ interface Runner {
   run(panel: BarPanel, t0: number, t1: number, out: Float64Array, outStart: number): ThreadFault | undefined;
   /** bar t, like run(panel, t, t + 1, ...); a thread may answer later (its wait does not block the caller's thread) */
   step(panel: BarPanel, t: number, out: Float64Array, outStart: number): ThreadFault | undefined | Promise<ThreadFault | undefined>;
+  /** the next call starts afresh (a new instance after reset) with these params */
+  restart(params?: UserExpert['params']): void;
   close(): void;
 }
 
 /** On the caller's thread: a step that never returns freezes it. */
 class InlineRunner implements Runner {
-  private readonly expert: SpecExpert;
+  private expert: SpecExpert;
   private readonly row: Float64Array;
   private readonly confidence: Float64Array;
 
-  constructor(user: UserExpert, ctx: ExpertContext) {
+  constructor(
+    private readonly user: UserExpert,
+    private readonly ctx: ExpertContext,
+  ) {
     this.expert = user.create();
     this.expert.reset(ctx);
     this.row = new Float64Array(ctx.nAssets);
     this.confidence = new Float64Array(ctx.nAssets);
+  }
+
+  restart(params: UserExpert['params'] = this.expert.params): void {
+    this.expert = new SpecExpert(this.user.name, this.user.spec, params);
+    this.expert.reset(this.ctx);
   }
 
   run(panel: BarPanel, t0: number, t1: number, out: Float64Array, outStart: number): ThreadFault | undefined {
@@ -144,6 +154,21 @@ export class UserExpertsStage {
       this.disable(u, fault);
     }
     this.faults.sort((x, y) => x.t - y.t);
+  }
+
+  /**
+   * Every expert afresh for another run over bars of the same assets (params[u]: expert u's values; absent: the ones
+   * it runs with), its faults and disabled experts cleared. An expert on its own thread keeps it (an init, not a
+   * thread's start: what many runs over one module need, optimize's trials, recursive-analysis's cuts).
+   */
+  restart(params?: readonly (UserExpert['params'] | undefined)[]): void {
+    for (let u = 0; u < this.runners.length; u++) {
+      this.runners[u]!.restart(params?.[u]);
+      this.disabled[u] = false;
+      this.results[u] = undefined;
+    }
+    this.faults.length = 0;
+    this.exposure.fill(0);
   }
 
   /** Stops the experts' threads (none on the caller's thread). */

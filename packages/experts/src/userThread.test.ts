@@ -150,4 +150,55 @@ describe('user experts on threads of their own (experts.userTimeoutMs)', () => {
       ]);
     }
   }, 60_000);
+
+  it('restart: another panel or other params on the same thread equal a fresh stage; a stopped thread is replaced, a hung init refused', async () => {
+    const src = `export default {
+      params: { k: { default: 1, min: 0, max: 10 } },
+      init: (p) => { if (p.k === 9) for (;;) {} return { n: 0 }; },
+      step: (s, bar, p) => { s.n++; if (p.k === 7 && bar.t >= 200) for (;;) {} return Math.tanh((bar.close / bar.open - 1) * 40 * p.k + s.n * 1e-4); },
+    };\n`;
+    const module = moduleFile('k', src);
+    const user = [await loadUserExpert({ name: 'k', module, params: {}, weight: 0.2 })];
+    const short = panel.slice(100, 700);
+    /** the module loaded with these params, on the caller's thread over that panel */
+    const fresh = async (p: typeof short, k: number) => {
+      const x = new Float64Array(p.nTimes * A);
+      new UserExpertsStage([await loadUserExpert({ name: 'k', module, params: { k }, weight: 0.2 }, { probe: false })], ctx).run(p, 0, p.nTimes, [x]);
+      return x;
+    };
+    const stage = new UserExpertsStage(user, ctx, { timeoutMs: 400 });
+    const out = (p: typeof short) => {
+      const x = new Float64Array(p.nTimes * A);
+      stage.run(p, 0, p.nTimes, [x]);
+      return x;
+    };
+    try {
+      const expected = [await fresh(panel, 1), await fresh(short, 1), await fresh(short, 3), await fresh(panel.slice(0, 200), 7), await fresh(short, 2)];
+      expect(out(panel)).toEqual(expected[0]);
+      const t0 = performance.now();
+      stage.restart();
+      expect(out(short)).toEqual(expected[1]);
+      stage.restart([{ k: 3 }]);
+      expect(out(short)).toEqual(expected[2]);
+      // no thread was started for these: an init and 600 bars on the running one
+      expect(performance.now() - t0).toBeLessThan(400);
+      expect(stage.faults).toEqual([]);
+      // a step stuck at bar 200 stops the thread; the next restart starts a new one
+      stage.restart([{ k: 7 }]);
+      const stuck = out(panel);
+      expect(stage.faults).toEqual([{ expert: 'k', t: 200, reason: expect.stringMatching(/^expert k did not finish bar 200 within 400 ms/) }]);
+      expect(stuck.subarray(0, 200 * A)).toEqual(expected[3]);
+      stage.restart([{ k: 2 }]);
+      expect(out(short)).toEqual(expected[4]);
+      expect(stage.faults).toEqual([]);
+      // an init that never returns, on the running thread: refused within the limit
+      stage.restart([{ k: 9 }]);
+      const t1 = performance.now();
+      out(short);
+      expect(performance.now() - t1).toBeLessThan(5000);
+      expect(stage.faults).toEqual([{ expert: 'k', t: 0, reason: expect.stringMatching(/^expert k init did not finish within 400 ms; its thread was stopped/) }]);
+    } finally {
+      stage.close();
+    }
+  }, 60_000);
 });

@@ -67,7 +67,6 @@ export interface ThreadFault {
   readonly start?: true;
 }
 
-/** A request in flight: its id, first bar, rows, assets, and the thread's progress when it was sent and last seen. */
 /** The request in flight (one per thread at a time, so one object reused): its id, first bar, rows, assets, and the thread's progress when it was sent and last seen. */
 interface Request {
   id: number;
@@ -112,8 +111,12 @@ export class UserExpertThread {
   private readonly pending: Request = { id: 0, t0: 0, n: 0, A: 0, progress0: 0, progress: 0, since: 0 };
   /** the thread's tid while it runs (0: unknown) */
   private tid = 0;
-  /** set once the thread failed or was stopped: every later call returns it */
+  /** set once the thread failed or was stopped: every later call returns it (until restart) */
   private dead: ThreadFault | undefined;
+  /** the params the expert runs with (the module's resolved ones unless restart gave others) */
+  private params: UserExpert['params'];
+  /** restart() was called: the next call starts the expert afresh */
+  private restartWanted = false;
 
   constructor(
     private readonly user: UserExpert,
@@ -122,7 +125,20 @@ export class UserExpertThread {
     readonly timeoutMs: number,
     /** bars per request at most */
     readonly capacity = 256,
-  ) {}
+  ) {
+    this.params = user.params;
+  }
+
+  /**
+   * The next call starts the expert afresh, as a new instance after reset (each asset's init again), with these
+   * params (default: the ones it runs with): a run over another panel of the same assets, or other values (optimize).
+   * The thread and its loaded module are kept, so this costs an init, not a thread's start; a thread stopped by a
+   * fault is replaced by a new one.
+   */
+  restart(params: UserExpert['params'] = this.params): void {
+    this.params = params;
+    this.restartWanted = true;
+  }
 
   get name(): string {
     return this.user.name;
@@ -167,7 +183,7 @@ export class UserExpertThread {
     const setup: UserThreadSetup = {
       name: this.user.name,
       module: this.user.module,
-      params: this.user.params,
+      params: this.params,
       ctx: { nAssets: this.ctx.nAssets, periodsPerYear: this.ctx.periodsPerYear },
       symbols: [...symbols],
       capacity: K,
@@ -225,10 +241,46 @@ export class UserExpertThread {
     return this.awaitAsync(r).then((state) => this.ended(this.collect(r, state, out, outStart)));
   }
 
-  /** Starts the thread at the first call; the fault that makes it unusable, if any. */
+  /** Starts the thread at the first call (or after restart()); the fault that makes it unusable, if any. */
   private ready(symbols: readonly string[], t: number): ThreadFault | undefined {
+    if (this.restartWanted) {
+      this.restartWanted = false;
+      if (this.worker !== undefined && this.dead === undefined) return this.ended(this.reinit(t));
+      // no thread, or one stopped by a fault: a new one (with the params now wanted)
+      this.close();
+      this.dead = undefined;
+    }
     if (this.dead === undefined && this.worker === undefined) this.ended(this.start(symbols, t));
     return this.dead;
+  }
+
+  /** A fresh expert on the running thread with this.params: init within the limit, as at the thread's start. */
+  private reinit(t: number): ThreadFault | undefined {
+    const ctrl = this.ctrl!;
+    const bytes = new TextEncoder().encode(JSON.stringify(this.params));
+    if (bytes.length > MESSAGE_BYTES) return { t, start: true, reason: `expert ${this.name}'s params take ${bytes.length} bytes as JSON, over the ${MESSAGE_BYTES} a thread is sent` };
+    this.message!.set(bytes);
+    Atomics.store(ctrl, CTRL.messageBytes, bytes.length);
+    // a request of no rows (span[1] < 0): init, one unit of work, so a hang past the limit is 'stuck'
+    this.span![0] = t;
+    this.span![1] = -1;
+    const r = this.pending;
+    r.id = ++this.request;
+    r.t0 = t;
+    r.n = 1;
+    r.A = 0;
+    r.progress0 = r.progress = Atomics.load(ctrl, CTRL.progress);
+    r.since = performance.now();
+    Atomics.store(ctrl, CTRL.request, r.id);
+    Atomics.notify(ctrl, CTRL.request);
+    let state: RequestState = 'waiting';
+    while (state === 'waiting') state = this.await(r, SLICE_MS);
+    if (state === 'stuck') {
+      this.close();
+      return { t, start: true, reason: `expert ${this.name} init did not finish within ${this.timeoutMs} ms; its thread was stopped` };
+    }
+    if (Atomics.load(ctrl, CTRL.status) === 1) return { t, start: true, reason: `expert ${this.name} ${this.readMessage()}` };
+    return undefined;
   }
 
   /** A fault ends the thread's use: every later call returns it. */

@@ -6,8 +6,8 @@
 import { workerData } from 'node:worker_threads';
 import { threadId } from '@arena/core';
 import { CTRL, FIELDS, MESSAGE_BYTES, type UserThreadSetup } from './userThread.ts';
-import { ExpertFault, type SpecExpert } from './sdk.ts';
-import { loadUserExpert } from './userModule.ts';
+import { ExpertFault, type ParamValue, SpecExpert } from './sdk.ts';
+import { type UserExpert, loadUserExpert } from './userModule.ts';
 
 const setup = workerData as UserThreadSetup;
 const A = setup.ctx.nAssets;
@@ -29,10 +29,11 @@ function say(text: string): void {
 }
 
 let expert: SpecExpert | undefined;
+let user: UserExpert | undefined;
 let stage = 'load';
 try {
   // the caller probed it already (on a thread like this one, or on its own)
-  const user = await loadUserExpert({ name: setup.name, module: setup.module, params: { ...setup.params }, weight: 0 }, { probe: false });
+  user = await loadUserExpert({ name: setup.name, module: setup.module, params: { ...setup.params }, weight: 0 }, { probe: false });
   stage = 'init';
   Atomics.store(ctrl, CTRL.ready, 3);
   Atomics.notify(ctrl, CTRL.ready);
@@ -56,6 +57,22 @@ while (expert !== undefined) {
   const n = span[1]!;
   let status = 0;
   let row = 0;
+  if (n < 0) {
+    // restart: a fresh expert with the params the caller sent (resolved already), each asset's init again
+    try {
+      const params = JSON.parse(new TextDecoder().decode(message.slice(0, Atomics.load(ctrl, CTRL.messageBytes)))) as Record<string, ParamValue>;
+      expert = new SpecExpert(setup.name, user!.spec, params);
+      expert.reset(setup.ctx);
+    } catch (e) {
+      status = 1;
+      say(`init failed: ${(e as Error)?.message ?? String(e)}`);
+      expert = undefined;
+    }
+    Atomics.store(ctrl, CTRL.status, status);
+    Atomics.store(ctrl, CTRL.done, seen);
+    Atomics.notify(ctrl, CTRL.done);
+    continue;
+  }
   try {
     for (; row < n; row++) {
       const t = t0 + row;

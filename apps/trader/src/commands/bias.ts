@@ -38,7 +38,7 @@ export async function recursiveCommand(flags: BiasFlags): Promise<void> {
   // the shortest startup tested at every target bar: with fewer bars nothing would be tested, and "no bias" would mean nothing
   const needed = recursiveMinBars();
   if (market.panel.nTimes < needed) throw arenaError(ERR.DATA_TOO_SHORT, market.panel.nTimes, market.source, needed);
-  const user = await loadUserExperts(config.experts.custom);
+  const user = await loadUserExperts(config.experts.custom, { probe: config.experts.userTimeoutMs });
   const progress = createProgress('recursive-analysis');
   const report = recursiveAnalysis({ panel: market.panel, config, user, ...(market.funding ? { funding: market.funding } : {}), onProgress: (d, n) => progress.update(d, n) });
   progress.done();

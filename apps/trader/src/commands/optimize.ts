@@ -37,7 +37,7 @@ export async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   if (!(SAMPLERS as readonly string[]).includes(flags.sampler)) throw arenaError(ERR.CLI_ARG, '--sampler', `"${flags.sampler}" (expected ${SAMPLERS.join(', ')})`);
   const config = configFromFlags({ ...flags, baselines: false });
   // the user's experts before anything is written: a broken module stops here
-  const user = await loadUserExperts(config.experts.custom);
+  const user = await loadUserExperts(config.experts.custom, { probe: config.experts.userTimeoutMs });
   let dims;
   try {
     dims = searchSpace(config, user, flags.space?.split(',').map((s) => s.trim()));

@@ -10,9 +10,9 @@
  * `tolerance` (0.1% of its spread); it is biased when even the longest startup tried is not within 10x that
  * (it depends on more history than any backtest here loads).
  */
-import { type ArenaConfig, type BarPanel, EXPERT_NAMES } from '@arena/core';
+import { type ArenaConfig, type BarPanel, ERR, EXPERT_NAMES, arenaError } from '@arena/core';
 import { type UserExpert, createExperts, runExpertBatch } from '@arena/experts';
-import { runUserExperts } from '../pipeline/build.ts';
+import { UserExpertRuns } from '../pipeline/userRuns.ts';
 import { computeFeatures } from '@arena/features';
 
 export const RECURSIVE_STARTUPS = [200, 500, 1000, 2000] as const;
@@ -59,7 +59,7 @@ export interface RecursiveInput {
 }
 
 /** The indicators over a panel: [name, column [t * A + a]]. */
-function indicators(panel: BarPanel, config: ArenaConfig, funding: Float64Array | undefined, user: readonly UserExpert[]): [string, Float64Array][] {
+function indicators(panel: BarPanel, config: ArenaConfig, funding: Float64Array | undefined, user: UserExpertRuns): [string, Float64Array][] {
   const set = computeFeatures({ panel, ...(funding ? { funding } : {}) });
   const out: [string, Float64Array][] = set.features.map((f, i) => [`feature:${f.name}`, set.columns[i]!]);
   const ctx = { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() };
@@ -67,7 +67,14 @@ function indicators(panel: BarPanel, config: ArenaConfig, funding: Float64Array 
     if (EXPERT_NAMES[k] === 'learned') return; // no net here: its inputs are the features above
     out.push([`expert:${e.name}`, runExpertBatch(e, panel, ctx).exposure]);
   });
-  for (const s of runUserExperts(panel, user, ctx).series) out.push([`expert:${s.name}`, s.exposure]);
+  const { series, faults } = user.run(panel);
+  // an expert that fails has no value to compare: the command stops and says where and why
+  const f = faults[0];
+  if (f !== undefined) {
+    const u = user.user.find((x) => x.name === f.expert)!;
+    throw arenaError(ERR.EXPERT_MODULE, `${u.name} (${u.module})`, `in recursive-analysis, over ${panel.nTimes} bars: ${f.reason.replace(/; disabled for the rest of the run$/, '')}`);
+  }
+  for (const s of series) out.push([`expert:${s.name}`, s.exposure]);
   return out;
 }
 
@@ -86,6 +93,18 @@ function spread(x: Float64Array): number {
 }
 
 export function recursiveAnalysis(input: RecursiveInput): RecursiveReport {
+  const { panel, config } = input;
+  const A = panel.nAssets;
+  // each user expert on one thread (the config's limit per bar) across every cut, restarted per cut
+  const user = new UserExpertRuns(input.user ?? [], { nAssets: A, periodsPerYear: panel.periodsPerYear() }, config.experts.userTimeoutMs);
+  try {
+    return analyse(input, user);
+  } finally {
+    user.close();
+  }
+}
+
+function analyse(input: RecursiveInput, user: UserExpertRuns): RecursiveReport {
   const { panel, config, funding } = input;
   const A = panel.nAssets;
   const T = panel.nTimes;
@@ -94,7 +113,7 @@ export function recursiveAnalysis(input: RecursiveInput): RecursiveReport {
   const nTargets = input.targets ?? TARGETS;
   const targets = Array.from({ length: nTargets }, (_, k) => T - 1 - k * spacing).filter((t) => t >= 0).reverse();
   const startups = (input.startups ?? RECURSIVE_STARTUPS).filter((s) => s < (targets[0] ?? 0));
-  const full = indicators(panel, config, funding, input.user ?? []);
+  const full = indicators(panel, config, funding, user);
   const scale = full.map(([, x]) => spread(x));
   const diffs = full.map(() => new Map<number, number>());
   const total = startups.length * targets.length;
@@ -102,7 +121,7 @@ export function recursiveAnalysis(input: RecursiveInput): RecursiveReport {
   for (const s of startups) {
     for (const t of targets) {
       const t0 = t - s;
-      const cut = indicators(panel.slice(t0, t + 1), config, funding?.subarray(t0 * A, (t + 1) * A), input.user ?? []);
+      const cut = indicators(panel.slice(t0, t + 1), config, funding?.subarray(t0 * A, (t + 1) * A), user);
       const last = s; // the target bar's row in the cut
       full.forEach(([, x], i) => {
         const y = cut[i]![1];

@@ -14,6 +14,7 @@ import { type DeflatedSharpe, type SharpeComparison, compareSharpe, deflatedShar
 import { TrialPool, panelToWire } from './pool.ts';
 import { type SamplerName, type Observed, suggest } from './sampler.ts';
 import { type SearchDim, currentParams, decode, encodeDim } from './space.ts';
+import { UserExpertRuns } from '../pipeline/userRuns.ts';
 import { type Objective, type TrialResult, trialReturns } from './trial.ts';
 
 /** suggestions per batch: fixed, so the points do not depend on the number of workers */
@@ -140,6 +141,8 @@ export async function optimize(o: OptimizeOptions): Promise<OptimizeResult> {
   let ran = 0;
   let searchMs = 0;
   const pool = await TrialPool.start(Math.max(1, o.workers), { panel: panelToWire(panel), config: o.config, objective: o.objective, minTrades: o.minTrades, ...(o.fundingDue ? { fundingDue: o.fundingDue } : {}) });
+  // the winners' returns here: each user expert on one thread (the config's limit per bar) across them
+  const user = new UserExpertRuns(o.user, { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() }, o.config.experts.userTimeoutMs);
   try {
     const folds: FoldResult[] = [];
     for (let k = 0; k < o.folds; k++) {
@@ -181,7 +184,7 @@ export async function optimize(o: OptimizeOptions): Promise<OptimizeResult> {
       const defaultOos = await pool.run({ id: -2, params: defaults, t0: s0, t1: s1 });
       let deflated: DeflatedSharpe | null = null;
       if (feasible.length > 1 && o.objective !== 'return') {
-        deflated = deflatedSharpe(trialReturns(panel, o.config, o.user, best.params, i0, i1, o.fundingDue), feasible.map((t) => t.result.sharpePerBar ?? 0), panel.periodsPerYear());
+        deflated = deflatedSharpe(trialReturns(panel, o.config, user, best.params, i0, i1, o.fundingDue), feasible.map((t) => t.result.sharpePerBar ?? 0), panel.periodsPerYear());
       }
       folds.push({
         fold: k,
@@ -204,8 +207,8 @@ export async function optimize(o: OptimizeOptions): Promise<OptimizeResult> {
     const rc: number[] = [];
     for (const f of folds) {
       const [s0, s1] = blocks[f.fold + 1]!;
-      const a = trialReturns(panel, o.config, o.user, f.best.params, s0, s1, o.fundingDue);
-      const b = trialReturns(panel, o.config, o.user, defaults, s0, s1, o.fundingDue);
+      const a = trialReturns(panel, o.config, user, f.best.params, s0, s1, o.fundingDue);
+      const b = trialReturns(panel, o.config, user, defaults, s0, s1, o.fundingDue);
       for (let i = 0; i < a.length; i++) {
         et *= 1 + a[i]!;
         ec *= 1 + b[i]!;
@@ -235,6 +238,7 @@ export async function optimize(o: OptimizeOptions): Promise<OptimizeResult> {
       workers: pool.size,
     };
   } finally {
+    user.close();
     await pool.close();
   }
 }

@@ -5,9 +5,9 @@
  * The strategy is the configured static weights over the rule experts and the user's; the learned expert's weight is
  * 0 (it is a trained model, tuned by `arena train convnet`, and its training bars would leak into the blocks).
  */
-import { type ArenaConfig, type BarPanel, parseConfig } from '@arena/core';
-import { type ExpertSeries, type ParamValue, SpecExpert, type UserExpert, createExperts, resolveParams, runExpertBatch } from '@arena/experts';
-import { runUserExperts } from '../pipeline/build.ts';
+import { type ArenaConfig, type BarPanel, ERR, arenaError, parseConfig } from '@arena/core';
+import { type ExpertSeries, type ParamValue, type UserExpert, createExperts, resolveParams, runExpertBatch } from '@arena/experts';
+import { UserExpertRuns } from '../pipeline/userRuns.ts';
 import type { StrategyRun } from '../result.ts';
 import { computeMetrics, type Metrics } from '../metrics.ts';
 import { simulate } from '../simulate.ts';
@@ -40,19 +40,36 @@ export function objectiveOf(m: Metrics, objective: Objective): number {
   return v === null || !Number.isFinite(v) ? -Infinity : v;
 }
 
-/** The user experts with their values in this config, time-major as the pipeline runs them; a fault makes the trial infeasible. */
-function userSeries(panel: BarPanel, user: readonly UserExpert[], config: ArenaConfig, ctx: { nAssets: number; periodsPerYear: number }): ExpertSeries[] {
-  const tuned = user.map((u) => {
-    const params = resolveParams(u.spec, config.experts.custom.find((c) => c.name === u.name)?.params ?? {});
-    return { ...u, params, create: () => new SpecExpert(u.name, u.spec, params) };
-  });
-  const { series, faults } = runUserExperts(panel, tuned, ctx);
-  if (faults.length > 0) throw new Error(faults[0]!.reason);
-  return series;
+/**
+ * The user's experts of a trial: the loaded modules (each run starts their threads anew) or runs that keep a thread
+ * per expert across trials (a trial worker's).
+ */
+export type TrialUser = readonly UserExpert[] | UserExpertRuns;
+
+/**
+ * The user experts with their values in this config, time-major as the pipeline runs them, each on its own thread
+ * with the config's limit per bar (experts.userTimeoutMs; 0: on this thread); a fault makes the trial infeasible.
+ */
+function userSeries(panel: BarPanel, user: TrialUser, config: ArenaConfig, ctx: { nAssets: number; periodsPerYear: number }): ExpertSeries[] {
+  const list = user instanceof UserExpertRuns ? user.user : user;
+  if (list.length === 0) return [];
+  const params = list.map((u) => resolveParams(u.spec, config.experts.custom.find((c) => c.name === u.name)?.params ?? {}));
+  const runs = user instanceof UserExpertRuns ? user : new UserExpertRuns(list, ctx, config.experts.userTimeoutMs);
+  try {
+    const { series, faults } = runs.run(panel, params);
+    const f = faults[0];
+    if (f !== undefined) {
+      const u = list.find((x) => x.name === f.expert)!;
+      throw arenaError(ERR.EXPERT_MODULE, `${u.name} (${u.module})`, `with ${JSON.stringify(params[list.indexOf(u)])}: ${f.reason.replace(/; disabled for the rest of the run$/, '')}`);
+    }
+    return series;
+  } finally {
+    if (runs !== user) runs.close();
+  }
 }
 
 /** The strategy of this config over [t0, t1), its experts warmed up on the bars before t0. */
-function runStrategy(panel: BarPanel, config: ArenaConfig, user: readonly UserExpert[], t0: number, t1: number, fundingDue?: Float64Array): StrategyRun {
+function runStrategy(panel: BarPanel, config: ArenaConfig, user: TrialUser, t0: number, t1: number, fundingDue?: Float64Array): StrategyRun {
   const seen = panel.slice(0, t1);
   const ctx = { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() };
   const series = [...createExperts(config.experts).map((x) => runExpertBatch(x, seen, ctx)), ...userSeries(seen, user, config, ctx)];
@@ -61,7 +78,7 @@ function runStrategy(panel: BarPanel, config: ArenaConfig, user: readonly UserEx
   return simulate({ name: 'trial', panel: panel.slice(t0, t1), experts, weights: expertWeights(config), config, ...(fundingDue ? { fundingDue: fundingDue.subarray(t0 * A, t1 * A) } : {}) });
 }
 
-export function runTrial(panel: BarPanel, base: ArenaConfig, user: readonly UserExpert[], params: Readonly<Record<string, ParamValue>>, t0: number, t1: number, objective: Objective, minTrades: number, fundingDue?: Float64Array): TrialResult {
+export function runTrial(panel: BarPanel, base: ArenaConfig, user: TrialUser, params: Readonly<Record<string, ParamValue>>, t0: number, t1: number, objective: Objective, minTrades: number, fundingDue?: Float64Array): TrialResult {
   let config: ArenaConfig;
   try {
     config = trialConfig(base, params);
@@ -83,7 +100,7 @@ export function runTrial(panel: BarPanel, base: ArenaConfig, user: readonly User
 }
 
 /** The per-bar returns of the strategy with these values over [t0, t1) (a winner's, for its deflated Sharpe and the chained walk-forward). */
-export function trialReturns(panel: BarPanel, base: ArenaConfig, user: readonly UserExpert[], params: Readonly<Record<string, ParamValue>>, t0: number, t1: number, fundingDue?: Float64Array): Float64Array {
+export function trialReturns(panel: BarPanel, base: ArenaConfig, user: TrialUser, params: Readonly<Record<string, ParamValue>>, t0: number, t1: number, fundingDue?: Float64Array): Float64Array {
   const config = trialConfig(base, params);
   const run = runStrategy(panel, config, user, t0, t1, fundingDue);
   const r = new Float64Array(run.equity.length);

@@ -7,6 +7,7 @@
 import { type ArenaConfig, type BarPanel, EXPERT_NAMES, type Timeframe, expertNames, timeframeMs } from '@arena/core';
 import { type ContestSink, ContestStepper, DataTeamStage, type DataTeamVariantStage, dataTeamVariants, researchTeam } from '@arena/contest';
 import { type ChainedNet, type ExpertFaultRecord, type ExpertSeries, LearnedExpert, LearnedStream, type UserExpert, UserExpertsStage, createExperts, runExpertBatch } from '@arena/experts';
+import { runUserExperts } from './userRuns.ts';
 import { OnlineFeatures, type SelectionRunner, SelectionsAhead, type SelectorConfigInput, panelBar } from '@arena/features';
 import { EqualRouter, ModelRouter, type Router, RouterStage, RoutingBatch, type RoutingSeries, StaticRouter } from '@arena/router';
 import { expertWeights } from '../staticWeights.ts';
@@ -158,23 +159,6 @@ function userOf(config: ArenaConfig, models: PipelineModels): readonly UserExper
   return user;
 }
 
-/**
- * The user's experts over every bar, each expert's calls those of the daemon's stepping, faults included.
- * timeoutMs: experts.userTimeoutMs (each on its own thread with that limit per bar); 0 or absent: on this thread.
- */
-export function runUserExperts(panel: BarPanel, user: readonly UserExpert[], ctx: { nAssets: number; periodsPerYear: number }, timeoutMs = 0): { series: ExpertSeries[]; faults: ExpertFaultRecord[] } {
-  if (user.length === 0) return { series: [], faults: [] };
-  const A = panel.nAssets;
-  const T = panel.nTimes;
-  const stage = new UserExpertsStage(user, ctx, { timeoutMs });
-  const series = user.map((u) => ({ name: u.name, exposure: new Float64Array(T * A), confidence: new Float64Array(0) }));
-  try {
-    stage.run(panel, 0, T, series.map((s) => s.exposure));
-  } finally {
-    stage.close();
-  }
-  return { series, faults: stage.faults };
-}
 
 /** Stage outputs over a whole panel, computed before stepping (what a precomputed pipeline reads). */
 export interface Precomputed {
