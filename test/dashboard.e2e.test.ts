@@ -35,7 +35,7 @@ function colourCounts(png: Buffer): Record<string, number> {
 /** What the page functions reach through globalThis. */
 interface Page {
   document: { getElementById(id: string): { textContent: string | null } | null };
-  arena: { fills: () => { ts: number }[]; markerX: (ts: number) => number | null; levels: () => string[]; spans: () => { equity: { from: number; to: number } | null; weights: { from: number; to: number } | null; weightsData: (number | null)[] }; equityTitle: () => string };
+  arena: { fills: () => { ts: number }[]; markerX: (ts: number) => number | null; levels: () => string[]; spans: (k: number) => { equity: { from: number; to: number } | null; logical: ({ from: number; to: number } | null)[]; timeAt: (number | null)[] }; equityTitle: () => string };
 }
 const why = existsSync(CHROMIUM) ? undefined : 'needs Debian chromium (apt-get install -y chromium)';
 /** Starts `arena ...args`, waits (up to 60 s) until its stderr gives the dashboard's port; its stderr keeps growing. */
@@ -102,17 +102,18 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
       for (const [expert, n] of Object.entries(counts)) expect(n, `${expert}'s band in the weights panel (${JSON.stringify(counts)})`).toBeGreaterThan(300);
       expect(await page.textContent('#weights-legend')).toMatch(/trend \d+%.*reversal \d+%.*breakout \d+%.*positioning \d+%.*learned \d+%/);
       // the equity chart opens on the whole run (then shifts as live bars come in), and the weights chart shows the
-      // same span of time, where it has points (the decisions start after the experts' warm-up, and reach the latest
-      // one it loaded: it refreshes every 5 s); a spot run's equity title names no margin
-      const spans = await page.evaluate(() => (globalThis as unknown as Page).arena.spans());
+      // same span: its points are at the equity's times (whitespace before the first decision), so the two charts'
+      // logical ranges are the same; a spot run's equity title names no margin
+      const spans = await page.evaluate(() => (globalThis as unknown as Page).arena.spans(5));
       const eqPoints = (await (await fetch(`http://127.0.0.1:${port}/api/equity?maxPoints=5000`)).json()) as { ts: number }[];
       const run = (eqPoints[eqPoints.length - 1]!.ts - eqPoints[0]!.ts) / 1000;
-      const eqSpan = spans.equity!;
-      const width = eqSpan.to - eqSpan.from;
-      expect(width).toBeGreaterThan(0.8 * run);
-      const [wFirst, wLast] = spans.weightsData as [number, number];
-      expect(Math.abs(spans.weights!.from - Math.max(eqSpan.from, wFirst))).toBeLessThan(0.05 * width);
-      expect(Math.abs(spans.weights!.to - Math.min(eqSpan.to, wLast))).toBeLessThan(0.05 * width);
+      expect(spans.equity!.to - spans.equity!.from).toBeGreaterThan(0.8 * run);
+      // the same point index is the same time in both (here before the first decision, where the weights have none)
+      expect(spans.timeAt[0]).toBeGreaterThan(0);
+      expect(spans.timeAt[1]).toBe(spans.timeAt[0]);
+      const [eqRange, wRange] = spans.logical as [{ from: number; to: number }, { from: number; to: number }];
+      expect(wRange.from).toBeCloseTo(eqRange.from, 6);
+      expect(wRange.to).toBeCloseTo(eqRange.to, 6);
       expect(await page.evaluate(() => (globalThis as unknown as Page).arena.equityTitle())).toBe('Equity, and drawdown (%) below it');
       expect(await page.locator('#candles canvas').count()).toBeGreaterThan(0);
       expect(await page.locator('#equity canvas').count()).toBeGreaterThan(0);

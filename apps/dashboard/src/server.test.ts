@@ -64,6 +64,11 @@ describe('dashboard API (fastify inject)', () => {
     const expected = all.filter((_, i) => i % k === 0 || i === all.length - 1).map((p) => p.ts);
     expect(sparse.map((p) => p.ts)).toEqual(expected);
     expect(sparse.length).toBeLessThanOrEqual(21);
+    // from `since` on: the decisions at or after it, numbered from there
+    const from = all[10]!.ts;
+    const later = (await app.inject(`/api/router?maxPoints=1000&since=${from}`)).json() as { ts: number }[];
+    expect(later.map((p) => p.ts)).toEqual(all.slice(10).map((p) => p.ts));
+    expect((await app.inject(`/api/router?maxPoints=5&since=${all[all.length - 1]!.ts + 1}`)).json()).toEqual([]);
     expect((await app.inject('/api/router?maxPoints=0')).statusCode).toBe(400);
     await app.close();
   });

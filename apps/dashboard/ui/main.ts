@@ -1,5 +1,5 @@
 /** The dashboard page: charts (lightweight-charts), tables, the decision inspector, and the live WebSocket. */
-import { AreaSeries, CandlestickSeries, HistogramSeries, LineSeries, LineStyle, MismatchDirection, createChart, createSeriesMarkers, type IPriceLine, type ISeriesApi, type SeriesMarker, type SeriesType, type Time, type UTCTimestamp } from 'lightweight-charts';
+import { AreaSeries, CandlestickSeries, HistogramSeries, LineSeries, LineStyle, type Logical, MismatchDirection, createChart, createSeriesMarkers, type IPriceLine, type ISeriesApi, type SeriesMarker, type SeriesType, type Time, type UTCTimestamp } from 'lightweight-charts';
 import { formatLag } from './format.ts';
 import { carryForward } from './timeGrid.ts';
 
@@ -68,21 +68,18 @@ let fitted = false;
 /** the times of the equity chart's points (seconds), loaded and then streamed */
 let equityTimes: number[] = [];
 /**
- * The weights chart shows the span of time the equity chart shows: zooming or scrolling the equity chart moves both
- * (by time, since the two series have points at different bars); the weights chart takes no zoom of its own, so the
- * two never disagree. Range events arrive after a frame, so a two-way link would let a stale range win.
+ * The weights chart shows what the equity chart shows: its points are at the equity's times (loadWeights), so the
+ * same logical range is the same span of time at the same spacing. Zooming or scrolling the equity chart moves both;
+ * the weights chart takes no zoom of its own (range events arrive after a frame, so a two-way link would let a stale
+ * range win).
  */
 function followEquity(): void {
-  const range = equityChart.timeScale().getVisibleRange();
+  const range = equityChart.timeScale().getVisibleLogicalRange();
   if (range === null || weightBands.length === 0) return;
-  try {
-    weightsChart.timeScale().setVisibleRange(range);
-  } catch {
-    // the weights chart holds no data yet: nothing to align
-  }
+  weightsChart.timeScale().setVisibleLogicalRange(range);
 }
 weightsChart.applyOptions({ handleScroll: false, handleScale: false });
-equityChart.timeScale().subscribeVisibleTimeRangeChange(followEquity);
+equityChart.timeScale().subscribeVisibleLogicalRangeChange(followEquity);
 // the router's most probable regime as a coloured band in a thin pane of its own under the weights
 const regimeBand = weightsChart.addSeries(HistogramSeries, { base: 0, priceScaleId: 'regime', ...noLabels }, 1);
 weightsChart.panes()[1]?.setHeight(18);
@@ -186,19 +183,20 @@ async function loadWeights(): Promise<void> {
   const w = await get<{ ts: number; weights: Record<string, number>; regime: Record<string, number> | null }[]>('/api/router?maxPoints=5000');
   const experts = Object.keys(w[w.length - 1]?.weights ?? {});
   stackFor(experts);
-  // decisions are recorded only at bars with an order: each holds until the next, drawn at the equity chart's times
-  // too, so that both charts space time alike
-  const grid = carryForward(
+  // drawn at the equity chart's times, point for point (so the two charts index time alike): decisions are recorded
+  // only at bars with an order, each holds until the next; before the first there is nothing (whitespace)
+  const index = carryForward(
     w.map((p) => sec(p.ts)),
     equityTimes,
   );
+  const at = (g: number) => equityTimes[g]! as UTCTimestamp;
   weightBands.forEach(({ expert, series }) => {
     const upTo = experts.indexOf(expert);
     const stacked = w.map((p) => experts.slice(0, upTo + 1).reduce((sum, e) => sum + (p.weights[e] ?? 0), 0));
-    series.setData(grid.map((g) => ({ time: g.time as UTCTimestamp, value: stacked[g.index]! })));
+    series.setData(Array.from(index, (i, g) => (i < 0 ? { time: at(g) } : { time: at(g), value: stacked[i]! })));
   });
   const regimeColor = w.map((p) => (p.regime === null ? null : (REGIME_COLORS[Object.entries(p.regime).sort((a, b) => b[1] - a[1])[0]![0]] ?? '#cfd4dc')));
-  regimeBand.setData(grid.filter((g) => regimeColor[g.index] !== null).map((g) => ({ time: g.time as UTCTimestamp, value: 1, color: regimeColor[g.index]! })));
+  regimeBand.setData(Array.from(index, (i, g) => (i < 0 || regimeColor[i] === null ? { time: at(g) } : { time: at(g), value: 1, color: regimeColor[i]! })));
   followEquity();
   const last = w[w.length - 1];
   $('weights-legend').innerHTML = last
@@ -291,12 +289,12 @@ function connect(delay = 500): void {
   markerX: (ts: number) => candleChart.timeScale().timeToCoordinate(sec(ts)),
   fills: () => fills.filter((f) => f.symbol === symbol && f.decision !== null),
   levels: () => levelLines.map((l) => l.options().title),
-  /** the span of time (seconds) the equity chart and the weights chart show, and the weights' first and last point */
-  spans: () => {
-    const w = weightBands[0]?.series;
-    const at = (i: number, dir: MismatchDirection) => (w?.dataByIndex(i, dir)?.time as number | undefined) ?? null;
-    return { equity: equityChart.timeScale().getVisibleRange(), weights: weightsChart.timeScale().getVisibleRange(), weightsData: [at(0, MismatchDirection.NearestRight), at(Number.MAX_SAFE_INTEGER, MismatchDirection.NearestLeft)] };
-  },
+  /** the span of time (seconds) the equity chart shows, the logical ranges (point indices) of both charts, and the time of point k in each */
+  spans: (k: number) => ({
+    equity: equityChart.timeScale().getVisibleRange(),
+    logical: [equityChart, weightsChart].map((c) => c.timeScale().getVisibleLogicalRange()),
+    timeAt: [equityChart, weightsChart].map((c) => c.timeScale().coordinateToTime(c.timeScale().logicalToCoordinate(k as Logical)!)),
+  }),
   equityTitle: () => $('equity-title').textContent,
 };
 

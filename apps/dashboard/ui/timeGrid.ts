@@ -1,22 +1,16 @@
-/** Points of a sparse series put on a denser time grid, for charts that share a time axis. */
+/** A sparse series put on another chart's times, for charts that share a time axis. */
 
 /**
- * The times to draw a series recorded at `at` (sorted) on, given the times another chart draws (`grid`, sorted):
- * every time of either from the series' first point on, each with the index of the series' point in effect then
- * (the last one at or before it). Charts that index their x axis by point (lightweight-charts) then space the two
- * alike, and a value holds until the next one is recorded.
+ * For each time of `grid` (sorted), the index of the point of `at` (sorted) in effect then: the last one at or before
+ * it, -1 before the first. Charts that index their x axis by point (lightweight-charts) then hold the same times at the
+ * same indices, and a value holds until the next one is recorded.
  */
-export function carryForward(at: readonly number[], grid: readonly number[]): { time: number; index: number }[] {
-  const out: { time: number; index: number }[] = [];
-  if (at.length === 0) return out;
+export function carryForward(at: readonly number[], grid: readonly number[]): Int32Array {
+  const out = new Int32Array(grid.length);
   let i = 0;
-  let g = 0;
-  while (g < grid.length && grid[g]! < at[0]!) g++;
-  while (i < at.length || g < grid.length) {
-    const next = i < at.length && (g >= grid.length || at[i]! <= grid[g]!) ? at[i]! : grid[g]!;
-    while (i < at.length && at[i]! <= next) i++;
-    while (g < grid.length && grid[g]! <= next) g++;
-    out.push({ time: next, index: i - 1 });
+  for (let g = 0; g < grid.length; g++) {
+    while (i < at.length && at[i]! <= grid[g]!) i++;
+    out[g] = i - 1;
   }
   return out;
 }

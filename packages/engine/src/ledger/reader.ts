@@ -114,11 +114,20 @@ export class LedgerReader {
     let rows: { ts: number; record: string }[];
     if (maxPoints === undefined) rows = db.prepare('SELECT ts, record FROM (SELECT ts, t, record FROM decisions WHERE run_id = ? AND ts >= ? ORDER BY t DESC LIMIT ?) ORDER BY t').all(run.id, since, limit) as never;
     else {
-      const n = (db.prepare('SELECT COUNT(*) AS n FROM decisions WHERE run_id = ? AND ts >= ?').get(run.id, since) as { n: number }).n;
-      const k = Math.max(1, Math.ceil(n / maxPoints));
+      // one statement (a daemon may write a decision meanwhile): the decisions from the first at or after `since`,
+      // numbered on the (run_id, t) key alone (their records are ~0.7 KB each: not read), every ceil(n / maxPoints)-th
+      // kept and the last, then only those records read
       rows = db
-        .prepare('SELECT ts, record FROM (SELECT ts, t, record, ROW_NUMBER() OVER (ORDER BY t) - 1 AS k FROM decisions WHERE run_id = ? AND ts >= ?) WHERE k % ? = 0 OR k = ? ORDER BY t')
-        .all(run.id, since, k, n - 1) as never;
+        .prepare(
+          `SELECT d.ts, d.record FROM (
+             SELECT t FROM (
+               SELECT t, ROW_NUMBER() OVER (ORDER BY t) - 1 AS k, COUNT(*) OVER () AS n FROM decisions
+               WHERE run_id = ? AND t >= COALESCE((SELECT t FROM decisions WHERE run_id = ? AND ts >= ? ORDER BY t LIMIT 1), 9e18)
+             )
+             WHERE k % ((n + ? - 1) / ?) = 0 OR k = n - 1
+           ) AS picked JOIN decisions d ON d.run_id = ? AND d.t = picked.t ORDER BY d.t`,
+        )
+        .all(run.id, run.id, since, maxPoints, maxPoints, run.id) as never;
     }
     return rows.map((r) => {
       const rec = JSON.parse(r.record) as { assets: { weights: Record<string, number>; exposures: Record<string, number>; regime?: Record<string, number> }[] };
