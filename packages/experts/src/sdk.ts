@@ -105,7 +105,8 @@ export function resolveParams(spec: ExpertSpec, given: Readonly<Record<string, P
     const v = k in given ? given[k]! : p.default;
     const bad = valueProblem(k, v, p);
     if (bad !== undefined) throw new Error(`param ${bad}`);
-    out[k] = v;
+    // -0 as 0: a value sent to an expert's thread as JSON arrives as 0, so every path sees the same bits
+    out[k] = v === 0 ? 0 : v;
   }
   return out;
 }

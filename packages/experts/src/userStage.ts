@@ -30,8 +30,11 @@ interface Runner {
   run(panel: BarPanel, t0: number, t1: number, out: Float64Array, outStart: number): ThreadFault | undefined;
   /** bar t, like run(panel, t, t + 1, ...); a thread may answer later (its wait does not block the caller's thread) */
   step(panel: BarPanel, t: number, out: Float64Array, outStart: number): ThreadFault | undefined | Promise<ThreadFault | undefined>;
-  /** the next call starts afresh (a new instance after reset) with these params */
-  restart(params?: UserExpert['params']): void;
+  /** the next call starts afresh (a new instance after reset) with these params and context */
+  restart(params?: UserExpert['params'], ctx?: ExpertContext): void;
+  /** ends the expert's use after a fault (a restart revives it) */
+  stop(): void;
+  /** ends it for good */
   close(): void;
 }
 
@@ -40,10 +43,12 @@ class InlineRunner implements Runner {
   private expert: SpecExpert;
   private readonly row: Float64Array;
   private readonly confidence: Float64Array;
+  /** a restart whose init threw: the next call returns it, as a thread reports an init that failed */
+  private initFault: string | undefined;
 
   constructor(
     private readonly user: UserExpert,
-    private readonly ctx: ExpertContext,
+    private ctx: ExpertContext,
   ) {
     this.expert = user.create();
     this.expert.reset(ctx);
@@ -51,12 +56,22 @@ class InlineRunner implements Runner {
     this.confidence = new Float64Array(ctx.nAssets);
   }
 
-  restart(params: UserExpert['params'] = this.expert.params): void {
-    this.expert = new SpecExpert(this.user.name, this.user.spec, params);
-    this.expert.reset(this.ctx);
+  restart(params: UserExpert['params'] = this.expert.params, ctx: ExpertContext = this.ctx): void {
+    this.ctx = ctx;
+    this.initFault = undefined;
+    const x = new SpecExpert(this.user.name, this.user.spec, params);
+    try {
+      x.reset(ctx);
+    } catch (e) {
+      this.initFault = `expert ${this.user.name} init failed: ${(e as Error)?.message ?? String(e)}`;
+    }
+    this.expert = x;
   }
 
+  stop(): void {}
+
   run(panel: BarPanel, t0: number, t1: number, out: Float64Array, outStart: number): ThreadFault | undefined {
+    if (this.initFault !== undefined) return { t: t0, start: true, reason: this.initFault };
     const A = panel.nAssets;
     const x = this.expert;
     for (let t = t0; t < t1; t++) {
@@ -158,12 +173,13 @@ export class UserExpertsStage {
 
   /**
    * Every expert afresh for another run over bars of the same assets (params[u]: expert u's values; absent: the ones
-   * it runs with), its faults and disabled experts cleared. An expert on its own thread keeps it (an init, not a
+   * it runs with; ctx: the run's context, e.g. its periodsPerYear; absent: the same), its faults and disabled experts
+   * cleared. An expert on its own thread keeps it (an init, not a
    * thread's start: what many runs over one module need, optimize's trials, recursive-analysis's cuts).
    */
-  restart(params?: readonly (UserExpert['params'] | undefined)[]): void {
+  restart(params?: readonly (UserExpert['params'] | undefined)[], ctx?: ExpertContext): void {
     for (let u = 0; u < this.runners.length; u++) {
-      this.runners[u]!.restart(params?.[u]);
+      this.runners[u]!.restart(params?.[u], ctx);
       this.disabled[u] = false;
       this.results[u] = undefined;
     }
@@ -176,9 +192,14 @@ export class UserExpertsStage {
     for (const r of this.runners) r.close();
   }
 
+  /** threads started so far, over every expert (a restart on a running thread starts none; 0 on the caller's thread) */
+  get threadStarts(): number {
+    return this.runners.reduce((n, r) => n + (r instanceof UserExpertThread ? r.starts : 0), 0);
+  }
+
   private disable(u: number, fault: ThreadFault): ExpertFaultRecord {
     this.disabled[u] = true;
-    this.runners[u]!.close();
+    this.runners[u]!.stop();
     const f = { expert: this.names[u]!, t: fault.t, reason: `${fault.reason}; disabled for the rest of the run` };
     this.faults.push(f);
     return f;

@@ -115,28 +115,37 @@ export class UserExpertThread {
   private dead: ThreadFault | undefined;
   /** the params the expert runs with (the module's resolved ones unless restart gave others) */
   private params: UserExpert['params'];
+  /** the context of the expert's next start (restart may give another: a cut of the bars has its own periodsPerYear) */
+  private ctx: ExpertContext;
+  /** close() was called: no thread starts again, restart or not */
+  private closed = false;
+  /** threads started so far (a restart on a running thread starts none) */
+  starts = 0;
   /** restart() was called: the next call starts the expert afresh */
   private restartWanted = false;
 
   constructor(
     private readonly user: UserExpert,
-    private readonly ctx: ExpertContext,
+    ctx: ExpertContext,
     /** ms one bar may take; past it the thread is stopped */
     readonly timeoutMs: number,
     /** bars per request at most */
     readonly capacity = 256,
   ) {
     this.params = user.params;
+    this.ctx = ctx;
   }
 
   /**
    * The next call starts the expert afresh, as a new instance after reset (each asset's init again), with these
-   * params (default: the ones it runs with): a run over another panel of the same assets, or other values (optimize).
-   * The thread and its loaded module are kept, so this costs an init, not a thread's start; a thread stopped by a
-   * fault is replaced by a new one.
+   * params and context (default: the ones it runs with): a run over another panel of the same assets, or other values
+   * (optimize). The thread and its loaded module are kept, so this costs an init, not a thread's start; a thread
+   * stopped by a fault is replaced by a new one. After close() nothing starts again.
    */
-  restart(params: UserExpert['params'] = this.params): void {
+  restart(params: UserExpert['params'] = this.params, ctx: ExpertContext = this.ctx): void {
+    if (ctx.nAssets !== this.ctx.nAssets) throw new Error(`expert ${this.name}'s thread serves ${this.ctx.nAssets} assets, not ${ctx.nAssets}`);
     this.params = params;
+    this.ctx = ctx;
     this.restartWanted = true;
   }
 
@@ -166,8 +175,14 @@ export class UserExpertThread {
     return undefined;
   }
 
-  /** Stops the thread (idempotent). */
+  /** Stops the thread for good (idempotent): every later call returns 'closed', restart or not. */
   close(): void {
+    this.closed = true;
+    this.stop();
+  }
+
+  /** Stops the thread (idempotent); a restart() starts a new one. */
+  stop(): void {
     const w = this.worker;
     this.worker = undefined;
     this.dead ??= { t: -1, reason: 'closed' };
@@ -176,7 +191,16 @@ export class UserExpertThread {
     if (w !== undefined) void w.terminate();
   }
 
+  /** The params and context go to a restarting thread as JSON in the message block: past its size, refused (at start too, so both paths agree). */
+  private paramsTooLarge(t: number): ThreadFault | undefined {
+    const n = new TextEncoder().encode(JSON.stringify({ params: this.params, ctx: this.ctx })).length;
+    return n > MESSAGE_BYTES ? { t, start: true, reason: `expert ${this.name}'s params take ${n} bytes as JSON, over the ${MESSAGE_BYTES} a thread is sent` } : undefined;
+  }
+
   private start(symbols: readonly string[], t: number): ThreadFault | undefined {
+    const big = this.paramsTooLarge(t);
+    if (big !== undefined) return big;
+    this.starts++;
     const A = this.ctx.nAssets;
     const K = this.capacity;
     const sab = (bytes: number) => new SharedArrayBuffer(bytes);
@@ -221,7 +245,7 @@ export class UserExpertThread {
       if (this.tid !== 0) keepThreadPriority(this.tid);
       return undefined;
     }
-    this.close();
+    this.stop();
     if (state === 2) return { t, start: true, reason: `expert ${this.name} could not start on its thread: ${this.readMessage()}` };
     if (state === 3) return { t, start: true, reason: `expert ${this.name} init did not finish within ${this.timeoutMs} ms (${r}); its thread was stopped` };
     return { t, start: true, reason: `expert ${this.name} did not load on its thread within ${LOAD_TIMEOUT_MS / 1000} s (${r})` };
@@ -243,11 +267,11 @@ export class UserExpertThread {
 
   /** Starts the thread at the first call (or after restart()); the fault that makes it unusable, if any. */
   private ready(symbols: readonly string[], t: number): ThreadFault | undefined {
-    if (this.restartWanted) {
+    if (this.restartWanted && !this.closed) {
       this.restartWanted = false;
       if (this.worker !== undefined && this.dead === undefined) return this.ended(this.reinit(t));
       // no thread, or one stopped by a fault: a new one (with the params now wanted)
-      this.close();
+      this.stop();
       this.dead = undefined;
     }
     if (this.dead === undefined && this.worker === undefined) this.ended(this.start(symbols, t));
@@ -257,8 +281,9 @@ export class UserExpertThread {
   /** A fresh expert on the running thread with this.params: init within the limit, as at the thread's start. */
   private reinit(t: number): ThreadFault | undefined {
     const ctrl = this.ctrl!;
-    const bytes = new TextEncoder().encode(JSON.stringify(this.params));
-    if (bytes.length > MESSAGE_BYTES) return { t, start: true, reason: `expert ${this.name}'s params take ${bytes.length} bytes as JSON, over the ${MESSAGE_BYTES} a thread is sent` };
+    const bytes = new TextEncoder().encode(JSON.stringify({ params: this.params, ctx: this.ctx }));
+    const big = this.paramsTooLarge(t);
+    if (big !== undefined) return big;
     this.message!.set(bytes);
     Atomics.store(ctrl, CTRL.messageBytes, bytes.length);
     // a request of no rows (span[1] < 0): init, one unit of work, so a hang past the limit is 'stuck'
@@ -276,7 +301,7 @@ export class UserExpertThread {
     let state: RequestState = 'waiting';
     while (state === 'waiting') state = this.await(r, SLICE_MS);
     if (state === 'stuck') {
-      this.close();
+      this.stop();
       return { t, start: true, reason: `expert ${this.name} init did not finish within ${this.timeoutMs} ms; its thread was stopped` };
     }
     if (Atomics.load(ctrl, CTRL.status) === 1) return { t, start: true, reason: `expert ${this.name} ${this.readMessage()}` };
@@ -376,7 +401,7 @@ export class UserExpertThread {
       const t = r.t0 + finished;
       // the rows it finished are good; the rest stays as the caller holds it
       copy(out, outStart, this.out!, 0, finished * A);
-      this.close();
+      this.stop();
       return {
         t,
         reason: `expert ${this.name} did not finish bar ${t} within ${this.timeoutMs} ms (a step that never returns, or its thread ran out of memory or ended); its thread was stopped`,

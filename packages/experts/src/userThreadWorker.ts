@@ -60,9 +60,9 @@ while (expert !== undefined) {
   if (n < 0) {
     // restart: a fresh expert with the params the caller sent (resolved already), each asset's init again
     try {
-      const params = JSON.parse(new TextDecoder().decode(message.slice(0, Atomics.load(ctrl, CTRL.messageBytes)))) as Record<string, ParamValue>;
-      expert = new SpecExpert(setup.name, user!.spec, params);
-      expert.reset(setup.ctx);
+      const sent = JSON.parse(new TextDecoder().decode(message.slice(0, Atomics.load(ctrl, CTRL.messageBytes)))) as { params: Record<string, ParamValue>; ctx: UserThreadSetup['ctx'] };
+      expert = new SpecExpert(setup.name, user!.spec, sent.params);
+      expert.reset(sent.ctx);
     } catch (e) {
       status = 1;
       say(`init failed: ${(e as Error)?.message ?? String(e)}`);

@@ -12,6 +12,7 @@ export class UserExpertRuns {
 
   constructor(
     readonly user: readonly UserExpert[],
+    /** the assets every panel has (each run takes its panel's periodsPerYear) */
     readonly ctx: { nAssets: number; periodsPerYear: number },
     /** experts.userTimeoutMs: each expert on its own thread with that limit per bar; 0: on this thread */
     readonly timeoutMs = 0,
@@ -23,10 +24,12 @@ export class UserExpertRuns {
     const A = panel.nAssets;
     if (A !== this.ctx.nAssets) throw new Error(`user experts set up for ${this.ctx.nAssets} assets were given a panel of ${A}`);
     const T = panel.nTimes;
-    if (this.stage === undefined) this.stage = new UserExpertsStage(this.user, this.ctx, { timeoutMs: this.timeoutMs });
-    // a fresh stage starts from reset as well; restart() also applies the params
-    if (params !== undefined || this.used) this.stage.restart(params);
-    this.used = true;
+    // the panel's own context: a cut of the bars may have another periodsPerYear than the whole
+    const ctx = { nAssets: A, periodsPerYear: panel.periodsPerYear() };
+    if (this.stage === undefined) {
+      this.stage = new UserExpertsStage(this.user, ctx, { timeoutMs: this.timeoutMs });
+      if (params !== undefined) this.stage.restart(params, ctx);
+    } else this.stage.restart(params, ctx);
     const series = this.user.map((u) => ({ name: u.name, exposure: new Float64Array(T * A), confidence: new Float64Array(0) }));
     this.stage.run(
       panel,
@@ -42,8 +45,6 @@ export class UserExpertRuns {
     this.stage?.close();
     this.stage = undefined;
   }
-
-  private used = false;
 }
 
 /**
