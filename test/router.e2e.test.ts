@@ -112,6 +112,7 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
       'contest-benchmark',
       'contest-benchmark-calibrated',
       'contest-benchmark-no-record',
+      'contest-benchmark-switch',
       'contest-cash',
       'contest-cash-calibrated',
       'equal-weight',
@@ -141,7 +142,7 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
     expect(r.stderr).toMatch(/contest hurdle \(annualised Sharpe; never: the fallback alone\) chosen on each fold's training bars/);
     expect(r.stderr).toMatch(/contest-benchmark held the equal-weight benchmark on \d+\.\d% of the test bars/);
     const pairs = ev.comparisons.map((c: { a: string; b: string }) => `${c.a}/${c.b}`);
-    for (const a of ['contest-cash', 'contest-benchmark', 'contest-benchmark-no-record', 'contest-cash-calibrated', 'contest-benchmark-calibrated']) expect(pairs).toContain(`${a}/equal-weight`);
+    for (const a of ['contest-cash', 'contest-benchmark', 'contest-benchmark-no-record', 'contest-benchmark-switch', 'contest-cash-calibrated', 'contest-benchmark-calibrated']) expect(pairs).toContain(`${a}/equal-weight`);
     // the contest as configured (the benchmark fallback by default) is that fallback's replay, bit for bit
     const sharpeOf = (s: string) => rows.find((row) => row.strategy === s)!.sharpe;
     expect(sharpeOf('contest')).toBe(sharpeOf('contest-benchmark'));

@@ -329,3 +329,69 @@ describe('score model and allocation', () => {
     expect(w3[0]! + w3[1]! + w3[2]!).toBeCloseTo(1, 12);
   });
 });
+
+describe('contest: a trusted choice blended with the fallback by its record (contest.adoption blend)', () => {
+  const A = 3;
+  /** Agent 0 is the benchmark; agents 1..4 beat it by a persistent edge, the rest lose; every agent's book differs. */
+  function playAdoption(adoption: ContestSettings['adoption'], benchmark: ContestSettings['benchmark']) {
+    const settings: ContestSettings = { ...SETTINGS, benchmark, adoption, minSharpe: 0, trackRecord: { windows: 20, minT: 1.645 } };
+    const rng = new Rng(7);
+    const n = 12;
+    const contest = new Contest(n, settings, PPY, 0);
+    const proposals = new Float32Array(n * A);
+    for (let a = 0; a < A; a++) proposals[a] = 0.5;
+    for (let i = 1; i < n; i++) {
+      proposals[i * A + (i % A)] = 1;
+      proposals[i * A + ((i + 1) % A)] = -0.5;
+    }
+    const reward = new Float64Array(n);
+    const book = new Float64Array(A);
+    const frames = [];
+    for (let w = 0; w < 120; w++) {
+      for (let b = 0; b < settings.window; b++) {
+        const market = 0.01 * rng.normal();
+        reward[0] = market;
+        for (let i = 1; i < n; i++) reward[i] = market + (i <= 4 ? 0.001 : -0.0004) + 0.004 * rng.normal();
+        const frame = contest.observe(reward, 0, w * settings.window + b, b === settings.window - 1, proposals, 0);
+        if (frame) {
+          contest.combine(proposals, 0, A, book, 0);
+          frames.push({ ...frame, book: Array.from(book) });
+        }
+      }
+    }
+    return frames;
+  }
+
+  it('holds lambda = 1 - 1/t^2 of the choice and the rest on the benchmark (or in cash); the same choices and record as a switch', () => {
+    for (const fallback of ['equal', 'cash'] as const) {
+      const blend = playAdoption('blend', fallback);
+      const whole = playAdoption('switch', fallback);
+      // what the model predicts and how its record stands do not depend on how a choice is held
+      expect(blend.map((f) => [Array.from(f.predicted), f.recordT, f.withheld])).toEqual(whole.map((f) => [Array.from(f.predicted), f.recordT, f.withheld]));
+      const trusted = whole.map((f, k) => [f, blend[k]!] as const).filter(([f]) => f.recordT >= 1.645 && f.adopted.some((i) => i !== 0));
+      expect(trusted.length, fallback).toBeGreaterThan(20);
+      for (const [w, b] of trusted) {
+        const lambda = 1 - 1 / (w.recordT * w.recordT);
+        expect(lambda).toBeGreaterThan(0.6);
+        expect(lambda).toBeLessThan(1);
+        for (let i = 1; i < w.weights.length; i++) expect(b.weights[i]).toBeCloseTo(lambda * w.weights[i]!, 12);
+        if (fallback === 'equal') {
+          expect(b.weights[0]).toBeCloseTo(1 - lambda, 12);
+          expect(b.adopted).toEqual([...w.adopted, 0]);
+          // the book: lambda of the choice's, the rest the benchmark's proposal
+          for (let a = 0; a < A; a++) expect(b.book[a]).toBeCloseTo(lambda * w.book[a]! + (1 - lambda) * 0.5, 6);
+          expect(b.onBenchmark).toBe(false);
+        } else {
+          // (with cash, agent 0 is an agent like the others)
+          expect(b.weights[0]).toBeCloseTo(lambda * w.weights[0]!, 12);
+          expect(b.adopted).toEqual(w.adopted);
+          for (let a = 0; a < A; a++) expect(b.book[a]).toBeCloseTo(lambda * w.book[a]!, 6);
+        }
+      }
+      // untrusted windows hold the fallback alone, as before
+      const held = blend.filter((f) => f.withheld);
+      expect(held.length).toBeGreaterThan(0);
+      for (const f of held) expect(f.adopted).toEqual(fallback === 'equal' ? [0] : []);
+    }
+  });
+});

@@ -232,12 +232,32 @@ export class Contest {
     if (trusted) {
       this.adopted = this.chosen;
       this.weights.set(this.choice);
+      if (s.adoption === 'blend') this.blend(recordT);
     } else {
       this.adopted = [];
       this.weights.fill(0);
     }
     this.holdBenchmark();
     return { ts, index: this.windows, ready, pairs: model.pairs, realized, predicted, adopted: [...this.adopted], weights: Float64Array.from(this.weights), cash: this.adopted.length === 0, onBenchmark: this.onBenchmark, recordT, withheld: !trusted && this.chosen.length > 0 };
+  }
+
+  /**
+   * A trusted choice held in part (contest.adoption 'blend'): lambda = max(0, 1 - 1/t^2) of its weights, the rest on the
+   * fallback (the benchmark agent, or cash). That is the positive-part shrinkage towards 0 of a mean estimated with
+   * t-statistic t (James-Stein's for one mean): the share of the book that leaves the benchmark grows with the
+   * evidence that leaving it paid, instead of jumping from none to all at the record's bar. Without a record (t NaN)
+   * the choice is held whole. Agents left with no weight are dropped from the adopted list.
+   */
+  private blend(t: number): void {
+    if (!Number.isFinite(t)) return;
+    const lambda = Math.max(0, 1 - 1 / (t * t));
+    for (const i of this.adopted) this.weights[i] = this.weights[i]! * lambda;
+    const kept = this.adopted.filter((i) => this.weights[i]! > 0);
+    if (this.benchmark >= 0 && lambda < 1) {
+      this.weights[this.benchmark] = this.weights[this.benchmark]! + (1 - lambda);
+      if (!kept.includes(this.benchmark)) kept.push(this.benchmark);
+    }
+    this.adopted = kept;
   }
 
   /** The record's book at a bar: the choice's weighted proposals, or the fallback's (the benchmark agent's, or cash). */

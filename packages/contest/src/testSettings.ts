@@ -14,6 +14,7 @@ export const SETTINGS: ContestSettings = {
   allocation: 'proportional',
   covShrink: 0.5,
   benchmark: 'cash',
+  adoption: 'blend',
   // no track record: the tests of the score model's adoption see every choice traded (contest.test covers the record)
   trackRecord: { windows: 0, minT: 1.645 },
 };

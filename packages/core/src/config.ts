@@ -97,6 +97,8 @@ export const CONTEST_ALLOCATIONS = ['proportional', 'covariance'] as const;
 export type ContestAllocation = (typeof CONTEST_ALLOCATIONS)[number];
 export const CONTEST_BENCHMARKS = ['cash', 'equal'] as const;
 export type ContestBenchmark = (typeof CONTEST_BENCHMARKS)[number];
+export const CONTEST_ADOPTIONS = ['blend', 'switch'] as const;
+export type ContestAdoption = (typeof CONTEST_ADOPTIONS)[number];
 
 /** One data-team factor producer: a variant of the dynamic feature selector (features.* settings). */
 export const DataTeamVariant = z.strictObject({
@@ -157,6 +159,13 @@ export const ContestParams = z.strictObject({
    * the fallback, over the last `windows` windows, is at least `minT`; otherwise the fallback is held
    * (docs/contest.md, "Track record"). windows 0: no record, every choice is traded
    */
+  /**
+   * how a trusted choice is held. blend: lambda = max(0, 1 - 1/t^2) of it beside 1 - lambda of the fallback (the
+   * benchmark, or cash), t the track record's t-statistic (without a record: all of it), the positive-part shrinkage
+   * of an estimated mean towards 0, so a choice on weak evidence takes a small share of the book; switch: all of it
+   * (before 2026-12-07). The record follows the whole choice either way, so t does not depend on this
+   */
+  adoption: z.enum(CONTEST_ADOPTIONS).default('blend'),
   trackRecord: z
     .strictObject({
       /** 0 (off) or at least 5: the record's t-statistic needs 5 windows (MIN_RECORD_WINDOWS, @arena/contest) */

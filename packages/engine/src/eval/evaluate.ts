@@ -27,7 +27,7 @@ export const EVAL_STRATEGIES = ['router', 'equal-weight', 'best-expert-in-sample
  * mean reward; the single agent with the best Sharpe over the test bars (hindsight: an upper bound). All from the
  * same proposals.
  */
-export const CONTEST_STRATEGIES = ['contest', 'contest-cash', 'contest-benchmark', 'contest-benchmark-no-record', 'contest-cash-calibrated', 'contest-benchmark-calibrated', 'all-agents-equal', 'topk-trailing-mean', 'best-agent-hindsight'] as const;
+export const CONTEST_STRATEGIES = ['contest', 'contest-cash', 'contest-benchmark', 'contest-benchmark-no-record', 'contest-benchmark-switch', 'contest-cash-calibrated', 'contest-benchmark-calibrated', 'all-agents-equal', 'topk-trailing-mean', 'best-agent-hindsight'] as const;
 
 /**
  * The annualised hurdles (contest.minSharpe) the calibrated rows choose among on each fold's training bars; Infinity
@@ -79,6 +79,7 @@ export const EVAL_COMPARISONS: readonly (readonly [string, string])[] = [
   ['contest-cash', 'equal-weight'],
   ['contest-benchmark', 'equal-weight'],
   ['contest-benchmark-no-record', 'equal-weight'],
+  ['contest-benchmark-switch', 'equal-weight'],
   ['contest-cash-calibrated', 'equal-weight'],
   ['contest-benchmark-calibrated', 'equal-weight'],
 ];
@@ -196,6 +197,8 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
         'contest-cash': replays.at('cash', contest.settings.minSharpe).exposure,
         'contest-benchmark': replays.at('benchmark', contest.settings.minSharpe).exposure,
         'contest-benchmark-no-record': replays.at('benchmark', contest.settings.minSharpe, false).exposure,
+        // a trusted choice held whole (contest.adoption 'switch'), the rule before the blend
+        'contest-benchmark-switch': replays.at('benchmark', contest.settings.minSharpe, true, 'switch').exposure,
         'all-agents-equal': allAgentsEqual(contest.run, A),
         'topk-trailing-mean': topkTrailingMean(contest.run, A, contest.topK, contest.window),
       }
@@ -324,12 +327,12 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
 function contestReplays(run: ContestRun, settings: ContestSettings, A: number, ppy: number, barMs: number) {
   const done = new Map<string, ReturnType<typeof replayContest>>();
   return {
-    at(fallback: ContestFallback, minSharpe: number, record = true): ReturnType<typeof replayContest> {
-      const key = `${fallback} ${minSharpe} ${record}`;
+    at(fallback: ContestFallback, minSharpe: number, record = true, adoption: ContestSettings['adoption'] = settings.adoption): ReturnType<typeof replayContest> {
+      const key = `${fallback} ${minSharpe} ${record} ${adoption}`;
       let r = done.get(key);
       if (r === undefined) {
         const trackRecord = record ? settings.trackRecord : { ...settings.trackRecord, windows: 0 };
-        r = replayContest(run, A, { ...settings, benchmark: CONTEST_FALLBACKS[fallback], minSharpe, trackRecord }, ppy, barMs);
+        r = replayContest(run, A, { ...settings, benchmark: CONTEST_FALLBACKS[fallback], minSharpe, trackRecord, adoption }, ppy, barMs);
         done.set(key, r);
       }
       return r;
