@@ -191,14 +191,18 @@ export class UserExpertThread {
     if (w !== undefined) void w.terminate();
   }
 
-  /** The params and context go to a restarting thread as JSON in the message block: past its size, refused (at start too, so both paths agree). */
-  private paramsTooLarge(t: number): ThreadFault | undefined {
-    const n = new TextEncoder().encode(JSON.stringify({ params: this.params, ctx: this.ctx })).length;
-    return n > MESSAGE_BYTES ? { t, start: true, reason: `expert ${this.name}'s params take ${n} bytes as JSON, over the ${MESSAGE_BYTES} a thread is sent` } : undefined;
+  /** The params and context as a restarting thread is sent them: JSON in the message block. */
+  private restartMessage(): Uint8Array {
+    return new TextEncoder().encode(JSON.stringify({ params: this.params, ctx: this.ctx }));
+  }
+
+  /** Past the message block's size the params are refused, at a thread's start too, so both paths agree. */
+  private tooLarge(bytes: Uint8Array, t: number): ThreadFault | undefined {
+    return bytes.length > MESSAGE_BYTES ? { t, start: true, reason: `expert ${this.name}'s params take ${bytes.length} bytes as JSON, over the ${MESSAGE_BYTES} a thread is sent` } : undefined;
   }
 
   private start(symbols: readonly string[], t: number): ThreadFault | undefined {
-    const big = this.paramsTooLarge(t);
+    const big = this.tooLarge(this.restartMessage(), t);
     if (big !== undefined) return big;
     this.starts++;
     const A = this.ctx.nAssets;
@@ -281,8 +285,8 @@ export class UserExpertThread {
   /** A fresh expert on the running thread with this.params: init within the limit, as at the thread's start. */
   private reinit(t: number): ThreadFault | undefined {
     const ctrl = this.ctrl!;
-    const bytes = new TextEncoder().encode(JSON.stringify({ params: this.params, ctx: this.ctx }));
-    const big = this.paramsTooLarge(t);
+    const bytes = this.restartMessage();
+    const big = this.tooLarge(bytes, t);
     if (big !== undefined) return big;
     this.message!.set(bytes);
     Atomics.store(ctrl, CTRL.messageBytes, bytes.length);

@@ -10,7 +10,7 @@
  * `tolerance` (0.1% of its spread); it is biased when even the longest startup tried is not within 10x that
  * (it depends on more history than any backtest here loads).
  */
-import { type ArenaConfig, type BarPanel, ERR, EXPERT_NAMES, arenaError } from '@arena/core';
+import { type ArenaConfig, type BarPanel, EXPERT_NAMES } from '@arena/core';
 import { type UserExpert, createExperts, runExpertBatch } from '@arena/experts';
 import { UserExpertRuns } from '../pipeline/userRuns.ts';
 import { computeFeatures } from '@arena/features';
@@ -70,10 +70,7 @@ function indicators(panel: BarPanel, config: ArenaConfig, funding: Float64Array 
   const { series, faults } = user.run(panel);
   // an expert that fails has no value to compare: the command stops and says where and why
   const f = faults[0];
-  if (f !== undefined) {
-    const u = user.user.find((x) => x.name === f.expert)!;
-    throw arenaError(ERR.EXPERT_MODULE, `${u.name} (${u.module})`, `in recursive-analysis, over ${panel.nTimes} bars: ${f.reason.replace(/; disabled for the rest of the run$/, '')}`);
-  }
+  if (f !== undefined) throw user.faultError(f, `in recursive-analysis, over ${panel.nTimes} bars`);
   for (const s of series) out.push([`expert:${s.name}`, s.exposure]);
   return out;
 }
@@ -96,7 +93,7 @@ export function recursiveAnalysis(input: RecursiveInput): RecursiveReport {
   const { panel, config } = input;
   const A = panel.nAssets;
   // each user expert on one thread (the config's limit per bar) across every cut, restarted per cut
-  const user = new UserExpertRuns(input.user ?? [], { nAssets: A, periodsPerYear: panel.periodsPerYear() }, config.experts.userTimeoutMs);
+  const user = new UserExpertRuns(input.user ?? [], A, config.experts.userTimeoutMs);
   try {
     return analyse(input, user);
   } finally {

@@ -8,7 +8,7 @@ import { runTrial } from './trial.ts';
 const setup = workerData as WorkerSetup;
 const panel = panelFromWire(setup.panel);
 // the caller probed the modules; here each keeps one thread (with the config's limit per bar) across the trials
-const user = new UserExpertRuns(await loadUserExperts(setup.config.experts.custom, { probe: false }), { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() }, setup.config.experts.userTimeoutMs);
+const user = new UserExpertRuns(await loadUserExperts(setup.config.experts.custom, { probe: false }), panel.nAssets, setup.config.experts.userTimeoutMs);
 parentPort!.on('message', (job: TrialJob) => {
   try {
     const result = runTrial(panel, setup.config, user, job.params, job.t0, job.t1, setup.objective, setup.minTrades, setup.fundingDue);

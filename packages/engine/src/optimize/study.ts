@@ -142,7 +142,7 @@ export async function optimize(o: OptimizeOptions): Promise<OptimizeResult> {
   let searchMs = 0;
   const pool = await TrialPool.start(Math.max(1, o.workers), { panel: panelToWire(panel), config: o.config, objective: o.objective, minTrades: o.minTrades, ...(o.fundingDue ? { fundingDue: o.fundingDue } : {}) });
   // the winners' returns here: each user expert on one thread (the config's limit per bar) across them
-  const user = new UserExpertRuns(o.user, { nAssets: panel.nAssets, periodsPerYear: panel.periodsPerYear() }, o.config.experts.userTimeoutMs);
+  const user = new UserExpertRuns(o.user, panel.nAssets, o.config.experts.userTimeoutMs);
   try {
     const folds: FoldResult[] = [];
     for (let k = 0; k < o.folds; k++) {

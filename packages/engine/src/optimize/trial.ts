@@ -5,7 +5,7 @@
  * The strategy is the configured static weights over the rule experts and the user's; the learned expert's weight is
  * 0 (it is a trained model, tuned by `arena train convnet`, and its training bars would leak into the blocks).
  */
-import { type ArenaConfig, type BarPanel, ERR, arenaError, parseConfig } from '@arena/core';
+import { type ArenaConfig, type BarPanel, parseConfig } from '@arena/core';
 import { type ExpertSeries, type ParamValue, type UserExpert, createExperts, resolveParams, runExpertBatch } from '@arena/experts';
 import { UserExpertRuns } from '../pipeline/userRuns.ts';
 import type { StrategyRun } from '../result.ts';
@@ -54,14 +54,11 @@ function userSeries(panel: BarPanel, user: TrialUser, config: ArenaConfig, ctx: 
   const list = user instanceof UserExpertRuns ? user.user : user;
   if (list.length === 0) return [];
   const params = list.map((u) => resolveParams(u.spec, config.experts.custom.find((c) => c.name === u.name)?.params ?? {}));
-  const runs = user instanceof UserExpertRuns ? user : new UserExpertRuns(list, ctx, config.experts.userTimeoutMs);
+  const runs = user instanceof UserExpertRuns ? user : new UserExpertRuns(list, ctx.nAssets, config.experts.userTimeoutMs);
   try {
     const { series, faults } = runs.run(panel, params);
     const f = faults[0];
-    if (f !== undefined) {
-      const u = list.find((x) => x.name === f.expert)!;
-      throw arenaError(ERR.EXPERT_MODULE, `${u.name} (${u.module})`, `with ${JSON.stringify(params[list.indexOf(u)])}: ${f.reason.replace(/; disabled for the rest of the run$/, '')}`);
-    }
+    if (f !== undefined) throw runs.faultError(f, `with ${JSON.stringify(params[list.findIndex((u) => u.name === f.expert)])}`);
     return series;
   } finally {
     if (runs !== user) runs.close();
