@@ -95,14 +95,23 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     expect(offsets.map((o) => o.source)).toEqual(offsets.map(() => 'arena.md.bars.1h'));
     expect(offsets.length).toBeGreaterThan(1);
     expect(offsets.reduce((n, o) => n + Number(o.position), 0)).toBe(3600);
-    // downstream: the daemon published fills and decisions
+    // downstream: the daemon published fills and decisions, before and after its restart, each with the run's uid
+    const { uid } = readRows(db, 'SELECT uid FROM runs WHERE id = 1')[0] as { uid: string };
+    expect(JSON.parse(arena(['ledger', 'summary', '--db', db, '--json']).stdout)).toMatchObject({ run: 1, runUid: uid });
     const consumer = kafkaClient({ brokers: cluster.bootstrap.split(',') }).consumer({ groupId: 'check-fills', sessionTimeout: 3000, heartbeatInterval: 500, maxWaitTimeInMs: 500 });
     await consumer.connect();
-    await consumer.subscribe({ topic: 'arena.fills', fromBeginning: true });
-    let fills = 0;
-    await consumer.run({ eachMessage: async () => void fills++ });
-    await until('fills on arena.fills', () => fills > 100, 30_000);
+    await consumer.subscribe({ topics: ['arena.fills', 'arena.decisions'], fromBeginning: true });
+    const out = { 'arena.fills': 0, 'arena.decisions': 0 } as Record<string, number>;
+    const runUids = new Set<string>();
+    await consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        out[topic]!++;
+        runUids.add(`${(JSON.parse(String(message.value)) as { runUid: string }).runUid} ${String(message.headers?.['arena-run-uid'])}`);
+      },
+    });
+    await until('fills and decisions', () => out['arena.fills']! > 100 && out['arena.decisions']! > 50, 30_000);
     await consumer.disconnect();
+    expect([...runUids]).toEqual([`${uid} ${uid}`]);
   }, 240_000);
 
   it('--exit-at-end: a new group consumes the topic, catches up, stays idle, exits 0 on its own; the run stays resumable', async () => {
@@ -206,6 +215,7 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     d.child.kill('SIGTERM');
     expect((await d.exit).code, d.log()).toBe(0);
     expect(readRows(db, EQUITY)).toEqual(readRows(reference, EQUITY));
+    const { uid: runUid } = readRows(db, 'SELECT uid FROM runs WHERE id = 1')[0] as { uid: string };
     const consumer = kafka.consumer({ groupId: 'check-rejected', sessionTimeout: 3000, heartbeatInterval: 500, maxWaitTimeInMs: 500 });
     await consumer.connect();
     await consumer.subscribe({ topic: REJECTED_TOPIC, fromBeginning: true });
@@ -214,8 +224,8 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     await consumer.run({
       eachMessage: async ({ message }) => {
         seen++;
-        const v = JSON.parse(String(message.value)) as { reason: string; topic: string };
-        if (v.reason.length > 5 && v.topic === 'arena.md.bars.4h') withReason++;
+        const v = JSON.parse(String(message.value)) as { reason: string; topic: string; runUid: string };
+        if (v.reason.length > 5 && v.topic === 'arena.md.bars.4h' && v.runUid === runUid && String(message.headers?.['arena-run-uid']) === runUid) withReason++;
       },
     });
     await until('1200 messages on arena.md.rejected', () => seen >= 1200, 30_000);

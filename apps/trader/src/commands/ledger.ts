@@ -17,7 +17,7 @@ export async function ledgerSummaryCommand(flags: { db: string; run?: string; js
     if (flags.json) process.stdout.write(`${JSON.stringify(s)}\n`);
     else
       process.stdout.write(
-        `paper run ${s.run} (${s.status}, ${s.resumes} restarts): ${s.bars} bars stepped, last ${s.lastTs ?? 'none'}; ${s.orders} orders, ${s.fills} fills; final equity ${s.finalEquity === null ? 'n/a' : s.finalEquity.toFixed(2)}; ${s.events} events` +
+        `paper run ${s.run} (uid ${s.runUid}, ${s.status}, ${s.resumes} restarts): ${s.bars} bars stepped, last ${s.lastTs ?? 'none'}; ${s.orders} orders, ${s.fills} fills; final equity ${s.finalEquity === null ? 'n/a' : s.finalEquity.toFixed(2)}; ${s.events} events` +
           `\npositions closed by: ${Object.entries(s.exitsByReason).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ') || 'none closed'}; funding ${s.funding.toFixed(2)}; liquidations ${s.liquidations}\n`,
       );
   } finally {

@@ -8,7 +8,7 @@ import { BACKGROUND_NICE, ERR, arenaError, expertNames, lowerOtherThreads, parse
 import { resolve } from 'node:path';
 import { ContestLedger, GrowingPanel, Ledger, type LedgerLock, PaperMetrics, PaperStore, type SourceBar, type StepResult, buildPipeline, loadMarket, loadModels, lockLedger, rebuild, runLoop, startStepWatchdog, type StepWatchdog } from '@arena/engine';
 import { WorkerSelection } from '@arena/features';
-import { DECISIONS_TOPIC, FILLS_TOPIC, FundingSchedule, type KafkaBarStream, barsTopic, kafkaClient, liveSource, parseBrokers, parseSpeed, replayPanel, threadedKafkaSource } from '@arena/streams';
+import { DECISIONS_TOPIC, FILLS_TOPIC, FundingSchedule, RUN_UID_HEADER, type KafkaBarStream, barsTopic, kafkaClient, liveSource, parseBrokers, parseSpeed, replayPanel, threadedKafkaSource } from '@arena/streams';
 import { parseNumber } from '../configFile.ts';
 import { Partitioners, type Producer } from 'kafkajs';
 import { type BacktestFlags, configFromFlags } from './backtest.ts';
@@ -122,7 +122,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
     const metrics = new PaperMetrics(m.backend, flags.source);
     // the servers answer from here on, through a rebuild and a catch-up: the loop yields between bars
     let rebuilding = resumed;
-    const health = () => ({ status: stop ? 'stopping' : rebuilding ? 'rebuilding' : 'ok', run: run.runId, steps: metrics.steps, lastTs: metrics.lastTs ? new Date(metrics.lastTs).toISOString() : null, equity: metrics.equity, paused: metrics.paused === 1 });
+    const health = () => ({ status: stop ? 'stopping' : rebuilding ? 'rebuilding' : 'ok', run: run.runId, runUid: run.runUid, steps: metrics.steps, lastTs: metrics.lastTs ? new Date(metrics.lastTs).toISOString() : null, equity: metrics.equity, paused: metrics.paused === 1 });
     const ops = { health, metrics: () => metrics.render() };
     /** the step loop has returned: a control would never be applied */
     let loopEnded = false;
@@ -202,10 +202,10 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
           throw arenaError(ERR.LEDGER, (e as Error).message);
         }
         rebuilding = false;
-        log(`resumed paper run ${run.runId} (restart ${run.resumes}): rebuilt ${grid.length} bars from the ledger in ${(performance.now() - t0).toFixed(0)} ms; continuing after ${after === undefined ? 'the start' : new Date(after).toISOString()}`);
+        log(`resumed paper run ${run.runId} (restart ${run.resumes}): rebuilt ${grid.length} bars from the ledger in ${(performance.now() - t0).toFixed(0)} ms; continuing after ${after === undefined ? 'the start' : new Date(after).toISOString()}`, { run: run.runId, runUid: run.runUid });
         store.event('resume', `restart ${run.resumes} after ${grid.length} bars`);
       } else {
-        log(`paper run ${run.runId}: ${symbols.length} symbols ${timeframe} from ${source}${kafka || live ? '' : `, speed ${speed === 'max' ? 'max' : `${speed} bars/s`}`}, ledger ${ledger.path}`);
+        log(`paper run ${run.runId}: ${symbols.length} symbols ${timeframe} from ${source}${kafka || live ? '' : `, speed ${speed === 'max' ? 'max' : `${speed} bars/s`}`}, ledger ${ledger.path}`, { run: run.runId, runUid: run.runUid });
       }
       let liveStream;
       if (live) {
@@ -226,6 +226,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
             ...(after !== undefined ? { after } : {}),
             // the ledger says where each partition starts (the group's committed offsets only trail it)
             resume: store.offsets(barsTopic(timeframe)),
+            runUid: run.runUid,
             stopping: () => stop,
             log: kafkaLog,
             // Kafka's reasons start with topic:partition:offset already
@@ -264,7 +265,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
         await publisher.connect();
       }
       const producer = publisher;
-      const onStep = producer ? (step: StepResult) => publishStep(producer, symbols, step) : undefined;
+      const onStep = producer ? (step: StepResult) => publishStep(producer, run.runUid, symbols, step) : undefined;
       watchdog = stepTimeoutS > 0 ? startStepWatchdog({ timeoutMs: stepTimeoutS * 1000 }) : undefined;
       let ended: 'end' | 'stopped';
       try {
@@ -303,14 +304,21 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   }
 }
 
-/** Fills and the decision of a step, for downstream consumers (arena.fills, arena.decisions), after the ledger has them. */
-async function publishStep(producer: Producer, symbols: readonly string[], step: StepResult): Promise<void> {
+/**
+ * Fills and the decision of a step, for downstream consumers (arena.fills, arena.decisions), after the ledger has them;
+ * each carries the run's uid (value and header), so daemons sharing the topics can be told apart.
+ */
+async function publishStep(producer: Producer, runUid: string, symbols: readonly string[], step: StepResult): Promise<void> {
   const iso = new Date(step.ts).toISOString();
+  const headers = { [RUN_UID_HEADER]: runUid };
   const messages = [];
   // seq: the fill's place among its bar's fills (a bar can fill one symbol twice: a signal at the open, a stop inside the
-  // bar); (ts, seq) is the same on a redelivery, since a resumed run steps the same bars to the same fills
-  if (step.fills.length > 0) messages.push({ topic: FILLS_TOPIC, messages: step.fills.map((f, seq) => ({ key: symbols[f.asset]!, value: JSON.stringify({ ts: iso, seq, symbol: symbols[f.asset], ...f }) })) });
-  if (step.orders.length > 0) messages.push({ topic: DECISIONS_TOPIC, messages: [{ key: iso, value: JSON.stringify({ ts: iso, orders: step.orders.map(([a, qty]) => ({ symbol: symbols[a], qty, combined: step.combined[a], target: step.target[a] })), halted: step.halted ?? null }) }] });
+  // bar); (runUid, ts, seq) is the same on a redelivery, since a resumed run keeps its uid and steps the same bars to the same fills
+  if (step.fills.length > 0) messages.push({ topic: FILLS_TOPIC, messages: step.fills.map((f, seq) => ({ key: symbols[f.asset]!, headers, value: JSON.stringify({ runUid, ts: iso, seq, symbol: symbols[f.asset], ...f }) })) });
+  if (step.orders.length > 0) {
+    const orders = step.orders.map(([a, qty]) => ({ symbol: symbols[a], qty, combined: step.combined[a], target: step.target[a] }));
+    messages.push({ topic: DECISIONS_TOPIC, messages: [{ key: iso, headers, value: JSON.stringify({ runUid, ts: iso, orders, halted: step.halted ?? null }) }] });
+  }
   if (messages.length > 0) await producer.sendBatch({ topicMessages: messages });
 }
 

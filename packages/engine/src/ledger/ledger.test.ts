@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXPERT_NAMES, Rng, parseConfig } from '@arena/core';
@@ -31,6 +31,10 @@ describe('ledger (SQLite)', () => {
     expect(() => Ledger.open(path)).toThrow(/newer than this Arena/);
     expect(() => Ledger.open(join(dir, 'missing.db'), { readOnly: true })).toThrow(/cannot open the ledger .*missing\.db/);
     expect(existsSync(join(dir, 'missing.db'))).toBe(false);
+    // a file that is not a database fails at SQLite's first read, and says which file
+    const text = join(dir, 'notes.txt');
+    writeFileSync(text, 'not a ledger\n'.repeat(100));
+    for (const readOnly of [true, false]) expect(() => Ledger.open(text, { readOnly })).toThrow(/cannot open the ledger .*notes\.txt: file is not a database/);
   });
 
   it('migrates a ledger of an earlier version: decisions (migration 8) keep their rows and their unique key, as a rowid table', () => {
@@ -49,6 +53,34 @@ describe('ledger (SQLite)', () => {
     expect(() => l.db.prepare('INSERT INTO decisions (run_id, t, ts, record) VALUES (1, 3, 0, ?)').run('{}')).toThrow(/UNIQUE/);
     expect((l.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'decisions'").get() as { sql: string }).sql).not.toMatch(/WITHOUT ROWID/);
     l.close();
+  });
+
+  it('gives every run a uid, distinct across runs and ledgers and kept on reopening; migration 10 gives the runs before it one', () => {
+    const path = join(dir, 'v9.db');
+    const raw = new Database(path);
+    for (const m of MIGRATIONS.slice(0, 9)) raw.exec(m);
+    raw.pragma('user_version = 9');
+    const old = raw.prepare("INSERT INTO runs (kind, started_at, source, symbols, timeframe, periods_per_year, config) VALUES ('paper', '2026-01-01', 'x', '[]', '1h', 8760, 'null')");
+    old.run();
+    old.run();
+    raw.close();
+    const l = Ledger.open(path);
+    const id = l.startRun({ kind: 'test', source: 'here', symbols: ['A'], timeframe: '1h', periodsPerYear: 8760, config: null });
+    const other = Ledger.open(join(dir, 'other.db'));
+    const elsewhere = other.startRun({ kind: 'test', source: 'here', symbols: ['A'], timeframe: '1h', periodsPerYear: 8760, config: null });
+    const uids = [...l.runs().map((r) => r.uid), other.runUid(elsewhere)];
+    expect(l.runs().map((r) => r.id)).toEqual([1, 2, id]);
+    // ids restart in every ledger: the other ledger's run is run 1 as well, under another uid
+    expect(elsewhere).toBe(1);
+    for (const u of uids) expect(u).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(uids).size).toBe(4);
+    expect(() => l.db.prepare('UPDATE runs SET uid = ? WHERE id = 2').run(uids[0])).toThrow(/UNIQUE/);
+    expect(() => l.runUid(99)).toThrow(/holds no run 99/);
+    l.close();
+    other.close();
+    const again = Ledger.open(path, { readOnly: true });
+    expect(again.runs().map((r) => r.uid)).toEqual(uids.slice(0, 3));
+    again.close();
   });
 
   it('checkpoints the WAL from its own thread while a writer commits: the WAL stays bounded, nothing is lost', async () => {

@@ -3,6 +3,7 @@
  * in order inside a transaction; PRAGMA user_version remembers the last one, so an old file is upgraded on open
  * and a file from a newer Arena is refused with a clear error rather than misread.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,6 +14,8 @@ export type Db = Database.Database;
 
 export interface RunInfo {
   readonly id: number;
+  /** 32 random hex digits, unique across ledgers (ids restart at 1 in each): what the daemon's Kafka outputs carry */
+  readonly uid: string;
   readonly kind: string;
   readonly startedAt: string;
   readonly source: string;
@@ -43,7 +46,14 @@ export class Ledger {
     } catch (e) {
       throw new Error(`cannot open the ledger ${file}: ${(e as Error).message}`);
     }
-    const version = db.pragma('user_version', { simple: true }) as number;
+    let version: number;
+    try {
+      version = db.pragma('user_version', { simple: true }) as number;
+    } catch (e) {
+      // SQLite opens any file lazily: a file that is not a database fails at its first read
+      db.close();
+      throw new Error(`cannot open the ledger ${file}: ${(e as Error).message}`);
+    }
     if (version > MIGRATIONS.length) {
       db.close();
       throw new Error(`the ledger ${file} is at schema version ${version}, newer than this Arena's ${MIGRATIONS.length}: upgrade Arena`);
@@ -79,17 +89,25 @@ export class Ledger {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
 
-  /** Registers a run and returns its id. */
-  startRun(r: Omit<RunInfo, 'id' | 'startedAt'>): number {
+  /** Registers a run (with a new uid) and returns its id. */
+  startRun(r: Omit<RunInfo, 'id' | 'uid' | 'startedAt'>): number {
     const info = this.db
-      .prepare('INSERT INTO runs (kind, started_at, source, symbols, timeframe, periods_per_year, config) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(r.kind, new Date().toISOString(), r.source, JSON.stringify(r.symbols), r.timeframe, r.periodsPerYear, JSON.stringify(r.config ?? null));
+      .prepare('INSERT INTO runs (kind, started_at, source, symbols, timeframe, periods_per_year, config, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(r.kind, new Date().toISOString(), r.source, JSON.stringify(r.symbols), r.timeframe, r.periodsPerYear, JSON.stringify(r.config ?? null), randomBytes(16).toString('hex'));
     return Number(info.lastInsertRowid);
   }
 
+  /** The uid of run `id` (migration 10 gave every run one). */
+  runUid(id: number): string {
+    const row = this.db.prepare('SELECT uid FROM runs WHERE id = ?').get(id) as { uid: string } | undefined;
+    if (row === undefined) throw new Error(`the ledger ${this.path} holds no run ${id}`);
+    return row.uid;
+  }
+
   runs(): RunInfo[] {
-    const rows = this.db.prepare('SELECT id, kind, started_at, source, symbols, timeframe, periods_per_year, config FROM runs ORDER BY id').all() as {
+    const rows = this.db.prepare('SELECT id, uid, kind, started_at, source, symbols, timeframe, periods_per_year, config FROM runs ORDER BY id').all() as {
       id: number;
+      uid: string;
       kind: string;
       started_at: string;
       source: string;
@@ -100,6 +118,7 @@ export class Ledger {
     }[];
     return rows.map((r) => ({
       id: r.id,
+      uid: r.uid,
       kind: r.kind,
       startedAt: r.started_at,
       source: r.source,

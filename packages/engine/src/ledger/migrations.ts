@@ -240,4 +240,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE offsets ADD COLUMN seen TEXT;
   `,
+  // 10: each run's uid, 32 random hex digits: what the daemon's Kafka outputs carry (run ids restart at 1 in every
+  // ledger, so they cannot tell two daemons' messages apart on a shared cluster); runs from before get one here
+  `
+  ALTER TABLE runs ADD COLUMN uid TEXT;
+  UPDATE runs SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
+  CREATE UNIQUE INDEX runs_uid ON runs (uid);
+  `,
 ];

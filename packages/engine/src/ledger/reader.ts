@@ -239,6 +239,8 @@ export interface PositionView {
 
 export interface LedgerSummary {
   readonly run: number;
+  /** the run's uid, as its Kafka outputs carry it */
+  readonly runUid: string;
   readonly status: string;
   readonly orders: number;
   readonly fills: number;
@@ -272,6 +274,7 @@ export function ledgerSummary(ledger: Ledger, runId?: number): LedgerSummary {
   for (const r of db.prepare('SELECT reason, COUNT(*) AS n FROM fills WHERE run_id = ? AND closed = 1 GROUP BY reason').all(id) as { reason: ExitReason; n: number }[]) exitsByReason[r.reason] = r.n;
   return {
     run: id,
+    runUid: ledger.runUid(id),
     status: run.status,
     orders: count('orders'),
     fills: count('fills'),

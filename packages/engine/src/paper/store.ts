@@ -16,6 +16,8 @@ import { REASON } from '../exits.ts';
 
 export interface PaperRun {
   readonly runId: number;
+  /** the run's uid (RunInfo.uid), on the daemon's Kafka outputs */
+  readonly runUid: string;
   readonly status: 'running' | 'finished';
   readonly source: string;
   readonly symbols: readonly string[];
@@ -64,8 +66,8 @@ export class PaperStore {
   /** Starts a new paper run, or finds the unfinished one to resume (same symbols and timeframe, else an error). */
   static openRun(ledger: Ledger, o: { source: string; symbols: readonly string[]; timeframe: string; periodsPerYear: number; config: unknown }): { run: PaperRun; resumed: boolean } {
     const db = ledger.db;
-    const open = db.prepare("SELECT p.run_id, p.status, p.source, p.resumes, r.symbols, r.timeframe FROM paper_runs p JOIN runs r ON r.id = p.run_id WHERE p.status = 'running' ORDER BY p.run_id DESC LIMIT 1").get() as
-      | { run_id: number; status: 'running'; source: string; resumes: number; symbols: string; timeframe: string }
+    const open = db.prepare("SELECT p.run_id, p.status, p.source, p.resumes, r.uid, r.symbols, r.timeframe FROM paper_runs p JOIN runs r ON r.id = p.run_id WHERE p.status = 'running' ORDER BY p.run_id DESC LIMIT 1").get() as
+      | { run_id: number; status: 'running'; source: string; resumes: number; uid: string; symbols: string; timeframe: string }
       | undefined;
     if (open !== undefined) {
       const symbols = JSON.parse(open.symbols) as string[];
@@ -73,11 +75,11 @@ export class PaperStore {
         throw new Error(`the ledger ${ledger.path} holds an unfinished paper run ${open.run_id} on ${symbols.join(',')} ${open.timeframe}, not ${o.symbols.join(',')} ${o.timeframe}: resume it with the same universe or use another --db`);
       }
       db.prepare('UPDATE paper_runs SET resumes = resumes + 1 WHERE run_id = ?').run(open.run_id);
-      return { run: { runId: open.run_id, status: 'running', source: open.source, symbols, timeframe: open.timeframe, resumes: open.resumes + 1 }, resumed: true };
+      return { run: { runId: open.run_id, runUid: open.uid, status: 'running', source: open.source, symbols, timeframe: open.timeframe, resumes: open.resumes + 1 }, resumed: true };
     }
     const runId = ledger.startRun({ kind: 'paper', source: o.source, symbols: o.symbols, timeframe: o.timeframe, periodsPerYear: o.periodsPerYear, config: o.config });
     db.prepare("INSERT INTO paper_runs (run_id, status, source) VALUES (?, 'running', ?)").run(runId, o.source);
-    return { run: { runId, status: 'running', source: o.source, symbols: o.symbols, timeframe: o.timeframe, resumes: 0 }, resumed: false };
+    return { run: { runId, runUid: ledger.runUid(runId), status: 'running', source: o.source, symbols: o.symbols, timeframe: o.timeframe, resumes: 0 }, resumed: false };
   }
 
   /** The bars already stepped, in order, to rebuild the state from (with their funding, when the run had some). */

@@ -10,6 +10,11 @@ export const barsTopic = (tf: string) => `arena.md.bars.${tf}`;
 export const REJECTED_TOPIC = 'arena.md.rejected';
 export const DECISIONS_TOPIC = 'arena.decisions';
 export const FILLS_TOPIC = 'arena.fills';
+/**
+ * The header every output message (fills, decisions, rejections) carries: the daemon's run uid (RunInfo.uid in the
+ * ledger), also its values' `runUid`. Run ids restart at 1 in every ledger; uids tell daemons sharing a cluster apart.
+ */
+export const RUN_UID_HEADER = 'arena-run-uid';
 
 export interface BarMessage {
   readonly venue: string;

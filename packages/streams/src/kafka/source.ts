@@ -15,7 +15,7 @@ import type { OhlcvRow, Timeframe } from '@arena/core';
 import { type Consumer, Partitioners, type Producer } from 'kafkajs';
 import { BarAligner } from './aligner.ts';
 import { kafkaClient, type KafkaOptions } from './client.ts';
-import { REJECTED_TOPIC, barsTopic, validateBar } from './message.ts';
+import { REJECTED_TOPIC, RUN_UID_HEADER, barsTopic, validateBar } from './message.ts';
 
 export interface KafkaSourceOptions extends KafkaOptions {
   readonly groupId: string;
@@ -39,6 +39,8 @@ export interface KafkaSourceOptions extends KafkaOptions {
   readonly onSkip?: () => void;
   /** end the stream once caught up: nothing pending and no message for this long, ms (arena paper --exit-at-end) */
   readonly exitWhenIdleMs?: number;
+  /** the daemon's run uid: on each message to arena.md.rejected (value's `runUid` and the RUN_UID_HEADER header) */
+  readonly runUid?: string;
 }
 
 /** A partition's offsets in the ledger: the next one to consume, and the highest one seen (absent in older ledgers). */
@@ -144,7 +146,13 @@ export async function kafkaSource(o: KafkaSourceOptions): Promise<KafkaSource> {
     if (list.length === 0) return;
     for (const r of list) o.onReject?.(r.kind, `${topic}:${partition}:${r.offset}: ${r.reason}`);
     try {
-      await producer.send({ topic: REJECTED_TOPIC, messages: list.map((r) => ({ key: r.key, value: JSON.stringify({ reason: r.reason, kind: r.kind, topic, partition, offset: Number(r.offset), key: r.key, value: r.value }) })) });
+      const run = o.runUid;
+      const messages = list.map((r) => ({
+        key: r.key,
+        value: JSON.stringify({ ...(run !== undefined ? { runUid: run } : {}), reason: r.reason, kind: r.kind, topic, partition, offset: Number(r.offset), key: r.key, value: r.value }),
+        ...(run !== undefined ? { headers: { [RUN_UID_HEADER]: run } } : {}),
+      }));
+      await producer.send({ topic: REJECTED_TOPIC, messages });
     } catch (e) {
       o.log?.(`cannot send ${list.length} rejections of ${topic}:${partition} to ${REJECTED_TOPIC}: ${(e as Error).message}`, 'warn');
     }

@@ -3,7 +3,7 @@ import type { OhlcvRow } from '@arena/core';
 import type { KafkaSourceOptions } from './source.ts';
 
 /** kafkaSource's options without its callbacks (they stay on the daemon's thread; the worker posts what they get). */
-export type SourceThreadSettings = Pick<KafkaSourceOptions, 'brokers' | 'clientId' | 'groupId' | 'timeframe' | 'symbols' | 'after' | 'resume' | 'flushMs' | 'commitEveryMs' | 'exitWhenIdleMs'>;
+export type SourceThreadSettings = Pick<KafkaSourceOptions, 'brokers' | 'clientId' | 'groupId' | 'timeframe' | 'symbols' | 'after' | 'resume' | 'flushMs' | 'commitEveryMs' | 'exitWhenIdleMs' | 'runUid'>;
 
 /** An aligned bar time as it crosses: plain data (its row's typed arrays are copied). */
 export interface WireBar {

@@ -43,6 +43,7 @@ export async function threadedKafkaSource(o: ThreadedKafkaSourceOptions): Promis
     ...(o.flushMs !== undefined ? { flushMs: o.flushMs } : {}),
     ...(o.commitEveryMs !== undefined ? { commitEveryMs: o.commitEveryMs } : {}),
     ...(o.exitWhenIdleMs !== undefined ? { exitWhenIdleMs: o.exitWhenIdleMs } : {}),
+    ...(o.runUid !== undefined ? { runUid: o.runUid } : {}),
   };
   // the worker runs TypeScript through tsx, as the CLI does
   const worker = new Worker(new URL('./sourceThread.mjs', import.meta.url), { workerData: settings });
