@@ -41,8 +41,12 @@ describe('arena backtest --contest -> arena contest report (CLI, end to end)', (
     const json = JSON.parse(readFileSync(join(rep, 'contest.json'), 'utf8'));
     expect(json.agents).toHaveLength(12);
     expect(json.frames.length).toBe(Math.floor(2000 / 24));
+    expect(r.stdout).toMatch(/withheld by its track record .* in \d+ of \d+ windows\.\n?$/);
     const html = readFileSync(join(rep, 'contest.html'), 'utf8');
     expect(html.match(/<svg/g)?.length).toBe(3);
+    // the tables stay in their pre; the note after them is a paragraph, which wraps in the page's width
+    expect(html).toMatch(/<\/pre>\n<p>The score model&#39;s choice was withheld by its track record .* in \d+ of \d+ windows\.<\/p>/);
+    expect(/<pre>[^]*<\/pre>/.exec(html)![0]).not.toMatch(/withheld by its track record/);
   }, 60_000);
 
   it('bad input exits 2 with the reason: a missing ledger, a run id without a contest, --agents 0', () => {

@@ -33,7 +33,20 @@ function relative(lb: Leaderboard): boolean {
   return (lb.run.config as { contest?: { benchmark?: string } } | null)?.contest?.benchmark === 'equal';
 }
 
+/** The console report: the latest window's leaderboard, adoption over time, and how often the track record withheld a choice. */
 export function contestTables(lb: Leaderboard, top = 10, points = 12): string {
+  const note = withheldNote(lb);
+  return note === undefined ? contestBoxes(lb, top, points) : `${contestBoxes(lb, top, points)}\n${note}`;
+}
+
+/** How often the track record withheld the score model's choice (undefined for runs without a record). */
+function withheldNote(lb: Leaderboard): string | undefined {
+  if (!lb.frames.some((f) => f.recordT !== null)) return undefined;
+  return `The score model's choice was withheld by its track record (its past choices, switching between them paid, had not beaten the fallback) in ${lb.frames.filter((f) => f.withheld).length} of ${lb.frames.length} windows.`;
+}
+
+/** The two tables: the latest window's leaderboard and adoption at `points` times. */
+function contestBoxes(lb: Leaderboard, top: number, points: number): string {
   const last = lb.frames[lb.frames.length - 1];
   const parts: string[] = [];
   if (last) {
@@ -55,8 +68,6 @@ export function contestTables(lb: Leaderboard, top = 10, points = 12): string {
       return [day(f.ts), String(f.index), f.ready ? String(f.pairs) : `${f.pairs} (warming up)`, f.withheld ? `${held} (choice withheld)` : held, best ? `${best.name.split(' ')[0]} ${f2(best.predicted)}` : '', f.recordT === null ? '' : f2(f.recordT)];
     });
   parts.push(boxTable('ADOPTION OVER TIME', ['Window end', '#', 'Model pairs', 'Adopted (weight)', 'Best predicted', 'Record t'], rows));
-  const withRecord = lb.frames.filter((f) => f.recordT !== null).length;
-  if (withRecord > 0) parts.push(`The score model's choice was withheld by its track record (its past choices, switching between them paid, had not beaten the fallback) in ${lb.frames.filter((f) => f.withheld).length} of ${lb.frames.length} windows.`);
   return parts.join('\n');
 }
 
@@ -95,7 +106,9 @@ export function contestHtml(lb: Leaderboard): string {
     return [...w, other, f.cash ? 1 : 0];
   });
   const weights = stackedChart({ title: 'Adopted weights at each window end', x, rows, bands: [...top.map(name), 'other agents', 'cash'], colors: [...PALETTE.slice(0, top.length), '#b7bdc8', '#eceef2'], height: 200 });
-  const table = contestTables(lb).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  // the tables keep their columns (pre, scrolled sideways when wide); the note is prose and wraps
+  const table = escapeXml(contestBoxes(lb, 10, 12));
+  const note = withheldNote(lb);
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Arena contest</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;max-width:1000px;margin:24px auto;color:#1d2330}pre{font-size:12px;background:#f6f7f9;padding:8px;overflow-x:auto}svg.chart{max-width:100%;height:auto}svg .title{font-weight:600;font-size:13px}svg .tick,svg .legend{font-size:11px;fill:#5b6475}svg .grid{stroke:#eceef2}svg .axis{stroke:#9aa3b2}</style></head><body>
 <h1>Arena contest: run ${lb.run.id}</h1>
@@ -104,7 +117,7 @@ ${weights}
 ${pred}
 ${real}
 <pre>${table}</pre>
-</body></html>
+${note === undefined ? '' : `<p>${escapeXml(note)}</p>\n`}</body></html>
 `;
 }
 
