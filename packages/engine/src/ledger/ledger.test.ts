@@ -16,6 +16,14 @@ import { MIGRATIONS } from './migrations.ts';
 const dir = mkdtempSync(join(tmpdir(), 'arena-ledger-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A ledger file as an Arena of schema `version` left it (its first migrations only), opened without Ledger. */
+function databaseAtVersion(path: string, version: number): Database.Database {
+  const raw = new Database(path);
+  for (const m of MIGRATIONS.slice(0, version)) raw.exec(m);
+  raw.pragma(`user_version = ${version}`);
+  return raw;
+}
+
 describe('ledger (SQLite)', () => {
   it('creates the schema at the latest version in WAL mode, reopens without migrating twice, refuses a newer file', () => {
     const path = join(dir, 'a', 'ledger.db');
@@ -39,9 +47,7 @@ describe('ledger (SQLite)', () => {
 
   it('migrates a ledger of an earlier version: decisions (migration 8) keep their rows and their unique key, as a rowid table', () => {
     const path = join(dir, 'v7.db');
-    const raw = new Database(path);
-    for (const m of MIGRATIONS.slice(0, 7)) raw.exec(m);
-    raw.pragma('user_version = 7');
+    const raw = databaseAtVersion(path, 7);
     const ins = raw.prepare('INSERT INTO decisions (run_id, t, ts, record) VALUES (?, ?, ?, ?)');
     for (let t = 0; t < 50; t++) ins.run(1, t, 1_700_000_000_000 + t * 3_600_000, JSON.stringify({ t, pad: 'x'.repeat(700) }));
     raw.close();
@@ -57,9 +63,7 @@ describe('ledger (SQLite)', () => {
 
   it('gives every run a uid, distinct across runs and ledgers and kept on reopening; migration 10 gives the runs before it one', () => {
     const path = join(dir, 'v9.db');
-    const raw = new Database(path);
-    for (const m of MIGRATIONS.slice(0, 9)) raw.exec(m);
-    raw.pragma('user_version = 9');
+    const raw = databaseAtVersion(path, 9);
     const old = raw.prepare("INSERT INTO runs (kind, started_at, source, symbols, timeframe, periods_per_year, config) VALUES ('paper', '2026-01-01', 'x', '[]', '1h', 8760, 'null')");
     old.run();
     old.run();
