@@ -45,11 +45,25 @@ describe('arena backtest (CLI, end to end)', () => {
     expect(badFee.stderr).toContain('broker.feeBps must be >= 0');
   });
 
+  it('warns when a committed model steps bars of another size than it was fitted on, and says what to do', () => {
+    const r = arena(['backtest', '--synthetic', '--timeframe', '4h', '--bars', '1200', '--out', tmp()]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: learned expert \(convnet default\) was fitted on 1h bars and this run steps 4h bars; .*arena train convnet --timeframe 4h\) or give it weight 0/);
+    // the strategy is equal weights: the router only has its row beside it
+    expect(r.stderr).toMatch(/warning: router default \(its row beside the strategy\) was fitted on 1h bars and this run steps 4h bars; .*arena train router --timeframe 4h\)/);
+    const routed = arena(['backtest', '--synthetic', '--timeframe', '4h', '--bars', '1200', '--router', 'model', '--weights', 'trend=0.5,breakout=0.5', '--out', tmp()]);
+    expect(routed.code, routed.stderr).toBe(0);
+    expect(routed.stderr).toMatch(/warning: router default was fitted on 1h bars .* or route with equal weights \(--router equal\)/);
+    expect(routed.stderr).not.toMatch(/learned expert .* was fitted on/);
+  });
+
   it('runs on real Binance data (the committed sample, by its path under the data root) and rejects unknown symbols and empty ranges', () => {
     const dir = 'crypto/binance/spot';
     const out = tmp();
     const r = arena(['backtest', '--data', dir, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1h', '--timerange', '20250301-20250601', '--fee-bps', '10', '--out', out]);
     expect(r.code).toBe(0);
+    // the committed models were fitted on 1h bars: no warning here
+    expect(r.stderr).not.toMatch(/was fitted on/);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.meta.symbols).toEqual(['BTC/USDT', 'ETH/USDT']);
     expect(report.meta.bars).toBe(92 * 24);

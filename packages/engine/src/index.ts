@@ -8,6 +8,7 @@ export * from './backtest.ts';
 export * from './staticWeights.ts';
 export * from './market.ts';
 export * from './models.ts';
+export * from './modelTimeframes.ts';
 export * from './pipeline/book.ts';
 export * from './pipeline/pipeline.ts';
 export * from './pipeline/stages.ts';

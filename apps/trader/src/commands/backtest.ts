@@ -1,7 +1,7 @@
 /** `arena backtest`: flags -> config -> the engine's market, models and backtest; prints and writes the report. */
 import { join } from 'node:path';
 import { type ArenaConfig, ERR, arenaError } from '@arena/core';
-import { ContestLedger, Ledger, loadMarket, loadModels, runBacktest, writeReports } from '@arena/engine';
+import { ContestLedger, Ledger, loadMarket, loadModels, otherTimeframeModels, otherTimeframeWarning, runBacktest, writeReports } from '@arena/engine';
 import { loadConfig, parseNumber, parseWeights } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
 
@@ -66,6 +66,7 @@ export async function backtestCommand(flags: BacktestFlags): Promise<void> {
   const { panel, source } = market;
   if (panel.nTimes < 2) throw arenaError(ERR.DATA_TOO_SHORT, panel.nTimes, source, 2);
   const models = await loadModels(config, log, market.funding, { compareRouter: flags.baselines !== false });
+  for (const m of otherTimeframeModels(models, { routing: models.router, beside: models.comparisonRouter }, panel.timeframe)) log(`warning: ${otherTimeframeWarning(m, panel.timeframe)}`);
   const ledgerPath = flags.db ?? join(flags.out, 'ledger.db');
   const ledger = config.contest.enabled ? Ledger.open(ledgerPath) : undefined;
   const runId = ledger?.startRun({ kind: 'backtest', source, symbols: panel.symbols, timeframe: panel.timeframe, periodsPerYear: panel.periodsPerYear(), config });

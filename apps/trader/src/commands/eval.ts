@@ -1,7 +1,7 @@
 /** `arena eval`: the router vs equal weights, the best expert, fitted static weights, the oracle and buy and hold, out of sample. */
 import { join } from 'node:path';
 import { type BarPanel, ERR, arenaError, expertNames } from '@arena/core';
-import { ContestLedger, Ledger, contestSettings, describeOverlaps, evalFolds, evalTable, foldOverlaps, loadedModelRanges, summariseDataTeam, fillAssumptions, loadMarket, loadModels, hurdleLine, benchmarkLine, trainLearnedChain, regimeLine, runEval, scoreModelLine, stepPanel, writeEval } from '@arena/engine';
+import { ContestLedger, Ledger, contestSettings, describeOverlaps, evalFolds, evalTable, foldOverlaps, loadedModelRanges, otherTimeframeModels, otherTimeframeWarning, summariseDataTeam, fillAssumptions, loadMarket, loadModels, hurdleLine, benchmarkLine, trainLearnedChain, regimeLine, runEval, scoreModelLine, stepPanel, writeEval } from '@arena/engine';
 import { type Runtime, initRuntime } from '@arena/kernels';
 import { DEFAULT_LABELS, ModelRouter, trainRouterOnPanel } from '@arena/router';
 import { parseNumber } from '../configFile.ts';
@@ -35,6 +35,8 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   // --train: the learned expert is retrained per fold too (nested: the router then learns from its out-of-sample outputs)
   const chain = flags.train && loaded.learned ? await trainChain(rt, panel, funding, bounds, loaded.learned, embargo, source, log) : undefined;
   const models = chain ? { ...loaded, learnedChain: chain.nets } : loaded;
+  // --train retrains the router per fold on these bars; the committed models are used as they are otherwise
+  for (const m of otherTimeframeModels(models, flags.train ? {} : { routing: models.router }, panel.timeframe)) log(`warning: ${otherTimeframeWarning(m, panel.timeframe)}`);
   // leak check before any work: no committed model may have been fitted on a fold's test bars (plus an embargo)
   const fittedModels = loadedModelRanges(models, !flags.train);
   const overlaps = foldOverlaps(panel, source, bounds, fittedModels, embargo);

@@ -6,7 +6,7 @@
  */
 import { BACKGROUND_NICE, ERR, arenaError, expertNames, lowerOtherThreads, parseTimeframe, resolveDataDir, timeframeMs } from '@arena/core';
 import { resolve } from 'node:path';
-import { ContestLedger, GrowingPanel, Ledger, type LedgerLock, PaperMetrics, PaperStore, type SourceBar, type StepResult, buildPipeline, loadMarket, loadModels, lockLedger, rebuild, runLoop, startStepWatchdog, type StepWatchdog } from '@arena/engine';
+import { ContestLedger, GrowingPanel, Ledger, type LedgerLock, PaperMetrics, PaperStore, type SourceBar, type StepResult, buildPipeline, loadMarket, loadModels, lockLedger, otherTimeframeModels, otherTimeframeWarning, rebuild, runLoop, startStepWatchdog, type StepWatchdog } from '@arena/engine';
 import { WorkerSelection } from '@arena/features';
 import { DECISIONS_TOPIC, FILLS_TOPIC, FundingSchedule, RUN_UID_HEADER, type KafkaBarStream, barsTopic, kafkaClient, liveSource, parseBrokers, parseSpeed, replayPanel, threadedKafkaSource } from '@arena/streams';
 import { parseNumber } from '../configFile.ts';
@@ -81,6 +81,7 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   const source = market ? `replay ${market.source}` : kafka ? `kafka ${brokers.join(',')} group ${flags.group}` : `live ${flags.exchange}${flags.exchangeUrl ? ` at ${flags.exchangeUrl}` : ''}`;
   // the models and the user's experts before the ledger: a broken module stops here, with nothing written
   const m = await loadModels(config, log, market?.funding);
+  for (const o of otherTimeframeModels(m, { routing: m.router }, timeframe)) log.warn(otherTimeframeWarning(o, timeframe), { event: 'model_timeframe', model: o.model, fittedOn: o.fittedOn });
   let ledger: Ledger;
   let lock: LedgerLock;
   try {
