@@ -167,6 +167,18 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
       child.kill('SIGTERM');
       await page.waitForSelector('#banner', { state: 'visible', timeout: 15_000 });
       expect(await page.textContent('#banner')).toMatch(/disconnected: reconnecting/);
+      // what the user does meanwhile fails quietly too: another symbol's candles, a trade marker's decision (it says so)
+      await page.selectOption('#symbol', symbols[symbols.length - 1]!);
+      await page.selectOption('#symbol', symbols[0]!);
+      const marker = await page.evaluate(() => {
+        const a = (globalThis as unknown as Page).arena;
+        const f = a.fills();
+        return f.length === 0 ? null : a.markerX(f[f.length - 1]!.ts);
+      });
+      if (marker !== null) {
+        await page.mouse.click(box.x + marker, box.y + box.height / 2);
+        await page.waitForFunction(() => /could not load decision/.test((globalThis as unknown as Page).document.getElementById('inspector')!.textContent ?? ''), undefined, { timeout: 5000 });
+      }
       // its 5-second refresh fails meanwhile, quietly (the banner says why)
       await new Promise((r) => setTimeout(r, 6000));
       expect(pageErrors).toEqual([]);

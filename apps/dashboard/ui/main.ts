@@ -150,7 +150,8 @@ async function loadAll(): Promise<void> {
   }
   const sel = $('symbol') as HTMLSelectElement;
   sel.innerHTML = status.symbols.map((s) => `<option>${s}</option>`).join('');
-  sel.onchange = () => void loadSymbol(sel.value);
+  // a request that fails (the daemon gone) shows as the stream's banner: no unhandled rejection, the refresh tries again
+  sel.onchange = () => void loadSymbol(sel.value).catch(() => undefined);
   if (status.symbols.length > 0) await loadSymbol(status.symbols[0]!);
   const eq = await get<{ ts: number; equity: number; drawdown: number; margin: number }[]>('/api/equity?maxPoints=5000');
   equityTimes = eq.map((p) => sec(p.ts));
@@ -238,7 +239,7 @@ candleChart.subscribeClick((p) => {
   if (p.time === undefined) return;
   const t = Number(p.time) * 1000;
   const near = fills.filter((f) => f.symbol === symbol && f.decision !== null).sort((a, b) => Math.abs(a.ts - t) - Math.abs(b.ts - t))[0];
-  if (near) void inspect(near.decision!);
+  if (near) void inspect(near.decision!).catch((e: Error) => ($('inspector').textContent = `could not load decision ${near.decision}: ${e.message}`));
 });
 
 /**
@@ -271,7 +272,8 @@ function connect(delay = 500): void {
     for (const f of m.fills) fills.push({ id: -1, ts: m.ts, symbol: f.symbol, qty: f.qty, price: f.price, ...(f.reason ? { reason: f.reason } : {}), decision: (f.reason ?? 'signal') !== 'signal' ? null : m.t - 1 });
     if (m.fills.some((f) => f.symbol === symbol)) {
       setMarkers();
-      void loadPositions();
+      // sent just before the daemon stopped, this request can fail: the banner says so, the refresh tries again
+      void loadPositions().catch(() => undefined);
     }
     status.steps = m.t + 1;
     status.lastTs = new Date(m.ts).toISOString();
