@@ -164,12 +164,16 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
       expect(existsSync(join(OUT, 'dashboard.png'))).toBe(true);
       expect(consoleErrors).toEqual([]);
       // the daemon goes away: the page says so and keeps trying to reconnect
+      const shown = await page.inputValue('#symbol');
       child.kill('SIGTERM');
       await page.waitForSelector('#banner', { state: 'visible', timeout: 15_000 });
       expect(await page.textContent('#banner')).toMatch(/disconnected: reconnecting/);
       // what the user does meanwhile fails quietly too: another symbol's candles, a trade marker's decision (it says so)
-      await page.selectOption('#symbol', symbols[symbols.length - 1]!);
-      await page.selectOption('#symbol', symbols[0]!);
+      // (the selector goes back to the symbol whose candles are still shown)
+      for (const other of symbols.filter((x) => x !== shown).slice(0, 2)) {
+        await page.selectOption('#symbol', other);
+        await expect.poll(() => page.inputValue('#symbol'), { timeout: 5000 }).toBe(shown);
+      }
       const marker = await page.evaluate(() => {
         const a = (globalThis as unknown as Page).arena;
         const f = a.fills();

@@ -121,11 +121,12 @@ async function loadPositions(): Promise<void> {
     (perp ? `<p>funding settled over the run: ${funding.toFixed(2)} (negative: paid)</p>` : '');
 }
 
+/** Shows symbol s's candles and fills; the shown symbol (which the stream appends to) changes only once both loaded. */
 async function loadSymbol(s: string): Promise<void> {
-  symbol = s;
   // fills first: the bars fetched after them reach at least every fill's bar, so each marker has its candle
   const newFills = await get<Fill[]>(`/api/fills?limit=5000&symbol=${encodeURIComponent(s)}`);
   const bars = await get<{ ts: number; open: number; high: number; low: number; close: number }[]>(`/api/bars?symbol=${encodeURIComponent(s)}&limit=5000`);
+  symbol = s;
   candles.setData(bars.map((b) => ({ time: sec(b.ts), open: b.open, high: b.high, low: b.low, close: b.close })));
   // decimals from the price level: ADA at 0.27 needs four, BTC at 90,000 none beyond the cents
   const level = bars.length > 0 ? Math.abs(bars[bars.length - 1]!.close) : 1;
@@ -150,8 +151,9 @@ async function loadAll(): Promise<void> {
   }
   const sel = $('symbol') as HTMLSelectElement;
   sel.innerHTML = status.symbols.map((s) => `<option>${s}</option>`).join('');
-  // a request that fails (the daemon gone) shows as the stream's banner: no unhandled rejection, the refresh tries again
-  sel.onchange = () => void loadSymbol(sel.value).catch(() => undefined);
+  // a request that fails (the daemon gone) shows as the stream's banner: no unhandled rejection, and the selector goes
+  // back to the symbol whose candles are shown
+  sel.onchange = () => void loadSymbol(sel.value).catch(() => (sel.value = symbol));
   if (status.symbols.length > 0) await loadSymbol(status.symbols[0]!);
   const eq = await get<{ ts: number; equity: number; drawdown: number; margin: number }[]>('/api/equity?maxPoints=5000');
   equityTimes = eq.map((p) => sec(p.ts));
