@@ -219,6 +219,8 @@ const summary = {
 
 /** the fallback the stated rule picks: the higher mean of contest minus equal weights over every real-set row */
 const RULE_PICKS = summary.cashMinusEqualMeanAllReal > summary.benchmarkMinusEqualMeanAllReal ? 'cash' : 'benchmark';
+/** the score model's mean rank IC over a row's test windows, with its interval */
+const rankIc = (l: (typeof lines)[number]) => (l.scoreModel ? `${fmt(l.scoreModel.meanRankIc, 3)} [${fmt(l.scoreModel.ciLow, 3)}, ${fmt(l.scoreModel.ciHigh, 3)}]` : 'n/a');
 const ci = (c: Comparison) => `${fmt(c.sharpeDiff)} [${fmt(c.ciLow)}, ${fmt(c.ciHigh)}]`;
 const table = [
   '| data set | test bars | router | equal | static-fit | router - equal [90% CI] | turnover equal / router | regime acc. / majority |',
@@ -233,7 +235,7 @@ const contestTable = [
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...protocol.map((l) => {
     const s = l.sharpe;
-    return `| ${l.dataset} | ${fmt(s['equal-weight'])} | ${fmt(s['contest-cash'])} (${pct(l.cashInMarket)}) | ${fmt(s['contest-benchmark'])} (${pct(l.onBenchmark)}) | ${fmt(s['contest-benchmark-no-record'])} | ${fmt(s['contest-cash-calibrated'])} (${pct(l.cashFittedInMarket)}; ${l.cashFittedHurdle.join(', ')}) | ${fmt(s['contest-benchmark-calibrated'])} (${l.benchmarkFittedHurdle.join(', ')}) | ${ci(l.cashMinusEqual)} | ${ci(l.benchmarkMinusEqual)} | ${ci(l.noRecordMinusEqual)} | ${ci(l.cashFittedMinusEqual)} | ${ci(l.benchmarkFittedMinusEqual)} | ${l.scoreModel ? `${fmt(l.scoreModel.meanRankIc, 3)} [${fmt(l.scoreModel.ciLow, 3)}, ${fmt(l.scoreModel.ciHigh, 3)}]` : 'n/a'} |`;
+    return `| ${l.dataset} | ${fmt(s['equal-weight'])} | ${fmt(s['contest-cash'])} (${pct(l.cashInMarket)}) | ${fmt(s['contest-benchmark'])} (${pct(l.onBenchmark)}) | ${fmt(s['contest-benchmark-no-record'])} | ${fmt(s['contest-cash-calibrated'])} (${pct(l.cashFittedInMarket)}; ${l.cashFittedHurdle.join(', ')}) | ${fmt(s['contest-benchmark-calibrated'])} (${l.benchmarkFittedHurdle.join(', ')}) | ${ci(l.cashMinusEqual)} | ${ci(l.benchmarkMinusEqual)} | ${ci(l.noRecordMinusEqual)} | ${ci(l.cashFittedMinusEqual)} | ${ci(l.benchmarkFittedMinusEqual)} | ${rankIc(l)} |`;
   }),
 ].join('\n');
 
@@ -242,7 +244,7 @@ const checksTable = [
   '|---|---|---|---|---|---|---|---|',
   ...checkLines.map((l) => {
     const s = l.sharpe;
-    return `| ${l.dataset} (${l.assets}) | ${l.test} (${l.bars}) | ${fmt(s['equal-weight'])} | ${fmt(s['router'])} | ${ci(l.routerMinusEqual)} | ${fmt(s['contest-benchmark'])} (${pct(l.onBenchmark)}) | ${ci(l.benchmarkMinusEqual)} | ${l.scoreModel ? `${fmt(l.scoreModel.meanRankIc, 3)} [${fmt(l.scoreModel.ciLow, 3)}, ${fmt(l.scoreModel.ciHigh, 3)}]` : 'n/a'} |`;
+    return `| ${l.dataset} (${l.assets}) | ${l.test} (${l.bars}) | ${fmt(s['equal-weight'])} | ${fmt(s['router'])} | ${ci(l.routerMinusEqual)} | ${fmt(s['contest-benchmark'])} (${pct(l.onBenchmark)}) | ${ci(l.benchmarkMinusEqual)} | ${rankIc(l)} |`;
   }),
 ].join('\n');
 const checksVerdict =

@@ -27,13 +27,18 @@ export function otherTimeframeModels(models: PipelineModels, routers: { readonly
   const out: OtherTimeframe[] = [];
   const net = models.learnedChain === undefined ? models.learned?.net.card : undefined;
   if (net !== undefined && net.data.timeframe !== timeframe) out.push({ model: `learned expert (convnet ${net.name})`, fittedOn: net.data.timeframe, train: 'arena train convnet', without: 'give it weight 0 (--weights without learned)' });
+  // a backtest that routes shows no router row beside the strategy: one router at most
   const { routing, beside } = routers;
-  if (routing instanceof ModelRouter && routing.loaded.card.data.timeframe !== timeframe) {
-    const card = routing.loaded.card;
-    out.push({ model: `router ${card.name}`, fittedOn: card.data.timeframe, train: 'arena train router', without: 'route with equal weights (--router equal)' });
-  } else if (beside instanceof ModelRouter && beside.loaded.card.data.timeframe !== timeframe) {
-    const card = beside.loaded.card;
-    out.push({ model: `router ${card.name} (its row beside the strategy)`, fittedOn: card.data.timeframe, train: 'arena train router', without: 'read that row as untested here' });
+  const router = routing instanceof ModelRouter ? routing : beside instanceof ModelRouter ? beside : undefined;
+  const card = router?.loaded.card;
+  if (card !== undefined && card.data.timeframe !== timeframe) {
+    const routes = router === routing;
+    out.push({
+      model: `router ${card.name}${routes ? '' : ' (its row beside the strategy)'}`,
+      fittedOn: card.data.timeframe,
+      train: 'arena train router',
+      without: routes ? 'route with equal weights (--router equal)' : 'read that row as untested here',
+    });
   }
   return out;
 }
