@@ -24,5 +24,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // one TMPDIR per run, removed at its end (test/tmpdir.setup.ts)
+    globalSetup: ['./test/tmpdir.setup.ts'],
   },
 });
