@@ -174,14 +174,17 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
         await page.selectOption('#symbol', other);
         await expect.poll(() => page.inputValue('#symbol'), { timeout: 5000 }).toBe(shown);
       }
-      const marker = await page.evaluate(() => {
+      // the latest of the shown symbol's markers inside the plot (the banner has moved the chart down meanwhile)
+      const plot = (await page.locator('#candles').boundingBox())!;
+      const marker = await page.evaluate((width) => {
         const a = (globalThis as unknown as Page).arena;
-        const f = a.fills();
-        return f.length === 0 ? null : a.markerX(f[f.length - 1]!.ts);
-      });
+        const xs = a.fills().map((f) => a.markerX(f.ts)).filter((x): x is number => x !== null && x > 0 && x < width - 80);
+        return xs.length === 0 ? null : Math.max(...xs);
+      }, plot.width);
       if (marker !== null) {
-        await page.mouse.click(box.x + marker, box.y + box.height / 2);
-        await page.waitForFunction(() => /could not load decision/.test((globalThis as unknown as Page).document.getElementById('inspector')!.textContent ?? ''), undefined, { timeout: 5000 });
+        await page.mouse.click(plot.x + marker, plot.y + plot.height / 2);
+        const says = () => page.textContent('#inspector');
+        await expect.poll(says, { timeout: 5000 }).toMatch(/could not load decision/);
       }
       // its 5-second refresh fails meanwhile, quietly (the banner says why)
       await new Promise((r) => setTimeout(r, 6000));
