@@ -3,6 +3,9 @@ import { fileURLToPath } from 'node:url';
 
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+const ALL = ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'];
+const ALONE = ['readme', 'kafka', 'resume', 'paper', 'responsive', 'dashboard', 'live', 'userExpert'].map((f) => `test/${f}.e2e.test.ts`);
+
 export default defineConfig({
   resolve: {
     alias: {
@@ -20,11 +23,22 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
     // one TMPDIR per run, removed at its end (test/tmpdir.setup.ts)
     globalSetup: ['./test/tmpdir.setup.ts'],
+    projects: [
+      // first, two files at a time: unit tests and the CLI end-to-end tests without a daemon or a latency bound
+      {
+        extends: true,
+        test: { name: 'parallel', include: ALL, exclude: ALONE, maxWorkers: 2, sequence: { groupOrder: 0 } },
+      },
+      // then one file at a time: daemons, servers and user-module watchdogs, whose tests bound latencies and stop times
+      {
+        extends: true,
+        test: { name: 'alone', include: ALONE, maxWorkers: 1, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });
