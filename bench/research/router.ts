@@ -44,7 +44,7 @@ interface EvalFile {
   symbols: string[];
   outOfSample: boolean;
   regimeAccuracy: { hindsight: { accuracy: number | null; majorityRate: number | null; balancedAccuracy: number | null } };
-  folds: { contestHurdle?: { cash: { chosen: number | 'never' }; benchmark: { chosen: number | 'never' } } }[];
+  folds: { staticFitDeflated: { trials: number; dsr: number | null }; contestHurdle?: { cash: { chosen: number | 'never' }; benchmark: { chosen: number | 'never' } } }[];
   contestScoreModel: { fold: number; windows: number; meanRankIc: number | null; ciLow: number | null; ciHigh: number | null }[];
   contestOnBenchmark: number | null;
 }
@@ -135,7 +135,9 @@ const mean = (xs: number[]) => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + 
 const ranOnly = process.env['ARENA_RESEARCH_ONLY'];
 /** a partial run says which rows it ran; the others are read from the eval.json files the last run left in out/research */
 const partOnly =
-  ranOnly === undefined || process.env['ARENA_RESEARCH_REUSE'] === '1'
+  process.env['ARENA_RESEARCH_REUSE'] === '1'
+    ? ' This report was rewritten from the eval.json files that earlier runs left in out/research (ARENA_RESEARCH_REUSE=1); no set was re-run.'
+    : ranOnly === undefined
     ? ''
     : ` This run re-ran the sets matching /${ranOnly}/ (ARENA_RESEARCH_ONLY); the other rows are from the eval.json files of the previous run, whose code gives them unchanged.`;
 const results = SETS.map((set) => ({ set, ev: runEval(set, join(ROOT, 'out/research', set.name.replace(/[^a-z0-9]+/gi, '-'))) }));
@@ -167,6 +169,9 @@ const lines = results.map(({ set, ev }) => {
     benchmarkFittedHurdle: ev.folds.map((f) => f.contestHurdle?.benchmark.chosen ?? null),
     equalTurnover: row(ev, 'equal-weight').turnover,
     routerTurnover: row(ev, 'router').turnover,
+    /** per fold: the deflated Sharpe ratio of static-fit's winning weights on their training bars */
+    staticFitDsr: ev.folds.map((f) => f.staticFitDeflated.dsr),
+    staticFitTrials: ev.folds[0]?.staticFitDeflated.trials ?? null,
     regime: ev.regimeAccuracy.hindsight,
     scoreModel: ev.contestScoreModel.find((v) => v.fold === -1) ?? null,
   };
@@ -213,6 +218,11 @@ const summary = {
   scoreModelRankIcMeanReal: mean(realLines.flatMap((l) => (l.scoreModel?.meanRankIc == null ? [] : [l.scoreModel.meanRankIc]))),
   scoreModelAboveZero: protocol.filter((l) => (l.scoreModel?.ciLow ?? -1) > 0).map((l) => l.dataset),
   scoreModelBelowZero: protocol.filter((l) => (l.scoreModel?.ciHigh ?? 1) < 0).map((l) => l.dataset),
+  /** folds (every protocol row) whose static-fit winner's training Sharpe clears the best of its trials by chance at 95% */
+  staticFitFoldsDeflatedAbove95: protocol.flatMap((l) => l.staticFitDsr).filter((d) => d !== null && d >= 0.95).length,
+  staticFitFolds: protocol.flatMap((l) => l.staticFitDsr).length,
+  syntheticRowsStaticFitAhead: [...synthLines, ...synthRetrained].filter((l) => (l.sharpe['static-fit'] ?? -Infinity) > (l.sharpe['equal-weight'] ?? Infinity)).length,
+  staticFitSetsDeflatedAbove95: protocol.filter((l) => l.staticFitDsr.every((d) => d !== null && d >= 0.95)).map((l) => l.dataset),
   checksRouterMinusEqualMean: mean(checkLines.map((l) => l.routerMinusEqual.sharpeDiff)),
   checksBenchmarkMinusEqualMean: mean(checkLines.map((l) => l.benchmarkMinusEqual.sharpeDiff)),
 };
@@ -223,11 +233,11 @@ const RULE_PICKS = summary.cashMinusEqualMeanAllReal > summary.benchmarkMinusEqu
 const rankIc = (l: (typeof lines)[number]) => (l.scoreModel ? `${fmt(l.scoreModel.meanRankIc, 3)} [${fmt(l.scoreModel.ciLow, 3)}, ${fmt(l.scoreModel.ciHigh, 3)}]` : 'n/a');
 const ci = (c: Comparison) => `${fmt(c.sharpeDiff)} [${fmt(c.ciLow)}, ${fmt(c.ciHigh)}]`;
 const table = [
-  '| data set | test bars | router | equal | static-fit | router - equal [90% CI] | turnover equal / router | regime acc. / majority |',
-  '|---|---|---|---|---|---|---|---|',
+  '| data set | test bars | router | equal | static-fit | static-fit DSR on its training bars | router - equal [90% CI] | turnover equal / router | regime acc. / majority |',
+  '|---|---|---|---|---|---|---|---|---|',
   ...protocol.map((l) => {
     const s = l.sharpe;
-    return `| ${l.dataset} (${l.assets}) | ${l.test} (${l.bars}) | ${fmt(s['router'])} | ${fmt(s['equal-weight'])} | ${fmt(s['static-fit'])} | ${ci(l.routerMinusEqual)} | ${fmt(l.equalTurnover, 0)} / ${fmt(l.routerTurnover, 0)} | ${pct(l.regime.accuracy)} / ${pct(l.regime.majorityRate)} |`;
+    return `| ${l.dataset} (${l.assets}) | ${l.test} (${l.bars}) | ${fmt(s['router'])} | ${fmt(s['equal-weight'])} | ${fmt(s['static-fit'])} | ${l.staticFitDsr.map((d) => fmt(d)).join(', ')} | ${ci(l.routerMinusEqual)} | ${fmt(l.equalTurnover, 0)} / ${fmt(l.routerTurnover, 0)} | ${pct(l.regime.accuracy)} / ${pct(l.regime.majorityRate)} |`;
   }),
 ].join('\n');
 const contestTable = [
@@ -258,6 +268,10 @@ const verdict = [
   `- Synthetic market, the committed router (fitted on crypto): ahead of equal weights in **${summary.syntheticSeedsRouterAhead} of ${synthLines.length}** seeds (target: at least 4).`,
   `- Synthetic market, the convnet and the router retrained on each fold's past (walk-forward, ${RETRAIN_FOLDS} folds): ahead of equal weights in **${summary.syntheticSeedsRetrainedRouterAhead} of ${synthRetrained.length}** seeds, by ${fmt(summary.syntheticRetrainedRouterMinusEqualMean)} Sharpe on average; ` +
     `below static-fit in ${summary.syntheticSeedsRetrainedRouterBelowStaticFit} of ${synthRetrained.length}.`,
+  `- Static-fit is the best of ${protocol[0]?.staticFitTrials ?? 'n/a'} weight vectors on its training bars. Its deflated Sharpe ratio there (Bailey & Lopez de Prado 2014: the probability that its true Sharpe exceeds the best one that as many skill-less trials would show, given the trials' spread, the bars and the returns' skewness and kurtosis) is at least 0.95 in **${summary.staticFitFoldsDeflatedAbove95} of ${summary.staticFitFolds}** folds. ` +
+    (summary.staticFitSetsDeflatedAbove95.length === 0 ? '' : `in every fold of ${summary.staticFitSetsDeflatedAbove95.join(', ')}. `) +
+    `Below 0.95, the search alone could explain its lead in training. ` +
+    `The test is conservative: its null takes every candidate as skill-less and their spread as noise, so a search whose candidates carry skill scores low too (on the synthetic market static-fit is ahead of equal weights out of sample in ${summary.syntheticRowsStaticFitAhead} of ${synthLines.length + synthRetrained.length} rows).`,
   `- Real sets with the convnet and the router retrained per fold: ${realRetrained.map((l) => `${l.dataset.replace(', retrained', '')} ${fmt(l.routerMinusEqual.sharpeDiff)} [${fmt(l.routerMinusEqual.ciLow)}, ${fmt(l.routerMinusEqual.ciHigh)}]`).join('; ')} (router minus equal weights).`,
 ].join('\n');
 const contestVerdict = [
