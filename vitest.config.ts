@@ -4,7 +4,13 @@ import { fileURLToPath } from 'node:url';
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 const ALL = ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'];
-const ALONE = ['readme', 'kafka', 'resume', 'paper', 'responsive', 'dashboard', 'live', 'userExpert'].map((f) => `test/${f}.e2e.test.ts`);
+/** files that start daemons or servers, or bound a latency or a watchdog's timeout (200 ms to 5 s): run one at a time */
+const ALONE = [
+  ...['readme', 'kafka', 'resume', 'paper', 'responsive', 'dashboard', 'live', 'userExpert'].map((f) => `test/${f}.e2e.test.ts`),
+  'packages/experts/src/userThread.test.ts',
+  'packages/router/src/vlmRouter.test.ts',
+  'packages/router/src/vlm/client.test.ts',
+];
 
 export default defineConfig({
   resolve: {
@@ -34,7 +40,7 @@ export default defineConfig({
         extends: true,
         test: { name: 'parallel', include: ALL, exclude: ALONE, maxWorkers: 2, sequence: { groupOrder: 0 } },
       },
-      // then one file at a time: daemons, servers and user-module watchdogs, whose tests bound latencies and stop times
+      // then one file at a time: daemons, servers, user-module watchdogs and the VLM client's timeouts, whose tests bound latencies
       {
         extends: true,
         test: { name: 'alone', include: ALONE, maxWorkers: 1, sequence: { groupOrder: 1 } },

@@ -82,6 +82,8 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
       page.on('console', (m) => void (m.type() === 'error' && consoleErrors.push(m.text())));
       // let some trades happen first
       await new Promise((r) => setTimeout(r, 4000));
+      // the run's span as the page loads: the equity chart fits it, then slides with the live bars, keeping its width
+      const atLoad = (await (await fetch(`http://127.0.0.1:${port}/api/equity?maxPoints=5000`)).json()) as { ts: number }[];
       await page.goto(`http://127.0.0.1:${port}/`);
       // (the functions below run in the page: they reach the DOM through globalThis, the tests compile without DOM types)
       await page.waitForFunction(() => /bars/.test((globalThis as unknown as Page).document.getElementById('status')!.textContent ?? ''));
@@ -105,8 +107,7 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
       // same span: its points are at the equity's times (whitespace before the first decision), so the two charts'
       // logical ranges are the same; a spot run's equity title names no margin
       const spans = await page.evaluate(() => (globalThis as unknown as Page).arena.spans(5));
-      const eqPoints = (await (await fetch(`http://127.0.0.1:${port}/api/equity?maxPoints=5000`)).json()) as { ts: number }[];
-      const run = (eqPoints[eqPoints.length - 1]!.ts - eqPoints[0]!.ts) / 1000;
+      const run = (atLoad[atLoad.length - 1]!.ts - atLoad[0]!.ts) / 1000;
       expect(spans.equity!.to - spans.equity!.from).toBeGreaterThan(0.8 * run);
       // the same point index is the same time in both (here before the first decision, where the weights have none)
       expect(spans.timeAt[0]).toBeGreaterThan(0);
@@ -122,20 +123,28 @@ describe.skipIf(why !== undefined)(`dashboard in Chromium${why ? ` [${why}]` : '
       expect(await page.locator('#equity canvas').count()).toBeGreaterThan(0);
       // the stream advances the page without a reload
       await page.waitForFunction((n) => Number(/(\d+) bars/.exec((globalThis as unknown as Page).document.getElementById('status')!.textContent ?? '')![1]) > n + 20, first, { timeout: 20_000 });
-      // click the latest trade marker on the candle chart
-      const clicked = await page.evaluate(() => {
-        const a = (globalThis as unknown as Page).arena;
-        const f = a.fills();
-        const last = f.sort((x, y) => x.ts - y.ts)[f.length - 1]!;
-        return { x: a.markerX(last.ts), ts: last.ts };
-      });
-      const target = clicked.x;
-      expect(target).not.toBeNull();
+      // click the latest trade marker on the candle chart; it opens the decision behind that fill: the order decided at
+      // the bar before it (whether the fill came by the stream or the API). The page opens the fill nearest the click, so
+      // a fill of this symbol that streams in between the look and the click opens instead: then the click is tried again
       const box = (await page.locator('#candles').boundingBox())!;
-      await page.mouse.click(box.x + target!, box.y + box.height / 2);
+      const opened = (ts: number) => ` at ${new Date(ts - 3_600_000).toISOString()}:`;
+      const inspector = async () => (await page.textContent('#inspector')) ?? '';
+      let clicked = { x: null as number | null, ts: 0 };
+      for (let attempt = 0; attempt < 3; attempt++) {
+        clicked = await page.evaluate(() => {
+          const a = (globalThis as unknown as Page).arena;
+          const f = a.fills();
+          const last = f.sort((x, y) => x.ts - y.ts)[f.length - 1]!;
+          return { x: a.markerX(last.ts), ts: last.ts };
+        });
+        expect(clicked.x).not.toBeNull();
+        await page.mouse.click(box.x + clicked.x!, box.y + box.height / 2);
+        const until = Date.now() + 5000;
+        while (!(await inspector()).includes(opened(clicked.ts)) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+        if ((await inspector()).includes(opened(clicked.ts))) break;
+      }
       await page.waitForSelector('#decision-chart', { timeout: 10_000 });
-      // the decision behind that fill: the order decided at the bar before it (whether the fill came by the stream or the API)
-      expect(await page.textContent('#inspector')).toContain(` at ${new Date(clicked.ts - 3_600_000).toISOString()}:`);
+      expect(await inspector()).toContain(opened(clicked.ts));
       const weights = (await page.textContent('#decision-weights')) ?? '';
       expect(weights).toMatch(/trend \d+%, reversal \d+%, breakout \d+%, positioning \d+%, learned \d+%/);
       const src = await page.getAttribute('#decision-chart', 'src');

@@ -95,10 +95,13 @@ describe('arena paper (replay daemon, SQLite ledger)', () => {
       let err = '';
       child.stderr.on('data', (d) => (err += String(d)));
       const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
-      // kill at a random moment once it is stepping (after the ops server is up), unless it is one of the last rounds
+      // kill at a random moment once it is stepping, unless it is one of the last rounds: after its rebuild (the ops
+      // server answers from before it) and past its first new bar (under load the rebuild and the first step after it
+      // can outlast the delay, and a kill before them is not mid-run), as resume.e2e.test.ts does
       const delay = 100 + rng.next() * 400;
       const killer = (async () => {
-        while (!/serving \/healthz/.test(err) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+        while (!/resumed paper run|paper run \d+: /.test(err) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+        while (child.exitCode === null && paperProgress(db).bars <= before) await new Promise((r) => setTimeout(r, 50));
         await new Promise((r) => setTimeout(r, delay));
         if (child.exitCode === null && kills < 24) {
           child.kill('SIGKILL');

@@ -31,18 +31,21 @@ describe('a responsive daemon (--speed max, default pipeline)', () => {
     expect(url, err).toBeDefined();
     const latencies: number[] = [];
     const end = Date.now() + 4000;
-    for (let i = 0; Date.now() < end; i++) {
+    // for 4 s, or until 70% of the bars are stepped (a machine twice as fast as this one would otherwise finish first)
+    let steps = 0;
+    for (let i = 0; Date.now() < end && steps < 0.7 * BARS; i++) {
       const t0 = performance.now();
       const r = await fetch(`${url}${i % 2 === 0 ? '/healthz' : '/metrics'}`, { signal: AbortSignal.timeout(1000) });
-      await r.text();
+      const body = await r.text();
       expect(r.status).toBe(200);
       latencies.push(performance.now() - t0);
+      if (i % 2 === 0) steps = (JSON.parse(body) as { steps: number }).steps;
       await new Promise((r) => setTimeout(r, 20));
     }
     latencies.sort((a, b) => a - b);
     const p99 = latencies[Math.floor(latencies.length * 0.99)]!;
     console.log(`health/metrics during --speed max: ${latencies.length} requests, p50 ${latencies[latencies.length >> 1]!.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms`);
-    expect(latencies.length).toBeGreaterThan(100);
+    expect(latencies.length).toBeGreaterThan(50);
     // still stepping (the replay has not finished)
     expect(err).not.toMatch(/replay finished/);
     const t0 = performance.now();
