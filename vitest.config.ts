@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -38,7 +38,7 @@ export default defineConfig({
       // first, two files at a time: unit tests and the CLI end-to-end tests without a daemon or a latency bound
       {
         extends: true,
-        test: { name: 'parallel', include: ALL, exclude: ALONE, maxWorkers: 2, sequence: { groupOrder: 0 } },
+        test: { name: 'parallel', include: ALL, exclude: [...configDefaults.exclude, ...ALONE], maxWorkers: 2, sequence: { groupOrder: 0 } },
       },
       // then one file at a time: daemons, servers, user-module watchdogs and the VLM client's timeouts, whose tests bound latencies
       {
