@@ -1,5 +1,5 @@
 /** Runs the `arena` CLI in a child process, as a user would, and returns its exit code and output. */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -18,4 +18,22 @@ export function arena(args: string[], cwd: string = ROOT, env: Record<string, st
     timeout: 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const running = new Set<ChildProcess>();
+
+/**
+ * Registers a daemon a test started, so that `killTracked` (a file's afterAll) stops it if the test failed before it
+ * did: a daemon left stepping would take the CPU from the files after it, and fail their latency bounds too.
+ */
+export function track<C extends ChildProcess>(child: C): C {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+/** SIGKILLs every tracked daemon still running. */
+export function killTracked(): void {
+  for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  running.clear();
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BarMessage, type KafkaBarStream, REJECTED_TOPIC, barMessage, feedKafka, generateSyntheticMarket, kafkaClient, kafkaSource, threadedKafkaSource } from '@arena/streams';
 import { malformed, startTestExchange } from '@arena/streams/testing';
-import { ROOT, arena } from './cli.ts';
+import { ROOT, arena, killTracked, track } from './cli.ts';
 import { countIn, readRows } from './ledgerDb.ts';
 import { MockCluster, mockClusterUnavailable } from './kafka/mockCluster.ts';
 
@@ -25,7 +25,7 @@ const EQUITY = 'SELECT t, ts, equity, cash FROM equity ORDER BY t';
 const BARS = 'SELECT COUNT(DISTINCT t) AS n FROM bars';
 
 function daemon(args: string[]): { child: ChildProcess; log: () => string; exit: Promise<{ code: number | null; signal: string | null }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'paper', '--source', 'kafka', ...args, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
+  const child = track(spawn(process.execPath, ['--import', 'tsx', MAIN, 'paper', '--source', 'kafka', ...args, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } }));
   let err = '';
   child.stderr!.on('data', (d) => (err += String(d)));
   const exit = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
@@ -53,6 +53,8 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     for (const t of [REJECTED_TOPIC, 'arena.decisions', 'arena.fills']) await cluster.createTopic(t, 1);
   }, 30_000);
   afterAll(async () => {
+    // a daemon a failed test left running is stopped first (it would retry the stopped cluster's brokers)
+    killTracked();
     await cluster?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -180,7 +182,7 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     await admin.connect();
     const committed = async () => (await admin.fetchOffsets({ groupId: 'g30-quiet', topics: ['arena.md.bars.1h'] }))[0]!.partitions.map((p) => ({ part: p.partition, position: Number(p.offset) })).filter((p) => p.position >= 0).sort((x, y) => x.part - y.part);
     let got = await committed();
-    for (let k = 0; k < 30 && JSON.stringify(got) !== JSON.stringify(last); k++) {
+    for (let k = 0; k < 150 && JSON.stringify(got) !== JSON.stringify(last); k++) {
       await new Promise((r) => setTimeout(r, 100));
       got = await committed();
     }
@@ -312,7 +314,8 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
     for (const b of [1, 2, 3]) await cluster.down(b);
     const closing = performance.now();
     await stranded.close();
-    expect(performance.now() - closing).toBeLessThan(4000);
+    // (close gives the consumer 2 s to commit and leave, then stops its thread: well under 8 s even under load)
+    expect(performance.now() - closing).toBeLessThan(8000);
     // said as a warning, as are the client's own complaints meanwhile
     expect(lines.join('\n')).toMatch(/^warn: the Kafka consumer did not commit and leave its group within 2 s \(brokers unreachable\?\)/m);
     expect(lines.filter((l) => l.includes('kafka ')).every((l) => l.startsWith('warn: '))).toBe(true);
@@ -347,7 +350,7 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
   it('feed --source live: polls a Binance-like server through ccxt and publishes every closed bar', async () => {
     const { panel } = generateSyntheticMarket({ seed: 5, assets: 2, bars: 120, timeframe: '1d' });
     const ex = await startTestExchange(panel, ['BTC/USDT', 'ETH/USDT']);
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'feed', '--source', 'live', '--exchange-url', ex.url, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1d', '--poll-ms', '50', '--brokers', cluster.bootstrap], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
+    const child = track(spawn(process.execPath, ['--import', 'tsx', MAIN, 'feed', '--source', 'live', '--exchange-url', ex.url, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1d', '--poll-ms', '50', '--brokers', cluster.bootstrap], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } }));
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));
     const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));

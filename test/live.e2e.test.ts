@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSyntheticMarket } from '@arena/streams';
 import { startTestExchange } from '@arena/streams/testing';
-import { ROOT, arena } from './cli.ts';
+import { ROOT, arena, killTracked, track } from './cli.ts';
 import { countIn, readRows } from './ledgerDb.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'arena-live-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// a daemon a failed test left running is stopped before the next file starts
+afterAll(killTracked);
 const WEIGHTS = ['--weights', 'trend=0.4,breakout=0.3,positioning=0.3'];
 const EQUITY = 'SELECT t, ts, equity, cash FROM equity ORDER BY t';
 describe('arena paper --source live (ccxt, at its boundary)', () => {
@@ -20,7 +22,7 @@ describe('arena paper --source live (ccxt, at its boundary)', () => {
     expect(arena(['paper', '--synthetic', '--assets', '2', '--bars', '600', ...WEIGHTS, '--speed', 'max', '--exit-at-end', '--db', reference, '--port', '0']).code).toBe(0);
     const ex = await startTestExchange(panel, ['BTC/USDT', 'ETH/USDT']);
     const db = join(dir, 'live.db');
-    const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', '--source', 'live', '--exchange', 'binance', '--exchange-url', ex.url, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1h', '--poll-ms', '50', ...WEIGHTS, '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
+    const child = track(spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', '--source', 'live', '--exchange', 'binance', '--exchange-url', ex.url, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1h', '--poll-ms', '50', ...WEIGHTS, '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } }));
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));
     const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
@@ -58,7 +60,7 @@ describe('arena paper --source live (ccxt, at its boundary)', () => {
     expect(r.code, r.stderr).toBe(0);
     const ex = await startTestExchange(panel, ['BTC/USDT', 'ETH/USDT']);
     const db = join(dir, 'perp-live.db');
-    const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', '--source', 'live', '--exchange', 'binance', '--exchange-url', ex.url, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1h', '--poll-ms', '50', ...WEIGHTS, '--config', config, '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
+    const child = track(spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', '--source', 'live', '--exchange', 'binance', '--exchange-url', ex.url, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1h', '--poll-ms', '50', ...WEIGHTS, '--config', config, '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } }));
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));
     const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));

@@ -8,10 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, arena } from './cli.ts';
+import { ROOT, arena, killTracked, track } from './cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'arena-responsive-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// a daemon a failed test left running is stopped before the next file starts
+afterAll(killTracked);
 // long enough that the replay is still stepping when the requests end (~1,300 bars/s here with the default pipeline)
 const BARS = 12_000;
 const MARKET = ['--synthetic', '--seed', '3', '--assets', '6', '--bars', String(BARS), '--router', 'model'];
@@ -19,7 +21,7 @@ const MARKET = ['--synthetic', '--seed', '3', '--assets', '6', '--bars', String(
 describe('a responsive daemon (--speed max, default pipeline)', () => {
   it('answers every health and metrics request within 1 s, stops within 5 s of SIGTERM, resumes to the same books', async () => {
     const db = join(dir, 'interrupted.db');
-    const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', ...MARKET, '--speed', 'max', '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
+    const child = track(spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', ...MARKET, '--speed', 'max', '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } }));
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
