@@ -1,5 +1,5 @@
 /** Runs the `arena` CLI in a child process, as a user would, and returns its exit code and output. */
-import { type ChildProcess, spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -11,7 +11,7 @@ export interface CliResult {
 }
 
 export function arena(args: string[], cwd: string = ROOT, env: Record<string, string> = {}): CliResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, ...args], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, ARENA_PROGRESS: '0', ...env },
@@ -20,19 +20,22 @@ export function arena(args: string[], cwd: string = ROOT, env: Record<string, st
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-const running = new Set<ChildProcess>();
+const MAIN = `${ROOT}apps/trader/src/main.ts`;
+const running = new Set<ChildProcessWithoutNullStreams>();
 
 /**
- * Registers a daemon a test started, so that `killTracked` (a file's afterAll) stops it if the test failed before it
- * did: a daemon left stepping would take the CPU from the files after it, and fail their latency bounds too.
+ * Starts `arena ...args` in the background (a daemon, a feed) and registers it, so that `killTracked` (a file's
+ * afterAll) stops it if the test failed before it did: a daemon left stepping would take the CPU from the files after
+ * it, and fail their latency bounds too.
  */
-export function track<C extends ChildProcess>(child: C): C {
+export function spawnArena(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0', ...env } });
   running.add(child);
   child.once('exit', () => running.delete(child));
   return child;
 }
 
-/** SIGKILLs every tracked daemon still running. */
+/** SIGKILLs every daemon spawnArena started that is still running. */
 export function killTracked(): void {
   for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   running.clear();

@@ -5,27 +5,26 @@
  * rejected with their reasons (counted, sent to arena.md.rejected) without a crash. The books equal a replay of
  * the same bars.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BarMessage, type KafkaBarStream, REJECTED_TOPIC, barMessage, feedKafka, generateSyntheticMarket, kafkaClient, kafkaSource, threadedKafkaSource } from '@arena/streams';
 import { malformed, startTestExchange } from '@arena/streams/testing';
-import { ROOT, arena, killTracked, track } from './cli.ts';
+import { ROOT, arena, killTracked, spawnArena } from './cli.ts';
 import { countIn, readRows } from './ledgerDb.ts';
 import { MockCluster, mockClusterUnavailable } from './kafka/mockCluster.ts';
 
 const why = mockClusterUnavailable();
 const dir = mkdtempSync(join(tmpdir(), 'arena-kafka-'));
-const MAIN = `${ROOT}apps/trader/src/main.ts`;
 const WEIGHTS = ['--weights', 'trend=0.4,breakout=0.3,positioning=0.3'];
 const FILLS = 'SELECT id, t, ts, asset, qty, price, fee FROM fills ORDER BY id';
 const EQUITY = 'SELECT t, ts, equity, cash FROM equity ORDER BY t';
 const BARS = 'SELECT COUNT(DISTINCT t) AS n FROM bars';
 
 function daemon(args: string[]): { child: ChildProcess; log: () => string; exit: Promise<{ code: number | null; signal: string | null }> } {
-  const child = track(spawn(process.execPath, ['--import', 'tsx', MAIN, 'paper', '--source', 'kafka', ...args, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } }));
+  const child = spawnArena(['paper', '--source', 'kafka', ...args, '--port', '0']);
   let err = '';
   child.stderr!.on('data', (d) => (err += String(d)));
   const exit = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
@@ -350,7 +349,7 @@ describe.skipIf(why !== undefined)(`kafka path (librdkafka mock cluster)${why ? 
   it('feed --source live: polls a Binance-like server through ccxt and publishes every closed bar', async () => {
     const { panel } = generateSyntheticMarket({ seed: 5, assets: 2, bars: 120, timeframe: '1d' });
     const ex = await startTestExchange(panel, ['BTC/USDT', 'ETH/USDT']);
-    const child = track(spawn(process.execPath, ['--import', 'tsx', MAIN, 'feed', '--source', 'live', '--exchange-url', ex.url, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1d', '--poll-ms', '50', '--brokers', cluster.bootstrap], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } }));
+    const child = spawnArena(['feed', '--source', 'live', '--exchange-url', ex.url, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1d', '--poll-ms', '50', '--brokers', cluster.bootstrap]);
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));
     const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));

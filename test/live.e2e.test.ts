@@ -1,12 +1,11 @@
 /** The live source through the daemon, against a local server on 127.0.0.1 that answers like Binance's public API. */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSyntheticMarket } from '@arena/streams';
 import { startTestExchange } from '@arena/streams/testing';
-import { ROOT, arena, killTracked, track } from './cli.ts';
+import { ROOT, arena, killTracked, spawnArena } from './cli.ts';
 import { countIn, readRows } from './ledgerDb.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'arena-live-'));
@@ -22,7 +21,7 @@ describe('arena paper --source live (ccxt, at its boundary)', () => {
     expect(arena(['paper', '--synthetic', '--assets', '2', '--bars', '600', ...WEIGHTS, '--speed', 'max', '--exit-at-end', '--db', reference, '--port', '0']).code).toBe(0);
     const ex = await startTestExchange(panel, ['BTC/USDT', 'ETH/USDT']);
     const db = join(dir, 'live.db');
-    const child = track(spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', '--source', 'live', '--exchange', 'binance', '--exchange-url', ex.url, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1h', '--poll-ms', '50', ...WEIGHTS, '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } }));
+    const child = spawnArena(['paper', '--source', 'live', '--exchange', 'binance', '--exchange-url', ex.url, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1h', '--poll-ms', '50', ...WEIGHTS, '--db', db, '--port', '0']);
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));
     const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
@@ -60,7 +59,7 @@ describe('arena paper --source live (ccxt, at its boundary)', () => {
     expect(r.code, r.stderr).toBe(0);
     const ex = await startTestExchange(panel, ['BTC/USDT', 'ETH/USDT']);
     const db = join(dir, 'perp-live.db');
-    const child = track(spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', '--source', 'live', '--exchange', 'binance', '--exchange-url', ex.url, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1h', '--poll-ms', '50', ...WEIGHTS, '--config', config, '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } }));
+    const child = spawnArena(['paper', '--source', 'live', '--exchange', 'binance', '--exchange-url', ex.url, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1h', '--poll-ms', '50', ...WEIGHTS, '--config', config, '--db', db, '--port', '0']);
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));
     const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));

@@ -3,7 +3,6 @@
  * and crash safety: killed with SIGKILL at 20+ points and restarted each time, it ends with the same ledger as a
  * run that was never interrupted.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Ledger, LedgerReader } from '@arena/engine';
@@ -11,7 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '@arena/core';
-import { ROOT, arena, killTracked, track } from './cli.ts';
+import { ROOT, arena, killTracked, spawnArena } from './cli.ts';
 import { paperProgress, readRows } from './ledgerDb.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'arena-paper-'));
@@ -19,7 +18,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // a daemon a failed test left running is stopped before the next file starts
 afterAll(killTracked);
 const RULES = ['--synthetic', '--assets', '5', '--bars', '3000', '--weights', 'trend=0.4,breakout=0.3,positioning=0.3'];
-const MAIN = `${ROOT}apps/trader/src/main.ts`;
 
 const summary = (db: string) => {
   const r = arena(['ledger', 'summary', '--db', db, '--json']);
@@ -50,7 +48,7 @@ describe('arena paper (replay daemon, SQLite ledger)', () => {
 
   it('serves /healthz and /metrics while running and stops cleanly on SIGTERM, then resumes to the same books', async () => {
     const db = join(dir, 'served.db');
-    const child = track(spawn(process.execPath, ['--import', 'tsx', MAIN, 'paper', ...RULES, '--speed', '400', '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } }));
+    const child = spawnArena(['paper', ...RULES, '--speed', '400', '--db', db, '--port', '0']);
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));
     const port = await new Promise<number>((resolve, reject) => {
@@ -93,7 +91,7 @@ describe('arena paper (replay daemon, SQLite ledger)', () => {
     let finished = false;
     for (let round = 0; round < 60 && !finished; round++) {
       const before = round === 0 ? 0 : paperProgress(db).bars;
-      const child = track(spawn(process.execPath, ['--import', 'tsx', MAIN, 'paper', ...RULES, '--speed', '250', '--exit-at-end', '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } }));
+      const child = spawnArena(['paper', ...RULES, '--speed', '250', '--exit-at-end', '--db', db, '--port', '0']);
       let err = '';
       child.stderr.on('data', (d) => (err += String(d)));
       const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
@@ -159,7 +157,7 @@ describe('arena paper (replay daemon, SQLite ledger)', () => {
     // killed twice mid-run, resumed: the same contest record and books
     const killed = join(dir, 'paper-contest-killed.db');
     for (const delay of [700, 900]) {
-      const child = track(spawn(process.execPath, ['--import', 'tsx', MAIN, 'paper', ...market, '--speed', '300', '--exit-at-end', '--db', killed, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } }));
+      const child = spawnArena(['paper', ...market, '--speed', '300', '--exit-at-end', '--db', killed, '--port', '0']);
       let err = '';
       child.stderr.on('data', (d) => (err += String(d)));
       while (!/serving \/healthz/.test(err)) await new Promise((res) => setTimeout(res, 20));
@@ -259,7 +257,7 @@ describe('arena paper (replay daemon, SQLite ledger)', () => {
 
   it('one daemon per ledger: a second one on the same --db stops with one line; after a SIGKILL the next start takes the lock (the system dropped it); a SQLite file of something else is refused', async () => {
     const db = join(dir, 'locked.db');
-    const first = track(spawn(process.execPath, ['--import', 'tsx', MAIN, 'paper', ...RULES, '--speed', '20', '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } }));
+    const first = spawnArena(['paper', ...RULES, '--speed', '20', '--db', db, '--port', '0']);
     let log = '';
     first.stderr.on('data', (d) => (log += String(d)));
     const exited = new Promise((r) => first.on('exit', r));

@@ -3,12 +3,11 @@
  * in a worker), it answers /healthz and /metrics within a second every time (p99 reported), stops within 5 s of a
  * SIGTERM leaving a resumable ledger, and the resumed run ends with the books of a run never interrupted.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, arena, killTracked, track } from './cli.ts';
+import { ROOT, arena, killTracked, spawnArena } from './cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'arena-responsive-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,7 +20,7 @@ const MARKET = ['--synthetic', '--seed', '3', '--assets', '6', '--bars', String(
 describe('a responsive daemon (--speed max, default pipeline)', () => {
   it('answers every health and metrics request within 1 s, stops within 5 s of SIGTERM, resumes to the same books', async () => {
     const db = join(dir, 'interrupted.db');
-    const child = track(spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', ...MARKET, '--speed', 'max', '--db', db, '--port', '0'], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } }));
+    const child = spawnArena(['paper', ...MARKET, '--speed', 'max', '--db', db, '--port', '0']);
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

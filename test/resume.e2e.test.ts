@@ -5,7 +5,7 @@
  * same controls at the same bars without interruption (the ledger records each control with its bar; a restart
  * replays them).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,14 +13,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Rng, parseConfig } from '@arena/core';
 import { type ControlKind, daemonPipeline, panelRow } from '@arena/engine';
 import { generateSyntheticMarket } from '@arena/streams';
-import { ROOT, arena, killTracked, track } from './cli.ts';
+import { ROOT, arena, killTracked, spawnArena } from './cli.ts';
 import { countIn, paperProgress, readRows } from './ledgerDb.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'arena-resume-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // a daemon a failed test left running is stopped before the next file starts
 afterAll(killTracked);
-const MAIN = `${ROOT}apps/trader/src/main.ts`;
 const FILLS = 'SELECT t, asset, qty, price FROM fills ORDER BY id';
 const EQUITY = 'SELECT t, equity FROM equity ORDER BY t';
 const EQUITY_ROWS = 'SELECT COUNT(*) AS n FROM equity';
@@ -28,7 +27,7 @@ const EQUITY_ROWS = 'SELECT COUNT(*) AS n FROM equity';
 const summary = (db: string) => JSON.parse(arena(['ledger', 'summary', '--db', db, '--json']).stdout) as { bars: number; status: string; resumes: number };
 
 function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; log: () => string; exited: Promise<{ code: number | null; signal: string | null }> } {
-  const child = track(spawn(process.execPath, ['--import', 'tsx', MAIN, 'paper', ...args], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0', ...env } }));
+  const child = spawnArena(['paper', ...args], env);
   let err = '';
   child.stderr!.on('data', (d) => (err += String(d)));
   const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
