@@ -131,12 +131,13 @@ export class PaperBroker {
       this.episodeCash[a] = this.episodeCash[a]! + amount;
       this.barFunding += amount;
       const row = this.funding.append();
-      this.funding.set('t', row, t);
-      this.funding.set('asset', row, a);
-      this.funding.set('rate', row, rate);
-      this.funding.set('price', row, price);
-      this.funding.set('units', row, u);
-      this.funding.set('amount', row, amount);
+      const fu = this.funding.cols;
+      fu.t[row] = t;
+      fu.asset[row] = a;
+      fu.rate[row] = rate;
+      fu.price[row] = price;
+      fu.units[row] = u;
+      fu.amount[row] = amount;
     }
   }
 
@@ -190,15 +191,16 @@ export class PaperBroker {
 
   private logFill(t: number, a: number, qty: number, requested: number, price: number, fee: number, slippageBps: number, reason: number, closed: boolean): void {
     const row = this.fills.append();
-    this.fills.set('t', row, t);
-    this.fills.set('asset', row, a);
-    this.fills.set('qty', row, qty);
-    this.fills.set('requestedQty', row, requested);
-    this.fills.set('price', row, price);
-    this.fills.set('fee', row, fee);
-    this.fills.set('slippageBps', row, slippageBps);
-    this.fills.set('reason', row, reason);
-    this.fills.set('closed', row, closed ? 1 : 0);
+    const f = this.fills.cols;
+    f.t[row] = t;
+    f.asset[row] = a;
+    f.qty[row] = qty;
+    f.requestedQty[row] = requested;
+    f.price[row] = price;
+    f.fee[row] = fee;
+    f.slippageBps[row] = slippageBps;
+    f.reason[row] = reason;
+    f.closed[row] = closed ? 1 : 0;
     this.barFees += fee;
     this.barTraded += (qty < 0 ? -qty : qty) * (price < 0 ? -price : price);
   }
@@ -294,13 +296,14 @@ export class PaperBroker {
   private closeEpisode(a: number, t: number, side: number, markValue: number, open = false, reason: number = REASON.signal): void {
     if (!open) this.exitsByReason[reason] = this.exitsByReason[reason]! + 1;
     const row = this.trades.append();
-    this.trades.set('asset', row, a);
-    this.trades.set('side', row, side);
-    this.trades.set('entryT', row, this.episodeStart[a]!);
-    this.trades.set('exitT', row, t);
-    this.trades.set('pnl', row, this.episodeCash[a]! + markValue);
-    this.trades.set('open', row, open ? 1 : 0);
-    this.trades.set('reason', row, reason);
+    const tr = this.trades.cols;
+    tr.asset[row] = a;
+    tr.side[row] = side;
+    tr.entryT[row] = this.episodeStart[a]!;
+    tr.exitT[row] = t;
+    tr.pnl[row] = this.episodeCash[a]! + markValue;
+    tr.open[row] = open ? 1 : 0;
+    tr.reason[row] = reason;
     this.episodeCash[a] = 0;
   }
 

@@ -1,6 +1,11 @@
 /** Append-only columns of numbers that grow by doubling: event logs (fills, trades) without per-event objects. */
 export class GrowableColumns<K extends string> {
-  private cols: Record<K, Float64Array>;
+  /**
+   * The columns; a row is written as `cols.k[row] = v` after append() (read `cols` after append: a column is replaced
+   * when it grows). A named column at a write site is one monomorphic load, where a `set(key, ...)` shared by every
+   * log would look the key up in whichever log's shape it meets.
+   */
+  readonly cols: Record<K, Float64Array>;
   length = 0;
 
   constructor(
@@ -10,7 +15,7 @@ export class GrowableColumns<K extends string> {
     this.cols = Object.fromEntries(keys.map((k) => [k, new Float64Array(initialCapacity)])) as Record<K, Float64Array>;
   }
 
-  /** Index of a fresh row; write its cells with set(). */
+  /** Index of a fresh row; write its cells through cols. */
   append(): number {
     const first = this.cols[this.keys[0]!];
     if (this.length === first.length) {
@@ -21,10 +26,6 @@ export class GrowableColumns<K extends string> {
       }
     }
     return this.length++;
-  }
-
-  set(key: K, row: number, value: number): void {
-    this.cols[key][row] = value;
   }
 
   get(key: K, row: number): number {

@@ -62,6 +62,17 @@ export function placeOrders(
     // missing bar or a non-positive price: keep the position as it is
     if (present[t * A + a] !== 1 || !(c > 0)) continue;
     if (holdOnceEntered && s.entered[a] === 1) continue;
+    const u = broker.units[a]!;
+    const gap = w - u * c * invEq;
+    const absGap = gap < 0 ? -gap : gap;
+    // inside the band nothing trades, except closing out (target 0) or flipping sides; the band is at least the
+    // fixed one (noTradeBand < 1, so fixedBand < slot), so a gap inside that needs no cost band (a square root and a
+    // division per asset and bar, most bars)
+    const closesOrFlips = u !== 0 && (w === 0 || (w > 0) !== (u > 0));
+    if (absGap < fixedBand && !closesOrFlips) {
+      s.entered[a] = 1;
+      continue;
+    }
     let band = fixedBand;
     if (costBand > 0) {
       const v = broker.barVariance[a]!;
@@ -69,11 +80,7 @@ export function placeOrders(
       const cost = move > 0 ? costBand * (roundTrip / move) * slot : 0;
       if (cost > band) band = cost < slot ? cost : slot;
     }
-    const u = broker.units[a]!;
-    const gap = w - u * c * invEq;
-    // inside the band nothing trades, except closing out (target 0) or flipping sides
-    const closesOrFlips = u !== 0 && (w === 0 || (w > 0) !== (u > 0));
-    if ((gap < 0 ? -gap : gap) < band && !closesOrFlips) {
+    if (absGap < band && !closesOrFlips) {
       s.entered[a] = 1;
       continue;
     }

@@ -81,13 +81,13 @@ export function simulate(input: SimulationInput): StrategyRun {
 export function combineBar(xs: readonly Float64Array[], weights: Float64Array, cell0: number, out: Float64Array): void {
   const A = out.length;
   const E = xs.length;
-  for (let a = 0; a < A; a++) {
-    let sum = 0;
-    for (let e = 0; e < E; e++) {
-      const w = weights[e]!;
-      if (w !== 0) sum += w * xs[e]![cell0 + a]!;
-    }
-    out[a] = sum;
+  // expert by expert over the row (the same additions in the same order as a sum per asset, so the same bits)
+  out.fill(0);
+  for (let e = 0; e < E; e++) {
+    const w = weights[e]!;
+    if (w === 0) continue;
+    const x = xs[e]!;
+    for (let a = 0; a < A; a++) out[a] = out[a]! + w * x[cell0 + a]!;
   }
 }
 
