@@ -175,7 +175,7 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
     expect(folds.reduce((n, f) => n + f.testRange.bars, 0)).toBe(ev.testRange.bars);
   }, 120_000);
 
-  it('eval --walk-forward 2 --train retrains the learned expert per fold too: each net decides only after the bars it learned from, plus the embargo', () => {
+  it('eval --walk-forward 2 --train retrains the learned expert and the router per fold: each decides only after the bars it learned from, plus the embargo', () => {
     const out = join(dir, 'ev-wf-train');
     const r = arena(['eval', '--synthetic', '--assets', '4', '--bars', '2400', '--walk-forward', '2', '--train', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
@@ -188,6 +188,15 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
       // the net of fold k decides from the block's first bar, and learned up to 24 bars (the embargo) before it
       expect(net.decidesFrom).toBe(folds[k]!.testRange.from);
       expect(Date.parse(net.decidesFrom) - Date.parse(net.trainedOn.to)).toBeGreaterThan(24 * 3_600_000);
+    });
+    // so is the router: one per fold, trained before the pipeline steps, learned up to the embargo before its fold; the
+    // pipeline (the contest's agents) stepped with them, never with the committed one
+    expect(r.stderr).not.toMatch(/router: router default/);
+    const routers = ev.routerChain as { fold: number; routesFrom: string; trainedOn: { from: string; to: string } }[];
+    expect(routers.map((x) => x.fold)).toEqual([0, 1]);
+    routers.forEach((x, k) => {
+      expect(x.routesFrom).toBe(folds[k]!.testRange.from);
+      expect(Date.parse(x.routesFrom) - Date.parse(x.trainedOn.to)).toBeGreaterThan(24 * 3_600_000);
     });
     // the committed convnet is not used, so the leak check has nothing to list, and every row is out of sample
     expect(ev.fittedModels).toEqual([]);

@@ -21,6 +21,7 @@ export * from './routingSummary.ts';
 export * from './eval/chain.ts';
 export * from './eval/evaluate.ts';
 export * from './eval/learnedChain.ts';
+export * from './eval/routerChain.ts';
 export * from './eval/report.ts';
 export * from './eval/overlap.ts';
 export * from './eval/scoreValidation.ts';

@@ -4,6 +4,7 @@ import { boxTable } from '../report/console.ts';
 import { lineChart, escapeXml, PALETTE, downsampleMinMax } from '../report/svg.ts';
 import type { EvalResult } from './evaluate.ts';
 import type { ChainedNetRecord } from './learnedChain.ts';
+import type { ChainedRouterRecord } from './routerChain.ts';
 import { type FittedRange, type FoldOverlap, describeOverlaps } from './overlap.ts';
 
 export interface EvalMeta {
@@ -18,6 +19,8 @@ export interface EvalMeta {
   readonly fillAssumptions: string;
   /** eval --train: the learned expert's nets trained per fold, each deciding only after the bars it learned from */
   readonly learnedChain?: readonly ChainedNetRecord[];
+  /** eval --train: the routers trained per fold (what the pipeline, and so the contest, stepped with) */
+  readonly routerChain?: readonly ChainedRouterRecord[];
 }
 
 const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);
@@ -106,6 +109,9 @@ export function evalHtml(meta: EvalMeta, r: EvalResult): string {
   const chain = meta.learnedChain
     ? `<p>Learned expert: ${meta.learnedChain.length === 0 ? 'held at 0 (no fold had the history to train its convnet)' : `convnets retrained per fold (nested; 0 before the first): ${escapeXml(meta.learnedChain.map((n) => `${n.name} decides from ${n.decidesFrom.slice(0, 10)}, learned from ${n.trainedOn.from.slice(0, 10)}..${n.trainedOn.to.slice(0, 10)} (validation rank IC ${n.rankIC.toFixed(3)})`).join('; '))}`}.</p>`
     : '';
+  const routers = meta.routerChain
+    ? `<p>Router: retrained per fold, and the pipeline (the contest's agents too) stepped with them (equal weights before the first): ${escapeXml(meta.routerChain.map((r) => `fold ${r.fold + 1} routes from ${r.routesFrom.slice(0, 10)}, learned from ${r.trainedOn.from.slice(0, 10)}..${r.trainedOn.to.slice(0, 10)}`).join('; '))}.</p>`
+    : '';
   const htmlTable = (head: readonly string[], rows: readonly string[][]) =>
     `<table><thead><tr>${head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((cells) => `<tr>${cells.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
   const table = htmlTable(ROW_HEAD, r.rows.map(rowCells));
@@ -127,7 +133,7 @@ export function evalHtml(meta: EvalMeta, r: EvalResult): string {
 <style>body{font:14px/1.45 system-ui,sans-serif;max-width:1000px;margin:24px auto;color:#1d2330}table{border-collapse:collapse}th,td{padding:4px 12px;border-bottom:1px solid #eceef2;text-align:right}th:first-child,td:first-child{text-align:left}svg.chart{max-width:100%;height:auto}svg .title{font-weight:600;font-size:13px}svg .tick,svg .legend{font-size:11px;fill:#5b6475}svg .grid{stroke:#eceef2}svg .axis{stroke:#9aa3b2}</style></head><body>
 <h1>Arena eval: router vs alternatives</h1>
 <p>${escapeXml(meta.source)} · ${escapeXml(meta.symbols.join(', '))} · ${escapeXml(meta.timeframe)} · test ${escapeXml(r.testRange.from)} → ${escapeXml(r.testRange.to)}</p>
-<p>Router: ${escapeXml(meta.router)}</p>${chain}${warn}
+<p>Router: ${escapeXml(meta.router)}</p>${chain}${routers}${warn}
 ${chart}
 ${table}
 ${comparisons}
