@@ -43,10 +43,15 @@ interface EvalFile {
   comparisons: Comparison[];
   symbols: string[];
   outOfSample: boolean;
-  regimeAccuracy: { hindsight: { accuracy: number | null; majorityRate: number | null; balancedAccuracy: number | null } };
+  regimeAccuracy: { hindsight: RegimeScore; truth?: RegimeScore };
   folds: { staticFitDeflated: { trials: number; dsr: number | null }; contestHurdle?: { cash: { chosen: number | 'never' }; benchmark: { chosen: number | 'never' } } }[];
   contestScoreModel: { fold: number; windows: number; meanRankIc: number | null; ciLow: number | null; ciHigh: number | null }[];
   contestOnBenchmark: number | null;
+}
+interface RegimeScore {
+  accuracy: number | null;
+  majorityRate: number | null;
+  balancedAccuracy: number | null;
 }
 interface DataSet {
   readonly name: string;
@@ -136,7 +141,7 @@ const ranOnly = process.env['ARENA_RESEARCH_ONLY'];
 /** a partial run says which rows it ran; the others are read from the eval.json files the last run left in out/research */
 const partOnly =
   process.env['ARENA_RESEARCH_REUSE'] === '1'
-    ? ' This report was rewritten from the eval.json files that earlier runs left in out/research (ARENA_RESEARCH_REUSE=1); no set was re-run.'
+    ? ' This report was rewritten from the eval.json files that the last run left in out/research (ARENA_RESEARCH_REUSE=1); no set was re-run for the rewrite.'
     : ranOnly === undefined
     ? ''
     : ` This run re-ran the sets matching /${ranOnly}/ (ARENA_RESEARCH_ONLY); the other rows are from the eval.json files of the previous run, whose code gives them unchanged.`;
@@ -173,7 +178,10 @@ const lines = results.map(({ set, ev }) => {
     staticFitDsr: ev.folds.map((f) => f.staticFitDeflated.dsr),
     staticFitTrials: ev.folds[0]?.staticFitDeflated.trials ?? null,
     regime: ev.regimeAccuracy.hindsight,
+    /** the synthetic market's: against the generator's own regimes */
+    regimeTruth: ev.regimeAccuracy.truth ?? null,
     scoreModel: ev.contestScoreModel.find((v) => v.fold === -1) ?? null,
+    scoreModelFolds: ev.contestScoreModel.filter((v) => v.fold >= 0),
   };
 });
 const checkLines = lines.filter((l) => l.check);
@@ -191,6 +199,11 @@ const summary = {
   syntheticRetrainedRouterMinusEqualMean: mean(synthRetrained.map((l) => l.routerMinusEqual.sharpeDiff)),
   syntheticSeedsRetrainedRouterBelowStaticFit: synthRetrained.filter((l) => (l.sharpe['router'] ?? -Infinity) < (l.sharpe['static-fit'] ?? -Infinity)).length,
   realRetrainedRouterMinusEqual: Object.fromEntries(realRetrained.map((l) => [l.dataset, l.routerMinusEqual.sharpeDiff])),
+  /** the issue's protocol: walk-forward with every learned stage retrained per fold */
+  routerMinusEqualMeanRealRetrained: mean(realRetrained.map((l) => l.routerMinusEqual.sharpeDiff)),
+  realRetrainedWithCiBelowZero: realRetrained.filter((l) => l.routerMinusEqual.ciHigh < 0).map((l) => l.dataset),
+  realRetrainedWithCiAboveZero: realRetrained.filter((l) => l.routerMinusEqual.ciLow > 0).map((l) => l.dataset),
+  benchmarkRealRetrainedWithCiBelowZero: realRetrained.filter((l) => l.benchmarkMinusEqual.ciHigh < 0).map((l) => l.dataset),
   contestFallback: CONTEST_FALLBACK,
   cashMinusEqualMeanReal: mean(realLines.map((l) => l.cashMinusEqual.sharpeDiff)),
   cashInMarketMeanReal: mean(realLines.map((l) => l.cashInMarket)),
@@ -208,16 +221,24 @@ const summary = {
   switchMinusEqualMeanReal: mean(realLines.map((l) => l.switchMinusEqual.sharpeDiff)),
   switchMinusEqualMeanRealRetrained: mean(realRetrained.map((l) => l.switchMinusEqual.sharpeDiff)),
   switchMinusEqualMeanSynthetic: mean([...synthLines, ...synthRetrained].map((l) => l.switchMinusEqual.sharpeDiff)),
-  benchmarkSetsWithCiBelowZero: protocol.filter((l) => l.benchmarkMinusEqual.ciHigh < 0).map((l) => l.dataset),
-  benchmarkSetsWithCiAboveZero: protocol.filter((l) => l.benchmarkMinusEqual.ciLow > 0).map((l) => l.dataset),
+  benchmarkSetsWithCiBelowZero: protocol.filter((l) => l.real && l.benchmarkMinusEqual.ciHigh < 0).map((l) => l.dataset),
+  benchmarkSetsWithCiAboveZero: protocol.filter((l) => l.real && l.benchmarkMinusEqual.ciLow > 0).map((l) => l.dataset),
+  benchmarkSyntheticRowsWithCiBelowZero: protocol.filter((l) => !l.real && l.benchmarkMinusEqual.ciHigh < 0).length,
+  benchmarkSyntheticRowsWithCiAboveZero: protocol.filter((l) => !l.real && l.benchmarkMinusEqual.ciLow > 0).length,
   cashFittedMinusEqualMeanReal: mean(realLines.map((l) => l.cashFittedMinusEqual.sharpeDiff)),
   cashFittedInMarketMeanReal: mean(realLines.map((l) => l.cashFittedInMarket)),
   benchmarkFittedMinusEqualMeanReal: mean(realLines.map((l) => l.benchmarkFittedMinusEqual.sharpeDiff)),
   benchmarkFittedMinusEqualMeanRealRetrained: mean(realRetrained.map((l) => l.benchmarkFittedMinusEqual.sharpeDiff)),
-  benchmarkFittedSetsWithCiBelowZero: protocol.filter((l) => l.benchmarkFittedMinusEqual.ciHigh < 0).map((l) => l.dataset),
+  benchmarkFittedSetsWithCiBelowZero: protocol.filter((l) => l.real && l.benchmarkFittedMinusEqual.ciHigh < 0).map((l) => l.dataset),
   scoreModelRankIcMeanReal: mean(realLines.flatMap((l) => (l.scoreModel?.meanRankIc == null ? [] : [l.scoreModel.meanRankIc]))),
-  scoreModelAboveZero: protocol.filter((l) => (l.scoreModel?.ciLow ?? -1) > 0).map((l) => l.dataset),
-  scoreModelBelowZero: protocol.filter((l) => (l.scoreModel?.ciHigh ?? 1) < 0).map((l) => l.dataset),
+  scoreModelAboveZero: protocol.filter((l) => l.real && (l.scoreModel?.ciLow ?? -1) > 0).map((l) => l.dataset),
+  scoreModelBelowZero: protocol.filter((l) => l.real && (l.scoreModel?.ciHigh ?? 1) < 0).map((l) => l.dataset),
+  scoreModelSyntheticAboveZero: protocol.filter((l) => !l.real && (l.scoreModel?.ciLow ?? -1) > 0).length,
+  scoreModelSyntheticRows: protocol.filter((l) => !l.real).length,
+  /** real-set folds whose own rank IC interval lies wholly above / below 0, of all real-set folds */
+  scoreModelRealFoldsAboveZero: protocol.filter((l) => l.real).flatMap((l) => l.scoreModelFolds).filter((f) => (f.ciLow ?? -1) > 0).length,
+  scoreModelRealFoldsBelowZero: protocol.filter((l) => l.real).flatMap((l) => l.scoreModelFolds).filter((f) => (f.ciHigh ?? 1) < 0).length,
+  scoreModelRealFolds: protocol.filter((l) => l.real).flatMap((l) => l.scoreModelFolds).length,
   /** folds (every protocol row) whose static-fit winner's training Sharpe clears the best of its trials by chance at 95% */
   staticFitFoldsDeflatedAbove95: protocol.flatMap((l) => l.staticFitDsr).filter((d) => d !== null && d >= 0.95).length,
   staticFitFolds: protocol.flatMap((l) => l.staticFitDsr).length,
@@ -233,19 +254,19 @@ const RULE_PICKS = summary.cashMinusEqualMeanAllReal > summary.benchmarkMinusEqu
 const rankIc = (l: (typeof lines)[number]) => (l.scoreModel ? `${fmt(l.scoreModel.meanRankIc, 3)} [${fmt(l.scoreModel.ciLow, 3)}, ${fmt(l.scoreModel.ciHigh, 3)}]` : 'n/a');
 const ci = (c: Comparison) => `${fmt(c.sharpeDiff)} [${fmt(c.ciLow)}, ${fmt(c.ciHigh)}]`;
 const table = [
-  '| data set | test bars | router | equal | static-fit | static-fit DSR on its training bars | router - equal [90% CI] | turnover equal / router | regime acc. / majority |',
-  '|---|---|---|---|---|---|---|---|---|',
+  '| data set | test bars | router | equal | static-fit | static-fit DSR on its training bars | router - equal [90% CI] | turnover equal / router | regime acc. / majority / balanced (hindsight labels) | regime acc. / majority / balanced (generator truth) |',
+  '|---|---|---|---|---|---|---|---|---|---|',
   ...protocol.map((l) => {
     const s = l.sharpe;
-    return `| ${l.dataset} (${l.assets}) | ${l.test} (${l.bars}) | ${fmt(s['router'])} | ${fmt(s['equal-weight'])} | ${fmt(s['static-fit'])} | ${l.staticFitDsr.map((d) => fmt(d)).join(', ')} | ${ci(l.routerMinusEqual)} | ${fmt(l.equalTurnover, 0)} / ${fmt(l.routerTurnover, 0)} | ${pct(l.regime.accuracy)} / ${pct(l.regime.majorityRate)} |`;
+    return `| ${l.dataset} (${l.assets}) | ${l.test} (${l.bars}) | ${fmt(s['router'])} | ${fmt(s['equal-weight'])} | ${fmt(s['static-fit'])} | ${l.staticFitDsr.map((d) => fmt(d)).join(', ')} | ${ci(l.routerMinusEqual)} | ${fmt(l.equalTurnover, 0)} / ${fmt(l.routerTurnover, 0)} | ${pct(l.regime.accuracy)} / ${pct(l.regime.majorityRate)} / ${pct(l.regime.balancedAccuracy)} | ${l.regimeTruth ? `${pct(l.regimeTruth.accuracy)} / ${pct(l.regimeTruth.majorityRate)} / ${pct(l.regimeTruth.balancedAccuracy)}` : 'n/a'} |`;
   }),
 ].join('\n');
 const contestTable = [
-  '| data set | equal | cash (in market) | benchmark (on benchmark) | benchmark, no record | cash, hurdle fitted (in market; hurdles) | benchmark, hurdle fitted (hurdles) | cash - equal [90% CI] | benchmark - equal [90% CI] | no record - equal [90% CI] | cash fitted - equal [90% CI] | benchmark fitted - equal [90% CI] | score model rank IC [90% CI] |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| data set | equal | cash (in market) | benchmark (on benchmark) | benchmark, no record | cash, hurdle fitted (in market; hurdles) | benchmark, hurdle fitted (hurdles) | cash - equal [90% CI] | benchmark - equal [90% CI] | no record - equal [90% CI] | cash fitted - equal [90% CI] | benchmark fitted - equal [90% CI] | score model rank IC [90% CI] | rank IC per fold |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...protocol.map((l) => {
     const s = l.sharpe;
-    return `| ${l.dataset} | ${fmt(s['equal-weight'])} | ${fmt(s['contest-cash'])} (${pct(l.cashInMarket)}) | ${fmt(s['contest-benchmark'])} (${pct(l.onBenchmark)}) | ${fmt(s['contest-benchmark-no-record'])} | ${fmt(s['contest-cash-calibrated'])} (${pct(l.cashFittedInMarket)}; ${l.cashFittedHurdle.join(', ')}) | ${fmt(s['contest-benchmark-calibrated'])} (${l.benchmarkFittedHurdle.join(', ')}) | ${ci(l.cashMinusEqual)} | ${ci(l.benchmarkMinusEqual)} | ${ci(l.noRecordMinusEqual)} | ${ci(l.cashFittedMinusEqual)} | ${ci(l.benchmarkFittedMinusEqual)} | ${rankIc(l)} |`;
+    return `| ${l.dataset} | ${fmt(s['equal-weight'])} | ${fmt(s['contest-cash'])} (${pct(l.cashInMarket)}) | ${fmt(s['contest-benchmark'])} (${pct(l.onBenchmark)}) | ${fmt(s['contest-benchmark-no-record'])} | ${fmt(s['contest-cash-calibrated'])} (${pct(l.cashFittedInMarket)}; ${l.cashFittedHurdle.join(', ')}) | ${fmt(s['contest-benchmark-calibrated'])} (${l.benchmarkFittedHurdle.join(', ')}) | ${ci(l.cashMinusEqual)} | ${ci(l.benchmarkMinusEqual)} | ${ci(l.noRecordMinusEqual)} | ${ci(l.cashFittedMinusEqual)} | ${ci(l.benchmarkFittedMinusEqual)} | ${rankIc(l)} | ${l.scoreModelFolds.map((f) => fmt(f.meanRankIc, 3)).join(', ') || 'n/a'} |`;
   }),
 ].join('\n');
 
@@ -263,6 +284,10 @@ const checksVerdict =
   `Wholly above 0: router ${checkLines.filter((l) => l.routerMinusEqual.ciLow > 0).map((l) => l.dataset).join(', ') || 'none'}; contest ${checkLines.filter((l) => l.benchmarkMinusEqual.ciLow > 0).map((l) => l.dataset).join(', ') || 'none'}.`;
 
 const verdict = [
+  `- **The issue's protocol** (walk-forward, every learned stage retrained per fold, nothing committed used): router minus equal weights, mean over the ${realRetrained.length} real sets, **${fmt(summary.routerMinusEqualMeanRealRetrained)}** Sharpe (target: positive); ` +
+    `sets whose 90% interval lies wholly below 0: ${summary.realRetrainedWithCiBelowZero.join(', ') || 'none'} (target: none); wholly above 0: ${summary.realRetrainedWithCiAboveZero.join(', ') || 'none'}. ` +
+    `Synthetic market: ahead of equal weights in **${summary.syntheticSeedsRetrainedRouterAhead} of ${synthRetrained.length}** seeds (target: at least 4). ` +
+    `The contest (benchmark fallback, the default) minus equal weights: **${fmt(summary.benchmarkMinusEqualMeanRealRetrained)}** over the real sets (target: at least 0); sets wholly below 0: ${summary.benchmarkRealRetrainedWithCiBelowZero.join(', ') || 'none'}.`,
   `- Router minus equal weights, mean over the ${realLines.length} real sets: **${fmt(summary.routerMinusEqualMeanReal)}** Sharpe (target: positive). ` +
     `Sets whose 90% interval lies wholly below 0: ${summary.realSetsWithCiBelowZero.length === 0 ? 'none' : summary.realSetsWithCiBelowZero.join(', ')}; wholly above 0: ${summary.realSetsWithCiAboveZero.length === 0 ? 'none' : summary.realSetsWithCiAboveZero.join(', ')}.`,
   `- Synthetic market, the committed router (fitted on crypto): ahead of equal weights in **${summary.syntheticSeedsRouterAhead} of ${synthLines.length}** seeds (target: at least 4).`,
@@ -277,15 +302,16 @@ const verdict = [
 const contestVerdict = [
   `- Contest with the cash fallback minus equal weights, mean over the real sets: **${fmt(summary.cashMinusEqualMeanReal)}** Sharpe (retrained rows: ${fmt(summary.cashMinusEqualMeanRealRetrained)}), in the market ${pct(summary.cashInMarketMeanReal)} of the test bars on average (the rest in cash).`,
   `- Contest with the benchmark fallback minus equal weights, mean over the real sets: **${fmt(summary.benchmarkMinusEqualMeanReal)}** Sharpe (retrained rows: ${fmt(summary.benchmarkMinusEqualMeanRealRetrained)}), on the benchmark ${pct(summary.onBenchmarkMeanReal)} of the test bars on average. ` +
-    `Rows whose 90% interval lies wholly below 0: ${summary.benchmarkSetsWithCiBelowZero.length === 0 ? 'none' : summary.benchmarkSetsWithCiBelowZero.join(', ')}; wholly above 0: ${summary.benchmarkSetsWithCiAboveZero.length === 0 ? 'none' : summary.benchmarkSetsWithCiAboveZero.join(', ')}.`,
+    `Real-set rows whose 90% interval lies wholly below 0: ${summary.benchmarkSetsWithCiBelowZero.length === 0 ? 'none' : summary.benchmarkSetsWithCiBelowZero.join(', ')}; wholly above 0: ${summary.benchmarkSetsWithCiAboveZero.length === 0 ? 'none' : summary.benchmarkSetsWithCiAboveZero.join(', ')} (synthetic rows: ${summary.benchmarkSyntheticRowsWithCiBelowZero} below, ${summary.benchmarkSyntheticRowsWithCiAboveZero} above).`,
   `- Over all ${realLines.length + realRetrained.length} real-set rows (single split and retrained), the rule that picks the default fallback: benchmark **${fmt(summary.benchmarkMinusEqualMeanAllReal)}**, cash **${fmt(summary.cashMinusEqualMeanAllReal)}** (contest minus equal weights; ${[summary.benchmarkMinusEqualMeanAllReal >= 0 ? 'benchmark' : '', summary.cashMinusEqualMeanAllReal >= 0 ? 'cash' : ''].filter(Boolean).join(' and ') || 'neither'} at or above equal weights). ` +
     (RULE_PICKS === CONTEST_FALLBACK ? `The rule picks the default, **${CONTEST_FALLBACK}**.` : `The rule picks **${RULE_PICKS}**; the default is **${CONTEST_FALLBACK}**, against the rule (docs/contest.md, "Benchmark", says why).`),
   `- The track record (the benchmark fallback with and without it, the same proposals): with it **${fmt(summary.benchmarkMinusEqualMeanAllReal)}** over the ${realLines.length + realRetrained.length} real-set rows and **${fmt(summary.benchmarkMinusEqualMeanSynthetic)}** over the ${synthLines.length + synthRetrained.length} synthetic rows; without it **${fmt(summary.noRecordMinusEqualMeanAllReal)}** and **${fmt(summary.noRecordMinusEqualMeanSynthetic)}** (contest minus equal weights).`,
   `- How a trusted choice is held (the benchmark fallback, the same proposals and choices): blended with the benchmark by the record's t (the default) **${fmt(summary.benchmarkMinusEqualMeanReal)}** over the real sets (retrained rows: **${fmt(summary.benchmarkMinusEqualMeanRealRetrained)}**), ${fmt(summary.benchmarkMinusEqualMeanSynthetic)} over the synthetic rows; held whole (switch, the rule before) **${fmt(summary.switchMinusEqualMeanReal)}** (retrained rows: **${fmt(summary.switchMinusEqualMeanRealRetrained)}**), ${fmt(summary.switchMinusEqualMeanSynthetic)} (contest minus equal weights). Per retrained real set, blend / switch: ${realRetrained.map((l) => `${l.dataset.replace(', retrained', '')} ${fmt(l.benchmarkMinusEqual.sharpeDiff)} / ${fmt(l.switchMinusEqual.sharpeDiff)}`).join('; ')}.`,
   `- Hurdles chosen on the training bars (from 0, 0.5, 1, 1.5, 2, 3 and never; best training Sharpe): cash fallback minus equal weights, mean over the real sets **${fmt(summary.cashFittedMinusEqualMeanReal)}** Sharpe, in the market ${pct(summary.cashFittedInMarketMeanReal)} of the test bars on average; ` +
-    `benchmark fallback **${fmt(summary.benchmarkFittedMinusEqualMeanReal)}** (retrained rows: ${fmt(summary.benchmarkFittedMinusEqualMeanRealRetrained)}), rows whose interval lies wholly below 0: ${summary.benchmarkFittedSetsWithCiBelowZero.length === 0 ? 'none' : summary.benchmarkFittedSetsWithCiBelowZero.join(', ')}.`,
+    `benchmark fallback **${fmt(summary.benchmarkFittedMinusEqualMeanReal)}** (retrained rows: ${fmt(summary.benchmarkFittedMinusEqualMeanRealRetrained)}), real-set rows whose interval lies wholly below 0: ${summary.benchmarkFittedSetsWithCiBelowZero.length === 0 ? 'none' : summary.benchmarkFittedSetsWithCiBelowZero.join(', ')}.`,
   `- The contest's score model (rank IC of predicted vs next-window agent Sharpe): mean **${fmt(summary.scoreModelRankIcMeanReal, 3)}** over the real sets; ` +
-    `interval wholly above 0 on ${summary.scoreModelAboveZero.length === 0 ? 'none' : summary.scoreModelAboveZero.join(', ')}; wholly below 0 on ${summary.scoreModelBelowZero.length === 0 ? 'none' : summary.scoreModelBelowZero.join(', ')}.`,
+    `real-set rows whose interval lies wholly above 0: ${summary.scoreModelAboveZero.length === 0 ? 'none' : summary.scoreModelAboveZero.join(', ')}; wholly below 0: ${summary.scoreModelBelowZero.length === 0 ? 'none' : summary.scoreModelBelowZero.join(', ')}; ` +
+    `synthetic rows wholly above 0: ${summary.scoreModelSyntheticAboveZero} of ${summary.scoreModelSyntheticRows}. Per fold (the table's last column), real sets: ${summary.scoreModelRealFoldsAboveZero} of ${summary.scoreModelRealFolds} folds wholly above 0, ${summary.scoreModelRealFoldsBelowZero} wholly below.`,
 ].join('\n');
 
 const md = `# Research: do the router and the contest beat equal weights?
@@ -305,8 +331,10 @@ Rows marked **retrained** run \`arena eval --walk-forward ${RETRAIN_FOLDS} --tra
 ${RETRAIN_FOLDS} test blocks, chained. Nothing committed is used: the learned expert's convnet is retrained at the
 middle of the first half and at each block's start, each on the bars before it minus a ${EMBARGO_BARS - 1}-bar embargo, and decides
 from there on (0 before the first); before each block a router is trained (SFT then RL, its shrinkage towards equal
-chosen on a validation block) on the bars before it, reading those out-of-sample learned outputs (nested), and
-static-fit is refitted there.
+chosen on a validation block) on the bars before it minus the same embargo, reading those out-of-sample learned
+outputs (nested), and static-fit is refitted there. The contest's agents read these routers' weights, each from its
+block's start (equal weights before the first block); until 2026-12-07 they read the committed router's, which on the
+two crypto sets had been fitted on bars inside the test range (the rows of that run were not out of sample).
 
 ## Router
 
@@ -329,15 +357,18 @@ ${contestTable}
 
 ${contestVerdict}
 
-**Since the previous run** (issue 16, 2026-12-07): a trusted choice is no longer held whole. The contest holds
-lambda = max(0, 1 - 1/t^2) of it and the rest on the fallback (\`contest.adoption: blend\`, the default; t: the track
-record's t-statistic, so at the record's bar of 1.645 lambda is 0.63, at t = 3 0.89), the positive-part shrinkage of an
-estimated mean towards 0: a deviation from equal weights on weak evidence takes a part of the book instead of all of
-it (docs/contest.md, "Track record"). It adds no parameter and was decided before this run, from the failure mode of
-the previous one (the losses came in the windows where the contest left the benchmark), not fitted to any row. The
-**benchmark** and **contest** rows are blended; the bullet above gives the rule before (\`switch\`), replayed from the
-same proposals and choices. The **no record** column trades every choice whole. Nothing else changed. The selector
-needs no retraining: it selects on line from past bars only.
+**Since the previous run** (issue 16, 2026-12-07; a leak fix, not a change of method): with \`--train\` the
+pipeline the contest runs in still routed with the committed router (24 of the 32 agents read router weights), and
+eval's leak check left the router out under \`--train\`; on the two crypto sets that router was fitted on
+2024-09-14..2025-08-31, inside their retrained test ranges, so those contest rows were not out of sample. Now the
+routers trained per fold are trained before the pipeline steps, on the bars before each block minus the 24-bar
+embargo (which they lacked too), each card checked against its block, and the contest reads them (equal weights
+before the first block; eval.json \`routerChain\`). Only the retrained rows changed. Router minus equal weights,
+before and now: crypto spot 1h -0.01 and -0.19, crypto perp 1h +0.27 and +0.25, US stocks +0.05 and +0.06, futures
+0.00 and 0.00, ETFs +0.01 and -0.00; the router rows moved by the embargo alone (24 fewer training bars moved
+crypto spot by 0.18 Sharpe: a measure of how much these figures depend on the exact training bars). Contest
+(benchmark) minus equal weights: crypto spot +0.05 and -0.03, crypto perp -0.27 and -0.17; 0.00 on the daily sets
+before and now.
 
 ## Generalisation checks
 
