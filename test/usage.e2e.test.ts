@@ -2,7 +2,7 @@
  * A wrong command line, flag value or environment ends the CLI with one line, a stable code and exit 2, before
  * anything loads or trains: never commander's help dump, a raw stack trace or a crash of V8 itself.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,8 @@ const CASES: [args: string[], line: RegExp, env?: Record<string, string>][] = [
   [['data', 'synth', '--out', join(dir, 's'), '--bars', '1e9'], /^error: ARENA_E_CLI_ARG: invalid value for --bars: 1e9 must be an integer in \[50, 10000000\]$/],
   [['data', 'import', join(dir, 'nope.csv'), '--out', join(dir, 'i')], /^error: ARENA_E_DATA_IMPORT: cannot import .+nope\.csv: no such file$/],
   [['data', 'import', dir, '--out', join(dir, 'i')], /^error: ARENA_E_DATA_IMPORT: cannot import .+: a folder, not a file/],
+  // the VLM router does not step bar by bar: refused before anything loads or the ledger is opened (none is left)
+  [['paper', '--synthetic', '--router', 'vlm', '--db', join(dir, 'vlm', 'ledger.db')], /^error: ARENA_E_CONFIG: router\.mode vlm: arena paper steps bar by bar and the VLM router decides over a whole panel only \(arena backtest, arena eval\); use --router model, the VLM's own fallback$/],
   [['recursive-analysis', '--data', 'crypto/binance/spot', '--timeframe', '1d'], /^error: ARENA_E_DATA_TOO_SHORT: only 365 bars of crypto\/binance\/spot after alignment; at least 590 are needed$/],
 ];
 
@@ -39,6 +41,7 @@ describe('command-line errors', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(r.stderr).not.toMatch(/^Usage:/m);
+    if (args[0] === 'paper') expect(existsSync(join(dir, 'vlm'))).toBe(false);
   }, 60_000);
 
   it('help still prints and exits 0; a command group without its subcommand prints its help', () => {

@@ -37,6 +37,9 @@ export function parseSpeed(s: string): number | 'max' {
   return v;
 }
 
+/** the longest a paced replay sleeps before it looks at `stopping` again, ms */
+const STOP_POLL_MS = 50;
+
 export async function* replayPanel(panel: BarPanel, o: ReplayOptions): AsyncGenerator<ReplayBar> {
   const A = panel.nAssets;
   const pause = o.speed === 'max' ? 0 : 1000 / o.speed;
@@ -47,8 +50,11 @@ export async function* replayPanel(panel: BarPanel, o: ReplayOptions): AsyncGene
     if (o.stopping?.()) return;
     if (pause > 0) {
       next += pause;
-      const wait = next - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      // the gap in slices, so a stop is seen within STOP_POLL_MS however slow the replay (a bar a minute at --speed 0.0167)
+      for (let wait = next - performance.now(); wait > 0; wait = next - performance.now()) {
+        await new Promise((r) => setTimeout(r, Math.min(wait, STOP_POLL_MS)));
+        if (o.stopping?.()) return;
+      }
     }
     const pick = (x: Float64Array) => Float64Array.from(x.subarray(t * A, (t + 1) * A));
     const row = {

@@ -69,6 +69,8 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
   const portAt = flags.port === undefined ? undefined : parseAddress(flags.port, '--port');
   const opsAt: Address | undefined = dashboardAt ? (portAt && !sameAddress(portAt, dashboardAt) ? portAt : undefined) : (portAt ?? DEFAULT_OPS_ADDRESS);
   const config = configFromFlags({ ...flags, baselines: false, out: '' });
+  // before anything loads or the ledger opens: a run that could not step must leave nothing behind
+  if (config.router.mode === 'vlm') throw arenaError(ERR.CONFIG, 'router.mode vlm: arena paper steps bar by bar and the VLM router decides over a whole panel only (arena backtest, arena eval); use --router model, the VLM\'s own fallback');
   // replay: the bars to replay; kafka: only the universe (symbols, timeframe) comes from the flags
   const market = kafka || live ? undefined : loadMarket(config, log);
   const symbols = market ? market.panel.symbols : flags.symbols!.split(',').map((x) => x.trim());

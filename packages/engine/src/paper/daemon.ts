@@ -159,6 +159,8 @@ export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
       }
       const next = await pending;
       if (next.done) break;
+      // a bar that arrives after a stop was asked for is not stepped (nor acknowledged: a restart gets it again)
+      if (d.stopping()) return 'stopped';
       const bar = next.value;
       const started = performance.now();
       metrics.eventsIn++;

@@ -66,6 +66,71 @@ describe('live source (ccxt) at its boundary: a local server that answers like B
     }
   });
 
+  it('a symbol the exchange stops answering for does not hold the others back: its bars go absent after releaseAfterMs, said in the log', async () => {
+    const ex = await startTestExchange(panel, ['BTC/USDT', 'ETH/USDT'], { silentFrom: { asset: 1, bar: 400 } });
+    try {
+      let stop = false;
+      const lines: string[] = [];
+      const src = await liveSource({ exchange: 'binance', symbols: ['BTC/USDT', 'ETH/USDT'], timeframe: '1h', pollMs: 20, releaseAfterMs: 300, baseUrl: ex.url, stopping: () => stop, log: (l) => lines.push(l) });
+      const got: { ts: number; present: number[] }[] = [];
+      const t0 = Date.now();
+      for await (const bar of src) {
+        got.push({ ts: bar.ts, present: Array.from(bar.row.present) });
+        if (got.length === 700) stop = true;
+      }
+      expect(got.map((g) => g.ts)).toEqual(Array.from(panel.ts));
+      expect(got[399]!.present).toEqual([1, 1]);
+      expect(got.slice(400).every((g) => g.present[0] === 1 && g.present[1] === 0)).toBe(true);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+      expect(lines.some((l) => /released without ETH\/USDT: no candle within 300 ms of the first/.test(l))).toBe(true);
+    } finally {
+      await ex.close();
+    }
+  });
+
+  it('a closed candle with bad numbers is refused once, however many polls follow, and its bar goes out without it', async () => {
+    const ex = await startTestExchange(panel, ['BTC/USDT', 'ETH/USDT'], { broken: { asset: 1, bar: 699 } });
+    try {
+      let stop = false;
+      const refused: string[] = [];
+      const src = await liveSource({ exchange: 'binance', symbols: ['BTC/USDT', 'ETH/USDT'], timeframe: '1h', pollMs: 10, releaseAfterMs: 60_000, baseUrl: ex.url, stopping: () => stop, onReject: (kind, reason) => refused.push(`${kind} ${reason}`) });
+      const got: { ts: number; present: number[] }[] = [];
+      const polling = setInterval(() => {
+        // keep polling well after the last bar is out: a refusal must not be counted again
+        if (got.length === 700 && ex.requests.klines >= 40) stop = true;
+      }, 10);
+      for await (const bar of src) got.push({ ts: bar.ts, present: Array.from(bar.row.present) });
+      clearInterval(polling);
+      expect(got).toHaveLength(700);
+      // the last bar did not wait out releaseAfterMs: the refused candle counts as seen
+      expect(got[699]!.present).toEqual([1, 0]);
+      expect(ex.requests.klines).toBeGreaterThanOrEqual(40);
+      expect(refused).toEqual([expect.stringMatching(/^ohlc ETH\/USDT \S+: .*high/)]);
+    } finally {
+      await ex.close();
+    }
+  });
+
+  it('a stop does not wait for an exchange that hangs (ccxt would wait 10 s): the source ends within a few polls', async () => {
+    const ex = await startTestExchange(panel, ['BTC/USDT', 'ETH/USDT'], { hangAfter: 4 });
+    try {
+      let stop = false;
+      const src = await liveSource({ exchange: 'binance', symbols: ['BTC/USDT', 'ETH/USDT'], timeframe: '1h', pollMs: 20, baseUrl: ex.url, stopping: () => stop });
+      let bars = 0;
+      let stoppedAt = 0;
+      const hung = setInterval(() => {
+        if (ex.requests.klines > 4 && stoppedAt === 0) (stoppedAt = Date.now()), (stop = true);
+      }, 20);
+      for await (const _ of src) bars++;
+      clearInterval(hung);
+      expect(stoppedAt).toBeGreaterThan(0);
+      expect(Date.now() - stoppedAt).toBeLessThan(1000);
+      expect(bars).toBeGreaterThan(0);
+    } finally {
+      await ex.close();
+    }
+  });
+
   it('resumes after the ledger time, and says clearly when the exchange cannot be reached or lacks a market', async () => {
     const ex = await startTestExchange(panel, ['BTC/USDT', 'ETH/USDT']);
     try {

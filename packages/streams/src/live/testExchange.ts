@@ -16,6 +16,12 @@ export interface TestExchangeOptions {
   /** interleave this many malformed candles (NaN, negative, high < low, duplicate, out of order, future, off the grid) among the real ones, seeded */
   readonly malformed?: number;
   readonly seed?: number;
+  /** the exchange serves no candle of asset `asset` from bar `bar` on (a market that went quiet, a feed that broke) */
+  readonly silentFrom?: { readonly asset: number; readonly bar: number };
+  /** the candle of asset `asset` at bar `bar` is served with its high below its low, on every request */
+  readonly broken?: { readonly asset: number; readonly bar: number };
+  /** klines requests after this many are never answered (an exchange that hangs) */
+  readonly hangAfter?: number;
 }
 
 /** Serves `panel` as markets `symbols` (e.g. BTC/USDT), in the panel's asset order. */
@@ -81,6 +87,7 @@ export function startTestExchange(panel: BarPanel, symbols: readonly string[], o
     }
     if (url.pathname === '/api/v3/klines') {
       requests.klines++;
+      if (opts.hangAfter !== undefined && requests.klines > opts.hangAfter) return;
       const a = ids.indexOf(url.searchParams.get('symbol') ?? '');
       if (a < 0) return json(400, { code: -1121, msg: 'Invalid symbol.' });
       if (url.searchParams.get('interval') !== panel.timeframe) return json(400, { code: -1120, msg: 'Invalid interval.' });
@@ -91,8 +98,9 @@ export function startTestExchange(panel: BarPanel, symbols: readonly string[], o
         const ts = panel.ts[t]!;
         const i = t * A + a;
         if (ts < start || panel.present[i] !== 1) continue;
+        if (opts.silentFrom !== undefined && a === opts.silentFrom.asset && t >= opts.silentFrom.bar) continue;
         const o = String(panel.open[i]);
-        const h = String(panel.high[i]);
+        const h = String(opts.broken !== undefined && a === opts.broken.asset && t === opts.broken.bar ? panel.low[i]! * 0.9 : panel.high[i]);
         const l = String(panel.low[i]);
         const c = String(panel.close[i]);
         const v = String(panel.volume[i]);
@@ -108,7 +116,10 @@ export function startTestExchange(panel: BarPanel, symbols: readonly string[], o
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const port = (server.address() as AddressInfo).port;
-      resolve({ url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((r) => server.close(() => r())) });
+      resolve({ url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((r) => {
+          server.close(() => r());
+          server.closeAllConnections();
+        }) });
     });
   });
 }
