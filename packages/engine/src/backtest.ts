@@ -53,7 +53,8 @@ export function fillAssumptions(config: ArenaConfig): string {
     `Orders decided at a bar's close fill at the next bar's open; taker fee ${b.feeBps} bps of notional; ` +
     `slippage = ${b.halfSpreadBps} bps half-spread + ${b.impactCoef} x bar volatility x sqrt(participation); ` +
     `at most ${b.maxParticipation * 100}% of the fill bar's volume, the rest cancelled; missing bars never trade; ` +
-    `no-trade band ${p.noTradeBand} of an asset's slot (maxGross / assets), min notional ${p.minNotional}; ` +
+    `no-trade band ${p.noTradeBand} of an asset's slot (maxGross / assets)${p.costBand > 0 ? `, widened to ${p.costBand} x a round trip's cost (fee + half-spread, both ways) over the asset's volatility across ${p.costHorizon} bars, at most the slot` : ''}; ` +
+    `past it an order goes ${p.rebalance === 'edge' ? "to the band's edge" : 'to the target'} (closing out and flipping always go to the target); min notional ${p.minNotional}; ` +
     `${p.longOnly ? 'long only' : 'shorts allowed'}, gross <= ${p.maxGross}, per asset <= ${p.maxPerAsset}; ` +
     `${exitsText(config)}; ${marketText(config)}.`
   );

@@ -2,6 +2,7 @@
 import { BarPanel, parseConfig } from '@arena/core';
 import { describe, expect, it } from 'vitest';
 import { PaperBroker } from './broker.ts';
+import { fillAssumptions } from './backtest.ts';
 import { orderScratch, placeOrders } from './orders.ts';
 
 const EQ = 100_000;
@@ -52,5 +53,15 @@ describe('placeOrders', () => {
     // 'target' trades the whole way once the gap reaches the band
     expect(aimed({}, [0, 0], [1, 0], 1e-10)[0]).toBeCloseTo(0, 12);
     expect(aimed({ rebalance: 'target' }, [0, 0], [1, 0], 1e-8)[0]).toBeCloseTo(0.5, 12);
+  });
+});
+
+describe('fillAssumptions: the report says how orders are placed', () => {
+  it('names the cost band and where an order goes past it, as configured', () => {
+    const text = fillAssumptions(parseConfig({}));
+    expect(text).toMatch(/no-trade band 0\.1 of an asset's slot \(maxGross \/ assets\), widened to 2 x a round trip's cost .* across 24 bars, at most the slot; past it an order goes to the band's edge/);
+    const plain = fillAssumptions(parseConfig({ portfolio: { costBand: 0, rebalance: 'target' } }));
+    expect(plain).not.toMatch(/widened/);
+    expect(plain).toMatch(/past it an order goes to the target/);
   });
 });
