@@ -50,13 +50,17 @@ export async function rebuild(pipeline: Pipeline, store: PaperStore, stopping: (
   const sink = pipeline.contest?.sink;
   if (pipeline.contest) pipeline.contest.sink = undefined;
   let last: { t: number; equity: number } | undefined;
+  let lastTurn = performance.now();
   for (let i = 0; i < bars.length; i++) {
     const b = bars[i]!;
     for (const c of controls.get(i) ?? []) pipeline.control(c);
     const r = await pipeline.step(b.ts, b.row);
     last = { t: r.t, equity: r.equity };
-    if ((i & 15) === 15) {
+    // the event loop gets a turn every YIELD_MS of stepping, as in the step loop (a bar of the full pipeline can take
+    // milliseconds, so a fixed count of bars between turns could hold the servers for tens of them)
+    if (performance.now() - lastTurn >= YIELD_MS) {
       await turn();
+      lastTurn = performance.now();
       if (stopping()) throw new Error(`stopped while rebuilding run ${store.runId} (${i + 1} of ${bars.length} bars); the ledger is unchanged`);
     }
   }
