@@ -4,9 +4,13 @@ import { fileURLToPath } from 'node:url';
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 const ALL = ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'];
-/** files that start daemons or servers, or bound a latency or a watchdog's timeout (200 ms to 5 s): run one at a time */
+/**
+ * files that start daemons or servers whose timing they assert, or bound a latency or a watchdog's timeout (200 ms to
+ * 5 s): run one at a time. The README's commands (readme.e2e, the longest file) assert what the commands print and
+ * write, and wait for a daemon's health as long as it takes: they share the CPU with the other files
+ */
 const ALONE = [
-  ...['readme', 'kafka', 'resume', 'paper', 'responsive', 'dashboard', 'live', 'userExpert'].map((f) => `test/${f}.e2e.test.ts`),
+  ...['kafka', 'resume', 'paper', 'responsive', 'dashboard', 'live', 'userExpert'].map((f) => `test/${f}.e2e.test.ts`),
   'packages/experts/src/userThread.test.ts',
   'packages/router/src/vlmRouter.test.ts',
   'packages/router/src/vlm/client.test.ts',
