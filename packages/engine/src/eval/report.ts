@@ -110,7 +110,7 @@ export function evalHtml(meta: EvalMeta, r: EvalResult): string {
     ? `<p>Learned expert: ${meta.learnedChain.length === 0 ? 'held at 0 (no fold had the history to train its convnet)' : `convnets retrained per fold (nested; 0 before the first): ${escapeXml(meta.learnedChain.map((n) => `${n.name} decides from ${n.decidesFrom.slice(0, 10)}, learned from ${n.trainedOn.from.slice(0, 10)}..${n.trainedOn.to.slice(0, 10)} (validation rank IC ${n.rankIC.toFixed(3)})`).join('; '))}`}.</p>`
     : '';
   const routers = meta.routerChain
-    ? `<p>Router: retrained per fold, and the pipeline (the contest's agents too) stepped with them (equal weights before the first): ${escapeXml(meta.routerChain.map((r) => `fold ${r.fold + 1} routes from ${r.routesFrom.slice(0, 10)}, learned from ${r.trainedOn.from.slice(0, 10)}..${r.trainedOn.to.slice(0, 10)}`).join('; '))}.</p>`
+    ? `<p>Routers per fold: ${escapeXml(meta.routerChain.map((r) => `fold ${r.fold + 1} routes from ${r.routesFrom.slice(0, 10)}, learned from ${r.trainedOn.from.slice(0, 10)}..${r.trainedOn.to.slice(0, 10)}`).join('; '))}.</p>`
     : '';
   const htmlTable = (head: readonly string[], rows: readonly string[][]) =>
     `<table><thead><tr>${head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((cells) => `<tr>${cells.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
