@@ -28,6 +28,8 @@ interface Row {
   turnover: number;
   timeInMarket: number;
   maxDrawdown: number;
+  /** kill-switch halts over the test folds (absent in eval.json files before 2026-12-07) */
+  halts?: number;
 }
 interface Comparison {
   a: string;
@@ -184,6 +186,10 @@ const lines = results.map(({ set, ev }) => {
     scoreModelFolds: ev.contestScoreModel.filter((v) => v.fold >= 0),
   };
 });
+/** every row where the kill switch flattened the book, with how often */
+const haltRows = results.flatMap(({ set, ev }) => ev.rows.filter((r) => (r.halts ?? 0) > 0).map((r) => `${set.name} ${r.strategy} (${r.halts})`));
+const risk = parseConfig({}).risk;
+const haltsLine = `Every row runs the daemon's kill switch (config.risk: the book is flattened and trading pauses at a ${pct(risk.maxDrawdown)} drawdown from the equity peak, for good, or at a ${pct(risk.maxDailyLoss)} loss since the UTC day's first bar, until the next day; buy and hold, the market's reference, holds through), each fold with fresh books. ${haltRows.length === 0 ? 'It fired in no row.' : `It fired in ${haltRows.length} row${haltRows.length === 1 ? '' : 's'}: ${haltRows.join(', ')}.`}`;
 const checkLines = lines.filter((l) => l.check);
 const protocol = lines.filter((l) => !l.check);
 const realLines = protocol.filter((l) => l.real && !l.retrained);
@@ -335,6 +341,8 @@ chosen on a validation block) on the bars before it minus the same embargo, read
 outputs (nested), and static-fit is refitted there. The contest's agents read these routers' weights, each from its
 block's start (equal weights before the first block); until 2026-12-07 they read the committed router's, which on the
 two crypto sets had been fitted on bars inside the test range (the rows of that run were not out of sample).
+
+${haltsLine}
 
 ## Router
 

@@ -82,6 +82,8 @@ export interface StrategyRun {
   readonly nCancelled: number;
   /** PnL per asset after costs, quote currency, [nAssets] */
   readonly assetPnl: Float64Array;
+  /** the risk kill switch's halts in this run (simulate's rows; the main strategy's are BacktestResult.halts) */
+  readonly halts?: readonly { readonly ts: number; readonly reason: string }[];
 }
 
 /** Gross signal attribution of one expert: sum over bars and assets of its weighted exposure x the next bar's return x equity. */

@@ -105,6 +105,21 @@ describe('eval', () => {
     expect(r.curves.every((c) => c.equity.length === r.testRange.bars)).toBe(true);
   });
 
+  it('every row but buy and hold runs the kill switch: a tight daily-loss limit halts them, counted per row', async () => {
+    const tight = parseConfig({ risk: { maxDailyLoss: 0.002 } });
+    const r = await runEval({ panel, config: tight, experts, routing: equalRouting(panel, 'equal'), testFraction: 0.3, resamples: 50 });
+    const loose = await runEval({ panel, config, experts, routing: equalRouting(panel, 'equal'), testFraction: 0.3, resamples: 50 });
+    const row = (x: typeof r, s: string) => x.rows.find((y) => y.strategy === s)!;
+    for (const s of ['router', 'equal-weight', 'oracle']) {
+      expect(row(r, s).halts).toBeGreaterThan(0);
+      expect(row(loose, s).halts).toBe(0);
+      // flat for the rest of each halted day: less time in the market than without the switch
+      expect(row(r, s).timeInMarket).toBeLessThan(row(loose, s).timeInMarket);
+    }
+    expect(row(r, 'buy-and-hold').halts).toBe(0);
+    expect(row(r, 'buy-and-hold').totalReturn).toBe(row(loose, 'buy-and-hold').totalReturn);
+  });
+
   it('walk-forward refits on the bars before each block and chains the blocks over the second half', async () => {
     expect(evalFolds(1000, 0.3, 4)).toEqual([[500, 625], [625, 750], [750, 875], [875, 1000]]);
     const r = await runEval({ panel, config, experts, routing: equalRouting(panel, 'equal'), folds: 3 });

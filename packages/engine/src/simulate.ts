@@ -2,6 +2,7 @@
 import type { ArenaConfig, BarPanel } from '@arena/core';
 import type { ExpertSeries } from '@arena/experts';
 import { dominantRules } from './exits.ts';
+import { RiskGuard } from './paper/risk.ts';
 import { Book } from './pipeline/book.ts';
 import type { StrategyRun } from './result.ts';
 
@@ -28,7 +29,9 @@ const PROGRESS_EVERY = 8192;
 
 /**
  * Replays one strategy over precomputed targets (a baseline, or a static combination of precomputed experts): a
- * Book stepped over the panel, the same code the pipeline's main book runs. Allocates up front; the loop nothing.
+ * Book stepped over the panel, the same code the pipeline's main book runs, under the same kill switch (config.risk:
+ * flattened and paused at a drawdown or daily-loss limit; buy and hold, the market's reference, holds through).
+ * Allocates up front; the loop nothing.
  */
 export function simulate(input: SimulationInput): StrategyRun {
   const { panel, experts, weights, config } = input;
@@ -49,8 +52,20 @@ export function simulate(input: SimulationInput): StrategyRun {
   // per-expert exit rules: bar t's exposures and weights in the pipeline's layout, for dominantRules
   const barExposure = perExpert ? new Float64Array(E * A) : undefined;
   const barWeights = perExpert ? new Float64Array(A * E) : undefined;
+  const risk = input.holdOnceEntered === true ? undefined : new RiskGuard(config.risk, config.broker.initialCash);
+  const halts: { ts: number; reason: string }[] = [];
   for (let t = 0; t < T; t++) {
-    book.open(panel, t, input.fundingDue, t * A);
+    const eq = book.open(panel, t, input.fundingDue, t * A);
+    // the kill switch as the pipeline steps it: checked on the bar's equity, flattening instead of rebalancing
+    if (risk !== undefined) {
+      const halted = risk.check(panel.ts[t]!, eq);
+      if (halted !== undefined) {
+        halts.push({ ts: panel.ts[t]!, reason: halted });
+        book.flatten();
+        continue;
+      }
+      if (risk.paused) continue;
+    }
     if (t === T - 1) continue;
     let targets: Float64Array = row;
     let base = 0;
@@ -74,7 +89,7 @@ export function simulate(input: SimulationInput): StrategyRun {
     if (input.onProgress !== undefined && t % PROGRESS_EVERY === 0) input.onProgress(t, T);
   }
   input.onProgress?.(T, T);
-  return book.run(input.name, panel);
+  return { ...book.run(input.name, panel), halts };
 }
 
 /** One bar's statically weighted sum of the experts' exposures, cells [cell0, cell0 + out.length): out[a] = sum_e w[e] x_e[cell0 + a], experts of weight 0 skipped. */

@@ -57,6 +57,8 @@ export interface EvalRow {
   readonly annualVol: number;
   readonly finalEquity: number;
   readonly nFills: number;
+  /** times the kill switch (config.risk) flattened the book over the test folds (each fold starts with fresh books) */
+  readonly halts: number;
 }
 
 export interface EvalFold {
@@ -297,9 +299,11 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
   const curves: EvalResult['curves'][number][] = [];
   const returns = new Map<string, Float64Array>();
   for (const name of names) {
-    const run = chainRuns(runs.get(name)!, cash);
+    const foldRuns = runs.get(name)!;
+    const run = chainRuns(foldRuns, cash);
     const m = computeMetrics(run, ppy, cash, ts);
-    rows.push({ strategy: name, totalReturn: m.totalReturn, sharpe: m.sharpe, sortino: m.sortino, maxDrawdown: m.maxDrawdown, turnover: m.turnover, timeInMarket: m.timeInMarket, cagr: m.cagr, annualVol: m.annualVol, finalEquity: m.finalEquity, nFills: m.nFills });
+    const halts = foldRuns.reduce((n, r) => n + (r.halts?.length ?? 0), 0);
+    rows.push({ strategy: name, totalReturn: m.totalReturn, sharpe: m.sharpe, sortino: m.sortino, maxDrawdown: m.maxDrawdown, turnover: m.turnover, timeInMarket: m.timeInMarket, cagr: m.cagr, annualVol: m.annualVol, finalEquity: m.finalEquity, nFills: m.nFills, halts });
     curves.push({ name, ts, equity: run.equity });
     returns.set(name, barReturns(run.equity, cash));
   }

@@ -26,8 +26,8 @@ export interface EvalMeta {
 const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);
 const num = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
 
-const ROW_HEAD = ['Strategy', 'Total return', 'Sharpe', 'Sortino', 'Max drawdown', 'Turnover', 'In market', 'Fills'];
-const rowCells = (row: EvalResult['rows'][number]) => [row.strategy, pct(row.totalReturn), num(row.sharpe), num(row.sortino), pct(row.maxDrawdown), row.turnover.toFixed(1), pct(row.timeInMarket), String(row.nFills)];
+const ROW_HEAD = ['Strategy', 'Total return', 'Sharpe', 'Sortino', 'Max drawdown', 'Turnover', 'In market', 'Fills', 'Halts'];
+const rowCells = (row: EvalResult['rows'][number]) => [row.strategy, pct(row.totalReturn), num(row.sharpe), num(row.sortino), pct(row.maxDrawdown), row.turnover.toFixed(1), pct(row.timeInMarket), String(row.nFills), String(row.halts)];
 const COMPARISON_HEAD = ['A vs B', 'Sharpe A - B', '90% interval', 'p-value'];
 const comparisonCells = (c: EvalResult['comparisons'][number]) => [`${c.a} vs ${c.b}`, num(c.sharpeDiff), `[${num(c.ciLow)}, ${num(c.ciHigh)}]`, c.pValue.toFixed(3)];
 

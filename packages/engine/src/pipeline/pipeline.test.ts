@@ -33,13 +33,15 @@ describe('pipeline', () => {
 
   // with protective exits too, one expert with its own rules: simulate picks each entry's rule set as the pipeline does
   const EXITS = { stopLoss: 0.02, trailingStop: 0.03, timeStop: 48, experts: { breakout: { timeStop: 6, takeProfitAtr: 3 } } };
+  // kill switches out of reach but in the third case, where both fire (simulate runs the pipeline's kill switch)
+  const NO_KILL = { risk: { maxDrawdown: 1, maxDailyLoss: 1 } };
   it.each([
-    ['no exits', {}],
-    ['protective exits, per-expert rules', { exits: EXITS }],
-  ])('stepping bar by bar gives simulate over precomputed experts: same fills, same equity (rule experts, static weights; %s)', async (_name, extra) => {
+    ['no exits', NO_KILL],
+    ['protective exits, per-expert rules', { ...NO_KILL, exits: EXITS }],
+    ['kill switches: 1% daily loss, then 4% drawdown', { risk: { maxDrawdown: 0.04, maxDailyLoss: 0.01 } }],
+  ])('stepping bar by bar gives simulate over precomputed experts: same fills, same equity, same halts (rule experts, static weights; %s)', async (_name, extra) => {
     const { panel } = generateSyntheticMarket({ seed: 4, assets: 4, bars: 1200, timeframe: '1h' });
-    // kill switches out of reach: the backtest has none
-    const config = parseConfig({ experts: { weights: { trend: 0.4, reversal: 0.1, breakout: 0.3, positioning: 0.2 } }, risk: { maxDrawdown: 1, maxDailyLoss: 1 }, ...extra });
+    const config = parseConfig({ experts: { weights: { trend: 0.4, reversal: 0.1, breakout: 0.3, positioning: 0.2 } }, ...extra });
     // as a backtest with the static router: the weights per cell in float32
     const w = expertWeights(config);
     const dyn = new Float32Array(panel.nTimes * panel.nAssets * w.length);
@@ -47,11 +49,19 @@ describe('pipeline', () => {
     const run = simulate({ name: 'bt', panel, experts: computeExperts(panel, config), weights: w, dynamicWeights: dyn, config });
     const p = daemonPipeline({ symbols: panel.symbols, timeframe: panel.timeframe, config, periodsPerYear: panel.periodsPerYear() });
     let fills = 0;
+    const halts: { ts: number; reason: string }[] = [];
     for (let t = 0; t < panel.nTimes; t++) {
       const r = await p.step(panel.ts[t]!, rowOf(panel, t));
       expect(r.equity).toBe(run.equity[t]!);
       fills += r.fills.length;
+      if (r.halted !== undefined) halts.push({ ts: panel.ts[t]!, reason: r.halted });
     }
+    expect(run.halts).toEqual(halts);
+    if (extra.risk.maxDrawdown < 1) {
+      // a daily-loss halt resumes the next UTC day; the drawdown halt holds for good
+      expect(halts.map((h) => h.reason.match(/risk\.(\w+)/)![1])).toEqual([...halts.slice(0, -1).map(() => 'maxDailyLoss'), 'maxDrawdown']);
+      expect(halts.length).toBeGreaterThan(1);
+    } else expect(halts).toEqual([]);
     // the backtest submits nothing at its last bar; the daemon does (the next bar may come), so compare fills so far
     expect(fills).toBe(run.nFills);
     expect(p.history.panel.nTimes).toBeGreaterThanOrEqual(1200);
