@@ -3,7 +3,7 @@
  * its selections in a worker, the router) ends with the ledger of the run never interrupted; and a run paused,
  * resumed and flattened from the dashboard, killed and restarted, ends with the books of a run that applied the
  * same controls at the same bars without interruption (the ledger records each control with its bar; a restart
- * replays them).
+ * replays them); a control confirmed just before a SIGKILL, which no step applied, is applied by the restart.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -127,6 +127,33 @@ describe('resume after SIGKILL', () => {
     expect((await d.exited).code, d.log().slice(-2000)).toBe(0);
     expect(countIn(db, 'SELECT COUNT(*) AS n FROM controls')).toBe(0);
     expect(summary(db)).toMatchObject({ bars: 100_000, status: 'finished', resumes: 1 });
+  }, 120_000);
+
+  it('a control confirmed while no bar is due is in the ledger before the answer: killed at once, the restart applies it at its first bar', async () => {
+    const args = ['--synthetic', '--seed', '5', '--assets', '3', '--bars', '400', '--weights', 'trend=0.5,breakout=0.5'];
+    const db = join(dir, 'confirmed.db');
+    const token = 'test-token';
+    // a bar every 4 s: the request comes between two bars, when no step will apply it before the kill
+    const d = start([...args, '--speed', '0.25', '--db', db, '--dashboard', '127.0.0.1:0'], { ARENA_DASHBOARD_TOKEN: token });
+    await until('the dashboard', () => /dashboard on http:\/\/127\.0\.0\.1:\d+/.test(d.log()));
+    const base = /dashboard on (http:\/\/127\.0\.0\.1:\d+)/.exec(d.log())![1]!;
+    await until('the first bar', () => countIn(db, EQUITY_ROWS) >= 1);
+    const r = await fetch(`${base}/api/control/pause`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(r.status, await r.text()).toBe(200);
+    d.child.kill('SIGKILL');
+    await d.exited;
+    const stepped = countIn(db, EQUITY_ROWS);
+    expect(readRows(db, 'SELECT kind, applied_t FROM control_requests')).toEqual([{ kind: 'pause', applied_t: null }]);
+    expect(countIn(db, 'SELECT COUNT(*) AS n FROM controls')).toBe(0);
+    // the restart applies it at the first bar it steps, and records it with that bar
+    const again = start([...args, '--speed', 'max', '--exit-at-end', '--db', db]);
+    expect((await again.exited).code, again.log()).toBe(0);
+    expect(again.log()).toMatch(/1 operator control recorded before the restart and not yet applied \(pause\): applied at the next bar/);
+    expect(readRows(db, 'SELECT t, kind FROM controls')).toEqual([{ t: stepped, kind: 'pause' }]);
+    expect(readRows(db, 'SELECT kind, applied_t FROM control_requests')).toEqual([{ kind: 'pause', applied_t: stepped }]);
+    // paused from that bar on: no order from it
+    expect(countIn(db, `SELECT COUNT(*) AS n FROM orders WHERE t >= ${stepped}`)).toBe(0);
+    expect(summary(db)).toMatchObject({ bars: 400, status: 'finished', resumes: 1 });
   }, 120_000);
 
   it('paused, resumed and flattened from the dashboard, killed and restarted: the books of the same controls without interruption', async () => {

@@ -39,6 +39,7 @@ export * from './paper/risk.ts';
 export * from './paper/store.ts';
 export * from './paper/prometheus.ts';
 export * from './paper/daemon.ts';
+export * from './paper/controlInbox.ts';
 export * from './paper/watchdog.ts';
 export * from './bias/lookahead.ts';
 export * from './bias/recursive.ts';

@@ -2,11 +2,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 
-/** Each queues its control for the next step; a string says why none will come (the request is refused with 409). */
+/**
+ * Each records its control for the next step, settling once it is durable (the daemon: committed to the ledger); a
+ * string says why none will come (the request is refused with 409).
+ */
 export interface Controls {
-  pause(): string | undefined;
-  resume(): string | undefined;
-  flatten(): string | undefined;
+  pause(): string | undefined | Promise<string | undefined>;
+  resume(): string | undefined | Promise<string | undefined>;
+  flatten(): string | undefined | Promise<string | undefined>;
 }
 
 export interface ControlOptions {
@@ -31,7 +34,7 @@ export const controlRoutes: FastifyPluginAsync<ControlOptions> = async (app, { t
         return reply.code(401).header('www-authenticate', 'Bearer').send({ statusCode: 401, error: 'Unauthorized', message: token === undefined ? 'controls are disabled: no token configured (ARENA_DASHBOARD_TOKEN)' : 'missing or wrong bearer token' });
       }
       if (controls === undefined) return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: 'this dashboard reads a ledger file: no daemon to control' });
-      const refused = controls[req.params.action]();
+      const refused = await controls[req.params.action]();
       if (refused !== undefined) return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: `${req.params.action} not taken: ${refused}` });
       return { ok: true, action: req.params.action };
     },

@@ -6,7 +6,7 @@
  */
 import { BACKGROUND_NICE, ERR, arenaError, expertNames, lowerOtherThreads, parseTimeframe, resolveDataDir, timeframeMs } from '@arena/core';
 import { resolve } from 'node:path';
-import { ContestLedger, GrowingPanel, Ledger, type LedgerLock, PaperMetrics, PaperStore, type SourceBar, type StepResult, buildPipeline, loadMarket, loadModels, lockLedger, otherTimeframeModels, otherTimeframeWarning, rebuild, runLoop, startStepWatchdog, type StepWatchdog } from '@arena/engine';
+import { ContestLedger, ControlInbox, GrowingPanel, Ledger, type LedgerLock, PaperMetrics, PaperStore, type SourceBar, type StepResult, buildPipeline, loadMarket, loadModels, lockLedger, otherTimeframeModels, otherTimeframeWarning, rebuild, runLoop, startStepWatchdog, type StepWatchdog } from '@arena/engine';
 import { WorkerSelection } from '@arena/features';
 import { DECISIONS_TOPIC, FILLS_TOPIC, FundingSchedule, RUN_UID_HEADER, type KafkaBarStream, barsTopic, kafkaClient, liveSource, parseBrokers, parseSpeed, replayPanel, threadedKafkaSource } from '@arena/streams';
 import { parseNumber } from '../configFile.ts';
@@ -130,11 +130,18 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
     /** the step loop has returned: a control would never be applied */
     let loopEnded = false;
     let watchdog: StepWatchdog | undefined;
-    const controlled = (kind: 'pause' | 'resume' | 'flatten'): string | undefined => {
+    // a control is confirmed once it is committed to the ledger; the next step applies it (a restart, if none did)
+    const inbox = new ControlInbox(pipeline, store);
+    const controlled = async (kind: 'pause' | 'resume' | 'flatten'): Promise<string | undefined> => {
       if (rebuilding) return 'the daemon is rebuilding its books from the ledger after a restart; send it again once /healthz says ok';
       if (stop) return 'the daemon is stopping';
       if (loopEnded) return 'the run has ended: no bar will be stepped';
-      pipeline.control(kind);
+      try {
+        await inbox.request(kind);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      log(`operator ${kind} recorded in the ledger; it applies at the next bar`, { event: 'control', kind });
       return undefined;
     };
     const server = opsAt ? await listenOn(opsAt, '--port / --dashboard', () => startOpsServer(opsAt, ops.health, ops.metrics)) : undefined;
@@ -147,8 +154,8 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
           mode: 'paper',
           backend: m.backend,
           ...(process.env['ARENA_DASHBOARD_TOKEN'] ? { token: process.env['ARENA_DASHBOARD_TOKEN'] } : {}),
-          // controls are queued: the next step applies them and records them with its bar (a restart replays them);
-          // none while the books are rebuilt (a rebuild replays the recorded ones only) or once no step will come
+          // controls are committed as requests, then the next step applies them and records them with its bar (a
+          // restart replays them, and applies a request no step had); none while the books are rebuilt or once no step will come
           controls: {
             pause: () => controlled('pause'),
             resume: () => controlled('resume'),
@@ -204,6 +211,9 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
           }
           throw arenaError(ERR.LEDGER, (e as Error).message);
         }
+        // requests confirmed before the stop that no step applied: the first step now applies them
+        const unapplied = inbox.resumeUnapplied();
+        if (unapplied.length > 0) log(`${unapplied.length} operator control${unapplied.length === 1 ? '' : 's'} recorded before the restart and not yet applied (${unapplied.map((c) => c.kind).join(', ')}): applied at the next bar`, { event: 'control', kinds: unapplied.map((c) => c.kind) });
         rebuilding = false;
         log(`resumed paper run ${run.runId} (restart ${run.resumes}): rebuilt ${grid.length} bars from the ledger in ${(performance.now() - t0).toFixed(0)} ms; continuing after ${after === undefined ? 'the start' : new Date(after).toISOString()}`, { run: run.runId, runUid: run.runUid });
         store.event('resume', `restart ${run.resumes} after ${grid.length} bars`);
@@ -272,9 +282,10 @@ export async function paperCommand(flags: PaperFlags): Promise<void> {
       watchdog = stepTimeoutS > 0 ? startStepWatchdog({ timeoutMs: stepTimeoutS * 1000 }) : undefined;
       let ended: 'end' | 'stopped';
       try {
-        ended = await runLoop({ pipeline, store, metrics, source: bars, stopping: () => stop, log, ...(kafka || live ? { barMs: timeframeMs(timeframe) } : {}), ...(onStep ? { onStep } : {}), ...(watchdog ? { watchdog } : {}) });
+        ended = await runLoop({ pipeline, store, metrics, source: bars, stopping: () => stop, log, controls: inbox, ...(kafka || live ? { barMs: timeframeMs(timeframe) } : {}), ...(onStep ? { onStep } : {}), ...(watchdog ? { watchdog } : {}) });
       } finally {
         loopEnded = true;
+        inbox.close('the run ended before the request could be recorded; nothing was changed');
       }
       if (ended === 'end' && !stop && !kafka && !live) {
         store.finish();

@@ -247,4 +247,16 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE runs SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
   CREATE UNIQUE INDEX runs_uid ON runs (uid);
   `,
+  // 11: operator controls as requests, committed before the dashboard confirms them; applied_t is the bar the step
+  // that applied one stepped (with its row in controls), NULL until then: a restart applies those at its first step
+  `
+  CREATE TABLE control_requests (
+    run_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    applied_t INTEGER,
+    PRIMARY KEY (run_id, id)
+  ) WITHOUT ROWID;
+  `,
 ];

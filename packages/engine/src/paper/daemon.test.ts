@@ -6,7 +6,8 @@ import { generateSyntheticMarket, replayPanel } from '@arena/streams';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../ledger/ledger.ts';
 import { daemonPipeline } from '../pipeline/build.ts';
-import { type SourceBar, runLoop } from './daemon.ts';
+import { ControlInbox } from './controlInbox.ts';
+import { type SourceBar, rebuild, runLoop } from './daemon.ts';
 import { PaperMetrics } from './prometheus.ts';
 import { PaperStore } from './store.ts';
 
@@ -124,6 +125,74 @@ describe('runLoop: group commit', () => {
     expect(new Set(published).size).toBe(published.length);
     expect(published.length).toBeGreaterThan(50);
     expect(published).toEqual(Array.from(panel.ts).slice(0, published.length));
+    ledger.close();
+  });
+});
+
+describe('runLoop: operator controls', () => {
+  const requests = (l: Ledger) => l.db.prepare('SELECT id, kind, applied_t FROM control_requests ORDER BY id').all() as { id: number; kind: string; applied_t: number | null }[];
+
+  it('a request during an open group is committed after the group, never inside it (it could be rolled back with it), then applied by the next step', async () => {
+    const { ledger, store, pipeline, reader } = setup();
+    const inbox = new ControlInbox(pipeline, store);
+    let during: { open: boolean; pending: number; visible: number } | undefined;
+    let confirmed: { stepped: number } | undefined;
+    const source = (async function* (): AsyncGenerator<SourceBar> {
+      let i = 0;
+      for await (const b of replayPanel(panel, { speed: 'max' })) {
+        if (i++ === 100) {
+          // a backlog: the loop holds a group transaction open while it pulls the next bar
+          void inbox.request('pause').then(() => {
+            const r = reader();
+            confirmed = { stepped: stepsIn(r) };
+            r.close();
+          });
+          const r = reader();
+          during = { open: store.inTransaction, pending: inbox.pending, visible: requests(r).length };
+          r.close();
+        }
+        yield b;
+      }
+    })();
+    await runLoop({ pipeline, store, metrics: new PaperMetrics('none', 'test'), source, stopping: () => false, log: () => undefined, controls: inbox });
+    expect(during).toEqual({ open: true, pending: 1, visible: 0 });
+    // confirmed once committed, with the group it waited for: the steps up to the commit are in the ledger
+    expect(confirmed!.stepped).toBeGreaterThanOrEqual(100);
+    const [req] = requests(ledger);
+    expect(req).toMatchObject({ id: 1, kind: 'pause' });
+    // applied by the first step after the commit, and recorded with that bar
+    expect(req!.applied_t).toBe(confirmed!.stepped);
+    expect(ledger.db.prepare('SELECT t, kind FROM controls').all()).toEqual([{ t: req!.applied_t, kind: 'pause' }]);
+    expect((ledger.db.prepare('SELECT COUNT(*) AS n FROM orders WHERE t >= ?').get(req!.applied_t) as { n: number }).n).toBe(0);
+    ledger.close();
+  });
+
+  it('a confirmed request no step applied (the daemon stopped before the next bar) is applied by the first step after the restart', async () => {
+    const { ledger, store, pipeline } = setup();
+    const first = new ControlInbox(pipeline, store);
+    await runLoop({ pipeline, store, metrics: new PaperMetrics('none', 'test'), source: replayPanel(panel.slice(0, 200), { speed: 'max' }), stopping: () => false, log: () => undefined, controls: first });
+    // between transactions: written (committed) at once
+    await first.request('flatten');
+    expect(requests(ledger)).toEqual([{ id: 1, kind: 'flatten', applied_t: null }]);
+    // the restart: a fresh pipeline rebuilt from the ledger, the request queued again
+    const again = new PaperStore(ledger, store.runId);
+    const p2 = daemonPipeline({ symbols: panel.symbols, timeframe: panel.timeframe, config: RULES, periodsPerYear: panel.periodsPerYear() });
+    const { lastTs } = await rebuild(p2, again);
+    const inbox = new ControlInbox(p2, again);
+    expect(inbox.resumeUnapplied()).toEqual([{ id: 1, kind: 'flatten' }]);
+    const held = Array.from(p2.book.broker.units).some((u) => u !== 0);
+    expect(held).toBe(true);
+    const steps: { t: number; controls?: readonly string[] }[] = [];
+    await runLoop({ pipeline: p2, store: again, metrics: new PaperMetrics('none', 'test'), source: replayPanel(panel, { speed: 'max', after: lastTs! }), stopping: () => false, log: () => undefined, controls: inbox, onStep: (s) => void steps.push({ t: s.t, ...(s.controls ? { controls: s.controls } : {}) }) });
+    expect(steps[0]).toEqual({ t: 200, controls: ['flatten'] });
+    expect(steps.slice(1).every((s) => s.controls === undefined)).toBe(true);
+    expect(requests(ledger)).toEqual([{ id: 1, kind: 'flatten', applied_t: 200 }]);
+    expect(Array.from(p2.book.broker.units).every((u) => u === 0)).toBe(true);
+    // a second restart replays it from controls, at the same bar, to the same books
+    const p3 = daemonPipeline({ symbols: panel.symbols, timeframe: panel.timeframe, config: RULES, periodsPerYear: panel.periodsPerYear() });
+    await rebuild(p3, new PaperStore(ledger, store.runId));
+    expect(p3.book.equity).toBe(p2.book.equity);
+    expect(new ControlInbox(p3, again).resumeUnapplied()).toEqual([]);
     ledger.close();
   });
 });

@@ -8,6 +8,7 @@ import type { BarRow } from './growingPanel.ts';
 import type { PaperMetrics } from './prometheus.ts';
 import type { Pipeline, StepResult } from '../pipeline/pipeline.ts';
 import type { PaperStore } from './store.ts';
+import type { ControlInbox } from './controlInbox.ts';
 
 export interface SourceOffset {
   readonly source: string;
@@ -88,6 +89,8 @@ export interface DaemonLoop {
   readonly progressMs?: number;
   /** told when each step begins and ends (a step that never returns is then caught off this thread) */
   readonly watchdog?: { begin(ts: number): void; end(): void };
+  /** operator control requests: written between transactions, marked applied with the step that applies them */
+  readonly controls?: ControlInbox;
 }
 
 /**
@@ -140,6 +143,8 @@ export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
       store.commit();
       open = 0;
     }
+    // control requests that came during the transaction: committed now, applied by the next step
+    d.controls?.drain();
     // a rejection's ack (no step) is owed too, to keep the order of the offsets; what was paid leaves the list as it
     // goes, so a throw (a publish that fails) leaves only the rest owed for the final flush: no step published twice
     let paid = 0;
@@ -190,6 +195,7 @@ export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
         step = await pipeline.step(bar.ts, bar.row);
         d.watchdog?.end();
         store.writeStep(step, bar.row, pipeline.book.broker, bar.offset);
+        d.controls?.applied(step);
         store.release();
         bar.written?.();
       } catch (e) {

@@ -124,6 +124,30 @@ export class PaperStore {
     return out;
   }
 
+  /** Whether a transaction is open (a group of steps being written). */
+  get inTransaction(): boolean {
+    return this.ledger.db.inTransaction;
+  }
+
+  /** Records an operator's control request (committed at once outside a transaction); returns its id. */
+  requestControl(kind: ControlKind): number {
+    const r = this.ledger.db
+      .prepare('INSERT INTO control_requests (run_id, id, kind, requested_at) VALUES (?, (SELECT COALESCE(MAX(id), 0) + 1 FROM control_requests WHERE run_id = ?), ?, ?) RETURNING id')
+      .get(this.runId, this.runId, kind, new Date().toISOString()) as { id: number };
+    return r.id;
+  }
+
+  /** The control requests no step has applied yet, in the order they came. */
+  unappliedControls(): { id: number; kind: ControlKind }[] {
+    return this.ledger.db.prepare('SELECT id, kind FROM control_requests WHERE run_id = ? AND applied_t IS NULL ORDER BY id').all(this.runId) as { id: number; kind: ControlKind }[];
+  }
+
+  /** Marks requests as applied by the step of bar t (inside that step's savepoint). */
+  controlsApplied(ids: readonly number[], t: number): void {
+    const mark = this.ledger.db.prepare('UPDATE control_requests SET applied_t = ? WHERE run_id = ? AND id = ?');
+    for (const id of ids) mark.run(t, this.runId, id);
+  }
+
   /** The operator controls of the run by the bar they applied at, in order. */
   controls(): Map<number, ControlKind[]> {
     const out = new Map<number, ControlKind[]>();
