@@ -1,7 +1,9 @@
 /**
  * A daemon that stays responsive: replaying flat out with the default pipeline (learned expert, router, selections
  * in a worker), it answers /healthz and /metrics within a second every time (p99 reported), stops within 5 s of a
- * SIGTERM leaving a resumable ledger, and the resumed run ends with the books of a run never interrupted.
+ * SIGTERM leaving a resumable ledger; restarted, it answers /healthz while it rebuilds its books and while it catches
+ * up the backlog of bars flat out (p99 of each reported), and the resumed run ends with the books of a run never
+ * interrupted.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,10 +59,40 @@ describe('a responsive daemon (--speed max, default pipeline)', () => {
     expect(code, err.slice(-2000)).toBe(0);
     expect(stopMs).toBeLessThan(5000);
     expect(err).toMatch(/stopped after \d+ bars; run 1 resumes from the ledger/);
-    // the ledger resumes and the run ends with the books of an uninterrupted one
-    const resumed = arena(['paper', ...MARKET, '--speed', 'max', '--exit-at-end', '--db', db, '--port', '0']);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stderr).toMatch(/resumed paper run 1/);
+    // the ledger resumes (a rebuild of the bars stepped so far, then the rest caught up flat out, as after downtime
+    // with a backlog waiting), health answered all along, and the run ends with the books of an uninterrupted one
+    const resumed = spawnArena(['paper', ...MARKET, '--speed', 'max', '--exit-at-end', '--db', db, '--port', '0']);
+    let rerr = '';
+    resumed.stderr.on('data', (d) => (rerr += String(d)));
+    const resumedExit = new Promise<number | null>((resolve) => resumed.on('exit', (code) => resolve(code)));
+    let rurl: string | undefined;
+    for (let i = 0; i < 600 && rurl === undefined; i++) {
+      rurl = /serving \/healthz and \/metrics on (http:\/\/127\.0\.0\.1:\d+)/.exec(rerr)?.[1];
+      if (rurl === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(rurl, rerr).toBeDefined();
+    const phases: Record<string, number[]> = { rebuilding: [], ok: [] };
+    for (;;) {
+      const t0 = performance.now();
+      let health: { status: string };
+      try {
+        health = (await (await fetch(`${rurl}/healthz`, { signal: AbortSignal.timeout(1000) })).json()) as { status: string };
+      } catch (e) {
+        // the server closes as the finished replay exits; before that, no request may fail or wait a second
+        if (/replay finished/.test(rerr)) break;
+        throw new Error(`/healthz during the resume: ${(e as Error).message}\n${rerr.slice(-2000)}`);
+      }
+      phases[health.status]?.push(performance.now() - t0);
+      if (/replay finished/.test(rerr)) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const [phase, ms] of Object.entries(phases)) {
+      ms.sort((a, b) => a - b);
+      console.log(`/healthz while ${phase === 'ok' ? 'catching up the backlog' : 'rebuilding'}: ${ms.length} requests, p50 ${ms[ms.length >> 1]?.toFixed(1)} ms, p99 ${ms[Math.floor(ms.length * 0.99)]?.toFixed(1)} ms`);
+      expect(ms.length, `${phase}: ${rerr.slice(-1000)}`).toBeGreaterThan(10);
+    }
+    expect(await resumedExit, rerr.slice(-2000)).toBe(0);
+    expect(rerr).toMatch(/resumed paper run 1/);
     const whole = arena(['paper', ...MARKET, '--speed', 'max', '--exit-at-end', '--db', join(dir, 'whole.db'), '--port', '0']);
     expect(whole.code, whole.stderr).toBe(0);
     const summary = (file: string) => JSON.parse(arena(['ledger', 'summary', '--db', file, '--json']).stdout) as { fills: number; finalEquity: number; bars: number };
