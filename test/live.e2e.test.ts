@@ -21,6 +21,7 @@ describe('arena paper --source live (ccxt, at its boundary)', () => {
     expect(arena(['paper', '--synthetic', '--assets', '2', '--bars', '600', ...WEIGHTS, '--speed', 'max', '--exit-at-end', '--db', reference, '--port', '0']).code).toBe(0);
     const ex = await startTestExchange(panel, ['BTC/USDT', 'ETH/USDT']);
     const db = join(dir, 'live.db');
+    const started = Date.now();
     const child = spawnArena(['paper', '--source', 'live', '--exchange', 'binance', '--exchange-url', ex.url, '--symbols', 'BTC/USDT,ETH/USDT', '--timeframe', '1h', '--poll-ms', '50', ...WEIGHTS, '--db', db, '--port', '0']);
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));
@@ -41,6 +42,18 @@ describe('arena paper --source live (ccxt, at its boundary)', () => {
     expect(err).toMatch(/from live binance at http:\/\/127\.0\.0\.1:\d+/);
     expect(readRows(db, EQUITY)).toEqual(readRows(reference, EQUITY));
     expect(ex.requests.other).toBe(0);
+    // each step records when its bar came in (the wall clock while the daemon ran, in bar order); the summary gives
+    // the lag behind the bars' close for a live run, none for a replay
+    const recv = (readRows(db, 'SELECT ts_recv FROM equity ORDER BY t') as { ts_recv: number | null }[]).map((r) => r.ts_recv!);
+    expect(recv).toHaveLength(600);
+    expect(recv.every((r, i) => r >= started && r <= Date.now() && (i === 0 || r >= recv[i - 1]!))).toBe(true);
+    const summary = (file: string) => JSON.parse(arena(['ledger', 'summary', '--db', file, '--json']).stdout) as { receiveLag: { steps: number; p50S: number; maxS: number } | null };
+    const lag = summary(db).receiveLag!;
+    expect(lag.steps).toBe(600);
+    // the server's candles are history: each came in long after its close, the oldest the latest
+    expect(lag.maxS).toBeCloseTo((recv[0]! - (panel.ts[0]! + 3_600_000)) / 1000, 0);
+    expect(summary(reference).receiveLag).toBeNull();
+    expect(arena(['ledger', 'summary', '--db', db]).stdout).toMatch(/bars received after their close: p50 [\d.]+ s, p99 [\d.]+ s, max [\d.]+ s \(600 steps\)/);
   }, 90_000);
 
   it('perpetuals: funding from market.fundingDir settles bar by bar as in a replay of the same bars', async () => {

@@ -18,7 +18,8 @@ export async function ledgerSummaryCommand(flags: { db: string; run?: string; js
     else
       process.stdout.write(
         `paper run ${s.run} (uid ${s.runUid}, ${s.status}, ${s.resumes} restarts): ${s.bars} bars stepped, last ${s.lastTs ?? 'none'}; ${s.orders} orders, ${s.fills} fills; final equity ${s.finalEquity === null ? 'n/a' : s.finalEquity.toFixed(2)}; ${s.events} events` +
-          `\npositions closed by: ${Object.entries(s.exitsByReason).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ') || 'none closed'}; funding ${s.funding.toFixed(2)}; liquidations ${s.liquidations}\n`,
+          `\npositions closed by: ${Object.entries(s.exitsByReason).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ') || 'none closed'}; funding ${s.funding.toFixed(2)}; liquidations ${s.liquidations}\n` +
+          (s.receiveLag === null ? '' : `bars received after their close: p50 ${s.receiveLag.p50S.toFixed(1)} s, p99 ${s.receiveLag.p99S.toFixed(1)} s, max ${s.receiveLag.maxS.toFixed(1)} s (${s.receiveLag.steps} steps)\n`),
       );
   } finally {
     ledger.close();

@@ -259,4 +259,9 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, id)
   ) WITHOUT ROWID;
   `,
+  // 12: when each step's bar reached the daemon (ms, wall clock; NULL for steps from before): the lag of a live or
+  // Kafka bar behind its close is ts_recv - (ts + the bar's length)
+  `
+  ALTER TABLE equity ADD COLUMN ts_recv INTEGER;
+  `,
 ];

@@ -3,7 +3,7 @@
  * dashboard, `arena ledger summary`). Read-only; in WAL mode it sees each step the daemon commits.
  */
 import { EXIT_REASONS, type ExitReason } from '../exits.ts';
-import { BarPanel, EXPERT_NAMES, REGIMES, type Timeframe } from '@arena/core';
+import { BarPanel, EXPERT_NAMES, REGIMES, type Timeframe, timeframeMs } from '@arena/core';
 import { readLeaderboard } from '../contest/leaderboard.ts';
 import type { Ledger } from './ledger.ts';
 
@@ -256,14 +256,21 @@ export interface LedgerSummary {
   readonly liquidations: number;
   /** positions closed, by what closed them (signal, stop, target, trailing, time, kill, liquidation) */
   readonly exitsByReason: Record<ExitReason, number>;
+  /**
+   * live and Kafka runs: how long after its close each stepped bar reached the daemon (tsRecv - (ts + bar length)),
+   * seconds, over the steps that recorded it; null for replays (their bars are history) and runs without any
+   */
+  readonly receiveLag: { readonly steps: number; readonly p50S: number; readonly p99S: number; readonly maxS: number } | null;
 }
 
 /** `arena ledger summary`: the latest paper run (or the one given). */
 export function ledgerSummary(ledger: Ledger, runId?: number): LedgerSummary {
   const db = ledger.db;
-  const run = (runId === undefined ? db.prepare('SELECT run_id, status, resumes FROM paper_runs ORDER BY run_id DESC LIMIT 1').get() : db.prepare('SELECT run_id, status, resumes FROM paper_runs WHERE run_id = ?').get(runId)) as
-    | { run_id: number; status: string; resumes: number }
-    | undefined;
+  const run = (
+    runId === undefined
+      ? db.prepare('SELECT p.run_id, p.status, p.resumes, r.source, r.timeframe FROM paper_runs p JOIN runs r ON r.id = p.run_id ORDER BY p.run_id DESC LIMIT 1').get()
+      : db.prepare('SELECT p.run_id, p.status, p.resumes, r.source, r.timeframe FROM paper_runs p JOIN runs r ON r.id = p.run_id WHERE p.run_id = ?').get(runId)
+  ) as { run_id: number; status: string; resumes: number; source: string; timeframe: Timeframe } | undefined;
   if (run === undefined) throw new Error(runId === undefined ? `the ledger ${ledger.path} holds no paper run` : `the ledger ${ledger.path} has no paper run ${runId}`);
   const id = run.run_id;
   const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE run_id = ?`).get(id) as { n: number }).n;
@@ -286,5 +293,14 @@ export function ledgerSummary(ledger: Ledger, runId?: number): LedgerSummary {
     funding,
     liquidations: exitsByReason.liquidation,
     exitsByReason,
+    receiveLag: run.source.startsWith('replay') ? null : receiveLag(ledger, id, timeframeMs(run.timeframe)),
   };
+}
+
+/** Percentiles of the steps' receive lag behind their bars' close (seconds), or null when none recorded it. */
+function receiveLag(ledger: Ledger, runId: number, barMs: number): LedgerSummary['receiveLag'] {
+  const lags = (ledger.db.prepare('SELECT ts_recv - (ts + ?) AS lag FROM equity WHERE run_id = ? AND ts_recv IS NOT NULL ORDER BY lag').all(barMs, runId) as { lag: number }[]).map((r) => r.lag / 1000);
+  if (lags.length === 0) return null;
+  const at = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))]!;
+  return { steps: lags.length, p50S: at(0.5), p99S: at(0.99), maxS: lags[lags.length - 1]! };
 }

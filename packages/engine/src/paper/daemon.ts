@@ -194,7 +194,7 @@ export async function runLoop(d: DaemonLoop): Promise<'end' | 'stopped'> {
         d.watchdog?.begin(bar.ts);
         step = await pipeline.step(bar.ts, bar.row);
         d.watchdog?.end();
-        store.writeStep(step, bar.row, pipeline.book.broker, bar.offset);
+        store.writeStep(step, bar.row, pipeline.book.broker, bar.offset, bar.tsRecv);
         d.controls?.applied(step);
         store.release();
         bar.written?.();

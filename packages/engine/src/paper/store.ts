@@ -46,7 +46,7 @@ export class PaperStore {
       order: db.prepare('INSERT INTO orders (run_id, id, t, ts, asset, qty, reason) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       fill: db.prepare('INSERT INTO fills (run_id, id, t, ts, asset, qty, requested_qty, price, fee, slippage_bps, reason, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       funding: db.prepare('INSERT INTO funding (run_id, t, ts, asset, rate, price, units, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      equity: db.prepare('INSERT INTO equity (run_id, t, ts, equity, cash, gross, net, drawdown, margin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      equity: db.prepare('INSERT INTO equity (run_id, t, ts, equity, cash, gross, net, drawdown, margin, ts_recv) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       position: db.prepare(
         'INSERT INTO positions (run_id, asset, units, entry_price, stop, target, trailing, liquidation) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ' +
           'ON CONFLICT (run_id, asset) DO UPDATE SET units = excluded.units, entry_price = excluded.entry_price, stop = excluded.stop, target = excluded.target, trailing = excluded.trailing, liquidation = excluded.liquidation',
@@ -170,8 +170,9 @@ export class PaperStore {
     return this.ledger.db.prepare('SELECT t, ts, equity FROM equity WHERE run_id = ? ORDER BY t DESC LIMIT 1').get(this.runId) as { t: number; ts: number; equity: number } | undefined;
   }
 
-  /** One step's effects and its source offset, in one transaction. */
-  writeStep(step: StepResult, row: BarRow, broker: PaperBroker, offset: SourceOffset | readonly SourceOffset[]): void {
+  /** One step's effects and its source offset, in one transaction; tsRecv: when its bar reached the daemon (ms). */
+  writeStep(step: StepResult, row: BarRow, broker: PaperBroker, offset: SourceOffset | readonly SourceOffset[], tsRecv?: number): void {
+    this.tsRecv = tsRecv;
     if (!this.inStep) {
       this.tx(step, row, broker, offset);
       return;
@@ -209,7 +210,7 @@ export class PaperStore {
     for (const f of step.funding) s.funding.run(runId, step.t, step.ts, f.asset, f.rate, f.price, f.units, f.amount);
     const reason = step.halted !== undefined ? 'kill switch: flatten' : 'rebalance';
     for (const [a, q] of step.orders) s.order.run(runId, ++this.orderId, step.t, step.ts, a, q, broker.pendingReason[a] === REASON.time ? 'time stop' : broker.pendingReason[a] === REASON.kill && step.halted === undefined ? 'flatten' : reason);
-    s.equity.run(runId, step.t, step.ts, step.equity, broker.cash, step.gross, step.net, step.drawdown, step.margin);
+    s.equity.run(runId, step.t, step.ts, step.equity, broker.cash, step.gross, step.net, step.drawdown, step.margin, finite(this.tsRecv));
     // positions whose units or levels changed (all at a run's first step)
     const prev = (this.written ??= new Float64Array(A * LEVELS).fill(NaN));
     const now = this.levels;
@@ -235,6 +236,8 @@ export class PaperStore {
   private groupOffset: SourceOffset | readonly SourceOffset[] | undefined;
 
   private readonly levels = new Float64Array(LEVELS);
+  /** the receive time of the step being written */
+  private tsRecv: number | undefined;
 
   /** Opens the step's transaction (writeStep nests in it as a savepoint). */
   begin(): void {
