@@ -58,6 +58,15 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
     expect(card.metrics.rl.klToSft).toBeLessThanOrEqual(card.metrics.rl.klBound);
     for (const title of ['SPLITS', 'EPOCHS', 'TEST SPLIT']) expect(trained.stdout).toContain(title);
     expect(trained.stderr).toMatch(/saved .*\/r\/\{model\.json,weights\.bin,card\.json\}/);
+    // the learned expert's outputs it learned from are out of sample: convnets retrained on a chain over the training
+    // bars, each trained before the 24-bar embargo ahead of the bars it decides (on 2,000 bars of 3 assets, 2 of the
+    // chain's points have the 1,028 bars a net needs; the first of them too few samples for the net's own folds)
+    expect(card.learnedOutputs.kind).toBe('nested');
+    const nets = card.learnedOutputs.nets as { name: string; decidesFrom: string; trainedOn: { from: string; to: string } }[];
+    expect(nets.map((n) => n.name)).toEqual(['router-chain-1']);
+    for (const n of nets) expect(Date.parse(n.decidesFrom) - Date.parse(n.trainedOn.to)).toBeGreaterThan(24 * 3_600_000);
+    expect(trained.stderr).toMatch(/router-chain-0 not trained \(.*only \d+ samples for the convnet in fold 1\/3's (training|validation) bars/);
+    expect(trained.stderr).toMatch(/learned expert: 1 convnet retrained on a chain \(out-of-sample outputs\); it holds 0 before /);
   });
 
   it('train router prints each table from the start of its own line', () => {

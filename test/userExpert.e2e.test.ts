@@ -119,7 +119,7 @@ describe('a user expert: arena new expert, then backtest and paper with the same
   it('a router trained with it weights it (its card lists it); a config without it refuses that router', () => {
     const cfg = join(dir, 'arena.config.json');
     const model = join(dir, 'router');
-    const tr = arena(['train', 'router', '--config', cfg, ...MARKET, '--sft-epochs', '1', '--rl-epochs', '1', '--samples-per-epoch', '256', '--name', 'with-dip', '--out', model]);
+    const tr = arena(['train', 'router', '--config', cfg, ...MARKET, '--sft-epochs', '1', '--rl-epochs', '1', '--samples-per-epoch', '256', '--in-sample-learned', '--name', 'with-dip', '--out', model]);
     expect(tr.code, tr.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(model, 'card.json'), 'utf8')).experts).toEqual(['trend', 'reversal', 'breakout', 'positioning', 'learned', 'dip']);
     const bt = arena(['backtest', '--config', cfg, ...MARKET, '--router-model', model, '--out', join(dir, 'routed')]);

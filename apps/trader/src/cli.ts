@@ -168,6 +168,7 @@ export function buildCli(): Command {
 
   marketOptions(train.command('router').description('train the multimodal router: supervised fine-tuning on hindsight labels, then RL (GRPO) on risk-adjusted returns'), 'folder of candle files (default: the synthetic market)', 'range split chronologically into train / validation / test (70/15/15)')
     .option('--truth-labels', 'synthetic market: learn its true regimes instead of the hindsight rule')
+    .option('--in-sample-learned', "learn from the committed convnet's outputs as they are (in sample on its own training bars); by default convnets are retrained on a chain over the bars and the router learns from their out-of-sample outputs")
     .option('--name <name>', 'model name', 'router')
     .option('--out <dir>', 'model folder (default models/router/<name>)')
     .option('--horizon <bars>', 'forward window of the reward and the regime label (default 24)')

@@ -30,7 +30,7 @@ export const ERR = {
   REPORT_WRITE: defineError('ARENA_E_REPORT_WRITE', 'cannot write report to %s: %s'),
   BENCH_UNKNOWN: defineError('ARENA_E_BENCH_UNKNOWN', 'unknown benchmark "%s" (known: %s)'),
   LEDGER: defineError('ARENA_E_LEDGER', '%s'),
-  CONVNET_SAMPLES: defineError('ARENA_E_CONVNET_SAMPLES', 'only %d training samples for the convnet in %s (need >= %d): widen the timerange or shorten the selector window'),
+  CONVNET_SAMPLES: defineError('ARENA_E_CONVNET_SAMPLES', 'only %d samples for the convnet in %s (need >= %d): widen the timerange or shorten the selector window'),
   ROUTER_SAMPLES: defineError('ARENA_E_ROUTER_SAMPLES', 'cannot train a router on %s: %d training and %d validation samples; a sample needs the next %d bars of its asset within twice as many rows, and %s of the (bar, asset) cells have them'),
   EVAL_OVERLAP: defineError('ARENA_E_EVAL_OVERLAP', '%s: the comparison would not be out of sample (evaluate later bars, retrain the model on earlier ones, or pass --allow-overlap to run it with the rows marked)'),
 } as const;

@@ -60,4 +60,14 @@ export interface RouterCard {
   };
   readonly cost: { readonly params: number; readonly flops: number };
   readonly training: { readonly backend: string; readonly seconds: number; readonly sftSeconds: number; readonly rlSeconds: number };
+  /**
+   * where the learned expert's outputs it learned from came from: `nested`, convnets retrained on a chain over its
+   * training bars, each deciding only after the bars it learned from (0 before the first), so it never learned from
+   * an in-sample fit; `committed`, the committed convnet as it is (asked for with --in-sample-learned); absent on
+   * cards from before 2026-12-07 (committed) and on routers trained without the learned expert
+   */
+  readonly learnedOutputs?: {
+    readonly kind: 'nested' | 'committed';
+    readonly nets?: readonly { readonly name: string; readonly decidesFrom: string; readonly trainedOn: { readonly from: string; readonly to: string }; readonly bars: number; readonly rankIC: number }[];
+  };
 }

@@ -1,10 +1,10 @@
 /** `arena train router`: SFT then RL (GRPO) of the multimodal router on a data folder (or the synthetic market). */
 import { join, resolve } from 'node:path';
 import { ERR, arenaError, expertNames } from '@arena/core';
-import { boxTable, computeExperts, loadMarket } from '@arena/engine';
-import { createLearnedExpert, loadUserExperts } from '@arena/experts';
+import { boxTable, computeExperts, evalFolds, loadMarket, precompute, trainLearnedChain } from '@arena/engine';
+import { LearnedExpert, createLearnedExpert, loadUserExperts } from '@arena/experts';
 import { initRuntime } from '@arena/kernels';
-import { DEFAULT_TRAIN, saveRouter, trainRouterOnPanel } from '@arena/router';
+import { DEFAULT_LABELS, DEFAULT_TRAIN, EqualRouter, type RouterCard, saveRouter, trainRouterOnPanel } from '@arena/router';
 import { parseInRange, parseOptionalInteger } from '../configFile.ts';
 import { createProgress } from '../progress.ts';
 import { configFromFlags } from './backtest.ts';
@@ -17,7 +17,12 @@ export interface TrainRouterFlags extends Omit<TrainFlags, 'sparsity' | 'folds' 
   klBound?: string;
   features: boolean;
   truthLabels?: boolean;
+  /** learn from the committed convnet's outputs as they are, in sample on its own training bars (not the default) */
+  inSampleLearned?: boolean;
 }
+
+/** the blocks over the second half of the training bars at whose starts the learned expert's convnets are retrained */
+const NESTED_BLOCKS = 3;
 
 export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -39,7 +44,29 @@ export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void>
   // the user's experts of the config (experts.custom): the router learns to weight them beside the built-in ones
   const user = await loadUserExperts(config.experts.custom, { probe: config.experts.userTimeoutMs });
   const t0 = performance.now();
-  const experts = computeExperts(panel, config, learned, user).map((e) => e.exposure);
+  // the learned expert's outputs the router learns from are out of sample (nested walk-forward, as eval --train):
+  // the committed convnet was fitted on these very bars, and its in-sample outputs would teach the router to trust it
+  // more than it earns; convnets retrained on a chain over the bars, each deciding only after the bars it learned from
+  const nested = learned instanceof LearnedExpert && !flags.inSampleLearned;
+  let learnedOutputs: RouterCard['learnedOutputs'];
+  let experts: Float64Array[];
+  if (nested) {
+    const embargo = Math.max(DEFAULT_LABELS.horizon, DEFAULT_LABELS.regimeHorizon);
+    const chain = await trainLearnedChain({ tf: rt.tf, panel, ...(funding ? { funding } : {}), folds: evalFolds(panel.nTimes, 0.5, NESTED_BLOCKS), learned, embargo, source, backend: rt.info.backend, prefix: 'router-chain', log });
+    if (chain.records.length === 0) log('learned expert: holds 0 throughout (too few bars to train a convnet before any chain point)');
+    else log(`learned expert: ${chain.records.length} convnet${chain.records.length === 1 ? '' : 's'} retrained on a chain (out-of-sample outputs); it holds 0 before ${chain.records[0]!.decidesFrom.slice(0, 10)}`);
+    const bar = createProgress('experts');
+    const pre = await precompute(panel, config, { learned, learnedChain: chain.nets, router: new EqualRouter('train router: the experts alone'), ...(user.length > 0 ? { user } : {}) }, funding, { onProgress: (_s, d, n) => bar.update(d, n) });
+    bar.done();
+    experts = pre.experts.map((e) => e.exposure);
+    learnedOutputs = { kind: 'nested', nets: chain.records };
+  } else {
+    experts = computeExperts(panel, config, learned, user).map((e) => e.exposure);
+    if (learned instanceof LearnedExpert) {
+      learnedOutputs = { kind: 'committed' };
+      log('warning (--in-sample-learned): the router learns from the committed convnet\'s outputs, in sample on the bars that convnet was fitted on');
+    }
+  }
   log(`experts: ${experts.length} over ${panel.nAssets} x ${panel.nTimes} bars in ${(performance.now() - t0).toFixed(0)} ms`);
   const name = flags.name ?? 'router';
   const out = resolve(flags.out ?? join('models', 'router', name));
@@ -76,8 +103,8 @@ export async function trainRouterCommand(flags: TrainRouterFlags): Promise<void>
     },
   });
   progress.done();
-  await saveRouter(rt.tf, trained.model, trained.card, out);
-  const c = trained.card;
+  const c: RouterCard = learnedOutputs ? { ...trained.card, learnedOutputs } : trained.card;
+  await saveRouter(rt.tf, trained.model, c, out);
   const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
   const f = (v: number) => v.toFixed(4);
   const ir = (v: number | undefined) => (v === undefined ? '-' : f(v));

@@ -42,6 +42,8 @@ export interface LearnedChainOptions {
   readonly embargo: number;
   readonly source: string;
   readonly backend: string;
+  /** the nets' names: `${prefix}-${j}` (default eval-chain) */
+  readonly prefix?: string;
   readonly log?: (line: string) => void;
   readonly onProgress?: (net: number, nets: number, stage: string, done: number, total: number) => void;
 }
@@ -68,7 +70,7 @@ export async function trainLearnedChain(o: LearnedChainOptions): Promise<Learned
   const records: ChainedNetRecord[] = [];
   for (const [j, p] of points.entries()) {
     const end = p - embargo;
-    const name = `eval-chain-${j}`;
+    const name = `${o.prefix ?? 'eval-chain'}-${j}`;
     o.log?.(`training the learned expert's convnet ${j + 1}/${points.length} on bars 0..${end - 1} (${iso(0).slice(0, 10)}..${iso(end - 1).slice(0, 10)}); it decides from ${iso(p).slice(0, 10)}`);
     let trained;
     try {

@@ -238,7 +238,9 @@ export async function trainConvNet(tf: Tf, inp: ConvInputs, targets: Targets, op
       cells.filter((c) => rowOf(c) >= vFrom && rowOf(c) < vTo),
       opts.maxValidSamples,
     );
-    if (train.length < 500 || valid.length < 100) throw new Error(`fold ${k}: ${train.length} training and ${valid.length} validation samples are too few`);
+    // too few for one of its own walk-forward folds: the same refusal as too few in all (a chain skips the net)
+    if (train.length < 500) throw arenaError(ERR.CONVNET_SAMPLES, train.length, `fold ${k}/${opts.folds}'s training bars (before ${isoOf(vFrom)})`, 500);
+    if (valid.length < 100) throw arenaError(ERR.CONVNET_SAMPLES, valid.length, `fold ${k}/${opts.folds}'s validation bars (${isoOf(vFrom)}..${isoOf(vTo - 1)})`, 100);
     model?.dispose();
     model = buildConvNet(tf, spec, opts.seed + k);
     model.compile({ optimizer: tf.train.adam(opts.learningRate), loss: lossFn(tf, opts.sizeWeight) });
