@@ -19,19 +19,25 @@ afterAll(killTracked);
 const BARS = 12_000;
 const MARKET = ['--synthetic', '--seed', '3', '--assets', '6', '--bars', String(BARS), '--router', 'model'];
 
+/** `arena paper` on MARKET with its ops server on a free port: the process, its log so far, its exit and the server's URL. */
+async function startServing(args: string[]) {
+  const child = spawnArena(['paper', ...MARKET, ...args, '--port', '0']);
+  let err = '';
+  child.stderr.on('data', (d) => (err += String(d)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let url: string | undefined;
+  for (let i = 0; i < 600 && url === undefined; i++) {
+    url = /serving \/healthz and \/metrics on (http:\/\/127\.0\.0\.1:\d+)/.exec(err)?.[1];
+    if (url === undefined) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(url, err).toBeDefined();
+  return { child, exited, url: url!, log: () => err };
+}
+
 describe('a responsive daemon (--speed max, default pipeline)', () => {
   it('answers every health and metrics request within 1 s, stops within 5 s of SIGTERM, resumes to the same books', async () => {
     const db = join(dir, 'interrupted.db');
-    const child = spawnArena(['paper', ...MARKET, '--speed', 'max', '--db', db, '--port', '0']);
-    let err = '';
-    child.stderr.on('data', (d) => (err += String(d)));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let url: string | undefined;
-    for (let i = 0; i < 600 && url === undefined; i++) {
-      url = /serving \/healthz and \/metrics on (http:\/\/127\.0\.0\.1:\d+)/.exec(err)?.[1];
-      if (url === undefined) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(url, err).toBeDefined();
+    const { child, exited, url, log } = await startServing(['--speed', 'max', '--db', db]);
     const latencies: number[] = [];
     const end = Date.now() + 4000;
     // for 4 s, or until 70% of the bars are stepped (a machine twice as fast as this one would otherwise finish first)
@@ -50,27 +56,18 @@ describe('a responsive daemon (--speed max, default pipeline)', () => {
     console.log(`health/metrics during --speed max: ${latencies.length} requests, p50 ${latencies[latencies.length >> 1]!.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms`);
     expect(latencies.length).toBeGreaterThan(50);
     // still stepping (the replay has not finished)
-    expect(err).not.toMatch(/replay finished/);
+    expect(log()).not.toMatch(/replay finished/);
     const t0 = performance.now();
     child.kill('SIGTERM');
     const code = await exited;
     const stopMs = performance.now() - t0;
     console.log(`SIGTERM to exit: ${stopMs.toFixed(0)} ms`);
-    expect(code, err.slice(-2000)).toBe(0);
+    expect(code, log().slice(-2000)).toBe(0);
     expect(stopMs).toBeLessThan(5000);
-    expect(err).toMatch(/stopped after \d+ bars; run 1 resumes from the ledger/);
+    expect(log()).toMatch(/stopped after \d+ bars; run 1 resumes from the ledger/);
     // the ledger resumes (a rebuild of the bars stepped so far, then the rest caught up flat out, as after downtime
     // with a backlog waiting), health answered all along, and the run ends with the books of an uninterrupted one
-    const resumed = spawnArena(['paper', ...MARKET, '--speed', 'max', '--exit-at-end', '--db', db, '--port', '0']);
-    let rerr = '';
-    resumed.stderr.on('data', (d) => (rerr += String(d)));
-    const resumedExit = new Promise<number | null>((resolve) => resumed.on('exit', (code) => resolve(code)));
-    let rurl: string | undefined;
-    for (let i = 0; i < 600 && rurl === undefined; i++) {
-      rurl = /serving \/healthz and \/metrics on (http:\/\/127\.0\.0\.1:\d+)/.exec(rerr)?.[1];
-      if (rurl === undefined) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(rurl, rerr).toBeDefined();
+    const { url: rurl, exited: resumedExit, log: rlog } = await startServing(['--speed', 'max', '--exit-at-end', '--db', db]);
     const phases: Record<string, number[]> = { rebuilding: [], ok: [] };
     for (;;) {
       const t0 = performance.now();
@@ -79,20 +76,20 @@ describe('a responsive daemon (--speed max, default pipeline)', () => {
         health = (await (await fetch(`${rurl}/healthz`, { signal: AbortSignal.timeout(1000) })).json()) as { status: string };
       } catch (e) {
         // the server closes as the finished replay exits; before that, no request may fail or wait a second
-        if (/replay finished/.test(rerr)) break;
-        throw new Error(`/healthz during the resume: ${(e as Error).message}\n${rerr.slice(-2000)}`);
+        if (/replay finished/.test(rlog())) break;
+        throw new Error(`/healthz during the resume: ${(e as Error).message}\n${rlog().slice(-2000)}`);
       }
       phases[health.status]?.push(performance.now() - t0);
-      if (/replay finished/.test(rerr)) break;
+      if (/replay finished/.test(rlog())) break;
       await new Promise((r) => setTimeout(r, 20));
     }
     for (const [phase, ms] of Object.entries(phases)) {
       ms.sort((a, b) => a - b);
       console.log(`/healthz while ${phase === 'ok' ? 'catching up the backlog' : 'rebuilding'}: ${ms.length} requests, p50 ${ms[ms.length >> 1]?.toFixed(1)} ms, p99 ${ms[Math.floor(ms.length * 0.99)]?.toFixed(1)} ms`);
-      expect(ms.length, `${phase}: ${rerr.slice(-1000)}`).toBeGreaterThan(10);
+      expect(ms.length, `${phase}: ${rlog().slice(-1000)}`).toBeGreaterThan(10);
     }
-    expect(await resumedExit, rerr.slice(-2000)).toBe(0);
-    expect(rerr).toMatch(/resumed paper run 1/);
+    expect(await resumedExit, rlog().slice(-2000)).toBe(0);
+    expect(rlog()).toMatch(/resumed paper run 1/);
     const whole = arena(['paper', ...MARKET, '--speed', 'max', '--exit-at-end', '--db', join(dir, 'whole.db'), '--port', '0']);
     expect(whole.code, whole.stderr).toBe(0);
     const summary = (file: string) => JSON.parse(arena(['ledger', 'summary', '--db', file, '--json']).stdout) as { fills: number; finalEquity: number; bars: number };
