@@ -2,7 +2,6 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ERR, arenaError, isArenaError } from '@arena/core';
 import type { DataIssue, Timeframe } from '@arena/core';
@@ -51,6 +50,8 @@ const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 export async function importCsv(opts: ImportOptions): Promise<ImportResult> {
+  // loaded on first use: its native binding takes ~0.4 s to import, and only `arena data import` needs it
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:');
   const con = await db.connect();
   try {
