@@ -32,7 +32,7 @@ export class PaperStore {
   /** the positions and their levels as last written, [a * 6 + k] (undefined before the first step of this process) */
   private written: Float64Array | undefined;
   private fillId: number;
-  private readonly tx: (step: StepResult, row: BarRow, broker: PaperBroker, offset: SourceOffset | readonly SourceOffset[]) => void;
+  private readonly tx: (step: StepResult, row: BarRow, broker: PaperBroker, offset: SourceOffset | readonly SourceOffset[], tsRecv: number | undefined) => void;
 
   constructor(
     readonly ledger: Ledger,
@@ -60,7 +60,7 @@ export class PaperStore {
     const max = (table: string) => (db.prepare(`SELECT COALESCE(MAX(id), 0) AS n FROM ${table} WHERE run_id = ?`).get(runId) as { n: number }).n;
     this.orderId = max('orders');
     this.fillId = max('fills');
-    this.tx = db.transaction((step, row, broker, offset) => this.write(step, row, broker, offset));
+    this.tx = db.transaction((step, row, broker, offset, tsRecv) => this.write(step, row, broker, offset, tsRecv));
   }
 
   /** Starts a new paper run, or finds the unfinished one to resume (same symbols and timeframe, else an error). */
@@ -172,20 +172,19 @@ export class PaperStore {
 
   /** One step's effects and its source offset, in one transaction; tsRecv: when its bar reached the daemon (ms). */
   writeStep(step: StepResult, row: BarRow, broker: PaperBroker, offset: SourceOffset | readonly SourceOffset[], tsRecv?: number): void {
-    this.tsRecv = tsRecv;
     if (!this.inStep) {
-      this.tx(step, row, broker, offset);
+      this.tx(step, row, broker, offset, tsRecv);
       return;
     }
     // inside the daemon's step savepoint (runLoop): that savepoint is the step's atomic unit, and the source
     // positions are written once, the last released step's, when the group commits (each step's would overwrite
     // the one before in the same transaction)
-    this.writeBooks(step, row, broker);
+    this.writeBooks(step, row, broker, tsRecv);
     this.stepOffset = offset;
   }
 
-  private write(step: StepResult, row: BarRow, broker: PaperBroker, offset: SourceOffset | readonly SourceOffset[]): void {
-    this.writeBooks(step, row, broker);
+  private write(step: StepResult, row: BarRow, broker: PaperBroker, offset: SourceOffset | readonly SourceOffset[], tsRecv: number | undefined): void {
+    this.writeBooks(step, row, broker, tsRecv);
     this.writeOffsets(offset);
   }
 
@@ -198,7 +197,7 @@ export class PaperStore {
     }
   }
 
-  private writeBooks(step: StepResult, row: BarRow, broker: PaperBroker): void {
+  private writeBooks(step: StepResult, row: BarRow, broker: PaperBroker, tsRecv: number | undefined): void {
     const { s, runId } = this;
     const { units } = broker;
     const A = units.length;
@@ -210,7 +209,7 @@ export class PaperStore {
     for (const f of step.funding) s.funding.run(runId, step.t, step.ts, f.asset, f.rate, f.price, f.units, f.amount);
     const reason = step.halted !== undefined ? 'kill switch: flatten' : 'rebalance';
     for (const [a, q] of step.orders) s.order.run(runId, ++this.orderId, step.t, step.ts, a, q, broker.pendingReason[a] === REASON.time ? 'time stop' : broker.pendingReason[a] === REASON.kill && step.halted === undefined ? 'flatten' : reason);
-    s.equity.run(runId, step.t, step.ts, step.equity, broker.cash, step.gross, step.net, step.drawdown, step.margin, finite(this.tsRecv));
+    s.equity.run(runId, step.t, step.ts, step.equity, broker.cash, step.gross, step.net, step.drawdown, step.margin, finite(tsRecv));
     // positions whose units or levels changed (all at a run's first step)
     const prev = (this.written ??= new Float64Array(A * LEVELS).fill(NaN));
     const now = this.levels;
@@ -236,8 +235,6 @@ export class PaperStore {
   private groupOffset: SourceOffset | readonly SourceOffset[] | undefined;
 
   private readonly levels = new Float64Array(LEVELS);
-  /** the receive time of the step being written */
-  private tsRecv: number | undefined;
 
   /** Opens the step's transaction (writeStep nests in it as a savepoint). */
   begin(): void {
