@@ -36,8 +36,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // one TMPDIR per run, removed at its end (test/tmpdir.setup.ts)
-    globalSetup: ['./test/tmpdir.setup.ts'],
+    // one TMPDIR per run, removed at its end (test/tmpdir.setup.ts); the CLI the tests start, bundled once (test/cliBundle.setup.ts)
+    globalSetup: ['./test/tmpdir.setup.ts', './test/cliBundle.setup.ts'],
     projects: [
       // first, two files at a time: unit tests and the CLI end-to-end tests without a daemon or a latency bound
       {

@@ -11,7 +11,7 @@ export interface CliResult {
 }
 
 export function arena(args: string[], cwd: string = ROOT, env: Record<string, string> = {}): CliResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  const r = spawnSync(process.execPath, [...CLI, ...args], {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, ARENA_PROGRESS: '0', ...env },
@@ -21,6 +21,11 @@ export function arena(args: string[], cwd: string = ROOT, env: Record<string, st
 }
 
 const MAIN = `${ROOT}apps/trader/src/main.ts`;
+/**
+ * node's arguments before the command's: the run's bundle of the CLI (test/cliBundle.setup.ts), or the CLI through
+ * tsx (ARENA_TEST_CLI=tsx, or a test started without the setup)
+ */
+export const CLI: readonly string[] = process.env.ARENA_TEST_CLI_BUNDLE !== undefined ? [process.env.ARENA_TEST_CLI_BUNDLE] : ['--import', 'tsx', MAIN];
 const running = new Set<ChildProcessWithoutNullStreams>();
 
 /**
@@ -29,7 +34,7 @@ const running = new Set<ChildProcessWithoutNullStreams>();
  * it, and fail their latency bounds too.
  */
 export function spawnArena(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0', ...env } });
+  const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0', ...env } });
   running.add(child);
   child.once('exit', () => running.delete(child));
   return child;

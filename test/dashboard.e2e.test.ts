@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, arena } from './cli.ts';
+import { CLI, ROOT, arena } from './cli.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** every expert with a share, so that each must show its band */
@@ -40,7 +40,7 @@ interface Page {
 const why = existsSync(CHROMIUM) ? undefined : 'needs Debian chromium (apt-get install -y chromium)';
 /** Starts `arena ...args`, waits (up to 60 s) until its stderr gives the dashboard's port; its stderr keeps growing. */
 async function startArena(args: string[], address: RegExp, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
   let err = '';
   child.stderr!.on('data', (d) => (err += String(d)));
   const end = Date.now() + 60_000;

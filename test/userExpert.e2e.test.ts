@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { ROOT, arena } from './cli.ts';
+import { CLI, ROOT, arena } from './cli.ts';
 import { countIn, readRows } from './ledgerDb.ts';
 
 const MARKET = ['--synthetic', '--bars', '1500', '--assets', '3'];
@@ -100,7 +100,7 @@ describe('a user expert: arena new expert, then backtest and paper with the same
     expect(readFileSync(join(dir, 'opt', 'optimize.html'), 'utf8')).toContain('In sample vs out of sample');
     // the same study killed mid-search, then run again
     const db = join(dir, 'killed', 'ledger.db');
-    const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, ...args(join(dir, 'killed'), 40)], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
+    const child = spawn(process.execPath, [...CLI, ...args(join(dir, 'killed'), 40)], { cwd: ROOT, env: { ...process.env, ARENA_PROGRESS: '0' } });
     const exited = new Promise((r) => child.on('exit', r));
     const stored = () => countIn(db, 'SELECT COUNT(*) AS n FROM optimize_trials');
     for (const end = Date.now() + 60_000; stored() < 10 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
@@ -175,7 +175,7 @@ describe('a user expert: arena new expert, then backtest and paper with the same
     writeFileSync(cfg, JSON.stringify({ router: { mode: 'equal' }, experts: { userTimeoutMs: 0, custom: [{ name: 'stuck', module: './stuck.ts' }] } }));
     const db = join(dir, 'stuck-inline.db');
     const started = Date.now();
-    const r = spawnSync(process.execPath, ['--import', 'tsx', `${ROOT}apps/trader/src/main.ts`, 'paper', '--config', cfg, ...MARKET, '--speed', 'max', '--step-timeout', '2', '--db', db, '--port', '0'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ARENA_PROGRESS: '0' }, timeout: 90_000 });
+    const r = spawnSync(process.execPath, [...CLI, 'paper', '--config', cfg, ...MARKET, '--speed', 'max', '--step-timeout', '2', '--db', db, '--port', '0'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ARENA_PROGRESS: '0' }, timeout: 90_000 });
     expect(r.signal, r.stderr.slice(-2000)).toBe('SIGKILL');
     expect(Date.now() - started).toBeLessThan(60_000);
     const line = r.stderr.split('\n').find((l) => l.includes('"event":"step_timeout"'));

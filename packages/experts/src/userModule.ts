@@ -72,7 +72,8 @@ export async function loadUserExpert(entry: CustomExpertParams, options: LoadOpt
   if (!/\.(m?ts|m?js)$/.test(path)) throw fail('must be a .ts, .mts, .js or .mjs file');
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    if (/\.[mc]?ts$/.test(path)) await typeScriptModules();
+    mod = esModuleOf((await import(pathToFileURL(path).href)) as Record<string, unknown>);
   } catch (e) {
     throw fail(`does not import: ${oneLine(e)}`);
   }
@@ -95,6 +96,33 @@ export async function loadUserExpert(entry: CustomExpertParams, options: LoadOpt
   if (where === 0) probe(create, fail);
   else if (where !== false) probeOnThread(user, where, fail);
   return user;
+}
+
+let typeScript: Promise<void> | undefined;
+
+/**
+ * A user's module in TypeScript: tsx compiles it. The CLI started as `node --import tsx` (npm run arena, npx arena)
+ * has tsx's hooks already; a process started without them (the bundled CLI the tests start, a thread of such a
+ * process) registers them here, once, on the first .ts module, and pays for them only then.
+ */
+function typeScriptModules(): Promise<void> {
+  typeScript ??= /\btsx\b/.test([...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' '))
+    ? Promise.resolve()
+    : Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]).then(([esm, cjs]) => {
+        esm.register();
+        cjs.register();
+      });
+  return typeScript;
+}
+
+/**
+ * The module's exports as an ES module's. A .ts module outside a "type": "module" package is compiled to CommonJS;
+ * through hooks registered at run time (not `--import tsx`) import() then gives its module.exports as `default`,
+ * marked __esModule, whose own `default` is the spec: that object is the module.
+ */
+function esModuleOf(m: Record<string, unknown>): Record<string, unknown> {
+  const d = m['default'];
+  return d !== null && typeof d === 'object' && (d as { __esModule?: unknown }).__esModule === true ? (d as Record<string, unknown>) : m;
 }
 
 /** Every configured user expert, in order; the first failure throws. */
