@@ -147,6 +147,13 @@ describe('arena train router -> backtest / eval with that router (CLI, end to en
     for (const k of ['cash', 'benchmark']) {
       expect(candidates).toContain(ev.folds[0].contestHurdle[k].chosen);
       expect(ev.folds[0].contestHurdle[k].trainSharpe.map((h: { hurdle: number | string }) => h.hurdle)).toEqual(candidates);
+      // the chosen hurdle deflated for the search over every candidate (null only for a book that never moved there)
+      const d = ev.folds[0].contestHurdle[k].deflated;
+      if (d !== null) {
+        expect(d.trials).toBe(candidates.length);
+        expect(d.dsr).toBeGreaterThanOrEqual(0);
+        expect(d.dsr).toBeLessThanOrEqual(1);
+      } else expect(k).toBe('cash'); // a cash fallback that adopted no agent on the training bars; the benchmark's book moves
     }
     expect(r.stderr).toMatch(/contest hurdle \(annualised Sharpe; never: the fallback alone\) chosen on each fold's training bars/);
     expect(r.stderr).toMatch(/contest-benchmark held the equal-weight benchmark on \d+\.\d% of the test bars/);

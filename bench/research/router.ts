@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Timeframe, parseConfig, sharedDataDir, timeframeMs } from '@arena/core';
+import { CONTEST_HURDLES } from '@arena/engine';
 import { loadDataset } from '@arena/streams';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -46,9 +47,19 @@ interface EvalFile {
   symbols: string[];
   outOfSample: boolean;
   regimeAccuracy: { hindsight: RegimeScore; truth?: RegimeScore };
-  folds: { staticFitDeflated: { trials: number; dsr: number | null }; contestHurdle?: { cash: { chosen: number | 'never' }; benchmark: { chosen: number | 'never' } } }[];
+  folds: {
+    staticFitDeflated: { trials: number; dsr: number | null };
+    /** absent in eval.json files written before 2026-12-08 */
+    bestExpertDeflated?: { trials: number; dsr: number | null };
+    contestHurdle?: { cash: Hurdle; benchmark: Hurdle };
+  }[];
   contestScoreModel: { fold: number; windows: number; meanRankIc: number | null; ciLow: number | null; ciHigh: number | null }[];
   contestOnBenchmark: number | null;
+}
+interface Hurdle {
+  chosen: number | 'never';
+  /** the chosen hurdle's deflated Sharpe on the training bars (null: a book that never moved; absent before 2026-12-08) */
+  deflated?: { trials: number; dsr: number | null } | null;
 }
 interface RegimeScore {
   accuracy: number | null;
@@ -179,6 +190,9 @@ const lines = results.map(({ set, ev }) => {
     /** per fold: the deflated Sharpe ratio of static-fit's winning weights on their training bars */
     staticFitDsr: ev.folds.map((f) => f.staticFitDeflated.dsr),
     staticFitTrials: ev.folds[0]?.staticFitDeflated.trials ?? null,
+    /** per fold, where eval.json has them: the deflated Sharpe of the best expert alone and of each fallback's chosen hurdle */
+    bestExpertDsr: ev.folds.flatMap((f) => (f.bestExpertDeflated ? [f.bestExpertDeflated.dsr] : [])),
+    hurdleDsr: ev.folds.flatMap((f) => (['cash', 'benchmark'] as const).flatMap((k) => (f.contestHurdle?.[k].deflated ? [f.contestHurdle[k].deflated!.dsr] : []))),
     regime: ev.regimeAccuracy.hindsight,
     /** the synthetic market's: against the generator's own regimes */
     regimeTruth: ev.regimeAccuracy.truth ?? null,
@@ -248,6 +262,10 @@ const summary = {
   /** folds (every protocol row) whose static-fit winner's training Sharpe clears the best of its trials by chance at 95% */
   staticFitFoldsDeflatedAbove95: protocol.flatMap((l) => l.staticFitDsr).filter((d) => d !== null && d >= 0.95).length,
   staticFitFolds: protocol.flatMap((l) => l.staticFitDsr).length,
+  bestExpertFoldsDeflatedAbove95: lines.flatMap((l) => l.bestExpertDsr).filter((d) => d !== null && d >= 0.95).length,
+  bestExpertFolds: lines.flatMap((l) => l.bestExpertDsr).length,
+  hurdleChoicesDeflatedAbove95: lines.flatMap((l) => l.hurdleDsr).filter((d) => d !== null && d >= 0.95).length,
+  hurdleChoices: lines.flatMap((l) => l.hurdleDsr).length,
   syntheticRowsStaticFitAhead: [...synthLines, ...synthRetrained].filter((l) => (l.sharpe['static-fit'] ?? -Infinity) > (l.sharpe['equal-weight'] ?? Infinity)).length,
   staticFitSetsDeflatedAbove95: protocol.filter((l) => l.staticFitDsr.every((d) => d !== null && d >= 0.95)).map((l) => l.dataset),
   checksRouterMinusEqualMean: mean(checkLines.map((l) => l.routerMinusEqual.sharpeDiff)),
@@ -303,6 +321,7 @@ const verdict = [
     (summary.staticFitSetsDeflatedAbove95.length === 0 ? '' : `in every fold of ${summary.staticFitSetsDeflatedAbove95.join(', ')}. `) +
     `Below 0.95, the search alone could explain its lead in training. ` +
     `The test is conservative: its null takes every candidate as skill-less and their spread as noise, so a search whose candidates carry skill scores low too (on the synthetic market static-fit is ahead of equal weights out of sample in ${summary.syntheticRowsStaticFitAhead} of ${synthLines.length + synthRetrained.length} rows).`,
+  `- The other searches on training bars, deflated the same way: the best expert alone (best-expert-in-sample, the best of the experts each run alone) is at least 0.95 in **${summary.bestExpertFoldsDeflatedAbove95} of ${summary.bestExpertFolds}** folds, and the contest's calibrated hurdle (best of ${CONTEST_HURDLES.length} per fallback; a cash book that never moved has none) in **${summary.hurdleChoicesDeflatedAbove95} of ${summary.hurdleChoices}** choices (every row whose eval.json has them).`,
   `- Real sets with the convnet and the router retrained per fold: ${realRetrained.map((l) => `${l.dataset.replace(', retrained', '')} ${fmt(l.routerMinusEqual.sharpeDiff)} [${fmt(l.routerMinusEqual.ciLow)}, ${fmt(l.routerMinusEqual.ciHigh)}]`).join('; ')} (router minus equal weights).`,
 ].join('\n');
 const contestVerdict = [

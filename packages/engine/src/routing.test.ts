@@ -102,6 +102,13 @@ describe('eval', () => {
     expect(same.ciHigh).toBeGreaterThanOrEqual(0);
     expect(r.rows.every((x) => x.timeInMarket >= 0 && x.timeInMarket <= 1)).toBe(true);
     expect(r.folds[0]!.staticFitDeflated.trials).toBeGreaterThan(40);
+    // the best expert is chosen among the experts alone (a subset of static-fit's candidates): fewer trials, and a
+    // training Sharpe no better than static-fit's winner
+    const bx = r.folds[0]!.bestExpertDeflated;
+    expect(bx.trials).toBe(experts.length);
+    expect(bx.sharpe).toBeLessThanOrEqual(r.folds[0]!.staticFitDeflated.sharpe + 1e-12);
+    expect(bx.dsr).toBeGreaterThanOrEqual(0);
+    expect(bx.dsr).toBeLessThanOrEqual(1);
     expect(r.curves.every((c) => c.equity.length === r.testRange.bars)).toBe(true);
   });
 

@@ -42,6 +42,8 @@ export type ContestFallback = keyof typeof CONTEST_FALLBACKS;
 export interface HurdleChoice {
   readonly chosen: number | 'never';
   readonly trainSharpe: readonly { readonly hurdle: number | 'never'; readonly sharpe: number | null }[];
+  /** the chosen hurdle is the winner of a search over CONTEST_HURDLES: its deflated Sharpe on the training bars (null: its book never moved there) */
+  readonly deflated: DeflatedSharpe | null;
 }
 
 export interface EvalRow {
@@ -68,6 +70,8 @@ export interface EvalFold {
   readonly staticWeights: Readonly<Record<string, number>>;
   /** static-fit is the winner of a search over candidate weights on the training bars: its deflated Sharpe there */
   readonly staticFitDeflated: DeflatedSharpe;
+  /** best-expert-in-sample is the winner of a search over the experts alone: its deflated Sharpe on the training bars */
+  readonly bestExpertDeflated: DeflatedSharpe;
   /** contest-cash-calibrated and contest-benchmark-calibrated: the hurdle chosen on the fold's training bars */
   readonly contestHurdle?: { readonly [F in ContestFallback]: HurdleChoice };
 }
@@ -226,16 +230,19 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
     let staticW = candidates[0]!;
     let staticSharpe = -Infinity;
     let staticRun: StrategyRun | undefined;
+    let bestExpertRun: StrategyRun | undefined;
     const trialSharpes: number[] = [];
     candidates.forEach((w, i) => {
       const run = sim('fit', train, trainEx, w);
       const s = sharpeOf(run, ppy, cash);
       trialSharpes.push(Number.isFinite(s) ? s / Math.sqrt(ppy) : 0);
       if (s > staticSharpe) (staticSharpe = s), (staticW = w), (staticRun = run);
-      if (i >= 1 && i <= E && s > bestSharpe) (bestSharpe = s), (bestExpert = i - 1);
+      if (i >= 1 && i <= E && s > bestSharpe) (bestSharpe = s), (bestExpert = i - 1), (bestExpertRun = run);
       tick();
     });
     const staticFitDeflated = deflatedSharpe(barReturns(staticRun!.equity, cash), trialSharpes, ppy);
+    // the experts alone are candidates 1..E: a search over E configurations (an expert that never beats -inf: the first)
+    const bestExpertDeflated = deflatedSharpe(barReturns((bestExpertRun ?? staticRun)!.equity, cash), trialSharpes.slice(1, E + 1), ppy);
     // the test block
     const test = panel.slice(t0, t1);
     const testEx = sliceExperts(t0, t1);
@@ -262,14 +269,18 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
       // scores 0, the benchmark equal weights' Sharpe; ties: the higher hurdle)
       const choose = (fallback: ContestFallback): HurdleChoice => {
         const runsOf = CONTEST_HURDLES.map((h) => replays.at(fallback, h).exposure);
-        const sharpes = runsOf.map((x) => computeMetrics(sim('fit', train, trainEx, flat, undefined, false, x.subarray(0, t0 * A)), ppy, cash).sharpe);
+        const fits = runsOf.map((x) => sim('fit', train, trainEx, flat, undefined, false, x.subarray(0, t0 * A)));
+        const sharpes = fits.map((r) => computeMetrics(r, ppy, cash).sharpe);
         let best = 0;
         sharpes.forEach((v, k) => {
           if ((v ?? 0) >= (sharpes[best] ?? 0) - 1e-12) best = k;
         });
         add(`contest-${fallback}-calibrated`, sim(`contest-${fallback}-calibrated`, test, testEx, flat, undefined, false, slice(runsOf[best]!)));
         const name = (h: number) => (Number.isFinite(h) ? h : ('never' as const));
-        return { chosen: name(CONTEST_HURDLES[best]!), trainSharpe: CONTEST_HURDLES.map((h, k) => ({ hurdle: name(h), sharpe: sharpes[k]! })) };
+        // the hurdles tried, deflated as the other searches are ('never' with the cash fallback: a flat book, Sharpe 0)
+        const winner = barReturns(fits[best]!.equity, cash);
+        const deflated = winner.some((r) => r !== 0) ? deflatedSharpe(winner, sharpes.map((v) => (v === null || !Number.isFinite(v) ? 0 : v / Math.sqrt(ppy))), ppy) : null;
+        return { chosen: name(CONTEST_HURDLES[best]!), trainSharpe: CONTEST_HURDLES.map((h, k) => ({ hurdle: name(h), sharpe: sharpes[k]! })), deflated };
       };
       contestHurdle = { cash: choose('cash'), benchmark: choose('benchmark') };
       add('best-agent-hindsight', sim('best-agent-hindsight', test, testEx, flat, undefined, false, slice(bestAgentHindsight(contest.run, A, t0, t1).exposure)));
@@ -289,6 +300,7 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
       bestExpert: experts[bestExpert]?.name ?? String(bestExpert),
       staticWeights: Object.fromEntries(experts.map((x, e) => [x.name, Number(staticW[e]!.toFixed(4))])),
       staticFitDeflated,
+      bestExpertDeflated,
       ...(contestHurdle ? { contestHurdle } : {}),
     });
   }

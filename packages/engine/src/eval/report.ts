@@ -25,6 +25,8 @@ export interface EvalMeta {
 
 const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);
 const num = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
+/** a hurdle search's winner deflated for the hurdles tried (nothing for a book that never moved) */
+const dsrNote = (d: { readonly dsr: number } | null) => (d === null ? '' : ` (deflated Sharpe ${d.dsr.toFixed(3)})`);
 
 const ROW_HEAD = ['Strategy', 'Total return', 'Sharpe', 'Sortino', 'Max drawdown', 'Turnover', 'In market', 'Fills', 'Halts'];
 const rowCells = (row: EvalResult['rows'][number]) => [row.strategy, pct(row.totalReturn), num(row.sharpe), num(row.sortino), pct(row.maxDrawdown), row.turnover.toFixed(1), pct(row.timeInMarket), String(row.nFills), String(row.halts)];
@@ -122,7 +124,7 @@ export function evalHtml(meta: EvalMeta, r: EvalResult): string {
   const folds = r.folds
     .map((f) => {
       const d = f.staticFitDeflated;
-      return `<li>train ${escapeXml(f.trainRange.from.slice(0, 10))}..${escapeXml(f.trainRange.to.slice(0, 10))}, test ${escapeXml(f.testRange.from.slice(0, 10))}..${escapeXml(f.testRange.to.slice(0, 10))}: best expert ${escapeXml(f.bestExpert)}, static fit ${escapeXml(JSON.stringify(f.staticWeights))} (best of ${d.trials}: training Sharpe ${num(d.sharpeAnnual)} against ${num(d.expectedMaxSharpeAnnual)} expected from the best of ${d.trials} skill-less tries; deflated Sharpe ${d.dsr.toFixed(3)})${f.contestHurdle ? `; contest hurdle, cash fallback ${f.contestHurdle.cash.chosen}, benchmark fallback ${f.contestHurdle.benchmark.chosen} (training Sharpe by hurdle: ${escapeXml((['cash', 'benchmark'] as const).map((k) => `${k} ${f.contestHurdle![k].trainSharpe.map((h) => `${h.hurdle}: ${num(h.sharpe)}`).join(', ')}`).join('; '))})` : ''}</li>`;
+      return `<li>train ${escapeXml(f.trainRange.from.slice(0, 10))}..${escapeXml(f.trainRange.to.slice(0, 10))}, test ${escapeXml(f.testRange.from.slice(0, 10))}..${escapeXml(f.testRange.to.slice(0, 10))}: best expert ${escapeXml(f.bestExpert)} (best of ${f.bestExpertDeflated.trials} alone: deflated Sharpe ${f.bestExpertDeflated.dsr.toFixed(3)}), static fit ${escapeXml(JSON.stringify(f.staticWeights))} (best of ${d.trials}: training Sharpe ${num(d.sharpeAnnual)} against ${num(d.expectedMaxSharpeAnnual)} expected from the best of ${d.trials} skill-less tries; deflated Sharpe ${d.dsr.toFixed(3)})${f.contestHurdle ? `; contest hurdle, cash fallback ${f.contestHurdle.cash.chosen}${dsrNote(f.contestHurdle.cash.deflated)}, benchmark fallback ${f.contestHurdle.benchmark.chosen}${dsrNote(f.contestHurdle.benchmark.deflated)} (training Sharpe by hurdle: ${escapeXml((['cash', 'benchmark'] as const).map((k) => `${k} ${f.contestHurdle![k].trainSharpe.map((h) => `${h.hurdle}: ${num(h.sharpe)}`).join(', ')}`).join('; '))})` : ''}</li>`;
     })
     .join('');
   const warn =
