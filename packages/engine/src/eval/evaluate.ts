@@ -186,6 +186,8 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
   const cash = config.broker.initialCash;
   const bounds = evalFolds(T, input.testFraction ?? 0.3, input.folds ?? 0);
   const cost = (config.broker.feeBps + config.broker.halfSpreadBps) / 1e4;
+  /** a trial's annualised Sharpe per bar, as deflatedSharpe takes them (none: 0) */
+  const perBarSharpe = (s: number | null) => (s !== null && Number.isFinite(s) ? s / Math.sqrt(ppy) : 0);
   // one pass of hindsight: the oracle's weights and the regime labels the router is scored against
   const labels = hindsight(panel, experts.map((e) => e.exposure), { ...DEFAULT_LABELS, cost });
   const oracle = oracleWeights(labels);
@@ -230,19 +232,20 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
     let staticW = candidates[0]!;
     let staticSharpe = -Infinity;
     let staticRun: StrategyRun | undefined;
-    let bestExpertRun: StrategyRun | undefined;
+    const expertRuns: StrategyRun[] = [];
     const trialSharpes: number[] = [];
     candidates.forEach((w, i) => {
       const run = sim('fit', train, trainEx, w);
       const s = sharpeOf(run, ppy, cash);
-      trialSharpes.push(Number.isFinite(s) ? s / Math.sqrt(ppy) : 0);
+      trialSharpes.push(perBarSharpe(s));
+      if (i >= 1 && i <= E) expertRuns.push(run);
       if (s > staticSharpe) (staticSharpe = s), (staticW = w), (staticRun = run);
-      if (i >= 1 && i <= E && s > bestSharpe) (bestSharpe = s), (bestExpert = i - 1), (bestExpertRun = run);
+      if (i >= 1 && i <= E && s > bestSharpe) (bestSharpe = s), (bestExpert = i - 1);
       tick();
     });
     const staticFitDeflated = deflatedSharpe(barReturns(staticRun!.equity, cash), trialSharpes, ppy);
-    // the experts alone are candidates 1..E: a search over E configurations (an expert that never beats -inf: the first)
-    const bestExpertDeflated = deflatedSharpe(barReturns((bestExpertRun ?? staticRun)!.equity, cash), trialSharpes.slice(1, E + 1), ppy);
+    // the experts alone are candidates 1..E: a search over E configurations
+    const bestExpertDeflated = deflatedSharpe(barReturns(expertRuns[bestExpert]!.equity, cash), trialSharpes.slice(1, E + 1), ppy);
     // the test block
     const test = panel.slice(t0, t1);
     const testEx = sliceExperts(t0, t1);
@@ -279,7 +282,7 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
         const name = (h: number) => (Number.isFinite(h) ? h : ('never' as const));
         // the hurdles tried, deflated as the other searches are ('never' with the cash fallback: a flat book, Sharpe 0)
         const winner = barReturns(fits[best]!.equity, cash);
-        const deflated = winner.some((r) => r !== 0) ? deflatedSharpe(winner, sharpes.map((v) => (v === null || !Number.isFinite(v) ? 0 : v / Math.sqrt(ppy))), ppy) : null;
+        const deflated = winner.some((r) => r !== 0) ? deflatedSharpe(winner, sharpes.map(perBarSharpe), ppy) : null;
         return { chosen: name(CONTEST_HURDLES[best]!), trainSharpe: CONTEST_HURDLES.map((h, k) => ({ hurdle: name(h), sharpe: sharpes[k]! })), deflated };
       };
       contestHurdle = { cash: choose('cash'), benchmark: choose('benchmark') };
